@@ -1,0 +1,362 @@
+import { type AuditLog, createAuditLog, emptyContext, type RequestContext } from './audit/audit-log.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { ForbiddenError, InvalidCredentialsError, NotFoundError, UnauthenticatedError } from './errors.ts';
+import { toBase64Url } from './lib/encoding.ts';
+import { createArgon2Hasher, type PasswordHasher } from './password/password-hasher.ts';
+import {
+  assertPasswordAcceptable,
+  defaultPasswordPolicy,
+  isPasswordWithinBounds,
+  type PasswordPolicy,
+} from './password/password-policy.ts';
+import { type RandomSource, systemRandom } from './random.ts';
+import {
+  noRevocationPublisher,
+  type RevocationEvent,
+  type RevocationPublisher,
+} from './revocation/revocation-event.ts';
+import {
+  generateSessionToken,
+  hashSessionSecret,
+  parseSessionToken,
+  sessionSecretMatches,
+} from './session/session-token.ts';
+import type { GatehouseStore, SessionRecord, Strategy, UserRecord } from './store/types.ts';
+import { normalizeEmail } from './user/normalize-email.ts';
+
+export interface SessionPolicy {
+  /** Session dies after this long without use. Default 30 min. */
+  idleTtlMs: number;
+  /** Session dies this long after login, used or not. Default 12 h. */
+  absoluteTtlMs: number;
+  /** Activity is written at most this often per session, to keep reads cheap. Default 60 s. */
+  touchIntervalMs: number;
+  /** Longest access-token lifetime; bounds how long a revocation event must be remembered. */
+  accessTokenTtlMs: number;
+}
+
+export const defaultSessionPolicy: SessionPolicy = {
+  idleTtlMs: 30 * 60_000,
+  absoluteTtlMs: 12 * 60 * 60_000,
+  touchIntervalMs: 60_000,
+  accessTokenTtlMs: 10 * 60_000,
+};
+
+export interface AuthOptions {
+  store: GatehouseStore;
+  clock?: Clock;
+  random?: RandomSource;
+  hasher?: PasswordHasher;
+  passwordPolicy?: PasswordPolicy;
+  sessionPolicy?: Partial<SessionPolicy>;
+  revocations?: RevocationPublisher;
+}
+
+/** What the outside world may see of a user. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  roles: string[];
+}
+
+export interface Authenticated {
+  user: UserRecord;
+  session: SessionRecord;
+}
+
+export interface LoginResult extends Authenticated {
+  /** `id.secret`: goes into the cookie (session strategy) and is never stored. */
+  sessionToken: string;
+}
+
+export type RevokeReason =
+  | 'logout'
+  | 'logout_all'
+  | 'user_revoked'
+  | 'password_changed'
+  | 'password_reset'
+  | 'admin'
+  | 'suspended'
+  | 'refresh_reuse'
+  | 'rotated';
+
+export function toPublicUser(user: UserRecord): PublicUser {
+  return { id: user.id, email: user.email, roles: [...user.roles] };
+}
+
+/**
+ * The core of Gatehouse: accounts, passwords and sessions, with every store and side effect injected.
+ *
+ * @example
+ * const auth = createAuth({ store: createMemoryStore() });
+ * await auth.register({ email: 'a@example.com', password: 'a long passphrase' });
+ * const { sessionToken } = await auth.login({ email: 'a@example.com', password: 'a long passphrase' });
+ * const { user } = await auth.validateSessionToken(sessionToken);
+ */
+export function createAuth(options: AuthOptions) {
+  const store = options.store;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const hasher = options.hasher ?? createArgon2Hasher();
+  const passwordPolicy = options.passwordPolicy ?? defaultPasswordPolicy;
+  const policy: SessionPolicy = { ...defaultSessionPolicy, ...options.sessionPolicy };
+  const revocations = options.revocations ?? noRevocationPublisher;
+  const audit: AuditLog = createAuditLog(store.audit, clock, random);
+  let dummyHash: Promise<string> | undefined;
+
+  if (policy.idleTtlMs <= 0 || policy.absoluteTtlMs < policy.idleTtlMs) {
+    throw new TypeError('session lifetimes: need 0 < idleTtlMs <= absoluteTtlMs');
+  }
+
+  /** A hash to verify against when the account does not exist, so timing does not reveal it. */
+  function getDummyHash(): Promise<string> {
+    dummyHash ??= hasher.hash(toBase64Url(random.bytes(24)));
+    return dummyHash;
+  }
+
+  function newId(): string {
+    return toBase64Url(random.bytes(16));
+  }
+
+  async function publishSessionRevocations(sessions: SessionRecord[]): Promise<void> {
+    if (sessions.length === 0) return;
+    const until = clock.now() + policy.accessTokenTtlMs;
+    const events: RevocationEvent[] = sessions.map((session) => ({
+      type: 'session',
+      sid: session.id,
+      sub: session.userId,
+      until,
+    }));
+    await revocations.publish(events);
+  }
+
+  async function recordRevocations(
+    sessions: SessionRecord[],
+    reason: RevokeReason,
+    actorId: string | null,
+    context: RequestContext,
+  ) {
+    await publishSessionRevocations(sessions);
+    for (const session of sessions) {
+      await audit.record(
+        {
+          type: 'session.revoked',
+          actorId,
+          subjectId: session.userId,
+          sessionId: session.id,
+          data: { reason },
+        },
+        context,
+      );
+    }
+  }
+
+  async function createSessionFor(
+    user: UserRecord,
+    strategy: Strategy,
+    context: RequestContext,
+  ): Promise<{ session: SessionRecord; sessionToken: string }> {
+    const now = clock.now();
+    const token = generateSessionToken(random);
+    const session: SessionRecord = {
+      id: token.id,
+      userId: user.id,
+      secretHash: hashSessionSecret(token.secret),
+      strategy,
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + policy.idleTtlMs, now + policy.absoluteTtlMs),
+      absoluteExpiresAt: now + policy.absoluteTtlMs,
+      userAgent: context.userAgent?.slice(0, 512) ?? null,
+      ip: context.ip,
+    };
+    await store.sessions.create(session);
+    return { session, sessionToken: token.value };
+  }
+
+  function isLive(session: SessionRecord, now: number): boolean {
+    return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
+  }
+
+  return {
+    clock,
+    random,
+    store,
+    audit,
+    policy,
+    passwordPolicy,
+    hasher,
+
+    /**
+     * Creates an account. Resolves the same way whether or not the email is taken, and costs one
+     * hash either way, so neither the answer nor its timing reveals existing accounts.
+     */
+    async register(
+      input: { email: unknown; password: unknown; roles?: string[] },
+      context: RequestContext = emptyContext,
+    ) {
+      const email = normalizeEmail(input.email);
+      assertPasswordAcceptable(input.password, passwordPolicy);
+      const passwordHash = await hasher.hash(input.password);
+      const now = clock.now();
+      const user: UserRecord = {
+        id: newId(),
+        email,
+        passwordHash,
+        roles: input.roles ?? [],
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        passwordChangedAt: now,
+      };
+      const created = await store.users.create(user);
+      if (created)
+        await audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context);
+      return { created, user: created ? user : null };
+    },
+
+    /** Checks credentials; the same `InvalidCredentialsError` for unknown user, wrong password and suspended account. */
+    async verifyCredentials(
+      input: { email: unknown; password: unknown },
+      context: RequestContext = emptyContext,
+    ): Promise<UserRecord> {
+      let email: string;
+      try {
+        email = normalizeEmail(input.email);
+      } catch {
+        throw new InvalidCredentialsError('malformed email');
+      }
+      // Too long or not a string: refuse before spending a hash on it. Not secret-dependent.
+      if (!isPasswordWithinBounds(input.password, passwordPolicy))
+        throw new InvalidCredentialsError('password out of bounds');
+      const user = await store.users.getByEmail(email);
+      const ok = await hasher.verify(user?.passwordHash ?? (await getDummyHash()), input.password);
+      if (!user || !ok || user.status !== 'active') {
+        await audit.record(
+          {
+            type: 'login.failure',
+            subjectId: user?.id ?? null,
+            data: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'suspended' },
+          },
+          context,
+        );
+        throw new InvalidCredentialsError(
+          !user ? 'unknown user' : !ok ? 'wrong password' : 'account suspended',
+        );
+      }
+      if (hasher.needsRehash(user.passwordHash)) {
+        await store.users.update(user.id, {
+          passwordHash: await hasher.hash(input.password),
+          updatedAt: clock.now(),
+        });
+      }
+      return user;
+    },
+
+    /** Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted). */
+    async login(
+      input: { email: unknown; password: unknown; strategy?: Strategy },
+      context: RequestContext = emptyContext,
+    ): Promise<LoginResult> {
+      const user = await this.verifyCredentials(input, context);
+      const strategy = input.strategy ?? 'session';
+      const { session, sessionToken } = await createSessionFor(user, strategy, context);
+      await audit.record(
+        {
+          type: 'login.success',
+          actorId: user.id,
+          subjectId: user.id,
+          sessionId: session.id,
+          data: { strategy },
+        },
+        context,
+      );
+      return { user, session, sessionToken };
+    },
+
+    /** Starts a session for an already-authenticated user (used when rotating a session). */
+    createSession: createSessionFor,
+
+    /** Loads a live session with its active user; null when either is gone, expired or suspended. */
+    async getLiveSession(sessionId: string): Promise<Authenticated | null> {
+      const session = await store.sessions.get(sessionId);
+      const now = clock.now();
+      if (!session) return null;
+      if (!isLive(session, now)) {
+        await store.sessions.revoke(session.id);
+        return null;
+      }
+      const user = await store.users.getById(session.userId);
+      if (user?.status !== 'active') return null;
+      if (now - session.lastSeenAt >= policy.touchIntervalMs) {
+        const idleExpiresAt = Math.min(now + policy.idleTtlMs, session.absoluteExpiresAt);
+        await store.sessions.touch(session.id, now, idleExpiresAt);
+        session.lastSeenAt = now;
+        session.idleExpiresAt = idleExpiresAt;
+      }
+      return { user, session };
+    },
+
+    /** Validates a session cookie value. Throws `UnauthenticatedError` for anything but a live session. */
+    async validateSessionToken(value: unknown): Promise<Authenticated> {
+      const token = parseSessionToken(value);
+      if (!token) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'malformed session token');
+      const session = await store.sessions.get(token.id);
+      if (!session || !sessionSecretMatches(token.secret, session.secretHash)) {
+        throw new UnauthenticatedError('ERR_SESSION_INVALID', 'unknown session');
+      }
+      // Only cookie sessions authenticate with their secret; token strategies use access tokens.
+      if (session.strategy !== 'session')
+        throw new UnauthenticatedError('ERR_SESSION_INVALID', 'not a cookie session');
+      const live = await this.getLiveSession(session.id);
+      if (!live) throw new UnauthenticatedError('ERR_SESSION_EXPIRED', 'session expired or user inactive');
+      return live;
+    },
+
+    /** Ends one session (logout). Idempotent. */
+    async revokeSession(
+      sessionId: string,
+      reason: RevokeReason,
+      actorId: string | null,
+      context: RequestContext = emptyContext,
+    ) {
+      const revoked = await store.sessions.revoke(sessionId);
+      if (revoked) await recordRevocations([revoked], reason, actorId, context);
+      return revoked;
+    },
+
+    /** Ends every session of a user, optionally but one. */
+    async revokeAllSessions(
+      userId: string,
+      reason: RevokeReason,
+      actorId: string | null,
+      context: RequestContext = emptyContext,
+      exceptSessionId?: string,
+    ) {
+      const revoked = await store.sessions.revokeAllForUser(userId, exceptSessionId);
+      await recordRevocations(revoked, reason, actorId, context);
+      return revoked;
+    },
+
+    /** Revokes one of the caller's own sessions; someone else's session id answers NotFound, not Forbidden. */
+    async revokeOwnSession(userId: string, sessionId: string, context: RequestContext = emptyContext) {
+      const session = await store.sessions.get(sessionId);
+      if (!session || session.userId !== userId) throw new NotFoundError('no such session');
+      await this.revokeSession(sessionId, 'user_revoked', userId, context);
+    },
+
+    async listSessions(userId: string) {
+      return store.sessions.listForUser(userId, clock.now());
+    },
+
+    /** Requires a role; throws ForbiddenError otherwise. */
+    requireRole(user: UserRecord, role: string): void {
+      if (!user.roles.includes(role)) throw new ForbiddenError(`role ${role} required`);
+    },
+
+    publishRevocations: (events: RevocationEvent[]) => revocations.publish(events),
+    publishSessionRevocations,
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,13 @@
+export * from './errors.ts';
+export * from './clock.ts';
+export * from './random.ts';
+export * from './store/types.ts';
+export * from './password/password-hasher.ts';
+export * from './password/password-policy.ts';
+export * from './user/normalize-email.ts';
+export * from './session/session-token.ts';
+export * from './session/csrf-token.ts';
+export * from './revocation/revocation-event.ts';
+export * from './audit/audit-log.ts';
+export * from './auth.ts';
+export { constantTimeEqual, fromBase64Url, sha256Base64Url, toBase64Url } from './lib/encoding.ts';

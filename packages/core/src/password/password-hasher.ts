@@ -1,0 +1,93 @@
+import { argon2, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../lib/encoding.ts';
+
+/** Argon2id cost parameters. Defaults follow OWASP: m=19 MiB, t=2, p=1. */
+export interface Argon2Params {
+  memoryKiB: number;
+  passes: number;
+  parallelism: number;
+}
+
+export const defaultArgon2Params: Argon2Params = { memoryKiB: 19 * 1024, passes: 2, parallelism: 1 };
+
+/** Hashes and checks passwords. Implementations must keep the work off the event loop. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(encoded: string, password: string): Promise<boolean>;
+  /** True when a stored hash was made with weaker parameters than the current ones. */
+  needsRehash(encoded: string): boolean;
+}
+
+const TAG_LENGTH = 32;
+const SALT_LENGTH = 16;
+
+function runArgon2(password: string, salt: Buffer, params: Argon2Params): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // node:crypto runs argon2 on the libuv thread pool, so the event loop keeps serving requests.
+    argon2(
+      'argon2id',
+      {
+        message: Buffer.from(password, 'utf8'),
+        nonce: salt,
+        parallelism: params.parallelism,
+        tagLength: TAG_LENGTH,
+        memory: params.memoryKiB,
+        passes: params.passes,
+      },
+      (error, derived) => (error ? reject(error) : resolve(Buffer.from(derived))),
+    );
+  });
+}
+
+const PHC =
+  /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{16,64})\$([A-Za-z0-9+/]{16,128})$/;
+
+function parsePhc(encoded: string): { params: Argon2Params; salt: Buffer; tag: Buffer } | null {
+  const match = PHC.exec(encoded);
+  if (!match) return null;
+  return {
+    params: { memoryKiB: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]) },
+    salt: Buffer.from(match[4]!, 'base64'),
+    tag: Buffer.from(match[5]!, 'base64'),
+  };
+}
+
+function b64(buffer: Buffer): string {
+  return buffer.toString('base64').replace(/=+$/, '');
+}
+
+/**
+ * Argon2id password hasher on `node:crypto` (Node ≥ 24.7), PHC string format.
+ *
+ * @example
+ * const hasher = createArgon2Hasher();
+ * const stored = await hasher.hash('correct horse battery staple');
+ * await hasher.verify(stored, 'correct horse battery staple'); // true
+ */
+export function createArgon2Hasher(params: Argon2Params = defaultArgon2Params): PasswordHasher {
+  if (params.memoryKiB < 8 * params.parallelism || params.passes < 1 || params.parallelism < 1) {
+    throw new TypeError('argon2 parameters out of range');
+  }
+  return {
+    async hash(password) {
+      const salt = randomBytes(SALT_LENGTH);
+      const tag = await runArgon2(password, salt, params);
+      return `$argon2id$v=19$m=${params.memoryKiB},t=${params.passes},p=${params.parallelism}$${b64(salt)}$${b64(tag)}`;
+    },
+    async verify(encoded, password) {
+      const parsed = parsePhc(encoded);
+      if (!parsed) return false;
+      const tag = await runArgon2(password, parsed.salt, parsed.params);
+      return constantTimeEqual(tag.toString('base64'), parsed.tag.toString('base64'));
+    },
+    needsRehash(encoded) {
+      const parsed = parsePhc(encoded);
+      if (!parsed) return true;
+      return (
+        parsed.params.memoryKiB < params.memoryKiB ||
+        parsed.params.passes < params.passes ||
+        parsed.params.parallelism !== params.parallelism
+      );
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Narrow, domain-shaped store interfaces. Every backend (memory, SQLite, PostgreSQL, Redis)
+ * implements them and passes the one conformance suite. "Not found" is `null`, never an exception.
+ * All times are milliseconds since the epoch.
+ */
+
+export type Strategy = 'session' | 'hybrid' | 'token';
+export type UserStatus = 'active' | 'suspended';
+
+export interface UserRecord {
+  id: string;
+  /** Normalised (see `normalizeEmail`); unique. */
+  email: string;
+  passwordHash: string;
+  roles: string[];
+  status: UserStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** Tokens issued before this instant are refused (password change/reset). */
+  passwordChangedAt: number;
+}
+
+export type UserPatch = Partial<
+  Pick<UserRecord, 'passwordHash' | 'roles' | 'status' | 'updatedAt' | 'passwordChangedAt'>
+>;
+
+export interface UserStore {
+  /** Inserts the user; returns false (and changes nothing) when the email is taken. */
+  create(user: UserRecord): Promise<boolean>;
+  getById(id: string): Promise<UserRecord | null>;
+  getByEmail(email: string): Promise<UserRecord | null>;
+  /** Returns the updated record, or null when there is no such user. */
+  update(id: string, patch: UserPatch): Promise<UserRecord | null>;
+  /** Deletes the user and, in the same operation, all their sessions and refresh tokens. */
+  delete(id: string): Promise<boolean>;
+  /** Users whose email contains `query` (case-insensitive), ordered by email. */
+  list(options: { query?: string; limit: number; offset: number }): Promise<UserRecord[]>;
+}
+
+export interface SessionRecord {
+  /** Public identifier (128 random bits, base64url): used as `sid`, in session lists and events. Not a secret. */
+  id: string;
+  userId: string;
+  /** SHA-256 (base64url) of the 256-bit secret half of the session token. */
+  secretHash: string;
+  strategy: Strategy;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Idle deadline; moves forward on use, never past `absoluteExpiresAt`. */
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  /** Records activity: sets `lastSeenAt` and `idleExpiresAt`. Returns false when the session is gone. */
+  touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean>;
+  /** Deletes the session and its refresh tokens atomically; returns what was deleted. */
+  revoke(id: string): Promise<SessionRecord | null>;
+  /** Deletes every session of the user (but `exceptId`) with their refresh tokens; returns them. */
+  revokeAllForUser(userId: string, exceptId?: string): Promise<SessionRecord[]>;
+  /** Sessions of the user that are live at `now` (neither idle- nor absolute-expired), newest first. */
+  listForUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Removes sessions (and their refresh tokens) expired at `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+  /** Live sessions at `now`, counted per strategy. */
+  countActive(now: number): Promise<Record<Strategy, number>>;
+}
+
+export interface RefreshTokenRecord {
+  /** SHA-256 (base64url) of the token; the token itself is never stored. */
+  hash: string;
+  sessionId: string;
+  createdAt: number;
+  /** When it was rotated (consumed); null while it is the live member of its family. */
+  consumedAt: number | null;
+  /**
+   * The successor token encrypted under a key derived from *this* token's secret (which the store
+   * never sees), so a replay inside the grace window can be answered with the same successor.
+   */
+  successorCipher: string | null;
+}
+
+export interface RotateRefreshInput {
+  presentedHash: string;
+  successor: { hash: string; createdAt: number };
+  /** Encryption of the successor token under the presented token (see RefreshTokenRecord). */
+  successorCipher: string;
+  now: number;
+  /** A consumed token replayed within this many ms of its rotation gets the same successor. 0 disables. */
+  graceMs: number;
+  /** New idle deadline for the session is `min(now + idleTtlMs, absoluteExpiresAt)`. */
+  idleTtlMs: number;
+}
+
+export type RotateRefreshResult =
+  /** The presented token was live; it is now consumed and the successor is live. */
+  | { outcome: 'rotated'; session: SessionRecord }
+  /** Already consumed within the grace window: the caller decrypts `successorCipher`. Nothing changed. */
+  | { outcome: 'replayed'; session: SessionRecord; successorCipher: string }
+  /** Consumed outside the grace window: theft. The session and its whole family were deleted. */
+  | { outcome: 'reused'; session: SessionRecord }
+  /** Unknown token, or its session is gone or expired. Nothing changed. */
+  | { outcome: 'invalid' };
+
+export interface RefreshTokenStore {
+  /** Stores the first token of a session's family. */
+  issue(record: Omit<RefreshTokenRecord, 'consumedAt' | 'successorCipher'>): Promise<void>;
+  /** One atomic operation (transaction / script): see `RotateRefreshResult`. Must be safe under concurrency. */
+  rotate(input: RotateRefreshInput): Promise<RotateRefreshResult>;
+}
+
+export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256' | 'HS256';
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlgorithm;
+  /** Public JWK as JSON text; empty string for HS256 (nothing public). */
+  publicJwk: string;
+  /** Private (or secret) key material, encrypted at rest with the key-encryption key. */
+  privateKeyCipher: string;
+  status: 'active' | 'retired';
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface KeyStore {
+  list(): Promise<SigningKeyRecord[]>;
+  /** Inserts `key` as the only active key; the previous active key becomes retired at `now`. Atomic. */
+  rotate(key: SigningKeyRecord, now: number): Promise<void>;
+  /** Deletes a key at once (emergency revocation). */
+  remove(kid: string): Promise<boolean>;
+  /** Deletes retired keys retired before `before`; returns their kids. */
+  pruneRetired(before: number): Promise<string[]>;
+}
+
+export interface AuditEvent {
+  id: string;
+  type: string;
+  at: number;
+  actorId: string | null;
+  subjectId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Small JSON object of non-secret details. */
+  data: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  userId?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first; `userId` matches actor or subject. */
+  query(query: AuditQuery): Promise<AuditEvent[]>;
+  deleteBefore(before: number): Promise<number>;
+}
+
+/** A complete backend: every sub-store lives in one database so cross-store operations stay atomic. */
+export interface GatehouseStore {
+  readonly kind: string;
+  users: UserStore;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokenStore;
+  keys: KeyStore;
+  audit: AuditStore;
+  /** Throws when the backend is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

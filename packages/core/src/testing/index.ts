@@ -1,0 +1,3 @@
+export { createMemoryStore } from './memory-store.ts';
+export { createManualClock, type ManualClock } from './manual-clock.ts';
+export { createFastHasher } from './fast-hasher.ts';

@@ -1,0 +1,209 @@
+import type {
+  AuditEvent,
+  AuditQuery,
+  GatehouseStore,
+  RefreshTokenRecord,
+  RotateRefreshInput,
+  RotateRefreshResult,
+  SessionRecord,
+  SigningKeyRecord,
+  Strategy,
+  UserRecord,
+} from '../store/types.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+function isLive(session: SessionRecord, now: number): boolean {
+  return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
+}
+
+/**
+ * In-memory store for tests and single-process experiments. Every method completes synchronously
+ * inside its promise, so each one is atomic with respect to the others.
+ */
+export function createMemoryStore(): GatehouseStore {
+  const users = new Map<string, UserRecord>();
+  const sessions = new Map<string, SessionRecord>();
+  const refresh = new Map<string, RefreshTokenRecord>();
+  const keys = new Map<string, SigningKeyRecord>();
+  let audit: AuditEvent[] = [];
+
+  function deleteSession(id: string): SessionRecord | null {
+    const session = sessions.get(id);
+    if (!session) return null;
+    sessions.delete(id);
+    for (const [hash, token] of refresh) if (token.sessionId === id) refresh.delete(hash);
+    return copy(session);
+  }
+
+  return {
+    kind: 'memory',
+    users: {
+      async create(user) {
+        for (const existing of users.values()) if (existing.email === user.email) return false;
+        if (users.has(user.id)) return false;
+        users.set(user.id, copy(user));
+        return true;
+      },
+      async getById(id) {
+        const user = users.get(id);
+        return user ? copy(user) : null;
+      },
+      async getByEmail(email) {
+        for (const user of users.values()) if (user.email === email) return copy(user);
+        return null;
+      },
+      async update(id, patch) {
+        const user = users.get(id);
+        if (!user) return null;
+        const updated = { ...user, ...copy(patch) };
+        users.set(id, updated);
+        return copy(updated);
+      },
+      async delete(id) {
+        if (!users.delete(id)) return false;
+        for (const session of [...sessions.values()]) if (session.userId === id) deleteSession(session.id);
+        return true;
+      },
+      async list({ query, limit, offset }) {
+        const needle = query?.toLowerCase() ?? '';
+        return [...users.values()]
+          .filter((user) => user.email.includes(needle))
+          .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
+          .slice(offset, offset + limit)
+          .map(copy);
+      },
+    },
+    sessions: {
+      async create(session) {
+        sessions.set(session.id, copy(session));
+      },
+      async get(id) {
+        const session = sessions.get(id);
+        return session ? copy(session) : null;
+      },
+      async touch(id, lastSeenAt, idleExpiresAt) {
+        const session = sessions.get(id);
+        if (!session) return false;
+        session.lastSeenAt = lastSeenAt;
+        session.idleExpiresAt = idleExpiresAt;
+        return true;
+      },
+      async revoke(id) {
+        return deleteSession(id);
+      },
+      async revokeAllForUser(userId, exceptId) {
+        const revoked: SessionRecord[] = [];
+        for (const session of [...sessions.values()]) {
+          if (session.userId === userId && session.id !== exceptId) revoked.push(deleteSession(session.id)!);
+        }
+        return revoked;
+      },
+      async listForUser(userId, now) {
+        return [...sessions.values()]
+          .filter((session) => session.userId === userId && isLive(session, now))
+          .sort((a, b) => b.createdAt - a.createdAt)
+          .map(copy);
+      },
+      async deleteExpired(now) {
+        let count = 0;
+        for (const session of [...sessions.values()]) {
+          if (!isLive(session, now)) {
+            deleteSession(session.id);
+            count++;
+          }
+        }
+        return count;
+      },
+      async countActive(now) {
+        const counts: Record<Strategy, number> = { session: 0, hybrid: 0, token: 0 };
+        for (const session of sessions.values()) if (isLive(session, now)) counts[session.strategy]++;
+        return counts;
+      },
+    },
+    refreshTokens: {
+      async issue(record) {
+        refresh.set(record.hash, { ...record, consumedAt: null, successorCipher: null });
+      },
+      async rotate(input: RotateRefreshInput): Promise<RotateRefreshResult> {
+        const token = refresh.get(input.presentedHash);
+        if (!token) return { outcome: 'invalid' };
+        const session = sessions.get(token.sessionId);
+        if (!session || !isLive(session, input.now)) return { outcome: 'invalid' };
+        if (token.consumedAt === null) {
+          token.consumedAt = input.now;
+          token.successorCipher = input.successorCipher;
+          refresh.set(input.successor.hash, {
+            hash: input.successor.hash,
+            sessionId: session.id,
+            createdAt: input.successor.createdAt,
+            consumedAt: null,
+            successorCipher: null,
+          });
+          session.lastSeenAt = input.now;
+          session.idleExpiresAt = Math.min(input.now + input.idleTtlMs, session.absoluteExpiresAt);
+          return { outcome: 'rotated', session: copy(session) };
+        }
+        if (input.graceMs > 0 && input.now - token.consumedAt <= input.graceMs && token.successorCipher) {
+          return { outcome: 'replayed', session: copy(session), successorCipher: token.successorCipher };
+        }
+        return { outcome: 'reused', session: deleteSession(session.id)! };
+      },
+    },
+    keys: {
+      async list() {
+        return [...keys.values()].sort((a, b) => b.createdAt - a.createdAt).map(copy);
+      },
+      async rotate(key, now) {
+        for (const existing of keys.values()) {
+          if (existing.status === 'active') {
+            existing.status = 'retired';
+            existing.retiredAt = now;
+          }
+        }
+        keys.set(key.kid, { ...copy(key), status: 'active', retiredAt: null });
+      },
+      async remove(kid) {
+        return keys.delete(kid);
+      },
+      async pruneRetired(before) {
+        const removed: string[] = [];
+        for (const key of [...keys.values()]) {
+          if (key.status === 'retired' && key.retiredAt !== null && key.retiredAt < before) {
+            keys.delete(key.kid);
+            removed.push(key.kid);
+          }
+        }
+        return removed;
+      },
+    },
+    audit: {
+      async append(event) {
+        audit.push(copy(event));
+      },
+      async query(query: AuditQuery) {
+        return audit
+          .filter(
+            (event) =>
+              (query.userId === undefined ||
+                event.actorId === query.userId ||
+                event.subjectId === query.userId) &&
+              (query.type === undefined || event.type === query.type) &&
+              (query.from === undefined || event.at >= query.from) &&
+              (query.to === undefined || event.at <= query.to),
+          )
+          .sort((a, b) => b.at - a.at)
+          .slice(0, query.limit)
+          .map(copy);
+      },
+      async deleteBefore(before) {
+        const kept = audit.filter((event) => event.at >= before);
+        const removed = audit.length - kept.length;
+        audit = kept;
+        return removed;
+      },
+    },
+    async ping() {},
+    async close() {},
+  };
+}
