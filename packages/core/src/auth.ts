@@ -1,6 +1,12 @@
 import { type AuditLog, createAuditLog, emptyContext, type RequestContext } from './audit/audit-log.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { ForbiddenError, InvalidCredentialsError, NotFoundError, UnauthenticatedError } from './errors.ts';
+import {
+  ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
+  RefreshTokenError,
+  UnauthenticatedError,
+} from './errors.ts';
 import { toBase64Url } from './lib/encoding.ts';
 import { createArgon2Hasher, type PasswordHasher } from './password/password-hasher.ts';
 import {
@@ -10,6 +16,13 @@ import {
   type PasswordPolicy,
 } from './password/password-policy.ts';
 import { type RandomSource, systemRandom } from './random.ts';
+import {
+  decryptSuccessor,
+  encryptSuccessor,
+  generateRefreshToken,
+  hashRefreshToken,
+  isRefreshTokenShaped,
+} from './refresh/refresh-token.ts';
 import {
   noRevocationPublisher,
   type RevocationEvent,
@@ -33,6 +46,8 @@ export interface SessionPolicy {
   touchIntervalMs: number;
   /** Longest access-token lifetime; bounds how long a revocation event must be remembered. */
   accessTokenTtlMs: number;
+  /** A rotated refresh token replayed within this window gets the same successor (tabs racing). 0 disables. */
+  refreshGraceMs: number;
 }
 
 export const defaultSessionPolicy: SessionPolicy = {
@@ -40,6 +55,7 @@ export const defaultSessionPolicy: SessionPolicy = {
   absoluteTtlMs: 12 * 60 * 60_000,
   touchIntervalMs: 60_000,
   accessTokenTtlMs: 10 * 60_000,
+  refreshGraceMs: 10_000,
 };
 
 export interface AuthOptions {
@@ -106,6 +122,9 @@ export function createAuth(options: AuthOptions) {
 
   if (policy.idleTtlMs <= 0 || policy.absoluteTtlMs < policy.idleTtlMs) {
     throw new TypeError('session lifetimes: need 0 < idleTtlMs <= absoluteTtlMs');
+  }
+  if (policy.refreshGraceMs < 0 || policy.refreshGraceMs > 60_000) {
+    throw new TypeError('refreshGraceMs must be between 0 and 60000');
   }
 
   /** A hash to verify against when the account does not exist, so timing does not reveal it. */
@@ -347,6 +366,63 @@ export function createAuth(options: AuthOptions) {
 
     async listSessions(userId: string) {
       return store.sessions.listForUser(userId, clock.now());
+    },
+
+    /** Starts the refresh family of a (hybrid or token) session; returns the token to hand out once. */
+    async issueRefreshToken(session: SessionRecord): Promise<string> {
+      const token = generateRefreshToken(random);
+      await store.refreshTokens.issue({
+        hash: hashRefreshToken(token),
+        sessionId: session.id,
+        createdAt: clock.now(),
+      });
+      return token;
+    },
+
+    /**
+     * Consumes a refresh token and returns its successor, atomically in the store. A replay inside
+     * the grace window returns the same successor; outside it, the replay is treated as theft: the
+     * session and its whole family die, a revocation is published and audited.
+     */
+    async rotateRefreshToken(
+      presented: unknown,
+      context: RequestContext = emptyContext,
+    ): Promise<Authenticated & { refreshToken: string }> {
+      if (!isRefreshTokenShaped(presented))
+        throw new RefreshTokenError('ERR_REFRESH_INVALID', 'malformed refresh token');
+      const now = clock.now();
+      const successor = generateRefreshToken(random);
+      const result = await store.refreshTokens.rotate({
+        presentedHash: hashRefreshToken(presented),
+        successor: { hash: hashRefreshToken(successor), createdAt: now },
+        successorCipher: encryptSuccessor(presented, successor, random),
+        now,
+        graceMs: policy.refreshGraceMs,
+        idleTtlMs: policy.idleTtlMs,
+      });
+      if (result.outcome === 'invalid')
+        throw new RefreshTokenError('ERR_REFRESH_INVALID', 'unknown or expired refresh token');
+      if (result.outcome === 'reused') {
+        await publishSessionRevocations([result.session]);
+        await audit.record(
+          { type: 'refresh.reuse_detected', subjectId: result.session.userId, sessionId: result.session.id },
+          context,
+        );
+        throw new RefreshTokenError('ERR_REFRESH_REUSED', 'refresh token reused: family revoked');
+      }
+      const user = await store.users.getById(result.session.userId);
+      if (!user || user.status !== 'active')
+        throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
+      if (result.outcome === 'replayed') {
+        const same = decryptSuccessor(presented, result.successorCipher);
+        if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');
+        return { user, session: result.session, refreshToken: same };
+      }
+      await audit.record(
+        { type: 'refresh.rotated', actorId: user.id, subjectId: user.id, sessionId: result.session.id },
+        context,
+      );
+      return { user, session: result.session, refreshToken: successor };
     },
 
     /** Requires a role; throws ForbiddenError otherwise. */

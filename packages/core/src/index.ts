@@ -11,3 +11,4 @@ export * from './revocation/revocation-event.ts';
 export * from './audit/audit-log.ts';
 export * from './auth.ts';
 export { constantTimeEqual, fromBase64Url, sha256Base64Url, toBase64Url } from './lib/encoding.ts';
+export * from './refresh/refresh-token.ts';

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { createAuth } from './auth.ts';
+import {
+  InvalidCredentialsError,
+  NotFoundError,
+  PasswordPolicyError,
+  UnauthenticatedError,
+} from './errors.ts';
+import type { PasswordHasher } from './password/password-hasher.ts';
+import type { RevocationEvent } from './revocation/revocation-event.ts';
+import { createFastHasher } from './testing/fast-hasher.ts';
+import { createManualClock } from './testing/manual-clock.ts';
+import { createMemoryStore } from './testing/memory-store.ts';
+
+const MINUTE = 60_000;
+const password = 'a long enough passphrase';
+
+function setup() {
+  const clock = createManualClock();
+  const store = createMemoryStore();
+  const inner = createFastHasher();
+  const calls = { hash: 0, verify: 0 };
+  const hasher: PasswordHasher = {
+    hash: (p) => (calls.hash++, inner.hash(p)),
+    verify: (e, p) => (calls.verify++, inner.verify(e, p)),
+    needsRehash: () => false,
+  };
+  const published: RevocationEvent[] = [];
+  const auth = createAuth({
+    store,
+    clock,
+    hasher,
+    revocations: { publish: async (events) => void published.push(...events) },
+  });
+  return { auth, clock, store, calls, published };
+}
+
+describe('createAuth', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(async () => {
+    t = setup();
+    await t.auth.register({ email: 'Alice@Example.com', password });
+  });
+
+  it('registers with a normalised email and an argon2id hash, never the password', async () => {
+    const user = await t.store.users.getByEmail('alice@example.com');
+    assert.ok(user);
+    assert.match(user.passwordHash, /^\$argon2id\$/);
+    assert.ok(!JSON.stringify(user).includes(password));
+  });
+
+  it('answers a duplicate registration the same way and still spends a hash', async () => {
+    const before = t.calls.hash;
+    const again = await t.auth.register({ email: 'alice@example.com', password: 'another long passphrase' });
+    assert.equal(again.created, false);
+    assert.equal(t.calls.hash, before + 1);
+    const user = await t.store.users.getByEmail('alice@example.com');
+    assert.ok(
+      await createFastHasher().verify(user!.passwordHash, password),
+      'the original password still works',
+    );
+  });
+
+  it('refuses weak passwords at registration without hashing', async () => {
+    const before = t.calls.hash;
+    await assert.rejects(
+      t.auth.register({ email: 'bob@example.com', password: 'short' }),
+      PasswordPolicyError,
+    );
+    await assert.rejects(
+      t.auth.register({ email: 'bob@example.com', password: 'x'.repeat(100_000) }),
+      PasswordPolicyError,
+    );
+    assert.equal(t.calls.hash, before);
+  });
+
+  it('logs in and validates the session token; the store never holds the secret', async () => {
+    const { sessionToken, session } = await t.auth.login({ email: 'alice@example.com', password });
+    const { user } = await t.auth.validateSessionToken(sessionToken);
+    assert.equal(user.email, 'alice@example.com');
+    const stored = await t.store.sessions.get(session.id);
+    assert.ok(stored);
+    assert.ok(!JSON.stringify(stored).includes(sessionToken.split('.')[1]!));
+  });
+
+  it('gives the same error for unknown user, wrong password and suspended user, and hashes for each', async () => {
+    const user = (await t.store.users.getByEmail('alice@example.com'))!;
+    await t.auth.register({ email: 'carol@example.com', password });
+    const carol = (await t.store.users.getByEmail('carol@example.com'))!;
+    await t.store.users.update(carol.id, { status: 'suspended' });
+    for (const attempt of [
+      { email: 'nobody@example.com', password },
+      { email: user.email, password: 'the wrong passphrase' },
+      { email: carol.email, password },
+    ]) {
+      const before = t.calls.verify;
+      await assert.rejects(t.auth.login(attempt), (error: unknown) => {
+        assert.ok(error instanceof InvalidCredentialsError);
+        assert.equal(error.code, 'ERR_INVALID_CREDENTIALS');
+        return true;
+      });
+      assert.equal(t.calls.verify, before + 1, 'one hash verification per attempt');
+    }
+  });
+
+  it('refuses an over-long login password before hashing', async () => {
+    const before = t.calls.verify;
+    await assert.rejects(
+      t.auth.login({ email: 'alice@example.com', password: 'x'.repeat(129) }),
+      InvalidCredentialsError,
+    );
+    assert.equal(t.calls.verify, before);
+  });
+
+  it('expires an idle session after 30 minutes and extends it on use', async () => {
+    const { sessionToken } = await t.auth.login({ email: 'alice@example.com', password });
+    t.clock.advance(29 * MINUTE);
+    await t.auth.validateSessionToken(sessionToken);
+    t.clock.advance(29 * MINUTE);
+    await t.auth.validateSessionToken(sessionToken);
+    t.clock.advance(30 * MINUTE + 1);
+    await assert.rejects(t.auth.validateSessionToken(sessionToken), UnauthenticatedError);
+  });
+
+  it('expires a session 12 hours after login however active', async () => {
+    const { sessionToken } = await t.auth.login({ email: 'alice@example.com', password });
+    for (let elapsed = 0; elapsed < 12 * 60 - 10; elapsed += 10) {
+      t.clock.advance(10 * MINUTE);
+      await t.auth.validateSessionToken(sessionToken);
+    }
+    t.clock.advance(10 * MINUTE);
+    await assert.rejects(t.auth.validateSessionToken(sessionToken), UnauthenticatedError);
+  });
+
+  it('refuses forged, altered and other-strategy tokens', async () => {
+    const { sessionToken } = await t.auth.login({ email: 'alice@example.com', password });
+    const [id, secret] = sessionToken.split('.') as [string, string];
+    const flipped = `${id}.${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`;
+    for (const bad of [flipped, `${id}.${'A'.repeat(43)}`, 'garbage', '', undefined]) {
+      await assert.rejects(t.auth.validateSessionToken(bad), UnauthenticatedError);
+    }
+    const hybrid = await t.auth.login({ email: 'alice@example.com', password, strategy: 'hybrid' });
+    await assert.rejects(t.auth.validateSessionToken(hybrid.sessionToken), UnauthenticatedError);
+  });
+
+  it('refuses the session of a user suspended after login', async () => {
+    const { sessionToken, user } = await t.auth.login({ email: 'alice@example.com', password });
+    await t.store.users.update(user.id, { status: 'suspended' });
+    await assert.rejects(t.auth.validateSessionToken(sessionToken), UnauthenticatedError);
+  });
+
+  it('revokes one, own-only, and all sessions, publishing an event for each', async () => {
+    const a = await t.auth.login({ email: 'alice@example.com', password });
+    const b = await t.auth.login({ email: 'alice@example.com', password });
+    const c = await t.auth.login({ email: 'alice@example.com', password });
+    await t.auth.register({ email: 'mallory@example.com', password });
+    const mallory = await t.auth.login({ email: 'mallory@example.com', password });
+    await assert.rejects(t.auth.revokeOwnSession(mallory.user.id, a.session.id), NotFoundError);
+    await t.auth.validateSessionToken(a.sessionToken);
+
+    await t.auth.revokeOwnSession(a.user.id, a.session.id);
+    await assert.rejects(t.auth.validateSessionToken(a.sessionToken), UnauthenticatedError);
+    assert.deepEqual(
+      t.published.map((e) => e.type === 'session' && e.sid),
+      [a.session.id],
+    );
+
+    await t.auth.revokeAllSessions(a.user.id, 'logout_all', a.user.id, undefined, c.session.id);
+    await assert.rejects(t.auth.validateSessionToken(b.sessionToken), UnauthenticatedError);
+    await t.auth.validateSessionToken(c.sessionToken);
+    await t.auth.validateSessionToken(mallory.sessionToken);
+    assert.equal(t.published.length, 2);
+    const audit = await t.store.audit.query({ type: 'session.revoked', limit: 10 });
+    assert.equal(audit.length, 2);
+  });
+
+  it('lists only live sessions of the user', async () => {
+    const a = await t.auth.login({ email: 'alice@example.com', password });
+    t.clock.advance(31 * MINUTE);
+    const b = await t.auth.login({ email: 'alice@example.com', password });
+    const listed = await t.auth.listSessions(a.user.id);
+    assert.deepEqual(
+      listed.map((s) => s.id),
+      [b.session.id],
+    );
+  });
+});

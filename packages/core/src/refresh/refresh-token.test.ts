@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { systemRandom } from '../random.ts';
+import {
+  decryptSuccessor,
+  encryptSuccessor,
+  generateRefreshToken,
+  hashRefreshToken,
+  isRefreshTokenShaped,
+} from './refresh-token.ts';
+
+describe('refresh token', () => {
+  it('is 256 random bits and stored only as a hash', () => {
+    const token = generateRefreshToken(systemRandom);
+    assert.equal(Buffer.from(token, 'base64url').length, 32);
+    assert.equal(isRefreshTokenShaped(token), true);
+    assert.notEqual(hashRefreshToken(token), token);
+    assert.equal(hashRefreshToken(token), hashRefreshToken(token));
+  });
+
+  it('rejects other shapes', () => {
+    for (const bad of ['', 'a.b.c', `${generateRefreshToken(systemRandom)}=`, 'x'.repeat(44), 42, null]) {
+      assert.equal(isRefreshTokenShaped(bad), false);
+    }
+  });
+
+  it('seals the successor so that only the parent opens it', () => {
+    const parent = generateRefreshToken(systemRandom);
+    const child = generateRefreshToken(systemRandom);
+    const sealed = encryptSuccessor(parent, child, systemRandom);
+    assert.ok(!sealed.includes(child));
+    assert.equal(decryptSuccessor(parent, sealed), child);
+    assert.equal(decryptSuccessor(generateRefreshToken(systemRandom), sealed), null);
+    const tampered = `${sealed.slice(0, -2)}${sealed.endsWith('AA') ? 'BB' : 'AA'}`;
+    assert.equal(decryptSuccessor(parent, tampered), null);
+    assert.equal(decryptSuccessor(parent, 'not base64url!'), null);
+  });
+});

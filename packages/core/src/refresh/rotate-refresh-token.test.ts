@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAuth } from '../auth.ts';
+import { RefreshTokenError } from '../errors.ts';
+import type { RevocationEvent } from '../revocation/revocation-event.ts';
+import { createFastHasher } from '../testing/fast-hasher.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { createMemoryStore } from '../testing/memory-store.ts';
+
+const password = 'a long enough passphrase';
+
+async function setup(refreshGraceMs = 10_000) {
+  const clock = createManualClock();
+  const store = createMemoryStore();
+  const published: RevocationEvent[] = [];
+  const auth = createAuth({
+    store,
+    clock,
+    hasher: createFastHasher(),
+    sessionPolicy: { refreshGraceMs },
+    revocations: { publish: async (events) => void published.push(...events) },
+  });
+  await auth.register({ email: 'alice@example.com', password });
+  const login = await auth.login({ email: 'alice@example.com', password, strategy: 'hybrid' });
+  const first = await auth.issueRefreshToken(login.session);
+  return { auth, clock, store, published, login, first };
+}
+
+const rejectsWith = (code: string) => (error: unknown) => {
+  assert.ok(error instanceof RefreshTokenError);
+  assert.equal(error.code, code);
+  return true;
+};
+
+describe('rotateRefreshToken', () => {
+  it('rotates to a new token; the old one is consumed', async () => {
+    const t = await setup();
+    const next = await t.auth.rotateRefreshToken(t.first);
+    assert.notEqual(next.refreshToken, t.first);
+    assert.equal(next.session.id, t.login.session.id);
+    const third = await t.auth.rotateRefreshToken(next.refreshToken);
+    assert.notEqual(third.refreshToken, next.refreshToken);
+  });
+
+  it('gives 50 concurrent refreshes of one token the same successor, with no theft alarm', async () => {
+    const t = await setup();
+    const results = await Promise.all(Array.from({ length: 50 }, () => t.auth.rotateRefreshToken(t.first)));
+    assert.equal(new Set(results.map((r) => r.refreshToken)).size, 1);
+    assert.equal(t.published.length, 0);
+    assert.equal((await t.store.audit.query({ type: 'refresh.reuse_detected', limit: 10 })).length, 0);
+    await t.auth.rotateRefreshToken(results[0]!.refreshToken);
+  });
+
+  it('treats a replay after the grace window as theft: the family and session die', async () => {
+    const t = await setup();
+    const next = await t.auth.rotateRefreshToken(t.first);
+    t.clock.advance(10_001);
+    await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_REUSED'));
+    await assert.rejects(t.auth.rotateRefreshToken(next.refreshToken), rejectsWith('ERR_REFRESH_INVALID'));
+    assert.equal(await t.store.sessions.get(t.login.session.id), null);
+    assert.deepEqual(
+      t.published.map((e) => e.type === 'session' && e.sid),
+      [t.login.session.id],
+    );
+    const audit = await t.store.audit.query({ type: 'refresh.reuse_detected', limit: 10 });
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.sessionId, t.login.session.id);
+  });
+
+  it('with grace 0, any replay is theft', async () => {
+    const t = await setup(0);
+    await t.auth.rotateRefreshToken(t.first);
+    await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_REUSED'));
+  });
+
+  it('refuses malformed, unknown and expired tokens', async () => {
+    const t = await setup();
+    for (const bad of [undefined, '', 'x', 'a.b.c', 42]) {
+      await assert.rejects(t.auth.rotateRefreshToken(bad), rejectsWith('ERR_REFRESH_INVALID'));
+    }
+    await assert.rejects(t.auth.rotateRefreshToken('A'.repeat(43)), rejectsWith('ERR_REFRESH_INVALID'));
+    t.clock.advance(30 * 60_000 + 1);
+    await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_INVALID'));
+  });
+
+  it('refuses the family of a suspended user', async () => {
+    const t = await setup();
+    await t.store.users.update(t.login.user.id, { status: 'suspended' });
+    await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_INVALID'));
+  });
+
+  it('never refreshes past the absolute session lifetime', async () => {
+    const t = await setup();
+    let token = t.first;
+    for (let elapsed = 0; elapsed < 12 * 60 - 20; elapsed += 20) {
+      t.clock.advance(20 * 60_000);
+      token = (await t.auth.rotateRefreshToken(token)).refreshToken;
+    }
+    t.clock.advance(20 * 60_000);
+    await assert.rejects(t.auth.rotateRefreshToken(token), rejectsWith('ERR_REFRESH_INVALID'));
+  });
+});
