@@ -56,7 +56,9 @@ export function createMemoryStore(): GatehouseStore {
       async update(id, patch) {
         const user = users.get(id);
         if (!user) return null;
-        const updated = { ...user, ...copy(patch) };
+        // A field present but undefined means "unchanged", as in the SQL backends.
+        const changes = Object.entries(copy(patch)).filter(([, value]) => value !== undefined);
+        const updated: UserRecord = { ...user, ...Object.fromEntries(changes) };
         users.set(id, updated);
         return copy(updated);
       },

@@ -1,0 +1,20 @@
+// Test helper, run as a worker thread by cross-connection.test.ts: a connection of its own to the
+// file, as another process would have. Waits at the shared start line, rotates once, reports.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RotateRefreshInput } from '@gatehouse/core';
+import { openSqliteStore } from './sqlite-store.ts';
+
+export interface RotateInWorkerData {
+  path: string;
+  input: RotateRefreshInput;
+  /** Stays 0 until the test releases every worker at once. */
+  startLine: Int32Array;
+}
+
+const { path, input, startLine } = workerData as RotateInWorkerData;
+const store = await openSqliteStore({ path });
+parentPort!.postMessage('ready');
+Atomics.wait(startLine, 0, 0);
+const result = await store.refreshTokens.rotate(input);
+await store.close();
+parentPort!.postMessage(result);
