@@ -12,3 +12,20 @@ export * from './audit/audit-log.ts';
 export * from './auth.ts';
 export { constantTimeEqual, fromBase64Url, sha256Base64Url, toBase64Url } from './lib/encoding.ts';
 export * from './refresh/refresh-token.ts';
+export { createKeyEncryption, type KeyEncryption } from './keys/key-encryption.ts';
+export { KeyUnavailableError } from './keys/key-unavailable-error.ts';
+export {
+  type GenerateSigningKeyOptions,
+  generateSigningKey,
+  type PublicSigningJwk,
+} from './keys/generate-signing-key.ts';
+export {
+  createKeyring,
+  type JsonWebKeySet,
+  type Keyring,
+  type KeyringOptions,
+  type SigningKey,
+} from './keys/keyring.ts';
+export * from './token/access-token-claims.ts';
+export * from './token/sign-access-token.ts';
+export * from './token/verify-access-token.ts';

@@ -1,0 +1,70 @@
+import { TokenError } from '../errors.ts';
+import { type AccessTokenClaims, MAX_CLAIM_LENGTH } from './access-token-claims.ts';
+
+export interface ClaimExpectations {
+  issuer: string;
+  audience: string;
+  nowSeconds: number;
+  leewaySeconds: number;
+}
+
+const claimsError = (message: string) => new TokenError('ERR_TOKEN_CLAIMS', message);
+
+// Number.isFinite also refuses `1e400`, which JSON.parse turns into Infinity (a token that never expires).
+function requireTime(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw claimsError(`${name} missing or not a number`);
+  }
+  return value;
+}
+
+function requireText(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_CLAIM_LENGTH) {
+    throw claimsError(`${name} missing or invalid`);
+  }
+  return value;
+}
+
+// Strict equality on each element, and every element must be a string: no loose `==` (['api'] == 'api')
+// and no `for…in` over indices (the oslo mistake STYLE §11 mentions).
+function audienceMatches(aud: unknown, audience: string): boolean {
+  if (typeof aud === 'string') return aud === audience;
+  return (
+    Array.isArray(aud) &&
+    aud.every((value) => typeof value === 'string') &&
+    aud.some((value) => value === audience)
+  );
+}
+
+/** Checks the registered claims of a verified payload (RFC 7519 §4.1, RFC 9068 §2.2). */
+export function checkAccessTokenClaims(
+  payload: Record<string, unknown>,
+  expected: ClaimExpectations,
+): AccessTokenClaims {
+  const { nowSeconds, leewaySeconds } = expected;
+  if (payload.iss !== expected.issuer) throw claimsError('wrong issuer');
+  if (!audienceMatches(payload.aud, expected.audience)) throw claimsError('wrong audience');
+  const exp = requireTime(payload.exp, 'exp');
+  if (nowSeconds >= exp + leewaySeconds) throw new TokenError('ERR_TOKEN_EXPIRED', 'token expired');
+  if (payload.nbf !== undefined && nowSeconds < requireTime(payload.nbf, 'nbf') - leewaySeconds) {
+    throw new TokenError('ERR_TOKEN_NOT_YET_VALID', 'token not valid yet (nbf)');
+  }
+  const iat = requireTime(payload.iat, 'iat');
+  if (iat > nowSeconds + leewaySeconds) {
+    throw new TokenError('ERR_TOKEN_NOT_YET_VALID', 'token issued in the future');
+  }
+  const roles = payload.roles === undefined ? [] : payload.roles;
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
+    throw claimsError('roles must be an array of strings');
+  }
+  return {
+    iss: expected.issuer,
+    aud: Array.isArray(payload.aud) ? [...payload.aud] : expected.audience,
+    sub: requireText(payload.sub, 'sub'),
+    sid: requireText(payload.sid, 'sid'),
+    jti: requireText(payload.jti, 'jti'),
+    iat,
+    exp,
+    roles: [...roles],
+  };
+}

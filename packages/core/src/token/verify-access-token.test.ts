@@ -1,0 +1,550 @@
+import assert from 'node:assert/strict';
+import {
+  createHmac,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  createSecretKey,
+  sign,
+} from 'node:crypto';
+import { describe, it } from 'node:test';
+import { TokenError } from '../errors.ts';
+import { createKeyring } from '../keys/keyring.ts';
+import type { KeyStore, SigningAlgorithm } from '../store/types.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { createMemoryStore } from '../testing/memory-store.ts';
+import { createAccessTokenSigner } from './sign-access-token.ts';
+import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from './verify-access-token.ts';
+
+type Code = TokenError['code'];
+type Json = Record<string, unknown>;
+
+const ISSUER = 'https://auth.example.com';
+const AUDIENCE = 'api';
+const clock = createManualClock();
+const NOW = Math.floor(clock.now() / 1000);
+
+interface TestKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  privateKey: KeyObject;
+  verificationKey: KeyObject;
+}
+
+function asymmetric(
+  alg: SigningAlgorithm,
+  kid: string,
+  pair: { publicKey: KeyObject; privateKey: KeyObject },
+) {
+  return { kid, alg, privateKey: pair.privateKey, verificationKey: pair.publicKey };
+}
+const secret = createSecretKey(randomBytes(32));
+const KEYS: Record<SigningAlgorithm, TestKey> = {
+  ES256: asymmetric('ES256', 'es-key', generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+  EdDSA: asymmetric('EdDSA', 'ed-key', generateKeyPairSync('ed25519')),
+  RS256: asymmetric('RS256', 'rs-key', generateKeyPairSync('rsa', { modulusLength: 2048 })),
+  HS256: { kid: 'hs-key', alg: 'HS256', privateKey: secret, verificationKey: secret },
+};
+const byKid = new Map(Object.values(KEYS).map((key) => [key.kid, key.verificationKey]));
+
+function makeVerifier(options: Partial<AccessTokenVerifierOptions> = {}) {
+  const calls = { getKey: 0 };
+  const verifier = createAccessTokenVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256'],
+    getKey: (kid) => {
+      calls.getKey++;
+      return byKid.get(kid);
+    },
+    clock,
+    ...options,
+  });
+  return { verify: verifier.verify, calls };
+}
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** Signs `header.payload` with node:crypto directly, so tests can produce any header or claims. */
+function signInput(alg: SigningAlgorithm, key: KeyObject, input: string): string {
+  const data = Buffer.from(input);
+  switch (alg) {
+    case 'HS256':
+      return createHmac('sha256', key).update(data).digest('base64url');
+    case 'ES256':
+      return sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    case 'EdDSA':
+      return sign(null, data, key).toString('base64url');
+    case 'RS256':
+      return sign('sha256', data, key).toString('base64url');
+  }
+}
+
+const claims = (overrides: Json = {}): Json => ({
+  iss: ISSUER,
+  aud: AUDIENCE,
+  sub: 'user-1',
+  sid: 'session-1',
+  jti: 'token-1',
+  iat: NOW,
+  exp: NOW + 600,
+  ...overrides,
+});
+
+/** A correctly signed token; `header` overrides the default `{ alg, kid, typ: 'at+jwt' }`. */
+function token(options: { key?: TestKey; header?: Json; payload?: Json } = {}): string {
+  const key = options.key ?? KEYS.ES256;
+  const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header };
+  const input = `${encode(header)}.${encode(options.payload ?? claims())}`;
+  return `${input}.${signInput(key.alg, key.privateKey, input)}`;
+}
+
+function rejects(verify: (token: string) => unknown, input: unknown, code: Code) {
+  assert.throws(
+    () => verify(input as string),
+    (error) => error instanceof TokenError && error.code === code,
+    `expected ${code}`,
+  );
+}
+
+describe('verifyAccessToken: alg none and signature stripping', () => {
+  const { verify, calls } = makeVerifier();
+  for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
+    it(`rejects alg ${alg} with an empty and with a present signature segment`, () => {
+      const unsigned = `${encode({ alg, kid: 'es-key', typ: 'at+jwt' })}.${encode(claims())}`;
+      rejects(verify, `${unsigned}.`, 'ERR_TOKEN_ALG');
+      rejects(verify, `${unsigned}.${signInput('ES256', KEYS.ES256.privateKey, unsigned)}`, 'ERR_TOKEN_ALG');
+      assert.equal(calls.getKey, 0);
+    });
+  }
+
+  it('rejects a stripped signature', () => {
+    const [header, payload] = token().split('.');
+    rejects(verify, `${header}.${payload}.`, 'ERR_TOKEN_SIGNATURE');
+  });
+
+  it('rejects an altered signature', () => {
+    const [header, payload, signature] = token().split('.') as [string, string, string];
+    const bytes = Buffer.from(signature, 'base64url');
+    bytes[10]! ^= 0x01;
+    rejects(verify, `${header}.${payload}.${bytes.toString('base64url')}`, 'ERR_TOKEN_SIGNATURE');
+  });
+
+  it('rejects an altered payload', () => {
+    const [header, , signature] = token().split('.');
+    rejects(verify, `${header}.${encode(claims({ sub: 'admin' }))}.${signature}`, 'ERR_TOKEN_SIGNATURE');
+  });
+
+  it('rejects an all-zero ES256 signature and a zero r or s', () => {
+    const input = token().split('.').slice(0, 2).join('.');
+    const random = randomBytes(32);
+    for (const signature of [
+      Buffer.alloc(64),
+      Buffer.concat([Buffer.alloc(32), random]),
+      Buffer.concat([random, Buffer.alloc(32)]),
+    ]) {
+      rejects(verify, `${input}.${signature.toString('base64url')}`, 'ERR_TOKEN_SIGNATURE');
+    }
+  });
+
+  it('rejects a DER-encoded ES256 signature (wrong length)', () => {
+    const input = token().split('.').slice(0, 2).join('.');
+    const der = sign('sha256', Buffer.from(input), KEYS.ES256.privateKey).toString('base64url');
+    rejects(verify, `${input}.${der}`, 'ERR_TOKEN_SIGNATURE');
+  });
+});
+
+describe('verifyAccessToken: algorithm confusion', () => {
+  for (const victim of [KEYS.ES256, KEYS.RS256]) {
+    const publicKey = victim.verificationKey;
+    const forms: Record<string, Buffer> = {
+      'PEM (SPKI)': Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })),
+      DER: publicKey.export({ type: 'spki', format: 'der' }),
+      'JWK (JSON)': Buffer.from(JSON.stringify(publicKey.export({ format: 'jwk' }))),
+    };
+    for (const [form, bytes] of Object.entries(forms)) {
+      it(`rejects ${victim.alg}→HS256 with the public key as ${form}`, () => {
+        const forged = token({ key: { ...victim, alg: 'HS256', privateKey: createSecretKey(bytes) } });
+        for (const algorithms of [['ES256'], ['RS256'], ['ES256', 'RS256']] as const) {
+          rejects(makeVerifier({ algorithms }).verify, forged, 'ERR_TOKEN_ALG');
+        }
+        // A verifier wrongly pinned to HS256 but handed the public key still refuses: the key
+        // is not a secret key, so it is never used as an HMAC secret.
+        const misconfigured = makeVerifier({ algorithms: ['HS256'], getKey: () => publicKey });
+        rejects(misconfigured.verify, forged, 'ERR_TOKEN_ALG');
+      });
+    }
+  }
+
+  it('refuses a key of another algorithm even when both algorithms are allowed', () => {
+    const { verify } = makeVerifier({ algorithms: ['ES256', 'RS256', 'EdDSA'] });
+    rejects(verify, token({ key: { ...KEYS.RS256, kid: 'es-key' } }), 'ERR_TOKEN_ALG');
+    rejects(verify, token({ key: { ...KEYS.EdDSA, kid: 'rs-key' } }), 'ERR_TOKEN_ALG');
+  });
+
+  it('refuses an HMAC secret shorter than 256 bits', () => {
+    const short = createSecretKey(randomBytes(16));
+    const { verify } = makeVerifier({ algorithms: ['HS256'], getKey: () => short });
+    rejects(verify, token({ key: { ...KEYS.HS256, privateKey: short } }), 'ERR_TOKEN_ALG');
+  });
+
+  it('refuses to build a verifier without pinned algorithms or mixing HS256 with asymmetric ones', () => {
+    const base = { issuer: ISSUER, audience: AUDIENCE, getKey: () => null };
+    for (const algorithms of [
+      undefined,
+      [],
+      ['none'],
+      ['RS512'],
+      ['es256'],
+      ['HS256', 'ES256'],
+      ['RS256', 'HS256'],
+    ]) {
+      assert.throws(
+        () => createAccessTokenVerifier({ ...base, algorithms } as unknown as AccessTokenVerifierOptions),
+        TypeError,
+      );
+    }
+  });
+});
+
+describe('verifyAccessToken: header parameters', () => {
+  const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const attackerKey = asymmetric('ES256', 'es-key', attacker);
+  const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
+  const embedded: Record<string, Json> = {
+    jwk: { jwk: attackerJwk },
+    x5c: { x5c: ['MIIBszCCAVmgAwIBAgIUQ'] },
+    jku: { jku: 'https://attacker.example/jwks.json' },
+    x5u: { x5u: 'https://attacker.example/cert.pem' },
+    x5t: { x5t: 'dGh1bWJwcmludA' },
+    crit: { crit: ['exp'], exp: NOW },
+    'b64: false': { b64: false, crit: ['b64'] },
+    zip: { zip: 'DEF' },
+    enc: { enc: 'A256GCM' },
+    // Computed key: an own "__proto__" member, as JSON.parse creates one, not a prototype.
+    'own __proto__': { ['__proto__']: { alg: 'none' } },
+  };
+  for (const [name, header] of Object.entries(embedded)) {
+    it(`rejects ${name} without any outbound request`, () => {
+      const realFetch = globalThis.fetch;
+      const fetched: unknown[] = [];
+      globalThis.fetch = async (...args) => {
+        fetched.push(args);
+        throw new Error('no network in verification');
+      };
+      try {
+        const { verify, calls } = makeVerifier();
+        rejects(verify, token({ key: attackerKey, header }), 'ERR_TOKEN_HEADER');
+        assert.equal(calls.getKey, 0);
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+      assert.equal(fetched.length, 0);
+    });
+  }
+
+  it('rejects typ JWT, a missing typ and other types; accepts at+jwt in any case and the media type', () => {
+    const { verify } = makeVerifier();
+    for (const typ of ['JWT', 'jwt', 'dpop+jwt', 'at+jwt ', '', 1, null]) {
+      rejects(verify, token({ header: { typ } }), 'ERR_TOKEN_HEADER');
+    }
+    rejects(verify, token({ header: { typ: undefined } }), 'ERR_TOKEN_HEADER');
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/At+JWT']) {
+      assert.equal(verify(token({ header: { typ } })).sub, 'user-1');
+    }
+  });
+
+  it('rejects kid injection and malformed kids without looking them up', () => {
+    const { verify, calls } = makeVerifier({ maxTokenBytes: 65_536 });
+    for (const kid of [
+      '../../etc/passwd',
+      "' OR 1=1 --",
+      'k'.repeat(10_240),
+      'a.b',
+      'é',
+      7,
+      { $ne: null },
+      null,
+    ]) {
+      rejects(verify, token({ header: { kid } }), 'ERR_TOKEN_KID');
+    }
+    rejects(verify, token({ header: { kid: undefined } }), 'ERR_TOKEN_KID');
+    assert.equal(calls.getKey, 0);
+    // With the default size limit, the 10 KB kid is refused earlier still.
+    rejects(makeVerifier().verify, token({ header: { kid: 'k'.repeat(10_240) } }), 'ERR_TOKEN_TOO_LARGE');
+  });
+
+  it('rejects an unknown kid', () => {
+    rejects(makeVerifier().verify, token({ header: { kid: 'unknown' } }), 'ERR_TOKEN_KID');
+  });
+});
+
+describe('verifyAccessToken: unknown-kid flood', () => {
+  it('answers 1000 random kids from memory, reading the key store at most once', async () => {
+    const store = createMemoryStore().keys;
+    const lists = { count: 0 };
+    const counted: KeyStore = {
+      ...store,
+      list() {
+        lists.count++;
+        return store.list();
+      },
+    };
+    const floodClock = createManualClock(clock.now());
+    const keyring = createKeyring({
+      store: counted,
+      kek: randomBytes(32),
+      clock: floodClock,
+      refreshIntervalMs: 60_000,
+    });
+    await keyring.ensureActiveKey();
+    const getKey = { count: 0 };
+    const { verify } = makeVerifier({
+      clock: floodClock,
+      getKey: (kid) => {
+        getKey.count++;
+        return keyring.getVerificationKey(kid);
+      },
+    });
+    lists.count = 0;
+    const pending: Promise<boolean>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      if (i === 500) floodClock.advance(61_000);
+      const kid = randomBytes(16).toString('base64url');
+      rejects(verify, token({ header: { kid } }), 'ERR_TOKEN_KID');
+      // What a server does on an unknown kid: ask for a reload, which is rate-limited.
+      pending.push(keyring.refreshIfStale());
+    }
+    await Promise.all(pending);
+    assert.equal(getKey.count, 1000);
+    assert.equal(lists.count, 1);
+  });
+});
+
+describe('verifyAccessToken: structure and size', () => {
+  const { verify } = makeVerifier();
+  const valid = token();
+  const [header, payload, signature] = valid.split('.') as [string, string, string];
+
+  it('rejects 2, 4 and 5 segments (JWE-like)', () => {
+    rejects(verify, `${header}.${payload}`, 'ERR_TOKEN_MALFORMED');
+    rejects(verify, `${valid}.${signature}`, 'ERR_TOKEN_MALFORMED');
+    const jweHeader = encode({ alg: 'dir', enc: 'A256GCM', kid: 'es-key', typ: 'at+jwt' });
+    rejects(verify, `${jweHeader}..${encode('iv')}.${payload}.${encode('tag')}`, 'ERR_TOKEN_MALFORMED');
+  });
+
+  it('rejects the JSON serialization', () => {
+    rejects(verify, JSON.stringify({ payload, protected: header, signature }), 'ERR_TOKEN_MALFORMED');
+  });
+
+  it('rejects padding, whitespace and non-canonical base64url', () => {
+    const padded = (text: string) => text + '='.repeat((4 - (text.length % 4)) % 4 || 1);
+    rejects(verify, `${padded(header)}.${payload}.${signature}`, 'ERR_TOKEN_MALFORMED');
+    rejects(verify, `${header}.${payload}.${padded(signature)}`, 'ERR_TOKEN_MALFORMED');
+    rejects(verify, `${header}.${payload}.${signature}=`, 'ERR_TOKEN_MALFORMED');
+    rejects(verify, ` ${valid}`, 'ERR_TOKEN_MALFORMED');
+    rejects(verify, `${valid}\n`, 'ERR_TOKEN_MALFORMED');
+    rejects(
+      verify,
+      `${header}.${payload.slice(0, 10)} ${payload.slice(10)}.${signature}`,
+      'ERR_TOKEN_MALFORMED',
+    );
+    rejects(
+      verify,
+      `${header}.${payload}.${signature.slice(0, 20)}\t${signature.slice(20)}`,
+      'ERR_TOKEN_MALFORMED',
+    );
+    rejects(
+      verify,
+      `${header.replaceAll('-', '+').replaceAll('_', '/')}x+/.${payload}.${signature}`,
+      'ERR_TOKEN_MALFORMED',
+    );
+    // 64 bytes take 86 characters, the last of which has 4 unused bits: setting one decodes to the
+    // same bytes, a second spelling of the same token.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sloppy = alphabet[alphabet.indexOf(signature.at(-1)!) | 1]!;
+    rejects(verify, `${header}.${payload}.${signature.slice(0, -1)}${sloppy}`, 'ERR_TOKEN_MALFORMED');
+  });
+
+  it('rejects segments that are not JSON objects or not UTF-8', () => {
+    for (const bad of ['[]', 'null', '"text"', '1', '{"alg":', '\uFEFF{}']) {
+      rejects(
+        verify,
+        `${Buffer.from(bad).toString('base64url')}.${payload}.${signature}`,
+        'ERR_TOKEN_MALFORMED',
+      );
+      rejects(
+        verify,
+        `${header}.${Buffer.from(bad).toString('base64url')}.${signature}`,
+        'ERR_TOKEN_MALFORMED',
+      );
+    }
+    const invalidUtf8 = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64url');
+    rejects(verify, `${invalidUtf8}.${payload}.${signature}`, 'ERR_TOKEN_MALFORMED');
+  });
+
+  it('rejects things that are not access tokens: a refresh token, a session cookie, non-strings', () => {
+    rejects(verify, randomBytes(32).toString('base64url'), 'ERR_TOKEN_MALFORMED');
+    const sessionCookie = `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    rejects(verify, sessionCookie, 'ERR_TOKEN_MALFORMED');
+    for (const input of ['', '..', undefined, null, 42, {}, [valid], Buffer.from(valid)]) {
+      rejects(verify, input, 'ERR_TOKEN_MALFORMED');
+    }
+  });
+
+  it('rejects a 9 KB token before decoding it or touching a key', () => {
+    const { verify, calls } = makeVerifier();
+    const big = token({ payload: claims({ pad: 'x'.repeat(9 * 1024) }) });
+    rejects(verify, big, 'ERR_TOKEN_TOO_LARGE');
+    rejects(verify, 'x'.repeat(9 * 1024), 'ERR_TOKEN_TOO_LARGE');
+    assert.equal(calls.getKey, 0);
+  });
+
+  it('throws only TokenError, whatever string it is given', () => {
+    const pieces = [
+      header,
+      payload,
+      signature,
+      '.',
+      '=',
+      ' ',
+      'e30',
+      'W10',
+      'bnVsbA',
+      '\u0000',
+      '\uD800',
+      'é',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      let input = '';
+      for (let n = Math.floor(Math.random() * 7); n >= 0; n--)
+        input += pieces[Math.floor(Math.random() * pieces.length)];
+      try {
+        verify(input);
+      } catch (error) {
+        assert.ok(error instanceof TokenError, `non-TokenError for ${JSON.stringify(input)}`);
+      }
+    }
+  });
+});
+
+describe('verifyAccessToken: claims', () => {
+  const { verify } = makeVerifier();
+  const check = (payload: Json) => verify(token({ payload }));
+
+  it('rejects expired tokens, and tokens not yet valid', () => {
+    rejects(verify, token({ payload: claims({ iat: NOW - 700, exp: NOW - 100 }) }), 'ERR_TOKEN_EXPIRED');
+    rejects(verify, token({ payload: claims({ nbf: NOW + 120 }) }), 'ERR_TOKEN_NOT_YET_VALID');
+    rejects(verify, token({ payload: claims({ iat: NOW + 120 }) }), 'ERR_TOKEN_NOT_YET_VALID');
+  });
+
+  it('requires exp and iat as finite numbers', () => {
+    for (const overrides of [
+      { exp: undefined },
+      { iat: undefined },
+      { exp: String(NOW + 600) },
+      { iat: null },
+      { nbf: 'soon' },
+    ]) {
+      rejects(verify, token({ payload: claims(overrides) }), 'ERR_TOKEN_CLAIMS');
+    }
+    // JSON.parse turns 1e400 into Infinity: a token that would never expire.
+    const input = `${encode({ alg: 'ES256', kid: 'es-key', typ: 'at+jwt' })}.${Buffer.from(
+      JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400'),
+    ).toString('base64url')}`;
+    rejects(verify, `${input}.${signInput('ES256', KEYS.ES256.privateKey, input)}`, 'ERR_TOKEN_CLAIMS');
+  });
+
+  it('rejects a wrong issuer and a wrong audience', () => {
+    for (const iss of ['https://evil.example.com', 'https://auth.example.com/', undefined, [ISSUER]]) {
+      rejects(verify, token({ payload: claims({ iss }) }), 'ERR_TOKEN_CLAIMS');
+    }
+    for (const aud of [
+      'other',
+      'API',
+      undefined,
+      [],
+      ['other'],
+      [['api']],
+      [{ aud: 'api' }],
+      ['api', { x: 1 }],
+      ['api', 1],
+    ]) {
+      rejects(verify, token({ payload: claims({ aud }) }), 'ERR_TOKEN_CLAIMS');
+    }
+  });
+
+  it('accepts an audience array that contains the audience', () => {
+    assert.deepEqual(check(claims({ aud: ['other', 'api'] })).aud, ['other', 'api']);
+  });
+
+  it('requires sub, sid and jti as non-empty strings of at most 256 characters', () => {
+    for (const name of ['sub', 'sid', 'jti']) {
+      for (const value of [undefined, '', 12, ['x'], 'x'.repeat(257)]) {
+        rejects(verify, token({ payload: claims({ [name]: value }) }), 'ERR_TOKEN_CLAIMS');
+      }
+    }
+    assert.equal(check(claims({ sub: 'x'.repeat(256) })).sub.length, 256);
+  });
+
+  it('accepts roles only as an array of strings', () => {
+    for (const roles of ['admin', null, [1], [['admin']], { 0: 'admin' }]) {
+      rejects(verify, token({ payload: claims({ roles }) }), 'ERR_TOKEN_CLAIMS');
+    }
+    assert.deepEqual(check(claims({ roles: ['admin', 'ops'] })).roles, ['admin', 'ops']);
+    assert.deepEqual(check(claims()).roles, []);
+  });
+});
+
+describe('verifyAccessToken: round trips with createAccessTokenSigner', () => {
+  for (const key of Object.values(KEYS)) {
+    it(`signs and verifies ${key.alg}`, async () => {
+      const signer = createAccessTokenSigner({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: { getSigningKey: () => key },
+        clock,
+      });
+      const signed = await signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['admin'] });
+      const { verify } = makeVerifier({ algorithms: [key.alg] });
+      assert.deepEqual(verify(signed.token), signed.claims);
+      const header = JSON.parse(Buffer.from(signed.token.split('.')[0]!, 'base64url').toString());
+      assert.deepEqual(header, { alg: key.alg, kid: key.kid, typ: 'at+jwt' });
+    });
+  }
+
+  it('tolerates clock skew within the leeway only', async () => {
+    const local = createManualClock(clock.now());
+    const signer = createAccessTokenSigner({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: { getSigningKey: () => KEYS.ES256 },
+      clock: local,
+    });
+    const { token: signed, claims: issued } = await signer.sign({ sub: 'user-1', sid: 'session-1' });
+    const verifier = (leewaySeconds: number) => makeVerifier({ clock: local, leewaySeconds }).verify;
+
+    local.set((issued.exp + 29) * 1000);
+    assert.equal(verifier(30)(signed).jti, issued.jti);
+    local.set((issued.exp + 30) * 1000);
+    rejects(verifier(30), signed, 'ERR_TOKEN_EXPIRED');
+    local.set(issued.exp * 1000);
+    rejects(verifier(0), signed, 'ERR_TOKEN_EXPIRED');
+    local.set((issued.iat - 20) * 1000);
+    assert.equal(verifier(30)(signed).jti, issued.jti);
+    rejects(verifier(10), signed, 'ERR_TOKEN_NOT_YET_VALID');
+  });
+
+  it('caps exp at the session end (notAfter)', async () => {
+    const signer = createAccessTokenSigner({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: { getSigningKey: () => KEYS.EdDSA },
+      clock,
+    });
+    const notAfter = clock.now() + 120_500;
+    const signed = await signer.sign({ sub: 'user-1', sid: 'session-1', notAfter });
+    assert.equal(signed.claims.exp, NOW + 120);
+    assert.equal(makeVerifier({ algorithms: ['EdDSA'] }).verify(signed.token).exp, NOW + 120);
+  });
+});
