@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createAuth } from '@gatehouse/core';
+import { createFastHasher } from '@gatehouse/core/testing';
+import { type CliIo, runCli } from './cli.ts';
+import { settings } from './config.ts';
+import { openStore } from './store/open-store.ts';
+
+const PASSWORD = 'a long enough passphrase';
+
+function fakeIo(env: Record<string, string> = {}, stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  let stdinReads = 0;
+  const io: CliIo = {
+    env,
+    readStdin: async () => {
+      stdinReads++;
+      return stdin;
+    },
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  };
+  return { io, out, err, stdinReads: () => stdinReads };
+}
+
+function assertUsageError(code: number, err: string[], pattern: RegExp): void {
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+  assert.ok(!err[0]!.includes('\n'), 'one line');
+  assert.match(err[0]!, pattern);
+}
+
+describe('gatehouse CLI', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the commands and every setting for --help, exit 0', async () => {
+    for (const argv of [['--help'], ['help'], ['serve', '--help'], ['-h']]) {
+      const { io, out } = fakeIo();
+      assert.equal(await runCli(argv, io), 0);
+      const help = out.join('\n');
+      for (const command of ['serve', 'migrate', 'admin create']) assert.ok(help.includes(command));
+      for (const setting of settings) assert.ok(help.includes(setting.env) && help.includes(setting.flag));
+    }
+  });
+
+  it('exits 2 with one line for an unknown command, a bad setting or no command', async () => {
+    let run = fakeIo();
+    assertUsageError(await runCli(['launch'], run.io), run.err, /unknown command "launch"/);
+    run = fakeIo();
+    assertUsageError(await runCli(['serve', '--port', 'eighty'], run.io), run.err, /PORT/);
+    run = fakeIo();
+    assertUsageError(await runCli(['migrate', '--nope'], run.io), run.err, /unknown option "--nope"/);
+    run = fakeIo();
+    assertUsageError(await runCli(['admin', 'delete'], run.io), run.err, /unknown command "admin delete"/);
+    run = fakeIo();
+    assert.equal(await runCli([], run.io), 2);
+  });
+
+  it('never accepts a password as a flag, and does not echo it', async () => {
+    for (const argv of [
+      ['admin', 'create', '--email', 'a@example.com', '--password', 'hunter2hunter2'],
+      ['admin', 'create', '--email', 'a@example.com', '--password=hunter2hunter2'],
+    ]) {
+      const { io, err } = fakeIo();
+      assertUsageError(await runCli([...argv, '--data-dir', dataDir], io), err, /--password-stdin/);
+      assert.ok(!err[0]!.includes('hunter2'));
+    }
+  });
+
+  it('needs --email, a valid email, and a password source to create an admin', async () => {
+    let run = fakeIo({ GATEHOUSE_ADMIN_PASSWORD: PASSWORD });
+    assertUsageError(await runCli(['admin', 'create', '--data-dir', dataDir], run.io), run.err, /--email/);
+    run = fakeIo({ GATEHOUSE_ADMIN_PASSWORD: PASSWORD });
+    assertUsageError(
+      await runCli(['admin', 'create', '--email', 'nope', '--data-dir', dataDir], run.io),
+      run.err,
+      /not a valid email/,
+    );
+    run = fakeIo();
+    assertUsageError(
+      await runCli(['admin', 'create', '--email', 'new@example.com', '--data-dir', dataDir], run.io),
+      run.err,
+      /--password-stdin or set GATEHOUSE_ADMIN_PASSWORD/,
+    );
+    run = fakeIo({}, 'short\n');
+    assertUsageError(
+      await runCli(
+        ['admin', 'create', '--email', 'new@example.com', '--password-stdin', '--data-dir', dataDir],
+        run.io,
+      ),
+      run.err,
+      /password rejected \(too_short\)/,
+    );
+  });
+
+  it('migrates the store, exit 0', async () => {
+    const { io, out, err } = fakeIo();
+    assert.equal(await runCli(['migrate', '--data-dir', dataDir], io), 0, err.join('\n'));
+    assert.match(out.join('\n'), /Migrations applied/);
+  });
+
+  it('creates an admin from stdin (dropping the trailing newline), then grants the role to an existing user', async () => {
+    const created = fakeIo({}, `${PASSWORD}\n`);
+    const code = await runCli(
+      ['admin', 'create', '--email', 'Root@Example.com', '--password-stdin', '--data-dir', dataDir],
+      created.io,
+    );
+    assert.equal(code, 0, created.err.join('\n'));
+    assert.equal(created.stdinReads(), 1);
+
+    const store = await openStore({ databaseUrl: null, dataDir });
+    let sessionBeforeGrant: string;
+    try {
+      // The production hasher verifies what the CLI stored: log in with the exact password.
+      const { user } = await createAuth({ store }).login({ email: 'root@example.com', password: PASSWORD });
+      assert.deepEqual(user.roles, ['admin']);
+
+      const auth = createAuth({ store, hasher: createFastHasher() });
+      await auth.register({ email: 'staff@example.com', password: PASSWORD });
+      const staff = await store.users.getByEmail('staff@example.com');
+      sessionBeforeGrant = (await auth.createSession(staff!, 'session', { ip: null, userAgent: null }))
+        .session.id;
+    } finally {
+      await store.close();
+    }
+
+    const granted = fakeIo();
+    assert.equal(
+      await runCli(['admin', 'create', '--email', 'staff@example.com', '--data-dir', dataDir], granted.io),
+      0,
+    );
+    assert.equal(granted.stdinReads(), 0, 'no password needed to grant the role');
+    assert.match(granted.out.join('\n'), /admin role .*1 session/);
+
+    const reopened = await openStore({ databaseUrl: null, dataDir });
+    try {
+      assert.deepEqual((await reopened.users.getByEmail('staff@example.com'))?.roles, ['admin']);
+      assert.equal(
+        await reopened.sessions.get(sessionBeforeGrant),
+        null,
+        'sessions from before the grant end',
+      );
+    } finally {
+      await reopened.close();
+    }
+
+    const again = fakeIo();
+    assert.equal(
+      await runCli(['admin', 'create', '--email', 'staff@example.com', '--data-dir', dataDir], again.io),
+      0,
+    );
+    assert.match(again.out.join('\n'), /already an admin/);
+  });
+});

@@ -1,0 +1,237 @@
+import {
+  createAuth,
+  type GatehouseStore,
+  isGatehouseError,
+  normalizeEmail,
+  PasswordPolicyError,
+} from '@gatehouse/core';
+import { ConfigError, formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
+import { startServer } from './server.ts';
+import { openStore } from './store/open-store.ts';
+
+/** The outside world of the CLI, injected so tests can drive it. */
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Reads all of stdin (only called for `--password-stdin`). */
+  readStdin(): Promise<string>;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A wrong command line: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+const COMMANDS = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve                                  Start the auth server (what \`npm start\` runs).
+  migrate                                Apply database migrations, then exit.
+  admin create --email <email> [--password-stdin]
+                                         Create an admin account, or give an existing account the admin
+                                         role. The password comes from stdin (--password-stdin) or
+                                         GATEHOUSE_ADMIN_PASSWORD; never from a flag.
+  help                                   Show this help.
+
+Run through npm: npm run gatehouse -- <command> [options]`;
+
+export function formatHelp(): string {
+  return `${COMMANDS}\n\n${formatSettingsHelp()}\n`;
+}
+
+interface ParsedArgs {
+  command: string[];
+  help: boolean;
+  email: string | undefined;
+  passwordStdin: boolean;
+  /** Everything else: settings flags, for `loadConfig`. */
+  settings: string[];
+}
+
+function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = {
+    command: [],
+    help: false,
+    email: undefined,
+    passwordStdin: false,
+    settings: [],
+  };
+  let index = 0;
+  while (index < argv.length && !argv[index]!.startsWith('-')) parsed.command.push(argv[index++]!);
+  for (; index < argv.length; index++) {
+    const token = argv[index]!;
+    const name = token.split('=', 1)[0]!;
+    if (name === '--help' || name === '-h') parsed.help = true;
+    else if (name === '--password-stdin') parsed.passwordStdin = true;
+    else if (name === '--password' || name === '--admin-password') {
+      // A flag value lands in shell history and `ps` output.
+      throw new UsageError(`${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`);
+    } else if (name === '--email') {
+      const value = token.includes('=') ? token.slice(name.length + 1) : argv[++index];
+      if (value === undefined || value === '') throw new UsageError('--email needs a value');
+      parsed.email = value;
+    } else {
+      parsed.settings.push(token);
+      // A settings flag in `--flag value` form: keep its value with it.
+      if (!token.includes('=') && index + 1 < argv.length && !argv[index + 1]!.startsWith('--')) {
+        parsed.settings.push(argv[++index]!);
+      }
+    }
+  }
+  return parsed;
+}
+
+/** The password for `admin create`: stdin wins over the environment; one trailing newline is dropped. */
+async function readAdminPassword(args: ParsedArgs, io: CliIo): Promise<string> {
+  if (args.passwordStdin) return (await io.readStdin()).replace(/\r?\n$/, '');
+  const fromEnv = io.env['GATEHOUSE_ADMIN_PASSWORD'];
+  if (fromEnv) return fromEnv;
+  throw new UsageError(
+    'admin create needs a password: pass --password-stdin or set GATEHOUSE_ADMIN_PASSWORD',
+  );
+}
+
+async function withStore<T>(config: GatehouseConfig, use: (store: GatehouseStore) => Promise<T>): Promise<T> {
+  const store = await openStore(config);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo): Promise<void> {
+  if (args.email === undefined) throw new UsageError('admin create needs --email <email>');
+  let email: string;
+  try {
+    email = normalizeEmail(args.email);
+  } catch {
+    throw new UsageError('--email is not a valid email address');
+  }
+  await withStore(config, async (store) => {
+    const auth = createAuth({ store });
+    const existing = await store.users.getByEmail(email);
+    if (existing) {
+      if (existing.roles.includes('admin')) {
+        io.out(`${email} is already an admin.`);
+        return;
+      }
+      await store.users.update(existing.id, {
+        roles: [...existing.roles, 'admin'],
+        updatedAt: auth.clock.now(),
+      });
+      await auth.audit.record({
+        type: 'user.roles_changed',
+        subjectId: existing.id,
+        data: { added: ['admin'], via: 'cli' },
+      });
+      // DESIGN §7: a privilege change gets new session ids, so sessions from before it end here.
+      const revoked = await auth.revokeAllSessions(existing.id, 'admin', null);
+      io.out(`Gave ${email} the admin role (password unchanged; ${revoked.length} session(s) signed out).`);
+      return;
+    }
+    const password = await readAdminPassword(args, io);
+    try {
+      const { created } = await auth.register({ email, password, roles: ['admin'] });
+      if (!created) throw new Error(`${email} was registered concurrently; run the command again`);
+    } catch (error) {
+      if (error instanceof PasswordPolicyError) {
+        throw new UsageError(
+          `password rejected (${error.reason}): use ${auth.passwordPolicy.minLength}-${auth.passwordPolicy.maxLength} characters`,
+        );
+      }
+      throw error;
+    }
+    io.out(`Created admin ${email}.`);
+  });
+}
+
+/**
+ * Runs the `gatehouse` command line and returns the exit code: 0 ok, 1 failure, 2 usage error.
+ * `serve` returns once listening; the open server keeps the process alive.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    const [command, subcommand, ...extra] = args.command;
+    if (args.help || command === 'help' || command === undefined) {
+      io.out(formatHelp());
+      return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
+    }
+    const known =
+      (command === 'serve' || command === 'migrate') && subcommand === undefined
+        ? command
+        : command === 'admin' && subcommand === 'create' && extra.length === 0
+          ? 'admin create'
+          : null;
+    if (!known) throw new UsageError(`unknown command "${args.command.join(' ')}" (see gatehouse --help)`);
+    if (known !== 'admin create' && (args.email !== undefined || args.passwordStdin)) {
+      throw new UsageError('--email and --password-stdin belong to admin create');
+    }
+    const config = loadConfig(io.env, args.settings);
+
+    if (known === 'serve') {
+      const server = await startServer(config);
+      io.out(`Gatehouse listening on ${server.url}`);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          server.close().then(
+            () => process.exit(EXIT_OK),
+            () => process.exit(EXIT_FAILURE),
+          );
+        });
+      }
+      return EXIT_OK;
+    }
+    if (known === 'migrate') {
+      await withStore(config, async (store) => io.out(`Migrations applied (${store.kind} store).`));
+      return EXIT_OK;
+    }
+    await createAdmin(args, config, io);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.err(`gatehouse: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    // Core messages never hold secrets; other errors (a database down) are worth showing as they are.
+    const message = isGatehouseError(error)
+      ? error.code
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    io.err(`gatehouse: ${message}`);
+    return EXIT_FAILURE;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    length += buffer.length;
+    // A password is short; anything this large is a mistake (a file piped in by accident).
+    if (length > 4096) throw new UsageError('stdin is longer than 4 KiB; expected just a password');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The process entry point: real env, stdin and stdout. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await runCli(argv, {
+    env: process.env,
+    readStdin: () => {
+      if (process.stdin.isTTY) process.stderr.write('Password (visible as you type; Enter, then Ctrl-D): ');
+      return readAll(process.stdin);
+    },
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, formatSettingsHelp, loadConfig, settings } from './config.ts';
+
+const KEY = Buffer.alloc(32, 7).toString('base64url');
+
+function refuses(env: Record<string, string>, argv: string[], setting: string, mustNotContain?: string) {
+  assert.throws(
+    () => loadConfig(env, argv),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.equal(error.setting, setting);
+      assert.ok(error.message.length > 0);
+      if (mustNotContain)
+        assert.ok(!error.message.includes(mustNotContain), `message echoes ${mustNotContain}`);
+      return true;
+    },
+  );
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    assert.deepEqual(loadConfig({}), {
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: './data',
+      issuer: 'http://localhost:3000',
+      audience: 'gatehouse',
+      databaseUrl: null,
+      redisUrl: null,
+      sessionIdleTtlSeconds: 1800,
+      sessionAbsoluteTtlSeconds: 43200,
+      accessTokenTtlSeconds: 600,
+      refreshGraceSeconds: 10,
+      trustProxy: false,
+      allowedOrigins: ['http://localhost:3000'],
+      csrfSecret: null,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads env vars, and flags win over them (both --flag value and --flag=value)', () => {
+    const config = loadConfig({ PORT: '4000', HOST: '0.0.0.0', LOG_LEVEL: 'debug' }, [
+      '--port',
+      '5000',
+      '--log-level=warn',
+    ]);
+    assert.equal(config.port, 5000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.logLevel, 'warn');
+  });
+
+  it('has a flag for every setting and lists each in the help', () => {
+    const help = formatSettingsHelp();
+    for (const setting of settings) {
+      assert.match(setting.flag, /^--[a-z-]+$/);
+      assert.ok(help.includes(setting.env) && help.includes(setting.flag), setting.env);
+    }
+    assert.equal(settings.length, 15);
+  });
+
+  it('derives the allowed origins from the issuer, and parses an explicit list', () => {
+    assert.deepEqual(loadConfig({ GATEHOUSE_ISSUER: 'https://auth.example.com/' }).allowedOrigins, [
+      'https://auth.example.com',
+    ]);
+    assert.deepEqual(
+      loadConfig({
+        GATEHOUSE_ALLOWED_ORIGINS: 'https://a.example.com, https://B.example.com:8443/,https://a.example.com',
+      }).allowedOrigins,
+      ['https://a.example.com', 'https://b.example.com:8443'],
+    );
+  });
+
+  it('parses trust-proxy settings', () => {
+    assert.equal(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ GATEHOUSE_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.deepEqual(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.0/8, ::1, loopback' }).trustProxy, [
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+  });
+
+  it('accepts a DATABASE_URL with a CSRF secret, and decodes the secret', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db/gatehouse', GATEHOUSE_CSRF_SECRET: KEY });
+    assert.equal(config.databaseUrl, 'postgres://u:p@db/gatehouse');
+    assert.equal(config.csrfSecret?.byteLength, 32);
+  });
+
+  const invalid: [string, Record<string, string>, string[], string][] = [
+    ['a non-numeric port', { PORT: 'http' }, [], 'PORT'],
+    ['a port out of range', {}, ['--port', '70000'], 'PORT'],
+    ['a negative port', { PORT: '-1' }, [], 'PORT'],
+    [
+      'a fractional TTL',
+      { GATEHOUSE_SESSION_IDLE_TTL_SECONDS: '1.5' },
+      [],
+      'GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
+    ],
+    [
+      'an access-token TTL over 15 min',
+      { GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS: '901' },
+      [],
+      'GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS',
+    ],
+    [
+      'an absolute TTL below the idle TTL',
+      { GATEHOUSE_SESSION_IDLE_TTL_SECONDS: '3600', GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS: '600' },
+      [],
+      'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
+    ],
+    [
+      'a refresh grace over 60 s',
+      { GATEHOUSE_REFRESH_GRACE_SECONDS: '61' },
+      [],
+      'GATEHOUSE_REFRESH_GRACE_SECONDS',
+    ],
+    ['a relative issuer', { GATEHOUSE_ISSUER: 'auth.example.com' }, [], 'GATEHOUSE_ISSUER'],
+    ['an ftp issuer', { GATEHOUSE_ISSUER: 'ftp://auth.example.com' }, [], 'GATEHOUSE_ISSUER'],
+    ['an issuer with a query', { GATEHOUSE_ISSUER: 'https://auth.example.com/?x=1' }, [], 'GATEHOUSE_ISSUER'],
+    [
+      'Origin null as an allowed origin',
+      { GATEHOUSE_ALLOWED_ORIGINS: 'null' },
+      [],
+      'GATEHOUSE_ALLOWED_ORIGINS',
+    ],
+    ['a wildcard origin', { GATEHOUSE_ALLOWED_ORIGINS: '*' }, [], 'GATEHOUSE_ALLOWED_ORIGINS'],
+    [
+      'an origin with a path',
+      { GATEHOUSE_ALLOWED_ORIGINS: 'https://a.example.com/app' },
+      [],
+      'GATEHOUSE_ALLOWED_ORIGINS',
+    ],
+    ['a trust-proxy hop count', { GATEHOUSE_TRUST_PROXY: '2' }, [], 'GATEHOUSE_TRUST_PROXY'],
+    ['a trust-proxy host name', { GATEHOUSE_TRUST_PROXY: 'proxy.internal' }, [], 'GATEHOUSE_TRUST_PROXY'],
+    ['a bad CIDR prefix', { GATEHOUSE_TRUST_PROXY: '10.0.0.0/33' }, [], 'GATEHOUSE_TRUST_PROXY'],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
+    [
+      'a mysql DATABASE_URL',
+      { DATABASE_URL: 'mysql://db/x', GATEHOUSE_CSRF_SECRET: KEY },
+      [],
+      'DATABASE_URL',
+    ],
+    ['an http REDIS_URL', { REDIS_URL: 'http://cache' }, [], 'REDIS_URL'],
+    [
+      'a DATABASE_URL without a CSRF secret',
+      { DATABASE_URL: 'postgres://db/x' },
+      [],
+      'GATEHOUSE_CSRF_SECRET',
+    ],
+    ['an unknown flag', {}, ['--prot', '3000'], '--prot'],
+    ['a stray argument', {}, ['3000'], 'argv'],
+    ['a flag without a value', {}, ['--port'], 'PORT'],
+    ['a flag followed by another flag', {}, ['--port', '--host', 'x'], 'PORT'],
+  ];
+  for (const [name, env, argv, setting] of invalid) {
+    it(`refuses ${name}, naming ${setting}`, () => refuses(env, argv, setting));
+  }
+
+  it('never echoes a secret value in its errors', () => {
+    refuses({ GATEHOUSE_CSRF_SECRET: 'tooshort-s3cr3t' }, [], 'GATEHOUSE_CSRF_SECRET', 'tooshort-s3cr3t');
+    refuses({}, ['--csrf-secret=tooshort-s3cr3t'], 'GATEHOUSE_CSRF_SECRET', 's3cr3t');
+    refuses(
+      { DATABASE_URL: 'mysql://admin:hunter2@db/x', GATEHOUSE_CSRF_SECRET: KEY },
+      [],
+      'DATABASE_URL',
+      'hunter2',
+    );
+    refuses({ DATABASE_URL: 'postgres://admin:hunter2@[bad' }, [], 'DATABASE_URL', 'hunter2');
+    refuses({ REDIS_URL: 'ftp://:hunter2@cache' }, [], 'REDIS_URL', 'hunter2');
+    refuses({}, ['--passwrd=hunter2'], '--passwrd', 'hunter2');
+    refuses({}, ['--port', '3000', 'hunter2'], 'argv', 'hunter2');
+  });
+});

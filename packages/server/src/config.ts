@@ -1,0 +1,382 @@
+import { isIP } from 'node:net';
+import { fromBase64Url } from '@gatehouse/core';
+
+/**
+ * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
+ * Every setting has an env var and a flag; the flag wins.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Fastify's `trustProxy`: off, on (trust every hop: only when a proxy you control is the sole way
+ * in), or the proxies' addresses. No hop count: Fastify 5 fails closed on one, by design.
+ */
+export type TrustProxy = boolean | string[];
+
+export interface GatehouseConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  issuer: string;
+  audience: string;
+  /** postgres://… or null for the embedded SQLite store. Holds a password: never log it. */
+  databaseUrl: string | null;
+  /** Accepted now, used once the Redis stores land. Holds a password: never log it. */
+  redisUrl: string | null;
+  sessionIdleTtlSeconds: number;
+  sessionAbsoluteTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  refreshGraceSeconds: number;
+  trustProxy: TrustProxy;
+  /** Exact origins (`scheme://host[:port]`) allowed to make state-changing browser requests. */
+  allowedOrigins: string[];
+  /** HMAC key for CSRF tokens; null means "embedded mode: load or create it in the data dir". */
+  csrfSecret: Uint8Array | null;
+  logLevel: LogLevel;
+}
+
+export interface SettingSpec {
+  env: string;
+  flag: string;
+  description: string;
+  /** Shown in `--help`. */
+  defaultText: string;
+  /** Values that must never be echoed (errors say which setting, not what it held). */
+  secret?: boolean;
+}
+
+/** The settings table: `--help` prints it, and the parser accepts exactly these flags. */
+export const settings: readonly SettingSpec[] = [
+  { env: 'HOST', flag: '--host', description: 'Interface to listen on.', defaultText: '127.0.0.1' },
+  {
+    env: 'PORT',
+    flag: '--port',
+    description: 'TCP port to listen on (0 picks a free one).',
+    defaultText: '3000',
+  },
+  {
+    env: 'GATEHOUSE_DATA_DIR',
+    flag: '--data-dir',
+    description: 'Directory for the embedded SQLite database and generated secrets.',
+    defaultText: './data',
+  },
+  {
+    env: 'GATEHOUSE_ISSUER',
+    flag: '--issuer',
+    description: 'Public base URL of this server; the `iss` of every token.',
+    defaultText: 'http://localhost:3000',
+  },
+  {
+    env: 'GATEHOUSE_AUDIENCE',
+    flag: '--audience',
+    description: 'The `aud` of access tokens.',
+    defaultText: 'gatehouse',
+  },
+  {
+    env: 'DATABASE_URL',
+    flag: '--database-url',
+    description: 'postgres://… connection string; unset uses SQLite in the data dir.',
+    defaultText: '(unset)',
+    secret: true,
+  },
+  {
+    env: 'REDIS_URL',
+    flag: '--redis-url',
+    description: 'redis://… for the hot path and revocation feed (accepted, not used yet).',
+    defaultText: '(unset)',
+    secret: true,
+  },
+  {
+    env: 'GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
+    flag: '--session-idle-ttl-seconds',
+    description: 'A session dies after this long without use.',
+    defaultText: '1800',
+  },
+  {
+    env: 'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
+    flag: '--session-absolute-ttl-seconds',
+    description: 'A session dies this long after login, used or not.',
+    defaultText: '43200',
+  },
+  {
+    env: 'GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS',
+    flag: '--access-token-ttl-seconds',
+    description: 'Access-token lifetime (at most 900).',
+    defaultText: '600',
+  },
+  {
+    env: 'GATEHOUSE_REFRESH_GRACE_SECONDS',
+    flag: '--refresh-grace-seconds',
+    description: 'A replayed refresh token within this window gets the same successor (0-60).',
+    defaultText: '10',
+  },
+  {
+    env: 'GATEHOUSE_TRUST_PROXY',
+    flag: '--trust-proxy',
+    description:
+      'Trust X-Forwarded-* from: false, true (any peer), or comma-separated proxy IPs/CIDRs (or loopback, linklocal, uniquelocal).',
+    defaultText: 'false',
+  },
+  {
+    env: 'GATEHOUSE_ALLOWED_ORIGINS',
+    flag: '--allowed-origins',
+    description: 'Comma-separated origins allowed to make state-changing browser requests.',
+    defaultText: "the issuer's origin",
+  },
+  {
+    env: 'GATEHOUSE_CSRF_SECRET',
+    flag: '--csrf-secret',
+    description:
+      'base64url key (>= 32 bytes) for CSRF tokens; prefer the env var. Unset with SQLite: generated once into <data dir>/secrets.json.',
+    defaultText: '(generated)',
+    secret: true,
+  },
+  {
+    env: 'LOG_LEVEL',
+    flag: '--log-level',
+    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+    defaultText: 'info',
+  },
+];
+
+/** A bad setting or flag. The message names the setting and never contains a secret value. */
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.setting = setting;
+  }
+}
+
+/** Settings flags and their values, read from `argv`; unknown flags are usage errors. */
+function readFlags(argv: readonly string[]): Map<string, string> {
+  const byFlag = new Map(settings.map((setting) => [setting.flag, setting]));
+  const values = new Map<string, string>();
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index]!;
+    const equals = token.indexOf('=');
+    // Only the part before `=` is ever quoted back: the value may be a secret.
+    const flag = equals === -1 ? token : token.slice(0, equals);
+    // A bare word is not quoted back either: it may be a secret whose flag was mistyped.
+    if (!flag.startsWith('-'))
+      throw new ConfigError('argv', 'unexpected argument (settings are --name value)');
+    const setting = byFlag.get(flag);
+    if (!setting) throw new ConfigError(flag, `unknown option ${JSON.stringify(flag)}`);
+    let value: string | undefined;
+    if (equals !== -1) value = token.slice(equals + 1);
+    else {
+      value = argv[index + 1];
+      index++;
+    }
+    if (value === undefined || (equals === -1 && value.startsWith('--'))) {
+      throw new ConfigError(setting.env, `${flag} needs a value`);
+    }
+    values.set(setting.env, value);
+  }
+  return values;
+}
+
+function parseInteger(name: string, text: string, min: number, max: number): number {
+  if (!/^\d{1,15}$/.test(text.trim())) throw new ConfigError(name, `${name} must be a whole number`);
+  const value = Number(text.trim());
+  if (value < min || value > max) throw new ConfigError(name, `${name} must be between ${min} and ${max}`);
+  return value;
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  throw new ConfigError(name, `${name} must be true or false`);
+}
+
+function parseHttpUrl(name: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigError(name, `${name} must be an absolute http(s) URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(name, `${name} must be an absolute http(s) URL`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new ConfigError(name, `${name} must not contain credentials, a query or a fragment`);
+  return url;
+}
+
+/** Returns the origin when `text` is exactly an origin (an optional trailing slash is tolerated). */
+function parseOrigin(name: string, text: string): string {
+  const url = parseHttpUrl(name, text);
+  if (url.pathname !== '/') {
+    throw new ConfigError(
+      name,
+      `${name}: ${JSON.stringify(text.trim())} is not an origin (scheme://host[:port])`,
+    );
+  }
+  return url.origin;
+}
+
+function parseConnectionUrl(name: string, text: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    // The value usually holds a password: say what is wrong, not what was given.
+    throw new ConfigError(name, `${name} is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol))
+    throw new ConfigError(name, `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return text.trim();
+}
+
+// proxy-addr's names for the reserved ranges.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(name: string, text: string): TrustProxy {
+  const value = text.trim();
+  if (/^(true|false|1|0|yes|no)$/i.test(value)) return parseBoolean(name, value);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new ConfigError(name, `${name} must not be empty`);
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.has(entry)) continue;
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(
+        name,
+        `${name}: ${JSON.stringify(entry)} is not an IP address, CIDR range or range name`,
+      );
+    }
+  }
+  return entries;
+}
+
+function parseSecretKey(name: string, text: string): Uint8Array {
+  const bytes = fromBase64Url(text.trim());
+  if (!bytes || bytes.byteLength < 32)
+    throw new ConfigError(name, `${name} must be base64url encoding at least 32 bytes`);
+  return new Uint8Array(bytes);
+}
+
+/**
+ * Reads the configuration from environment variables and CLI flags (flags win), validating
+ * every value. Throws `ConfigError` naming the offending setting; secret values are never echoed.
+ *
+ * @example
+ * const config = loadConfig(process.env, ['--port', '8080']);
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[] = [],
+): GatehouseConfig {
+  const flags = readFlags(argv);
+  const read = (name: string): string | undefined => {
+    const value = flags.get(name) ?? env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+
+  const host = (read('HOST') ?? '127.0.0.1').trim();
+  if (/\s/.test(host)) throw new ConfigError('HOST', 'HOST must not contain whitespace');
+
+  const issuerUrl = parseHttpUrl('GATEHOUSE_ISSUER', read('GATEHOUSE_ISSUER') ?? 'http://localhost:3000');
+  // Keep a path if one is given (served under a prefix), without a trailing slash.
+  const issuer = issuerUrl.href.replace(/\/$/, '');
+
+  const audience = read('GATEHOUSE_AUDIENCE')?.trim() ?? 'gatehouse';
+
+  const databaseText = read('DATABASE_URL');
+  const databaseUrl = databaseText
+    ? parseConnectionUrl('DATABASE_URL', databaseText, ['postgres:', 'postgresql:'])
+    : null;
+  const redisText = read('REDIS_URL');
+  const redisUrl = redisText ? parseConnectionUrl('REDIS_URL', redisText, ['redis:', 'rediss:']) : null;
+
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const text = read(name);
+    return text === undefined ? fallback : parseInteger(name, text, min, max);
+  };
+  const port = integer('PORT', 3000, 0, 65535);
+  const sessionIdleTtlSeconds = integer('GATEHOUSE_SESSION_IDLE_TTL_SECONDS', 1800, 60, 31 * 24 * 3600);
+  const sessionAbsoluteTtlSeconds = integer(
+    'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
+    43200,
+    60,
+    366 * 24 * 3600,
+  );
+  if (sessionAbsoluteTtlSeconds < sessionIdleTtlSeconds) {
+    throw new ConfigError(
+      'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
+      'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS must be at least GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
+    );
+  }
+  // RFC 9068 practice and DESIGN §3: access tokens live 15 minutes at most.
+  const accessTokenTtlSeconds = integer('GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS', 600, 30, 900);
+  const refreshGraceSeconds = integer('GATEHOUSE_REFRESH_GRACE_SECONDS', 10, 0, 60);
+
+  const trustText = read('GATEHOUSE_TRUST_PROXY');
+  const trustProxy = trustText === undefined ? false : parseTrustProxy('GATEHOUSE_TRUST_PROXY', trustText);
+
+  const originsText = read('GATEHOUSE_ALLOWED_ORIGINS');
+  const allowedOrigins = originsText
+    ? [
+        ...new Set(
+          originsText
+            .split(',')
+            .filter((entry) => entry.trim() !== '')
+            .map((entry) => parseOrigin('GATEHOUSE_ALLOWED_ORIGINS', entry)),
+        ),
+      ]
+    : [issuerUrl.origin];
+  if (allowedOrigins.length === 0)
+    throw new ConfigError('GATEHOUSE_ALLOWED_ORIGINS', 'GATEHOUSE_ALLOWED_ORIGINS must list an origin');
+
+  const csrfText = read('GATEHOUSE_CSRF_SECRET');
+  const csrfSecret = csrfText ? parseSecretKey('GATEHOUSE_CSRF_SECRET', csrfText) : null;
+  if (!csrfSecret && databaseUrl) {
+    // Several servers share one database; a key generated by one would reject the others' tokens.
+    throw new ConfigError(
+      'GATEHOUSE_CSRF_SECRET',
+      'GATEHOUSE_CSRF_SECRET is required when DATABASE_URL is set (all instances must share it)',
+    );
+  }
+
+  const logLevelText = (read('LOG_LEVEL') ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(logLevelText as LogLevel))
+    throw new ConfigError('LOG_LEVEL', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return {
+    host,
+    port,
+    dataDir: (read('GATEHOUSE_DATA_DIR') ?? './data').trim(),
+    issuer,
+    audience,
+    databaseUrl,
+    redisUrl,
+    sessionIdleTtlSeconds,
+    sessionAbsoluteTtlSeconds,
+    accessTokenTtlSeconds,
+    refreshGraceSeconds,
+    trustProxy,
+    allowedOrigins,
+    csrfSecret,
+    logLevel: logLevelText as LogLevel,
+  };
+}
+
+/** The settings part of `--help`. */
+export function formatSettingsHelp(): string {
+  const lines = ['Settings (environment variable / flag; the flag wins):'];
+  for (const setting of settings) {
+    lines.push(`  ${setting.env}  ${setting.flag} <value>`);
+    lines.push(`      ${setting.description} Default: ${setting.defaultText}.`);
+  }
+  return lines.join('\n');
+}

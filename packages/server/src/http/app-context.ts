@@ -1,0 +1,13 @@
+import type { Auth, CsrfTokens } from '@gatehouse/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticateHook } from './auth/authenticate.ts';
+
+/** What every route module needs, built once by `buildApp`. */
+export interface AppContext {
+  auth: Auth;
+  csrf: CsrfTokens;
+  /** `onRequest` hook for routes that need a caller (401 otherwise). */
+  authenticate: AuthenticateHook;
+  /** `onRequest` hook for unauthenticated state changes (login, register): refuses cross-site callers. */
+  sameOriginOnly: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}

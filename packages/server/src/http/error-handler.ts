@@ -1,0 +1,21 @@
+import { isGatehouseError } from '@gatehouse/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from './error-map.ts';
+
+/**
+ * Fastify error handler: the mapped status, headers and generic body, nothing else. The detail
+ * (error code, message, stack) goes to the log; core messages never contain secrets.
+ */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const response = toErrorResponse(error);
+  if (response.status >= 500) {
+    request.log.error({ err: error }, 'request failed');
+  } else {
+    // Core messages are written to be logged (never a secret); Fastify's may quote input, so not those.
+    const detail = isGatehouseError(error)
+      ? { code: error.code, reason: error.message }
+      : { code: (error as { code?: unknown } | null)?.code };
+    request.log.debug({ ...detail, status: response.status }, 'request refused');
+  }
+  reply.code(response.status).headers(response.headers).send(response.body);
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CsrfError,
+  ForbiddenError,
+  GatehouseError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  NotFoundError,
+  PasswordPolicyError,
+  RefreshTokenError,
+  ThrottledError,
+  TokenError,
+  UnauthenticatedError,
+} from '@gatehouse/core';
+import { toErrorResponse } from './error-map.ts';
+
+const bearer = { 'www-authenticate': 'Bearer error="invalid_token"' };
+
+describe('toErrorResponse', () => {
+  const cases: [string, unknown, number, string, Record<string, string>][] = [
+    ['bad credentials', new InvalidCredentialsError('wrong password'), 401, 'invalid_credentials', {}],
+    ['no credentials', new UnauthenticatedError(), 401, 'invalid_token', bearer],
+    ['bad session', new UnauthenticatedError('ERR_SESSION_INVALID', 'x'), 401, 'invalid_token', bearer],
+    ['expired session', new UnauthenticatedError('ERR_SESSION_EXPIRED', 'x'), 401, 'invalid_token', bearer],
+    ['expired token', new TokenError('ERR_TOKEN_EXPIRED', 'x'), 401, 'invalid_token', bearer],
+    ['bad signature', new TokenError('ERR_TOKEN_SIGNATURE', 'x'), 401, 'invalid_token', bearer],
+    ['csrf', new CsrfError('x'), 403, 'csrf', {}],
+    ['forbidden', new ForbiddenError(), 403, 'forbidden', {}],
+    ['not found', new NotFoundError(), 404, 'not_found', {}],
+    ['throttled', new ThrottledError(2.2), 429, 'too_many_attempts', { 'retry-after': '3' }],
+    ['refresh reuse', new RefreshTokenError('ERR_REFRESH_REUSED', 'x'), 400, 'invalid_grant', {}],
+    ['refresh invalid', new RefreshTokenError('ERR_REFRESH_INVALID', 'x'), 400, 'invalid_grant', {}],
+    ['bad input', new InvalidInputError('x', 'email'), 400, 'invalid_request', {}],
+    ['password policy', new PasswordPolicyError('too_short'), 400, 'invalid_password', {}],
+    ['stale feed', new TokenError('ERR_FEED_STALE', 'x'), 503, 'temporarily_unavailable', {}],
+    ['plain Error', new Error('secret detail'), 500, 'server_error', {}],
+    ['a thrown string', 'oops', 500, 'server_error', {}],
+    ['null', null, 500, 'server_error', {}],
+    ['unknown core code', new GatehouseError('ERR_NOPE' as never, 'x'), 500, 'server_error', {}],
+    [
+      'Fastify 413',
+      Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }),
+      413,
+      'payload_too_large',
+      {},
+    ],
+    [
+      'Fastify 415',
+      Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }),
+      415,
+      'unsupported_media_type',
+      {},
+    ],
+    [
+      'Fastify bad JSON',
+      Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+      400,
+      'invalid_request',
+      {},
+    ],
+    [
+      'other client error',
+      Object.assign(new Error('x'), { code: 'FST_SOMETHING', statusCode: 408 }),
+      408,
+      'invalid_request',
+      {},
+    ],
+    ['a 5xx from a plugin', Object.assign(new Error('x'), { statusCode: 502 }), 500, 'server_error', {}],
+  ];
+  for (const [name, error, status, code, headers] of cases) {
+    it(`maps ${name} to ${status} ${code}`, () => {
+      assert.deepEqual(toErrorResponse(error), { status, body: { error: code }, headers });
+    });
+  }
+});

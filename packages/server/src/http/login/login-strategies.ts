@@ -1,0 +1,26 @@
+import { InvalidInputError, type LoginResult, type Strategy } from '@gatehouse/core';
+import type { FastifyReply } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { respondWithSessionCookie } from './session-login.ts';
+
+/** Turns a successful login into the response of one strategy (cookies to set, body to send). */
+export type LoginResponder = (
+  result: LoginResult,
+  reply: FastifyReply,
+  context: AppContext,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
+
+/** The strategies this server answers. `hybrid` and `token` are added here when access tokens land. */
+export const loginResponders: Partial<Record<Strategy, LoginResponder>> = {
+  session: respondWithSessionCookie,
+};
+
+/** The requested strategy; `session` when absent. An unknown value is a 400 invalid_request. */
+export function parseStrategy(value: unknown): Strategy {
+  if (value === undefined) return 'session';
+  if (typeof value === 'string' && (STRATEGIES as readonly string[]).includes(value))
+    return value as Strategy;
+  throw new InvalidInputError('unknown strategy', 'strategy');
+}

@@ -1,0 +1,16 @@
+import { toPublicUser } from '@gatehouse/core';
+import { setSessionCookie } from '../auth/session-cookie.ts';
+import { sessionExpiresAt } from '../views.ts';
+import type { LoginResponder } from './login-strategies.ts';
+
+/** `session` strategy: the session token goes into the `__Host-` cookie, never into the body. */
+export const respondWithSessionCookie: LoginResponder = (result, reply, context) => {
+  const { session } = result;
+  // The cookie may live as long as the session can; the server enforces the idle limit itself.
+  setSessionCookie(reply, result.sessionToken, (session.absoluteExpiresAt - session.createdAt) / 1000);
+  return {
+    user: toPublicUser(result.user),
+    session: { id: session.id, expiresAt: sessionExpiresAt(session) },
+    csrfToken: context.csrf.issue(session.id),
+  };
+};

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { getPrincipal } from '../auth/authenticate.ts';
+import { clearSessionCookie } from '../auth/session-cookie.ts';
+import { requestContext } from '../request-context.ts';
+
+/** `POST /auth/logout` (this session) and `POST /auth/logout-all` (every session of the user). */
+export function registerLogoutRoutes(app: FastifyInstance, context: AppContext): void {
+  app.post('/auth/logout', { onRequest: context.authenticate }, async (request, reply) => {
+    const { user, session } = getPrincipal(request);
+    await context.auth.revokeSession(session.id, 'logout', user.id, requestContext(request));
+    clearSessionCookie(reply);
+    return reply.code(204).send();
+  });
+
+  app.post('/auth/logout-all', { onRequest: context.authenticate }, async (request, reply) => {
+    const { user } = getPrincipal(request);
+    await context.auth.revokeAllSessions(user.id, 'logout_all', user.id, requestContext(request));
+    clearSessionCookie(reply);
+    return reply.code(204).send();
+  });
+}

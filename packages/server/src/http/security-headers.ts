@@ -1,0 +1,18 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+// Auth and OAuth answers carry tokens, cookies or account data: no cache may keep them.
+const NO_STORE_PREFIXES = ['/auth/', '/oauth/'];
+
+/** Headers every response gets. */
+export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  if (NO_STORE_PREFIXES.some((prefix) => request.url.startsWith(prefix))) {
+    reply.header('cache-control', 'no-store');
+  }
+}
+
+/** The `onRequest` hook form: runs before routing, so error answers carry the headers too. */
+export async function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  applySecurityHeaders(request, reply);
+}

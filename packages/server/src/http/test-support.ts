@@ -1,0 +1,161 @@
+/**
+ * Shared set-up for the HTTP tests: an app over the memory store with a manual clock, a fast
+ * hasher that counts its calls, and helpers that log in and read cookies. Not a test file itself.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  type Auth,
+  createAuth,
+  createCsrfTokens,
+  type GatehouseStore,
+  type PasswordHasher,
+} from '@gatehouse/core';
+import { createFastHasher, createManualClock, createMemoryStore } from '@gatehouse/core/testing';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TrustProxy } from '../config.ts';
+import { type AppLoggerOptions, buildApp } from './app.ts';
+import { SESSION_COOKIE } from './auth/session-cookie.ts';
+
+export const ORIGIN = 'http://localhost:3000';
+export const PASSWORD = 'a long enough passphrase';
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+
+export interface TestServerOptions {
+  logger?: AppLoggerOptions;
+  /** Wraps the memory store, e.g. to make a method fail. */
+  wrapStore?: (store: GatehouseStore) => GatehouseStore;
+  trustProxy?: TrustProxy;
+}
+
+export function createTestServer(options: TestServerOptions = {}) {
+  const clock = createManualClock();
+  const memory = createMemoryStore();
+  const store = options.wrapStore ? options.wrapStore(memory) : memory;
+  const inner = createFastHasher();
+  const calls = { hash: 0, verify: 0 };
+  const hasher: PasswordHasher = {
+    hash: (password) => {
+      calls.hash++;
+      return inner.hash(password);
+    },
+    verify: (encoded, password) => {
+      calls.verify++;
+      return inner.verify(encoded, password);
+    },
+    needsRehash: () => false,
+  };
+  const auth: Auth = createAuth({ store, clock, hasher });
+  const csrf = createCsrfTokens(randomBytes(32));
+  const app: FastifyInstance = buildApp({
+    auth,
+    csrf,
+    config: { allowedOrigins: [ORIGIN], trustProxy: options.trustProxy ?? false },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return { app, auth, store: memory, clock, calls, csrf };
+}
+
+export type TestServer = ReturnType<typeof createTestServer>;
+
+export interface SetCookie {
+  name: string;
+  value: string;
+  /** Attribute names lower-cased; flag attributes map to ''. */
+  attributes: Map<string, string>;
+}
+
+export function parseSetCookie(header: string): SetCookie {
+  const [pair, ...rest] = header.split(';').map((part) => part.trim());
+  const equals = pair!.indexOf('=');
+  const attributes = new Map<string, string>();
+  for (const attribute of rest) {
+    const at = attribute.indexOf('=');
+    if (at === -1) attributes.set(attribute.toLowerCase(), '');
+    else attributes.set(attribute.slice(0, at).toLowerCase(), attribute.slice(at + 1));
+  }
+  return { name: pair!.slice(0, equals), value: pair!.slice(equals + 1), attributes };
+}
+
+/** Every Set-Cookie of a response, parsed. */
+export function setCookies(response: LightMyRequestResponse): SetCookie[] {
+  const header = response.headers['set-cookie'];
+  if (header === undefined) return [];
+  return (Array.isArray(header) ? header : [header]).map(parseSetCookie);
+}
+
+/** The session Set-Cookie of a response, if any. */
+export function sessionSetCookie(response: LightMyRequestResponse): SetCookie | undefined {
+  return setCookies(response).find((cookie) => cookie.name === SESSION_COOKIE);
+}
+
+export function assertClearsSessionCookie(response: LightMyRequestResponse): void {
+  const cookie = sessionSetCookie(response);
+  assert.ok(cookie, 'expected the session cookie to be cleared');
+  assert.equal(cookie.value, '');
+  assert.equal(cookie.attributes.get('max-age'), '0');
+}
+
+export async function register(app: FastifyInstance, email: string, password = PASSWORD) {
+  return app.inject({ method: 'POST', url: '/auth/register', payload: { email, password } });
+}
+
+export interface LoggedIn {
+  /** `__Host-gh_session=<token>`, ready for a Cookie header. */
+  cookie: string;
+  token: string;
+  csrfToken: string;
+  sessionId: string;
+  userId: string;
+}
+
+export async function login(
+  app: FastifyInstance,
+  email: string,
+  password = PASSWORD,
+  headers: Record<string, string> = {},
+): Promise<LoggedIn> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    headers,
+    payload: { email, password },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  const body = response.json();
+  const cookie = sessionSetCookie(response);
+  assert.ok(cookie);
+  return {
+    cookie: `${SESSION_COOKIE}=${cookie.value}`,
+    token: cookie.value,
+    csrfToken: body.csrfToken,
+    sessionId: body.session.id,
+    userId: body.user.id,
+  };
+}
+
+export async function registerAndLogin(app: FastifyInstance, email: string): Promise<LoggedIn> {
+  assert.equal((await register(app, email)).statusCode, 202);
+  return login(app, email);
+}
+
+export async function getMe(app: FastifyInstance, cookie: string) {
+  return app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } });
+}
+
+/** A cookie-authenticated state change made the way a same-origin page would make it. */
+export function sameOriginHeaders(session: LoggedIn): Record<string, string> {
+  return {
+    cookie: session.cookie,
+    'x-csrf-token': session.csrfToken,
+    origin: ORIGIN,
+    'sec-fetch-site': 'same-origin',
+  };
+}
+
+export function assertInvalidToken(response: LightMyRequestResponse): void {
+  assert.equal(response.statusCode, 401);
+  assert.deepEqual(response.json(), { error: 'invalid_token' });
+  assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_token"');
+}

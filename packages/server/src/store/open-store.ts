@@ -1,0 +1,28 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GatehouseStore } from '@gatehouse/core';
+import type { GatehouseConfig } from '../config.ts';
+
+/** Where the embedded database lives inside the data directory. */
+export function sqlitePath(dataDir: string): string {
+  return join(dataDir, 'gatehouse.db');
+}
+
+/**
+ * Opens the store the configuration names (DESIGN §8): PostgreSQL when `DATABASE_URL` is set,
+ * otherwise the embedded SQLite file in the data directory (created if missing). Opening applies
+ * pending migrations.
+ */
+export async function openStore(
+  config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'>,
+): Promise<GatehouseStore> {
+  // Imported on demand: an embedded deployment never loads `pg`, and vice versa.
+  if (config.databaseUrl) {
+    const { openPostgresStore } = await import('./postgres/postgres-store.ts');
+    return openPostgresStore({ connectionString: config.databaseUrl });
+  }
+  // 0700: the directory holds the database and generated secrets.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const { openSqliteStore } = await import('./sqlite/sqlite-store.ts');
+  return openSqliteStore({ path: sqlitePath(config.dataDir) });
+}
