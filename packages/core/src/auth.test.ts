@@ -22,8 +22,14 @@ function setup() {
   const inner = createFastHasher();
   const calls = { hash: 0, verify: 0 };
   const hasher: PasswordHasher = {
-    hash: (p) => (calls.hash++, inner.hash(p)),
-    verify: (e, p) => (calls.verify++, inner.verify(e, p)),
+    hash: (p) => {
+      calls.hash++;
+      return inner.hash(p);
+    },
+    verify: (e, p) => {
+      calls.verify++;
+      return inner.verify(e, p);
+    },
     needsRehash: () => false,
   };
   const published: RevocationEvent[] = [];

@@ -411,8 +411,7 @@ export function createAuth(options: AuthOptions) {
         throw new RefreshTokenError('ERR_REFRESH_REUSED', 'refresh token reused: family revoked');
       }
       const user = await store.users.getById(result.session.userId);
-      if (!user || user.status !== 'active')
-        throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
+      if (user?.status !== 'active') throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
       if (result.outcome === 'replayed') {
         const same = decryptSuccessor(presented, result.successorCipher);
         if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');
