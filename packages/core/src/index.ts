@@ -29,3 +29,9 @@ export {
 export * from './token/access-token-claims.ts';
 export * from './token/sign-access-token.ts';
 export * from './token/verify-access-token.ts';
+export * from './revocation/revocation-set.ts';
+export * from './revocation/parse-revocation-event.ts';
+export * from './revocation/feed.ts';
+export * from './revocation/in-process-feed.ts';
+export * from './revocation/sse-encode.ts';
+export * from './revocation/sse-feed-source.ts';

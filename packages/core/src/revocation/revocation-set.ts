@@ -1,0 +1,149 @@
+import type { Clock } from '../clock.ts';
+import type { RevocationEvent } from './revocation-event.ts';
+
+/** What a verifier knows about a credential when it asks whether it was revoked. `iat` is in seconds. */
+export interface RevocationQuery {
+  sid?: string;
+  sub?: string;
+  jti?: string;
+  kid?: string;
+  /** Issued-at (seconds). Needed for `user` events; a missing `iat` counts as issued before them. */
+  iat?: number;
+}
+
+/**
+ * The revocations a verifier must remember: every event it has heard whose `until` has not passed.
+ * Applying an event twice, or events in any order, leaves the same state (the later `until`, the
+ * later `before` win), so replays after a reconnect or a snapshot overlapping a stream are harmless.
+ */
+export interface RevocationSet {
+  apply(event: RevocationEvent): void;
+  isRevoked(query: RevocationQuery): boolean;
+  /** Forgets entries that can no longer match a live token; returns how many were dropped. */
+  prune(): number;
+  readonly size: number;
+  /** One event per live entry, enough to rebuild an equivalent set elsewhere. */
+  snapshot(): RevocationEvent[];
+  /** Called after every `apply`, e.g. so a verification cache drops what the event names. */
+  onApply(listener: (event: RevocationEvent) => void): () => void;
+}
+
+export interface RevocationSetOptions {
+  clock: Clock;
+  /**
+   * Entries outlive their `until` by this much, because a verifier accepts a token this long past
+   * its `exp` (clock-skew leeway). Dropping at `until` itself would re-admit a revoked token for
+   * the leeway. Default 60 s: the verifier leeway (30 s) plus clock skew between servers.
+   */
+  retainAfterUntilMs?: number;
+  /** `apply` prunes at most this often, so memory stays bounded without a timer. Default 60 s. */
+  pruneIntervalMs?: number;
+}
+
+/**
+ * Creates the in-memory revocation state a verifier (or a feed, for snapshots) keeps.
+ *
+ * @example
+ * const revoked = createRevocationSet({ clock: systemClock });
+ * revoked.apply({ type: 'session', sid, sub, until: Date.now() + 600_000 });
+ * revoked.isRevoked({ sid, sub, jti, kid, iat }); // true
+ */
+export function createRevocationSet(options: RevocationSetOptions): RevocationSet {
+  const clock = options.clock;
+  const retainMs = options.retainAfterUntilMs ?? 60_000;
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+  if (!Number.isFinite(retainMs) || retainMs < 0) throw new TypeError('retainAfterUntilMs must be >= 0');
+  if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0)
+    throw new TypeError('pruneIntervalMs must be > 0');
+
+  const sessions = new Map<string, { sub: string; until: number }>();
+  const users = new Map<string, { before: number; until: number }>();
+  const tokens = new Map<string, number>();
+  const keys = new Map<string, number>();
+  const listeners = new Set<(event: RevocationEvent) => void>();
+  let nextPruneAt = clock.now() + pruneIntervalMs;
+
+  const isDead = (until: number, now: number) => until + retainMs < now;
+
+  function store(event: RevocationEvent): void {
+    switch (event.type) {
+      case 'session': {
+        const known = sessions.get(event.sid);
+        if (!known || known.until < event.until)
+          sessions.set(event.sid, { sub: event.sub, until: event.until });
+        return;
+      }
+      case 'user': {
+        const known = users.get(event.sub);
+        users.set(event.sub, {
+          before: Math.max(known?.before ?? event.before, event.before),
+          until: Math.max(known?.until ?? event.until, event.until),
+        });
+        return;
+      }
+      case 'token':
+        tokens.set(event.jti, Math.max(tokens.get(event.jti) ?? event.until, event.until));
+        return;
+      case 'key':
+        keys.set(event.kid, Math.max(keys.get(event.kid) ?? event.until, event.until));
+        return;
+    }
+  }
+
+  function prune(): number {
+    const now = clock.now();
+    nextPruneAt = now + pruneIntervalMs;
+    let dropped = 0;
+    for (const [sid, entry] of sessions) if (isDead(entry.until, now) && sessions.delete(sid)) dropped++;
+    for (const [sub, entry] of users) if (isDead(entry.until, now) && users.delete(sub)) dropped++;
+    for (const [jti, until] of tokens) if (isDead(until, now) && tokens.delete(jti)) dropped++;
+    for (const [kid, until] of keys) if (isDead(until, now) && keys.delete(kid)) dropped++;
+    return dropped;
+  }
+
+  return {
+    apply(event) {
+      const now = clock.now();
+      // An event already past its retention names only tokens that no verifier accepts any more.
+      if (!isDead(event.until, now)) store(event);
+      if (now >= nextPruneAt) prune();
+      for (const listener of listeners) listener(event);
+    },
+
+    isRevoked(query) {
+      if (query.sid !== undefined && sessions.has(query.sid)) return true;
+      if (query.jti !== undefined && tokens.has(query.jti)) return true;
+      if (query.kid !== undefined && keys.has(query.kid)) return true;
+      if (query.sub !== undefined) {
+        const user = users.get(query.sub);
+        if (user && (query.iat === undefined || query.iat * 1000 < user.before)) return true;
+      }
+      return false;
+    },
+
+    prune,
+
+    get size() {
+      return sessions.size + users.size + tokens.size + keys.size;
+    },
+
+    snapshot() {
+      const now = clock.now();
+      const events: RevocationEvent[] = [];
+      for (const [sid, { sub, until }] of sessions)
+        if (!isDead(until, now)) events.push({ type: 'session', sid, sub, until });
+      for (const [sub, { before, until }] of users)
+        if (!isDead(until, now)) events.push({ type: 'user', sub, before, until });
+      for (const [jti, until] of tokens) if (!isDead(until, now)) events.push({ type: 'token', jti, until });
+      for (const [kid, until] of keys) if (!isDead(until, now)) events.push({ type: 'key', kid, until });
+      return events;
+    },
+
+    onApply(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { toFailureResponse } from '../lib/failure-response.ts';
+import type { Principal, Verifier } from '../types.ts';
+
+/** The parts of a Hono context the middleware uses (no dependency on hono). */
+export interface HonoLikeContext {
+  req: { raw: { headers: { get(name: string): string | null } } };
+  set(key: 'auth', value: Principal): void;
+  json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
+}
+
+/** Declare it in your app's Env so `c.get('auth')` is typed: `new Hono<GatehouseEnv>()`. */
+export type GatehouseEnv = { Variables: { auth: Principal } };
+
+/**
+ * Hono middleware: `c.set('auth', principal)` then `next()`, or a 401/503 response. Duplicate
+ * Authorization headers reach it joined by a comma (Fetch `Headers`), which is refused.
+ *
+ * @example
+ * const app = new Hono<GatehouseEnv>();
+ * app.use('/api/*', gatehouse(verifier));
+ * app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
+ */
+export function gatehouse(verifier: Verifier) {
+  return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
+    const headers = c.req.raw.headers;
+    const result = await verifier.verifyRequest({
+      headers: {
+        authorization: headers.get('authorization') ?? undefined,
+        cookie: headers.get('cookie') ?? undefined,
+      },
+    });
+    if (result.ok) {
+      c.set('auth', result.principal);
+      await next();
+      return undefined;
+    }
+    const failure = toFailureResponse(result);
+    return c.json(failure.body, failure.status, failure.headers);
+  };
+}

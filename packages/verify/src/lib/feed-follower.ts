@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Clock,
+  FeedCursorExpiredError,
+  type FeedMessage,
+  type FeedSource,
+  type RevocationSet,
+} from '@gatehouse/core';
+
+const INITIAL_RETRY_MS = 100;
+const MAX_RETRY_MS = 5000;
+
+export interface FeedFollowerOptions {
+  feed: FeedSource;
+  revoked: RevocationSet;
+  clock: Clock;
+  maxStalenessMs: number;
+  onError: (error: unknown) => void;
+}
+
+export interface FeedFollower {
+  /** Applies the snapshot, then follows in the background. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Clock time of the last snapshot or message; -Infinity before the first. */
+  readonly lastMessageAt: number;
+  readonly events: number;
+  readonly reconnects: number;
+}
+
+/**
+ * Keeps a RevocationSet in step with a feed: snapshot, then follow from its cursor; on a dropped
+ * connection, resume from the last cursor after a jittered backoff; on a cursor the feed can no
+ * longer resume, take a new snapshot (events are idempotent, so overlap is harmless). A connection
+ * that stays silent past `maxStalenessMs` is abandoned, since a half-open socket never errors.
+ */
+export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
+  const { feed, revoked, clock, maxStalenessMs, onError } = options;
+  // Retrying faster than the staleness bound gives a blip a chance to heal before requests see it.
+  const maxRetryMs = Math.min(MAX_RETRY_MS, Math.max(INITIAL_RETRY_MS, maxStalenessMs / 2));
+  const watchdogMs = Math.min(1000, Math.max(50, maxStalenessMs / 2));
+  let lastMessageAt = Number.NEGATIVE_INFINITY;
+  let cursor = '';
+  let events = 0;
+  let reconnects = 0;
+  let stopping: AbortController | undefined;
+  let connection: AbortController | undefined;
+  let connectedAt = 0;
+  let loop: Promise<void> | undefined;
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+
+  async function takeSnapshot(): Promise<void> {
+    const snapshot = await feed.snapshot();
+    for (const event of snapshot.events) revoked.apply(event);
+    cursor = snapshot.cursor;
+    lastMessageAt = clock.now();
+  }
+
+  function onMessage(message: FeedMessage): void {
+    lastMessageAt = clock.now();
+    cursor = message.cursor;
+    if (message.kind === 'event') {
+      events++;
+      revoked.apply(message.event);
+    }
+  }
+
+  function checkSilence(): void {
+    const heardAt = Math.max(lastMessageAt, connectedAt);
+    if (connection && clock.now() - heardAt > maxStalenessMs) connection.abort();
+  }
+
+  async function follow(stop: AbortSignal): Promise<void> {
+    let retryMs = INITIAL_RETRY_MS;
+    while (!stop.aborted) {
+      connection = new AbortController();
+      connectedAt = clock.now();
+      const heardBefore = lastMessageAt;
+      try {
+        await feed.follow(cursor, onMessage, AbortSignal.any([stop, connection.signal]));
+      } catch (error) {
+        if (!stop.aborted) onError(error);
+        if (error instanceof FeedCursorExpiredError) await takeSnapshot().catch(onError);
+      }
+      connection = undefined;
+      if (stop.aborted) return;
+      reconnects++;
+      if (lastMessageAt !== heardBefore) retryMs = INITIAL_RETRY_MS;
+      await sleep(retryMs * (0.5 + Math.random() / 2), undefined, { signal: stop, ref: false }).catch(
+        () => {},
+      );
+      retryMs = Math.min(retryMs * 2, maxRetryMs);
+    }
+  }
+
+  return {
+    async start() {
+      await takeSnapshot();
+      stopping = new AbortController();
+      loop = follow(stopping.signal);
+      watchdog = setInterval(checkSilence, watchdogMs);
+      watchdog.unref();
+    },
+
+    async stop() {
+      clearInterval(watchdog);
+      stopping?.abort();
+      await loop;
+    },
+
+    get lastMessageAt() {
+      return lastMessageAt;
+    },
+    get events() {
+      return events;
+    },
+    get reconnects() {
+      return reconnects;
+    },
+  };
+}

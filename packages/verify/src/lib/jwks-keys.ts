@@ -1,0 +1,104 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { Clock, SigningAlgorithm } from '@gatehouse/core';
+import type { JWK } from 'jose';
+
+/** An unknown kid triggers at most one JWKS fetch per this window, however many tokens carry one. */
+export const JWKS_REFETCH_INTERVAL_MS = 30_000;
+const FETCH_TIMEOUT_MS = 5000;
+
+export interface JwksKeysOptions {
+  jwks?: { keys: JWK[] };
+  jwksUrl?: string;
+  algorithms: readonly SigningAlgorithm[];
+  clock: Clock;
+  fetch: typeof fetch;
+  onError: (error: unknown) => void;
+}
+
+export interface JwksKeys {
+  get(kid: string): KeyObject | undefined;
+  /** Fetches `jwksUrl` (no-op for static keys). */
+  load(): Promise<void>;
+  /** After a kid miss: refetches unless one happened within the window. True when keys may have changed. */
+  refreshOnMiss(): Promise<boolean>;
+  readonly fetches: number;
+}
+
+/**
+ * The verification keys by kid, as node:crypto KeyObjects imported once, so the per-request path
+ * is a Map lookup. Keys for algorithms not pinned, or not for signatures, are left out.
+ */
+export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
+  const { jwksUrl, clock, onError } = options;
+  const pinned = new Set<string>(options.algorithms);
+  let keys = options.jwks ? importKeys(options.jwks.keys, pinned, true) : new Map<string, KeyObject>();
+  let fetches = 0;
+  let lastFetchAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<boolean> | undefined;
+
+  async function fetchKeys(): Promise<void> {
+    fetches++;
+    lastFetchAt = clock.now();
+    const response = await options.fetch(jwksUrl!, {
+      headers: { accept: 'application/jwk-set+json, application/json' },
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`JWKS fetch failed: HTTP ${response.status}`);
+    }
+    const body = (await response.json()) as { keys?: unknown } | null;
+    if (!Array.isArray(body?.keys)) throw new Error('JWKS fetch failed: no keys array');
+    keys = importKeys(body.keys, pinned, false);
+  }
+
+  return {
+    get: (kid) => keys.get(kid),
+
+    async load() {
+      if (jwksUrl) await fetchKeys();
+    },
+
+    refreshOnMiss() {
+      if (inFlight) return inFlight;
+      if (!jwksUrl || clock.now() - lastFetchAt < JWKS_REFETCH_INTERVAL_MS) return Promise.resolve(false);
+      inFlight = fetchKeys()
+        .then(
+          () => true,
+          (error: unknown) => {
+            onError(error);
+            return false;
+          },
+        )
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    },
+
+    get fetches() {
+      return fetches;
+    },
+  };
+}
+
+/**
+ * Keys for another use or an algorithm not pinned are skipped. A key that should be usable but
+ * cannot be imported throws for static keys (configuration) and is skipped in a fetched set.
+ */
+function importKeys(jwks: unknown[], pinned: Set<string>, strict: boolean): Map<string, KeyObject> {
+  const imported = new Map<string, KeyObject>();
+  for (const [index, value] of jwks.entries()) {
+    const jwk = (typeof value === 'object' && value !== null ? value : {}) as JWK;
+    if (jwk.use !== undefined && jwk.use !== 'sig') continue;
+    if (jwk.alg !== undefined && !pinned.has(jwk.alg)) continue;
+    try {
+      if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new TypeError('missing kid');
+      // createPublicKey derives the public half even from a private JWK, so nothing secret is kept.
+      imported.set(jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }));
+    } catch (cause) {
+      if (strict) throw new TypeError(`jwks.keys[${index}] is not a usable public key with a kid`, { cause });
+    }
+  }
+  return imported;
+}

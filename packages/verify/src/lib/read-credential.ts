@@ -1,0 +1,57 @@
+import type { ErrorCode } from '@gatehouse/core';
+import type { VerifyRequestInput } from '../types.ts';
+
+/** The session cookie. `__Host-` makes browsers require Secure, Path=/ and no Domain (no subdomain can set it). */
+export const SESSION_COOKIE = '__Host-gh_session';
+
+export type Credential =
+  | { kind: 'jwt'; value: string }
+  | { kind: 'session'; value: string }
+  | { kind: 'none' }
+  | { kind: 'invalid'; code: ErrorCode };
+
+// RFC 6750 §2.1: the scheme is case-insensitive, then b64token. Disjoint character classes keep it linear.
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]* /;
+
+/**
+ * Picks the one credential of a request: the Authorization header when present (it is never
+ * second-guessed by a cookie), otherwise the session cookie. The URL is never looked at: a token
+ * in a query string ends up in logs, histories and Referer headers (RFC 6750 §5.3).
+ */
+export function readCredential(request: VerifyRequestInput): Credential {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) return readAuthorization(authorization);
+  const cookie = request.cookies ? request.cookies[SESSION_COOKIE] : readCookieHeader(request.headers.cookie);
+  if (typeof cookie === 'object') return cookie;
+  return cookie ? { kind: 'session', value: cookie } : { kind: 'none' };
+}
+
+function readAuthorization(header: string | string[]): Credential {
+  // Two Authorization headers are ambiguous: whichever we picked, a proxy may have checked the other.
+  if (Array.isArray(header)) {
+    if (header.length !== 1) return { kind: 'invalid', code: 'ERR_TOKEN_MALFORMED' };
+    return readAuthorization(header[0]!);
+  }
+  const match = BEARER.exec(header);
+  if (match) return { kind: 'jwt', value: match[1]! };
+  // Another scheme (Basic, DPoP...) is not ours to judge; a malformed Bearer is a bad token.
+  if (SCHEME.test(header) && !/^bearer /i.test(header))
+    return { kind: 'invalid', code: 'ERR_UNAUTHENTICATED' };
+  return { kind: 'invalid', code: header.trim() === '' ? 'ERR_UNAUTHENTICATED' : 'ERR_TOKEN_MALFORMED' };
+}
+
+/** The session cookie's value from raw Cookie header(s); two of them is refused rather than guessed. */
+function readCookieHeader(header: string | string[] | undefined): string | undefined | Credential {
+  if (header === undefined) return undefined;
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  if (!text.includes(SESSION_COOKIE)) return undefined;
+  let found: string | undefined;
+  for (const pair of text.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals < 0 || pair.slice(0, equals).trim() !== SESSION_COOKIE) continue;
+    if (found !== undefined) return { kind: 'invalid', code: 'ERR_SESSION_INVALID' };
+    found = pair.slice(equals + 1).trim();
+  }
+  return found;
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Principal } from '../types.ts';
+import { createVerificationCache } from './verification-cache.ts';
+
+const principal = (sid: string, strategy: Principal['strategy'] = 'jwt'): Principal => ({
+  sub: 'u1',
+  sid,
+  roles: [],
+  strategy,
+  exp: 100,
+});
+
+describe('createVerificationCache', () => {
+  it('misses for another kind of credential with the same string', () => {
+    const cache = createVerificationCache(10);
+    cache.set('value', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+    assert.equal(cache.get('value', 'jwt', 0), undefined);
+    assert.deepEqual(cache.get('value', 'session', 0), principal('s1', 'session'));
+  });
+
+  it('expires at expiresAtMs exactly', () => {
+    const cache = createVerificationCache(10);
+    cache.set('t', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    assert.ok(cache.get('t', 'jwt', 999));
+    assert.equal(cache.get('t', 'jwt', 1000), undefined);
+    assert.equal(cache.size, 0);
+  });
+
+  it('drops by each index, touching only the entries named', () => {
+    const cache = createVerificationCache(10);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1', jti: 'j1', kid: 'k1' });
+    cache.set('b', principal('s2'), 1000, { sid: 's2', sub: 'u1', jti: 'j2', kid: 'k1' });
+    cache.set('c', principal('s3'), 1000, { sid: 's3', sub: 'u2', jti: 'j3', kid: 'k2' });
+    assert.equal(cache.drop({ type: 'token', jti: 'j9', until: 0 }), 0);
+    assert.equal(cache.drop({ type: 'token', jti: 'j1', until: 0 }), 1);
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0, 'already gone');
+    assert.equal(cache.drop({ type: 'key', kid: 'k1', until: 0 }), 1);
+    assert.equal(cache.drop({ type: 'user', sub: 'u2', before: 0, until: 0 }), 1);
+    assert.equal(cache.size, 0);
+  });
+
+  it('cleans the indexes on eviction and on replacement', () => {
+    const cache = createVerificationCache(1);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('b', principal('s2'), 1000, { sid: 's2', sub: 'u1' }); // evicts a
+    assert.equal(cache.get('a', 'jwt', 0), undefined);
+    cache.set('b', principal('s3'), 1000, { sid: 's3', sub: 'u1' }); // replaces b's index entries
+    assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 0);
+    assert.equal(cache.drop({ type: 'session', sid: 's3', sub: 'u1', until: 0 }), 1);
+  });
+});

@@ -1,0 +1,99 @@
+import type { Clock, ErrorCode, FeedSource, SigningAlgorithm } from '@gatehouse/core';
+import type { JWK } from 'jose';
+
+/** Who made the request. `exp` is in seconds since the epoch, for both strategies. */
+export interface Principal {
+  sub: string;
+  sid: string;
+  roles: readonly string[];
+  strategy: 'jwt' | 'session';
+  exp: number;
+}
+
+/** The outcome of a verification: a principal, or a status and a stable code (for logs and metrics). */
+export type VerifyResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401 | 503; code: ErrorCode };
+
+/** A request as any framework can describe it. Header names are lower-case, as Node gives them. */
+export interface VerifyRequestInput {
+  headers: Record<string, string | string[] | undefined>;
+  /** Already-parsed cookies, when the framework has them; otherwise the `cookie` header is read. */
+  cookies?: Record<string, string | undefined>;
+}
+
+export type StalePolicy = 'fail-closed' | 'introspect';
+
+export interface VerifierOptions {
+  /** Expected `iss`. */
+  issuer: string;
+  /** Expected `aud` (this service). */
+  audience: string;
+  /** Pinned algorithms; the token never chooses. ES256, EdDSA or RS256 (a JWKS carries no HS256 secret). */
+  algorithms: readonly SigningAlgorithm[];
+  /** Static public keys. Exactly one of `jwks` and `jwksUrl`. */
+  jwks?: { keys: JWK[] };
+  /** Where to fetch the public keys; refetched on an unknown kid, at most once per 30 s. */
+  jwksUrl?: string;
+  /** The revocation feed to follow (in-process, SSE, ...). */
+  feed: FeedSource;
+  /** Longest silence from the feed before the verifier stops trusting what it knows. Default 5000. */
+  maxStalenessMs?: number;
+  /** What to do while stale: refuse with 503 (default), or ask `introspect` for each token. */
+  onStale?: StalePolicy;
+  /** Asks the auth server about a token (RFC 7662); null means inactive. Required for `onStale: 'introspect'`. */
+  introspect?: (token: string) => Promise<Principal | null>;
+  /** Validates a session cookie value against the session store or by introspection; null when invalid. */
+  validateSession?: (cookieValue: string) => Promise<Principal | null>;
+  cache?: {
+    /** Bound on cached tokens and sessions together. Default 10 000; 0 disables the cache. */
+    maxEntries?: number;
+    /**
+     * A cached session is re-validated at least this often, so the host's store still sees activity
+     * (idle expiry, `lastSeenAt`) and role changes. Default 60 s, the core's touch interval.
+     */
+    sessionTtlMs?: number;
+  };
+  /** Clock-skew leeway on `exp`/`iat`, in seconds. Default 30. */
+  leewaySeconds?: number;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Told about feed, JWKS and introspection failures (for logs); never given a token. */
+  onError?: (error: unknown) => void;
+}
+
+export interface VerifierMetrics {
+  /** Requests answered `ok: true`. */
+  accepted: number;
+  /** Requests answered `ok: false`, by code. */
+  rejected: Partial<Record<ErrorCode, number>>;
+  cacheHits: number;
+  cacheMisses: number;
+  cacheSize: number;
+  /** Cached entries dropped because a revocation event named them. */
+  cacheRevocations: number;
+  /** Requests that arrived while the feed was stale. */
+  staleRequests: number;
+  introspections: number;
+  jwksFetches: number;
+  feedEvents: number;
+  feedReconnects: number;
+  revocationSetSize: number;
+  /** Milliseconds since the last feed message; Infinity before the first. */
+  feedLagMs: number;
+}
+
+export interface Verifier {
+  /** Loads the keys and the feed snapshot, then follows the feed (reconnecting with backoff). */
+  start(): Promise<void>;
+  /**
+   * Stops following the feed; resolves once the connection is closed. Requests fail closed (or
+   * introspect) once `maxStalenessMs` has passed. `start()` may be called again.
+   */
+  stop(): Promise<void>;
+  /** Verifies the Bearer token or, when there is none, the session cookie. Never reads the query string. */
+  verifyRequest(request: VerifyRequestInput): Promise<VerifyResult>;
+  /** Verifies a bare access token. */
+  verifyToken(token: string): Promise<VerifyResult>;
+  metrics(): VerifierMetrics;
+}

@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SESSION_COOKIE } from './lib/read-credential.ts';
+import { createFixture } from './testing/fixture.ts';
+import type { Principal } from './types.ts';
+
+const refused = (code: string) => ({ ok: false, status: 401, code });
+// Session tokens are `id.secret`: 22 + 43 base64url characters.
+const cookieValue = `${'i'.repeat(22)}.${'s'.repeat(43)}`;
+const otherCookieValue = `${'j'.repeat(22)}.${'t'.repeat(43)}`;
+
+describe('createVerifier: reading the request', () => {
+  it('accepts the Bearer scheme in any case', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const result = await t.verifier.verifyRequest({ headers: { authorization: `${scheme} ${token}` } });
+      assert.equal(result.ok, true, scheme);
+    }
+    await t.stop();
+  });
+
+  it('refuses a request without credentials', async () => {
+    const t = await createFixture();
+    assert.deepEqual(await t.verifier.verifyRequest({ headers: {} }), refused('ERR_UNAUTHENTICATED'));
+    await t.stop();
+  });
+
+  it('never reads a token from the query string (there is no URL in its input to read)', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const request = {
+      headers: { host: 'api.test' },
+      url: `/orders?access_token=${token}`,
+      query: { access_token: token },
+    };
+    assert.deepEqual(await t.verifier.verifyRequest(request), refused('ERR_UNAUTHENTICATED'));
+    await t.stop();
+  });
+
+  it('refuses two Authorization headers, other schemes and malformed Bearer values', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const cases: [string | string[], string][] = [
+      [[`Bearer ${token}`, `Bearer ${token}`], 'ERR_TOKEN_MALFORMED'],
+      [[], 'ERR_TOKEN_MALFORMED'],
+      [`Bearer ${token}, Bearer ${token}`, 'ERR_TOKEN_MALFORMED'],
+      [`Basic ${Buffer.from('a:b').toString('base64')}`, 'ERR_UNAUTHENTICATED'],
+      [`DPoP ${token}`, 'ERR_UNAUTHENTICATED'],
+      ['', 'ERR_UNAUTHENTICATED'],
+      ['Bearer', 'ERR_TOKEN_MALFORMED'],
+      ['Bearer ', 'ERR_TOKEN_MALFORMED'],
+      [`Bearer ${token} extra`, 'ERR_TOKEN_MALFORMED'],
+      [`Bearer\t${token}`, 'ERR_TOKEN_MALFORMED'],
+      [token, 'ERR_TOKEN_MALFORMED'],
+    ];
+    for (const [authorization, code] of cases) {
+      assert.deepEqual(
+        await t.verifier.verifyRequest({ headers: { authorization } }),
+        refused(code),
+        String(authorization),
+      );
+    }
+    assert.equal(
+      (await t.verifier.verifyRequest({ headers: { authorization: [`Bearer ${token}`] } })).ok,
+      true,
+    );
+    await t.stop();
+  });
+
+  it('the Authorization header wins over a cookie, and is not second-guessed by it', async () => {
+    let calls = 0;
+    const t = await createFixture({
+      validateSession: async () => {
+        calls++;
+        return null;
+      },
+    });
+    const headers = { authorization: 'Basic eA==', cookie: `${SESSION_COOKIE}=${cookieValue}` };
+    assert.deepEqual(await t.verifier.verifyRequest({ headers }), refused('ERR_UNAUTHENTICATED'));
+    assert.equal(calls, 0);
+    await t.stop();
+  });
+
+  it('verifyToken refuses a non-string or empty token', async () => {
+    const t = await createFixture();
+    assert.deepEqual(await t.verifier.verifyToken(''), refused('ERR_TOKEN_MALFORMED'));
+    assert.deepEqual(
+      await t.verifier.verifyToken(undefined as unknown as string),
+      refused('ERR_TOKEN_MALFORMED'),
+    );
+    await t.stop();
+  });
+});
+
+describe('createVerifier: session cookies', () => {
+  function sessionFixture() {
+    const sessions = new Map<string, Principal>([
+      [cookieValue, { sub: 'user-1', sid: 'i'.repeat(22), roles: ['reader'], strategy: 'session', exp: 0 }],
+      [otherCookieValue, { sub: 'user-1', sid: 'j'.repeat(22), roles: [], strategy: 'session', exp: 0 }],
+    ]);
+    const calls: string[] = [];
+    return {
+      sessions,
+      calls,
+      validateSession: async (value: string) => {
+        calls.push(value);
+        return sessions.get(value) ?? null;
+      },
+    };
+  }
+
+  async function setup(options: { sessionTtlMs?: number } = {}) {
+    const store = sessionFixture();
+    const t = await createFixture({ validateSession: store.validateSession, cache: options });
+    const exp = Math.floor(t.clock.now() / 1000) + 3600;
+    for (const principal of store.sessions.values()) principal.exp = exp;
+    const request = (value = cookieValue) => ({
+      headers: { cookie: `theme=dark; ${SESSION_COOKIE}=${value}` },
+    });
+    return { ...t, ...store, request };
+  }
+
+  it('validates through validateSession, then answers from the cache', async () => {
+    const t = await setup();
+    const first = await t.verifier.verifyRequest(t.request());
+    assert.deepEqual(first, {
+      ok: true,
+      principal: {
+        sub: 'user-1',
+        sid: 'i'.repeat(22),
+        roles: ['reader'],
+        strategy: 'session',
+        exp: t.sessions.get(cookieValue)!.exp,
+      },
+    });
+    assert.deepEqual(await t.verifier.verifyRequest(t.request()), first);
+    assert.deepEqual(t.calls, [cookieValue]);
+    assert.equal(t.verifier.metrics().cacheHits, 1);
+    await t.stop();
+  });
+
+  it('takes the cookie from parsed cookies when the framework gives them', async () => {
+    const t = await setup();
+    const result = await t.verifier.verifyRequest({
+      headers: {},
+      cookies: { [SESSION_COOKIE]: cookieValue },
+    });
+    assert.equal(result.ok, true);
+    await t.stop();
+  });
+
+  it('drops the cached session on a session event and refuses the very next request', async () => {
+    const t = await setup();
+    await t.verifier.verifyRequest(t.request());
+    await t.verifier.verifyRequest(t.request(otherCookieValue));
+    t.sessions.delete(cookieValue); // what the store does on revocation
+    await t.feed.publish([
+      { type: 'session', sid: 'i'.repeat(22), sub: 'user-1', until: t.clock.now() + 600_000 },
+    ]);
+    assert.deepEqual(await t.verifier.verifyRequest(t.request()), refused('ERR_SESSION_INVALID'));
+    assert.deepEqual(t.calls, [cookieValue, otherCookieValue, cookieValue]);
+    assert.equal(
+      (await t.verifier.verifyRequest(t.request(otherCookieValue))).ok,
+      true,
+      'other session still cached',
+    );
+    assert.equal(t.calls.length, 3);
+    await t.stop();
+  });
+
+  it('refuses a session the feed revoked even if a lagging store still returns it', async () => {
+    const t = await setup();
+    await t.feed.publish([
+      { type: 'session', sid: 'i'.repeat(22), sub: 'user-1', until: t.clock.now() + 600_000 },
+    ]);
+    assert.deepEqual(await t.verifier.verifyRequest(t.request()), refused('ERR_SESSION_INVALID'));
+    await t.stop();
+  });
+
+  it('a user event drops every cached session of that user, to be re-validated', async () => {
+    const t = await setup();
+    await t.verifier.verifyRequest(t.request());
+    await t.verifier.verifyRequest(t.request(otherCookieValue));
+    await t.feed.publish([
+      { type: 'user', sub: 'user-1', before: t.clock.now(), until: t.clock.now() + 600_000 },
+    ]);
+    assert.equal(t.verifier.metrics().cacheSize, 0);
+    await t.verifier.verifyRequest(t.request());
+    assert.equal(t.calls.length, 3);
+    await t.stop();
+  });
+
+  it('does not cache an answer that raced a revocation event', async () => {
+    const t = await setup();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = await createFixture({
+      clock: t.clock,
+      feed: t.feed,
+      validateSession: async (value) => {
+        await gate;
+        return t.sessions.get(value) ?? null;
+      },
+    });
+    const pending = slow.verifier.verifyRequest(t.request());
+    await t.feed.publish([
+      { type: 'user', sub: 'user-1', before: t.clock.now(), until: t.clock.now() + 600_000 },
+    ]);
+    release();
+    assert.equal((await pending).ok, true, 'answered as of when it was asked');
+    assert.equal(slow.verifier.metrics().cacheSize, 0, 'but not remembered');
+    await slow.verifier.stop();
+    await t.stop();
+  });
+
+  it('re-validates a cached session after sessionTtlMs, so the store still sees activity', async () => {
+    const t = await setup({ sessionTtlMs: 60_000 });
+    await t.verifier.verifyRequest(t.request());
+    t.advance(59_999);
+    await t.verifier.verifyRequest(t.request());
+    assert.equal(t.calls.length, 1);
+    t.advance(1);
+    await t.verifier.verifyRequest(t.request());
+    assert.equal(t.calls.length, 2);
+    await t.stop();
+  });
+
+  it('refuses malformed, duplicated or unvalidatable cookies without asking the store', async () => {
+    const t = await setup();
+    const cases: [string, string][] = [
+      [`${SESSION_COOKIE}=short`, 'ERR_SESSION_INVALID'],
+      [`${SESSION_COOKIE}=${cookieValue}; ${SESSION_COOKIE}=${otherCookieValue}`, 'ERR_SESSION_INVALID'],
+      [`gh_session=${cookieValue}`, 'ERR_UNAUTHENTICATED'],
+      [`${SESSION_COOKIE}=`, 'ERR_UNAUTHENTICATED'],
+    ];
+    for (const [cookie, code] of cases) {
+      assert.deepEqual(await t.verifier.verifyRequest({ headers: { cookie } }), refused(code), cookie);
+    }
+    assert.equal(t.calls.length, 0);
+    await t.stop();
+
+    const bare = await createFixture();
+    assert.deepEqual(
+      await bare.verifier.verifyRequest(t.request()),
+      refused('ERR_UNAUTHENTICATED'),
+      'no validateSession',
+    );
+    await bare.stop();
+  });
+
+  it('an unknown session is refused', async () => {
+    const t = await setup();
+    const unknown = `${'u'.repeat(22)}.${'v'.repeat(43)}`;
+    assert.deepEqual(await t.verifier.verifyRequest(t.request(unknown)), refused('ERR_SESSION_INVALID'));
+    await t.stop();
+  });
+
+  it('fail-closed applies to sessions too while stale', async () => {
+    const t = await setup();
+    t.clock.advance(5001);
+    assert.deepEqual(await t.verifier.verifyRequest(t.request()), {
+      ok: false,
+      status: 503,
+      code: 'ERR_FEED_STALE',
+    });
+    assert.equal(t.calls.length, 0);
+    await t.stop();
+  });
+});
