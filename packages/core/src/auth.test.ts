@@ -192,3 +192,110 @@ describe('createAuth', () => {
     );
   });
 });
+
+describe('createAuth: refresh-token lookup and revocation (RFC 7009)', () => {
+  it('names the session of a live or rotated refresh token without spending it; null otherwise', async () => {
+    const t = setup();
+    await t.auth.register({ email: 'alice@example.com', password });
+    const login = await t.auth.login({ email: 'alice@example.com', password, strategy: 'token' });
+    const first = await t.auth.issueRefreshToken(login.session);
+    assert.equal((await t.auth.getRefreshTokenSession(first))?.id, login.session.id);
+    const { refreshToken: second } = await t.auth.rotateRefreshToken(first);
+    assert.equal((await t.auth.getRefreshTokenSession(first))?.id, login.session.id, 'rotated');
+    assert.equal((await t.auth.getRefreshTokenSession(second))?.id, login.session.id);
+    assert.equal((await t.auth.rotateRefreshToken(second)).session.id, login.session.id, 'still live');
+    for (const bad of ['A'.repeat(43), 'short', 42, undefined, login.sessionToken]) {
+      assert.equal(await t.auth.getRefreshTokenSession(bad), null);
+    }
+  });
+
+  it('revokeByRefreshToken ends the session and family, publishes and audits it; false for unknown tokens', async () => {
+    const t = setup();
+    await t.auth.register({ email: 'alice@example.com', password });
+    const login = await t.auth.login({ email: 'alice@example.com', password, strategy: 'token' });
+    const other = await t.auth.login({ email: 'alice@example.com', password, strategy: 'token' });
+    const token = await t.auth.issueRefreshToken(login.session);
+    const otherToken = await t.auth.issueRefreshToken(other.session);
+
+    assert.equal(await t.auth.revokeByRefreshToken('A'.repeat(43)), false);
+    assert.equal(await t.auth.revokeByRefreshToken(token), true);
+    assert.equal(await t.store.sessions.get(login.session.id), null);
+    await assert.rejects(t.auth.rotateRefreshToken(token), { code: 'ERR_REFRESH_INVALID' });
+    assert.equal(await t.auth.revokeByRefreshToken(token), false, 'already gone');
+    assert.deepEqual(
+      t.published.map((event) => event.type === 'session' && event.sid),
+      [login.session.id],
+    );
+    const [audit] = await t.store.audit.query({ type: 'session.revoked', limit: 10 });
+    assert.deepEqual(audit?.data, { reason: 'token_revoked' });
+    assert.equal((await t.auth.rotateRefreshToken(otherToken)).session.id, other.session.id);
+  });
+});
+
+describe('createAuth: changePassword', () => {
+  const newPassword = 'an entirely new passphrase';
+
+  async function signedIn(t: ReturnType<typeof setup>) {
+    await t.auth.register({ email: 'alice@example.com', password });
+    const current = await t.auth.login({ email: 'alice@example.com', password, strategy: 'hybrid' });
+    const other = await t.auth.login({ email: 'alice@example.com', password });
+    return { current, other };
+  }
+
+  it('stores the new hash, replaces the current session with a new one of its strategy, ends the others', async () => {
+    const t = setup();
+    const { current, other } = await signedIn(t);
+    t.clock.advance(MINUTE);
+    const result = await t.auth.changePassword({
+      user: current.user,
+      session: current.session,
+      currentPassword: password,
+      newPassword,
+    });
+    assert.notEqual(result.session.id, current.session.id);
+    assert.equal(result.session.strategy, 'hybrid');
+    assert.equal(result.user.passwordChangedAt, t.clock.now());
+    assert.equal(await t.store.sessions.get(current.session.id), null);
+    assert.equal(await t.store.sessions.get(other.session.id), null);
+    assert.deepEqual(await t.store.sessions.get(result.session.id), result.session);
+    assert.deepEqual(
+      t.published.map((event) => event.type === 'session' && event.sid).sort(),
+      [current.session.id, other.session.id].sort(),
+    );
+    await assert.rejects(t.auth.login({ email: 'alice@example.com', password }), InvalidCredentialsError);
+    await t.auth.login({ email: 'alice@example.com', password: newPassword });
+    assert.equal((await t.store.audit.query({ type: 'password.changed', limit: 5 })).length, 1);
+  });
+
+  it('refuses a wrong current password with InvalidCredentialsError and changes nothing', async () => {
+    const t = setup();
+    const { current, other } = await signedIn(t);
+    for (const currentPassword of ['not the right passphrase', 42, undefined, 'x'.repeat(1000)]) {
+      await assert.rejects(
+        t.auth.changePassword({ user: current.user, session: current.session, currentPassword, newPassword }),
+        InvalidCredentialsError,
+      );
+    }
+    assert.notEqual(await t.store.sessions.get(current.session.id), null);
+    assert.notEqual(await t.store.sessions.get(other.session.id), null);
+    await t.auth.login({ email: 'alice@example.com', password });
+    assert.equal((await t.store.audit.query({ type: 'password.change_failed', limit: 10 })).length, 4);
+  });
+
+  it('refuses a weak new password before spending a hash', async () => {
+    const t = setup();
+    const { current } = await signedIn(t);
+    const before = t.calls.hash + t.calls.verify;
+    await assert.rejects(
+      t.auth.changePassword({
+        user: current.user,
+        session: current.session,
+        currentPassword: password,
+        newPassword: 'short',
+      }),
+      PasswordPolicyError,
+    );
+    assert.equal(t.calls.hash + t.calls.verify, before);
+    assert.notEqual(await t.store.sessions.get(current.session.id), null);
+  });
+});

@@ -94,6 +94,7 @@ export type RevokeReason =
   | 'admin'
   | 'suspended'
   | 'refresh_reuse'
+  | 'token_revoked'
   | 'rotated';
 
 export function toPublicUser(user: UserRecord): PublicUser {
@@ -422,6 +423,75 @@ export function createAuth(options: AuthOptions) {
         context,
       );
       return { user, session: result.session, refreshToken: successor };
+    },
+
+    /**
+     * The session a refresh token (live or already rotated) belongs to, read without consuming the
+     * token; null for a malformed or unknown token. Callers check the session (strategy, CSRF
+     * binding) with it before `rotateRefreshToken` spends the token.
+     */
+    async getRefreshTokenSession(presented: unknown): Promise<SessionRecord | null> {
+      if (!isRefreshTokenShaped(presented)) return null;
+      const sessionId = await store.refreshTokens.sessionIdFor(hashRefreshToken(presented));
+      return sessionId ? store.sessions.get(sessionId) : null;
+    },
+
+    /**
+     * RFC 7009 for refresh tokens: ends the session a token belongs to, and with it the whole
+     * family. Any token of the family will do, even one already rotated: whoever holds it may end
+     * the login it came from. Resolves false for an unknown token (the caller answers 200 anyway).
+     */
+    async revokeByRefreshToken(presented: unknown, context: RequestContext = emptyContext): Promise<boolean> {
+      const session = await this.getRefreshTokenSession(presented);
+      if (!session) return false;
+      return (await this.revokeSession(session.id, 'token_revoked', session.userId, context)) !== null;
+    },
+
+    /**
+     * Changes the password of a signed-in user. The current password must be right (the same
+     * `InvalidCredentialsError` as a failed login); then the new hash is stored, the caller's
+     * session is replaced by a new one of the same strategy (a new id: the old credential dies),
+     * and every other session of the user ends. Returns the new session like `login` does; for
+     * hybrid and token sessions the caller issues the new refresh token.
+     */
+    async changePassword(
+      input: { user: UserRecord; session: SessionRecord; currentPassword: unknown; newPassword: unknown },
+      context: RequestContext = emptyContext,
+    ): Promise<LoginResult> {
+      const { user, session } = input;
+      // Policy first: a request that cannot succeed spends no hash.
+      assertPasswordAcceptable(input.newPassword, passwordPolicy);
+      const currentOk =
+        isPasswordWithinBounds(input.currentPassword, passwordPolicy) &&
+        (await hasher.verify(user.passwordHash, input.currentPassword));
+      if (!currentOk) {
+        await audit.record(
+          {
+            type: 'password.change_failed',
+            actorId: user.id,
+            subjectId: user.id,
+            sessionId: session.id,
+            data: { reason: 'bad_password' },
+          },
+          context,
+        );
+        throw new InvalidCredentialsError('wrong current password');
+      }
+      const now = clock.now();
+      const updated = await store.users.update(user.id, {
+        passwordHash: await hasher.hash(input.newPassword),
+        passwordChangedAt: now,
+        updatedAt: now,
+      });
+      if (!updated) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'user deleted meanwhile');
+      // The new session exists before the old ones go, so the user is never left signed out.
+      const next = await createSessionFor(updated, session.strategy, context);
+      await this.revokeAllSessions(user.id, 'password_changed', user.id, context, next.session.id);
+      await audit.record(
+        { type: 'password.changed', actorId: user.id, subjectId: user.id, sessionId: next.session.id },
+        context,
+      );
+      return { user: updated, session: next.session, sessionToken: next.sessionToken };
     },
 
     /** Requires a role; throws ForbiddenError otherwise. */

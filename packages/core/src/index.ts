@@ -29,6 +29,7 @@ export {
 export * from './token/access-token-claims.ts';
 export * from './token/sign-access-token.ts';
 export * from './token/verify-access-token.ts';
+export * from './token/access-tokens.ts';
 export * from './revocation/revocation-set.ts';
 export * from './revocation/parse-revocation-event.ts';
 export * from './revocation/feed.ts';

@@ -48,7 +48,9 @@ describe('gatehouse CLI', () => {
       const { io, out } = fakeIo();
       assert.equal(await runCli(argv, io), 0);
       const help = out.join('\n');
-      for (const command of ['serve', 'migrate', 'admin create']) assert.ok(help.includes(command));
+      for (const command of ['serve', 'migrate', 'admin create', 'keys list', 'keys rotate', 'keys revoke']) {
+        assert.ok(help.includes(command), command);
+      }
       for (const setting of settings) assert.ok(help.includes(setting.env) && help.includes(setting.flag));
     }
   });
@@ -160,5 +162,88 @@ describe('gatehouse CLI', () => {
       0,
     );
     assert.match(again.out.join('\n'), /already an admin/);
+  });
+});
+
+describe('gatehouse keys', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-cli-keys-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function keys(argv: string[], env: Record<string, string> = {}) {
+    const run = fakeIo(env);
+    const code = await runCli(['keys', ...argv, '--data-dir', dataDir], run.io);
+    return { code, out: run.out, err: run.err };
+  }
+
+  const kidsIn = (lines: string[]) => lines.map((line) => line.split(/\s+/)[0]!);
+
+  it('lists nothing yet, rotates, lists active and retired keys, and revokes one', async () => {
+    const empty = await keys(['list']);
+    assert.equal(empty.code, 0);
+    assert.match(empty.out.join('\n'), /No signing keys yet/);
+
+    const first = await keys(['rotate']);
+    assert.equal(first.code, 0, first.err.join('\n'));
+    const firstKid = /Rotated: (\S+) \(ES256\)/.exec(first.out.join('\n'))?.[1];
+    assert.ok(firstKid);
+    const second = await keys(['rotate', '--signing-alg', 'EdDSA']);
+    const secondKid = /Rotated: (\S+) \(EdDSA\)/.exec(second.out.join('\n'))?.[1];
+    assert.ok(secondKid);
+
+    const listed = await keys(['list']);
+    assert.equal(listed.code, 0);
+    assert.equal(listed.out.length, 2);
+    assert.match(listed.out.find((line) => line.startsWith(secondKid))!, /EdDSA\s+active\s+created \S+Z$/);
+    assert.match(
+      listed.out.find((line) => line.startsWith(firstKid))!,
+      /ES256\s+retired\s+created \S+Z\s+retired \S+Z$/,
+    );
+
+    const revoked = await keys(['revoke', firstKid]);
+    assert.equal(revoked.code, 0, revoked.err.join('\n'));
+    assert.match(revoked.out.join('\n'), new RegExp(`Revoked ${firstKid}: tokens it signed are refused\\.`));
+    assert.deepEqual(kidsIn((await keys(['list'])).out), [secondKid]);
+
+    const active = await keys(['revoke', secondKid]);
+    assert.match(active.out.join('\n'), /a new active key was created/);
+    const after = kidsIn((await keys(['list'])).out);
+    assert.equal(after.length, 1);
+    assert.notEqual(after[0], secondKid);
+  });
+
+  it('takes a kid that starts with "-" (base64url), and one after "--"', async () => {
+    const dashed = await keys(['revoke', '-AbC_dEf']);
+    assert.equal(dashed.code, 1);
+    assert.deepEqual(dashed.err, ['gatehouse: no signing key -AbC_dEf']);
+    const separated = await keys(['revoke', '--', '--AbC']);
+    assert.equal(separated.code, 1);
+    assert.deepEqual(separated.err, ['gatehouse: no signing key --AbC']);
+  });
+
+  it('refuses a missing or malformed kid and extra words (exit 2)', async () => {
+    let run = await keys(['revoke']);
+    assertUsageError(run.code, run.err, /keys revoke needs the kid/);
+    run = await keys(['revoke', 'not a kid!']);
+    assertUsageError(run.code, run.err, /keys revoke needs the kid/);
+    run = await keys(['rotate', 'now']);
+    assertUsageError(run.code, run.err, /unknown command "keys rotate now"/);
+    run = await keys(['delete']);
+    assertUsageError(run.code, run.err, /unknown command "keys delete"/);
+  });
+
+  it('writes nothing with a key-encryption key that cannot read the stored keys (exit 1)', async () => {
+    const before = kidsIn((await keys(['list'])).out);
+    const wrong = { GATEHOUSE_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64url') };
+    const rotate = await keys(['rotate'], wrong);
+    assert.equal(rotate.code, 1);
+    assert.deepEqual(rotate.err, ['gatehouse: ERR_KEY_UNAVAILABLE']);
+    const revoke = await keys(['revoke', before[0]!], wrong);
+    assert.equal(revoke.code, 1);
+    assert.deepEqual(kidsIn((await keys(['list'])).out), before);
   });
 });

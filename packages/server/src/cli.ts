@@ -2,11 +2,15 @@ import {
   createAuth,
   type GatehouseStore,
   isGatehouseError,
+  type Keyring,
   normalizeEmail,
   PasswordPolicyError,
+  type SigningKeyRecord,
 } from '@gatehouse/core';
 import { ConfigError, formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
+import { resolveSecrets } from './embedded-secrets.ts';
 import { startServer } from './server.ts';
+import { createConfiguredKeyring } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 
 /** The outside world of the CLI, injected so tests can drive it. */
@@ -34,6 +38,13 @@ Commands:
                                          Create an admin account, or give an existing account the admin
                                          role. The password comes from stdin (--password-stdin) or
                                          GATEHOUSE_ADMIN_PASSWORD; never from a flag.
+  keys list                              List the signing keys: kid, algorithm, status, dates.
+  keys rotate                            Make a new signing key active; the previous one keeps
+                                         verifying the tokens it signed until they expire.
+  keys revoke <kid>                      Delete a signing key at once: tokens it signed are refused
+                                         (running servers reload their keys within two minutes).
+                                         Revoking the active key makes a new one. A kid starting
+                                         with "--" goes after a "--": keys revoke -- <kid>.
   help                                   Show this help.
 
 Run through npm: npm run gatehouse -- <command> [options]`;
@@ -43,6 +54,7 @@ export function formatHelp(): string {
 }
 
 interface ParsedArgs {
+  /** Command words, then its operand (the kid of `keys revoke`). */
   command: string[];
   help: boolean;
   email: string | undefined;
@@ -61,6 +73,17 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
   };
   let index = 0;
   while (index < argv.length && !argv[index]!.startsWith('-')) parsed.command.push(argv[index++]!);
+  // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
+  // one starting with '--' needs a '--' before it.
+  if (parsed.command.join(' ') === 'keys revoke') {
+    const separated = argv[index] === '--';
+    if (separated) index++;
+    const operand = argv[index];
+    if (operand !== undefined && (separated || (!operand.startsWith('--') && operand !== '-h'))) {
+      parsed.command.push(operand);
+      index++;
+    }
+  }
   for (; index < argv.length; index++) {
     const token = argv[index]!;
     const name = token.split('=', 1)[0]!;
@@ -149,6 +172,78 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
   });
 }
 
+const KID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function formatKey(key: SigningKeyRecord): string {
+  const retired = key.retiredAt === null ? '' : `  retired ${new Date(key.retiredAt).toISOString()}`;
+  return `${key.kid}  ${key.alg.padEnd(5)}  ${key.status.padEnd(7)}  created ${new Date(key.createdAt).toISOString()}${retired}`;
+}
+
+function activeKid(keyring: Keyring): string | null {
+  try {
+    return keyring.getSigningKey().kid;
+  } catch {
+    return null; // no active key yet
+  }
+}
+
+/** Opens the store and a keyring over it, with every stored key loaded (and so decryptable) first. */
+async function withKeyring<T>(config: GatehouseConfig, use: (keyring: Keyring) => Promise<T>): Promise<T> {
+  return withStore(config, async (store) => {
+    const { keyEncryptionKey } = await resolveSecrets(config);
+    const keyring = createConfiguredKeyring(config, store.keys, keyEncryptionKey);
+    // With a wrong key-encryption key this fails before anything is written: a key stored under
+    // the wrong KEK would make every server refuse to load the keyring.
+    await keyring.reload();
+    return use(keyring);
+  });
+}
+
+type KeysCommand = 'list' | 'rotate' | 'revoke';
+
+/** `keys list` and `keys rotate` take nothing more; `keys revoke` takes the kid. */
+function parseKeysCommand(subcommand: string | undefined, extra: string[]): KeysCommand | null {
+  if ((subcommand === 'list' || subcommand === 'rotate') && extra.length === 0) return subcommand;
+  if (subcommand === 'revoke' && extra.length <= 1) return subcommand;
+  return null;
+}
+
+async function runKeysCommand(
+  subcommand: KeysCommand,
+  kid: string | undefined,
+  config: GatehouseConfig,
+  io: CliIo,
+): Promise<number> {
+  if (subcommand === 'list') {
+    // Reads only public metadata: needs no key-encryption key.
+    const keys = await withStore(config, (store) => store.keys.list());
+    if (keys.length === 0) io.out('No signing keys yet (the server creates one at start).');
+    for (const key of keys) io.out(formatKey(key));
+    return EXIT_OK;
+  }
+  if (subcommand === 'rotate') {
+    const created = await withKeyring(config, (keyring) => keyring.rotate());
+    io.out(
+      `Rotated: ${created} (${config.signingAlgorithm}) is the active signing key; the previous key keeps verifying. Running servers pick it up within two minutes.`,
+    );
+    return EXIT_OK;
+  }
+  if (kid === undefined || !KID.test(kid))
+    throw new UsageError('keys revoke needs the kid of a key (see keys list)');
+  const outcome = await withKeyring(config, async (keyring) => {
+    const wasActive = activeKid(keyring) === kid;
+    return { removed: await keyring.revoke(kid), wasActive };
+  });
+  if (!outcome.removed) {
+    io.err(`gatehouse: no signing key ${kid}`);
+    return EXIT_FAILURE;
+  }
+  io.out(
+    `Revoked ${kid}: tokens it signed are refused${outcome.wasActive ? '; a new active key was created' : ''}. Running servers reload their keys within two minutes.`,
+  );
+  return EXIT_OK;
+}
+
 /**
  * Runs the `gatehouse` command line and returns the exit code: 0 ok, 1 failure, 2 usage error.
  * `serve` returns once listening; the open server keeps the process alive.
@@ -161,12 +256,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(formatHelp());
       return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
     }
+    const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
     const known =
       (command === 'serve' || command === 'migrate') && subcommand === undefined
         ? command
         : command === 'admin' && subcommand === 'create' && extra.length === 0
           ? 'admin create'
-          : null;
+          : keysCommand
+            ? 'keys'
+            : null;
     if (!known) throw new UsageError(`unknown command "${args.command.join(' ')}" (see gatehouse --help)`);
     if (known !== 'admin create' && (args.email !== undefined || args.passwordStdin)) {
       throw new UsageError('--email and --password-stdin belong to admin create');
@@ -186,6 +284,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       return EXIT_OK;
     }
+    if (keysCommand) return await runKeysCommand(keysCommand, extra[0], config, io);
     if (known === 'migrate') {
       await withStore(config, async (store) => io.out(`Migrations applied (${store.kind} store).`));
       return EXIT_OK;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, formatSettingsHelp, loadConfig, settings } from './config.ts';
+import { ConfigError, configWarnings, formatSettingsHelp, loadConfig, settings } from './config.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64url');
+const KEK = Buffer.alloc(32, 9).toString('base64url');
 
 function refuses(env: Record<string, string>, argv: string[], setting: string, mustNotContain?: string) {
   assert.throws(
@@ -35,6 +36,9 @@ describe('loadConfig', () => {
       trustProxy: false,
       allowedOrigins: ['http://localhost:3000'],
       csrfSecret: null,
+      keyEncryptionKey: null,
+      signingAlgorithm: 'ES256',
+      keyRotationDays: 7,
       logLevel: 'info',
     });
   });
@@ -56,7 +60,7 @@ describe('loadConfig', () => {
       assert.match(setting.flag, /^--[a-z-]+$/);
       assert.ok(help.includes(setting.env) && help.includes(setting.flag), setting.env);
     }
-    assert.equal(settings.length, 15);
+    assert.equal(settings.length, 18);
   });
 
   it('derives the allowed origins from the issuer, and parses an explicit list', () => {
@@ -81,10 +85,44 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('accepts a DATABASE_URL with a CSRF secret, and decodes the secret', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db/gatehouse', GATEHOUSE_CSRF_SECRET: KEY });
+  it('accepts a DATABASE_URL with a CSRF secret and a key-encryption key, and decodes both', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db/gatehouse',
+      GATEHOUSE_CSRF_SECRET: KEY,
+      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+    });
     assert.equal(config.databaseUrl, 'postgres://u:p@db/gatehouse');
     assert.equal(config.csrfSecret?.byteLength, 32);
+    assert.deepEqual(config.keyEncryptionKey, new Uint8Array(Buffer.alloc(32, 9)));
+  });
+
+  it('condenses a longer key-encryption key to 32 bytes, the same way every time', () => {
+    const long = Buffer.alloc(48, 5).toString('base64url');
+    const first = loadConfig({ GATEHOUSE_KEY_ENCRYPTION_KEY: long }).keyEncryptionKey;
+    const second = loadConfig({}, [`--key-encryption-key=${long}`]).keyEncryptionKey;
+    assert.equal(first?.byteLength, 32);
+    assert.deepEqual(first, second);
+    assert.notDeepEqual(first, new Uint8Array(Buffer.alloc(32, 5)));
+  });
+
+  it('reads the signing algorithm (any case) and the rotation period', () => {
+    for (const [text, algorithm] of [
+      ['ES256', 'ES256'],
+      ['eddsa', 'EdDSA'],
+      ['rs256', 'RS256'],
+      ['HS256', 'HS256'],
+    ]) {
+      assert.equal(loadConfig({ GATEHOUSE_SIGNING_ALG: text }).signingAlgorithm, algorithm);
+    }
+    assert.equal(loadConfig({}, ['--key-rotation-days', '30']).keyRotationDays, 30);
+  });
+
+  it('warns about HS256 only when it is chosen', () => {
+    assert.deepEqual(configWarnings(loadConfig({})), []);
+    assert.deepEqual(configWarnings(loadConfig({ GATEHOUSE_SIGNING_ALG: 'EdDSA' })), []);
+    const [warning, ...rest] = configWarnings(loadConfig({ GATEHOUSE_SIGNING_ALG: 'HS256' }));
+    assert.match(warning!, /HS256.*single service/);
+    assert.deepEqual(rest, []);
   });
 
   const invalid: [string, Record<string, string>, string[], string][] = [
@@ -137,17 +175,38 @@ describe('loadConfig', () => {
     ['an unknown log level', { LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
     [
       'a mysql DATABASE_URL',
-      { DATABASE_URL: 'mysql://db/x', GATEHOUSE_CSRF_SECRET: KEY },
+      { DATABASE_URL: 'mysql://db/x', GATEHOUSE_CSRF_SECRET: KEY, GATEHOUSE_KEY_ENCRYPTION_KEY: KEK },
       [],
       'DATABASE_URL',
     ],
     ['an http REDIS_URL', { REDIS_URL: 'http://cache' }, [], 'REDIS_URL'],
     [
       'a DATABASE_URL without a CSRF secret',
-      { DATABASE_URL: 'postgres://db/x' },
+      { DATABASE_URL: 'postgres://db/x', GATEHOUSE_KEY_ENCRYPTION_KEY: KEK },
       [],
       'GATEHOUSE_CSRF_SECRET',
     ],
+    [
+      'a DATABASE_URL without a key-encryption key',
+      { DATABASE_URL: 'postgres://db/x', GATEHOUSE_CSRF_SECRET: KEY },
+      [],
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+    ],
+    [
+      'a key-encryption key shorter than 32 bytes',
+      { GATEHOUSE_KEY_ENCRYPTION_KEY: Buffer.alloc(31).toString('base64url') },
+      [],
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+    ],
+    [
+      'the CSRF secret reused as the key-encryption key',
+      { GATEHOUSE_CSRF_SECRET: KEY, GATEHOUSE_KEY_ENCRYPTION_KEY: KEY },
+      [],
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+    ],
+    ['an unknown signing algorithm', { GATEHOUSE_SIGNING_ALG: 'none' }, [], 'GATEHOUSE_SIGNING_ALG'],
+    ['a PS256 signing algorithm', {}, ['--signing-alg', 'PS256'], 'GATEHOUSE_SIGNING_ALG'],
+    ['a rotation period of 0 days', { GATEHOUSE_KEY_ROTATION_DAYS: '0' }, [], 'GATEHOUSE_KEY_ROTATION_DAYS'],
     ['an unknown flag', {}, ['--prot', '3000'], '--prot'],
     ['a stray argument', {}, ['3000'], 'argv'],
     ['a flag without a value', {}, ['--port'], 'PORT'],
@@ -160,8 +219,19 @@ describe('loadConfig', () => {
   it('never echoes a secret value in its errors', () => {
     refuses({ GATEHOUSE_CSRF_SECRET: 'tooshort-s3cr3t' }, [], 'GATEHOUSE_CSRF_SECRET', 'tooshort-s3cr3t');
     refuses({}, ['--csrf-secret=tooshort-s3cr3t'], 'GATEHOUSE_CSRF_SECRET', 's3cr3t');
+    refuses({ GATEHOUSE_KEY_ENCRYPTION_KEY: 'tooshort-k3k' }, [], 'GATEHOUSE_KEY_ENCRYPTION_KEY', 'k3k');
     refuses(
-      { DATABASE_URL: 'mysql://admin:hunter2@db/x', GATEHOUSE_CSRF_SECRET: KEY },
+      { GATEHOUSE_CSRF_SECRET: KEY, GATEHOUSE_KEY_ENCRYPTION_KEY: KEY },
+      [],
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+      KEY,
+    );
+    refuses(
+      {
+        DATABASE_URL: 'mysql://admin:hunter2@db/x',
+        GATEHOUSE_CSRF_SECRET: KEY,
+        GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+      },
       [],
       'DATABASE_URL',
       'hunter2',

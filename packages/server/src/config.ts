@@ -1,5 +1,6 @@
+import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
-import { fromBase64Url } from '@gatehouse/core';
+import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gatehouse/core';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -34,6 +35,15 @@ export interface GatehouseConfig {
   allowedOrigins: string[];
   /** HMAC key for CSRF tokens; null means "embedded mode: load or create it in the data dir". */
   csrfSecret: Uint8Array | null;
+  /**
+   * 32-byte key that encrypts signing keys at rest, used for nothing else; null means "embedded
+   * mode: load or create it in the data dir" (a separate entry from the CSRF secret).
+   */
+  keyEncryptionKey: Uint8Array | null;
+  /** Algorithm of newly generated signing keys. */
+  signingAlgorithm: SigningAlgorithm;
+  /** The active signing key is replaced once it is this old. */
+  keyRotationDays: number;
   logLevel: LogLevel;
 }
 
@@ -132,6 +142,27 @@ export const settings: readonly SettingSpec[] = [
       'base64url key (>= 32 bytes) for CSRF tokens; prefer the env var. Unset with SQLite: generated once into <data dir>/secrets.json.',
     defaultText: '(generated)',
     secret: true,
+  },
+  {
+    env: 'GATEHOUSE_KEY_ENCRYPTION_KEY',
+    flag: '--key-encryption-key',
+    description:
+      'base64url key (>= 32 bytes; longer keys are condensed with HKDF-SHA256) that encrypts signing keys at rest; prefer the env var. Unset with SQLite: generated once into <data dir>/secrets.json, apart from the CSRF secret.',
+    defaultText: '(generated)',
+    secret: true,
+  },
+  {
+    env: 'GATEHOUSE_SIGNING_ALG',
+    flag: '--signing-alg',
+    description:
+      'Access-token signing algorithm: ES256, EdDSA, RS256, or HS256 (a shared secret: only when this server is the only verifier).',
+    defaultText: 'ES256',
+  },
+  {
+    env: 'GATEHOUSE_KEY_ROTATION_DAYS',
+    flag: '--key-rotation-days',
+    description: 'The signing key is replaced after this many days (retired keys verify for another hour).',
+    defaultText: '7',
   },
   {
     env: 'LOG_LEVEL',
@@ -266,6 +297,28 @@ function parseSecretKey(name: string, text: string): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+const KEY_ENCRYPTION_KEY_BYTES = 32;
+
+/**
+ * The keyring takes exactly 32 bytes. A 32-byte value is used as it is; a longer one is condensed
+ * with HKDF-SHA256 (no entropy is lost up to 32 bytes, and the result is the same on every instance).
+ */
+function toKeyEncryptionKey(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength === KEY_ENCRYPTION_KEY_BYTES) return bytes;
+  return new Uint8Array(
+    hkdfSync('sha256', bytes, new Uint8Array(0), 'gatehouse/key-encryption-key', KEY_ENCRYPTION_KEY_BYTES),
+  );
+}
+
+const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256', 'HS256'];
+
+function parseSigningAlgorithm(name: string, text: string): SigningAlgorithm {
+  const wanted = text.trim().toLowerCase();
+  const algorithm = SIGNING_ALGORITHMS.find((candidate) => candidate.toLowerCase() === wanted);
+  if (!algorithm) throw new ConfigError(name, `${name} must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  return algorithm;
+}
+
 /**
  * Reads the configuration from environment variables and CLI flags (flags win), validating
  * every value. Throws `ConfigError` naming the offending setting; secret values are never echoed.
@@ -348,6 +401,31 @@ export function loadConfig(
     );
   }
 
+  const kekText = read('GATEHOUSE_KEY_ENCRYPTION_KEY');
+  const keyEncryptionKey = kekText
+    ? toKeyEncryptionKey(parseSecretKey('GATEHOUSE_KEY_ENCRYPTION_KEY', kekText))
+    : null;
+  if (!keyEncryptionKey && databaseUrl) {
+    // Every instance must decrypt the keys any of them generated.
+    throw new ConfigError(
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+      'GATEHOUSE_KEY_ENCRYPTION_KEY is required when DATABASE_URL is set (all instances must share it)',
+    );
+  }
+  // One key for two jobs would tie them together: rotating the CSRF secret would lock the keys away.
+  if (kekText && csrfText && constantTimeEqual(kekText.trim(), csrfText.trim())) {
+    throw new ConfigError(
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+      'GATEHOUSE_KEY_ENCRYPTION_KEY must differ from GATEHOUSE_CSRF_SECRET',
+    );
+  }
+
+  const algorithmText = read('GATEHOUSE_SIGNING_ALG');
+  const signingAlgorithm = algorithmText
+    ? parseSigningAlgorithm('GATEHOUSE_SIGNING_ALG', algorithmText)
+    : 'ES256';
+  const keyRotationDays = integer('GATEHOUSE_KEY_ROTATION_DAYS', 7, 1, 365);
+
   const logLevelText = (read('LOG_LEVEL') ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(logLevelText as LogLevel))
     throw new ConfigError('LOG_LEVEL', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -367,8 +445,22 @@ export function loadConfig(
     trustProxy,
     allowedOrigins,
     csrfSecret,
+    keyEncryptionKey,
+    signingAlgorithm,
+    keyRotationDays,
     logLevel: logLevelText as LogLevel,
   };
+}
+
+/** Settings that are valid but deserve a word at start-up. */
+export function configWarnings(config: Pick<GatehouseConfig, 'signingAlgorithm'>): string[] {
+  const warnings: string[] = [];
+  if (config.signingAlgorithm === 'HS256') {
+    warnings.push(
+      'GATEHOUSE_SIGNING_ALG=HS256: tokens are signed with a shared secret that is not published, so only this server can verify them. Use it for a single service; choose ES256 or EdDSA when other services verify tokens.',
+    );
+  }
+  return warnings;
 }
 
 /** The settings part of `--help`. */

@@ -1,5 +1,6 @@
 export {
   ConfigError,
+  configWarnings,
   formatSettingsHelp,
   type GatehouseConfig,
   loadConfig,
@@ -18,6 +19,10 @@ export {
 } from './http/app.ts';
 export { toErrorResponse, type ErrorResponse } from './http/error-map.ts';
 export { SESSION_COOKIE } from './http/auth/session-cookie.ts';
-export { loadEmbeddedSecrets, type RunningServer, type StartServerOptions, startServer } from './server.ts';
+export { REFRESH_COOKIE } from './http/auth/refresh-cookie.ts';
+export { type RunningServer, type StartServerOptions, startServer } from './server.ts';
+export { loadEmbeddedSecrets, resolveSecrets, type ServerSecrets } from './embedded-secrets.ts';
+export { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
+export { type KeyMaintenance, type KeyMaintenanceOptions, startKeyMaintenance } from './key-maintenance.ts';
 export { openStore } from './store/open-store.ts';
 export { type CliIo, runCli } from './cli.ts';

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
+  createAccessTokens,
   createAuth,
   createCsrfTokens,
-  fromBase64Url,
   type GatehouseStore,
-  toBase64Url,
+  type Keyring,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import type { GatehouseConfig } from './config.ts';
+import { configWarnings, type GatehouseConfig } from './config.ts';
+import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
+import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
+import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 
 export interface StartServerOptions {
@@ -23,50 +23,11 @@ export interface StartServerOptions {
 export interface RunningServer {
   app: FastifyInstance;
   store: GatehouseStore;
+  keyring: Keyring;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
   /** Stops accepting connections, lets requests in flight finish, closes the store. */
   close(): Promise<void>;
-}
-
-/** Secrets generated on first start in embedded mode, kept in `<dataDir>/secrets.json` (mode 0600). */
-interface EmbeddedSecrets {
-  csrfSecret: string;
-}
-
-const SECRETS_FILE = 'secrets.json';
-
-function decodeKey(text: unknown): Uint8Array | null {
-  if (typeof text !== 'string') return null;
-  const bytes = fromBase64Url(text);
-  return bytes && bytes.byteLength >= 32 ? new Uint8Array(bytes) : null;
-}
-
-/**
- * Loads the embedded-mode secrets, creating them once. Refuses a secrets file other users can read,
- * as OpenSSH does with private keys, rather than silently keep using an exposed key.
- */
-export async function loadEmbeddedSecrets(dataDir: string): Promise<{ csrfSecret: Uint8Array }> {
-  const path = join(dataDir, SECRETS_FILE);
-  const fresh: EmbeddedSecrets = { csrfSecret: toBase64Url(randomBytes(32)) };
-  try {
-    // `wx`: never overwrite; if two processes race, the loser reads the winner's file below.
-    await writeFile(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0) {
-    throw new Error(`${path} is readable by other users; run: chmod 600 ${path}`);
-  }
-  let stored: Partial<EmbeddedSecrets>;
-  try {
-    stored = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    throw new Error(`${path} is not valid JSON; delete it to generate new secrets (this signs everyone out)`);
-  }
-  const csrfSecret = decodeKey(stored.csrfSecret);
-  if (!csrfSecret) throw new Error(`${path}: csrfSecret must be base64url encoding at least 32 bytes`);
-  return { csrfSecret };
 }
 
 /** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
@@ -99,24 +60,48 @@ export async function startServer(
   const store = await openStore(config);
   let app: FastifyInstance | undefined;
   try {
-    const csrfSecret = config.csrfSecret ?? (await loadEmbeddedSecrets(config.dataDir)).csrfSecret;
+    const secrets = await resolveSecrets(config);
     const auth = createAuth({
       store,
       sessionPolicy: {
         idleTtlMs: config.sessionIdleTtlSeconds * 1000,
         absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
         accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
+        refreshGraceMs: config.refreshGraceSeconds * 1000,
       },
     });
-    app = buildApp({
+    const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
+    // Before listening: a wrong key-encryption key stops the start here, not at the first login.
+    await prepareSigningKeys(keyring, config.signingAlgorithm);
+    const accessTokens = createAccessTokens({
       auth,
-      csrf: createCsrfTokens(csrfSecret),
+      keyring,
+      issuer: config.issuer,
+      audience: config.audience,
+      algorithms: acceptedAlgorithms(config.signingAlgorithm),
+      ttlSeconds: config.accessTokenTtlSeconds,
+    });
+    const built = buildApp({
+      auth,
+      csrf: createCsrfTokens(secrets.csrfSecret),
+      accessTokens,
+      keyring,
       config,
       logger: options.logger ?? { level: config.logLevel },
     });
-    app.addHook('onClose', async () => store.close());
-    await app.listen({ host: config.host, port: config.port });
-    const address = app.server.address();
+    app = built;
+    let maintenance: KeyMaintenance | undefined;
+    built.addHook('onClose', async () => {
+      maintenance?.stop();
+      await store.close();
+    });
+    for (const warning of configWarnings(config)) built.log.warn(warning);
+    await built.listen({ host: config.host, port: config.port });
+    maintenance = startKeyMaintenance({
+      keyring,
+      onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
+    });
+    const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
 
     if (!(await hasAdmin(store))) {
@@ -126,8 +111,7 @@ export async function startServer(
         'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
       );
     }
-    const running = app;
-    return { app: running, store, url: formatUrl(config.host, port), close: () => running.close() };
+    return { app: built, store, keyring, url: formatUrl(config.host, port), close: () => built.close() };
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
     await (app ? app.close() : store.close());

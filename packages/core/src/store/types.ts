@@ -111,6 +111,12 @@ export interface RefreshTokenStore {
   issue(record: Omit<RefreshTokenRecord, 'consumedAt' | 'successorCipher'>): Promise<void>;
   /** One atomic operation (transaction / script): see `RotateRefreshResult`. Must be safe under concurrency. */
   rotate(input: RotateRefreshInput): Promise<RotateRefreshResult>;
+  /**
+   * The id of the session a stored token (live or already rotated) belongs to, or null. Reads only:
+   * lets a caller check the session (its strategy, a CSRF binding) before `rotate` consumes the
+   * token, and revoke a family from any of its tokens (RFC 7009).
+   */
+  sessionIdFor(hash: string): Promise<string | null>;
 }
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256' | 'HS256';

@@ -151,6 +151,9 @@ export function createMemoryStore(): GatehouseStore {
         }
         return { outcome: 'reused', session: deleteSession(session.id)! };
       },
+      async sessionIdFor(hash) {
+        return refresh.get(hash)?.sessionId ?? null;
+      },
     },
     keys: {
       async list() {

@@ -48,6 +48,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreHarnes
     describeUsers(current);
     describeSessions(current);
     describeRefreshRotation(current);
+    describeRefreshLookup(current);
     describeKeys(current);
     describeAudit(current);
   });
@@ -655,6 +656,51 @@ function describeRefreshRotation(current: CurrentStore) {
       const replayAfterGrace = await store.refreshTokens.rotate(makeRotation(hash, now + GRACE_MS + 1));
       assert.equal(replayAfterGrace.outcome, 'reused');
       assert.equal(await store.sessions.get(session.id), null);
+    });
+  });
+}
+
+function describeRefreshLookup(current: CurrentStore) {
+  describe('refreshTokens.sessionIdFor', () => {
+    it('names the session of a live or consumed token, and consumes nothing', async () => {
+      const store = current();
+      const user = await seedUser(store);
+      const session = await seedSession(store, user.id);
+      const other = await seedSession(store, user.id);
+      const hash = await seedToken(store, session.id);
+      const otherHash = await seedToken(store, other.id);
+
+      assert.equal(await store.refreshTokens.sessionIdFor(hash), session.id);
+      assert.equal(await store.refreshTokens.sessionIdFor(otherHash), other.id);
+      const rotation = makeRotation(hash, T0 + MINUTE);
+      assert.equal((await store.refreshTokens.rotate(rotation)).outcome, 'rotated');
+      assert.equal(await store.refreshTokens.sessionIdFor(hash), session.id, 'consumed');
+      assert.equal(await store.refreshTokens.sessionIdFor(rotation.successor.hash), session.id, 'successor');
+      assert.equal(
+        (await store.refreshTokens.rotate(makeRotation(rotation.successor.hash, T0 + 2 * MINUTE))).outcome,
+        'rotated',
+        'looking a token up left it live',
+      );
+    });
+
+    it('is null for an unknown hash, and once the session is revoked or its family reused', async () => {
+      const store = current();
+      const user = await seedUser(store);
+      assert.equal(await store.refreshTokens.sessionIdFor(randomHash()), null);
+
+      const revoked = await seedSession(store, user.id);
+      const revokedHash = await seedToken(store, revoked.id);
+      await store.sessions.revoke(revoked.id);
+      assert.equal(await store.refreshTokens.sessionIdFor(revokedHash), null);
+
+      const stolen = await seedSession(store, user.id);
+      const stolenHash = await seedToken(store, stolen.id);
+      const rotation = makeRotation(stolenHash, T0 + MINUTE);
+      await store.refreshTokens.rotate(rotation);
+      const theft = await store.refreshTokens.rotate(makeRotation(stolenHash, T0 + MINUTE + GRACE_MS + 1));
+      assert.equal(theft.outcome, 'reused');
+      assert.equal(await store.refreshTokens.sessionIdFor(stolenHash), null);
+      assert.equal(await store.refreshTokens.sessionIdFor(rotation.successor.hash), null);
     });
   });
 }

@@ -1,11 +1,16 @@
-import type { Auth, CsrfTokens } from '@gatehouse/core';
+import type { AccessTokens, Auth, CsrfTokens, Keyring } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpConfig } from './app.ts';
 import type { AuthenticateHook } from './auth/authenticate.ts';
 
 /** What every route module needs, built once by `buildApp`. */
 export interface AppContext {
   auth: Auth;
+  accessTokens: AccessTokens;
+  /** Only the published view of the keys. */
+  keyring: Pick<Keyring, 'jwks'>;
   csrf: CsrfTokens;
+  config: HttpConfig;
   /** `onRequest` hook for routes that need a caller (401 otherwise). */
   authenticate: AuthenticateHook;
   /** `onRequest` hook for unauthenticated state changes (login, register): refuses cross-site callers. */

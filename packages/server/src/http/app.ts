@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import type { Auth, CsrfTokens } from '@gatehouse/core';
+import type { AccessTokens, Auth, CsrfTokens, Keyring } from '@gatehouse/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatehouseConfig, LogLevel } from '../config.ts';
 import type { AppContext } from './app-context.ts';
@@ -8,11 +8,15 @@ import { assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
+import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerLoginRoute } from './routes/login.ts';
 import { registerLogoutRoutes } from './routes/logout.ts';
 import { registerMeRoute } from './routes/me.ts';
+import { registerPasswordChangeRoute } from './routes/password-change.ts';
+import { registerRefreshRoute } from './routes/refresh.ts';
 import { registerRegisterRoute } from './routes/register.ts';
+import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
 
@@ -21,7 +25,10 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** The part of the configuration the HTTP layer reads. */
-export type HttpConfig = Pick<GatehouseConfig, 'allowedOrigins' | 'trustProxy'>;
+export type HttpConfig = Pick<
+  GatehouseConfig,
+  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm'
+>;
 
 export interface AppLoggerOptions {
   level: LogLevel;
@@ -31,6 +38,10 @@ export interface AppLoggerOptions {
 
 export interface BuildAppOptions {
   auth: Auth;
+  /** Issues and checks the access tokens of hybrid and token sessions. */
+  accessTokens: AccessTokens;
+  /** Published at `/.well-known/jwks.json`. */
+  keyring: Pick<Keyring, 'jwks'>;
   csrf: CsrfTokens;
   config: HttpConfig;
   /** Omitted or false: no logging (the default in tests). */
@@ -47,24 +58,43 @@ const REDACTED_PATHS = [
   'body',
 ];
 
+/** Fastify's request log fields, minus the query string: a token sent there by mistake stays out. */
+function serializeRequest(request: {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) {
+  const query = request.url.indexOf('?');
+  return {
+    method: request.method,
+    url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /**
  * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
  *
  * @example
- * const app = buildApp({ auth, csrf, config: { allowedOrigins: ['http://localhost:3000'], trustProxy: false } });
+ * const app = buildApp({ auth, accessTokens, keyring, csrf, config: loadConfig(process.env) });
  * const response = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export function buildApp(options: BuildAppOptions): FastifyInstance {
-  const { auth, csrf } = options;
+  const { auth, accessTokens, keyring, csrf, config } = options;
   const app = Fastify({
     logger: options.logger
       ? {
           level: options.logger.level,
           ...(options.logger.stream ? { stream: options.logger.stream } : {}),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          serializers: { req: serializeRequest },
         }
       : false,
-    trustProxy: options.config.trustProxy,
+    trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     // A client that trickles a request in (slowloris) is cut off instead of holding a socket forever.
@@ -77,11 +107,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     },
   });
 
-  const allowedOrigins: ReadonlySet<string> = new Set(options.config.allowedOrigins);
+  const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
   const context: AppContext = {
     auth,
+    accessTokens,
+    keyring,
     csrf,
-    authenticate: createAuthenticator({ auth, csrf, allowedOrigins }),
+    config,
+    authenticate: createAuthenticator({ auth, accessTokens, csrf, allowedOrigins }),
     sameOriginOnly: async (request) => assertSameOriginRequest(request, allowedOrigins),
   };
 
@@ -98,10 +131,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerHealthRoutes(scope, context);
     registerRegisterRoute(scope, context);
     registerLoginRoute(scope, context);
+    registerRefreshRoute(scope, context);
     registerLogoutRoutes(scope, context);
     registerMeRoute(scope, context);
     registerSessionRoutes(scope, context);
     registerCsrfTokenRoute(scope, context);
+    registerPasswordChangeRoute(scope, context);
+    registerRevokeRoute(scope, context);
+    registerDiscoveryRoutes(scope, context);
   });
 
   return app;

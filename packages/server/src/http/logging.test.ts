@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SESSION_COOKIE } from './auth/session-cookie.ts';
-import { createTestServer, login, PASSWORD, register, sameOriginHeaders } from './test-support.ts';
+import {
+  bearer,
+  createTestServer,
+  login,
+  loginWithTokens,
+  PASSWORD,
+  refreshWithBody,
+  refreshWithCookie,
+  register,
+  sameOriginHeaders,
+} from './test-support.ts';
 
 describe('logging', () => {
   it('never writes a password, session token, CSRF token or cookie to the log', async () => {
@@ -40,6 +50,48 @@ describe('logging', () => {
       session.csrfToken,
       SESSION_COOKIE,
       'abc.def.ghi',
+    ]) {
+      assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 12)}…`);
+    }
+  });
+
+  it('never writes an access token, refresh token or new password to the log, even from a query string', async () => {
+    const lines: string[] = [];
+    const { app } = createTestServer({
+      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
+    });
+    await register(app, 'tokens@example.com');
+    const hybrid = await loginWithTokens(app, 'tokens@example.com', 'hybrid');
+    const token = await loginWithTokens(app, 'tokens@example.com', 'token');
+    const refreshedHybrid = await refreshWithCookie(app, hybrid.refreshToken, hybrid.csrfToken);
+    const refreshedToken = await refreshWithBody(app, token.refreshToken);
+    await refreshWithBody(app, hybrid.refreshToken);
+    await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(hybrid.accessToken) });
+    await app.inject({ method: 'GET', url: `/auth/me?access_token=${token.accessToken}` });
+    const newPassword = 'the brand new passphrase';
+    const changed = await app.inject({
+      method: 'POST',
+      url: '/auth/password/change',
+      headers: bearer(token.accessToken),
+      payload: { currentPassword: PASSWORD, newPassword },
+    });
+    await app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: hybrid.refreshToken } });
+
+    const log = lines.join('');
+    assert.ok(log.includes('?[redacted]'), 'the query string was replaced');
+    for (const secret of [
+      PASSWORD,
+      newPassword,
+      hybrid.accessToken,
+      hybrid.accessToken.split('.')[2]!,
+      hybrid.refreshToken,
+      hybrid.csrfToken!,
+      token.accessToken,
+      token.refreshToken,
+      refreshedHybrid.json().accessToken,
+      refreshedToken.json().refreshToken,
+      changed.json().refreshToken,
+      changed.json().accessToken,
     ]) {
       assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 12)}…`);
     }

@@ -6,18 +6,26 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   type Auth,
+  createAccessTokens,
   createAuth,
   createCsrfTokens,
+  createKeyring,
   type GatehouseStore,
   type PasswordHasher,
+  type SigningAlgorithm,
 } from '@gatehouse/core';
 import { createFastHasher, createManualClock, createMemoryStore } from '@gatehouse/core/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TrustProxy } from '../config.ts';
+import { acceptedAlgorithms } from '../signing-keys.ts';
 import { type AppLoggerOptions, buildApp } from './app.ts';
+import { REFRESH_COOKIE } from './auth/refresh-cookie.ts';
 import { SESSION_COOKIE } from './auth/session-cookie.ts';
 
 export const ORIGIN = 'http://localhost:3000';
+/** The issuer of the test servers' tokens (the default issuer: the same as ORIGIN). */
+export const ISSUER = ORIGIN;
+export const AUDIENCE = 'gatehouse';
 export const PASSWORD = 'a long enough passphrase';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -27,12 +35,16 @@ export interface TestServerOptions {
   /** Wraps the memory store, e.g. to make a method fail. */
   wrapStore?: (store: GatehouseStore) => GatehouseStore;
   trustProxy?: TrustProxy;
+  /** A real backend (SQLite, PostgreSQL) instead of a fresh memory store; the caller closes it. */
+  store?: GatehouseStore;
+  /** Default ES256. */
+  signingAlgorithm?: SigningAlgorithm;
 }
 
 export function createTestServer(options: TestServerOptions = {}) {
   const clock = createManualClock();
-  const memory = createMemoryStore();
-  const store = options.wrapStore ? options.wrapStore(memory) : memory;
+  const backing = options.store ?? createMemoryStore();
+  const store = options.wrapStore ? options.wrapStore(backing) : backing;
   const inner = createFastHasher();
   const calls = { hash: 0, verify: 0 };
   const hasher: PasswordHasher = {
@@ -48,13 +60,39 @@ export function createTestServer(options: TestServerOptions = {}) {
   };
   const auth: Auth = createAuth({ store, clock, hasher });
   const csrf = createCsrfTokens(randomBytes(32));
+  const signingAlgorithm = options.signingAlgorithm ?? 'ES256';
+  const keyring = createKeyring({
+    store: store.keys,
+    kek: randomBytes(32),
+    clock,
+    algorithm: signingAlgorithm,
+  });
+  const accessTokens = createAccessTokens({
+    auth,
+    keyring,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: acceptedAlgorithms(signingAlgorithm),
+    clock,
+  });
   const app: FastifyInstance = buildApp({
     auth,
+    accessTokens,
+    keyring,
     csrf,
-    config: { allowedOrigins: [ORIGIN], trustProxy: options.trustProxy ?? false },
+    config: {
+      allowedOrigins: [ORIGIN],
+      trustProxy: options.trustProxy ?? false,
+      issuer: ISSUER,
+      signingAlgorithm,
+    },
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  return { app, auth, store: memory, clock, calls, csrf };
+  // The first key exists before the first request, as startServer makes it before listening.
+  app.addHook('onReady', async () => {
+    await keyring.ensureActiveKey();
+  });
+  return { app, auth, store: backing, clock, calls, csrf, keyring, accessTokens };
 }
 
 export type TestServer = ReturnType<typeof createTestServer>;
@@ -88,6 +126,19 @@ export function setCookies(response: LightMyRequestResponse): SetCookie[] {
 /** The session Set-Cookie of a response, if any. */
 export function sessionSetCookie(response: LightMyRequestResponse): SetCookie | undefined {
   return setCookies(response).find((cookie) => cookie.name === SESSION_COOKIE);
+}
+
+/** The refresh Set-Cookie of a response, if any. */
+export function refreshSetCookie(response: LightMyRequestResponse): SetCookie | undefined {
+  return setCookies(response).find((cookie) => cookie.name === REFRESH_COOKIE);
+}
+
+export function assertClearsRefreshCookie(response: LightMyRequestResponse): void {
+  const cookie = refreshSetCookie(response);
+  assert.ok(cookie, 'expected the refresh cookie to be cleared');
+  assert.equal(cookie.value, '');
+  assert.equal(cookie.attributes.get('max-age'), '0');
+  assert.equal(cookie.attributes.get('path'), '/auth/refresh');
 }
 
 export function assertClearsSessionCookie(response: LightMyRequestResponse): void {
@@ -158,4 +209,99 @@ export function assertInvalidToken(response: LightMyRequestResponse): void {
   assert.equal(response.statusCode, 401);
   assert.deepEqual(response.json(), { error: 'invalid_token' });
   assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_token"');
+}
+
+export function assertInvalidGrant(response: LightMyRequestResponse): void {
+  assert.equal(response.statusCode, 400);
+  assert.deepEqual(response.json(), { error: 'invalid_grant' });
+}
+
+export function assertCsrfRefused(response: LightMyRequestResponse): void {
+  assert.equal(response.statusCode, 403);
+  assert.deepEqual(response.json(), { error: 'csrf' });
+}
+
+export function bearer(accessToken: string): Record<string, string> {
+  return { authorization: `Bearer ${accessToken}` };
+}
+
+/** The claims of an access token, read without verifying (tests only). */
+export function claimsOf(accessToken: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
+/** The header of an access token, read without verifying (tests only). */
+export function headerOf(accessToken: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(accessToken.split('.')[0]!, 'base64url').toString('utf8'));
+}
+
+export interface TokenLogin {
+  response: LightMyRequestResponse;
+  accessToken: string;
+  /** From the body (token) or the refresh cookie (hybrid). */
+  refreshToken: string;
+  /** hybrid only. */
+  csrfToken: string | undefined;
+  sessionId: string;
+  userId: string;
+}
+
+/** Logs in with the hybrid or token strategy and picks the credentials out of the answer. */
+export async function loginWithTokens(
+  app: FastifyInstance,
+  email: string,
+  strategy: 'hybrid' | 'token',
+  password = PASSWORD,
+): Promise<TokenLogin> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password, strategy },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  const body = response.json();
+  const refreshToken = strategy === 'hybrid' ? refreshSetCookie(response)?.value : body.refreshToken;
+  assert.ok(refreshToken);
+  return {
+    response,
+    accessToken: body.accessToken,
+    refreshToken,
+    csrfToken: body.csrfToken,
+    sessionId: claimsOf(body.accessToken).sid as string,
+    userId: body.user.id,
+  };
+}
+
+export async function registerAndLoginWithTokens(
+  app: FastifyInstance,
+  email: string,
+  strategy: 'hybrid' | 'token',
+): Promise<TokenLogin> {
+  assert.equal((await register(app, email)).statusCode, 202);
+  return loginWithTokens(app, email, strategy);
+}
+
+/** `POST /auth/refresh` as a same-origin page of the hybrid strategy makes it. */
+export function refreshWithCookie(
+  app: FastifyInstance,
+  refreshToken: string,
+  csrfToken: string | undefined,
+  headers: Record<string, string> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/auth/refresh',
+    headers: {
+      cookie: `${REFRESH_COOKIE}=${refreshToken}`,
+      origin: ORIGIN,
+      'sec-fetch-site': 'same-origin',
+      ...(csrfToken === undefined ? {} : { 'x-csrf-token': csrfToken }),
+      ...headers,
+    },
+  });
+}
+
+/** `POST /auth/refresh` as a token-strategy client makes it. */
+export function refreshWithBody(app: FastifyInstance, refreshToken: unknown) {
+  return app.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken } });
 }

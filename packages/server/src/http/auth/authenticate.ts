@@ -1,6 +1,7 @@
-import { type Auth, type CsrfTokens, UnauthenticatedError } from '@gatehouse/core';
+import { type AccessTokens, type Auth, type CsrfTokens, UnauthenticatedError } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCsrfToken, assertSameOriginRequest, isStateChanging } from '../csrf-guard.ts';
+import { createBearerCredential } from './bearer-credential.ts';
 import type { CredentialReader, Principal } from './credential.ts';
 import { createSessionCookieCredential } from './session-cookie-credential.ts';
 
@@ -8,6 +9,7 @@ export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) =>
 
 export interface AuthenticatorOptions {
   auth: Auth;
+  accessTokens: AccessTokens;
   csrf: CsrfTokens;
   allowedOrigins: ReadonlySet<string>;
 }
@@ -15,16 +17,19 @@ export interface AuthenticatorOptions {
 const principals = new WeakMap<FastifyRequest, Principal>();
 
 /**
- * A `preHandler` that authenticates the request or throws (401), and enforces CSRF defences
+ * An `onRequest` hook that authenticates the request or throws (401), and enforces CSRF defences
  * when the credential is ambient (a cookie) and the request changes state.
  *
  * @example
- * app.get('/auth/me', { preHandler: authenticate }, async (request) => getPrincipal(request).user);
+ * app.get('/auth/me', { onRequest: authenticate }, async (request) => getPrincipal(request).user);
  */
 export function createAuthenticator(options: AuthenticatorOptions): AuthenticateHook {
-  // Tried in order; the first credential present decides. When Bearer tokens land they go first:
-  // an explicit Authorization header is the caller's choice, a cookie may just be lying around.
-  const readers: CredentialReader[] = [createSessionCookieCredential(options.auth)];
+  // Tried in order; the first credential present decides. Bearer goes first: an explicit
+  // Authorization header is the caller's choice, a cookie may just be lying around.
+  const readers: CredentialReader[] = [
+    createBearerCredential(options.accessTokens),
+    createSessionCookieCredential(options.auth),
+  ];
 
   return async function authenticate(request, reply) {
     const reader = readers.find((candidate) => candidate.isPresent(request));
@@ -41,6 +46,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
 /** The caller of a request that passed the authenticate hook. */
 export function getPrincipal(request: FastifyRequest): Principal {
   const principal = principals.get(request);
-  if (!principal) throw new TypeError('route is missing the authenticate preHandler');
+  if (!principal) throw new TypeError('route is missing the authenticate hook');
   return principal;
 }

@@ -1,8 +1,8 @@
 import type { Authenticated } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** How a request proved who it is. `'bearer'` joins when access tokens land. */
-export type CredentialKind = 'session-cookie';
+/** How a request proved who it is: an access token in `Authorization`, or the session cookie. */
+export type CredentialKind = 'bearer' | 'session-cookie';
 
 /** The authenticated caller of a request. */
 export interface Principal extends Authenticated {

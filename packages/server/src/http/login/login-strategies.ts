@@ -1,7 +1,9 @@
 import { InvalidInputError, type LoginResult, type Strategy } from '@gatehouse/core';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../app-context.ts';
+import { respondWithHybridTokens } from './hybrid-login.ts';
 import { respondWithSessionCookie } from './session-login.ts';
+import { respondWithTokens } from './token-login.ts';
 
 /** Turns a successful login into the response of one strategy (cookies to set, body to send). */
 export type LoginResponder = (
@@ -12,9 +14,11 @@ export type LoginResponder = (
 
 const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
 
-/** The strategies this server answers. `hybrid` and `token` are added here when access tokens land. */
-export const loginResponders: Partial<Record<Strategy, LoginResponder>> = {
+/** How each strategy answers a login. A full `Record`: a new strategy does not compile until it is here. */
+export const loginResponders: Readonly<Record<Strategy, LoginResponder>> = {
   session: respondWithSessionCookie,
+  hybrid: respondWithHybridTokens,
+  token: respondWithTokens,
 };
 
 /** The requested strategy; `session` when absent. An unknown value is a 400 invalid_request. */

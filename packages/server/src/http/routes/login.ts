@@ -12,13 +12,10 @@ export function registerLoginRoute(app: FastifyInstance, context: AppContext): v
   app.post('/auth/login', { onRequest: context.sameOriginOnly }, async (request, reply) => {
     const body = readJsonObject(request.body);
     const strategy = parseStrategy(body.strategy);
-    const respond = loginResponders[strategy];
-    // Checked before the credentials, so no session is created for a strategy we cannot answer.
-    if (!respond) return reply.code(400).send({ error: 'unsupported_strategy' });
     const result = await context.auth.login(
       { email: body.email, password: body.password, strategy },
       requestContext(request),
     );
-    return respond(result, reply, context);
+    return loginResponders[strategy](result, reply, context);
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { getPrincipal } from '../auth/authenticate.ts';
-import { clearSessionCookie } from '../auth/session-cookie.ts';
+import { clearCredentialCookie } from '../auth/clear-credential-cookie.ts';
 import { requestContext } from '../request-context.ts';
 import { toSessionSummary } from '../views.ts';
 
@@ -21,7 +21,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
       const { id } = request.params;
       // Someone else's id answers 404 like an unknown one: ids of other users' sessions stay unconfirmed.
       await context.auth.revokeOwnSession(user.id, id, requestContext(request));
-      if (id === session.id) clearSessionCookie(reply);
+      if (id === session.id) clearCredentialCookie(reply, session.strategy);
       return reply.code(204).send();
     },
   );

@@ -62,5 +62,9 @@ export function createPostgresRefreshTokenStore(pool: Pool): RefreshTokenStore {
         }
       });
     },
+    async sessionIdFor(hash) {
+      const { rows } = await pool.query('SELECT session_id FROM refresh_tokens WHERE hash = $1', [hash]);
+      return rows[0] ? (rows[0].session_id as string) : null;
+    },
   };
 }

@@ -45,5 +45,9 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
         }
       });
     },
+    async sessionIdFor(hash) {
+      const row = selectToken.get(hash);
+      return row ? (row.session_id as string) : null;
+    },
   };
 }

@@ -1,0 +1,5 @@
+export {
+  createRedisStreamFeed,
+  type RedisStreamFeed,
+  type RedisStreamFeedOptions,
+} from './redis-stream-feed.ts';

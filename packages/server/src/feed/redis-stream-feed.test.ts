@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { FeedCursorExpiredError, type FeedMessage, type RevocationEvent } from '@gatehouse/core';
+import { createManualClock } from '@gatehouse/core/testing';
+import { Redis } from 'ioredis';
+import { liveSetKeyFor } from './live-set-key.ts';
+import {
+  createRedisStreamFeed,
+  type RedisStreamFeed,
+  type RedisStreamFeedOptions,
+} from './redis-stream-feed.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+const T0 = Date.UTC(2026, 0, 1);
+const FOLLOW_TIMEOUT_MS = 5000;
+
+let client: Redis;
+before(async () => {
+  client = new Redis(redisUrl);
+  await client.ping();
+});
+after(async () => {
+  await client.quit();
+});
+
+interface Harness {
+  feed: RedisStreamFeed;
+  streamKey: string;
+  clock: ReturnType<typeof createManualClock>;
+  errors: Error[];
+}
+
+/** A feed on a stream of its own, deleted (with its live set) when the test ends. */
+function setUp(t: TestContext, overrides: Partial<RedisStreamFeedOptions> = {}): Harness {
+  const streamKey = `gh-test-feed-${randomBytes(8).toString('hex')}`;
+  const clock = createManualClock(T0);
+  const errors: Error[] = [];
+  const feed = createRedisStreamFeed({
+    client,
+    streamKey,
+    clock,
+    blockMs: 200,
+    onError: (error) => errors.push(error),
+    ...overrides,
+  });
+  t.after(async () => {
+    feed.stop();
+    await client.del(streamKey, liveSetKeyFor(streamKey));
+  });
+  return { feed, streamKey, clock, errors };
+}
+
+let sequence = 0;
+type TokenEvent = Extract<RevocationEvent, { type: 'token' }>;
+function tokenEvent(until = T0 + 600_000): TokenEvent {
+  return { type: 'token', jti: `jti-${++sequence}-${randomBytes(4).toString('hex')}`, until };
+}
+
+/** Follows from `cursor` until `done` says so (or a timeout), and returns what arrived. */
+async function followUntil(
+  feed: RedisStreamFeed,
+  cursor: string,
+  done: (messages: FeedMessage[]) => boolean,
+): Promise<FeedMessage[]> {
+  const messages: FeedMessage[] = [];
+  const stop = new AbortController();
+  const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(FOLLOW_TIMEOUT_MS)]);
+  await feed.follow(
+    cursor,
+    (message) => {
+      messages.push(message);
+      if (done(messages)) stop.abort();
+    },
+    signal,
+  );
+  return messages;
+}
+
+const eventsOf = (messages: FeedMessage[]) =>
+  messages.flatMap((message) => (message.kind === 'event' ? [message.event] : []));
+const untilEvents = (count: number) => (messages: FeedMessage[]) => eventsOf(messages).length >= count;
+const untilHeartbeat = (messages: FeedMessage[]) => messages.at(-1)?.kind === 'heartbeat';
+
+describe('createRedisStreamFeed', () => {
+  it('delivers published events to a follower, in order, with rising cursors', async (t) => {
+    const { feed } = setUp(t);
+    const { events, cursor } = await feed.snapshot();
+    assert.deepEqual(events, []);
+    assert.equal(cursor, '0-0');
+    const published = [tokenEvent(), tokenEvent(), { type: 'key', kid: 'k1', until: T0 + 1 } as const];
+    const following = followUntil(feed, cursor, untilEvents(3));
+    await feed.publish(published.slice(0, 2));
+    await feed.publish(published.slice(2));
+    const messages = await following;
+    assert.deepEqual(eventsOf(messages), published);
+    const cursors = messages.map((message) => message.cursor);
+    assert.deepEqual([...cursors].sort(compareIds), cursors);
+    assert.equal(new Set(cursors).size, cursors.length);
+  });
+
+  it('resumes from a cursor with exactly the events missed in between', async (t) => {
+    const { feed } = setUp(t);
+    const first = [tokenEvent(), tokenEvent()];
+    const missed = [tokenEvent(), tokenEvent(), tokenEvent()];
+    await feed.publish(first);
+    const seen = await followUntil(feed, '0-0', untilEvents(2));
+    assert.deepEqual(eventsOf(seen), first);
+
+    await feed.publish(missed);
+    await feed.heartbeat();
+    const resumed = await followUntil(feed, seen.at(-1)!.cursor, untilHeartbeat);
+    assert.deepEqual(eventsOf(resumed), missed);
+  });
+
+  it('loses and repeats nothing between a snapshot and following from its cursor', async (t) => {
+    const { feed } = setUp(t);
+    const all = Array.from({ length: 150 }, () => tokenEvent());
+    const snapshots: Array<Promise<{ events: RevocationEvent[]; cursor: string }>> = [];
+    // Snapshots race the publishes: each must split the events into "in the snapshot" and "after the cursor".
+    await Promise.all(
+      all.map(async (event, index) => {
+        if (index % 30 === 0) snapshots.push(feed.snapshot());
+        await feed.publish([event]);
+      }),
+    );
+    await feed.heartbeat();
+    for (const snapshot of await Promise.all(snapshots)) {
+      const followed = eventsOf(await followUntil(feed, snapshot.cursor, untilHeartbeat));
+      const inSnapshot = new Set(snapshot.events.map((event) => (event as { jti: string }).jti));
+      const after = followed.map((event) => (event as { jti: string }).jti);
+      assert.equal(inSnapshot.size + after.length, all.length, 'every event exactly once');
+      for (const jti of after) assert.equal(inSnapshot.has(jti), false, 'not in both');
+      assert.deepEqual(new Set([...inSnapshot, ...after]), new Set(all.map((event) => event.jti)));
+    }
+  });
+
+  it('appends heartbeats every heartbeatMs until stopped', async (t) => {
+    const { feed, streamKey, clock } = setUp(t, { heartbeatMs: 20 });
+    clock.set(T0 + 42);
+    feed.startHeartbeat();
+    feed.startHeartbeat();
+    const messages = await followUntil(feed, '0-0', (seen) => seen.length >= 3);
+    assert.deepEqual(
+      messages.map((message) => message.kind === 'heartbeat' && message.at),
+      [T0 + 42, T0 + 42, T0 + 42],
+    );
+    feed.stop();
+    const length = await client.xlen(streamKey);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok((await client.xlen(streamKey)) <= length + 1, 'at most one heartbeat was in flight');
+  });
+
+  it('drops events from the snapshot once until plus the retention has passed', async (t) => {
+    const { feed, streamKey, clock } = setUp(t, { retainAfterUntilMs: 1000 });
+    const soon = tokenEvent(T0 + 100);
+    const later = tokenEvent(T0 + 10_000);
+    await feed.publish([soon, later]);
+    assert.deepEqual((await feed.snapshot()).events, [soon, later]);
+    clock.set(T0 + 1100);
+    assert.deepEqual((await feed.snapshot()).events, [soon, later], 'kept through the retention');
+    clock.set(T0 + 1101);
+    assert.deepEqual((await feed.snapshot()).events, [later]);
+
+    const next = tokenEvent(T0 + 20_000);
+    await feed.publish([next]);
+    assert.equal(await client.zcard(liveSetKeyFor(streamKey)), 2, 'publish prunes dead entries');
+    assert.deepEqual((await feed.snapshot()).events, [later, next]);
+  });
+
+  it('skips malformed stream entries and live-set members, and reports them', async (t) => {
+    const { feed, streamKey, errors } = setUp(t);
+    const valid = tokenEvent();
+    const junk: string[][] = [
+      ['event', 'not json'],
+      ['event', JSON.stringify({ type: 'session', sid: 's1' })],
+      ['event', JSON.stringify({ type: 'token', jti: 'x', until: 'tomorrow' })],
+      ['event', `"${'x'.repeat(20_000)}"`],
+      ['heartbeat', 'soon'],
+      ['heartbeat', '-5'],
+      ['something-else', '1'],
+      ['event', JSON.stringify(valid), 'extra', 'field'],
+    ];
+    for (const fields of junk) await client.xadd(streamKey, '*', ...fields);
+    await feed.publish([valid]);
+    const messages = await followUntil(feed, '0-0', untilEvents(1));
+    assert.deepEqual(messages, [{ kind: 'event', cursor: messages[0]!.cursor, event: valid }]);
+    assert.equal(errors.length, junk.length);
+
+    await client.zadd(liveSetKeyFor(streamKey), T0 + 600_000, '{"type":"nope"}');
+    assert.deepEqual((await feed.snapshot()).events, [valid]);
+    assert.equal(errors.length, junk.length + 1);
+    for (const error of errors)
+      assert.doesNotMatch(error.message, /jti-|nope/, 'no entry content in messages');
+  });
+
+  it('copies only the known fields of an event it delivers', async (t) => {
+    const { feed, streamKey } = setUp(t);
+    const event = tokenEvent();
+    await client.xadd(streamKey, '*', 'event', JSON.stringify({ ...event, admin: true }));
+    const [message] = await followUntil(feed, '0-0', untilEvents(1));
+    assert.deepEqual(message, { kind: 'event', cursor: message!.cursor, event });
+  });
+
+  it('refuses a cursor it cannot resume from: foreign, ahead of the stream, or trimmed', async (t) => {
+    const { feed } = setUp(t, { maxLen: 10 });
+    const never = () => assert.fail('no message expected');
+    const signal = AbortSignal.timeout(FOLLOW_TIMEOUT_MS);
+    await assert.rejects(feed.follow('epoch.17', never, signal), FeedCursorExpiredError);
+    await assert.rejects(feed.follow('99999999999999-0', never, signal), FeedCursorExpiredError);
+
+    // Approximate trimming drops whole radix-tree nodes (100 entries), so publish well past that.
+    await feed.publish(Array.from({ length: 300 }, () => tokenEvent()));
+    await assert.rejects(feed.follow('0-0', never, signal), FeedCursorExpiredError);
+    const { cursor } = await feed.snapshot();
+    await feed.heartbeat();
+    const resumed = await followUntil(feed, cursor, untilHeartbeat);
+    assert.deepEqual(
+      resumed.map((message) => message.kind),
+      ['heartbeat'],
+    );
+  });
+
+  it('resolves when the signal aborts, at once if it already has', async (t) => {
+    const { feed } = setUp(t, { blockMs: 60_000 });
+    const aborted = AbortSignal.abort();
+    await feed.follow('0-0', () => {}, aborted);
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 100);
+    await feed.follow('0-0', () => {}, controller.signal);
+    assert.ok(Date.now() - started < 5000, 'a blocked read ends with the signal, not with BLOCK');
+  });
+
+  it('rejects when its connection drops, so the verifier can reconnect from its cursor', async (t) => {
+    const { feed } = setUp(t, { blockMs: 60_000 });
+    await feed.publish([tokenEvent()]);
+    const received: FeedMessage[] = [];
+    // Settled into a value at once: the rejection arrives while the test is still killing the connection.
+    const outcome = feed
+      .follow('0-0', (message) => received.push(message), AbortSignal.timeout(10_000))
+      .then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const followers = String(await client.call('CLIENT', 'LIST'))
+      .split('\n')
+      .filter((line) => line.includes(' name=gatehouse-feed-follower '))
+      .map((line) => /^id=(\d+)/.exec(line)?.[1]);
+    assert.ok(followers.length > 0);
+    for (const id of followers) await client.call('CLIENT', 'KILL', 'ID', id!).catch(() => {});
+    const error = await outcome;
+    assert.ok(error instanceof Error && !(error instanceof FeedCursorExpiredError), String(error));
+
+    const next = tokenEvent();
+    await feed.publish([next]);
+    const resumed = await followUntil(feed, received[0]!.cursor, untilEvents(1));
+    assert.deepEqual(eventsOf(resumed), [next]);
+  });
+
+  it('ends the follow with the error a consumer throws', async (t) => {
+    const { feed } = setUp(t);
+    await feed.publish([tokenEvent()]);
+    const boom = new Error('consumer failed');
+    await assert.rejects(
+      feed.follow(
+        '0-0',
+        () => {
+          throw boom;
+        },
+        AbortSignal.timeout(FOLLOW_TIMEOUT_MS),
+      ),
+      boom,
+    );
+  });
+
+  it('refuses to publish what is not a revocation event, and publishes nothing of the batch', async (t) => {
+    const { feed, streamKey } = setUp(t);
+    const bad = { type: 'token', jti: '', until: T0 } as RevocationEvent;
+    await assert.rejects(feed.publish([tokenEvent(), bad]), TypeError);
+    assert.equal(await client.exists(streamKey), 0);
+    await feed.publish([]);
+    assert.equal(await client.exists(streamKey), 0);
+  });
+
+  it('validates its options eagerly', () => {
+    const clock = createManualClock(T0);
+    const make = (options: Partial<RedisStreamFeedOptions>) => () =>
+      createRedisStreamFeed({ client, clock, ...options } as RedisStreamFeedOptions);
+    assert.throws(make({ clock: undefined }), TypeError);
+    assert.throws(make({ client: undefined }), TypeError);
+    assert.throws(make({ streamKey: '' }), TypeError);
+    assert.throws(make({ streamKey: 'a{}b' }), TypeError);
+    assert.throws(make({ heartbeatMs: 0 }), TypeError);
+    assert.throws(make({ maxLen: 0 }), TypeError);
+    assert.throws(make({ maxLen: 1.5 }), TypeError);
+    assert.throws(make({ retainAfterUntilMs: -1 }), TypeError);
+    assert.throws(make({ blockMs: 0 }), TypeError);
+  });
+});
+
+function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bMs, bSeq] = b.split('-').map(BigInt) as [bigint, bigint];
+  return aMs !== bMs ? (aMs < bMs ? -1 : 1) : aSeq < bSeq ? -1 : aSeq > bSeq ? 1 : 0;
+}

@@ -1,0 +1,43 @@
+import { type AccessTokens, TokenError } from '@gatehouse/core';
+import type { FastifyRequest } from 'fastify';
+import type { CredentialReader } from './credential.ts';
+
+// RFC 6750 §2.1: the scheme is case-insensitive, then one b64token. Disjoint character classes
+// keep the match linear.
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const BEARER_SCHEME = /^bearer(?: |$)/i;
+
+/**
+ * Every Authorization header as sent. Node keeps only the first of duplicates in `headers`, so the
+ * raw list is read: two headers are ambiguous (a proxy may have checked the other one).
+ */
+function authorizationHeaders(request: FastifyRequest): string[] {
+  const raw = request.raw.rawHeaders;
+  const values: string[] = [];
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    if (raw[index]!.toLowerCase() === 'authorization') values.push(raw[index + 1]!.trim());
+  }
+  return values;
+}
+
+/**
+ * `Authorization: Bearer <access token>`. Not ambient: a browser never attaches it on its own, so
+ * it needs no CSRF defence. The URL is never read: a token in a query string ends up in logs,
+ * histories and Referer headers (RFC 6750 §5.3), so `?access_token=` is simply not a credential.
+ */
+export function createBearerCredential(accessTokens: AccessTokens): CredentialReader {
+  return {
+    kind: 'bearer',
+    ambient: false,
+    // Another scheme (Basic added by a proxy, say) is not ours to judge: it is not a credential here.
+    isPresent: (request) => authorizationHeaders(request).some((value) => BEARER_SCHEME.test(value)),
+    async authenticate(request) {
+      const headers = authorizationHeaders(request);
+      if (headers.length !== 1)
+        throw new TokenError('ERR_TOKEN_MALFORMED', 'more than one Authorization header');
+      const match = BEARER.exec(headers[0]!);
+      if (!match) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed Bearer credentials');
+      return accessTokens.authenticate(match[1]!);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { getPrincipal } from '../auth/authenticate.ts';
+import { readJsonObject } from '../json-body.ts';
+import { deliverTokens } from '../login/deliver-tokens.ts';
+import { setSessionCookieFor } from '../login/session-login.ts';
+import { requestContext } from '../request-context.ts';
+
+/**
+ * `POST /auth/password/change {currentPassword, newPassword}`. Every other session of the user
+ * ends, and the caller's own is replaced by a new one (a new id), so whatever credential was used
+ * dies with the old password. The new credential goes where the strategy keeps it:
+ * - session: a new session cookie, 204 (`GET /auth/csrf` gives the new session's CSRF token);
+ * - hybrid: a new refresh cookie, 200 `{accessToken, expiresIn, csrfToken}`;
+ * - token: 200 `{accessToken, refreshToken, expiresIn}`.
+ */
+export function registerPasswordChangeRoute(app: FastifyInstance, context: AppContext): void {
+  app.post('/auth/password/change', { onRequest: context.authenticate }, async (request, reply) => {
+    const body = readJsonObject(request.body);
+    const { user, session } = getPrincipal(request);
+    const result = await context.auth.changePassword(
+      { user, session, currentPassword: body.currentPassword, newPassword: body.newPassword },
+      requestContext(request),
+    );
+    if (result.session.strategy === 'session') {
+      setSessionCookieFor(reply, result);
+      return reply.code(204).send();
+    }
+    const refreshToken = await context.auth.issueRefreshToken(result.session);
+    const tokens = await deliverTokens(result, refreshToken, reply, context);
+    if (result.session.strategy === 'token') return tokens;
+    return { ...tokens, csrfToken: context.csrf.issue(result.session.id) };
+  });
+}

@@ -1,0 +1,59 @@
+import { RefreshTokenError } from '@gatehouse/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { clearRefreshCookie, readRefreshCookie } from '../auth/refresh-cookie.ts';
+import { assertCsrfToken } from '../csrf-guard.ts';
+import { readJsonObject } from '../json-body.ts';
+import { type DeliveredTokens, deliverTokens } from '../login/deliver-tokens.ts';
+import { requestContext } from '../request-context.ts';
+
+const wrongKind = () => new RefreshTokenError('ERR_REFRESH_INVALID', 'refresh token of another strategy');
+
+/** `token` strategy: the refresh token in the JSON body; nothing ambient, so no CSRF defence needed. */
+async function refreshFromBody(
+  presented: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: AppContext,
+): Promise<DeliveredTokens> {
+  // A hybrid token must not be usable from a body: it was never meant to leave its HttpOnly cookie.
+  const session = await context.auth.getRefreshTokenSession(presented);
+  if (session?.strategy !== 'token') throw wrongKind();
+  const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request));
+  return deliverTokens(rotated, rotated.refreshToken, reply, context);
+}
+
+/** `hybrid` strategy: the refresh cookie is ambient, so the same-origin checks and the CSRF token apply. */
+async function refreshFromCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: AppContext,
+): Promise<DeliveredTokens> {
+  await context.sameOriginOnly(request, reply);
+  const presented = readRefreshCookie(request);
+  try {
+    const session = await context.auth.getRefreshTokenSession(presented);
+    if (session?.strategy !== 'hybrid') throw wrongKind();
+    // Checked before the token is spent: a refused request leaves the cookie's token usable.
+    assertCsrfToken(request, session.id, context.csrf);
+    const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request));
+    return await deliverTokens(rotated, rotated.refreshToken, reply, context);
+  } catch (error) {
+    // A dead refresh token is removed so the browser stops presenting it; a CSRF refusal keeps it.
+    if (error instanceof RefreshTokenError) clearRefreshCookie(reply);
+    throw error;
+  }
+}
+
+/**
+ * `POST /auth/refresh`: rotates the refresh token and issues a new access token. A body with
+ * `refreshToken` is the token strategy; otherwise the hybrid cookie is used. Every failure of the
+ * grant itself is 400 invalid_grant: unknown, expired, reused, or presented the wrong way.
+ */
+export function registerRefreshRoute(app: FastifyInstance, context: AppContext): void {
+  app.post('/auth/refresh', async (request, reply) => {
+    const body = request.body === undefined ? {} : readJsonObject(request.body);
+    if (body.refreshToken !== undefined) return refreshFromBody(body.refreshToken, request, reply, context);
+    return refreshFromCookie(request, reply, context);
+  });
+}

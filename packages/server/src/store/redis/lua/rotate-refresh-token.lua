@@ -1,0 +1,38 @@
+-- KEYS[1] presented token hash.
+-- ARGV[1] the user's key base, ARGV[2] encoded successor hash, ARGV[3] successor hash,
+-- ARGV[4] successor createdAt, ARGV[5] successor cipher, ARGV[6] now, ARGV[7] graceMs,
+-- ARGV[8] now + idleTtlMs, ARGV[9] expiry slack ms.
+-- The whole decision runs here, in the slot of the session's user: concurrent refreshes of one token
+-- queue behind each other, the first rotates and the rest find it consumed (see chooseRotationStep
+-- in ../lib/refresh-rotation.ts for the same rule in SQL).
+local base = ARGV[1]
+local now = tonumber(ARGV[6])
+local token = redis.call('HMGET', KEYS[1], 's', 'consumedAt', 'successorCipher')
+if not token[1] then return {'invalid'} end
+local session_key = base .. ':s:' .. token[1]
+local session = redis.call('HMGET', session_key, 'id', 'idleExpiresAt', 'absoluteExpiresAt')
+if not session[1] then return {'invalid'} end
+local absolute = session[3]
+-- An expired session invalidates even a consumed token: expiry is not theft.
+if tonumber(session[2]) <= now or tonumber(absolute) <= now then return {'invalid'} end
+
+if not token[2] then
+  redis.call('HSET', KEYS[1], 'consumedAt', ARGV[6], 'successorCipher', ARGV[5])
+  local ttl = math.max(tonumber(absolute) - now, 0) + tonumber(ARGV[9])
+  local successor_key = base .. ':r:' .. ARGV[2]
+  redis.call('HSET', successor_key, 'hash', ARGV[3], 'sessionId', session[1], 's', token[1], 'createdAt', ARGV[4])
+  redis.call('PEXPIRE', successor_key, int(ttl))
+  redis.call('SADD', session_key .. ':tokens', ARGV[2])
+  extend_expiry(session_key .. ':tokens', ttl)
+  redis.call('HSET', session_key, 'lastSeenAt', ARGV[6], 'idleExpiresAt', earlier(ARGV[8], absolute))
+  return {'rotated', redis.call('HGETALL', session_key)}
+end
+
+local grace = tonumber(ARGV[7])
+if grace > 0 and now - tonumber(token[2]) <= grace and token[3] then
+  return {'replayed', redis.call('HGETALL', session_key), token[3]}
+end
+
+-- Replayed outside the grace window: theft. The session and its whole family go.
+local gone = delete_session(base, token[1])
+return {'reused', gone[1], gone[2]}

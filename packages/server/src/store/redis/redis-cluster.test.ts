@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { FeedMessage } from '@gatehouse/core';
+import { createManualClock, runStoreSuite } from '@gatehouse/core/testing';
+import { Cluster } from 'ioredis';
+import { liveSetKeyFor } from '../../feed/live-set-key.ts';
+import { createRedisStreamFeed } from '../../feed/redis-stream-feed.ts';
+import { openRedisStore } from './redis-store.ts';
+import { clusterUnavailableReason, startTestCluster, type TestCluster } from './test-cluster.ts';
+import { createTestKeyPrefix, deleteKeysWithPrefix } from './test-redis.ts';
+
+const unavailable = clusterUnavailableReason();
+
+if (unavailable) {
+  describe('GatehouseStore conformance: redis cluster', () => {
+    it('needs a local redis-server', { skip: unavailable }, () => {});
+  });
+} else {
+  let cluster: TestCluster | undefined;
+  let client: Cluster | undefined;
+
+  before(
+    async () => {
+      cluster = await startTestCluster(3);
+      client = new Cluster(cluster.nodes, { clusterRetryStrategy: () => null });
+      await client.ping();
+    },
+    { timeout: 90_000 },
+  );
+
+  after(
+    async () => {
+      client?.disconnect();
+      await cluster?.stop();
+    },
+    { timeout: 15_000 },
+  );
+
+  const connected = (): Cluster => {
+    if (!client) throw new Error('no cluster: the before hook did not run');
+    return client;
+  };
+
+  runStoreSuite('redis cluster', async () => {
+    const keyPrefix = createTestKeyPrefix();
+    return {
+      store: await openRedisStore({ client: connected(), keyPrefix }),
+      cleanup: () => deleteKeysWithPrefix(connected(), keyPrefix),
+    };
+  });
+
+  describe('redis cluster specifics', () => {
+    it('spreads users over the nodes and keeps each user’s records in one slot', async (t) => {
+      const keyPrefix = createTestKeyPrefix();
+      const store = await openRedisStore({ client: connected(), keyPrefix });
+      t.after(() => deleteKeysWithPrefix(connected(), keyPrefix));
+      const T0 = Date.UTC(2026, 0, 1);
+      for (let index = 0; index < 30; index++) {
+        const userId = randomBytes(12).toString('base64url');
+        const sessionId = randomBytes(12).toString('base64url');
+        await store.users.create({
+          id: userId,
+          email: `u${index}-${userId.toLowerCase()}@example.com`,
+          passwordHash: 'hash',
+          roles: [],
+          status: 'active',
+          createdAt: T0,
+          updatedAt: T0,
+          passwordChangedAt: T0,
+        });
+        await store.sessions.create({
+          id: sessionId,
+          userId,
+          secretHash: 'hash',
+          strategy: 'session',
+          createdAt: T0,
+          lastSeenAt: T0,
+          idleExpiresAt: T0 + 60_000,
+          absoluteExpiresAt: T0 + 120_000,
+          userAgent: null,
+          ip: null,
+        });
+        await store.refreshTokens.issue({
+          hash: randomBytes(12).toString('base64url'),
+          sessionId,
+          createdAt: T0,
+        });
+      }
+
+      const holders = new Set<string>();
+      const slotsByUser = new Map<string, Set<unknown>>();
+      for (const node of connected().nodes('master')) {
+        const [, keys] = await node.scan('0', 'MATCH', `${keyPrefix}{u:*`, 'COUNT', 10_000);
+        if (keys.length > 0) holders.add(`${node.options.host}:${node.options.port}`);
+        for (const key of keys) {
+          const tag = key.slice(keyPrefix.length, key.indexOf('}') + 1);
+          const slots = slotsByUser.get(tag) ?? new Set();
+          slots.add(await node.call('CLUSTER', 'KEYSLOT', key));
+          slotsByUser.set(tag, slots);
+        }
+      }
+      assert.equal(slotsByUser.size, 30);
+      for (const [tag, slots] of slotsByUser) assert.equal(slots.size, 1, tag);
+      assert.ok(holders.size > 1, 'users land on more than one node');
+    });
+
+    it('carries the revocation feed: publish, snapshot, follow', async (t) => {
+      const streamKey = `gh-test-feed-${randomBytes(8).toString('hex')}`;
+      const clock = createManualClock(Date.UTC(2026, 0, 1));
+      const feed = createRedisStreamFeed({ client: connected(), streamKey, clock, blockMs: 200 });
+      t.after(() => connected().del(streamKey, liveSetKeyFor(streamKey)));
+      const first = { type: 'session' as const, sid: 's1', sub: 'u1', until: clock.now() + 60_000 };
+      const second = { type: 'user' as const, sub: 'u2', before: clock.now(), until: clock.now() + 60_000 };
+      await feed.publish([first]);
+      const snapshot = await feed.snapshot();
+      assert.deepEqual(snapshot.events, [first]);
+      await feed.publish([second]);
+      const received: FeedMessage[] = [];
+      const stop = new AbortController();
+      await feed.follow(
+        snapshot.cursor,
+        (message) => {
+          received.push(message);
+          stop.abort();
+        },
+        AbortSignal.any([stop.signal, AbortSignal.timeout(5000)]),
+      );
+      assert.deepEqual(
+        received.map((message) => message.kind === 'event' && message.event),
+        [second],
+      );
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import type { GatehouseStore } from '@gatehouse/core';
+import { Redis } from 'ioredis';
+import { createRedisAuditStore } from './audit-store.ts';
+import type { RedisStoreContext } from './context.ts';
+import { createRedisKeyStore } from './key-store.ts';
+import { createKeyLayout } from './key-layout.ts';
+import { createRedisRefreshTokenStore } from './refresh-token-store.ts';
+import { createRouting } from './routing.ts';
+import { defineRedisScripts, type RedisClient } from './scripts.ts';
+import { createRedisSessionStore } from './session-store.ts';
+import { createRedisUserStore } from './user-store.ts';
+
+export interface RedisStoreOptions {
+  /** `redis://` or `rediss://` URL; the store opens (and on `close`, quits) its own connection. */
+  url?: string;
+  /** An existing connection, e.g. an ioredis `Cluster`. The caller keeps ownership: `close` leaves it open. */
+  client?: RedisClient;
+  /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */
+  keyPrefix?: string;
+}
+
+const DEFAULT_PREFIX = 'gatehouse:';
+
+/**
+ * The hot-path backend on Redis or Redis Cluster. Every atomic decision (refresh rotation, revoking a
+ * session with its family, revoking all of a user's sessions, deleting a user) is one Lua script in
+ * the user's hash slot; see docs/stores.md for the key layout. Sessions and refresh tokens also get
+ * Redis TTLs, but only to collect garbage: expiry is always judged against the `now` passed in.
+ * Redis keeps only what its persistence settings keep; prefer PostgreSQL as the durable store.
+ *
+ * @example
+ * const store = await openRedisStore({ url: 'redis://127.0.0.1:6379' });
+ * const clustered = await openRedisStore({ client: new Cluster([{ host: '10.0.0.1', port: 6379 }]) });
+ */
+export async function openRedisStore(options: RedisStoreOptions): Promise<GatehouseStore> {
+  const { url, client: given, keyPrefix = DEFAULT_PREFIX } = options;
+  if ((url === undefined) === (given === undefined))
+    throw new TypeError('redis: pass exactly one of url or client');
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+    throw new TypeError('redis: url must start with redis:// or rediss://');
+  }
+  if (typeof keyPrefix !== 'string') throw new TypeError('redis: keyPrefix must be a string');
+  // ioredis would prefix KEYS but not the key names the scripts build from their arguments.
+  if (given?.options.keyPrefix) throw new TypeError('redis: use the keyPrefix option, not the client’s');
+  const keys = createKeyLayout(keyPrefix);
+
+  const client = given ?? new Redis(url!);
+  try {
+    await client.ping();
+  } catch (error) {
+    if (!given) client.disconnect();
+    throw error;
+  }
+  const context: RedisStoreContext = { client, keys, scripts: defineRedisScripts(client) };
+  const routing = createRouting(context);
+  return {
+    kind: 'redis',
+    users: createRedisUserStore(context, routing),
+    sessions: createRedisSessionStore(context, routing),
+    refreshTokens: createRedisRefreshTokenStore(context, routing),
+    keys: createRedisKeyStore(context),
+    audit: createRedisAuditStore(context),
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      if (!given && client.status !== 'end') await client.quit();
+    },
+  };
+}

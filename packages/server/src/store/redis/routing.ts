@@ -1,0 +1,73 @@
+import type { SessionRecord } from '@gatehouse/core';
+import type { RedisStoreContext } from './context.ts';
+import { decodeId, encodeId } from './key-layout.ts';
+import { effectiveExpiry, toFields, toSessionRecord } from './records.ts';
+
+/** A session a script deleted, with the refresh-token hashes of its family. */
+export interface DeletedSession {
+  session: SessionRecord;
+  tokenHashes: string[];
+}
+
+/** Reads the `{session fields, encoded token hashes}` pairs the delete helpers in lua/lib.lua return. */
+export function toDeletedSessions(reply: unknown): DeletedSession[] {
+  return (reply as unknown[]).flatMap((entry) => {
+    const deleted = toDeletedSession(entry);
+    return deleted ? [deleted] : [];
+  });
+}
+
+export function toDeletedSession(entry: unknown): DeletedSession | null {
+  if (!Array.isArray(entry)) return null;
+  const session = toSessionRecord(toFields(entry[0]));
+  if (!session) return null;
+  return { session, tokenHashes: (entry[1] as string[]).map(decodeId) };
+}
+
+export function liveMember(userId: string, sessionId: string): string {
+  return `${encodeId(userId)}/${encodeId(sessionId)}`;
+}
+
+export function parseLiveMember(member: string): { userId: string; sessionId: string } | null {
+  const slash = member.indexOf('/');
+  if (slash < 0) return null;
+  return { userId: decodeId(member.slice(0, slash)), sessionId: decodeId(member.slice(slash + 1)) };
+}
+
+/**
+ * The entries outside a user's slot that point into it. They are written before the records they
+ * lead to and removed after, so a record is always reachable; a leftover entry only costs a lookup
+ * that finds nothing.
+ */
+export function createRouting({ client, keys, scripts }: RedisStoreContext) {
+  return {
+    /** The user whose slot holds the session, if the session route still exists. */
+    userOfSession(sessionId: string): Promise<string | null> {
+      return client.get(keys.sessionRoute(sessionId));
+    },
+
+    /** Records when the session stops being live, for countActive and deleteExpired. */
+    async markLive(
+      session: Pick<SessionRecord, 'id' | 'userId' | 'strategy' | 'idleExpiresAt' | 'absoluteExpiresAt'>,
+    ): Promise<void> {
+      await client.zadd(
+        keys.liveSessions(session.strategy),
+        effectiveExpiry(session),
+        liveMember(session.userId, session.id),
+      );
+    },
+
+    /** Drops every route to sessions (and their families) a script has just deleted. */
+    async forget(deleted: DeletedSession[]): Promise<void> {
+      await Promise.all(
+        deleted.flatMap(({ session, tokenHashes }) => [
+          scripts.deleteIfEquals([keys.sessionRoute(session.id)], [session.userId]),
+          client.zrem(keys.liveSessions(session.strategy), liveMember(session.userId, session.id)),
+          ...tokenHashes.map((hash) => scripts.deleteIfEquals([keys.refreshRoute(hash)], [session.userId])),
+        ]),
+      );
+    },
+  };
+}
+
+export type Routing = ReturnType<typeof createRouting>;

@@ -1,0 +1,163 @@
+import type { SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
+import { isSessionLive } from '../lib/refresh-rotation.ts';
+import { type RedisStoreContext, expiryTtlMs } from './context.ts';
+import { encodeId } from './key-layout.ts';
+import { sessionToFields, toFields, toSessionRecord } from './records.ts';
+import {
+  type DeletedSession,
+  liveMember,
+  parseLiveMember,
+  type Routing,
+  toDeletedSession,
+  toDeletedSessions,
+} from './routing.ts';
+
+const STRATEGIES: Strategy[] = ['session', 'hybrid', 'token'];
+const EXPIRED_BATCH = 500;
+
+const byNewest = (a: SessionRecord, b: SessionRecord) =>
+  b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function createRedisSessionStore(context: RedisStoreContext, routing: Routing): SessionStore {
+  const { client, keys, scripts } = context;
+
+  /** Deletes the sessions the global index lists as expired for one user; returns how many went. */
+  async function deleteExpiredOfUser(
+    strategy: Strategy,
+    userId: string,
+    sessionIds: string[],
+    now: number,
+  ): Promise<number> {
+    const base = keys.userBase(userId);
+    const results = (await scripts.deleteExpiredSessions(
+      [keys.userSessions(base)],
+      [base, String(now), ...sessionIds.map(encodeId)],
+    )) as unknown[][];
+    const deleted: DeletedSession[] = [];
+    const repairs: Array<Promise<unknown>> = [];
+    results.forEach(([status, detail], index) => {
+      const member = liveMember(userId, sessionIds[index]!);
+      const gone = status === 2 ? toDeletedSession(detail) : null;
+      if (gone) {
+        deleted.push(gone);
+      } else if (status === 1) {
+        // Touched after the index entry was written: move the entry to the real deadline.
+        repairs.push(client.zadd(keys.liveSessions(strategy), Number(detail), member));
+      } else {
+        repairs.push(client.zrem(keys.liveSessions(strategy), member));
+      }
+    });
+    await Promise.all([...repairs, routing.forget(deleted)]);
+    return deleted.length;
+  }
+
+  return {
+    async create(session) {
+      const base = keys.userBase(session.userId);
+      const ttlMs = expiryTtlMs(session.createdAt, session.absoluteExpiresAt);
+      await Promise.all([
+        client.set(keys.sessionRoute(session.id), session.userId, 'PX', ttlMs),
+        routing.markLive(session),
+      ]);
+      await scripts.createSession(
+        [keys.userSessions(base), keys.session(base, session.id)],
+        [encodeId(session.id), String(session.createdAt), String(ttlMs), ...sessionToFields(session)],
+      );
+    },
+
+    async get(id) {
+      const userId = await routing.userOfSession(id);
+      if (userId === null) return null;
+      const session = toSessionRecord(await client.hgetall(keys.session(keys.userBase(userId), id)));
+      return session?.id === id ? session : null;
+    },
+
+    async touch(id, lastSeenAt, idleExpiresAt) {
+      const userId = await routing.userOfSession(id);
+      if (userId === null) return false;
+      const reply = await scripts.touchSession(
+        [keys.session(keys.userBase(userId), id)],
+        [String(lastSeenAt), String(idleExpiresAt)],
+      );
+      if (reply === null) return false;
+      const [strategy, absoluteExpiresAt] = reply as [Strategy, string];
+      await routing.markLive({
+        id,
+        userId,
+        strategy,
+        idleExpiresAt,
+        absoluteExpiresAt: Number(absoluteExpiresAt),
+      });
+      return true;
+    },
+
+    async revoke(id) {
+      const userId = await routing.userOfSession(id);
+      if (userId === null) return null;
+      const base = keys.userBase(userId);
+      const deleted = toDeletedSession(
+        await scripts.revokeSession([keys.userSessions(base), keys.session(base, id)], [base, encodeId(id)]),
+      );
+      if (!deleted) return null;
+      await routing.forget([deleted]);
+      return deleted.session;
+    },
+
+    async revokeAllForUser(userId, exceptId) {
+      const base = keys.userBase(userId);
+      const args = exceptId === undefined ? [base] : [base, encodeId(exceptId)];
+      const deleted = toDeletedSessions(await scripts.revokeUserSessions([keys.userSessions(base)], args));
+      await routing.forget(deleted);
+      return deleted.map(({ session }) => session);
+    },
+
+    async listForUser(userId, now) {
+      const base = keys.userBase(userId);
+      const reply = (await scripts.listUserSessions([keys.userSessions(base)], [base])) as unknown[];
+      return reply
+        .map((fields) => toSessionRecord(toFields(fields)))
+        .filter((session): session is SessionRecord => session !== null && isSessionLive(session, now))
+        .sort(byNewest);
+    },
+
+    async deleteExpired(now) {
+      let count = 0;
+      for (const strategy of STRATEGIES) {
+        // Every listed entry is deleted, re-scored past `now` or dropped, so each pass shrinks the range.
+        for (;;) {
+          const members = await client.zrangebyscore(
+            keys.liveSessions(strategy),
+            '-inf',
+            now,
+            'LIMIT',
+            0,
+            EXPIRED_BATCH,
+          );
+          if (members.length === 0) break;
+          const byUser = new Map<string, string[]>();
+          for (const member of members) {
+            const parsed = parseLiveMember(member);
+            if (!parsed) {
+              await client.zrem(keys.liveSessions(strategy), member);
+              continue;
+            }
+            byUser.set(parsed.userId, [...(byUser.get(parsed.userId) ?? []), parsed.sessionId]);
+          }
+          const counts = await Promise.all(
+            [...byUser].map(([userId, ids]) => deleteExpiredOfUser(strategy, userId, ids, now)),
+          );
+          count += counts.reduce((sum, n) => sum + n, 0);
+        }
+      }
+      return count;
+    },
+
+    async countActive(now) {
+      // Exclusive lower bound: a session is live while its earlier deadline is still after now.
+      const counts = await Promise.all(
+        STRATEGIES.map((strategy) => client.zcount(keys.liveSessions(strategy), `(${now}`, '+inf')),
+      );
+      return { session: counts[0]!, hybrid: counts[1]!, token: counts[2]! };
+    },
+  };
+}

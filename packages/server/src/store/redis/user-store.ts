@@ -1,0 +1,123 @@
+import type { UserPatch, UserRecord, UserStore } from '@gatehouse/core';
+import type { RedisStoreContext } from './context.ts';
+import { decodeId, encodeId } from './key-layout.ts';
+import { toFields, toUserRecord, userToFields } from './records.ts';
+import type { Routing } from './routing.ts';
+import { toDeletedSessions } from './routing.ts';
+
+// Emails cannot contain NUL, and encodeURIComponent never emits one, so the split is unambiguous.
+// NUL also sorts before every other byte, so members order exactly as their emails do.
+const SEPARATOR = '\u0000';
+const CLAIM_ATTEMPTS = 3;
+const LIST_BATCH_MAX = 500;
+
+/**
+ * Users live in their own slot; the email → id route is a separate key, so uniqueness cannot be one
+ * transaction in a cluster. Instead the route is the commit point: a user is created by writing its
+ * record, then claiming the route with SET NX. Whoever claims the route owns the email; the loser
+ * removes its record again. `getByEmail` and `list` only return users their route points to.
+ */
+export function createRedisUserStore(context: RedisStoreContext, routing: Routing): UserStore {
+  const { client, keys, scripts } = context;
+  const userKey = (id: string) => keys.user(keys.userBase(id));
+  const emailMember = (user: Pick<UserRecord, 'email' | 'id'>) =>
+    `${user.email}${SEPARATOR}${encodeId(user.id)}`;
+
+  async function readUser(id: string): Promise<UserRecord | null> {
+    return toUserRecord(await client.hgetall(userKey(id)));
+  }
+
+  /** True once `user` owns the email's route; false when a live user already does. */
+  async function claimEmail(user: UserRecord): Promise<boolean> {
+    const route = keys.emailRoute(user.email);
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      if ((await client.set(route, user.id, 'NX')) === 'OK') return true;
+      const owner = await client.get(route);
+      if (owner === null) continue;
+      if ((await client.hget(userKey(owner), 'email')) === user.email) return false;
+      // The owner was deleted (or never committed) but its route survived: take it over, unless
+      // another create got there first.
+      if ((await scripts.compareAndSet([route], [owner, user.id])) === 1) return true;
+    }
+    return false;
+  }
+
+  /** The user behind a list entry, if the entry is current (its email route points to it). */
+  async function confirmMember(email: string, id: string): Promise<UserRecord | null> {
+    const [owner, user] = await Promise.all([client.get(keys.emailRoute(email)), readUser(id)]);
+    return owner === id && user?.email === email ? user : null;
+  }
+
+  return {
+    async create(user) {
+      if ((await scripts.createUser([userKey(user.id)], userToFields(user))) !== 1) return false;
+      const member = emailMember(user);
+      // Listed before the claim: a crash in between leaves a stale entry `list` skips, never a
+      // committed user missing from the list.
+      await client.zadd(keys.emails, '0', member);
+      if (await claimEmail(user)) return true;
+      await Promise.all([client.del(userKey(user.id)), client.zrem(keys.emails, member)]);
+      return false;
+    },
+
+    getById: readUser,
+
+    async getByEmail(email) {
+      const id = await client.get(keys.emailRoute(email));
+      if (id === null) return null;
+      const user = await readUser(id);
+      return user?.email === email ? user : null;
+    },
+
+    async update(id, patch) {
+      const reply = await scripts.updateUser([userKey(id)], toPatchFields(patch));
+      return reply === null ? null : toUserRecord(toFields(reply));
+    },
+
+    async delete(id) {
+      const base = keys.userBase(id);
+      const reply = await scripts.deleteUser([keys.user(base), keys.userSessions(base)], [base]);
+      if (reply === null) return false;
+      const [email, deleted] = reply as [string, unknown[]];
+      await Promise.all([
+        scripts.deleteIfEquals([keys.emailRoute(email)], [id]),
+        client.zrem(keys.emails, emailMember({ email, id })),
+        routing.forget(toDeletedSessions(deleted)),
+      ]);
+      return true;
+    },
+
+    async list({ query, limit, offset }) {
+      if (limit <= 0) return [];
+      const needle = query?.toLowerCase() ?? '';
+      const candidates = (await client.zrange(keys.emails, '0', '-1')).flatMap((member) => {
+        const split = member.lastIndexOf(SEPARATOR);
+        const email = member.slice(0, split);
+        return split > 0 && email.includes(needle) ? [{ email, id: decodeId(member.slice(split + 1)) }] : [];
+      });
+      // Offset and limit count confirmed users only, so stale entries are checked in batches as we go.
+      const confirmed: UserRecord[] = [];
+      let next = 0;
+      while (confirmed.length < offset + limit && next < candidates.length) {
+        const size = Math.min(offset + limit - confirmed.length, LIST_BATCH_MAX);
+        const batch = candidates.slice(next, next + size);
+        next += batch.length;
+        const users = await Promise.all(batch.map(({ email, id }) => confirmMember(email, id)));
+        for (const user of users) if (user) confirmed.push(user);
+      }
+      return confirmed.slice(offset, offset + limit);
+    },
+  };
+}
+
+/** Only the patchable fields, so a caller's extra properties (say `email`) never reach the hash. */
+function toPatchFields(patch: UserPatch): string[] {
+  const fields: string[] = [];
+  if (patch.passwordHash !== undefined) fields.push('passwordHash', patch.passwordHash);
+  if (patch.roles !== undefined) fields.push('roles', JSON.stringify(patch.roles));
+  if (patch.status !== undefined) fields.push('status', patch.status);
+  if (patch.updatedAt !== undefined) fields.push('updatedAt', String(patch.updatedAt));
+  if (patch.passwordChangedAt !== undefined)
+    fields.push('passwordChangedAt', String(patch.passwordChangedAt));
+  return fields;
+}
