@@ -2,3 +2,17 @@ export { createMemoryStore } from './memory-store.ts';
 export { createManualClock, type ManualClock } from './manual-clock.ts';
 export { createFastHasher } from './fast-hasher.ts';
 export { runStoreSuite, type StoreHarness } from './store-suite.ts';
+export {
+  type AttackCase,
+  type AttackCatalogueOptions,
+  buildAttackCatalogue,
+  createTokenForger,
+  encodeSegment,
+  generateTestSigningKey,
+  generateTestSigningKeys,
+  type JsonObject,
+  signJwsInput,
+  type TestSigningKey,
+  type TokenForger,
+  type TokenForgerOptions,
+} from './attack-tokens.ts';

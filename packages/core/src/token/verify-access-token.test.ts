@@ -1,50 +1,31 @@
 import assert from 'node:assert/strict';
-import {
-  createHmac,
-  generateKeyPairSync,
-  type KeyObject,
-  randomBytes,
-  createSecretKey,
-  sign,
-} from 'node:crypto';
+import { createSecretKey, randomBytes, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { TokenError } from '../errors.ts';
 import { createKeyring } from '../keys/keyring.ts';
-import type { KeyStore, SigningAlgorithm } from '../store/types.ts';
+import type { KeyStore } from '../store/types.ts';
+import {
+  buildAttackCatalogue,
+  createTokenForger,
+  encodeSegment as encode,
+  generateTestSigningKey,
+  generateTestSigningKeys,
+  type JsonObject as Json,
+  signJwsInput as signInput,
+} from '../testing/attack-tokens.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { createMemoryStore } from '../testing/memory-store.ts';
 import { createAccessTokenSigner } from './sign-access-token.ts';
 import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from './verify-access-token.ts';
 
 type Code = TokenError['code'];
-type Json = Record<string, unknown>;
 
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = 'api';
 const clock = createManualClock();
 const NOW = Math.floor(clock.now() / 1000);
 
-interface TestKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  privateKey: KeyObject;
-  verificationKey: KeyObject;
-}
-
-function asymmetric(
-  alg: SigningAlgorithm,
-  kid: string,
-  pair: { publicKey: KeyObject; privateKey: KeyObject },
-) {
-  return { kid, alg, privateKey: pair.privateKey, verificationKey: pair.publicKey };
-}
-const secret = createSecretKey(randomBytes(32));
-const KEYS: Record<SigningAlgorithm, TestKey> = {
-  ES256: asymmetric('ES256', 'es-key', generateKeyPairSync('ec', { namedCurve: 'P-256' })),
-  EdDSA: asymmetric('EdDSA', 'ed-key', generateKeyPairSync('ed25519')),
-  RS256: asymmetric('RS256', 'rs-key', generateKeyPairSync('rsa', { modulusLength: 2048 })),
-  HS256: { kid: 'hs-key', alg: 'HS256', privateKey: secret, verificationKey: secret },
-};
+const KEYS = generateTestSigningKeys();
 const byKid = new Map(Object.values(KEYS).map((key) => [key.kid, key.verificationKey]));
 
 function makeVerifier(options: Partial<AccessTokenVerifierOptions> = {}) {
@@ -63,41 +44,8 @@ function makeVerifier(options: Partial<AccessTokenVerifierOptions> = {}) {
   return { verify: verifier.verify, calls };
 }
 
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Signs `header.payload` with node:crypto directly, so tests can produce any header or claims. */
-function signInput(alg: SigningAlgorithm, key: KeyObject, input: string): string {
-  const data = Buffer.from(input);
-  switch (alg) {
-    case 'HS256':
-      return createHmac('sha256', key).update(data).digest('base64url');
-    case 'ES256':
-      return sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-    case 'EdDSA':
-      return sign(null, data, key).toString('base64url');
-    case 'RS256':
-      return sign('sha256', data, key).toString('base64url');
-  }
-}
-
-const claims = (overrides: Json = {}): Json => ({
-  iss: ISSUER,
-  aud: AUDIENCE,
-  sub: 'user-1',
-  sid: 'session-1',
-  jti: 'token-1',
-  iat: NOW,
-  exp: NOW + 600,
-  ...overrides,
-});
-
-/** A correctly signed token; `header` overrides the default `{ alg, kid, typ: 'at+jwt' }`. */
-function token(options: { key?: TestKey; header?: Json; payload?: Json } = {}): string {
-  const key = options.key ?? KEYS.ES256;
-  const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header };
-  const input = `${encode(header)}.${encode(options.payload ?? claims())}`;
-  return `${input}.${signInput(key.alg, key.privateKey, input)}`;
-}
+const forger = createTokenForger({ issuer: ISSUER, audience: AUDIENCE, nowSeconds: NOW, key: KEYS.ES256 });
+const { claims, token } = forger;
 
 function rejects(verify: (token: string) => unknown, input: unknown, code: Code) {
   assert.throws(
@@ -208,9 +156,8 @@ describe('verifyAccessToken: algorithm confusion', () => {
 });
 
 describe('verifyAccessToken: header parameters', () => {
-  const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const attackerKey = asymmetric('ES256', 'es-key', attacker);
-  const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
+  const attackerKey = generateTestSigningKey('ES256', 'es-key');
+  const attackerJwk = attackerKey.verificationKey.export({ format: 'jwk' });
   const embedded: Record<string, Json> = {
     jwk: { jwk: attackerJwk },
     x5c: { x5c: ['MIIBszCCAVmgAwIBAgIUQ'] },
@@ -547,4 +494,11 @@ describe('verifyAccessToken: round trips with createAccessTokenSigner', () => {
     assert.equal(signed.claims.exp, NOW + 120);
     assert.equal(makeVerifier({ algorithms: ['EdDSA'] }).verify(signed.token).exp, NOW + 120);
   });
+});
+
+describe('verifyAccessToken: the shared attack catalogue (also run by @gatehouse/verify)', () => {
+  const { verify } = makeVerifier();
+  for (const attack of buildAttackCatalogue({ forger, victims: [KEYS.RS256] })) {
+    it(`${attack.name} → ${attack.code}`, () => rejects(verify, attack.token, attack.code));
+  }
 });

@@ -1,9 +1,12 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
+import { readNodeHeaders } from '../lib/read-node-headers.ts';
 import type { Principal, Verifier } from '../types.ts';
 
 /** The parts of an Express request the middleware reads and writes (no dependency on express). */
 export interface ExpressLikeRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** Node's list of every header value: how a second Authorization header is seen. */
+  headersDistinct?: Record<string, string[] | undefined>;
   /** Set by cookie-parser, when used; otherwise the Cookie header is read. */
   cookies?: Record<string, string | undefined>;
   auth?: Principal;
@@ -20,17 +23,36 @@ export type ExpressLikeNext = (error?: unknown) => void;
 /** A request that passed the middleware. */
 export type AuthenticatedRequest<R extends ExpressLikeRequest = ExpressLikeRequest> = R & { auth: Principal };
 
+// Types `req.auth` on Express's own Request (as passport types `req.user`), without importing express.
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `gatehouse()` from `@gatehouse/verify/express` on the requests it lets through. */
+      auth?: Principal;
+    }
+  }
+}
+
 /**
- * Express middleware: sets `req.auth` and calls `next()`, or answers 401/503 itself. A verifier
- * error (say, `validateSession` threw) goes to `next(error)`.
+ * Express middleware (tested with Express 5): sets `req.auth` and calls `next()`, or answers
+ * itself: 401 with a `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed
+ * is stale. Bodies are generic. A verifier error (say, `validateSession` threw) goes to
+ * `next(error)`. Importing this module types `req.auth` as `Principal | undefined` on every
+ * Express request.
  *
  * @example
+ * import express from 'express';
+ * import { gatehouse } from '@gatehouse/verify/express';
+ *
+ * const app = express();
  * app.use('/api', gatehouse(verifier));
- * app.get('/api/me', (req, res) => res.json({ sub: (req as AuthenticatedRequest).auth.sub }));
+ * app.get('/api/me', (req, res) => {
+ *   res.json({ sub: req.auth!.sub, roles: req.auth!.roles });
+ * });
  */
 export function gatehouse(verifier: Verifier) {
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: ExpressLikeNext): void => {
-    verifier.verifyRequest(req).then((result) => {
+    verifier.verifyRequest(readNodeHeaders(req.headers, req, req.cookies)).then((result) => {
       if (result.ok) {
         req.auth = result.principal;
         next();

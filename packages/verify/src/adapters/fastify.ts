@@ -1,9 +1,12 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
+import { type NodeRequestLike, readNodeHeaders } from '../lib/read-node-headers.ts';
 import type { Principal, Verifier } from '../types.ts';
 
-/** The parts of a Fastify request the hook reads and writes (no dependency on fastify). */
+/** The parts of a Fastify request the hook reads and writes (no runtime dependency on fastify). */
 export interface FastifyLikeRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** The Node request: its `headersDistinct` shows a second Authorization header `headers` drops. */
+  raw?: NodeRequestLike;
   /** Set by @fastify/cookie, when registered; otherwise the Cookie header is read. */
   cookies?: Record<string, string | undefined>;
   auth?: Principal | null;
@@ -15,23 +18,39 @@ export interface FastifyLikeReply {
   send(body: unknown): FastifyLikeReply;
 }
 
+// Types `request.auth` on Fastify's own request, as Fastify's docs ask of a decorator; types only.
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The principal `gatehousePlugin` / `gatehouseHook` verified; null (or absent) before they run. */
+    auth?: Principal | null;
+  }
+}
+
 export interface FastifyLikeInstance {
   decorateRequest(name: 'auth', value: null): unknown;
   addHook(name: 'preHandler', hook: ReturnType<typeof gatehouseHook>): unknown;
 }
 
 /**
- * A preHandler hook for one route or a scope: sets `request.auth`, or answers 401/503.
+ * A Fastify preHandler hook (tested with Fastify 5) for one route or a scope: sets
+ * `request.auth`, or replies 401 (`WWW-Authenticate: Bearer`) or 503 (`Retry-After`, feed stale)
+ * with a generic body.
  *
  * @example
- * app.get('/orders', { preHandler: gatehouseHook(verifier) }, async (request) => request.auth);
+ * import { gatehouseHook } from '@gatehouse/verify/fastify';
+ *
+ * app.get('/orders', { preHandler: gatehouseHook(verifier) }, async (request) => {
+ *   return listOrders(request.auth!.sub);
+ * });
  */
 export function gatehouseHook(verifier: Verifier) {
   return async (
     request: FastifyLikeRequest,
     reply: FastifyLikeReply,
   ): Promise<FastifyLikeReply | undefined> => {
-    const result = await verifier.verifyRequest(request);
+    const result = await verifier.verifyRequest(
+      readNodeHeaders(request.headers, request.raw, request.cookies),
+    );
     if (result.ok) {
       request.auth = result.principal;
       return undefined;
@@ -44,13 +63,21 @@ export function gatehouseHook(verifier: Verifier) {
 /**
  * A plugin that decorates `request.auth` and guards every route of the scope it is registered in.
  * Like fastify-plugin, it opts out of encapsulation, or its hook would guard only its own (empty)
- * child scope.
+ * child scope. Routes outside that scope are untouched.
  *
  * @example
- * app.register(async (api) => {
- *   await api.register(gatehousePlugin(verifier));
- *   api.get('/me', async (request) => request.auth);
- * });
+ * import Fastify from 'fastify';
+ * import { gatehousePlugin } from '@gatehouse/verify/fastify';
+ *
+ * const app = Fastify();
+ * app.get('/health', async () => 'ok'); // open
+ * await app.register(
+ *   async (api) => {
+ *     await api.register(gatehousePlugin(verifier));
+ *     api.get('/me', async (request) => request.auth); // guarded
+ *   },
+ *   { prefix: '/api' },
+ * );
  */
 export function gatehousePlugin(verifier: Verifier) {
   const plugin = (instance: FastifyLikeInstance, _options: unknown, done: (error?: Error) => void): void => {

@@ -8,14 +8,22 @@ export interface HonoLikeContext {
   json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
 }
 
-/** Declare it in your app's Env so `c.get('auth')` is typed: `new Hono<GatehouseEnv>()`. */
+/**
+ * Declare it in your app's Env so `c.get('auth')` is typed: `new Hono<GatehouseEnv>()`, or, with
+ * variables of your own, `new Hono<{ Variables: GatehouseEnv['Variables'] & MyVariables }>()`.
+ */
 export type GatehouseEnv = { Variables: { auth: Principal } };
 
 /**
- * Hono middleware: `c.set('auth', principal)` then `next()`, or a 401/503 response. Duplicate
- * Authorization headers reach it joined by a comma (Fetch `Headers`), which is refused.
+ * Hono middleware: `c.set('auth', principal)` then `next()`, or a response of its own: 401 with a
+ * `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed is stale; bodies
+ * are generic. Duplicate Authorization headers reach it joined by a comma (Fetch `Headers`), which
+ * is refused.
  *
  * @example
+ * import { Hono } from 'hono';
+ * import { type GatehouseEnv, gatehouse } from '@gatehouse/verify/hono';
+ *
  * const app = new Hono<GatehouseEnv>();
  * app.use('/api/*', gatehouse(verifier));
  * app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
