@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       audience: 'gatehouse',
       databaseUrl: null,
       redisUrl: null,
+      store: 'sql',
+      serviceToken: null,
       sessionIdleTtlSeconds: 1800,
       sessionAbsoluteTtlSeconds: 43200,
       accessTokenTtlSeconds: 600,
@@ -60,7 +62,12 @@ describe('loadConfig', () => {
       assert.match(setting.flag, /^--[a-z-]+$/);
       assert.ok(help.includes(setting.env) && help.includes(setting.flag), setting.env);
     }
-    assert.equal(settings.length, 18);
+    assert.equal(
+      new Set(settings.map((setting) => setting.env)).size,
+      settings.length,
+      'env names are unique',
+    );
+    assert.equal(new Set(settings.map((setting) => setting.flag)).size, settings.length, 'flags are unique');
   });
 
   it('derives the allowed origins from the issuer, and parses an explicit list', () => {

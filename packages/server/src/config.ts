@@ -24,8 +24,15 @@ export interface GatehouseConfig {
   audience: string;
   /** postgres://… or null for the embedded SQLite store. Holds a password: never log it. */
   databaseUrl: string | null;
-  /** Accepted now, used once the Redis stores land. Holds a password: never log it. */
+  /** Redis for the revocation feed (Streams) and, with `store: 'redis'`, all state. Holds a password: never log it. */
   redisUrl: string | null;
+  /** `sql`: PostgreSQL when `databaseUrl` is set, else SQLite. `redis`: everything in Redis (needs `redisUrl`). */
+  store: 'sql' | 'redis';
+  /**
+   * Bearer credential services present to `POST /oauth/introspect` and, when set, to the
+   * revocation feed. Null: introspection is off and the feed is public (it carries only opaque ids).
+   */
+  serviceToken: string | null;
   sessionIdleTtlSeconds: number;
   sessionAbsoluteTtlSeconds: number;
   accessTokenTtlSeconds: number;
@@ -94,7 +101,23 @@ export const settings: readonly SettingSpec[] = [
   {
     env: 'REDIS_URL',
     flag: '--redis-url',
-    description: 'redis://… for the hot path and revocation feed (accepted, not used yet).',
+    description:
+      'redis://… for the revocation feed (Redis Streams) and, with GATEHOUSE_STORE=redis, all state.',
+    defaultText: '(unset)',
+    secret: true,
+  },
+  {
+    env: 'GATEHOUSE_STORE',
+    flag: '--store',
+    description:
+      'sql (PostgreSQL when DATABASE_URL is set, else SQLite) or redis (all state in REDIS_URL; durable only if Redis persists).',
+    defaultText: 'sql',
+  },
+  {
+    env: 'GATEHOUSE_SERVICE_TOKEN',
+    flag: '--service-token',
+    description:
+      'Bearer token (>= 32 characters) services use for POST /oauth/introspect and the revocation feed; unset: introspection off, feed public.',
     defaultText: '(unset)',
     secret: true,
   },
@@ -351,6 +374,18 @@ export function loadConfig(
     : null;
   const redisText = read('REDIS_URL');
   const redisUrl = redisText ? parseConnectionUrl('REDIS_URL', redisText, ['redis:', 'rediss:']) : null;
+  const storeText = (read('GATEHOUSE_STORE') ?? 'sql').trim().toLowerCase();
+  if (storeText !== 'sql' && storeText !== 'redis')
+    throw new ConfigError('GATEHOUSE_STORE', 'GATEHOUSE_STORE must be sql or redis');
+  if (storeText === 'redis' && !redisUrl)
+    throw new ConfigError('GATEHOUSE_STORE', 'GATEHOUSE_STORE=redis needs REDIS_URL');
+  const serviceToken = read('GATEHOUSE_SERVICE_TOKEN')?.trim() ?? null;
+  // Compared as a bearer secret: a short one could be guessed online.
+  if (serviceToken !== null && (serviceToken.length < 32 || /\s/.test(serviceToken)))
+    throw new ConfigError(
+      'GATEHOUSE_SERVICE_TOKEN',
+      'GATEHOUSE_SERVICE_TOKEN must be at least 32 characters, no spaces',
+    );
 
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const text = read(name);
@@ -438,6 +473,8 @@ export function loadConfig(
     audience,
     databaseUrl,
     redisUrl,
+    store: storeText,
+    serviceToken,
     sessionIdleTtlSeconds,
     sessionAbsoluteTtlSeconds,
     accessTokenTtlSeconds,

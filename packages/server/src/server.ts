@@ -2,6 +2,7 @@ import {
   createAccessTokens,
   createAuth,
   createCsrfTokens,
+  systemClock,
   type GatehouseStore,
   type Keyring,
 } from '@gatehouse/core';
@@ -9,7 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
+import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
+import { publishDroppedKeys } from './key-revocation-events.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 
@@ -59,10 +62,16 @@ export async function startServer(
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = await openStore(config);
   let app: FastifyInstance | undefined;
+  let feed: RevocationFeed | undefined;
   try {
+    feed = await openRevocationFeed(config, systemClock, (error) =>
+      app?.log.warn({ err: error }, 'revocation feed'),
+    );
+    const revocations = feed;
     const secrets = await resolveSecrets(config);
     const auth = createAuth({
       store,
+      revocations: revocations.publisher,
       sessionPolicy: {
         idleTtlMs: config.sessionIdleTtlSeconds * 1000,
         absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
@@ -87,18 +96,20 @@ export async function startServer(
       accessTokens,
       keyring,
       config,
+      feed: revocations.source,
       logger: options.logger ?? { level: config.logLevel },
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;
     built.addHook('onClose', async () => {
       maintenance?.stop();
+      await revocations.close();
       await store.close();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
     await built.listen({ host: config.host, port: config.port });
     maintenance = startKeyMaintenance({
-      keyring,
+      keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
     });
     const address = built.server.address();
@@ -114,7 +125,11 @@ export async function startServer(
     return { app: built, store, keyring, url: formatUrl(config.host, port), close: () => built.close() };
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
-    await (app ? app.close() : store.close());
+    if (app) await app.close();
+    else {
+      await feed?.close();
+      await store.close();
+    }
     throw error;
   }
 }

@@ -3,3 +3,4 @@ export {
   type RedisStreamFeed,
   type RedisStreamFeedOptions,
 } from './redis-stream-feed.ts';
+export { openRevocationFeed, type RevocationFeed } from './open-revocation-feed.ts';

@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import type { AccessTokens, Auth, CsrfTokens, Keyring } from '@gatehouse/core';
+import type { AccessTokens, Auth, CsrfTokens, FeedSource, Keyring } from '@gatehouse/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatehouseConfig, LogLevel } from '../config.ts';
 import type { AppContext } from './app-context.ts';
@@ -10,12 +10,14 @@ import { acceptJsonBodiesOnly } from './json-body.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerIntrospectRoute } from './routes/introspect.ts';
 import { registerLoginRoute } from './routes/login.ts';
 import { registerLogoutRoutes } from './routes/logout.ts';
 import { registerMeRoute } from './routes/me.ts';
 import { registerPasswordChangeRoute } from './routes/password-change.ts';
 import { registerRefreshRoute } from './routes/refresh.ts';
 import { registerRegisterRoute } from './routes/register.ts';
+import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
@@ -27,7 +29,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /** The part of the configuration the HTTP layer reads. */
 export type HttpConfig = Pick<
   GatehouseConfig,
-  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm'
+  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
 >;
 
 export interface AppLoggerOptions {
@@ -44,6 +46,8 @@ export interface BuildAppOptions {
   keyring: Pick<Keyring, 'jwks'>;
   csrf: CsrfTokens;
   config: HttpConfig;
+  /** Served at `/revocations` and `/revocations/stream`; omitted: no feed endpoints. */
+  feed?: FeedSource;
   /** Omitted or false: no logging (the default in tests). */
   logger?: AppLoggerOptions | false;
 }
@@ -139,6 +143,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerPasswordChangeRoute(scope, context);
     registerRevokeRoute(scope, context);
     registerDiscoveryRoutes(scope, context);
+    registerIntrospectRoute(scope, context);
+    if (options.feed) registerRevocationRoutes(scope, context, options.feed);
   });
 
   return app;

@@ -9,6 +9,7 @@ import {
   createAccessTokens,
   createAuth,
   createCsrfTokens,
+  createInProcessFeed,
   createKeyring,
   type GatehouseStore,
   type PasswordHasher,
@@ -39,6 +40,8 @@ export interface TestServerOptions {
   store?: GatehouseStore;
   /** Default ES256. */
   signingAlgorithm?: SigningAlgorithm;
+  /** Enables `/oauth/introspect` and guards the feed endpoints. */
+  serviceToken?: string;
 }
 
 export function createTestServer(options: TestServerOptions = {}) {
@@ -58,7 +61,9 @@ export function createTestServer(options: TestServerOptions = {}) {
     },
     needsRehash: () => false,
   };
-  const auth: Auth = createAuth({ store, clock, hasher });
+  // Heartbeats only when a test sends them: the manual clock never moves by itself.
+  const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
+  const auth: Auth = createAuth({ store, clock, hasher, revocations: feed });
   const csrf = createCsrfTokens(randomBytes(32));
   const signingAlgorithm = options.signingAlgorithm ?? 'ES256';
   const keyring = createKeyring({
@@ -85,14 +90,16 @@ export function createTestServer(options: TestServerOptions = {}) {
       trustProxy: options.trustProxy ?? false,
       issuer: ISSUER,
       signingAlgorithm,
+      serviceToken: options.serviceToken ?? null,
     },
+    feed,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   // The first key exists before the first request, as startServer makes it before listening.
   app.addHook('onReady', async () => {
     await keyring.ensureActiveKey();
   });
-  return { app, auth, store: backing, clock, calls, csrf, keyring, accessTokens };
+  return { app, auth, store: backing, clock, calls, csrf, keyring, accessTokens, feed };
 }
 
 export type TestServer = ReturnType<typeof createTestServer>;

@@ -9,14 +9,19 @@ export function sqlitePath(dataDir: string): string {
 }
 
 /**
- * Opens the store the configuration names (DESIGN §8): PostgreSQL when `DATABASE_URL` is set,
- * otherwise the embedded SQLite file in the data directory (created if missing). Opening applies
- * pending migrations.
+ * Opens the store the configuration names (DESIGN §8): Redis when `GATEHOUSE_STORE=redis`,
+ * PostgreSQL when `DATABASE_URL` is set, otherwise the embedded SQLite file in the data directory
+ * (created if missing). Opening applies pending migrations.
  */
 export async function openStore(
-  config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'>,
+  config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'> &
+    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl'>>,
 ): Promise<GatehouseStore> {
-  // Imported on demand: an embedded deployment never loads `pg`, and vice versa.
+  // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
+  if (config.store === 'redis' && config.redisUrl) {
+    const { openRedisStore } = await import('./redis/redis-store.ts');
+    return openRedisStore({ url: config.redisUrl });
+  }
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/postgres-store.ts');
     return openPostgresStore({ connectionString: config.databaseUrl });

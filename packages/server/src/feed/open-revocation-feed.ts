@@ -1,0 +1,50 @@
+import { type Clock, createInProcessFeed, type FeedSource, type RevocationPublisher } from '@gatehouse/core';
+import type { GatehouseConfig } from '../config.ts';
+
+/** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
+export interface RevocationFeed {
+  publisher: RevocationPublisher;
+  source: FeedSource;
+  /** `inprocess` (embedded: verifiers in other processes follow the SSE endpoint) or `redis-streams`. */
+  transport: 'inprocess' | 'redis-streams';
+  close(): Promise<void>;
+}
+
+/**
+ * Picks the transport (DESIGN §5): Redis Streams when `REDIS_URL` is set, so every auth server and
+ * every verifier shares one durable, replayable feed; otherwise an in-process feed, which
+ * verifiers in other processes reach through this server's SSE endpoint. Either way the server
+ * emits the heartbeat that lets verifiers bound their staleness.
+ */
+export async function openRevocationFeed(
+  config: Pick<GatehouseConfig, 'redisUrl'>,
+  clock: Clock,
+  onError: (error: Error) => void,
+): Promise<RevocationFeed> {
+  if (!config.redisUrl) {
+    const feed = createInProcessFeed({ clock });
+    return {
+      publisher: feed,
+      source: feed,
+      transport: 'inprocess',
+      close: async () => feed.close(),
+    };
+  }
+  const [{ Redis }, { createRedisStreamFeed }] = await Promise.all([
+    import('ioredis'),
+    import('./redis-stream-feed.ts'),
+  ]);
+  const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await client.connect();
+  const feed = createRedisStreamFeed({ client, clock, onError });
+  feed.startHeartbeat();
+  return {
+    publisher: feed,
+    source: feed,
+    transport: 'redis-streams',
+    async close() {
+      feed.stop();
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { type AccessTokens, type Auth, parseSessionToken } from '@gatehouse/core';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { hasServiceCredential } from '../service-credential.ts';
+
+interface IntrospectBody {
+  token?: unknown;
+}
+
+const inactive = Object.freeze({ active: false });
+const toSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** RFC 7662 answer for a session cookie value or an access token; `{active: false}` for anything else. */
+async function introspect(auth: Auth, accessTokens: AccessTokens, token: string) {
+  if (parseSessionToken(token)) {
+    try {
+      const { user, session } = await auth.validateSessionToken(token);
+      return {
+        active: true,
+        token_type: 'session',
+        sub: user.id,
+        sid: session.id,
+        roles: user.roles,
+        iat: toSeconds(session.createdAt),
+        exp: toSeconds(Math.min(session.idleExpiresAt, session.absoluteExpiresAt)),
+      };
+    } catch {
+      return inactive;
+    }
+  }
+  try {
+    const { user, claims } = await accessTokens.authenticate(token);
+    return {
+      active: true,
+      token_type: 'access_token',
+      iss: claims.iss,
+      aud: claims.aud,
+      sub: claims.sub,
+      sid: claims.sid,
+      jti: claims.jti,
+      roles: user.roles,
+      iat: claims.iat,
+      exp: claims.exp,
+    };
+  } catch {
+    return inactive;
+  }
+}
+
+/**
+ * `POST /oauth/introspect {token}` (RFC 7662) for services that prefer a lookup, and the
+ * verifier SDK's fallback while its feed is stale. Callers authenticate with the service token;
+ * without one configured the endpoint is off, since an open oracle would let anyone test tokens.
+ */
+export function registerIntrospectRoute(app: FastifyInstance, context: AppContext): void {
+  const { serviceToken } = context.config;
+  app.post<{ Body: IntrospectBody }>('/oauth/introspect', async (request, reply) => {
+    if (!serviceToken || !hasServiceCredential(request, serviceToken)) {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      return reply.code(401).send({ error: 'invalid_token' });
+    }
+    const token = request.body?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
+      return reply.code(400).send({ error: 'invalid_request' });
+    }
+    return introspect(context.auth, context.accessTokens, token);
+  });
+}

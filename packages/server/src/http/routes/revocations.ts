@@ -1,0 +1,67 @@
+import {
+  encodeSseComment,
+  encodeSseMessage,
+  FeedCursorExpiredError,
+  type FeedMessage,
+  type FeedSource,
+  sseResponseHeaders,
+} from '@gatehouse/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { hasServiceCredential } from '../service-credential.ts';
+
+const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * The revocation feed over HTTP (DESIGN §5), for verifiers that cannot reach Redis:
+ * `GET /revocations` is the snapshot of live revocations plus the cursor to follow from, and
+ * `GET /revocations/stream?since=CURSOR` is Server-Sent Events of every later event and a
+ * heartbeat. A cursor the feed can no longer replay answers 410: the verifier takes a new snapshot.
+ */
+export function registerRevocationRoutes(app: FastifyInstance, context: AppContext, feed: FeedSource): void {
+  const { serviceToken } = context.config;
+  // The feed carries only opaque ids; with a service token configured it is private all the same.
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (serviceToken && !hasServiceCredential(request, serviceToken)) {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      return reply.code(401).send({ error: 'invalid_token' });
+    }
+  };
+
+  app.get('/revocations', { onRequest: guard }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return feed.snapshot();
+  });
+
+  app.get<{ Querystring: { since?: string } }>(
+    '/revocations/stream',
+    { onRequest: guard },
+    async (request, reply) => {
+      const since = request.query.since ?? '';
+      if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
+      const controller = new AbortController();
+      reply.raw.on('close', () => controller.abort());
+      let started = false;
+      const write = (message: FeedMessage) => {
+        if (!started) {
+          reply.hijack();
+          reply.raw.writeHead(200, sseResponseHeaders);
+          // A comment first: proxies flush the headers, and the client knows it is connected.
+          reply.raw.write(encodeSseComment('gatehouse revocation feed'));
+          started = true;
+        }
+        reply.raw.write(encodeSseMessage(message));
+      };
+      try {
+        await feed.follow(since, write, controller.signal);
+      } catch (error) {
+        if (!started && error instanceof FeedCursorExpiredError)
+          return reply.code(410).send({ error: 'cursor_expired' });
+        if (!started) throw error;
+        request.log.warn({ err: error }, 'revocation stream ended with an error');
+      }
+      if (started) reply.raw.end();
+      else return reply.code(204).send();
+    },
+  );
+}
