@@ -8,6 +8,12 @@ import {
   UnauthenticatedError,
 } from './errors.ts';
 import { toBase64Url } from './lib/encoding.ts';
+import {
+  createPasswordResets,
+  type PasswordResetOptions,
+  type PasswordResets,
+} from './password-reset/password-resets.ts';
+import { isCommonPassword, loadCommonPasswords } from './password/common-passwords.ts';
 import { createArgon2Hasher, type PasswordHasher } from './password/password-hasher.ts';
 import {
   assertPasswordAcceptable,
@@ -35,7 +41,9 @@ import {
   sessionSecretMatches,
 } from './session/session-token.ts';
 import type { GatehouseStore, SessionRecord, Strategy, UserRecord } from './store/types.ts';
-import { normalizeEmail } from './user/normalize-email.ts';
+import { createAttemptGuard } from './throttle/attempt-guard.ts';
+import { type Throttles, unlimitedThrottles } from './throttle/throttles.ts';
+import { normalizeEmail, normalizeEmailOrNull } from './user/normalize-email.ts';
 
 export interface SessionPolicy {
   /** Session dies after this long without use. Default 30 min. */
@@ -66,6 +74,10 @@ export interface AuthOptions {
   passwordPolicy?: PasswordPolicy;
   sessionPolicy?: Partial<SessionPolicy>;
   revocations?: RevocationPublisher;
+  /** Login backoff and per-address limits. Default: none (tests and tools); the server sets them. */
+  throttles?: Throttles;
+  /** How reset links are mailed. Without it, the password-reset methods throw TypeError. */
+  passwordReset?: PasswordResetOptions;
 }
 
 /** What the outside world may see of a user. */
@@ -119,7 +131,10 @@ export function createAuth(options: AuthOptions) {
   const policy: SessionPolicy = { ...defaultSessionPolicy, ...options.sessionPolicy };
   const revocations = options.revocations ?? noRevocationPublisher;
   const audit: AuditLog = createAuditLog(store.audit, clock, random);
+  const guard = createAttemptGuard(options.throttles ?? unlimitedThrottles, audit);
   let dummyHash: Promise<string> | undefined;
+  // Read the list now: a missing file stops the start, not the first registration.
+  if (passwordPolicy.isCommon === isCommonPassword) loadCommonPasswords();
 
   if (policy.idleTtlMs <= 0 || policy.absoluteTtlMs < policy.idleTtlMs) {
     throw new TypeError('session lifetimes: need 0 < idleTtlMs <= absoluteTtlMs');
@@ -198,7 +213,7 @@ export function createAuth(options: AuthOptions) {
     return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
   }
 
-  return {
+  const auth = {
     clock,
     random,
     store,
@@ -215,6 +230,7 @@ export function createAuth(options: AuthOptions) {
       input: { email: unknown; password: unknown; roles?: string[] },
       context: RequestContext = emptyContext,
     ) {
+      await guard.beforeRegister(context);
       const email = normalizeEmail(input.email);
       assertPasswordAcceptable(input.password, passwordPolicy);
       const passwordHash = await hasher.hash(input.password);
@@ -235,20 +251,23 @@ export function createAuth(options: AuthOptions) {
       return { created, user: created ? user : null };
     },
 
-    /** Checks credentials; the same `InvalidCredentialsError` for unknown user, wrong password and suspended account. */
+    /**
+     * Checks credentials; the same `InvalidCredentialsError` for unknown user, wrong password and
+     * suspended account. Throttled first (per address, globally, per account with exponential
+     * backoff): a refusal is a `ThrottledError`, alike for known and unknown emails.
+     */
     async verifyCredentials(
       input: { email: unknown; password: unknown },
       context: RequestContext = emptyContext,
     ): Promise<UserRecord> {
-      let email: string;
-      try {
-        email = normalizeEmail(input.email);
-      } catch {
-        throw new InvalidCredentialsError('malformed email');
-      }
+      const email = normalizeEmailOrNull(input.email);
+      await guard.beforeLogin(email, context);
+      if (email === null) throw new InvalidCredentialsError('malformed email');
       // Too long or not a string: refuse before spending a hash on it. Not secret-dependent.
-      if (!isPasswordWithinBounds(input.password, passwordPolicy))
+      if (!isPasswordWithinBounds(input.password, passwordPolicy)) {
+        await guard.loginFailed(email, null, context);
         throw new InvalidCredentialsError('password out of bounds');
+      }
       const user = await store.users.getByEmail(email);
       const ok = await hasher.verify(user?.passwordHash ?? (await getDummyHash()), input.password);
       if (!user || !ok || user.status !== 'active') {
@@ -260,10 +279,12 @@ export function createAuth(options: AuthOptions) {
           },
           context,
         );
+        await guard.loginFailed(email, user, context);
         throw new InvalidCredentialsError(
           !user ? 'unknown user' : !ok ? 'wrong password' : 'account suspended',
         );
       }
+      await guard.loginSucceeded(email, context);
       if (hasher.needsRehash(user.passwordHash)) {
         await store.users.update(user.id, {
           passwordHash: await hasher.hash(input.password),
@@ -484,6 +505,8 @@ export function createAuth(options: AuthOptions) {
         updatedAt: now,
       });
       if (!updated) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'user deleted meanwhile');
+      // A reset link asked for before the change must not undo it.
+      await store.resetTokens.deleteForUser(user.id);
       // The new session exists before the old ones go, so the user is never left signed out.
       const next = await createSessionFor(updated, session.strategy, context);
       await this.revokeAllSessions(user.id, 'password_changed', user.id, context, next.session.id);
@@ -501,7 +524,56 @@ export function createAuth(options: AuthOptions) {
 
     publishRevocations: (events: RevocationEvent[]) => revocations.publish(events),
     publishSessionRevocations,
+
+    /**
+     * Mails a reset link when `email` belongs to an active account, and answers alike (after the
+     * same work) when it does not. Throttled per address and per account.
+     */
+    async requestPasswordReset(
+      input: { email: unknown },
+      context: RequestContext = emptyContext,
+    ): Promise<void> {
+      await requirePasswordResets().request(input, context);
+    },
+
+    /**
+     * Sets a new password with a reset token: single use; every session of the account is revoked
+     * (and published) and its login lock cleared. Not blocked by that lock: resetting is how a
+     * locked-out owner gets back in.
+     */
+    async confirmPasswordReset(
+      input: { token: unknown; newPassword: unknown },
+      context: RequestContext = emptyContext,
+    ): Promise<UserRecord> {
+      return requirePasswordResets().confirm(input, context);
+    },
   };
+
+  // Built after `auth`: a completed reset revokes through auth.revokeAllSessions, the one path that
+  // publishes and audits every revocation.
+  const passwordResets = options.passwordReset
+    ? createPasswordResets(
+        {
+          store,
+          clock,
+          random,
+          hasher,
+          passwordPolicy,
+          audit,
+          guard,
+          revokeAllSessions: (userId, context) =>
+            auth.revokeAllSessions(userId, 'password_reset', userId, context),
+        },
+        options.passwordReset,
+      )
+    : null;
+
+  function requirePasswordResets(): PasswordResets {
+    if (!passwordResets) throw new TypeError('password reset is not configured (createAuth passwordReset)');
+    return passwordResets;
+  }
+
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ERR_THROTTLED'
   | 'ERR_REFRESH_INVALID'
   | 'ERR_REFRESH_REUSED'
+  | 'ERR_RESET_TOKEN_INVALID'
   | 'ERR_TOKEN_INVALID'
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_TOO_LARGE'
@@ -103,6 +104,13 @@ export class ThrottledError extends GatehouseError {
 export class RefreshTokenError extends GatehouseError {
   constructor(code: Extract<ErrorCode, 'ERR_REFRESH_INVALID' | 'ERR_REFRESH_REUSED'>, message: string) {
     super(code, message);
+  }
+}
+
+/** A password-reset token that is malformed, unknown, already used or expired: one code for all. */
+export class ResetTokenError extends GatehouseError {
+  constructor(message: string) {
+    super('ERR_RESET_TOKEN_INVALID', message);
   }
 }
 

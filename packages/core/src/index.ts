@@ -10,6 +10,22 @@ export * from './session/csrf-token.ts';
 export * from './revocation/revocation-event.ts';
 export * from './audit/audit-log.ts';
 export * from './auth.ts';
+export * from './mail/mailer.ts';
+export * from './throttle/throttle.ts';
+export * from './throttle/throttles.ts';
+export * from './throttle/throttle-policy.ts';
+export { accountThrottleKey, ipThrottleKey } from './throttle/throttle-keys.ts';
+export type { ThrottleScope } from './throttle/attempt-guard.ts';
+export { isCommonPassword, loadCommonPasswords } from './password/common-passwords.ts';
+export {
+  DEFAULT_RESET_TOKEN_TTL_MS,
+  type PasswordResetOptions,
+  type PasswordResets,
+} from './password-reset/password-resets.ts';
+export { generateResetToken, hashResetToken, isResetTokenShaped } from './password-reset/reset-token.ts';
+export { type AdminActor, cliActor } from './admin/admin-actor.ts';
+export * from './admin/user-admin.ts';
+export * from './admin/key-admin.ts';
 export { constantTimeEqual, fromBase64Url, sha256Base64Url, toBase64Url } from './lib/encoding.ts';
 export * from './refresh/refresh-token.ts';
 export { createKeyEncryption, type KeyEncryption } from './keys/key-encryption.ts';
@@ -36,3 +52,4 @@ export * from './revocation/feed.ts';
 export * from './revocation/in-process-feed.ts';
 export * from './revocation/sse-encode.ts';
 export * from './revocation/sse-feed-source.ts';
+export * from './alerts/anomaly-detector.ts';

@@ -1,12 +1,17 @@
 import {
+  cliActor,
   createAuth,
+  createKeyAdmin,
   type GatehouseStore,
+  type KeyAdmin,
   isGatehouseError,
   type Keyring,
   normalizeEmail,
   PasswordPolicyError,
   type SigningKeyRecord,
 } from '@gatehouse/core';
+import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
+import { withCliAuth } from './cli/cli-auth.ts';
 import { ConfigError, formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { startServer } from './server.ts';
@@ -45,6 +50,7 @@ Commands:
                                          (running servers reload their keys within two minutes).
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
+${ACCOUNT_COMMANDS_HELP}
   help                                   Show this help.
 
 Run through npm: npm run gatehouse -- <command> [options]`;
@@ -187,15 +193,21 @@ function activeKid(keyring: Keyring): string | null {
   }
 }
 
-/** Opens the store and a keyring over it, with every stored key loaded (and so decryptable) first. */
-async function withKeyring<T>(config: GatehouseConfig, use: (keyring: Keyring) => Promise<T>): Promise<T> {
-  return withStore(config, async (store) => {
+/**
+ * Opens the store and a keyring over it, with every stored key loaded (and so decryptable) first;
+ * rotations and revocations go through the audited key admin.
+ */
+async function withKeyring<T>(
+  config: GatehouseConfig,
+  use: (keyring: Keyring, keys: KeyAdmin) => Promise<T>,
+): Promise<T> {
+  return withCliAuth(config, async ({ auth }) => {
     const { keyEncryptionKey } = await resolveSecrets(config);
-    const keyring = createConfiguredKeyring(config, store.keys, keyEncryptionKey);
+    const keyring = createConfiguredKeyring(config, auth.store.keys, keyEncryptionKey);
     // With a wrong key-encryption key this fails before anything is written: a key stored under
     // the wrong KEK would make every server refuse to load the keyring.
     await keyring.reload();
-    return use(keyring);
+    return use(keyring, createKeyAdmin({ auth, keyring }));
   });
 }
 
@@ -222,7 +234,7 @@ async function runKeysCommand(
     return EXIT_OK;
   }
   if (subcommand === 'rotate') {
-    const created = await withKeyring(config, (keyring) => keyring.rotate());
+    const created = await withKeyring(config, (_keyring, keys) => keys.rotate(cliActor));
     io.out(
       `Rotated: ${created} (${config.signingAlgorithm}) is the active signing key; the previous key keeps verifying. Running servers pick it up within two minutes.`,
     );
@@ -230,9 +242,9 @@ async function runKeysCommand(
   }
   if (kid === undefined || !KID.test(kid))
     throw new UsageError('keys revoke needs the kid of a key (see keys list)');
-  const outcome = await withKeyring(config, async (keyring) => {
+  const outcome = await withKeyring(config, async (keyring, keys) => {
     const wasActive = activeKid(keyring) === kid;
-    return { removed: await keyring.revoke(kid), wasActive };
+    return { removed: await keys.revoke(cliActor, kid), wasActive };
   });
   if (!outcome.removed) {
     io.err(`gatehouse: no signing key ${kid}`);
@@ -256,6 +268,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(formatHelp());
       return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
     }
+    if (isAccountCommand(command)) return await runAccountCommand(argv, io);
     const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
     const known =
       (command === 'serve' || command === 'migrate') && subcommand === undefined

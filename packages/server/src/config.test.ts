@@ -41,7 +41,19 @@ describe('loadConfig', () => {
       keyEncryptionKey: null,
       signingAlgorithm: 'ES256',
       keyRotationDays: 7,
+      auditRetentionDays: 90,
       logLevel: 'info',
+      mail: { mailer: 'console', resetUrl: 'http://localhost:3000/reset#token=' },
+      metrics: {
+        metricsToken: null,
+        alerts: {
+          bucketSeconds: 60,
+          baselineBuckets: 30,
+          factor: 3,
+          loginFailureMinCount: 20,
+          refreshReuseMinCount: 3,
+        },
+      },
     });
   });
 
@@ -122,6 +134,17 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ GATEHOUSE_SIGNING_ALG: text }).signingAlgorithm, algorithm);
     }
     assert.equal(loadConfig({}, ['--key-rotation-days', '30']).keyRotationDays, 30);
+  });
+
+  it('reads the audit retention in days, 1 to 3650', () => {
+    assert.equal(loadConfig({ GATEHOUSE_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays, 365);
+    assert.equal(loadConfig({}, ['--audit-retention-days=1']).auditRetentionDays, 1);
+    for (const bad of ['0', '3651', '-1', 'forever', '1.5']) {
+      assert.throws(() => loadConfig({ GATEHOUSE_AUDIT_RETENTION_DAYS: bad }), {
+        name: 'ConfigError',
+        setting: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+      });
+    }
   });
 
   it('warns about HS256 only when it is chosen', () => {

@@ -1,6 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gatehouse/core';
+import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
+import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -51,7 +53,13 @@ export interface GatehouseConfig {
   signingAlgorithm: SigningAlgorithm;
   /** The active signing key is replaced once it is this old. */
   keyRotationDays: number;
+  /** Audit events older than this are deleted (hourly). */
+  auditRetentionDays: number;
   logLevel: LogLevel;
+  /** Who may scrape `/metrics`, and the anomaly-alert thresholds. */
+  metrics: MetricsSettings;
+  /** How password-reset links are mailed. */
+  mail: MailSettings;
 }
 
 export interface SettingSpec {
@@ -187,6 +195,14 @@ export const settings: readonly SettingSpec[] = [
     description: 'The signing key is replaced after this many days (retired keys verify for another hour).',
     defaultText: '7',
   },
+  {
+    env: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+    flag: '--audit-retention-days',
+    description: 'Audit events older than this many days are deleted, checked hourly (1-3650).',
+    defaultText: '90',
+  },
+  ...metricsSettingSpecs,
+  ...mailSettingSpecs,
   {
     env: 'LOG_LEVEL',
     flag: '--log-level',
@@ -460,6 +476,7 @@ export function loadConfig(
     ? parseSigningAlgorithm('GATEHOUSE_SIGNING_ALG', algorithmText)
     : 'ES256';
   const keyRotationDays = integer('GATEHOUSE_KEY_ROTATION_DAYS', 7, 1, 365);
+  const auditRetentionDays = integer('GATEHOUSE_AUDIT_RETENTION_DAYS', 90, 1, 3650);
 
   const logLevelText = (read('LOG_LEVEL') ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(logLevelText as LogLevel))
@@ -485,7 +502,10 @@ export function loadConfig(
     keyEncryptionKey,
     signingAlgorithm,
     keyRotationDays,
+    auditRetentionDays,
     logLevel: logLevelText as LogLevel,
+    metrics: parseMetricsSettings(read, (setting, message) => new ConfigError(setting, message)),
+    mail: parseMailSettings(read, issuer, (setting, message) => new ConfigError(setting, message)),
   };
 }
 

@@ -25,4 +25,17 @@ export { loadEmbeddedSecrets, resolveSecrets, type ServerSecrets } from './embed
 export { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 export { type KeyMaintenance, type KeyMaintenanceOptions, startKeyMaintenance } from './key-maintenance.ts';
 export { openStore } from './store/open-store.ts';
+export {
+  createRateLimiterThrottles,
+  type RateLimiterThrottlesOptions,
+} from './throttle/rate-limiter-throttles.ts';
+export type { LimiterBackend } from './throttle/limiter-backend.ts';
+export { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
+export { createConsoleMailer } from './mail/console-mailer.ts';
+export { createOutboxMailer, type OutboxMailer } from './mail/outbox-mailer.ts';
 export { type CliIo, runCli } from './cli.ts';
+export { createGatehouseMetrics, type GatehouseMetrics } from './metrics/gatehouse-metrics.ts';
+export { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
+export { instrumentHasher } from './metrics/instrument-hasher.ts';
+export { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
+export type { AlertSettings, MetricsSettings } from './metrics/metrics-config.ts';

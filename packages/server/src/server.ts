@@ -1,5 +1,6 @@
 import {
   createAccessTokens,
+  createArgon2Hasher,
   createAuth,
   createCsrfTokens,
   systemClock,
@@ -7,14 +8,22 @@ import {
   type Keyring,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
+import { createConfiguredMailer } from './mail/create-mailer.ts';
+import type { OutboxMailer } from './mail/outbox-mailer.ts';
+import { createGatehouseMetrics } from './metrics/gatehouse-metrics.ts';
+import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
+import { instrumentHasher } from './metrics/instrument-hasher.ts';
+import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
+import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
 
 export interface StartServerOptions {
   /** Default: pino at `config.logLevel` to stdout. */
@@ -29,6 +38,8 @@ export interface RunningServer {
   keyring: Keyring;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
+  /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
+  outbox: OutboxMailer | null;
   /** Stops accepting connections, lets requests in flight finish, closes the store. */
   close(): Promise<void>;
 }
@@ -63,15 +74,28 @@ export async function startServer(
   const store = await openStore(config);
   let app: FastifyInstance | undefined;
   let feed: RevocationFeed | undefined;
+  let throttling: OpenedThrottles | undefined;
   try {
     feed = await openRevocationFeed(config, systemClock, (error) =>
       app?.log.warn({ err: error }, 'revocation feed'),
     );
     const revocations = feed;
     const secrets = await resolveSecrets(config);
+    throttling = await openThrottles(config, {
+      onError: (error) => app?.log.warn({ err: error }, 'throttle store unavailable: counting in memory'),
+    });
+    const { mailer, outbox } = createConfiguredMailer(config.mail);
+    const metrics = createGatehouseMetrics({ settings: config.metrics, processMetrics: true });
     const auth = createAuth({
       store,
-      revocations: revocations.publisher,
+      hasher: instrumentHasher(createArgon2Hasher(), metrics),
+      revocations: instrumentRevocationPublisher(revocations.publisher, metrics),
+      throttles: throttling.throttles,
+      passwordReset: {
+        mailer,
+        linkPrefix: config.mail.resetUrl,
+        onMailError: (error) => app?.log.error({ err: error }, 'password-reset mail failed'),
+      },
       sessionPolicy: {
         idleTtlMs: config.sessionIdleTtlSeconds * 1000,
         absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
@@ -93,17 +117,22 @@ export async function startServer(
     const built = buildApp({
       auth,
       csrf: createCsrfTokens(secrets.csrfSecret),
-      accessTokens,
+      accessTokens: instrumentAccessTokens(accessTokens, metrics),
       keyring,
       config,
       feed: revocations.source,
       logger: options.logger ?? { level: config.logLevel },
+      metrics,
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;
+    let retention: AuditRetention | undefined;
+    const openedThrottles = throttling;
     built.addHook('onClose', async () => {
       maintenance?.stop();
+      retention?.stop();
       await revocations.close();
+      await openedThrottles.close();
       await store.close();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
@@ -111,6 +140,13 @@ export async function startServer(
     maintenance = startKeyMaintenance({
       keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
+    });
+    retention = startAuditRetention({
+      audit: store.audit,
+      log: auth.audit,
+      retentionDays: config.auditRetentionDays,
+      clock: auth.clock,
+      onError: (error) => built.log.error({ err: error }, 'audit retention failed'),
     });
     const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -122,12 +158,20 @@ export async function startServer(
         'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
       );
     }
-    return { app: built, store, keyring, url: formatUrl(config.host, port), close: () => built.close() };
+    return {
+      app: built,
+      store,
+      keyring,
+      url: formatUrl(config.host, port),
+      outbox,
+      close: () => built.close(),
+    };
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
     if (app) await app.close();
     else {
       await feed?.close();
+      await throttling?.close();
       await store.close();
     }
     throw error;

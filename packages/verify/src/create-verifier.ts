@@ -271,6 +271,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         feedReconnects: follower.reconnects,
         revocationSetSize: revoked.size,
         feedLagMs: clock.now() - follower.lastMessageAt,
+        stale: isStale(clock.now()),
       };
     },
   };

@@ -81,6 +81,8 @@ export interface VerifierMetrics {
   revocationSetSize: number;
   /** Milliseconds since the last feed message; Infinity before the first. */
   feedLagMs: number;
+  /** True while the feed has been silent past `maxStalenessMs`: requests fail closed or introspect. */
+  stale: boolean;
 }
 
 export interface Verifier {

@@ -1,4 +1,5 @@
 import { PasswordPolicyError } from '../errors.ts';
+import { isCommonPassword } from './common-passwords.ts';
 
 /** Length bounds in Unicode code points; nothing is truncated. */
 export interface PasswordPolicy {
@@ -8,7 +9,12 @@ export interface PasswordPolicy {
   isCommon?: (password: string) => boolean;
 }
 
-export const defaultPasswordPolicy: PasswordPolicy = { minLength: 12, maxLength: 128 };
+/** 12–128 characters (OWASP ASVS 5), and not on the bundled list of common passwords. */
+export const defaultPasswordPolicy: PasswordPolicy = {
+  minLength: 12,
+  maxLength: 128,
+  isCommon: isCommonPassword,
+};
 
 /** Counts code points without building an array for huge inputs: stops once past `limit`. */
 function codePointLengthUpTo(value: string, limit: number): number {

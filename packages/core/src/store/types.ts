@@ -31,7 +31,7 @@ export interface UserStore {
   getByEmail(email: string): Promise<UserRecord | null>;
   /** Returns the updated record, or null when there is no such user. */
   update(id: string, patch: UserPatch): Promise<UserRecord | null>;
-  /** Deletes the user and, in the same operation, all their sessions and refresh tokens. */
+  /** Deletes the user and, in the same operation, all their sessions, refresh tokens and reset token. */
   delete(id: string): Promise<boolean>;
   /** Users whose email contains `query` (case-insensitive), ordered by email. */
   list(options: { query?: string; limit: number; offset: number }): Promise<UserRecord[]>;
@@ -171,6 +171,33 @@ export interface AuditStore {
   deleteBefore(before: number): Promise<number>;
 }
 
+export interface ResetTokenRecord {
+  /** SHA-256 (base64url) of the 256-bit token; the token itself is never stored. */
+  hash: string;
+  userId: string;
+  createdAt: number;
+  /** The token is refused from this instant on. */
+  expiresAt: number;
+}
+
+export interface ResetTokenStore {
+  /**
+   * Stores the token as the user's only one: an older token of the same user stops working in the
+   * same operation, so two racing requests can never leave two live tokens. The user must exist.
+   */
+  create(record: ResetTokenRecord): Promise<void>;
+  /**
+   * Atomic single use: deletes the token and returns its user, or null when the hash is unknown,
+   * already used, or expired at `now` (an expired token is deleted too). Safe under concurrency:
+   * of any number of parallel consumes of one token, exactly one gets the user.
+   */
+  consume(hash: string, now: number): Promise<{ userId: string } | null>;
+  /** Deletes the user's token, if any (password changed another way, account closed); returns how many. */
+  deleteForUser(userId: string): Promise<number>;
+  /** Removes tokens expired at `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** A complete backend: every sub-store lives in one database so cross-store operations stay atomic. */
 export interface GatehouseStore {
   readonly kind: string;
@@ -179,6 +206,7 @@ export interface GatehouseStore {
   refreshTokens: RefreshTokenStore;
   keys: KeyStore;
   audit: AuditStore;
+  resetTokens: ResetTokenStore;
   /** Throws when the backend is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

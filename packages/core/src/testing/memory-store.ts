@@ -3,6 +3,7 @@ import type {
   AuditQuery,
   GatehouseStore,
   RefreshTokenRecord,
+  ResetTokenRecord,
   RotateRefreshInput,
   RotateRefreshResult,
   SessionRecord,
@@ -27,6 +28,19 @@ export function createMemoryStore(): GatehouseStore {
   const refresh = new Map<string, RefreshTokenRecord>();
   const keys = new Map<string, SigningKeyRecord>();
   let audit: AuditEvent[] = [];
+  /** Reset tokens by hash; at most one per user. */
+  const resets = new Map<string, ResetTokenRecord>();
+
+  function deleteResetTokensOf(userId: string): number {
+    let count = 0;
+    for (const [hash, token] of resets) {
+      if (token.userId === userId) {
+        resets.delete(hash);
+        count++;
+      }
+    }
+    return count;
+  }
 
   function deleteSession(id: string): SessionRecord | null {
     const session = sessions.get(id);
@@ -65,6 +79,7 @@ export function createMemoryStore(): GatehouseStore {
       async delete(id) {
         if (!users.delete(id)) return false;
         for (const session of [...sessions.values()]) if (session.userId === id) deleteSession(session.id);
+        deleteResetTokensOf(id);
         return true;
       },
       async list({ query, limit, offset }) {
@@ -206,6 +221,31 @@ export function createMemoryStore(): GatehouseStore {
         const removed = audit.length - kept.length;
         audit = kept;
         return removed;
+      },
+    },
+    resetTokens: {
+      async create(record) {
+        deleteResetTokensOf(record.userId);
+        resets.set(record.hash, copy(record));
+      },
+      async consume(hash, now) {
+        const token = resets.get(hash);
+        if (!token) return null;
+        resets.delete(hash);
+        return token.expiresAt > now ? { userId: token.userId } : null;
+      },
+      async deleteForUser(userId) {
+        return deleteResetTokensOf(userId);
+      },
+      async deleteExpired(now) {
+        let count = 0;
+        for (const [hash, token] of resets) {
+          if (token.expiresAt <= now) {
+            resets.delete(hash);
+            count++;
+          }
+        }
+        return count;
       },
     },
     async ping() {},

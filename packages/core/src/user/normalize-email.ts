@@ -23,3 +23,12 @@ function hasControlCharacter(value: string): boolean {
   }
   return false;
 }
+
+/** `normalizeEmail`, or null for anything it refuses (throttling still has to see the attempt). */
+export function normalizeEmailOrNull(input: unknown): string | null {
+  try {
+    return normalizeEmail(input);
+  } catch {
+    return null;
+  }
+}

@@ -1,5 +1,6 @@
 import { type Clock, createInProcessFeed, type FeedSource, type RevocationPublisher } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
+import { createReliablePublisher } from './reliable-publisher.ts';
 
 /** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
 export interface RevocationFeed {
@@ -35,14 +36,20 @@ export async function openRevocationFeed(
     import('./redis-stream-feed.ts'),
   ]);
   const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // ioredis reconnects by itself; without a listener it also prints every failed attempt to stderr.
+  client.on('error', onError);
   await client.connect();
   const feed = createRedisStreamFeed({ client, clock, onError });
-  feed.startHeartbeat();
+  // Heartbeats come from the reliable publisher, which withholds them while a revocation is pending.
+  const publisher = createReliablePublisher({ inner: feed, clock, onError });
+  publisher.start();
+  void publisher.tick();
   return {
-    publisher: feed,
+    publisher,
     source: feed,
     transport: 'redis-streams',
     async close() {
+      publisher.stop();
       feed.stop();
       client.disconnect();
     },

@@ -3,12 +3,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpConfig } from './app.ts';
 import type { AuthenticateHook } from './auth/authenticate.ts';
 
+/** The keyring as the HTTP layer uses it: JWKS, plus rotation and revocation for admins. */
+export type AppKeyring = Pick<Keyring, 'jwks' | 'rotate' | 'revoke' | 'getSigningKey'>;
+
 /** What every route module needs, built once by `buildApp`. */
 export interface AppContext {
   auth: Auth;
   accessTokens: AccessTokens;
-  /** Only the published view of the keys. */
-  keyring: Pick<Keyring, 'jwks'>;
+  /** The published view of the keys, and what the admin API needs to rotate and revoke them. */
+  keyring: AppKeyring;
   csrf: CsrfTokens;
   config: HttpConfig;
   /** `onRequest` hook for routes that need a caller (401 otherwise). */

@@ -1,12 +1,17 @@
 import fastifyCookie from '@fastify/cookie';
-import type { AccessTokens, Auth, CsrfTokens, FeedSource, Keyring } from '@gatehouse/core';
+import type { AccessTokens, Auth, CsrfTokens, FeedSource } from '@gatehouse/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatehouseConfig, LogLevel } from '../config.ts';
-import type { AppContext } from './app-context.ts';
+import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
+import { registerMetrics } from '../metrics/register-metrics.ts';
+import type { AppContext, AppKeyring } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { answerClientError } from './client-error.ts';
 import { assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
+import { exposeRequestId, generateRequestId } from './request-id.ts';
+import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -15,11 +20,13 @@ import { registerLoginRoute } from './routes/login.ts';
 import { registerLogoutRoutes } from './routes/logout.ts';
 import { registerMeRoute } from './routes/me.ts';
 import { registerPasswordChangeRoute } from './routes/password-change.ts';
+import { registerPasswordResetRoutes } from './routes/password-reset.ts';
 import { registerRefreshRoute } from './routes/refresh.ts';
 import { registerRegisterRoute } from './routes/register.ts';
 import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
+import { registerUiRoutes } from './routes/ui.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
 
 /** DESIGN §7: bodies and headers are capped at 16 KiB. */
@@ -42,14 +49,16 @@ export interface BuildAppOptions {
   auth: Auth;
   /** Issues and checks the access tokens of hybrid and token sessions. */
   accessTokens: AccessTokens;
-  /** Published at `/.well-known/jwks.json`. */
-  keyring: Pick<Keyring, 'jwks'>;
+  /** Published at `/.well-known/jwks.json`; rotated and revoked through `/admin/keys`. */
+  keyring: AppKeyring;
   csrf: CsrfTokens;
   config: HttpConfig;
   /** Served at `/revocations` and `/revocations/stream`; omitted: no feed endpoints. */
   feed?: FeedSource;
   /** Omitted or false: no logging (the default in tests). */
   logger?: AppLoggerOptions | false;
+  /** Instruments behind `/metrics` (startServer passes the set its hasher and feed report to); default: a fresh set. */
+  metrics?: GatehouseMetrics;
 }
 
 // Credentials and bodies never reach a log line, whatever a future serializer decides to include.
@@ -99,10 +108,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         }
       : false,
     trustProxy: config.trustProxy,
+    // Our own random id on every request and log line (`reqId`), never one a client sends.
+    genReqId: generateRequestId,
+    requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     // A client that trickles a request in (slowloris) is cut off instead of holding a socket forever.
     requestTimeout: 30_000,
+    // Requests Node's parser refuses (smuggling-shaped framing, oversized headers): generic body too.
+    clientErrorHandler: answerClientError,
     // Malformed URLs and the like: answered by the same table as everything else, never as a 5xx.
     frameworkErrors: (error, request, reply) => {
       // Raised before any hook runs, so the headers the hook would set are added here.
@@ -125,10 +139,13 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.register(fastifyCookie);
   acceptJsonBodiesOnly(app);
   app.addHook('onRequest', setSecurityHeaders);
+  app.addHook('onRequest', exposeRequestId);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send({ error: 'not_found' });
   });
+
+  registerMetrics(app, context, options.metrics);
 
   // Routes go in a child scope registered after the cookie plugin, so they all see its hooks.
   app.register(async (scope) => {
@@ -141,10 +158,13 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerSessionRoutes(scope, context);
     registerCsrfTokenRoute(scope, context);
     registerPasswordChangeRoute(scope, context);
+    registerPasswordResetRoutes(scope, context);
     registerRevokeRoute(scope, context);
     registerDiscoveryRoutes(scope, context);
     registerIntrospectRoute(scope, context);
+    registerAdminRoutes(scope, context);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed);
+    registerUiRoutes(scope);
   });
 
   return app;

@@ -46,6 +46,7 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   },
   ERR_REFRESH_INVALID: invalidGrant,
   ERR_REFRESH_REUSED: invalidGrant,
+  ERR_RESET_TOKEN_INVALID: { status: 400, error: 'invalid_reset_token' },
   ERR_TOKEN_INVALID: invalidToken,
   ERR_TOKEN_MALFORMED: invalidToken,
   ERR_TOKEN_TOO_LARGE: invalidToken,

@@ -1,13 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-// Auth and OAuth answers carry tokens, cookies or account data: no cache may keep them.
-const NO_STORE_PREFIXES = ['/auth/', '/oauth/'];
+// Auth and OAuth answers carry tokens, cookies or account data, admin answers users, sessions and
+// the audit log: no cache may keep them.
+const NO_STORE_PREFIXES = ['/auth/', '/oauth/', '/admin/'];
 
 /** Headers every response gets. */
 export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
-  if (NO_STORE_PREFIXES.some((prefix) => request.url.startsWith(prefix))) {
+  // The matched route's own path when there is one: a percent-encoded spelling (`/%61uth/me`)
+  // reaches the same route, so it must get the same headers.
+  const path = request.routeOptions?.url ?? request.url;
+  if (NO_STORE_PREFIXES.some((prefix) => path.startsWith(prefix) || request.url.startsWith(prefix))) {
     reply.header('cache-control', 'no-store');
   }
 }

@@ -14,10 +14,13 @@ import {
   type GatehouseStore,
   type PasswordHasher,
   type SigningAlgorithm,
+  type Throttles,
 } from '@gatehouse/core';
 import { createFastHasher, createManualClock, createMemoryStore } from '@gatehouse/core/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TrustProxy } from '../config.ts';
+import { createOutboxMailer } from '../mail/outbox-mailer.ts';
+import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { acceptedAlgorithms } from '../signing-keys.ts';
 import { type AppLoggerOptions, buildApp } from './app.ts';
 import { REFRESH_COOKIE } from './auth/refresh-cookie.ts';
@@ -30,6 +33,8 @@ export const AUDIENCE = 'gatehouse';
 export const PASSWORD = 'a long enough passphrase';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
+/** The test servers' password-reset links: this followed by the token. */
+export const RESET_URL = `${ORIGIN}/reset#token=`;
 
 export interface TestServerOptions {
   logger?: AppLoggerOptions;
@@ -42,6 +47,10 @@ export interface TestServerOptions {
   signingAlgorithm?: SigningAlgorithm;
   /** Enables `/oauth/introspect` and guards the feed endpoints. */
   serviceToken?: string;
+  /** The instruments behind `/metrics` (default: a fresh set with default settings). */
+  metrics?: GatehouseMetrics;
+  /** Default: none, so suites that fail logins on purpose are not locked out by the backoff. */
+  throttles?: Throttles;
 }
 
 export function createTestServer(options: TestServerOptions = {}) {
@@ -63,7 +72,16 @@ export function createTestServer(options: TestServerOptions = {}) {
   };
   // Heartbeats only when a test sends them: the manual clock never moves by itself.
   const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
-  const auth: Auth = createAuth({ store, clock, hasher, revocations: feed });
+  // Reset links land in an outbox the tests read.
+  const outbox = createOutboxMailer();
+  const auth: Auth = createAuth({
+    store,
+    clock,
+    hasher,
+    revocations: feed,
+    throttles: options.throttles,
+    passwordReset: { mailer: outbox, linkPrefix: RESET_URL },
+  });
   const csrf = createCsrfTokens(randomBytes(32));
   const signingAlgorithm = options.signingAlgorithm ?? 'ES256';
   const keyring = createKeyring({
@@ -94,12 +112,13 @@ export function createTestServer(options: TestServerOptions = {}) {
     },
     feed,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   // The first key exists before the first request, as startServer makes it before listening.
   app.addHook('onReady', async () => {
     await keyring.ensureActiveKey();
   });
-  return { app, auth, store: backing, clock, calls, csrf, keyring, accessTokens, feed };
+  return { app, auth, store: backing, clock, calls, csrf, keyring, accessTokens, feed, outbox };
 }
 
 export type TestServer = ReturnType<typeof createTestServer>;

@@ -72,7 +72,14 @@ export function validateOptions(options: VerifierOptions): ValidatedOptions {
   };
 }
 
-/** Keys fetched over plain HTTP could be swapped by anyone on the path; only loopback is exempt. */
+/**
+ * Keys fetched, or credentials sent, over plain HTTP could be swapped or read by anyone on the path;
+ * only loopback is exempt.
+ */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
 function checkJwksUrl(value: unknown): void {
   let url: URL;
   try {
@@ -80,6 +87,5 @@ function checkJwksUrl(value: unknown): void {
   } catch {
     fail('jwksUrl must be an absolute URL');
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    fail('jwksUrl must use https (plain http only on loopback)');
+  if (!isHttpsOrLoopback(url)) fail('jwksUrl must use https (plain http only on loopback)');
 }

@@ -73,4 +73,27 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX audit_events_type ON audit_events (type, at);
     `,
   },
+  {
+    version: 2,
+    name: 'password reset tokens, throttle counters',
+    sql: `
+      -- One row per user: the primary key makes a newer token replace the older one.
+      CREATE TABLE reset_tokens (
+        user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX reset_tokens_expires_at ON reset_tokens (expires_at);
+
+      -- The counters of the PostgreSQL throttle backend (rate-limiter-flexible's layout: key,
+      -- points, expire in ms), created here so that no request ever races its creation.
+      CREATE TABLE throttle_counters (
+        key TEXT PRIMARY KEY,
+        points INTEGER NOT NULL DEFAULT 0,
+        expire BIGINT
+      );
+      CREATE INDEX throttle_counters_expire ON throttle_counters (expire);
+    `,
+  },
 ];

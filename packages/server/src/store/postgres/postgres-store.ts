@@ -5,6 +5,7 @@ import { createPostgresKeyStore } from './key-store.ts';
 import { applyPostgresMigrations } from './migrate.ts';
 import { createPostgresPool, type PostgresStoreOptions } from './pool.ts';
 import { createPostgresRefreshTokenStore } from './refresh-token-store.ts';
+import { createPostgresResetTokenStore } from './reset-token-store.ts';
 import { createPostgresSessionStore } from './session-store.ts';
 import { createPostgresUserStore } from './user-store.ts';
 
@@ -32,6 +33,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     refreshTokens: createPostgresRefreshTokenStore(pool),
     keys: createPostgresKeyStore(pool),
     audit: createPostgresAuditStore(pool),
+    resetTokens: createPostgresResetTokenStore(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

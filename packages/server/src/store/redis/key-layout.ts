@@ -2,12 +2,14 @@ import type { Strategy } from '@gatehouse/core';
 
 /**
  * Every Redis key the store uses, in one place. Cluster rules:
- * - A user's records (user hash, sessions, their refresh-token families) share the hash tag
- *   `{u:<userId>}`, so each atomic decision is one script in one slot. The Lua scripts derive the
- *   per-session and per-token keys from `userBase` with the same suffixes as below (lua/lib.lua).
- * - Routing entries (email, session id, refresh hash → user id) carry no tag: each lives in its own
- *   slot and only says where to look. Scripts re-check the real record, so a stale entry grants nothing.
- * - Global collections have their own tags: `{users}`, `{sessions}`, `{keys}`, `{audit}`.
+ * - A user's records (user hash, sessions, their refresh-token families, their reset token) share
+ *   the hash tag `{u:<userId>}`, so each atomic decision is one script in one slot. The Lua scripts
+ *   derive the per-session and per-token keys from `userBase` with the same suffixes as below
+ *   (lua/lib.lua).
+ * - Routing entries (email, session id, refresh hash, reset hash → user id) carry no tag: each lives
+ *   in its own slot and only says where to look. Scripts re-check the real record, so a stale entry
+ *   grants nothing.
+ * - Global collections have their own tags: `{users}`, `{sessions}`, `{resets}`, `{keys}`, `{audit}`.
  * Ids are URI-encoded inside key names: that keeps `{`, `}` and `:` in an id from moving the hash
  * tag or making two different ids spell the same key.
  */
@@ -21,15 +23,20 @@ export interface KeyLayout {
   /** Set of the session's encoded refresh-token hashes (its family). */
   sessionTokens(base: string, sessionId: string): string;
   refreshToken(base: string, hash: string): string;
+  /** Hash: the user's one password-reset token (`hash`, `createdAt`, `expiresAt`). */
+  resetToken(base: string): string;
 
   emailRoute(email: string): string;
   sessionRoute(sessionId: string): string;
   refreshRoute(hash: string): string;
+  resetRoute(hash: string): string;
 
   /** Sorted set (all scores 0, so ordered by bytes): `<email>\0<encoded user id>`. */
   readonly emails: string;
   /** Sorted set per strategy: `<encoded user id>/<encoded session id>` → min(idle, absolute expiry). */
   liveSessions(strategy: Strategy): string;
+  /** Sorted set: `<encoded user id>/<encoded token hash>` → the reset token's expiresAt. */
+  readonly resetExpiry: string;
 
   readonly keyRecords: string;
   readonly retiredKeys: string;
@@ -53,13 +60,16 @@ export function createKeyLayout(prefix: string): KeyLayout {
     session: (base, sessionId) => `${base}:s:${encodeId(sessionId)}`,
     sessionTokens: (base, sessionId) => `${base}:s:${encodeId(sessionId)}:tokens`,
     refreshToken: (base, hash) => `${base}:r:${encodeId(hash)}`,
+    resetToken: (base) => `${base}:reset`,
 
     emailRoute: (email) => `${prefix}email:${encodeId(email)}`,
     sessionRoute: (sessionId) => `${prefix}sid:${encodeId(sessionId)}`,
     refreshRoute: (hash) => `${prefix}rt:${encodeId(hash)}`,
+    resetRoute: (hash) => `${prefix}reset:${encodeId(hash)}`,
 
     emails: `${prefix}{users}:emails`,
     liveSessions: (strategy) => `${prefix}{sessions}:live:${strategy}`,
+    resetExpiry: `${prefix}{resets}:by-expiry`,
 
     keyRecords: `${prefix}{keys}:records`,
     retiredKeys: `${prefix}{keys}:retired`,

@@ -5,6 +5,7 @@ import type { RedisStoreContext } from './context.ts';
 import { createRedisKeyStore } from './key-store.ts';
 import { createKeyLayout } from './key-layout.ts';
 import { createRedisRefreshTokenStore } from './refresh-token-store.ts';
+import { createRedisResetTokenStore } from './reset-token-store.ts';
 import { createRouting } from './routing.ts';
 import { defineRedisScripts, type RedisClient } from './scripts.ts';
 import { createRedisSessionStore } from './session-store.ts';
@@ -60,6 +61,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
     refreshTokens: createRedisRefreshTokenStore(context, routing),
     keys: createRedisKeyStore(context),
     audit: createRedisAuditStore(context),
+    resetTokens: createRedisResetTokenStore(context, routing),
     async ping() {
       await client.ping();
     },

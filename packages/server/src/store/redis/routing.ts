@@ -34,6 +34,11 @@ export function parseLiveMember(member: string): { userId: string; sessionId: st
   return { userId: decodeId(member.slice(0, slash)), sessionId: decodeId(member.slice(slash + 1)) };
 }
 
+/** The member of the reset-token expiry index for a user's token. */
+export function resetIndexMember(userId: string, hash: string): string {
+  return `${encodeId(userId)}/${encodeId(hash)}`;
+}
+
 /**
  * The entries outside a user's slot that point into it. They are written before the records they
  * lead to and removed after, so a record is always reachable; a leftover entry only costs a lookup
@@ -66,6 +71,14 @@ export function createRouting({ client, keys, scripts }: RedisStoreContext) {
           ...tokenHashes.map((hash) => scripts.deleteIfEquals([keys.refreshRoute(hash)], [session.userId])),
         ]),
       );
+    },
+
+    /** Drops the route and the expiry-index entry of a reset token that is gone or replaced. */
+    async forgetResetToken(userId: string, hash: string): Promise<void> {
+      await Promise.all([
+        scripts.deleteIfEquals([keys.resetRoute(hash)], [userId]),
+        client.zrem(keys.resetExpiry, resetIndexMember(userId, hash)),
+      ]);
     },
   };
 }

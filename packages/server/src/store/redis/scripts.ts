@@ -23,6 +23,10 @@ const SCRIPT_FILES = {
   pruneSigningKeys: 'prune-signing-keys.lua',
   compareAndSet: 'compare-and-set.lua',
   deleteIfEquals: 'delete-if-equals.lua',
+  createResetToken: 'create-reset-token.lua',
+  consumeResetToken: 'consume-reset-token.lua',
+  deleteResetToken: 'delete-reset-token.lua',
+  deleteExpiredResetToken: 'delete-expired-reset-token.lua',
 } as const;
 
 export type RedisScripts = Record<keyof typeof SCRIPT_FILES, RedisScript>;

@@ -78,11 +78,12 @@ export function createRedisUserStore(context: RedisStoreContext, routing: Routin
       const base = keys.userBase(id);
       const reply = await scripts.deleteUser([keys.user(base), keys.userSessions(base)], [base]);
       if (reply === null) return false;
-      const [email, deleted] = reply as [string, unknown[]];
+      const [email, deleted, resetHash] = reply as [string, unknown[], string];
       await Promise.all([
         scripts.deleteIfEquals([keys.emailRoute(email)], [id]),
         client.zrem(keys.emails, emailMember({ email, id })),
         routing.forget(toDeletedSessions(deleted)),
+        resetHash === '' ? undefined : routing.forgetResetToken(id, resetHash),
       ]);
       return true;
     },

@@ -71,4 +71,18 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX audit_events_type ON audit_events (type, at);
     `,
   },
+  {
+    version: 2,
+    name: 'password reset tokens',
+    sql: `
+      -- One row per user: the primary key makes a newer token replace the older one.
+      CREATE TABLE reset_tokens (
+        user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX reset_tokens_expires_at ON reset_tokens (expires_at);
+    `,
+  },
 ];

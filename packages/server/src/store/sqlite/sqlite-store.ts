@@ -4,6 +4,7 @@ import { openSqliteDatabase } from './database.ts';
 import { createSqliteKeyStore } from './key-store.ts';
 import { applySqliteMigrations } from './migrate.ts';
 import { createSqliteRefreshTokenStore } from './refresh-token-store.ts';
+import { createSqliteResetTokenStore } from './reset-token-store.ts';
 import { createSqliteSessionStore } from './session-store.ts';
 import { createSqliteUserStore } from './user-store.ts';
 
@@ -35,6 +36,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Gate
     refreshTokens: createSqliteRefreshTokenStore(db),
     keys: createSqliteKeyStore(db),
     audit: createSqliteAuditStore(db),
+    resetTokens: createSqliteResetTokenStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

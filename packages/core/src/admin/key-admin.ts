@@ -1,0 +1,70 @@
+import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import type { Auth } from '../auth.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import { type AdminActor, recordAdminAction } from './admin-actor.ts';
+
+/**
+ * How long past the longest access-token lifetime a `key` event stays in force: the verifiers'
+ * `exp` leeway (30 s) plus clock skew between servers.
+ */
+const KEY_EVENT_LEEWAY_MS = 60_000;
+
+/** Kids are base64url; anything else cannot name a key. */
+const KID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface KeyAdminOptions {
+  auth: Pick<Auth, 'audit' | 'clock' | 'policy' | 'publishRevocations'>;
+  keyring: Pick<Keyring, 'rotate' | 'revoke' | 'getSigningKey'>;
+}
+
+/**
+ * Signing-key administration, shared by the admin HTTP API and the CLI: on-demand rotation and
+ * emergency revocation, both audited. A revoked kid is also announced on the revocation feed,
+ * because verifiers cache the JWKS and would otherwise accept it until their next refetch.
+ *
+ * @example
+ * const keys = createKeyAdmin({ auth, keyring });
+ * await keys.revoke({ kind: 'user', id: admin.id }, 'compromised-kid', context);
+ */
+export function createKeyAdmin(options: KeyAdminOptions) {
+  const { auth, keyring } = options;
+
+  function activeKid(): string | null {
+    try {
+      return keyring.getSigningKey().kid;
+    } catch {
+      return null; // no active key loaded yet
+    }
+  }
+
+  return {
+    /** Makes a new key active (the previous one keeps verifying what it signed); returns its kid. */
+    async rotate(actor: AdminActor, context: RequestContext = emptyContext): Promise<string> {
+      const previous = activeKid();
+      const kid = await keyring.rotate();
+      await recordAdminAction(auth.audit, actor, { type: 'key.rotated', data: { kid, previous } }, context);
+      return kid;
+    },
+
+    /**
+     * Drops a key at once: tokens it signed stop verifying here, and a `key` event tells every
+     * verifier. Revoking the active key makes a new one. Resolves false for an unknown kid.
+     */
+    async revoke(actor: AdminActor, kid: string, context: RequestContext = emptyContext): Promise<boolean> {
+      if (!KID.test(kid)) return false;
+      const wasActive = activeKid() === kid;
+      if (!(await keyring.revoke(kid))) return false;
+      const until = auth.clock.now() + auth.policy.accessTokenTtlMs + KEY_EVENT_LEEWAY_MS;
+      await auth.publishRevocations([{ type: 'key', kid, until }]);
+      await recordAdminAction(
+        auth.audit,
+        actor,
+        { type: 'key.revoked', data: { kid, wasActive, active: activeKid() } },
+        context,
+      );
+      return true;
+    },
+  };
+}
+
+export type KeyAdmin = ReturnType<typeof createKeyAdmin>;

@@ -1,0 +1,122 @@
+import type { AuditLog, RequestContext } from '../audit/audit-log.ts';
+import { ThrottledError } from '../errors.ts';
+import type { UserRecord } from '../store/types.ts';
+import type { ThrottleVerdict } from './throttle.ts';
+import { accountThrottleKey, ipThrottleKey } from './throttle-keys.ts';
+import type { Throttles } from './throttles.ts';
+
+/** The one key of the global failed-login counter. */
+const GLOBAL_KEY = 'all';
+
+/** Which limit refused: recorded in `throttle.locked` audit events. */
+export type ThrottleScope =
+  | 'login_account'
+  | 'login_ip'
+  | 'login_global'
+  | 'register_ip'
+  | 'reset_ip'
+  | 'reset_account';
+
+type Refusal = Extract<ThrottleVerdict, { allowed: false }>;
+
+/**
+ * The throttling policy of the auth flows, over whatever `Throttles` the server configured. Every
+ * refusal is a `ThrottledError` (429 + Retry-After) that looks the same for a known and an unknown
+ * account: account counters are keyed on the email's hash, never on whether a user exists.
+ */
+export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
+  async function recordLock(
+    scope: ThrottleScope,
+    refusal: Refusal,
+    context: RequestContext,
+    account?: { email: string; user: UserRecord | null },
+  ): Promise<void> {
+    await audit.record(
+      {
+        type: 'throttle.locked',
+        subjectId: account?.user?.id ?? null,
+        data: {
+          scope,
+          retryAfterSeconds: Math.ceil(refusal.retryAfterMs / 1000),
+          // An unknown account is named by the hash of its email, never the email itself.
+          ...(account && !account.user ? { emailHash: accountThrottleKey(account.email) } : {}),
+        },
+      },
+      context,
+    );
+  }
+
+  /** Throws ThrottledError for a refusal, auditing the first one of a lock. */
+  async function enforce(
+    verdict: ThrottleVerdict,
+    scope: ThrottleScope,
+    context: RequestContext,
+    email?: string,
+  ): Promise<void> {
+    if (verdict.allowed) return;
+    if (verdict.firstRefusal)
+      await recordLock(scope, verdict, context, email === undefined ? undefined : { email, user: null });
+    throw new ThrottledError(verdict.retryAfterMs / 1000);
+  }
+
+  return {
+    /**
+     * Before a password is even looked at: the caller's address, the global spraying guard, then
+     * the account (`email` null for a malformed one: only the address counts).
+     */
+    async beforeLogin(email: string | null, context: RequestContext): Promise<void> {
+      const ip = ipThrottleKey(context.ip);
+      if (ip !== null) await enforce(await throttles.loginIp.consume(ip), 'login_ip', context);
+      await enforce(await throttles.loginGlobal.check(GLOBAL_KEY), 'login_global', context);
+      if (email !== null)
+        await enforce(
+          await throttles.loginAccount.consume(accountThrottleKey(email)),
+          'login_account',
+          context,
+          email,
+        );
+    },
+
+    /** After a failed login: counts it globally and audits a lock the failure left on the account. */
+    async loginFailed(email: string, user: UserRecord | null, context: RequestContext): Promise<void> {
+      const global = await throttles.loginGlobal.consume(GLOBAL_KEY);
+      if (!global.allowed && global.firstRefusal) await recordLock('login_global', global, context);
+      const account = await throttles.loginAccount.check(accountThrottleKey(email));
+      if (!account.allowed) await recordLock('login_account', account, context, { email, user });
+    },
+
+    /**
+     * After a successful login: the account's failures are forgotten; the address gets back only
+     * this attempt, so an attacker's own good logins do not wash away their failures elsewhere.
+     */
+    async loginSucceeded(email: string, context: RequestContext): Promise<void> {
+      const ip = ipThrottleKey(context.ip);
+      await Promise.all([
+        throttles.loginAccount.reset(accountThrottleKey(email)),
+        ip === null ? undefined : throttles.loginIp.refund(ip),
+      ]);
+    },
+
+    async beforeRegister(context: RequestContext): Promise<void> {
+      const ip = ipThrottleKey(context.ip);
+      if (ip !== null) await enforce(await throttles.registerIp.consume(ip), 'register_ip', context);
+    },
+
+    /** Before a reset request: the address, then the account (`email` null for a malformed one). */
+    async beforeResetRequest(email: string | null, context: RequestContext): Promise<void> {
+      const ip = ipThrottleKey(context.ip);
+      if (ip !== null) await enforce(await throttles.resetRequestIp.consume(ip), 'reset_ip', context);
+      if (email !== null) {
+        const verdict = await throttles.resetRequestAccount.consume(accountThrottleKey(email));
+        await enforce(verdict, 'reset_account', context, email);
+      }
+    },
+
+    /** A completed password reset proves the account holder: the login lock goes. */
+    async accountRecovered(email: string): Promise<void> {
+      await throttles.loginAccount.reset(accountThrottleKey(email));
+    },
+  };
+}
+
+export type AttemptGuard = ReturnType<typeof createAttemptGuard>;

@@ -1,0 +1,44 @@
+import { type Auth, createAuth, systemClock } from '@gatehouse/core';
+import type { GatehouseConfig } from '../config.ts';
+import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
+import { openStore } from '../store/open-store.ts';
+
+export interface CliAuth {
+  auth: Auth;
+  /**
+   * True when revocations reach verifiers (Redis Streams, REDIS_URL). Without Redis the feed lives
+   * inside each running server, which a CLI process cannot reach: servers still refuse revoked
+   * sessions at once (they read the store), but verifiers keep tokens they cached until expiry.
+   */
+  feedReachesVerifiers: boolean;
+}
+
+/**
+ * Opens the configured store (and, with REDIS_URL, the shared revocation feed) for one CLI
+ * command, with the server's session policy, and closes both afterwards.
+ */
+export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth) => Promise<T>): Promise<T> {
+  const store = await openStore(config);
+  let feed: RevocationFeed | undefined;
+  try {
+    if (config.redisUrl) {
+      feed = await openRevocationFeed(config, systemClock, () => {
+        // Background heartbeats only; a failed publish rejects the command itself.
+      });
+    }
+    const auth = createAuth({
+      store,
+      ...(feed ? { revocations: feed.publisher } : {}),
+      sessionPolicy: {
+        idleTtlMs: config.sessionIdleTtlSeconds * 1000,
+        absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
+        accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
+        refreshGraceMs: config.refreshGraceSeconds * 1000,
+      },
+    });
+    return await use({ auth, feedReachesVerifiers: feed !== undefined });
+  } finally {
+    await feed?.close();
+    await store.close();
+  }
+}

@@ -1,0 +1,81 @@
+import type { Clock, RevocationEvent, RevocationPublisher } from '@gatehouse/core';
+
+export interface ReliablePublisherOptions {
+  /** The transport: publishing may fail while it is unreachable. */
+  inner: RevocationPublisher & { heartbeat(): Promise<void> };
+  clock: Clock;
+  /** How often pending events are retried and, when nothing is pending, a heartbeat is sent. Default 1000. */
+  intervalMs?: number;
+  onError: (error: Error) => void;
+}
+
+export interface ReliablePublisher extends RevocationPublisher {
+  /** Events accepted but not yet on the feed. */
+  readonly pending: number;
+  /** One retry-or-heartbeat step now (the timer calls this). */
+  tick(): Promise<void>;
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * Makes a revocation survive a feed outage. The store has already deleted the session when an
+ * event is published, so a failed publish must not fail the logout, nor be forgotten: it is kept
+ * and retried until it lands or every token it covers has expired (`until`).
+ *
+ * The heartbeat is what tells verifiers "you have heard everything"; it is withheld while any
+ * event is pending. So verifiers cut off from a revocation go stale and fail closed (or
+ * introspect) instead of resuming on a feed that silently lacks it.
+ */
+export function createReliablePublisher(options: ReliablePublisherOptions): ReliablePublisher {
+  const { inner, clock, onError } = options;
+  const intervalMs = options.intervalMs ?? 1000;
+  let queue: RevocationEvent[] = [];
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let running: Promise<void> | undefined;
+
+  async function flush(): Promise<boolean> {
+    queue = queue.filter((event) => event.until > clock.now());
+    if (queue.length === 0) return true;
+    const batch = queue;
+    try {
+      await inner.publish(batch);
+      queue = queue.slice(batch.length);
+      return queue.length === 0;
+    } catch (error) {
+      onError(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
+  }
+
+  async function step(): Promise<void> {
+    if (await flush()) await inner.heartbeat();
+  }
+
+  return {
+    get pending() {
+      return queue.length;
+    },
+    async publish(events) {
+      // Order matters to no one (events are idempotent), but earlier failures go first anyway.
+      queue = [...queue, ...events];
+      await flush();
+    },
+    tick() {
+      running ??= step()
+        .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    },
+    start() {
+      timer ??= setInterval(() => void this.tick(), intervalMs);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { createKeyAdmin, createUserAdmin } from '@gatehouse/core';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.ts';
+import { registerAdminAuditRoute } from './audit-route.ts';
+import { registerAdminKeyRoutes } from './key-routes.ts';
+import { createRequireAdmin } from './require-admin.ts';
+import { registerAdminUserRoutes } from './user-routes.ts';
+import { registerAdminUserSessionRoutes } from './user-session-routes.ts';
+
+/**
+ * Every `/admin/*` route, in one encapsulated scope whose hooks authenticate the caller (cookie
+ * with CSRF on state changes, or Bearer) and then demand the `admin` role: no route here can be
+ * added without both. 401 without a caller, 403 `forbidden` without the role.
+ */
+export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
+  const users = createUserAdmin(context.auth);
+  const keys = createKeyAdmin({ auth: context.auth, keyring: context.keyring });
+  app.register(async (admin) => {
+    admin.addHook('onRequest', context.authenticate);
+    admin.addHook('onRequest', createRequireAdmin(context));
+    registerAdminUserRoutes(admin, users);
+    registerAdminUserSessionRoutes(admin, users);
+    registerAdminKeyRoutes(admin, keys, context.auth.store.keys);
+    registerAdminAuditRoute(admin, context.auth.store.audit);
+  });
+}

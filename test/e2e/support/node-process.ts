@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { killOnProcessExit, terminate } from '../../../packages/server/src/store/redis/test-redis-server.ts';
+
+const OUTPUT_TAIL_LINES = 40;
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Every line it wrote to stdout so far. */
+  readonly lines: readonly string[];
+  /**
+   * Resolves with the first stdout line (past or future) that `match` maps to a value; rejects
+   * with the process's output when it exits first or `timeoutMs` passes.
+   */
+  waitForLine<T>(match: (line: string) => T | undefined, timeoutMs?: number): Promise<T>;
+  /** The last lines of stdout and stderr, for failure messages. */
+  output(): string;
+  /** Sends `signal` (SIGTERM), then SIGKILL after 3 s; resolves once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  readonly exited: Promise<void>;
+}
+
+/**
+ * Runs `script` in a Node 24 child process (the test's own binary). The environment is only
+ * `env` plus PATH and HOME: nothing leaks in from the runner (not NODE_TEST_CONTEXT, which would
+ * turn the child into a test reporter, nor a REDIS_URL of the developer's). stdin stays an open
+ * pipe, so a child can treat its end as "the test process died". The child is SIGKILLed if this
+ * process exits without stopping it.
+ */
+export function spawnNode(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const tail: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  const remember = (line: string) => {
+    tail.push(line);
+    if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
+  };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    remember(line);
+    for (const listener of listeners) listener(line);
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => remember(`stderr: ${line}`));
+  const dispose = killOnProcessExit(() => child.kill('SIGKILL'));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(dispose);
+  const output = () => tail.join('\n');
+
+  return {
+    name,
+    child,
+    lines,
+    exited,
+    output,
+    waitForLine<T>(match: (line: string) => T | undefined, timeoutMs = 10_000) {
+      for (const line of lines) {
+        const value = match(line);
+        if (value !== undefined) return Promise.resolve(value);
+      }
+      return new Promise<T>((resolve, reject) => {
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(onLine);
+          settle();
+        };
+        const onLine = (line: string) => {
+          const value = match(line);
+          if (value !== undefined) finish(() => resolve(value));
+        };
+        const timer = setTimeout(
+          () =>
+            finish(() =>
+              reject(new Error(`${name}: expected output not seen in ${timeoutMs} ms\n${output()}`)),
+            ),
+          timeoutMs,
+        );
+        listeners.add(onLine);
+        void exited.then(() =>
+          finish(() =>
+            reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode})\n${output()}`)),
+          ),
+        );
+      });
+    },
+    stop: (signal = 'SIGTERM') => terminate(child, signal),
+  };
+}
