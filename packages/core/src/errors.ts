@@ -29,7 +29,9 @@ export type ErrorCode =
   | 'ERR_TOKEN_CLAIMS'
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_FEED_STALE'
-  | 'ERR_KEY_UNAVAILABLE';
+  | 'ERR_KEY_UNAVAILABLE'
+  /** A lookup the answer depends on (store, introspection) failed: try again later. */
+  | 'ERR_UPSTREAM_UNAVAILABLE';
 
 export class GatehouseError extends Error {
   readonly code: ErrorCode;

@@ -9,6 +9,7 @@ import {
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
+import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
@@ -127,10 +128,12 @@ export async function startServer(
     app = built;
     let maintenance: KeyMaintenance | undefined;
     let retention: AuditRetention | undefined;
+    let sweep: ExpiredSweep | undefined;
     const openedThrottles = throttling;
     built.addHook('onClose', async () => {
       maintenance?.stop();
       retention?.stop();
+      sweep?.stop();
       await revocations.close();
       await openedThrottles.close();
       await store.close();
@@ -140,6 +143,11 @@ export async function startServer(
     maintenance = startKeyMaintenance({
       keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
+    });
+    sweep = startExpiredSweep({
+      store,
+      clock: systemClock,
+      onError: (error) => built.log.error({ err: error }, 'expired-record sweep failed'),
     });
     retention = startAuditRetention({
       audit: store.audit,

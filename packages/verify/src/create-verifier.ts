@@ -204,7 +204,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
       counts.cacheMisses++;
     }
     const versionBefore = revocationVersion;
-    const answer = await validateSession(value);
+    let answer: Principal | null;
+    try {
+      answer = await validateSession(value);
+    } catch (error) {
+      // The store or auth server is unreachable: that is "try again", not "who are you" nor a crash.
+      onError(error);
+      return reject(503, 'ERR_UPSTREAM_UNAVAILABLE');
+    }
     if (!answer) return reject(401, 'ERR_SESSION_INVALID');
     if (!isPrincipalShaped(answer))
       throw new TypeError('validateSession must resolve to a Principal or null');

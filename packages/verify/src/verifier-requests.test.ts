@@ -121,6 +121,25 @@ describe('createVerifier: session cookies', () => {
     return { ...t, ...store, request };
   }
 
+  it('answers 503 ERR_UPSTREAM_UNAVAILABLE, uncached, when validateSession fails', async () => {
+    const t = await createFixture({
+      validateSession: async () => {
+        throw new Error('auth server unreachable');
+      },
+    });
+    try {
+      const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
+      assert.deepEqual(await t.verifier.verifyRequest(request), {
+        ok: false,
+        status: 503,
+        code: 'ERR_UPSTREAM_UNAVAILABLE',
+      });
+      assert.equal(t.verifier.metrics().cacheHits, 0);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('validates through validateSession, then answers from the cache', async () => {
     const t = await setup();
     const first = await t.verifier.verifyRequest(t.request());

@@ -61,6 +61,7 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_FEED_STALE: unavailable,
   // No usable signing key is a server-side condition a client can only retry.
   ERR_KEY_UNAVAILABLE: unavailable,
+  ERR_UPSTREAM_UNAVAILABLE: unavailable,
 };
 
 const invalidRequest: ErrorMapping = { status: 400, error: 'invalid_request' };

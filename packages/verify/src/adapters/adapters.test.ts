@@ -82,19 +82,18 @@ describe('express adapter', () => {
     await t.stop();
   });
 
-  it('passes a verifier error to next(error)', async () => {
-    const boom = new Error('store down');
+  it('answers 503 with Retry-After when the session lookup fails (store or auth server down)', async () => {
     const t = await createFixture({
       validateSession: async () => {
-        throw boom;
+        throw new Error('store down');
       },
     });
     const cookie = `${SESSION_COOKIE}=${'i'.repeat(22)}.${'s'.repeat(43)}`;
-    const { res } = fakeExpressResponse();
-    const error = await new Promise((resolve) =>
-      expressGatehouse(t.verifier)({ headers: { cookie } }, res, resolve),
-    );
-    assert.equal(error, boom);
+    const outcome = await runExpress(expressGatehouse(t.verifier), { headers: { cookie } });
+    assert.equal(outcome.nextCalled, false);
+    assert.equal(outcome.sent.status, 503);
+    assert.equal(outcome.sent.headers?.['retry-after'], '1');
+    assert.deepEqual(outcome.sent.body, { error: 'temporarily_unavailable' });
     await t.stop();
   });
 });

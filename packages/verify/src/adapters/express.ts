@@ -36,7 +36,7 @@ declare global {
 /**
  * Express middleware (tested with Express 5): sets `req.auth` and calls `next()`, or answers
  * itself: 401 with a `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed
- * is stale. Bodies are generic. A verifier error (say, `validateSession` threw) goes to
+ * is stale or a session lookup fails. Bodies are generic. Any other verifier error goes to
  * `next(error)`. Importing this module types `req.auth` as `Principal | undefined` on every
  * Express request.
  *
