@@ -1,0 +1,52 @@
+import type { FeedSource } from '@gatehouse/core';
+import { createVerifier } from '@gatehouse/verify';
+import type { JWK } from 'jose';
+import { createPacedVerification, type RoundOutcome } from './paced-verification.ts';
+import { AUDIENCE, ISSUER } from './signing-fixture.ts';
+import { createTimedFeed } from './timed-feed.ts';
+
+export interface ProbeOutcome extends RoundOutcome {
+  /** Wall-clock time the revocation event reached this verifier's feed; null if it never did. */
+  eventAt: number | null;
+}
+
+export interface RevocationProbe {
+  /** Starts presenting `token` at the steady rate; resolves once it is accepted (and cached). */
+  watch(token: string): Promise<void>;
+  /** Waits for the first refusal after the revocation at `t0` of session `sid`. */
+  outcome(t0: number, sid: string, timeoutMs: number): Promise<ProbeOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * A downstream service in miniature: an SDK verifier (cache on) following `feed`, presenting a
+ * token at `ratePerSecond`. Runs in a verifier process, or in the bench process for the in-process
+ * baseline.
+ */
+export async function startRevocationProbe(
+  feed: FeedSource,
+  jwks: { keys: JWK[] },
+  ratePerSecond: number,
+): Promise<RevocationProbe> {
+  const arrivals = new Map<string, number>();
+  const verifier = createVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256'],
+    jwks,
+    feed: createTimedFeed(feed, arrivals),
+  });
+  await verifier.start();
+  const paced = createPacedVerification((token) => verifier.verifyToken(token), ratePerSecond);
+  return {
+    watch: (token) => paced.watch(token),
+    async outcome(t0, sid, timeoutMs) {
+      const outcome = await paced.outcome(t0, timeoutMs);
+      return { ...outcome, eventAt: arrivals.get(sid) ?? null };
+    },
+    async close() {
+      paced.stop();
+      await verifier.stop();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { createAccessTokenVerifier, type SigningAlgorithm } from '@gatehouse/core';
+import type { Verifier } from '@gatehouse/verify';
+import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
+import { jwtVerify } from 'jose';
+import { attempt } from '../lib/cases.ts';
+import { describeError, formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
+import { rawVerify } from '../lib/raw-verify.ts';
+import { startSdkVerifier } from '../lib/sdk-fixture.ts';
+import {
+  ALGORITHMS,
+  AUDIENCE,
+  createSigningFixture,
+  ISSUER,
+  type SigningFixture,
+  splitJws,
+} from '../lib/signing-fixture.ts';
+import { invertSummary, ratio } from '../lib/stats.ts';
+import { type Measurement, measureInterleaved, type TimedCase } from '../lib/timing.ts';
+import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
+
+interface VerifyCase extends TimedCase {
+  baseline?: boolean;
+}
+
+const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['admin'] };
+/** Distinct tokens cycled through for "first sight": more than the cache holds, so every one misses. */
+const FIRST_SIGHT_TOKENS = 256;
+const FIRST_SIGHT_CACHE_ENTRIES = 64;
+
+/** Passes when the operation accepted the token (true, claims, or an SDK `{ ok: true }`). */
+function accepting(name: string, operation: () => unknown): () => Promise<void> {
+  return async () => {
+    const outcome = await operation();
+    const refused =
+      !outcome ||
+      (typeof outcome === 'object' && 'ok' in outcome && (outcome as { ok: boolean }).ok === false);
+    if (refused) throw new Error(`${name}: refused the benchmark token`);
+  };
+}
+
+/** An SDK case stays valid only while its verifier refused nothing (a stale feed would refuse fast). */
+function sdkCheck(name: string, verifier: Verifier, operation: () => unknown, expectHits: boolean) {
+  const accepts = accepting(name, operation);
+  return async () => {
+    // Twice: the first call of a cache-hit case is the miss that fills the cache.
+    await accepts();
+    await accepts();
+    const metrics = verifier.metrics();
+    if (Object.keys(metrics.rejected).length > 0) {
+      throw new Error(`${name}: the verifier refused requests (${JSON.stringify(metrics.rejected)})`);
+    }
+    if (expectHits ? metrics.cacheHits === 0 : metrics.cacheHits > 0) {
+      throw new Error(`${name}: expected ${expectHits ? 'cache hits' : 'no cache hits'}`);
+    }
+  };
+}
+
+function floorAndLibraries(fixture: SigningFixture, token: string): VerifyCase[] {
+  const { alg, verificationKey: key } = fixture;
+  const { input, signature } = splitJws(token);
+  const joseOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], typ: 'at+jwt' };
+  const fastJwt = createFastJwtVerifier({
+    key: alg === 'HS256' ? key.export() : key.export({ type: 'spki', format: 'pem' }),
+    algorithms: [alg],
+    allowedIss: ISSUER,
+    allowedAud: AUDIENCE,
+    checkTyp: 'at+jwt',
+    cache: false,
+  });
+  const core = createAccessTokenVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: [alg],
+    getKey: fixture.keyring.getVerificationKey,
+  });
+  const cases: [string, () => unknown, boolean, boolean?][] = [
+    [
+      'node:crypto verify (signature only, the floor)',
+      () => rawVerify(alg, key, input, signature),
+      false,
+      true,
+    ],
+    ['jose jwtVerify', () => jwtVerify(token, key, joseOptions), true],
+    ['fast-jwt (sync, cache off)', () => fastJwt(token), false],
+    ['Gatehouse core verifier (sync, every check)', () => core.verify(token), false],
+  ];
+  return cases.map(([name, operation, isAsync, baseline]) => ({
+    name,
+    operation,
+    isAsync,
+    baseline: baseline ?? false,
+    check: accepting(name, operation),
+  }));
+}
+
+/** The SDK as a service runs it (in-process feed on): a repeat token, and tokens it has not seen. */
+async function sdkCases(fixture: SigningFixture, token: string, closers: (() => Promise<void>)[]) {
+  const hits = await startSdkVerifier(fixture.alg, fixture.jwks);
+  closers.push(hits.close);
+  const misses = await startSdkVerifier(fixture.alg, fixture.jwks, {
+    cache: { maxEntries: FIRST_SIGHT_CACHE_ENTRIES },
+  });
+  closers.push(misses.close);
+  const pool = await Promise.all(
+    Array.from({ length: FIRST_SIGHT_TOKENS }, () => fixture.signer.sign(CLAIMS)),
+  );
+  let next = 0;
+  const firstSight = () => misses.verifier.verifyToken(pool[next++ % FIRST_SIGHT_TOKENS]!.token);
+  const hit = () => hits.verifier.verifyToken(token);
+  const firstSightName = 'Gatehouse SDK, first sight (verify + revocation check + cache insert)';
+  const hitName = 'Gatehouse SDK, cache hit (feed on)';
+  return [
+    {
+      name: firstSightName,
+      operation: firstSight,
+      isAsync: true,
+      check: sdkCheck(firstSightName, misses.verifier, firstSight, false),
+    },
+    { name: hitName, operation: hit, isAsync: true, check: sdkCheck(hitName, hits.verifier, hit, true) },
+  ];
+}
+
+async function measureAlgorithm(
+  ctx: ScenarioContext,
+  result: ScenarioResult,
+  alg: SigningAlgorithm,
+): Promise<void> {
+  const fixture = await createSigningFixture(alg);
+  const { token } = await fixture.signer.sign(CLAIMS);
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const cases = floorAndLibraries(fixture, token);
+    if (alg !== 'HS256') cases.push(...(await sdkCases(fixture, token, closers)));
+    const outcomes = await measureInterleaved(
+      cases,
+      ctx.quick ? { runs: 5, runMs: 25 } : { runs: 11, runMs: 200 },
+    );
+    const measured: { verifyCase: VerifyCase; measurement: Measurement }[] = [];
+    for (const [index, outcome] of outcomes.entries()) {
+      const verifyCase = cases[index]!;
+      if (!outcome.ok) {
+        result.failures.push({ case: `${alg}: ${verifyCase.name}`, reason: describeError(outcome.error) });
+        continue;
+      }
+      ctx.progress(
+        `${alg} ${verifyCase.name}: ${formatNumber(outcome.measurement.microsPerOp.median)} µs/op`,
+      );
+      measured.push({ verifyCase, measurement: outcome.measurement });
+    }
+    addAlgorithmSection(result, alg, token, measured);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+function addAlgorithmSection(
+  result: ScenarioResult,
+  alg: SigningAlgorithm,
+  token: string,
+  measured: { verifyCase: VerifyCase; measurement: Measurement }[],
+): void {
+  const floor = measured.find((entry) => entry.verifyCase.baseline)?.measurement.microsPerOp.median;
+  const rows = measured.map(({ verifyCase, measurement }) => {
+    const micros = measurement.microsPerOp;
+    return [
+      verifyCase.name,
+      formatSpread(invertSummary(micros)),
+      formatSpread(micros),
+      formatRatio(ratio(micros.median, floor)),
+    ];
+  });
+  result.sections.push({
+    title: `${alg} (token ${token.length} bytes)`,
+    table: {
+      columns: ['method', 'ops/s (min–max)', 'µs/op (min–max)', '× floor (time)'],
+      align: ['left', 'right', 'right', 'right'],
+      rows,
+    },
+    chart: {
+      title: `${alg}: time per verification`,
+      unit: 'µs/op',
+      better: 'lower',
+      logScale: true,
+      bars: measured.map(({ verifyCase, measurement }) => ({
+        label: verifyCase.name.replace(/ \(.*\)$/, ''),
+        value: measurement.microsPerOp.median,
+        low: measurement.microsPerOp.min,
+        high: measurement.microsPerOp.max,
+        baseline: verifyCase.baseline ?? false,
+      })),
+    },
+  });
+  const micros = (prefix: string) =>
+    measured.find((entry) => entry.verifyCase.name.startsWith(prefix))?.measurement.microsPerOp.median;
+  const core = micros('Gatehouse core');
+  const hit = micros('Gatehouse SDK, cache hit');
+  if (core !== undefined) {
+    const hitText =
+      hit === undefined
+        ? ''
+        : `; SDK cache hit ${formatNumber(hit)} µs (${formatRatio(ratio(hit, floor))} floor)`;
+    result.headlines.push(
+      `Verify ${alg}: core verifier ${formatNumber(core)} µs/op (${formatRatio(ratio(core, floor))} the node:crypto floor)${hitText}.`,
+    );
+  }
+}
+
+export const verifyScenario: Scenario = {
+  name: 'verify',
+  title: 'In-process access-token verification',
+  async run(ctx) {
+    const result = emptyResult();
+    for (const alg of ALGORITHMS) await attempt(result, alg, () => measureAlgorithm(ctx, result, alg));
+    result.notes.push(
+      'Each figure is the median of repeated timed runs (each a calibrated loop), with min–max across runs; the runs of the cases of one algorithm are interleaved, so background load falls on all of them alike. Ratios are time per verification divided by the node:crypto floor of the same algorithm.',
+      'Every case is checked to accept the token before and after timing (the SDK ones also to have refused nothing and to hit, or miss, the cache as intended).',
+      'The token carries iss, aud, sub, sid, jti, iat, exp and roles; header {alg, kid, typ: at+jwt}. fast-jwt runs with its cache off and checks typ, iss and aud like the others.',
+      `"First sight" cycles ${FIRST_SIGHT_TOKENS} distinct tokens through a ${FIRST_SIGHT_CACHE_ENTRIES}-entry cache, so every call misses; "cache hit" presents one token again and again. Both SDK verifiers follow an in-process revocation feed.`,
+      'Synchronous verifiers are called without await; async ones (jose, SDK) are awaited one at a time, so their figures include one promise per call.',
+      'The SDK has no HS256 rows: it takes public keys from a JWKS, and a JWKS never carries an HMAC secret (HS256 is for a single service, with the core verifier).',
+    );
+    return result;
+  },
+};

@@ -1,0 +1,84 @@
+import { argon2Sync, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createArgon2Hasher, defaultArgon2Params } from '@gatehouse/core';
+import { BENCH_PASSWORD, createSessionFixture } from '../../lib/session-fixture.ts';
+import { openBenchStore } from '../../lib/stores.ts';
+import { type FeatureSetup, respond } from './types.ts';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+}
+
+/**
+ * The mistake isolation avoids, for contrast: the same Argon2id work done synchronously on the
+ * event loop, so every other request waits for each hash. Not how Gatehouse hashes.
+ */
+function hashBlocking(password: unknown): void {
+  argon2Sync('argon2id', {
+    message: Buffer.from(String(password)),
+    nonce: randomBytes(16),
+    parallelism: defaultArgon2Params.parallelism,
+    tagLength: 32,
+    memory: defaultArgon2Params.memoryKiB,
+    passes: defaultArgon2Params.passes,
+  });
+}
+
+/**
+ * POST /login through the core's real login (Argon2id with the default parameters, on the libuv
+ * pool) over SQLite: what a login flood costs the process that also serves guarded routes.
+ */
+export async function setUpLogin(): Promise<FeatureSetup> {
+  const bench = await openBenchStore('sqlite', { databaseUrl: '', redisUrl: '' });
+  try {
+    const fixture = await createSessionFixture(bench.store, createArgon2Hasher());
+    return {
+      routes: {
+        '/login': async (request, response) => {
+          const body = await readJson(request);
+          try {
+            await fixture.auth.login({ email: body.email, password: body.password });
+            respond(response, true);
+          } catch {
+            respond(response, false);
+          }
+        },
+        '/login-blocking': async (request, response) => {
+          hashBlocking((await readJson(request)).password);
+          respond(response, true);
+        },
+      },
+      cases: [
+        {
+          name: 'login (Argon2id m=19 MiB, t=2, p=1)',
+          group: 'login',
+          path: '/login',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
+        },
+        {
+          name: 'login hashing on the event loop (argon2Sync, contrast)',
+          group: 'login',
+          path: '/login-blocking',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
+        },
+      ],
+      close: bench.close,
+    };
+  } catch (error) {
+    await bench.close();
+    throw error;
+  }
+}
