@@ -4,7 +4,6 @@ import {
   createKeyAdmin,
   type GatehouseStore,
   type KeyAdmin,
-  isGatehouseError,
   type Keyring,
   normalizeEmail,
   PasswordPolicyError,
@@ -12,7 +11,7 @@ import {
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
-import { ConfigError, formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
+import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { startServer } from './server.ts';
 import { createConfiguredKeyring } from './signing-keys.ts';
@@ -27,12 +26,9 @@ export interface CliIo {
   err(line: string): void;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
 
-/** A wrong command line: one line on stderr, exit code 2. */
-class UsageError extends Error {}
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli/cli-errors.ts';
 
 const COMMANDS = `Usage: gatehouse <command> [options]
 
@@ -305,18 +301,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await createAdmin(args, config, io);
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      io.err(`gatehouse: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    // Core messages never hold secrets; other errors (a database down) are worth showing as they are.
-    const message = isGatehouseError(error)
-      ? error.code
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    io.err(`gatehouse: ${message}`);
-    return EXIT_FAILURE;
+    return reportCliError(error, io);
   }
 }
 

@@ -1,20 +1,9 @@
-import {
-  type Auth,
-  cliActor,
-  createUserAdmin,
-  isGatehouseError,
-  normalizeEmail,
-  type UserRecord,
-} from '@gatehouse/core';
+import { type Auth, cliActor, createUserAdmin, normalizeEmail, type UserRecord } from '@gatehouse/core';
 import type { CliIo } from '../cli.ts';
-import { ConfigError, type GatehouseConfig, loadConfig } from '../config.ts';
+import { type GatehouseConfig, loadConfig } from '../config.ts';
 import { toAuditView } from '../http/routes/admin/admin-views.ts';
 import { withCliAuth } from './cli-auth.ts';
-
-/** The same exit codes as the rest of the CLI (see cli.ts). */
-const EXIT_OK = 0;
-const EXIT_FAILURE = 1;
-const EXIT_USAGE = 2;
+import { EXIT_OK, reportCliError, UsageError } from './cli-errors.ts';
 
 /** Appended to `gatehouse --help`. */
 export const ACCOUNT_COMMANDS_HELP = `  users list [--query <text>]            List accounts (id, email, status, roles), by email.
@@ -34,8 +23,6 @@ const GROUPS = new Set(['users', 'sessions', 'audit']);
 export function isAccountCommand(word: string | undefined): boolean {
   return word !== undefined && GROUPS.has(word);
 }
-
-class UsageError extends Error {}
 
 const OPTIONS = ['--query', '--user', '--type', '--limit'] as const;
 type OptionName = (typeof OPTIONS)[number];
@@ -215,16 +202,6 @@ export async function runAccountCommand(argv: readonly string[], io: CliIo): Pro
     await run(name, operand, parsed.options, config, io);
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      io.err(`gatehouse: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    const message = isGatehouseError(error)
-      ? error.code
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    io.err(`gatehouse: ${message}`);
-    return EXIT_FAILURE;
+    return reportCliError(error, io);
   }
 }
