@@ -1,8 +1,8 @@
 // @ts-check
-import { describeError } from '../lib/api.js';
 import { announce, field, h, notice, pageHeading, replaceChildren } from '../lib/dom.js';
 import { formatLocal, formatRelative } from '../lib/format.js';
 import { changePassword, currentSession, currentUser, isAdmin } from '../lib/session.js';
+import { onSubmit } from '../lib/submit-form.js';
 import { renderSignIn } from './sign-in.js';
 
 /**
@@ -56,22 +56,13 @@ export function renderHome(app) {
     {
       class: 'card form',
       'aria-labelledby': 'password-title',
-      onsubmit: async (/** @type {SubmitEvent} */ event) => {
-        event.preventDefault();
-        button.disabled = true;
-        replaceChildren(result);
-        try {
-          await changePassword(current.input.value, next.input.value);
-          current.input.value = '';
-          next.input.value = '';
-          replaceChildren(result, notice('success', 'Password changed. Every other device was signed out.'));
-          announce('Password changed.');
-        } catch (error) {
-          replaceChildren(result, notice('error', describeError(error)));
-        } finally {
-          button.disabled = false;
-        }
-      },
+      onsubmit: onSubmit(button, result, async () => {
+        await changePassword(current.input.value, next.input.value);
+        current.input.value = '';
+        next.input.value = '';
+        replaceChildren(result, notice('success', 'Password changed. Every other device was signed out.'));
+        announce('Password changed.');
+      }),
     },
     h('h2', { id: 'password-title' }, 'Change password'),
     current.wrapper,

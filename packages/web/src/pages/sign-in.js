@@ -1,7 +1,7 @@
 // @ts-check
-import { describeError } from '../lib/api.js';
 import { announce, field, focusHeading, h, notice, pageHeading, replaceChildren } from '../lib/dom.js';
 import { register, signIn } from '../lib/session.js';
+import { onSubmit } from '../lib/submit-form.js';
 
 /**
  * Sign in and create an account, side by side. After signing in, the page the visitor asked for
@@ -33,23 +33,18 @@ export function renderSignIn(app, options = {}) {
     {
       class: 'card form',
       'aria-labelledby': 'sign-in-title',
-      onsubmit: async (/** @type {SubmitEvent} */ event) => {
-        event.preventDefault();
-        signInButton.disabled = true;
-        replaceChildren(signInResult);
-        try {
+      onsubmit: onSubmit(
+        signInButton,
+        signInResult,
+        async () => {
           const signedIn = await signIn(email.input.value, password.input.value);
           password.input.value = '';
           await app.render();
           focusHeading(app.main);
           announce(`Signed in as ${signedIn?.user.email ?? email.input.value}.`);
-        } catch (error) {
-          replaceChildren(signInResult, notice('error', describeError(error)));
-          password.input.focus();
-        } finally {
-          signInButton.disabled = false;
-        }
-      },
+        },
+        () => password.input.focus(),
+      ),
     },
     h('h2', { id: 'sign-in-title' }, 'Sign in'),
     email.wrapper,
@@ -82,25 +77,16 @@ export function renderSignIn(app, options = {}) {
     {
       class: 'card form',
       'aria-labelledby': 'register-title',
-      onsubmit: async (/** @type {SubmitEvent} */ event) => {
-        event.preventDefault();
-        registerButton.disabled = true;
-        replaceChildren(registerResult);
-        try {
-          await register(newEmail.input.value, newPassword.input.value);
-          // The server answers the same whether or not the email was taken, so the page does too.
-          replaceChildren(
-            registerResult,
-            notice('success', 'Done. If this email was new, the account exists now: sign in with it.'),
-          );
-          email.input.value = newEmail.input.value;
-          newPassword.input.value = '';
-        } catch (error) {
-          replaceChildren(registerResult, notice('error', describeError(error)));
-        } finally {
-          registerButton.disabled = false;
-        }
-      },
+      onsubmit: onSubmit(registerButton, registerResult, async () => {
+        await register(newEmail.input.value, newPassword.input.value);
+        // The server answers the same whether or not the email was taken, so the page does too.
+        replaceChildren(
+          registerResult,
+          notice('success', 'Done. If this email was new, the account exists now: sign in with it.'),
+        );
+        email.input.value = newEmail.input.value;
+        newPassword.input.value = '';
+      }),
     },
     h('h2', { id: 'register-title' }, 'Create an account'),
     newEmail.wrapper,
