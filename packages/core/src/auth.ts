@@ -480,8 +480,9 @@ export function createAuth(options: AuthOptions) {
       context: RequestContext = emptyContext,
     ): Promise<LoginResult> {
       const { user, session } = input;
-      // Policy first: a request that cannot succeed spends no hash.
+      // Policy first: a request that cannot succeed spends no hash (and no attempt).
       assertPasswordAcceptable(input.newPassword, passwordPolicy);
+      await guard.beforeReauthentication(user.email, context);
       const currentOk =
         isPasswordWithinBounds(input.currentPassword, passwordPolicy) &&
         (await hasher.verify(user.passwordHash, input.currentPassword));
@@ -498,6 +499,7 @@ export function createAuth(options: AuthOptions) {
         );
         throw new InvalidCredentialsError('wrong current password');
       }
+      await guard.accountRecovered(user.email);
       const now = clock.now();
       const updated = await store.users.update(user.id, {
         passwordHash: await hasher.hash(input.newPassword),

@@ -97,6 +97,19 @@ export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
       ]);
     },
 
+    /**
+     * Before a signed-in caller's current password is checked (password change): the same account
+     * counter as login, so a stolen session cannot be used to guess the password without limit.
+     */
+    async beforeReauthentication(email: string, context: RequestContext): Promise<void> {
+      await enforce(
+        await throttles.loginAccount.consume(accountThrottleKey(email)),
+        'login_account',
+        context,
+        email,
+      );
+    },
+
     async beforeRegister(context: RequestContext): Promise<void> {
       const ip = ipThrottleKey(context.ip);
       if (ip !== null) await enforce(await throttles.registerIp.consume(ip), 'register_ip', context);
@@ -112,7 +125,7 @@ export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
       }
     },
 
-    /** A completed password reset proves the account holder: the login lock goes. */
+    /** A completed password reset, or a correct current password, proves the account holder: the login lock goes. */
     async accountRecovered(email: string): Promise<void> {
       await throttles.loginAccount.reset(accountThrottleKey(email));
     },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { accountThrottleKey } from '@gatehouse/core';
 import { confirmReset, requestReset, resetTokenFor } from './reset-test-support.ts';
-import { login, PASSWORD, register } from './test-support.ts';
+import { login, PASSWORD, register, sameOriginHeaders } from './test-support.ts';
 import {
   assertThrottled,
   attemptLogin,
@@ -120,6 +120,34 @@ describe('per-account exponential backoff on failed logins', () => {
       emailHash: accountThrottleKey('ghost@example.com'),
     });
     assert.ok(!JSON.stringify(locks).includes('ghost@example.com'), 'no email in clear');
+  });
+});
+
+describe('password change with a stolen session', () => {
+  it('counts wrong current passwords on the account: the password cannot be guessed without limit', async () => {
+    const { app, calls } = createThrottledServer();
+    await register(app, 'victim@example.com');
+    const session = await login(app, 'victim@example.com');
+    const change = (currentPassword: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/auth/password/change',
+        headers: sameOriginHeaders(session),
+        payload: { currentPassword, newPassword: 'a brand new passphrase' },
+      });
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      const response = await change(WRONG_PASSWORD);
+      assert.equal(response.statusCode, 401, `attempt ${attempt}`);
+      assert.deepEqual(response.json(), { error: 'invalid_credentials' });
+    }
+    const verifiesBefore = calls.verify;
+    assertThrottled(await change(WRONG_PASSWORD), 1, 1);
+    assertThrottled(await change(PASSWORD), 1, 1);
+    assert.equal(calls.verify, verifiesBefore, 'a refused attempt is never hashed');
+    // The same counter as login: the lock holds there too.
+    assertThrottled(await attemptLogin(app, 'victim@example.com', PASSWORD), 1, 1);
+    mock.timers.tick(SECOND);
+    assert.equal((await change(PASSWORD)).statusCode, 204, 'the holder, after the lock, succeeds');
   });
 });
 
