@@ -28,6 +28,52 @@ export function toUserRecord(row: Row, roles: string[]): UserRecord {
   };
 }
 
+/**
+ * Write side of the mappers: a table's insert columns and the values in that order, kept beside
+ * the read mapper so the two SQL backends cannot disagree on the order.
+ */
+export const SESSION_COLUMNS =
+  'id, user_id, secret_hash, strategy, created_at, last_seen_at, idle_expires_at, absolute_expires_at, user_agent, ip';
+
+export function sessionValues(session: SessionRecord) {
+  return [
+    session.id,
+    session.userId,
+    session.secretHash,
+    session.strategy,
+    session.createdAt,
+    session.lastSeenAt,
+    session.idleExpiresAt,
+    session.absoluteExpiresAt,
+    session.userAgent,
+    session.ip,
+  ];
+}
+
+export const AUDIT_COLUMNS = 'id, type, at, actor_id, subject_id, session_id, ip, user_agent, data';
+
+/** `data` as JSON text: pg would send a JS array as a PostgreSQL array, not JSON. */
+export function auditEventValues(event: AuditEvent) {
+  return [
+    event.id,
+    event.type,
+    event.at,
+    event.actorId,
+    event.subjectId,
+    event.sessionId,
+    event.ip,
+    event.userAgent,
+    JSON.stringify(event.data),
+  ];
+}
+
+/** `?, ?, …` (SQLite) or `$1, $2, …` (PostgreSQL) for `count` values. */
+export function placeholders(count: number, dialect: 'sqlite' | 'postgres'): string {
+  return Array.from({ length: count }, (_, index) => (dialect === 'sqlite' ? '?' : `$${index + 1}`)).join(
+    ', ',
+  );
+}
+
 export function toSessionRecord(row: Row): SessionRecord {
   return {
     id: row.id as string,

@@ -1,26 +1,14 @@
 import type { Pool } from 'pg';
 import type { AuditStore } from '@gatehouse/core';
 import { toAuditConditions } from '../lib/audit-filter.ts';
-import { toAuditEvent } from '../lib/rows.ts';
+import { AUDIT_COLUMNS, auditEventValues, placeholders, toAuditEvent } from '../lib/rows.ts';
 
 export function createPostgresAuditStore(pool: Pool): AuditStore {
   return {
     async append(event) {
       await pool.query(
-        `INSERT INTO audit_events (id, type, at, actor_id, subject_id, session_id, ip, user_agent, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          event.id,
-          event.type,
-          event.at,
-          event.actorId,
-          event.subjectId,
-          event.sessionId,
-          event.ip,
-          event.userAgent,
-          // Stringified: pg would send a JS object as JSON anyway, but an array as a PostgreSQL array.
-          JSON.stringify(event.data),
-        ],
+        `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9, 'postgres')})`,
+        auditEventValues(event),
       );
     },
     async query(query) {

@@ -1,26 +1,13 @@
 import type { Pool } from 'pg';
 import type { SessionStore, Strategy } from '@gatehouse/core';
-import { toSessionRecord } from '../lib/rows.ts';
+import { placeholders, SESSION_COLUMNS, sessionValues, toSessionRecord } from '../lib/rows.ts';
 
 export function createPostgresSessionStore(pool: Pool): SessionStore {
   return {
     async create(session) {
       await pool.query(
-        `INSERT INTO sessions (id, user_id, secret_hash, strategy, created_at, last_seen_at, idle_expires_at,
-           absolute_expires_at, user_agent, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          session.id,
-          session.userId,
-          session.secretHash,
-          session.strategy,
-          session.createdAt,
-          session.lastSeenAt,
-          session.idleExpiresAt,
-          session.absoluteExpiresAt,
-          session.userAgent,
-          session.ip,
-        ],
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10, 'postgres')})`,
+        sessionValues(session),
       );
     },
     async get(id) {

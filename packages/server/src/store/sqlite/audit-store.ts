@@ -1,28 +1,17 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { AuditStore } from '@gatehouse/core';
 import { toAuditConditions } from '../lib/audit-filter.ts';
-import { toAuditEvent } from '../lib/rows.ts';
+import { AUDIT_COLUMNS, auditEventValues, placeholders, toAuditEvent } from '../lib/rows.ts';
 
 export function createSqliteAuditStore(db: DatabaseSync): AuditStore {
-  const insert = db.prepare(`
-    INSERT INTO audit_events (id, type, at, actor_id, subject_id, session_id, ip, user_agent, data)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-  `);
+  const insert = db.prepare(
+    `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9, 'sqlite')})`,
+  );
   const deleteBefore = db.prepare('DELETE FROM audit_events WHERE at < ?');
 
   return {
     async append(event) {
-      insert.run(
-        event.id,
-        event.type,
-        event.at,
-        event.actorId,
-        event.subjectId,
-        event.sessionId,
-        event.ip,
-        event.userAgent,
-        JSON.stringify(event.data),
-      );
+      insert.run(...auditEventValues(event));
     },
     async query(query) {
       const values: SQLInputValue[] = [];

@@ -1,13 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SessionStore, Strategy } from '@gatehouse/core';
-import { toSessionRecord } from '../lib/rows.ts';
+import { placeholders, SESSION_COLUMNS, sessionValues, toSessionRecord } from '../lib/rows.ts';
 
 export function createSqliteSessionStore(db: DatabaseSync): SessionStore {
-  const insert = db.prepare(`
-    INSERT INTO sessions (id, user_id, secret_hash, strategy, created_at, last_seen_at, idle_expires_at,
-      absolute_expires_at, user_agent, ip)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  `);
+  const insert = db.prepare(
+    `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10, 'sqlite')})`,
+  );
   const selectById = db.prepare('SELECT * FROM sessions WHERE id = ?');
   const touch = db.prepare('UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?');
   // Deleting a session cascades to its refresh tokens within the same statement.
@@ -29,18 +27,7 @@ export function createSqliteSessionStore(db: DatabaseSync): SessionStore {
 
   return {
     async create(session) {
-      insert.run(
-        session.id,
-        session.userId,
-        session.secretHash,
-        session.strategy,
-        session.createdAt,
-        session.lastSeenAt,
-        session.idleExpiresAt,
-        session.absoluteExpiresAt,
-        session.userAgent,
-        session.ip,
-      );
+      insert.run(...sessionValues(session));
     },
     async get(id) {
       const row = selectById.get(id);
