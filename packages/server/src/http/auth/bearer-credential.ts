@@ -1,24 +1,11 @@
 import { type AccessTokens, TokenError } from '@gatehouse/core';
-import type { FastifyRequest } from 'fastify';
+import { authorizationHeaders } from './authorization-headers.ts';
 import type { CredentialReader } from './credential.ts';
 
 // RFC 6750 §2.1: the scheme is case-insensitive, then one b64token. Disjoint character classes
 // keep the match linear.
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const BEARER_SCHEME = /^bearer(?: |$)/i;
-
-/**
- * Every Authorization header as sent. Node keeps only the first of duplicates in `headers`, so the
- * raw list is read: two headers are ambiguous (a proxy may have checked the other one).
- */
-function authorizationHeaders(request: FastifyRequest): string[] {
-  const raw = request.raw.rawHeaders;
-  const values: string[] = [];
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    if (raw[index]!.toLowerCase() === 'authorization') values.push(raw[index + 1]!.trim());
-  }
-  return values;
-}
 
 /**
  * `Authorization: Bearer <access token>`. Not ambient: a browser never attaches it on its own, so
