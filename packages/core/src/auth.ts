@@ -22,6 +22,7 @@ import {
   type PasswordPolicy,
 } from './password/password-policy.ts';
 import { type RandomSource, systemRandom } from './random.ts';
+import { isSessionLive } from './refresh/rotation-rule.ts';
 import {
   decryptSuccessor,
   encryptSuccessor,
@@ -209,10 +210,6 @@ export function createAuth(options: AuthOptions) {
     return { session, sessionToken: token.value };
   }
 
-  function isLive(session: SessionRecord, now: number): boolean {
-    return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
-  }
-
   const auth = {
     clock,
     random,
@@ -323,7 +320,7 @@ export function createAuth(options: AuthOptions) {
       const session = await store.sessions.get(sessionId);
       const now = clock.now();
       if (!session) return null;
-      if (!isLive(session, now)) {
+      if (!isSessionLive(session, now)) {
         await store.sessions.revoke(session.id);
         return null;
       }

@@ -28,6 +28,7 @@ export * from './admin/user-admin.ts';
 export * from './admin/key-admin.ts';
 export { constantTimeEqual, fromBase64Url, sha256Base64Url, toBase64Url } from './lib/encoding.ts';
 export * from './refresh/refresh-token.ts';
+export * from './refresh/rotation-rule.ts';
 export { createKeyEncryption, type KeyEncryption } from './keys/key-encryption.ts';
 export { KeyUnavailableError } from './keys/key-unavailable-error.ts';
 export {

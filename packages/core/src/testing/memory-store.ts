@@ -11,12 +11,9 @@ import type {
   Strategy,
   UserRecord,
 } from '../store/types.ts';
+import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '../refresh/rotation-rule.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-function isLive(session: SessionRecord, now: number): boolean {
-  return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
-}
 
 /**
  * In-memory store for tests and single-process experiments. Every method completes synchronously
@@ -118,14 +115,14 @@ export function createMemoryStore(): GatehouseStore {
       },
       async listForUser(userId, now) {
         return [...sessions.values()]
-          .filter((session) => session.userId === userId && isLive(session, now))
+          .filter((session) => session.userId === userId && isSessionLive(session, now))
           .sort((a, b) => b.createdAt - a.createdAt)
           .map(copy);
       },
       async deleteExpired(now) {
         let count = 0;
         for (const session of [...sessions.values()]) {
-          if (!isLive(session, now)) {
+          if (!isSessionLive(session, now)) {
             deleteSession(session.id);
             count++;
           }
@@ -134,7 +131,7 @@ export function createMemoryStore(): GatehouseStore {
       },
       async countActive(now) {
         const counts: Record<Strategy, number> = { session: 0, hybrid: 0, token: 0 };
-        for (const session of sessions.values()) if (isLive(session, now)) counts[session.strategy]++;
+        for (const session of sessions.values()) if (isSessionLive(session, now)) counts[session.strategy]++;
         return counts;
       },
     },
@@ -146,25 +143,24 @@ export function createMemoryStore(): GatehouseStore {
         const token = refresh.get(input.presentedHash);
         if (!token) return { outcome: 'invalid' };
         const session = sessions.get(token.sessionId);
-        if (!session || !isLive(session, input.now)) return { outcome: 'invalid' };
-        if (token.consumedAt === null) {
-          token.consumedAt = input.now;
-          token.successorCipher = input.successorCipher;
-          refresh.set(input.successor.hash, {
-            hash: input.successor.hash,
-            sessionId: session.id,
-            createdAt: input.successor.createdAt,
-            consumedAt: null,
-            successorCipher: null,
-          });
-          session.lastSeenAt = input.now;
-          session.idleExpiresAt = Math.min(input.now + input.idleTtlMs, session.absoluteExpiresAt);
-          return { outcome: 'rotated', session: copy(session) };
+        if (!session || !isSessionLive(session, input.now)) return { outcome: 'invalid' };
+        const decision = chooseRotationStep(token, input);
+        if (decision.step === 'replay') {
+          return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
         }
-        if (input.graceMs > 0 && input.now - token.consumedAt <= input.graceMs && token.successorCipher) {
-          return { outcome: 'replayed', session: copy(session), successorCipher: token.successorCipher };
-        }
-        return { outcome: 'reused', session: deleteSession(session.id)! };
+        if (decision.step === 'reuse') return { outcome: 'reused', session: deleteSession(session.id)! };
+        token.consumedAt = input.now;
+        token.successorCipher = input.successorCipher;
+        refresh.set(input.successor.hash, {
+          hash: input.successor.hash,
+          sessionId: session.id,
+          createdAt: input.successor.createdAt,
+          consumedAt: null,
+          successorCipher: null,
+        });
+        const rotated = sessionAfterRotation(session, input);
+        sessions.set(session.id, rotated);
+        return { outcome: 'rotated', session: copy(rotated) };
       },
       async sessionIdFor(hash) {
         return refresh.get(hash)?.sessionId ?? null;

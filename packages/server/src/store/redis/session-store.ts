@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
-import { isSessionLive } from '../lib/refresh-rotation.ts';
+import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { sessionToFields, toFields, toSessionRecord } from './records.ts';

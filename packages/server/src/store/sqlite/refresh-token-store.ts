@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RefreshTokenStore, RotateRefreshResult } from '@gatehouse/core';
-import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '../lib/refresh-rotation.ts';
+import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '@gatehouse/core';
 import { toRefreshTokenRecord, toSessionRecord } from '../lib/rows.ts';
 import { runInImmediateTransaction } from './transaction.ts';
 

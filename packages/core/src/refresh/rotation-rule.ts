@@ -1,4 +1,4 @@
-import type { RefreshTokenRecord, RotateRefreshInput, SessionRecord } from '@gatehouse/core';
+import type { RefreshTokenRecord, RotateRefreshInput, SessionRecord } from '../store/types.ts';
 
 /** What a rotation does with a presented token whose session is live. */
 export type RotationStep =
@@ -6,13 +6,15 @@ export type RotationStep =
   | { step: 'replay'; successorCipher: string }
   | { step: 'reuse' };
 
+/** Neither idle- nor absolute-expired at `now`: the one liveness rule of core and every store. */
 export function isSessionLive(session: SessionRecord, now: number): boolean {
   return session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }
 
 /**
- * The rotation rule shared by the SQL backends; each calls it with the token row locked, so the
- * answer cannot go stale before it acts on it.
+ * The rotation rule of `RefreshTokenStore.rotate`, shared by the memory and SQL backends (Redis
+ * runs it inside its Lua script). Each calls it with the token locked, so the answer cannot go
+ * stale before it acts on it.
  */
 export function chooseRotationStep(token: RefreshTokenRecord, input: RotateRefreshInput): RotationStep {
   if (token.consumedAt === null) return { step: 'rotate' };
