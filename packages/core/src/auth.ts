@@ -522,7 +522,6 @@ export function createAuth(options: AuthOptions) {
     },
 
     publishRevocations: (events: RevocationEvent[]) => revocations.publish(events),
-    publishSessionRevocations,
 
     /**
      * Mails a reset link when `email` belongs to an active account, and answers alike (after the

@@ -6,8 +6,6 @@ import { createReliablePublisher } from './reliable-publisher.ts';
 export interface RevocationFeed {
   publisher: RevocationPublisher;
   source: FeedSource;
-  /** `inprocess` (embedded: verifiers in other processes follow the SSE endpoint) or `redis-streams`. */
-  transport: 'inprocess' | 'redis-streams';
   close(): Promise<void>;
 }
 
@@ -27,7 +25,6 @@ export async function openRevocationFeed(
     return {
       publisher: feed,
       source: feed,
-      transport: 'inprocess',
       close: async () => feed.close(),
     };
   }
@@ -47,7 +44,6 @@ export async function openRevocationFeed(
   return {
     publisher,
     source: feed,
-    transport: 'redis-streams',
     async close() {
       publisher.stop();
       feed.stop();
