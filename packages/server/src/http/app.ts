@@ -22,6 +22,7 @@ import { registerMeRoute } from './routes/me.ts';
 import { registerPasswordChangeRoute } from './routes/password-change.ts';
 import { registerPasswordResetRoutes } from './routes/password-reset.ts';
 import { registerRefreshRoute } from './routes/refresh.ts';
+import { registerRefreshCsrfRoute } from './routes/refresh-csrf.ts';
 import { registerRegisterRoute } from './routes/register.ts';
 import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
@@ -153,6 +154,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerRegisterRoute(scope, context);
     registerLoginRoute(scope, context);
     registerRefreshRoute(scope, context);
+    registerRefreshCsrfRoute(scope, context);
     registerLogoutRoutes(scope, context);
     registerMeRoute(scope, context);
     registerSessionRoutes(scope, context);
