@@ -365,6 +365,8 @@ export function createGatehouseClient(options: GatehouseClientOptions = {}): Gat
    * and, through the tab lock, by every tab: whoever comes second uses the first one's result.
    */
   function refresh(stale: string | null): Promise<string | null> {
+    // Signed out meanwhile (here or in another tab): there is nothing left to refresh.
+    if (stale !== null && !state) return Promise.resolve(null);
     refreshing ??= (async () => {
       const since = resultVersion;
       return tabs.exclusive(async (contended) => {

@@ -42,12 +42,13 @@ describe('GET /auth/refresh/csrf (a reloaded hybrid page learns its CSRF token)'
   it('refuses cross-site and foreign-origin callers (403 csrf) without clearing the cookie', async () => {
     const { app } = createTestServer();
     const login = await registerAndLoginWithTokens(app, 'xsite@example.com', 'hybrid');
-    for (const headers of [
+    const foreign: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example' },
       { origin: 'null' },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const response = await getRefreshCsrf(app, login.refreshToken, headers);
       assertCsrfRefused(response);
       assert.equal(response.headers['set-cookie'], undefined);
