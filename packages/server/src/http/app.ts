@@ -38,7 +38,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export type HttpConfig = Pick<
   GatehouseConfig,
   'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
->;
+> &
+  Partial<Pick<GatehouseConfig, 'uiStrategy'>>;
 
 export interface AppLoggerOptions {
   level: LogLevel;
@@ -166,7 +167,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerIntrospectRoute(scope, context);
     registerAdminRoutes(scope, context);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed);
-    registerUiRoutes(scope);
+    registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });
   });
 
   return app;
