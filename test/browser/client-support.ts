@@ -3,23 +3,13 @@
  * Playwright's router, so the server needs no test route) that loads the built client from
  * packages/client/dist and exposes a few calls to the test. Not a test file itself.
  */
-import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { CLIENT_DIST, ensureClientBuilt } from '../client/ensure-built.ts';
 import { STEP_TIMEOUT_MS, startUiServer, type UiServer } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLIENT_DIST = `${ROOT}packages/client/dist/`;
-
-/** The root `npm test` builds first; a file run alone builds the client when it is missing. */
-export function ensureClientBuilt(): void {
-  if (existsSync(`${CLIENT_DIST}index.js`)) return;
-  execFileSync('npm', ['run', 'build', '-w', '@gatehouse/client'], { cwd: ROOT, stdio: 'ignore' });
-  assert.ok(existsSync(`${CLIENT_DIST}index.js`), 'npm run build -w @gatehouse/client');
-}
+export { CLIENT_DIST, ensureClientBuilt } from '../client/ensure-built.ts';
 
 export interface CountingServer extends UiServer {
   /** `POST /auth/refresh` requests received since the last reset, counted by the server's socket layer. */
