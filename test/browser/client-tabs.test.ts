@@ -120,8 +120,14 @@ describe('browser: @gatehouse/client across five tabs', { skip: skipReason, time
       undefined,
       'the refresh cookie is gone',
     );
-    // The session is over on the server too: a new tab does not come back signed in.
-    assert.equal((await openTab(context, server.origin)).user, null);
+    // The session is over on the server too: a new tab does not come back signed in, and finding
+    // nothing to resume is no sign-out event, there or in the tabs that were already told.
+    const late = await openTab(context, server.origin);
+    assert.equal(late.user, null);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(await late.page.evaluate(() => window.harness.events), []);
+    for (const page of pages)
+      assert.deepEqual(await page.evaluate(() => window.harness.events), ['signed_out']);
     await context.close();
   });
 
