@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type GatehouseEnv, gatehouse } from '@gatehouse/verify/hono';
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { CORS, corsOrigins } from './lib/cors.ts';
 import { startServiceVerifier } from './lib/service-verifier.ts';
 import { stopOnSignals } from './lib/stop-on-signals.ts';
 
@@ -10,6 +12,19 @@ const port = Number(process.env.PORT ?? 4002);
 const { verifier, stop } = await startServiceVerifier('billing');
 
 const app = new Hono<GatehouseEnv>();
+// Before the guard: a browser's preflight carries no token.
+const allowedOrigins = corsOrigins();
+if (allowedOrigins.length > 0)
+  app.use(
+    '*',
+    cors({
+      origin: allowedOrigins,
+      allowMethods: [...CORS.allowMethods],
+      allowHeaders: [...CORS.allowHeaders],
+      exposeHeaders: [...CORS.exposeHeaders],
+      maxAge: CORS.maxAge,
+    }),
+  );
 app.get('/health', (c) => c.text('ok'));
 // Hono's `/invoices/*` also matches `/invoices` itself.
 app.use('/invoices/*', gatehouse(verifier));

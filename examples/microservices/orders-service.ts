@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { gatehouse } from '@gatehouse/verify/express';
 import express from 'express';
+import { corsOrigins, expressCors } from './lib/cors.ts';
 import { startServiceVerifier } from './lib/service-verifier.ts';
 import { stopOnSignals } from './lib/stop-on-signals.ts';
 
@@ -9,6 +10,9 @@ const port = Number(process.env.PORT ?? 4001);
 const { verifier, stop } = await startServiceVerifier('orders');
 
 const app = express();
+// Before the guard: a browser's preflight carries no token.
+const allowedOrigins = corsOrigins();
+if (allowedOrigins.length > 0) app.use(expressCors(allowedOrigins));
 app.get('/health', (_req, res) => {
   res.type('text').send('ok');
 });

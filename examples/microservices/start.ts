@@ -8,10 +8,15 @@
  * GATEHOUSE_ISSUER (http://localhost:3000, the server's default), GATEHOUSE_SERVICE_TOKEN
  * (generated), LOG_LEVEL (warn). The auth server keeps its data in a temporary directory that is
  * removed on exit: every run starts empty.
+ *
+ * With SPA_PORT set (`npm run example:spa` sets 5173; 0 picks a free port), a fourth process serves
+ * the example SPA (examples/spa) on http://localhost:<SPA_PORT>: the auth server accepts that
+ * origin and both services answer it with CORS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -113,6 +118,21 @@ process.on('exit', () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A free loopback port, for a SPA_PORT of 0: the SPA's origin must be known before the auth server starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const spaPort = env.SPA_PORT === undefined ? null : Number(env.SPA_PORT) || (await freePort());
+const spaOrigin = spaPort === null ? null : `http://localhost:${spaPort}`;
+
 const shared = {
   GATEHOUSE_ISSUER: issuer,
   GATEHOUSE_AUDIENCE: audience,
@@ -130,11 +150,14 @@ try {
       PORT: env.AUTH_PORT ?? '3000',
       GATEHOUSE_DATA_DIR: dataDir,
       LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+      ...(spaOrigin && !env.GATEHOUSE_ALLOWED_ORIGINS
+        ? { GATEHOUSE_ALLOWED_ORIGINS: `${new URL(issuer).origin},${spaOrigin}` }
+        : {}),
     },
   );
   // The services load the keys and the feed's snapshot at start: the auth server must be up first.
   const authUrl = await auth.url;
-  const service = { ...shared, GATEHOUSE_URL: authUrl };
+  const service = { ...shared, GATEHOUSE_URL: authUrl, ...(spaOrigin ? { CORS_ORIGINS: spaOrigin } : {}) };
   run('orders', 'orders, Express', [here('./orders-service.ts')], {
     ...service,
     PORT: env.ORDERS_PORT ?? '4001',
@@ -143,6 +166,15 @@ try {
     ...service,
     PORT: env.BILLING_PORT ?? '4002',
   });
+  if (spaPort !== null) {
+    const [ordersUrl, billingUrl] = await Promise.all([running[1]!.url, running[2]!.url]);
+    run('spa', 'example SPA', [here('../spa/server.ts')], {
+      PORT: String(spaPort),
+      GATEHOUSE_URL: authUrl,
+      ORDERS_URL: ordersUrl,
+      BILLING_URL: billingUrl,
+    });
+  }
   const urls = await Promise.all(running.map((entry) => entry.url));
 
   console.log('');
@@ -152,7 +184,7 @@ try {
   for (const [index, { label, child }] of running.entries())
     console.log(`  ${label.padEnd(16)} ${urls[index]!.padEnd(24)} (pid ${child.pid})`);
   console.log(`Data: ${dataDir} (removed on exit). Walk-through: examples/microservices/README.md.`);
-  console.log('Ctrl-C stops all three.');
+  console.log(`Ctrl-C stops all ${running.length === 4 ? 'four' : 'three'}.`);
 } catch (error) {
   console.error(`example: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll(1);

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       refreshGraceSeconds: 10,
       trustProxy: false,
       allowedOrigins: ['http://localhost:3000'],
+      uiStrategy: 'session',
       csrfSecret: null,
       keyEncryptionKey: null,
       signingAlgorithm: 'ES256',

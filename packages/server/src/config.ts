@@ -42,6 +42,8 @@ export interface GatehouseConfig {
   trustProxy: TrustProxy;
   /** Exact origins (`scheme://host[:port]`) allowed to make state-changing browser requests. */
   allowedOrigins: string[];
+  /** How the web UI signs in: `session` (cookie) or `hybrid` (through @gatehouse/client). */
+  uiStrategy: 'session' | 'hybrid';
   /** HMAC key for CSRF tokens; null means "embedded mode: load or create it in the data dir". */
   csrfSecret: Uint8Array | null;
   /**
@@ -165,6 +167,13 @@ export const settings: readonly SettingSpec[] = [
     flag: '--allowed-origins',
     description: 'Comma-separated origins allowed to make state-changing browser requests.',
     defaultText: "the issuer's origin",
+  },
+  {
+    env: 'GATEHOUSE_UI_STRATEGY',
+    flag: '--ui-strategy',
+    description:
+      'How the web UI signs in: session (HttpOnly session cookie) or hybrid (access token in memory + refresh cookie, through @gatehouse/client).',
+    defaultText: 'session',
   },
   {
     env: 'GATEHOUSE_CSRF_SECRET',
@@ -441,6 +450,9 @@ export function loadConfig(
     : [issuerUrl.origin];
   if (allowedOrigins.length === 0)
     throw new ConfigError('GATEHOUSE_ALLOWED_ORIGINS', 'GATEHOUSE_ALLOWED_ORIGINS must list an origin');
+  const uiStrategy = (read('GATEHOUSE_UI_STRATEGY') ?? 'session').trim().toLowerCase();
+  if (uiStrategy !== 'session' && uiStrategy !== 'hybrid')
+    throw new ConfigError('GATEHOUSE_UI_STRATEGY', 'GATEHOUSE_UI_STRATEGY must be session or hybrid');
 
   const csrfText = read('GATEHOUSE_CSRF_SECRET');
   const csrfSecret = csrfText ? parseSecretKey('GATEHOUSE_CSRF_SECRET', csrfText) : null;
@@ -498,6 +510,7 @@ export function loadConfig(
     refreshGraceSeconds,
     trustProxy,
     allowedOrigins,
+    uiStrategy,
     csrfSecret,
     keyEncryptionKey,
     signingAlgorithm,

@@ -22,6 +22,7 @@ import { registerMeRoute } from './routes/me.ts';
 import { registerPasswordChangeRoute } from './routes/password-change.ts';
 import { registerPasswordResetRoutes } from './routes/password-reset.ts';
 import { registerRefreshRoute } from './routes/refresh.ts';
+import { registerRefreshCsrfRoute } from './routes/refresh-csrf.ts';
 import { registerRegisterRoute } from './routes/register.ts';
 import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
@@ -37,7 +38,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export type HttpConfig = Pick<
   GatehouseConfig,
   'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
->;
+> &
+  Partial<Pick<GatehouseConfig, 'uiStrategy'>>;
 
 export interface AppLoggerOptions {
   level: LogLevel;
@@ -153,6 +155,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerRegisterRoute(scope, context);
     registerLoginRoute(scope, context);
     registerRefreshRoute(scope, context);
+    registerRefreshCsrfRoute(scope, context);
     registerLogoutRoutes(scope, context);
     registerMeRoute(scope, context);
     registerSessionRoutes(scope, context);
@@ -164,7 +167,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerIntrospectRoute(scope, context);
     registerAdminRoutes(scope, context);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed);
-    registerUiRoutes(scope);
+    registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });
   });
 
   return app;

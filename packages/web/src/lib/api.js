@@ -1,4 +1,6 @@
 // @ts-check
+import { hybridClient } from './hybrid.js';
+
 /**
  * The one way the UI talks to the server: same-origin JSON over fetch, the session cookie sent by
  * the browser (HttpOnly: script never sees it), and the CSRF token on every state change.
@@ -40,6 +42,11 @@ export function whenSessionLost(listener) {
   onSessionLost = listener;
 }
 
+/** Tells the page its session is gone (e.g. the hybrid client heard it from another tab). @param {string} message */
+export function sessionLost(message) {
+  onSessionLost?.(message);
+}
+
 /**
  * @param {'GET' | 'POST' | 'DELETE'} method
  * @param {string} path same-origin path, e.g. `/auth/me`
@@ -52,7 +59,9 @@ export async function request(method, path, options = {}) {
   const headers = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(path, {
+  // On the hybrid, the client adds the access token (and refreshes it); no cookie, no CSRF token.
+  const client = await hybridClient();
+  const response = await (client ? client.fetch.bind(client) : fetch)(path, {
     method,
     headers,
     credentials: 'same-origin',

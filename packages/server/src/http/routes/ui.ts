@@ -21,6 +21,8 @@ export const UI_ASSET_PREFIX = '/ui/';
 // packages/server/src/http/routes → packages/web/src. A path, not a package import: the server
 // serves the files as they are, and the workspace needs no install step to find them.
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../web/src/', import.meta.url));
+// The built @gatehouse/client (`npm run build`), served under `/ui/client/` when the UI runs on the hybrid.
+const DEFAULT_CLIENT_ROOT = fileURLToPath(new URL('../../../../client/dist/', import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -49,11 +51,17 @@ export function loadUiAssets(root: string): Map<string, Asset> {
   for (const path of listFiles(root)) {
     const contentType = CONTENT_TYPES[extname(path)];
     if (!contentType || /\.test\.[a-z]+$/.test(path)) continue;
-    const body = readFileSync(path);
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    assets.set(relative(root, path).split(sep).join('/'), { body, contentType, etag });
+    assets.set(relative(root, path).split(sep).join('/'), asset(readFileSync(path), contentType));
   }
   return assets;
+}
+
+function asset(body: Buffer, contentType: string): Asset {
+  return {
+    body,
+    contentType,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+  };
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, asset: Asset) {
@@ -69,21 +77,42 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset) {
   return reply.type(asset.contentType).send(asset.body);
 }
 
+export interface UiOptions {
+  /** `hybrid`: the UI signs in through @gatehouse/client (served from its build under `/ui/client/`). */
+  strategy?: 'session' | 'hybrid';
+  root?: string;
+  clientRoot?: string;
+}
+
 /**
  * The web UI (`packages/web`): the pages in `UI_PAGES` and the files under `/ui/`. Without the
- * UI's files (a server-only install) nothing is registered.
+ * UI's files (a server-only install) nothing is registered. On the hybrid, `/ui/settings.js` says
+ * so and `/ui/client/` serves the built client: same origin, so the strict policy holds.
  */
-export function registerUiRoutes(app: FastifyInstance, root: string = DEFAULT_WEB_ROOT): void {
+export function registerUiRoutes(app: FastifyInstance, options: UiOptions = {}): void {
+  const root = options.root ?? DEFAULT_WEB_ROOT;
   if (!existsSync(join(root, 'index.html'))) {
     app.log.info('web UI not found; serving the API only');
     return;
   }
   const assets = loadUiAssets(root);
+  if (options.strategy === 'hybrid') {
+    const clientRoot = options.clientRoot ?? DEFAULT_CLIENT_ROOT;
+    if (!existsSync(join(clientRoot, 'index.js')))
+      throw new Error(
+        'GATEHOUSE_UI_STRATEGY=hybrid needs the built client (packages/client/dist): run `npm run build`',
+      );
+    for (const [path, file] of loadUiAssets(clientRoot)) assets.set(`client/${path}`, file);
+    assets.set(
+      'settings.js',
+      asset(Buffer.from("export const strategy = 'hybrid';\n"), CONTENT_TYPES['.js']!),
+    );
+  }
   const index = assets.get('index.html')!;
   for (const page of UI_PAGES) app.get(page, async (request, reply) => send(request, reply, index));
   app.get<{ Params: { '*': string } }>(`${UI_ASSET_PREFIX}*`, async (request, reply) => {
-    const asset = assets.get(request.params['*']);
-    if (!asset) return reply.code(404).send({ error: 'not_found' });
-    return send(request, reply, asset);
+    const found = assets.get(request.params['*']);
+    if (!found) return reply.code(404).send({ error: 'not_found' });
+    return send(request, reply, found);
   });
 }
