@@ -22,10 +22,15 @@ const PAGES = ['/', '/sessions', '/admin', '/tools'];
  * Polls `condition` every 20 ms until it holds; fails with `what` after `deadlineMs`. A loaded
  * machine makes the wait longer, never the test flaky, and a condition that never comes fails.
  */
-async function eventually(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000) {
+async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  deadlineMs = 10_000,
+) {
   const started = Date.now();
   while (!(await condition())) {
-    if (Date.now() - started > deadlineMs) assert.fail(`not within ${deadlineMs} ms: ${what}`);
+    if (Date.now() - started > deadlineMs)
+      assert.fail(`not within ${deadlineMs} ms: ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -129,7 +134,7 @@ describe('browser: content security policy', { skip: skipReason, timeout: 120_00
       () =>
         /^chrome-error:/.test(framedFrame()?.url() ?? '') &&
         messages.some((message) => /frame-ancestors/.test(message)),
-      `the browser refused to frame it: ${messages.join(' | ')}`,
+      () => `the browser refused to frame it: ${messages.join(' | ')}`,
     );
     const framed = framedFrame();
     assert.ok(framed);
