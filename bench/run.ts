@@ -16,7 +16,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, formatDuration } from './lib/format.ts';
 import { loadavg } from 'node:os';
-import { busyMachineNotice, describeLoad, describeMachine, machineRows } from './lib/machine.ts';
+import {
+  busyMachineNotice,
+  describeCommit,
+  describeLoad,
+  describeMachine,
+  machineRows,
+} from './lib/machine.ts';
 import { runScenario, unfinished } from './lib/run-scenario.ts';
 import { describeServices } from './lib/services.ts';
 import type { ScenarioContext, ScenarioOutcome } from './lib/types.ts';
@@ -93,7 +99,14 @@ async function main(): Promise<number> {
 
   const machineInfo = describeMachine();
   const notice = busyMachineNotice(oneMinuteLoadAtStart, machineInfo.cores);
+  const commit = describeCommit();
   const machine = [
+    [
+      'Commit measured',
+      commit
+        ? `${commit.commit}${commit.dirty ? ' plus uncommitted changes to tracked files' : ' (clean work tree)'}`
+        : 'unknown (not a git checkout)',
+    ],
     ...machineRows(machineInfo),
     ...(await describeServices(databaseUrl, redisUrl)),
     ['Load average (1/5/15 min)', `${loadAtStart} at start, ${describeLoad()} at end`],
@@ -102,6 +115,7 @@ async function main(): Promise<number> {
     startedAt: started.toISOString(),
     mode: options.quick ? 'quick' : 'full',
     command: commandLine(options.quick, options.only),
+    commit,
     durationMs: performance.now() - startedMs,
     machine,
     notices: notice ? [notice] : [],

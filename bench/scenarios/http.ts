@@ -1,5 +1,6 @@
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
+import { describeCores } from '../lib/machine.ts';
 import { loadCase, startHttpService, warmUp } from '../lib/http-service.ts';
 import { type LoadResult, mergeLoads } from '../lib/load.ts';
 import { ratio } from '../lib/stats.ts';
@@ -180,7 +181,7 @@ export const httpScenario: Scenario = {
       await service.stop();
     }
     result.notes.push(
-      `autocannon runs in the bench process and the service in a child process (node:http on 127.0.0.1), so they do not share an event loop; on a 2-core machine they do share the CPU, which caps every row alike. Each case: ${passes} pass${passes > 1 ? 'es' : ''} of ${warmUpSeconds} s warm-up and ${seconds} s measured, passes going round all cases in turn.`,
+      `autocannon runs in the bench process and the service in a child process (node:http on 127.0.0.1), so they do not share an event loop; they do share this machine's CPU (${describeCores()}), which caps every row alike. Each case: ${passes} pass${passes > 1 ? 'es' : ''} of ${warmUpSeconds} s warm-up and ${seconds} s measured, passes going round all cases in turn.`,
       'Every route answers the same 11-byte JSON body; a case whose requests got anything but 2xx is reported as failed, not measured.',
       'The unguarded baseline receives no credential; each guarded row also has its twin, the same open route sent that row\'s exact headers, and the "× open, same headers" ratio divides by that twin, so it measures the guard alone.',
       'express-session + connect-redis is a point of comparison (a common setup), not a baseline of any ratio.',
