@@ -7,15 +7,23 @@
  *   npm run bench -- --quick           smoke run, under a minute (CI)
  *   npm run bench -- --only verify,http --out /tmp/bench
  *
- * A scenario that fails is reported with its error and the run goes on (exit 0); only a crash of
- * the harness itself exits non-zero.
+ * A scenario that fails is reported with its error and the run goes on to the others; the report
+ * is written either way, and then the run exits 1 if any scenario crashed, failed one of its own
+ * checks or could not run a case (status other than ok), so that CI's smoke run can fail. A crash
+ * of the harness itself exits 2.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, formatDuration } from './lib/format.ts';
 import { loadavg } from 'node:os';
-import { busyMachineNotice, describeLoad, describeMachine, machineRows } from './lib/machine.ts';
-import { runScenario } from './lib/run-scenario.ts';
+import {
+  busyMachineNotice,
+  describeCommit,
+  describeLoad,
+  describeMachine,
+  machineRows,
+} from './lib/machine.ts';
+import { runScenario, unfinished } from './lib/run-scenario.ts';
 import { describeServices } from './lib/services.ts';
 import type { ScenarioContext, ScenarioOutcome } from './lib/types.ts';
 import { stopAllWorkers } from './lib/workers.ts';
@@ -47,11 +55,11 @@ function commandLine(quick: boolean, only: string[]): string {
   return args.length > 0 ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const options = parseOptions();
   if (options.help) {
     process.stdout.write(`${USAGE}\nscenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}\n`);
-    return;
+    return 0;
   }
   const started = new Date();
   const startedMs = performance.now();
@@ -91,7 +99,14 @@ async function main(): Promise<void> {
 
   const machineInfo = describeMachine();
   const notice = busyMachineNotice(oneMinuteLoadAtStart, machineInfo.cores);
+  const commit = describeCommit();
   const machine = [
+    [
+      'Commit measured',
+      commit
+        ? `${commit.commit}${commit.dirty ? ' plus uncommitted changes to tracked files' : ' (clean work tree)'}`
+        : 'unknown (not a git checkout)',
+    ],
     ...machineRows(machineInfo),
     ...(await describeServices(databaseUrl, redisUrl)),
     ['Load average (1/5/15 min)', `${loadAtStart} at start, ${describeLoad()} at end`],
@@ -100,22 +115,30 @@ async function main(): Promise<void> {
     startedAt: started.toISOString(),
     mode: options.quick ? 'quick' : 'full',
     command: commandLine(options.quick, options.only),
+    commit,
     durationMs: performance.now() - startedMs,
     machine,
     notices: notice ? [notice] : [],
     outcomes,
   });
   log(`bench: report written to ${paths.md} and ${paths.html}`);
+  const problems = unfinished(outcomes);
+  for (const line of problems) log(`bench: NOT OK ${line}`);
+  if (problems.length > 0) {
+    log(`bench: ${problems.length} of ${outcomes.length} scenarios did not finish cleanly: exit 1`);
+    return 1;
+  }
+  return 0;
 }
 
 try {
-  await main();
+  const code = await main();
   // Explicit: a client a scenario forgot to close must not keep a finished run alive in CI.
-  process.exit(0);
+  process.exit(code);
 } catch (error) {
   process.stderr.write(
     `bench: harness failed: ${describeError(error)}\n${error instanceof Error ? error.stack : ''}\n${USAGE}\n`,
   );
   await stopAllWorkers().catch(() => {});
-  process.exit(1);
+  process.exit(2);
 }

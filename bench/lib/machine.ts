@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { arch, availableParallelism, cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
@@ -59,4 +60,30 @@ export function machineRows(machine: MachineInfo): string[][] {
     ['OS', machine.os],
     ['libuv pool', `${machine.uvThreadpoolSize} threads`],
   ];
+}
+
+/**
+ * The machine in a phrase for scenario notes, as detected: "2 logical cores (AMD EPYC 7B13)", with
+ * how many Node may use when a cgroup limits it.
+ */
+export function describeCores(machine: MachineInfo = describeMachine()): string {
+  const usable =
+    machine.availableParallelism < machine.cores ? `, ${machine.availableParallelism} available to Node` : '';
+  return `${machine.cores} logical core${machine.cores === 1 ? '' : 's'}${usable} (${machine.cpuModel})`;
+}
+
+/**
+ * The commit the bench ran on, and whether the work tree had uncommitted changes to tracked
+ * files (then the figures are of that commit plus those changes). Null outside a git checkout.
+ */
+export function describeCommit(cwd = import.meta.dirname): { commit: string; dirty: boolean } | null {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return { commit, dirty };
+  } catch {
+    return null;
+  }
 }

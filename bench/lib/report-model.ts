@@ -6,6 +6,8 @@ export interface ReportInput {
   startedAt: string;
   mode: 'quick' | 'full';
   command: string;
+  /** The git commit measured, and whether tracked files had uncommitted changes; null outside git. */
+  commit?: { commit: string; dirty: boolean } | null;
   durationMs: number;
   machine: string[][];
   /** Warnings about the run as a whole (a busy machine), shown before everything else. */

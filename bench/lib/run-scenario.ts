@@ -28,3 +28,16 @@ export async function runScenario(
     };
   }
 }
+
+/** The scenarios that did not finish cleanly, one line each (empty when every one is ok). */
+export function unfinished(outcomes: readonly ScenarioOutcome[]): string[] {
+  return outcomes.flatMap((outcome) => {
+    if (outcome.status === 'ok') return [];
+    const notes = [
+      ...(outcome.error ? [outcome.error] : []),
+      ...(outcome.result?.failures ?? []).map((note) => `${note.case} failed: ${note.reason}`),
+      ...(outcome.result?.unavailable ?? []).map((note) => `${note.case}: ${note.reason}`),
+    ];
+    return [`${outcome.name}: ${outcome.status}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`];
+  });
+}

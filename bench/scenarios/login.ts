@@ -4,7 +4,7 @@ import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
 import { assertAllOk, loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
 import { type ProbeResult, probeLatency } from '../lib/latency-probe.ts';
 import { type LoadResult, runLoad } from '../lib/load.ts';
-import { describeMachine } from '../lib/machine.ts';
+import { describeCores, describeMachine } from '../lib/machine.ts';
 import { BENCH_PASSWORD } from '../lib/session-fixture.ts';
 import { ratio, type Summary, summarize } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
@@ -217,7 +217,7 @@ export const loginScenario: Scenario = {
     await attempt(result, 'guarded route under login flood', () => guardedUnderFlood(ctx, result));
     result.notes.push(
       "The login route is the core's real login (createAuth over SQLite, default Argon2id hasher on the libuv pool), served by the same tiny node:http service as the HTTP scenario, in a child process. The guarded route is the SDK (ES256, cache hit).",
-      'Isolation here is of the event loop, not of the CPU: on a 2-core machine, four pool threads hashing take CPU time from the event loop, which shows as latency even though nothing blocks it. The argon2Sync row shows what blocking it would cost.',
+      `Isolation here is of the event loop, not of the CPU: on this machine (${describeCores()}), ${describeMachine().uvThreadpoolSize} pool threads hashing take CPU time from the event loop, which shows as latency even though nothing blocks it. The argon2Sync row shows what blocking it would cost.`,
     );
     return result;
   },

@@ -1,4 +1,5 @@
 import { attempt } from '../lib/cases.ts';
+import { describeCores } from '../lib/machine.ts';
 import { formatCount, formatNumber, formatRatio } from '../lib/format.ts';
 import type { RevocationSample } from '../lib/revocation-rounds.ts';
 import {
@@ -143,7 +144,7 @@ export const revocationScenario: Scenario = {
     }
     addSections(result, transports);
     result.notes.push(
-      `Verifiers are SDK verifiers (cache on) in their own processes (${settings.verifiers} of them; this machine has 2 cores), each presenting one token ${RATE_PER_SECOND} times a second on a 1 ms timer, so the first refusal is seen within about a millisecond of the event being applied. "Event arrives" is when the feed message reached the verifier's process, before it was applied.`,
+      `Verifiers are SDK verifiers (cache on) in their own processes (${settings.verifiers} of them, on ${describeCores()}), each presenting one token ${RATE_PER_SECOND} times a second on a 1 ms timer, so the first refusal is seen within about a millisecond of the event being applied. "Event arrives" is when the feed message reached the verifier's process, before it was applied.`,
       "Times are wall-clock readings (performance.timeOrigin + performance.now()) taken in different processes on one machine. For the in-process and Redis rows the revocation time is taken just before publish is called (the Redis Streams feed is the server package's createRedisStreamFeed, publishing and beating from the bench process as the auth server would). For the auth-server row it is taken just before the POST /oauth/revoke request is sent, so it includes the server verifying the token, deleting the session and publishing.",
       `A round waits at most ${ROUND_TIMEOUT_MS / 1000} s; a verifier that has not refused by then is counted in "not refused in time".`,
     );

@@ -16,6 +16,7 @@ import {
   type FeatureContext,
   type FeatureSetup,
   type HttpServiceConfig,
+  type HttpCase,
   type HttpServiceReady,
   respond,
   type RouteHandler,
@@ -24,7 +25,15 @@ import {
 const FEATURES: Record<string, (context: FeatureContext) => Promise<FeatureSetup>> = {
   open: async () => ({
     routes: { '/open': (_request, response) => respond(response, true) },
-    cases: [{ name: 'unguarded (baseline)', group: 'baseline', path: '/open', method: 'GET', headers: {} }],
+    cases: [
+      {
+        name: 'unguarded, no credential (baseline)',
+        group: 'baseline',
+        path: '/open',
+        method: 'GET',
+        headers: {},
+      },
+    ],
   }),
   'jwt-core': setUpCoreJwt,
   'jwt-sdk': setUpSdkJwt,
@@ -32,7 +41,25 @@ const FEATURES: Record<string, (context: FeatureContext) => Promise<FeatureSetup
   'session-sdk': setUpSdkSessions,
   'express-session': setUpExpressSession,
   login: setUpLogin,
+  // No routes of its own: once every case is known, it adds the open route receiving each guarded
+  // case's headers (see below), so a guard's cost is not confused with the cost of its bytes.
+  'open-same-headers': async () => ({ routes: {}, cases: [] }),
 };
+
+/** For each guarded case, the same request (headers, body) sent to the open route. */
+function openWithSameHeaders(cases: HttpCase[]): HttpCase[] {
+  return cases
+    .filter((each) => each.group === 'jwt' || each.group === 'session')
+    .map((each) => ({
+      name: `open route, same headers as: ${each.name}`,
+      group: 'open-same-headers',
+      pairedWith: each.name,
+      path: '/open',
+      method: each.method,
+      headers: each.headers,
+      ...(each.body === undefined ? {} : { body: each.body }),
+    }));
+}
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,7 +98,7 @@ runWorker<HttpServiceConfig>(async (config) => {
     });
   });
   const port = await listen(server);
-  const cases = [];
+  const cases: HttpCase[] = [];
   for (const { name, setup } of setups) {
     cases.push(...setup.cases);
     try {
@@ -79,6 +106,13 @@ runWorker<HttpServiceConfig>(async (config) => {
     } catch (error) {
       failures.push({ case: name, reason: describeError(error) });
     }
+  }
+  if (config.features.includes('open-same-headers')) {
+    if (!routes.has('/open')) throw new TypeError('open-same-headers needs the open feature');
+    // Each twin right after its guarded case, so both see the same moment of the machine's load.
+    const twins = openWithSameHeaders(cases);
+    const ordered = cases.flatMap((each) => [each, ...twins.filter((twin) => twin.pairedWith === each.name)]);
+    cases.splice(0, cases.length, ...ordered);
   }
   const ready: HttpServiceReady = { port, cases, failures };
 

@@ -18,6 +18,23 @@ const EXPECTED_CSP =
 
 const PAGES = ['/', '/sessions', '/admin', '/tools'];
 
+/**
+ * Polls `condition` every 20 ms until it holds; fails with `what` after `deadlineMs`. A loaded
+ * machine makes the wait longer, never the test flaky, and a condition that never comes fails.
+ */
+async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  deadlineMs = 10_000,
+) {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > deadlineMs)
+      assert.fail(`not within ${deadlineMs} ms: ${typeof what === 'function' ? what() : what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 declare global {
   interface Window {
     __violations: string[];
@@ -99,9 +116,8 @@ describe('browser: content security policy', { skip: skipReason, timeout: 120_00
       await page.evaluate(() => getComputedStyle(document.getElementById('styled')!).display),
       'block',
     );
-    await page.waitForTimeout(200);
-    assert.ok(
-      messages.some((message) => /Content Security Policy/.test(message)),
+    await eventually(
+      () => messages.some((message) => /Content Security Policy/.test(message)),
       'the browser reported it',
     );
     await context.close();
@@ -112,8 +128,15 @@ describe('browser: content security policy', { skip: skipReason, timeout: 120_00
     const page = await context.newPage();
     const messages = recordConsole(page);
     await page.setContent(`<iframe title="framed" src="${ui.origin}/tools"></iframe>`);
-    await page.waitForTimeout(500);
-    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    // Until the browser has refused: the frame shows its error page and the console says why.
+    const framedFrame = () => page.frames().find((frame) => frame !== page.mainFrame());
+    await eventually(
+      () =>
+        /^chrome-error:/.test(framedFrame()?.url() ?? '') &&
+        messages.some((message) => /frame-ancestors/.test(message)),
+      () => `the browser refused to frame it: ${messages.join(' | ')}`,
+    );
+    const framed = framedFrame();
     assert.ok(framed);
     assert.equal(
       await framed.getByRole('heading', { name: 'Token tools' }).count(),

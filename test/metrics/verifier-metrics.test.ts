@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { registerVerifierMetrics } from '@gatehouse/verify';
+import { createInProcessFeed } from '@gatehouse/core';
+import { createManualClock } from '@gatehouse/core/testing';
+import { createVerifier, registerVerifierMetrics } from '@gatehouse/verify';
 import { Counter, Registry } from 'prom-client';
-import { createFixture } from '../../packages/verify/src/testing/fixture.ts';
+import { audience, createFixture, createTestKey, issuer } from '../../packages/verify/src/testing/fixture.ts';
 import { readSample } from '../../packages/server/src/metrics/read-sample.ts';
 
 describe('registerVerifierMetrics with prom-client', () => {
@@ -59,13 +61,43 @@ describe('registerVerifierMetrics with prom-client', () => {
 
   it('a verifier that never heard the feed reports +Inf lag and stale', async () => {
     const registry = new Registry();
+    const clock = createManualClock();
+    const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
+    // Built but never started: it has not taken the feed's snapshot nor heard any message.
+    const verifier = createVerifier({
+      issuer,
+      audience,
+      algorithms: ['ES256'],
+      jwks: { keys: [createTestKey('k1').jwk] },
+      feed,
+      clock,
+    });
+    try {
+      assert.equal(verifier.metrics().feedLagMs, Number.POSITIVE_INFINITY);
+      registerVerifierMetrics(verifier, registry);
+      const text = await registry.metrics();
+      // The exposition format spells positive infinity "+Inf".
+      assert.match(text, /^gatehouse_verifier_feed_lag_seconds \+Inf$/m);
+      assert.equal(readSample(text, 'gatehouse_verifier_feed_stale'), 1);
+      const json = await registry.getMetricsAsJSON();
+      const lag = json.find((metric) => metric.name === 'gatehouse_verifier_feed_lag_seconds');
+      assert.equal(lag?.values[0]?.value, Number.POSITIVE_INFINITY);
+    } finally {
+      feed.close();
+    }
+  });
+
+  it('once it has heard the feed, the lag is finite: the seconds since the last message', async () => {
+    const registry = new Registry();
     const t = await createFixture();
-    await t.verifier.stop();
-    t.clock.advance(60_000);
-    registerVerifierMetrics(t.verifier, registry);
-    const text = await registry.metrics();
-    assert.equal(readSample(text, 'gatehouse_verifier_feed_stale'), 1);
-    assert.match(text, /^gatehouse_verifier_feed_lag_seconds (\S+)$/m);
-    t.feed.close();
+    try {
+      registerVerifierMetrics(t.verifier, registry);
+      t.clock.advance(1500);
+      const text = await registry.metrics();
+      assert.equal(readSample(text, 'gatehouse_verifier_feed_lag_seconds'), 1.5);
+      assert.equal(readSample(text, 'gatehouse_verifier_feed_stale'), 0);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -130,16 +130,18 @@ describe('ASVS V1/V2: hostile input in credentials', () => {
 
   it('refuses a 10 000-character email without creating anything (400 / 401)', async () => {
     const email = `${'a'.repeat(10_000)}@example.com`;
-    assertError(
-      await target.send('POST', '/auth/register', { json: { email, password: PASSWORD } }),
-      400,
-      'invalid_request',
-    );
-    assertError(
-      await target.send('POST', '/auth/login', { json: { email, password: PASSWORD } }),
-      401,
-      'invalid_credentials',
-    );
+    const store = target.server.store;
+    const usersBefore = await store.users.list({ limit: 1000, offset: 0 });
+    const activeBefore = await store.sessions.countActive(Date.now());
+    const registered = await target.send('POST', '/auth/register', { json: { email, password: PASSWORD } });
+    assertError(registered, 400, 'invalid_request');
+    const loggedIn = await target.send('POST', '/auth/login', { json: { email, password: PASSWORD } });
+    assertError(loggedIn, 401, 'invalid_credentials');
+    assert.equal(registered.headers['set-cookie'], undefined);
+    assert.equal(loggedIn.headers['set-cookie'], undefined);
+    assert.equal(await store.users.getByEmail(email), null, 'no account under that email');
+    assert.deepEqual(await store.users.list({ limit: 1000, offset: 0 }), usersBefore, 'no account at all');
+    assert.deepEqual(await store.sessions.countActive(Date.now()), activeBefore, 'no session');
   });
 
   it('treats SQL metacharacters in the email as data', async () => {

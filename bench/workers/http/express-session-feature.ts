@@ -62,7 +62,7 @@ export async function setUpExpressSession(context: FeatureContext): Promise<Feat
       if (!pair?.startsWith(`${COOKIE_NAME}=`)) throw new Error('express-session did not set its cookie');
       return [
         {
-          name: 'express-session + connect-redis (baseline)',
+          name: 'express-session + connect-redis (for comparison)',
           group: 'session',
           path: '/express-session',
           method: 'GET',

@@ -7,7 +7,9 @@ export type RouteHandler = (request: IncomingMessage, response: ServerResponse) 
 /** One load case the bench runs against the service: where to send what. */
 export interface HttpCase {
   name: string;
-  group: 'baseline' | 'jwt' | 'session' | 'login';
+  group: 'baseline' | 'jwt' | 'session' | 'login' | 'open-same-headers';
+  /** For an `open-same-headers` case: the guarded case whose headers it sends to the open route. */
+  pairedWith?: string;
   path: string;
   method: 'GET' | 'POST';
   headers: Record<string, string>;

@@ -210,6 +210,28 @@ export function createAuth(options: AuthOptions) {
     return { session, sessionToken: token.value };
   }
 
+  /**
+   * The rest of validation for a session already read from the store: liveness (an expired one is
+   * deleted), its user (one read; must be active), and the sliding idle deadline (touched at most
+   * once per touch interval). Null when the session is dead or its user inactive.
+   */
+  async function liveWith(session: SessionRecord): Promise<Authenticated | null> {
+    const now = clock.now();
+    if (!isSessionLive(session, now)) {
+      await store.sessions.revoke(session.id);
+      return null;
+    }
+    const user = await store.users.getById(session.userId);
+    if (user?.status !== 'active') return null;
+    if (now - session.lastSeenAt >= policy.touchIntervalMs) {
+      const idleExpiresAt = Math.min(now + policy.idleTtlMs, session.absoluteExpiresAt);
+      await store.sessions.touch(session.id, now, idleExpiresAt);
+      session.lastSeenAt = now;
+      session.idleExpiresAt = idleExpiresAt;
+    }
+    return { user, session };
+  }
+
   const auth = {
     clock,
     random,
@@ -318,24 +340,13 @@ export function createAuth(options: AuthOptions) {
     /** Loads a live session with its active user; null when either is gone, expired or suspended. */
     async getLiveSession(sessionId: string): Promise<Authenticated | null> {
       const session = await store.sessions.get(sessionId);
-      const now = clock.now();
-      if (!session) return null;
-      if (!isSessionLive(session, now)) {
-        await store.sessions.revoke(session.id);
-        return null;
-      }
-      const user = await store.users.getById(session.userId);
-      if (user?.status !== 'active') return null;
-      if (now - session.lastSeenAt >= policy.touchIntervalMs) {
-        const idleExpiresAt = Math.min(now + policy.idleTtlMs, session.absoluteExpiresAt);
-        await store.sessions.touch(session.id, now, idleExpiresAt);
-        session.lastSeenAt = now;
-        session.idleExpiresAt = idleExpiresAt;
-      }
-      return { user, session };
+      return session ? liveWith(session) : null;
     },
 
-    /** Validates a session cookie value. Throws `UnauthenticatedError` for anything but a live session. */
+    /**
+     * Validates a session cookie value: one session read and one user read (plus, at most once per
+     * touch interval, the touch). Throws `UnauthenticatedError` for anything but a live session.
+     */
     async validateSessionToken(value: unknown): Promise<Authenticated> {
       const token = parseSessionToken(value);
       if (!token) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'malformed session token');
@@ -346,7 +357,7 @@ export function createAuth(options: AuthOptions) {
       // Only cookie sessions authenticate with their secret; token strategies use access tokens.
       if (session.strategy !== 'session')
         throw new UnauthenticatedError('ERR_SESSION_INVALID', 'not a cookie session');
-      const live = await this.getLiveSession(session.id);
+      const live = await liveWith(session);
       if (!live) throw new UnauthenticatedError('ERR_SESSION_EXPIRED', 'session expired or user inactive');
       return live;
     },

@@ -47,4 +47,14 @@ describe('session token', () => {
     assert.equal(sessionSecretMatches(token.secret, stored), true);
     assert.equal(sessionSecretMatches(other.secret, stored), false);
   });
+
+  it('stores the SHA-256 of the secret, base64url: known vectors, not just "different from the input"', () => {
+    // FIPS 180-2 "abc": ba7816bf…20015ad. The token-shaped one was computed with
+    // `printf %s <secret> | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d =`.
+    assert.equal(hashSessionSecret('abc'), 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+    assert.equal(
+      hashSessionSecret('gY1mKq3L0vT7xZr2Wb9pN4sH6dJ8fC5uE1aQoRtVyXw'),
+      'FylW6UyGru1g0aqZnCTY1zdwrWhd8kB2jz8jQvo-cTM',
+    );
+  });
 });

@@ -131,8 +131,9 @@ describe('CSRF on cookie-authenticated state changes', () => {
         assert.equal((await getMe(app, victim.cookie)).statusCode, 200, 'the session survives');
       });
 
-      it('refuses a form body with 415 even with the token', async () => {
-        const { app, victim } = await setup();
+      it('refuses a form body with 415 even with the token, and changes nothing', async () => {
+        const { app, store, clock, victim } = await setup();
+        const sessionsBefore = await store.sessions.listForUser(victim.userId, clock.now());
         const response = await send(
           app,
           route.method,
@@ -142,6 +143,12 @@ describe('CSRF on cookie-authenticated state changes', () => {
         );
         assert.equal(response.statusCode, 415);
         assert.deepEqual(response.json(), { error: 'unsupported_media_type' });
+        assert.equal((await getMe(app, victim.cookie)).statusCode, 200, 'the session survives');
+        assert.deepEqual(
+          await store.sessions.listForUser(victim.userId, clock.now()),
+          sessionsBefore,
+          'no session revoked',
+        );
       });
 
       it('accepts the right token from the same origin', async () => {
@@ -230,8 +237,8 @@ describe('login CSRF: login and register refuse cross-site callers', () => {
     assert.equal((await getMe(app, session.cookie)).statusCode, 200);
   });
 
-  it('refuses a form-encoded login (a cross-site form cannot send JSON)', async () => {
-    const { app } = createTestServer();
+  it('refuses a form-encoded login (a cross-site form cannot send JSON), creating no session', async () => {
+    const { app, store, clock } = createTestServer();
     await register(app, 'rita@example.com');
     const response = await app.inject({
       method: 'POST',
@@ -241,5 +248,8 @@ describe('login CSRF: login and register refuse cross-site callers', () => {
     });
     assert.equal(response.statusCode, 415);
     assert.deepEqual(response.json(), { error: 'unsupported_media_type' });
+    assert.equal(response.headers['set-cookie'], undefined, 'no cookie set');
+    const rita = await store.users.getByEmail('rita@example.com');
+    assert.deepEqual(await store.sessions.listForUser(rita!.id, clock.now()), [], 'no session created');
   });
 });

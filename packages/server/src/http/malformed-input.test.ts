@@ -6,6 +6,7 @@ import {
   assertClearsSessionCookie,
   assertInvalidToken,
   createTestServer,
+  getMe,
   PASSWORD,
   registerAndLogin,
   sameOriginHeaders,
@@ -14,8 +15,8 @@ import {
 const json = { 'content-type': 'application/json' };
 
 describe('malformed bodies', () => {
-  it('refuses a 17 KiB body with 413 payload_too_large, also on an authenticated route', async () => {
-    const { app } = createTestServer();
+  it('refuses a 17 KiB body with 413 payload_too_large, also on an authenticated route, changing nothing', async () => {
+    const { app, store, clock } = createTestServer();
     const session = await registerAndLogin(app, 'big@example.com');
     const payload = JSON.stringify({
       email: 'big@example.com',
@@ -33,6 +34,17 @@ describe('malformed bodies', () => {
     });
     assert.equal(logout.statusCode, 413);
     assert.deepEqual(logout.json(), { error: 'payload_too_large' });
+    // Refused before the handler: the session survives, and the refused login started none.
+    assert.equal(
+      (await getMe(app, session.cookie)).statusCode,
+      200,
+      'the session survives the refused logout',
+    );
+    assert.deepEqual(
+      (await store.sessions.listForUser(session.userId, clock.now())).map((each) => each.id),
+      [session.sessionId],
+      'no session created or revoked',
+    );
   });
 
   it('refuses malformed JSON with 400 invalid_request', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier } from '@gatehouse/verify';
+import { createVerifier, type Principal, SESSION_COOKIE } from '@gatehouse/verify';
 import { createSseFeedSource } from '@gatehouse/core';
 import { loadConfig } from '../config.ts';
 import { startServer, type RunningServer } from '../server.ts';
@@ -148,7 +148,7 @@ describe('SDK verifier following a real server over SSE', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('refuses a still-unexpired access token right after logout, and a session right after revocation', async () => {
+  it('refuses a still-unexpired access token right after logout', async () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${server.url}${path}`, {
         method: 'POST',
@@ -190,6 +190,87 @@ describe('SDK verifier following a real server over SSE', () => {
       assert.deepEqual(result, { ok: false, status: 401, code: 'ERR_TOKEN_REVOKED' });
       // Once refused, never accepted again.
       for (let i = 0; i < 20; i++) assert.equal((await verifier.verifyToken(login.accessToken)).ok, false);
+    } finally {
+      verifier.stop();
+    }
+  });
+
+  it('refuses a session cookie right after its revocation, though its store replica still says live', async () => {
+    const email = 'grace@example.com';
+    const json = { 'content-type': 'application/json' };
+    const registered = await fetch(`${server.url}/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(registered.status, 202);
+    const loggedIn = await fetch(`${server.url}/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(loggedIn.status, 200);
+    const { csrfToken } = (await loggedIn.json()) as { csrfToken: string };
+    const cookie = loggedIn.headers.getSetCookie()[0]!.split(';')[0]!;
+
+    // A replica that lags: it answers what the server said the first time, for ever. Only the
+    // feed can tell the verifier that the session is gone.
+    let replica: Principal | null = null;
+    let lookups = 0;
+    const verifier = createVerifier({
+      issuer: 'http://localhost:3000',
+      audience: 'gatehouse',
+      algorithms: ['ES256'],
+      jwksUrl: `${server.url}/.well-known/jwks.json`,
+      feed: createSseFeedSource({ baseUrl: server.url }),
+      async validateSession(value) {
+        lookups++;
+        if (replica) return replica;
+        const me = await fetch(`${server.url}/auth/me`, {
+          headers: { cookie: `${SESSION_COOKIE}=${value}` },
+        });
+        if (me.status !== 200) return null;
+        const body = (await me.json()) as {
+          user: { id: string; roles: string[] };
+          session: { id: string; expiresAt: string };
+        };
+        replica = {
+          sub: body.user.id,
+          sid: body.session.id,
+          roles: body.user.roles,
+          strategy: 'session',
+          exp: Math.floor(Date.parse(body.session.expiresAt) / 1000),
+        };
+        return replica;
+      },
+    });
+    await verifier.start();
+    const request = { headers: { cookie } };
+    try {
+      assert.equal((await verifier.verifyRequest(request)).ok, true);
+      assert.equal((await verifier.verifyRequest(request)).ok, true, 'second sight, from the cache');
+      assert.equal(verifier.metrics().cacheHits, 1);
+
+      const revokedAt = performance.now();
+      const logout = await fetch(`${server.url}/auth/logout`, {
+        method: 'POST',
+        headers: {
+          cookie,
+          'x-csrf-token': csrfToken,
+          origin: 'http://localhost:3000',
+          'sec-fetch-site': 'same-origin',
+        },
+      });
+      assert.equal(logout.status, 204);
+      let result = await verifier.verifyRequest(request);
+      while (result.ok && performance.now() - revokedAt < 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        result = await verifier.verifyRequest(request);
+      }
+      assert.deepEqual(result, { ok: false, status: 401, code: 'ERR_SESSION_INVALID' });
+      // Once refused, never accepted again, though the replica still vouches for it.
+      for (let i = 0; i < 20; i++) assert.equal((await verifier.verifyRequest(request)).ok, false);
+      assert.ok(lookups >= 2, 'the refusals asked the replica, which still said live');
     } finally {
       verifier.stop();
     }
