@@ -113,10 +113,10 @@ describe('browser: admin', { skip: skipReason, timeout: 120_000 }, () => {
 
     await page.getByRole('button', { name: 'Rotate now' }).click();
     await page.getByText(/^Rotated: .+ signs from now on\.$/).waitFor();
-    assert.equal(
-      await page.getByRole('table', { name: 'Signing keys, newest first' }).getByRole('row').count(),
-      3,
-    );
+    // The notice appears before the table reloads: wait for the new row, then pin the count.
+    const keyRows = page.getByRole('table', { name: 'Signing keys, newest first' }).getByRole('row');
+    await keyRows.nth(2).waitFor();
+    assert.equal(await keyRows.count(), 3);
     await context.close();
   });
 
