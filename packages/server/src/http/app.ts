@@ -7,7 +7,7 @@ import { registerMetrics } from '../metrics/register-metrics.ts';
 import type { AppContext, AppKeyring } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
-import { assertSameOriginRequest } from './csrf-guard.ts';
+import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
 import { exposeRequestId, generateRequestId } from './request-id.ts';
@@ -134,6 +134,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     config,
     authenticate: createAuthenticator({ auth, accessTokens, csrf, allowedOrigins }),
     sameOriginOnly: async (request) => assertSameOriginRequest(request, allowedOrigins),
+    sameOriginCookieOnly: async (request) => assertSameOriginCookieRequest(request, allowedOrigins),
   };
 
   app.register(fastifyCookie);
