@@ -282,7 +282,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
     if (known === 'serve') {
       const server = await startServer(config);
-      io.out(`Gatehouse listening on ${server.url}`);
+      io.out(`Gatehouse listening on ${server.url}; open ${server.browserUrl}`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           server.close().then(

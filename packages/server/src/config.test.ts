@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}), {
       host: '127.0.0.1',
       port: 3000,
+      issuerIsDefault: true,
       dataDir: './data',
       issuer: 'http://localhost:3000',
       audience: 'gatehouse',
@@ -36,7 +37,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 600,
       refreshGraceSeconds: 10,
       trustProxy: false,
-      allowedOrigins: ['http://localhost:3000'],
+      allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
       csrfSecret: null,
       keyEncryptionKey: null,
       signingAlgorithm: 'ES256',

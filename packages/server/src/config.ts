@@ -23,6 +23,8 @@ export interface GatehouseConfig {
   port: number;
   dataDir: string;
   issuer: string;
+  /** True when GATEHOUSE_ISSUER was not set: the issuer is `http://localhost:<PORT>` (the development default). */
+  issuerIsDefault?: boolean;
   audience: string;
   /** postgres://… or null for the embedded SQLite store. Holds a password: never log it. */
   databaseUrl: string | null;
@@ -90,8 +92,9 @@ export const settings: readonly SettingSpec[] = [
   {
     env: 'GATEHOUSE_ISSUER',
     flag: '--issuer',
-    description: 'Public base URL of this server; the `iss` of every token.',
-    defaultText: 'http://localhost:3000',
+    description:
+      'Public base URL of this server; the `iss` of every token. Unset: http://localhost:<PORT>, and both localhost and 127.0.0.1 on that port may use the web UI.',
+    defaultText: 'http://localhost:<PORT>',
   },
   {
     env: 'GATEHOUSE_AUDIENCE',
@@ -164,7 +167,7 @@ export const settings: readonly SettingSpec[] = [
     env: 'GATEHOUSE_ALLOWED_ORIGINS',
     flag: '--allowed-origins',
     description: 'Comma-separated origins allowed to make state-changing browser requests.',
-    defaultText: "the issuer's origin",
+    defaultText: "the issuer's origin (and http://127.0.0.1:<PORT> while the issuer is the default)",
   },
   {
     env: 'GATEHOUSE_CSRF_SECRET',
@@ -378,7 +381,20 @@ export function loadConfig(
   const host = (read('HOST') ?? '127.0.0.1').trim();
   if (/\s/.test(host)) throw new ConfigError('HOST', 'HOST must not contain whitespace');
 
-  const issuerUrl = parseHttpUrl('GATEHOUSE_ISSUER', read('GATEHOUSE_ISSUER') ?? 'http://localhost:3000');
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const text = read(name);
+    return text === undefined ? fallback : parseInteger(name, text, min, max);
+  };
+  const port = integer('PORT', 3000, 0, 65535);
+
+  // Unset, the issuer follows the port (PORT=3100 means http://localhost:3100); PORT=0 (a free
+  // port, in tests) keeps the :3000 default, since the real port is known only after listening.
+  const issuerText = read('GATEHOUSE_ISSUER');
+  const issuerIsDefault = issuerText === undefined;
+  const issuerUrl = parseHttpUrl(
+    'GATEHOUSE_ISSUER',
+    issuerText ?? `http://localhost:${port === 0 ? 3000 : port}`,
+  );
   // Keep a path if one is given (served under a prefix), without a trailing slash.
   const issuer = issuerUrl.href.replace(/\/$/, '');
 
@@ -403,11 +419,6 @@ export function loadConfig(
       'GATEHOUSE_SERVICE_TOKEN must be at least 32 characters, no spaces',
     );
 
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const text = read(name);
-    return text === undefined ? fallback : parseInteger(name, text, min, max);
-  };
-  const port = integer('PORT', 3000, 0, 65535);
   const sessionIdleTtlSeconds = integer('GATEHOUSE_SESSION_IDLE_TTL_SECONDS', 1800, 60, 31 * 24 * 3600);
   const sessionAbsoluteTtlSeconds = integer(
     'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
@@ -438,7 +449,10 @@ export function loadConfig(
             .map((entry) => parseOrigin('GATEHOUSE_ALLOWED_ORIGINS', entry)),
         ),
       ]
-    : [issuerUrl.origin];
+    : issuerIsDefault
+      ? // The development default: the page works whether it was opened at localhost or 127.0.0.1.
+        [issuerUrl.origin, `http://127.0.0.1:${issuerUrl.port}`]
+      : [issuerUrl.origin];
   if (allowedOrigins.length === 0)
     throw new ConfigError('GATEHOUSE_ALLOWED_ORIGINS', 'GATEHOUSE_ALLOWED_ORIGINS must list an origin');
 
@@ -485,6 +499,7 @@ export function loadConfig(
   return {
     host,
     port,
+    issuerIsDefault,
     dataDir: (read('GATEHOUSE_DATA_DIR') ?? './data').trim(),
     issuer,
     audience,

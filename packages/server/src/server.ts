@@ -15,6 +15,7 @@ import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
+import { browserUrl, issuerPortWarning } from './listen-address.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
 import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
@@ -39,6 +40,8 @@ export interface RunningServer {
   keyring: Keyring;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
+  /** The address to open in a browser: the issuer, or `http://localhost:<port>/` by default. */
+  browserUrl: string;
   /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
   outbox: OutboxMailer | null;
   /** Stops accepting connections, lets requests in flight finish, closes the store. */
@@ -158,6 +161,8 @@ export async function startServer(
     });
     const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const portWarning = issuerPortWarning(config, port);
+    if (portWarning) built.log.warn(portWarning);
 
     if (!(await hasAdmin(store))) {
       print('No admin account yet. Create the first one (same settings as this server) with:');
@@ -171,6 +176,7 @@ export async function startServer(
       store,
       keyring,
       url: formatUrl(config.host, port),
+      browserUrl: browserUrl(config, port),
       outbox,
       close: () => built.close(),
     };
