@@ -247,6 +247,34 @@ describe('loadConfig', () => {
     it(`refuses ${name}, naming ${setting}`, () => refuses(env, argv, setting));
   }
 
+  it('names every missing shared secret at once, with the command that makes them', () => {
+    for (const env of [
+      { DATABASE_URL: 'postgres://db/x' },
+      { GATEHOUSE_STORE: 'redis', REDIS_URL: 'redis://cache' },
+    ]) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('GATEHOUSE_CSRF_SECRET, GATEHOUSE_KEY_ENCRYPTION_KEY') &&
+          error.message.includes('npm run gatehouse -- secrets generate'),
+      );
+    }
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_STORE: 'redis', REDIS_URL: 'redis://cache', GATEHOUSE_CSRF_SECRET: KEY }),
+      /GATEHOUSE_STORE=redis.*this one is missing: GATEHOUSE_KEY_ENCRYPTION_KEY\./,
+    );
+    const redis = loadConfig({
+      GATEHOUSE_STORE: 'redis',
+      REDIS_URL: 'redis://cache',
+      GATEHOUSE_CSRF_SECRET: KEY,
+      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+    });
+    assert.equal(redis.store, 'redis');
+    // The feed alone in Redis keeps the embedded SQLite store and its generated secrets.
+    assert.equal(loadConfig({ REDIS_URL: 'redis://cache' }).csrfSecret, null);
+  });
+
   it('never echoes a secret value in its errors', () => {
     refuses({ GATEHOUSE_CSRF_SECRET: 'tooshort-s3cr3t' }, [], 'GATEHOUSE_CSRF_SECRET', 'tooshort-s3cr3t');
     refuses({}, ['--csrf-secret=tooshort-s3cr3t'], 'GATEHOUSE_CSRF_SECRET', 's3cr3t');
