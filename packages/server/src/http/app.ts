@@ -10,6 +10,7 @@ import { answerClientError } from './client-error.ts';
 import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
+import { clientAddress } from './request-context.ts';
 import { exposeRequestId, generateRequestId } from './request-id.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
@@ -77,14 +78,14 @@ function serializeRequest(request: {
   url: string;
   host?: string;
   ip?: string;
-  socket?: { remotePort?: number };
+  socket?: { remotePort?: number; remoteAddress?: string };
 }) {
   const query = request.url.indexOf('?');
   return {
     method: request.method,
     url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,
     host: request.host,
-    remoteAddress: request.ip,
+    remoteAddress: clientAddress(request) ?? undefined,
     remotePort: request.socket?.remotePort,
   };
 }
