@@ -11,6 +11,7 @@ import {
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
+import { promptNewPassword } from './cli/hidden-input.ts';
 import { formatGeneratedSecrets, SECRETS_COMMAND_HELP } from './cli/secrets-command.ts';
 import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
@@ -359,7 +360,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.exitCode = await runCli(argv, {
     env: process.env,
     readStdin: () => {
-      if (process.stdin.isTTY) process.stderr.write('Password (visible as you type; Enter, then Ctrl-D): ');
+      // On a terminal the password is typed, never shown; piped in, it is read as it comes.
+      if (process.stdin.isTTY) return promptNewPassword({ input: process.stdin, output: process.stderr });
       return readAll(process.stdin);
     },
     out: (line) => process.stdout.write(`${line}\n`),

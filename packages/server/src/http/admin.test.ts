@@ -160,11 +160,14 @@ describe('admin API: users', () => {
       filtered.users.map((user: { email: string }) => user.email),
       ['target@example.com'],
     );
+    assert.equal(filtered.total, 1, 'how many match the query');
     const page = (await call('GET', '/admin/users?limit=1&offset=1')).json();
     assert.deepEqual(
       page.users.map((user: { email: string }) => user.email),
       ['other@example.com'],
     );
+    assert.equal(page.total, body.users.length, 'the total counts every page');
+    assert.equal(body.total, body.users.length);
     assert.equal((await call('GET', '/admin/users?limit=100000')).json().limit, 500, 'capped');
     const literal = (await call('GET', '/admin/users?query=%25')).json();
     assert.deepEqual(literal.users, [], '% is a literal, not a wildcard');
