@@ -2,6 +2,7 @@
 import { describeError, whenSessionLost } from './lib/api.js';
 import { announce, focusHeading, h, notice, replaceChildren } from './lib/dom.js';
 import { currentUser, forgetSession, isAdmin, loadSession, signOut } from './lib/session.js';
+import { userText } from './lib/user-text.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderHome } from './pages/home.js';
 import { renderReset } from './pages/reset.js';
@@ -69,7 +70,7 @@ function refreshNav() {
     account,
     user
       ? [
-          h('span', { class: 'account-email' }, user.email),
+          h('span', { class: 'account-email' }, userText(user.email)),
           h(
             'button',
             {

@@ -457,6 +457,10 @@ describe('admin API: audit log', () => {
     assert.equal(byType.length, 1);
     assert.equal(byType[0].at, new Date(start + MINUTE_MS).toISOString());
     assert.equal(byType[0].actorId, server.admin.userId);
+    const admin = await server.store.users.getById(server.admin.userId);
+    const target = await server.store.users.getById(server.target.userId);
+    assert.equal(byType[0].actorEmail, admin?.email, 'the audit view names the admin by email');
+    assert.equal(byType[0].subjectEmail, target?.email);
 
     const window = `from=${new Date(start + MINUTE_MS + 1).toISOString()}&to=${new Date(start + 2 * MINUTE_MS).toISOString()}`;
     const windowed = (await call('GET', `/admin/audit?${window}`)).json().events;
