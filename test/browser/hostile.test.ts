@@ -92,17 +92,15 @@ describe('browser: hostile values (issue 15, items 11-14)', { skip: skipReason, 
     const page = await (await newContext(browser)).newPage();
     await page.goto(`${ui.origin}/tools`);
     const exp = Math.floor(Date.now() / 1000) + 600;
-    await page
-      .getByRole('textbox', { name: 'Token' })
-      .fill(
-        tokenWithPayload(
-          JSON.stringify({
-            iss: 'https://evil.example\u202E/moc.elpmaxe.di//:sptth',
-            sub: 'admin\u200B',
-            exp,
-          }),
-        ),
-      );
+    await page.getByRole('textbox', { name: 'Token' }).fill(
+      tokenWithPayload(
+        JSON.stringify({
+          iss: 'https://evil.example\u202E/moc.elpmaxe.di//:sptth',
+          sub: 'admin\u200B',
+          exp,
+        }),
+      ),
+    );
     const claims = page.getByRole('table', { name: 'Claims' });
     const iss = claims.locator('tr[data-name="iss"] td').first();
     await iss.waitFor();
