@@ -17,6 +17,7 @@ import { type AppLoggerOptions, buildApp } from './http/app.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
 import { browserUrl, issuerPortWarning } from './listen-address.ts';
+import { createServerLogger } from './log-format.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
 import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
@@ -29,7 +30,7 @@ import { openStore } from './store/open-store.ts';
 import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
 
 export interface StartServerOptions {
-  /** Default: pino at `config.logLevel` to stdout. */
+  /** Default: pino at `config.logLevel` to stdout, JSON lines, or readable lines on a terminal. */
   logger?: AppLoggerOptions | false;
   /** Where start-up notices (the first-admin hint) go. Default: stdout. */
   print?: (line: string) => void;
@@ -149,7 +150,7 @@ export async function startServer(
       keyring,
       config,
       feed: revocations.source,
-      logger: options.logger ?? { level: config.logLevel },
+      logger: options.logger ?? (await createServerLogger(config.logLevel)),
       metrics,
     });
     app = built;
