@@ -52,7 +52,7 @@ describe('browser: forgot password', { skip: skipReason, timeout: 120_000 }, () 
     assert.equal(new URL(page.url()).pathname, '/reset');
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Send the link' }).click();
-    await page.getByText('If an active account uses this email').waitFor();
+    await page.locator('form').getByText('If an active account uses this email').waitFor();
 
     const link = await mailedLink(ui, email);
     assert.ok(link.startsWith(`${ui.origin}/reset#token=`), link);

@@ -64,8 +64,8 @@ function renderRequest(app) {
         // The server answers the same for any email, so the page does too.
         const message =
           'If an active account uses this email, a link to set a new password is on its way. It works once, for 15 minutes.';
+        // The form's live region says it; no second announcement.
         replaceChildren(result, notice('success', message));
-        announce(message);
       }),
     },
     h('h2', { id: 'reset-request-title' }, 'Get a link to set a new password'),
