@@ -58,7 +58,7 @@ function run(name: string, label: string, args: string[], childEnv: Record<strin
     );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       console.log(`[${name}] ${line}`);
-      const listening = /listening on (http:\/\/\S+)/.exec(line);
+      const listening = /listening on (http:\/\/[^\s;]+)/.exec(line);
       if (listening) {
         clearTimeout(timer);
         resolve(listening[1]!);

@@ -48,6 +48,9 @@ describe('browser: admin', { skip: skipReason, timeout: 120_000 }, () => {
     await adminPage.getByRole('heading', { name: 'Sessions of mallory@example.com' }).waitFor();
 
     await adminPage.getByRole('button', { name: 'Suspend mallory@example.com' }).click();
+    // One click only asks: nothing is suspended until the confirming button.
+    assert.equal((await ui.server.store.users.getByEmail('mallory@example.com'))?.status, 'active');
+    await adminPage.getByRole('button', { name: 'Suspend now' }).click();
     await adminPage.getByText('mallory@example.com is suspended.').waitFor();
     await adminPage.getByRole('button', { name: 'Unsuspend mallory@example.com' }).waitFor();
 

@@ -273,7 +273,8 @@ describe('logs: no secret in any line, at trace level, over a full flow', { time
     secret('CSRF secret', stored.csrfSecret);
     secret('key-encryption key', stored.keyEncryptionKey);
 
-    assert.ok(lines.length > 50, `the flow was logged (${lines.length} lines)`);
+    // One line per request, plus the debug lines of refusals.
+    assert.ok(lines.length > 30, `the flow was logged (${lines.length} lines)`);
     const parsed = lines.map((line) => JSON.parse(line));
     // Below info: the refusals' detail (code and reason) is logged at debug.
     assert.ok(

@@ -4,6 +4,8 @@
  */
 export type ErrorCode =
   | 'ERR_INVALID_INPUT'
+  /** An email with invisible or direction-changing characters (Unicode category Cf). */
+  | 'ERR_INVALID_EMAIL'
   | 'ERR_INVALID_CREDENTIALS'
   | 'ERR_PASSWORD_POLICY'
   | 'ERR_UNAUTHENTICATED'
@@ -48,6 +50,18 @@ export class InvalidInputError extends GatehouseError {
   constructor(message: string, field?: string) {
     super('ERR_INVALID_INPUT', message);
     this.field = field;
+  }
+}
+
+/**
+ * An email address holding Unicode format characters (category Cf: U+200B zero width space,
+ * U+200D joiner, U+202E right-to-left override, U+2067 isolate, U+FEFF, soft hyphen…). They are
+ * invisible or reorder what is shown, so one would make a second "admin@example.com".
+ */
+export class InvalidEmailError extends GatehouseError {
+  readonly field = 'email';
+  constructor(message = 'email holds invisible or direction-changing characters') {
+    super('ERR_INVALID_EMAIL', message);
   }
 }
 

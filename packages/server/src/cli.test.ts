@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createAuth } from '@gatehouse/core';
 import { createFastHasher } from '@gatehouse/core/testing';
 import { type CliIo, runCli } from './cli.ts';
-import { settings } from './config.ts';
+import { loadConfig, settings } from './config.ts';
 import { openStore } from './store/open-store.ts';
 
 const PASSWORD = 'a long enough passphrase';
@@ -66,6 +66,59 @@ describe('gatehouse CLI', () => {
     assertUsageError(await runCli(['admin', 'delete'], run.io), run.err, /unknown command "admin delete"/);
     run = fakeIo();
     assert.equal(await runCli([], run.io), 2);
+  });
+
+  it('answers a command group alone with its commands (exit 2) and with --help (exit 0)', async () => {
+    const groups: [string, string[]][] = [
+      ['users', ['users list', 'users suspend', 'users unsuspend', 'users delete']],
+      ['keys', ['keys list', 'keys rotate', 'keys revoke']],
+      ['admin', ['admin create']],
+      ['sessions', ['sessions revoke']],
+      ['secrets', ['secrets generate']],
+    ];
+    for (const [group, commands] of groups) {
+      let run = fakeIo();
+      assert.equal(await runCli([group], run.io), 2, group);
+      const text = run.err.join('\n');
+      for (const command of commands) assert.ok(text.includes(command), `${group}: ${command}`);
+      assert.ok(!text.includes('unknown command'), text);
+      assert.ok(!text.includes('serve  '), `${group} lists only its own commands`);
+      run = fakeIo();
+      assert.equal(await runCli([group, '--help'], run.io), 0);
+      assert.match(run.out.join('\n'), new RegExp(`Usage: gatehouse ${group} <command>`));
+    }
+  });
+
+  it('secrets generate prints every shared secret once, fresh each time, accepted by the configuration', async () => {
+    const read = async () => {
+      const run = fakeIo();
+      assert.equal(await runCli(['secrets', 'generate'], run.io), 0);
+      const values = Object.fromEntries(
+        run.out.filter((line) => !line.startsWith('#')).map((line) => line.split(/=(.*)/s).slice(0, 2)),
+      );
+      return values as Record<string, string>;
+    };
+    const first = await read();
+    assert.deepEqual(Object.keys(first).sort(), [
+      'GATEHOUSE_CSRF_SECRET',
+      'GATEHOUSE_KEY_ENCRYPTION_KEY',
+      'GATEHOUSE_METRICS_TOKEN',
+      'GATEHOUSE_SERVICE_TOKEN',
+    ]);
+    for (const value of Object.values(first)) assert.equal(Buffer.from(value, 'base64url').length, 32);
+    assert.equal(new Set(Object.values(first)).size, 4, 'four different values');
+    const second = await read();
+    assert.notEqual(second.GATEHOUSE_CSRF_SECRET, first.GATEHOUSE_CSRF_SECRET);
+    const config = loadConfig({ ...first, DATABASE_URL: 'postgres://db/x' });
+    assert.ok(
+      config.csrfSecret && config.keyEncryptionKey && config.serviceToken && config.metrics.metricsToken,
+    );
+    const run = fakeIo();
+    assertUsageError(
+      await runCli(['secrets', 'rotate'], run.io),
+      run.err,
+      /unknown command "secrets rotate"/,
+    );
   });
 
   it('never accepts a password as a flag, and does not echo it', async () => {
@@ -241,7 +294,12 @@ describe('gatehouse keys', () => {
     const wrong = { GATEHOUSE_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64url') };
     const rotate = await keys(['rotate'], wrong);
     assert.equal(rotate.code, 1);
-    assert.deepEqual(rotate.err, ['gatehouse: ERR_KEY_UNAVAILABLE']);
+    assert.equal(rotate.err.length, 1);
+    assert.match(
+      rotate.err[0]!,
+      /^gatehouse: ERR_KEY_UNAVAILABLE: .*Check that GATEHOUSE_KEY_ENCRYPTION_KEY is the value/,
+    );
+    assert.ok(!rotate.err[0]!.includes(wrong.GATEHOUSE_KEY_ENCRYPTION_KEY), 'the key itself is never shown');
     const revoke = await keys(['revoke', before[0]!], wrong);
     assert.equal(revoke.code, 1);
     assert.deepEqual(kidsIn((await keys(['list'])).out), before);

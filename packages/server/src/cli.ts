@@ -11,6 +11,8 @@ import {
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
+import { promptNewPassword } from './cli/hidden-input.ts';
+import { formatGeneratedSecrets, SECRETS_COMMAND_HELP } from './cli/secrets-command.ts';
 import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { startServer } from './server.ts';
@@ -47,12 +49,35 @@ Commands:
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
 ${ACCOUNT_COMMANDS_HELP}
+${SECRETS_COMMAND_HELP}
   help                                   Show this help.
 
 Run through npm: npm run gatehouse -- <command> [options]`;
 
 export function formatHelp(): string {
   return `${COMMANDS}\n\n${formatSettingsHelp()}\n`;
+}
+
+/** Words that only name a group of commands: alone, they print the group's help. */
+const COMMAND_GROUPS = ['admin', 'keys', 'users', 'sessions', 'secrets'] as const;
+
+/** The commands of one group, cut from the full help (an entry and its indented continuation lines). */
+export function formatGroupHelp(group: string): string {
+  const lines: string[] = [];
+  let inGroup = false;
+  for (const line of COMMANDS.split('\n')) {
+    if (/^ {2}\S/.test(line)) inGroup = line.startsWith(`  ${group} `);
+    else if (!/^ {3,}\S/.test(line)) inGroup = false;
+    if (inGroup) lines.push(line);
+  }
+  return [
+    `Usage: gatehouse ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Settings (--data-dir, --database-url, …): gatehouse --help. Run through npm: npm run gatehouse -- <command>',
+  ].join('\n');
 }
 
 interface ParsedArgs {
@@ -260,9 +285,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const args = parseArgs(argv);
     const [command, subcommand, ...extra] = args.command;
+    const group = COMMAND_GROUPS.find((name) => name === command);
+    if (group && (args.help || subcommand === undefined)) {
+      // `gatehouse users` alone is a question, not a typo: answer it (exit 2: nothing was run).
+      (args.help ? io.out : io.err)(formatGroupHelp(group));
+      return args.help ? EXIT_OK : EXIT_USAGE;
+    }
     if (args.help || command === 'help' || command === undefined) {
       io.out(formatHelp());
       return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
+    }
+    if (command === 'secrets') {
+      if (subcommand !== 'generate' || extra.length > 0 || args.settings.length > 0)
+        throw new UsageError(`unknown command "${args.command.join(' ')}" (see gatehouse secrets --help)`);
+      for (const line of formatGeneratedSecrets()) io.out(line);
+      return EXIT_OK;
     }
     if (isAccountCommand(command)) return await runAccountCommand(argv, io);
     const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
@@ -282,7 +319,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
     if (known === 'serve') {
       const server = await startServer(config);
-      io.out(`Gatehouse listening on ${server.url}`);
+      io.out(`Gatehouse listening on ${server.url}; open ${server.browserUrl}`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           server.close().then(
@@ -323,7 +360,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.exitCode = await runCli(argv, {
     env: process.env,
     readStdin: () => {
-      if (process.stdin.isTTY) process.stderr.write('Password (visible as you type; Enter, then Ctrl-D): ');
+      // On a terminal the password is typed, never shown; piped in, it is read as it comes.
+      if (process.stdin.isTTY) return promptNewPassword({ input: process.stdin, output: process.stderr });
       return readAll(process.stdin);
     },
     out: (line) => process.stdout.write(`${line}\n`),

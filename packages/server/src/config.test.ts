@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}), {
       host: '127.0.0.1',
       port: 3000,
+      issuerIsDefault: true,
       dataDir: './data',
       issuer: 'http://localhost:3000',
       audience: 'gatehouse',
@@ -36,7 +37,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 600,
       refreshGraceSeconds: 10,
       trustProxy: false,
-      allowedOrigins: ['http://localhost:3000'],
+      allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
       uiStrategy: 'session',
       csrfSecret: null,
       keyEncryptionKey: null,
@@ -246,6 +247,34 @@ describe('loadConfig', () => {
   for (const [name, env, argv, setting] of invalid) {
     it(`refuses ${name}, naming ${setting}`, () => refuses(env, argv, setting));
   }
+
+  it('names every missing shared secret at once, with the command that makes them', () => {
+    for (const env of [
+      { DATABASE_URL: 'postgres://db/x' },
+      { GATEHOUSE_STORE: 'redis', REDIS_URL: 'redis://cache' },
+    ]) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('GATEHOUSE_CSRF_SECRET, GATEHOUSE_KEY_ENCRYPTION_KEY') &&
+          error.message.includes('npm run gatehouse -- secrets generate'),
+      );
+    }
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_STORE: 'redis', REDIS_URL: 'redis://cache', GATEHOUSE_CSRF_SECRET: KEY }),
+      /GATEHOUSE_STORE=redis.*this one is missing: GATEHOUSE_KEY_ENCRYPTION_KEY\./,
+    );
+    const redis = loadConfig({
+      GATEHOUSE_STORE: 'redis',
+      REDIS_URL: 'redis://cache',
+      GATEHOUSE_CSRF_SECRET: KEY,
+      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+    });
+    assert.equal(redis.store, 'redis');
+    // The feed alone in Redis keeps the embedded SQLite store and its generated secrets.
+    assert.equal(loadConfig({ REDIS_URL: 'redis://cache' }).csrfSecret, null);
+  });
 
   it('never echoes a secret value in its errors', () => {
     refuses({ GATEHOUSE_CSRF_SECRET: 'tooshort-s3cr3t' }, [], 'GATEHOUSE_CSRF_SECRET', 'tooshort-s3cr3t');

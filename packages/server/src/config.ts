@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gatehouse/core';
+import { SECRETS_GENERATE_COMMAND } from './cli/secrets-command.ts';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
 
@@ -23,6 +24,8 @@ export interface GatehouseConfig {
   port: number;
   dataDir: string;
   issuer: string;
+  /** True when GATEHOUSE_ISSUER was not set: the issuer is `http://localhost:<PORT>` (the development default). */
+  issuerIsDefault?: boolean;
   audience: string;
   /** postgres://… or null for the embedded SQLite store. Holds a password: never log it. */
   databaseUrl: string | null;
@@ -92,8 +95,9 @@ export const settings: readonly SettingSpec[] = [
   {
     env: 'GATEHOUSE_ISSUER',
     flag: '--issuer',
-    description: 'Public base URL of this server; the `iss` of every token.',
-    defaultText: 'http://localhost:3000',
+    description:
+      'Public base URL of this server; the `iss` of every token. Unset: http://localhost:<PORT>, and both localhost and 127.0.0.1 on that port may use the web UI.',
+    defaultText: 'http://localhost:<PORT>',
   },
   {
     env: 'GATEHOUSE_AUDIENCE',
@@ -166,7 +170,7 @@ export const settings: readonly SettingSpec[] = [
     env: 'GATEHOUSE_ALLOWED_ORIGINS',
     flag: '--allowed-origins',
     description: 'Comma-separated origins allowed to make state-changing browser requests.',
-    defaultText: "the issuer's origin",
+    defaultText: "the issuer's origin (and http://127.0.0.1:<PORT> while the issuer is the default)",
   },
   {
     env: 'GATEHOUSE_UI_STRATEGY',
@@ -179,7 +183,7 @@ export const settings: readonly SettingSpec[] = [
     env: 'GATEHOUSE_CSRF_SECRET',
     flag: '--csrf-secret',
     description:
-      'base64url key (>= 32 bytes) for CSRF tokens; prefer the env var. Unset with SQLite: generated once into <data dir>/secrets.json.',
+      'base64url key (>= 32 bytes) for CSRF tokens; prefer the env var. Required with DATABASE_URL or GATEHOUSE_STORE=redis (make one: gatehouse secrets generate). Unset with SQLite: generated once into <data dir>/secrets.json.',
     defaultText: '(generated)',
     secret: true,
   },
@@ -187,7 +191,7 @@ export const settings: readonly SettingSpec[] = [
     env: 'GATEHOUSE_KEY_ENCRYPTION_KEY',
     flag: '--key-encryption-key',
     description:
-      'base64url key (>= 32 bytes; longer keys are condensed with HKDF-SHA256) that encrypts signing keys at rest; prefer the env var. Unset with SQLite: generated once into <data dir>/secrets.json, apart from the CSRF secret.',
+      'base64url key (>= 32 bytes; longer keys are condensed with HKDF-SHA256) that encrypts signing keys at rest; prefer the env var. Required with DATABASE_URL or GATEHOUSE_STORE=redis (make one: gatehouse secrets generate). Unset with SQLite: generated once into <data dir>/secrets.json, apart from the CSRF secret.',
     defaultText: '(generated)',
     secret: true,
   },
@@ -387,7 +391,20 @@ export function loadConfig(
   const host = (read('HOST') ?? '127.0.0.1').trim();
   if (/\s/.test(host)) throw new ConfigError('HOST', 'HOST must not contain whitespace');
 
-  const issuerUrl = parseHttpUrl('GATEHOUSE_ISSUER', read('GATEHOUSE_ISSUER') ?? 'http://localhost:3000');
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const text = read(name);
+    return text === undefined ? fallback : parseInteger(name, text, min, max);
+  };
+  const port = integer('PORT', 3000, 0, 65535);
+
+  // Unset, the issuer follows the port (PORT=3100 means http://localhost:3100); PORT=0 (a free
+  // port, in tests) keeps the :3000 default, since the real port is known only after listening.
+  const issuerText = read('GATEHOUSE_ISSUER');
+  const issuerIsDefault = issuerText === undefined;
+  const issuerUrl = parseHttpUrl(
+    'GATEHOUSE_ISSUER',
+    issuerText ?? `http://localhost:${port === 0 ? 3000 : port}`,
+  );
   // Keep a path if one is given (served under a prefix), without a trailing slash.
   const issuer = issuerUrl.href.replace(/\/$/, '');
 
@@ -412,11 +429,6 @@ export function loadConfig(
       'GATEHOUSE_SERVICE_TOKEN must be at least 32 characters, no spaces',
     );
 
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const text = read(name);
-    return text === undefined ? fallback : parseInteger(name, text, min, max);
-  };
-  const port = integer('PORT', 3000, 0, 65535);
   const sessionIdleTtlSeconds = integer('GATEHOUSE_SESSION_IDLE_TTL_SECONDS', 1800, 60, 31 * 24 * 3600);
   const sessionAbsoluteTtlSeconds = integer(
     'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',
@@ -447,7 +459,10 @@ export function loadConfig(
             .map((entry) => parseOrigin('GATEHOUSE_ALLOWED_ORIGINS', entry)),
         ),
       ]
-    : [issuerUrl.origin];
+    : issuerIsDefault
+      ? // The development default: the page works whether it was opened at localhost or 127.0.0.1.
+        [issuerUrl.origin, `http://127.0.0.1:${issuerUrl.port}`]
+      : [issuerUrl.origin];
   if (allowedOrigins.length === 0)
     throw new ConfigError('GATEHOUSE_ALLOWED_ORIGINS', 'GATEHOUSE_ALLOWED_ORIGINS must list an origin');
   const uiStrategy = (read('GATEHOUSE_UI_STRATEGY') ?? 'session').trim().toLowerCase();
@@ -456,24 +471,29 @@ export function loadConfig(
 
   const csrfText = read('GATEHOUSE_CSRF_SECRET');
   const csrfSecret = csrfText ? parseSecretKey('GATEHOUSE_CSRF_SECRET', csrfText) : null;
-  if (!csrfSecret && databaseUrl) {
-    // Several servers share one database; a key generated by one would reject the others' tokens.
-    throw new ConfigError(
-      'GATEHOUSE_CSRF_SECRET',
-      'GATEHOUSE_CSRF_SECRET is required when DATABASE_URL is set (all instances must share it)',
-    );
-  }
-
   const kekText = read('GATEHOUSE_KEY_ENCRYPTION_KEY');
   const keyEncryptionKey = kekText
     ? toKeyEncryptionKey(parseSecretKey('GATEHOUSE_KEY_ENCRYPTION_KEY', kekText))
     : null;
-  if (!keyEncryptionKey && databaseUrl) {
-    // Every instance must decrypt the keys any of them generated.
-    throw new ConfigError(
-      'GATEHOUSE_KEY_ENCRYPTION_KEY',
-      'GATEHOUSE_KEY_ENCRYPTION_KEY is required when DATABASE_URL is set (all instances must share it)',
-    );
+  // A shared store means several servers: a CSRF key generated by one would reject the others'
+  // tokens, and every instance must decrypt the signing keys any of them generated. All missing
+  // secrets are named at once, with the command that makes them.
+  const sharedStore = databaseUrl
+    ? 'DATABASE_URL is set'
+    : storeText === 'redis'
+      ? 'GATEHOUSE_STORE=redis'
+      : null;
+  if (sharedStore) {
+    const missing = [
+      ...(csrfSecret ? [] : ['GATEHOUSE_CSRF_SECRET']),
+      ...(keyEncryptionKey ? [] : ['GATEHOUSE_KEY_ENCRYPTION_KEY']),
+    ];
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing[0]!,
+        `${sharedStore}, so every instance must share these secrets, and ${missing.length === 1 ? 'this one is' : 'these are'} missing: ${missing.join(', ')}. Generate them once with \`${SECRETS_GENERATE_COMMAND}\` and give every instance the same values (docs/stores.md).`,
+      );
+    }
   }
   // One key for two jobs would tie them together: rotating the CSRF secret would lock the keys away.
   if (kekText && csrfText && constantTimeEqual(kekText.trim(), csrfText.trim())) {
@@ -497,6 +517,7 @@ export function loadConfig(
   return {
     host,
     port,
+    issuerIsDefault,
     dataDir: (read('GATEHOUSE_DATA_DIR') ?? './data').trim(),
     issuer,
     audience,

@@ -90,7 +90,7 @@ describe('startServer over a real socket, on the embedded SQLite store', () => {
 
       const logout = await fetch(`${server.url}/auth/logout`, {
         method: 'POST',
-        headers: { cookie, 'x-csrf-token': csrfToken },
+        headers: { cookie, 'x-csrf-token': csrfToken, origin: 'http://localhost:3000' },
       });
       assert.equal(logout.status, 204);
       assert.equal((await fetch(`${server.url}/auth/me`, { headers: { cookie } })).status, 401);
@@ -191,7 +191,11 @@ describe('startServer: access tokens and signing keys, on the embedded SQLite st
 
       const refreshed = await fetch(`${server.url}/auth/refresh`, {
         method: 'POST',
-        headers: { cookie: login.refreshCookie, 'x-csrf-token': login.csrfToken },
+        headers: {
+          cookie: login.refreshCookie,
+          'x-csrf-token': login.csrfToken,
+          origin: 'http://localhost:3000',
+        },
       });
       assert.equal(refreshed.status, 200);
       assert.equal((await me(server, (await refreshed.json()).accessToken)).status, 200);
@@ -231,7 +235,11 @@ describe('startServer: access tokens and signing keys, on the embedded SQLite st
       // The CSRF secret did change: the old CSRF token no longer matches.
       const refreshed = await fetch(`${server.url}/auth/refresh`, {
         method: 'POST',
-        headers: { cookie: login.refreshCookie, 'x-csrf-token': login.csrfToken },
+        headers: {
+          cookie: login.refreshCookie,
+          'x-csrf-token': login.csrfToken,
+          origin: 'http://localhost:3000',
+        },
       });
       assert.equal(refreshed.status, 403);
     } finally {

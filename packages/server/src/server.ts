@@ -7,6 +7,7 @@ import {
   type GatehouseStore,
   type Keyring,
 } from '@gatehouse/core';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
 import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
@@ -15,6 +16,8 @@ import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
+import { browserUrl, issuerPortWarning } from './listen-address.ts';
+import { createServerLogger } from './log-format.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
 import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
@@ -27,7 +30,7 @@ import { openStore } from './store/open-store.ts';
 import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
 
 export interface StartServerOptions {
-  /** Default: pino at `config.logLevel` to stdout. */
+  /** Default: pino at `config.logLevel` to stdout, JSON lines, or readable lines on a terminal. */
   logger?: AppLoggerOptions | false;
   /** Where start-up notices (the first-admin hint) go. Default: stdout. */
   print?: (line: string) => void;
@@ -39,6 +42,8 @@ export interface RunningServer {
   keyring: Keyring;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
+  /** The address to open in a browser: the issuer, or `http://localhost:<port>/` by default. */
+  browserUrl: string;
   /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
   outbox: OutboxMailer | null;
   /** Stops accepting connections, lets requests in flight finish, closes the store. */
@@ -53,6 +58,29 @@ async function hasAdmin(store: GatehouseStore): Promise<boolean> {
     if (users.some((user) => user.roles.includes('admin'))) return true;
     if (users.length < pageSize) return false;
   }
+}
+
+/** Single-quoted for a POSIX shell. */
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * How to create the first admin against this server's own store: the command names the data
+ * directory when it is not the default (an example's temporary one, say), so it never writes to
+ * another `./data`. A shared store is named by settings that hold secrets, so those are only named.
+ */
+export function firstAdminHint(config: Pick<GatehouseConfig, 'dataDir' | 'databaseUrl' | 'store'>): string[] {
+  const embedded = config.store !== 'redis' && !config.databaseUrl;
+  const dataDir =
+    embedded && config.dataDir !== './data' ? ` --data-dir ${shellQuote(resolve(config.dataDir))}` : '';
+  return [
+    embedded
+      ? "No admin account yet. Create the first one in this server's data directory with:"
+      : `No admin account yet. Create the first one with the same ${config.store === 'redis' ? 'GATEHOUSE_STORE, REDIS_URL' : 'DATABASE_URL'} and secrets as this server:`,
+    `  npm run gatehouse -- admin create --email you@example.com --password-stdin${dataDir}`,
+    'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
+  ];
 }
 
 function formatUrl(host: string, port: number): string {
@@ -122,7 +150,7 @@ export async function startServer(
       keyring,
       config,
       feed: revocations.source,
-      logger: options.logger ?? { level: config.logLevel },
+      logger: options.logger ?? (await createServerLogger(config.logLevel)),
       metrics,
     });
     app = built;
@@ -158,19 +186,16 @@ export async function startServer(
     });
     const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const portWarning = issuerPortWarning(config, port);
+    if (portWarning) built.log.warn(portWarning);
 
-    if (!(await hasAdmin(store))) {
-      print('No admin account yet. Create the first one (same settings as this server) with:');
-      print('  npm run gatehouse -- admin create --email you@example.com --password-stdin');
-      print(
-        'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
-      );
-    }
+    if (!(await hasAdmin(store))) for (const line of firstAdminHint(config)) print(line);
     return {
       app: built,
       store,
       keyring,
       url: formatUrl(config.host, port),
+      browserUrl: browserUrl(config, port),
       outbox,
       close: () => built.close(),
     };

@@ -2,8 +2,10 @@
 import { describeError, whenSessionLost } from './lib/api.js';
 import { announce, focusHeading, h, notice, replaceChildren } from './lib/dom.js';
 import { currentUser, forgetSession, isAdmin, loadSession, signOut } from './lib/session.js';
+import { userText } from './lib/user-text.js';
 import { renderAdmin } from './pages/admin.js';
 import { renderHome } from './pages/home.js';
+import { renderReset } from './pages/reset.js';
 import { renderSessions } from './pages/sessions.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { renderTools } from './pages/tools.js';
@@ -29,6 +31,7 @@ const ROUTES = {
   '/sessions': { title: 'My sessions', page: renderSessions, needsSignIn: true },
   '/admin': { title: 'Admin', page: renderAdmin, needsSignIn: true },
   '/tools': { title: 'Token tools', page: renderTools, needsSignIn: false },
+  '/reset': { title: 'Reset password', page: renderReset, needsSignIn: false },
 };
 
 const path = location.pathname.replace(/\/+$/, '') || '/';
@@ -67,7 +70,7 @@ function refreshNav() {
     account,
     user
       ? [
-          h('span', { class: 'account-email' }, user.email),
+          h('span', { class: 'account-email' }, userText(user.email)),
           h(
             'button',
             {

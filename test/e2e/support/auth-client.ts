@@ -15,6 +15,16 @@ export function credentialHeaders(credential: Credential): Record<string, string
     : { cookie: `${SESSION_COOKIE}=${credential.cookie}`, 'x-csrf-token': credential.csrfToken };
 }
 
+/** The servers under test keep the default issuer, so their allowed origin is this one. */
+const ORIGIN = 'http://localhost:3000';
+
+/** `credentialHeaders` for a POST: a cookie-authenticated state change also says where it comes from. */
+function stateChangeHeaders(credential: Credential): Record<string, string> {
+  return credential.kind === 'cookie'
+    ? { ...credentialHeaders(credential), origin: ORIGIN }
+    : credentialHeaders(credential);
+}
+
 /** The claims of a JWT, unverified: the test only reads the ids it was issued with. */
 function readClaims(token: string): { sid: string; sub: string } {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
@@ -62,13 +72,13 @@ export function createAuthClient(baseUrl: string) {
 
     /** `POST /auth/logout` with the credential; asserts 204. */
     async logout(credential: Credential): Promise<void> {
-      const response = await post('/auth/logout', undefined, credentialHeaders(credential));
+      const response = await post('/auth/logout', undefined, stateChangeHeaders(credential));
       assert.equal(response.status, 204, 'logout');
     },
 
     /** `POST /auth/logout-all` with the credential; asserts 204. */
     async logoutAll(credential: Credential): Promise<void> {
-      const response = await post('/auth/logout-all', undefined, credentialHeaders(credential));
+      const response = await post('/auth/logout-all', undefined, stateChangeHeaders(credential));
       assert.equal(response.status, 204, 'logout-all');
     },
   };

@@ -66,6 +66,11 @@ export function createUserAdmin(auth: Auth) {
       return store.users.list(options);
     },
 
+    /** How many users `listUsers` pages through for this query. */
+    countUsers(options: Pick<ListUsersOptions, 'query'>): Promise<number> {
+      return store.users.count(options);
+    },
+
     getUser: requireUser,
 
     /**

@@ -35,6 +35,8 @@ export interface UserStore {
   delete(id: string): Promise<boolean>;
   /** Users whose email contains `query` (case-insensitive), ordered by email. */
   list(options: { query?: string; limit: number; offset: number }): Promise<UserRecord[]>;
+  /** How many users `list` with this `query` pages through. */
+  count(options: { query?: string }): Promise<number>;
 }
 
 export interface SessionRecord {

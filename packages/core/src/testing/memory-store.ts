@@ -87,6 +87,10 @@ export function createMemoryStore(): GatehouseStore {
           .slice(offset, offset + limit)
           .map(copy);
       },
+      async count({ query }) {
+        const needle = query?.toLowerCase() ?? '';
+        return [...users.values()].filter((user) => user.email.includes(needle)).length;
+      },
     },
     sessions: {
       async create(session) {

@@ -298,6 +298,9 @@ function describeUsers(current: CurrentStore) {
       assert.deepEqual(page, all.slice(1, 3));
       assert.deepEqual(await store.users.list({ limit: 10, offset: 5 }), []);
       assert.deepEqual(await store.users.list({ limit: 0, offset: 0 }), []);
+      assert.equal(await store.users.count({}), 5);
+      await store.users.delete(all[0]!.id);
+      assert.equal(await store.users.count({}), 4, 'a deleted user is not counted');
     });
 
     it('filters by a case-insensitive, literal substring of the email', async () => {
@@ -320,6 +323,14 @@ function describeUsers(current: CurrentStore) {
       assert.deepEqual(await emails('%'), []);
       assert.deepEqual(await emails('nobody'), []);
       assert.equal((await emails('')).length, 5);
+      for (const [query, expected] of [
+        ['ALICE', 2],
+        ['.com', 2],
+        ['_', 1],
+        ['%', 0],
+        ['', 5],
+      ] as const)
+        assert.equal(await store.users.count({ query }), expected, `count of "${query}"`);
     });
   });
 }

@@ -1,4 +1,7 @@
-import { InvalidInputError } from '../errors.ts';
+import { InvalidEmailError, InvalidInputError } from '../errors.ts';
+
+/** Unicode category Cf: zero-width, joiners, bidi overrides and isolates, BOM, soft hyphen, tags. */
+const FORMAT_CHARACTER = /\p{Cf}/u;
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@.]{2,63}$/u;
 
@@ -10,6 +13,7 @@ export function normalizeEmail(input: unknown): string {
   if (typeof input !== 'string') throw new InvalidInputError('email must be a string', 'email');
   if (input.length > 320) throw new InvalidInputError('email too long', 'email');
   const email = input.trim().normalize('NFC').toLowerCase();
+  if (FORMAT_CHARACTER.test(email)) throw new InvalidEmailError();
   if (email.length > 254 || !EMAIL.test(email) || hasControlCharacter(email)) {
     throw new InvalidInputError('email is not valid', 'email');
   }

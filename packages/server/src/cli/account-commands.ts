@@ -4,6 +4,7 @@ import { type GatehouseConfig, loadConfig } from '../config.ts';
 import { toAuditView } from '../http/routes/admin/admin-views.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_OK, reportCliError, UsageError } from './cli-errors.ts';
+import { formatTable } from './table.ts';
 
 /** Appended to `gatehouse --help`. */
 export const ACCOUNT_COMMANDS_HELP = `  users list [--query <text>]            List accounts (id, email, status, roles), by email.
@@ -105,9 +106,9 @@ async function findUser(auth: Auth, idOrEmail: string): Promise<UserRecord> {
   return user;
 }
 
-function formatUser(user: UserRecord): string {
+function userRow(user: UserRecord): string[] {
   const roles = user.roles.length > 0 ? user.roles.join(',') : '-';
-  return `${user.id}  ${user.email}  ${user.status.padEnd(9)}  ${roles}  created ${new Date(user.createdAt).toISOString()}`;
+  return [user.id, user.email, user.status, roles, new Date(user.createdAt).toISOString()];
 }
 
 function parseLimit(text: string | undefined): number {
@@ -153,14 +154,17 @@ async function run(
     };
     if (name === 'users list') {
       const query = options.get('--query');
-      let count = 0;
+      const rows: string[][] = [];
       for (let offset = 0; ; offset += 500) {
         const page = await users.listUsers({ ...(query ? { query } : {}), limit: 500, offset });
-        for (const user of page) io.out(formatUser(user));
-        count += page.length;
+        rows.push(...page.map(userRow));
         if (page.length < 500) break;
       }
-      if (count === 0) io.out('No accounts match.');
+      if (rows.length === 0) {
+        io.out('No accounts match.');
+        return;
+      }
+      for (const line of formatTable(['ID', 'EMAIL', 'STATUS', 'ROLES', 'CREATED'], rows)) io.out(line);
       return;
     }
     const target = await findUser(auth, operand ?? options.get('--user')!);

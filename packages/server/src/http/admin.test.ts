@@ -160,11 +160,14 @@ describe('admin API: users', () => {
       filtered.users.map((user: { email: string }) => user.email),
       ['target@example.com'],
     );
+    assert.equal(filtered.total, 1, 'how many match the query');
     const page = (await call('GET', '/admin/users?limit=1&offset=1')).json();
     assert.deepEqual(
       page.users.map((user: { email: string }) => user.email),
       ['other@example.com'],
     );
+    assert.equal(page.total, body.users.length, 'the total counts every page');
+    assert.equal(body.total, body.users.length);
     assert.equal((await call('GET', '/admin/users?limit=100000')).json().limit, 500, 'capped');
     const literal = (await call('GET', '/admin/users?query=%25')).json();
     assert.deepEqual(literal.users, [], '% is a literal, not a wildcard');
@@ -454,6 +457,10 @@ describe('admin API: audit log', () => {
     assert.equal(byType.length, 1);
     assert.equal(byType[0].at, new Date(start + MINUTE_MS).toISOString());
     assert.equal(byType[0].actorId, server.admin.userId);
+    const admin = await server.store.users.getById(server.admin.userId);
+    const target = await server.store.users.getById(server.target.userId);
+    assert.equal(byType[0].actorEmail, admin?.email, 'the audit view names the admin by email');
+    assert.equal(byType[0].subjectEmail, target?.email);
 
     const window = `from=${new Date(start + MINUTE_MS + 1).toISOString()}&to=${new Date(start + 2 * MINUTE_MS).toISOString()}`;
     const windowed = (await call('GET', `/admin/audit?${window}`)).json().events;

@@ -18,4 +18,6 @@ export interface AppContext {
   authenticate: AuthenticateHook;
   /** `onRequest` hook for unauthenticated state changes (login, register): refuses cross-site callers. */
   sameOriginOnly: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** The stricter check for requests carrying an ambient cookie (the hybrid refresh cookie): see csrf-guard. */
+  sameOriginCookieOnly: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }

@@ -1,16 +1,18 @@
 import fastifyCookie from '@fastify/cookie';
 import type { AccessTokens, Auth, CsrfTokens, FeedSource } from '@gatehouse/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { GatehouseConfig, LogLevel } from '../config.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { registerMetrics } from '../metrics/register-metrics.ts';
 import type { AppContext, AppKeyring } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
-import { assertSameOriginRequest } from './csrf-guard.ts';
+import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
+import { clientAddress } from './request-context.ts';
 import { exposeRequestId, generateRequestId } from './request-id.ts';
+import { logEachRequest } from './request-log.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
@@ -79,14 +81,14 @@ function serializeRequest(request: {
   url: string;
   host?: string;
   ip?: string;
-  socket?: { remotePort?: number };
+  socket?: { remotePort?: number; remoteAddress?: string };
 }) {
   const query = request.url.indexOf('?');
   return {
     method: request.method,
     url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,
     host: request.host,
-    remoteAddress: request.ip,
+    remoteAddress: clientAddress(request) ?? undefined,
     remotePort: request.socket?.remotePort,
   };
 }
@@ -110,6 +112,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         }
       : false,
     trustProxy: config.trustProxy,
+    // One line per request instead of two, written by logEachRequest with the refusal's reason.
+    logController: new LogController({ disableRequestLogging: true }),
     // Our own random id on every request and log line (`reqId`), never one a client sends.
     genReqId: generateRequestId,
     requestIdHeader: false,
@@ -136,12 +140,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     config,
     authenticate: createAuthenticator({ auth, accessTokens, csrf, allowedOrigins }),
     sameOriginOnly: async (request) => assertSameOriginRequest(request, allowedOrigins),
+    sameOriginCookieOnly: async (request) => assertSameOriginCookieRequest(request, allowedOrigins),
   };
 
   app.register(fastifyCookie);
   acceptJsonBodiesOnly(app);
   app.addHook('onRequest', setSecurityHeaders);
   app.addHook('onRequest', exposeRequestId);
+  if (options.logger) logEachRequest(app);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send({ error: 'not_found' });

@@ -158,10 +158,49 @@ describe('CSRF on cookie-authenticated state changes', () => {
         assert.equal((await getMe(app, victim.cookie)).statusCode, 401);
       });
 
-      it('accepts the right token from a client that sends neither Origin nor Sec-Fetch-Site', async () => {
+      it('refuses the right token with no Origin, no Sec-Fetch-Site and no Referer (403 csrf)', async () => {
         const { app, victim } = await setup();
         const response = await send(app, route.method, route.url(victim), {
           cookie: victim.cookie,
+          'x-csrf-token': victim.csrfToken,
+        });
+        assertCsrfRefused(response);
+        assert.equal((await getMe(app, victim.cookie)).statusCode, 200, 'the session survives');
+      });
+
+      it('refuses the right token with only a foreign Referer (403 csrf)', async () => {
+        const { app, victim } = await setup();
+        for (const referer of ['https://evil.example/page', `${ORIGIN}.evil.example/`, 'not a url', 'null']) {
+          const response = await send(app, route.method, route.url(victim), {
+            cookie: victim.cookie,
+            'x-csrf-token': victim.csrfToken,
+            referer,
+          });
+          assertCsrfRefused(response);
+        }
+        assert.equal((await getMe(app, victim.cookie)).statusCode, 200, 'the session survives');
+      });
+
+      it('accepts the right token with only an Origin, or only Sec-Fetch-Site: same-origin', async () => {
+        const onlyOne: Record<string, string>[] = [{ origin: ORIGIN }, { 'sec-fetch-site': 'same-origin' }];
+        for (const only of onlyOne) {
+          const { app, victim } = await setup();
+          const response = await send(app, route.method, route.url(victim), {
+            cookie: victim.cookie,
+            'x-csrf-token': victim.csrfToken,
+            ...only,
+          });
+          assert.equal(response.statusCode, 204, JSON.stringify(only));
+        }
+      });
+
+      it('accepts the right token with only a same-origin Referer, and refuses it without the token', async () => {
+        const { app, victim } = await setup();
+        const refererOnly = { cookie: victim.cookie, referer: `${ORIGIN}/sessions?x=1` };
+        assertCsrfRefused(await send(app, route.method, route.url(victim), refererOnly));
+        assert.equal((await getMe(app, victim.cookie)).statusCode, 200, 'the session survives');
+        const response = await send(app, route.method, route.url(victim), {
+          ...refererOnly,
           'x-csrf-token': victim.csrfToken,
         });
         assert.equal(response.statusCode, 204);

@@ -1,6 +1,7 @@
 import { isGatehouseError } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './error-map.ts';
+import { noteRefusal } from './request-log.ts';
 
 /**
  * Fastify error handler: the mapped status, headers and generic body, nothing else. The detail
@@ -8,6 +9,7 @@ import { toErrorResponse } from './error-map.ts';
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const response = toErrorResponse(error);
+  noteRefusal(request, error);
   if (response.status >= 500) {
     request.log.error({ err: error }, 'request failed');
   } else {

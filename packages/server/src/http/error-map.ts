@@ -28,6 +28,7 @@ const unavailable: ErrorMapping = { status: 503, error: 'temporarily_unavailable
  */
 const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_INVALID_INPUT: { status: 400, error: 'invalid_request' },
+  ERR_INVALID_EMAIL: { status: 400, error: 'invalid_email' },
   ERR_INVALID_CREDENTIALS: { status: 401, error: 'invalid_credentials' },
   ERR_PASSWORD_POLICY: { status: 400, error: 'invalid_password' },
   ERR_UNAUTHENTICATED: invalidToken,

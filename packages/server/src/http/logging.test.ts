@@ -10,6 +10,7 @@ import {
   refreshWithBody,
   refreshWithCookie,
   register,
+  registerAndLogin,
   sameOriginHeaders,
 } from './test-support.ts';
 
@@ -40,7 +41,7 @@ describe('logging', () => {
     });
 
     const log = lines.join('');
-    assert.ok(lines.length > 10, 'requests were logged');
+    assert.ok(lines.length >= 7, 'requests were logged');
     assert.ok(log.includes('"statusCode":403'), 'refusals are logged');
     for (const secret of [
       PASSWORD,
@@ -95,5 +96,46 @@ describe('logging', () => {
     ]) {
       assert.ok(!log.includes(secret), `log contains ${secret.slice(0, 12)}…`);
     }
+  });
+});
+
+describe('one log line per request', () => {
+  it('writes a single line per request at info, and a refusal’s line says why without any secret', async () => {
+    const lines: string[] = [];
+    const { app } = createTestServer({
+      logger: { level: 'info', stream: { write: (line) => lines.push(line) } },
+    });
+    const session = await registerAndLogin(app, 'lines@example.com');
+    lines.length = 0;
+    // A cookie-authenticated logout with no Origin, Sec-Fetch-Site or Referer.
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/auth/logout',
+      headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken },
+    });
+    assert.equal(refused.statusCode, 403);
+    const unknown = await app.inject({ method: 'GET', url: '/nowhere?token=abc' });
+    assert.equal(unknown.statusCode, 404);
+    const me = await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie: session.cookie } });
+    assert.equal(me.statusCode, 200);
+
+    const parsed = lines.map((line) => JSON.parse(line));
+    assert.equal(parsed.length, 3, 'one line per request');
+    const [csrf, notFound, ok] = parsed;
+    assert.equal(csrf.level, 30);
+    assert.equal(csrf.statusCode, 403);
+    assert.deepEqual(csrf.refusal, {
+      error: 'csrf',
+      code: 'ERR_CSRF',
+      reason: 'no Origin, Sec-Fetch-Site or Referer',
+    });
+    assert.match(csrf.msg, /^POST \/auth\/logout 403 csrf: no Origin, Sec-Fetch-Site or Referer$/);
+    assert.equal(typeof csrf.reqId, 'string');
+    assert.equal(typeof csrf.responseTime, 'number');
+    assert.deepEqual(notFound.refusal, { error: 'not_found' });
+    assert.equal(notFound.url, '/nowhere?[redacted]');
+    assert.equal(ok.refusal, undefined);
+    const log = lines.join('');
+    for (const secret of [session.token, session.csrfToken, 'token=abc']) assert.ok(!log.includes(secret));
   });
 });

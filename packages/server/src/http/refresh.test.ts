@@ -81,6 +81,27 @@ describe('POST /auth/refresh, hybrid (cookie + CSRF token)', () => {
     });
   }
 
+  it('refuses a refresh with no Origin, Sec-Fetch-Site or Referer, or a foreign Referer (403 csrf); a same-origin Referer passes', async () => {
+    const { app } = createTestServer();
+    const login = await registerAndLoginWithTokens(app, 'referer@example.com', 'hybrid');
+    const bare = { cookie: `${REFRESH_COOKIE}=${login.refreshToken}`, 'x-csrf-token': login.csrfToken! };
+    for (const extra of [{}, { referer: 'https://evil.example/' }]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/auth/refresh',
+        headers: { ...bare, ...extra },
+      });
+      assertCsrfRefused(response);
+      assert.equal(response.headers['set-cookie'], undefined);
+    }
+    const allowed = await app.inject({
+      method: 'POST',
+      url: '/auth/refresh',
+      headers: { ...bare, referer: `${ORIGIN}/` },
+    });
+    assert.equal(allowed.statusCode, 200, 'the refused attempts did not spend the token');
+  });
+
   it('refuses a missing cookie, and a token-strategy refresh token in the cookie (400 invalid_grant), clearing the cookie', async () => {
     const { app } = createTestServer();
     const hybrid = await registerAndLoginWithTokens(app, 'kind@example.com', 'hybrid');

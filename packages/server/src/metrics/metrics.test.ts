@@ -259,7 +259,7 @@ describe('request ids', () => {
     const logged = lines.map((line) => JSON.parse(line));
     for (const id of ids)
       assert.ok(
-        logged.some((line) => line.reqId === id && line.res?.statusCode),
+        logged.some((line) => line.reqId === id && line.statusCode),
         `${id} logged`,
       );
   });

@@ -118,6 +118,10 @@ export function describeError(error) {
       return 'You are not signed in.';
     case 'csrf':
       return 'The request was refused as cross-site. Reload the page and try again.';
+    case 'invalid_email':
+      return 'That email holds invisible or direction-changing characters. Type it again by hand.';
+    case 'invalid_reset_token':
+      return 'This link is invalid, has expired, or was already used. Request a new one.';
     case 'forbidden':
       return 'You need the admin role for this.';
     case 'not_found':

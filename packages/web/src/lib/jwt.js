@@ -85,7 +85,28 @@ export function decodeJwt(input) {
   } catch {
     payload = null;
   }
+  if (payload) checkTimeClaims(payload);
   return { header, payload, payloadText, signature, signingInput: `${headerPart}.${payloadPart}` };
+}
+
+/** Seconds either side of 1970 that a JavaScript Date can hold (±8.64e15 ms). */
+const MAX_NUMERIC_DATE = 8.64e12;
+
+/**
+ * A time claim the page cannot show is refused outright: showing the rest would leave the reader
+ * with half a token (or, before, the previous token's tables).
+ *
+ * @param {Record<string, unknown>} payload
+ */
+function checkTimeClaims(payload) {
+  for (const name of TIME_CLAIMS) {
+    if (!(name in payload)) continue;
+    const value = payload[name];
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new JwtDecodeError(`"${name}" is not a number of seconds, so this token has no usable ${name}.`);
+    if (Math.abs(value) > MAX_NUMERIC_DATE)
+      throw new JwtDecodeError(`"${name}" (${value}) is not a date: it is beyond year 275,000.`);
+  }
 }
 
 /**

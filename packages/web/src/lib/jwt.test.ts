@@ -66,7 +66,14 @@ describe('decodeJwt (web)', () => {
     );
     assert.ok(lint({ alg: 'ES256' }, { exp: NOW / 1000 - 1 }).includes('Expired.'));
     assert.ok(lint({ alg: 'ES256' }, {}).some((w) => /never expires/.test(w)));
-    assert.ok(lint({ alg: 'ES256' }, { exp: 'soon' }).some((w) => /not a number/.test(w)));
+    // A time claim the page cannot show is a decode error, not a warning: no half-shown token.
+    for (const exp of ['soon', null, 8.64e12 + 1, -8.64e12 - 1])
+      assert.throws(
+        () => decodeJwt(token({ alg: 'ES256' }, { exp })),
+        (error) => error instanceof JwtDecodeError && /"exp"/.test(error.message),
+        String(exp),
+      );
+    assert.throws(() => decodeJwt(token({ alg: 'ES256' }, { sub: 'x', iat: 'yesterday' })), JwtDecodeError);
     assert.ok(
       lint({ alg: 'ES256' }, { exp: NOW / 1000 + 60, nbf: NOW / 1000 + 30 }).some((w) =>
         /Not valid yet/.test(w),

@@ -5,11 +5,14 @@ import { announce, field, h, notice, pageHeading, replaceChildren } from '../lib
 import { formatLocal, formatRelative } from '../lib/format.js';
 import { currentUser, isAdmin } from '../lib/session.js';
 import { describeUserAgent } from '../lib/user-agent.js';
+import { confirmAction } from '../lib/confirm.js';
+import { revealText, userText } from '../lib/user-text.js';
 
 /**
  * @typedef {{ id: string, email: string, roles: string[], status: 'active' | 'suspended', createdAt: string }} AdminUser
  * @typedef {{ id: string, type: string, at: string, actorId: string | null, subjectId: string | null,
- *   sessionId: string | null, ip: string | null, data: Record<string, unknown> }} AuditEvent
+ *   sessionId: string | null, ip: string | null, data: Record<string, unknown>,
+ *   actorEmail?: string | null, subjectEmail?: string | null }} AuditEvent
  * @typedef {{ kid: string, alg: string, status: string, createdAt: string, retiredAt: string | null }} KeyView
  * @typedef {{ kind: string, at: string, count: number, baseline: number, threshold: number }} AlertView
  * @typedef {{ now: string, bucketSeconds: number, buckets: import('../lib/chart.js').ActivityBucket[],
@@ -17,6 +20,18 @@ import { describeUserAgent } from '../lib/user-agent.js';
  */
 
 const POLL_MS = 5000;
+/** Users per page of the admin list. */
+const USERS_PAGE = 50;
+
+/**
+ * A notice whose text holds user-supplied parts (`userText` nodes).
+ *
+ * @param {'success' | 'error' | 'info'} kind
+ * @param {...(string | HTMLElement)} parts
+ */
+function noticeWith(kind, ...parts) {
+  return h('p', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...parts);
+}
 
 /** @param {unknown} error @param {HTMLElement} into */
 function showError(error, into) {
@@ -188,7 +203,7 @@ function usersSection(_app, showAudit) {
       const now = Date.now();
       replaceChildren(
         into,
-        h('h3', {}, `Sessions of ${user.email}`),
+        h('h3', {}, 'Sessions of ', userText(user.email)),
         sessions.length === 0
           ? h('p', { class: 'empty' }, 'No live sessions.')
           : h(
@@ -198,7 +213,10 @@ function usersSection(_app, showAudit) {
                 h(
                   'li',
                   {},
-                  `${describeUserAgent(session.userAgent)} · ${session.strategy} · ${session.ip ?? 'unknown IP'} · last seen `,
+                  userText(describeUserAgent(session.userAgent)),
+                  ` · ${session.strategy} · `,
+                  session.ip === null ? 'unknown IP' : userText(session.ip),
+                  ' · last seen ',
                   h(
                     'time',
                     { datetime: session.lastSeenAt },
@@ -209,23 +227,21 @@ function usersSection(_app, showAudit) {
             ),
         sessions.length === 0
           ? null
-          : h(
-              'button',
-              {
-                type: 'button',
-                class: 'button-danger',
-                onclick: async () => {
-                  try {
-                    await request('DELETE', `/admin/users/${encodeURIComponent(user.id)}/sessions`);
-                    announce(`Signed out every session of ${user.email}.`);
-                    await showSessions(user, into);
-                  } catch (error) {
-                    showError(error, result);
-                  }
-                },
+          : confirmAction({
+              label: 'Sign out all sessions…',
+              ariaLabel: `Sign out all sessions of ${revealText(user.email)}`,
+              question: userText(user.email),
+              confirmLabel: 'Sign out all their sessions now',
+              onConfirm: async () => {
+                try {
+                  await request('DELETE', `/admin/users/${encodeURIComponent(user.id)}/sessions`);
+                  announce(`Signed out every session of ${revealText(user.email)}.`);
+                  await showSessions(user, into);
+                } catch (error) {
+                  showError(error, result);
+                }
               },
-              `Sign out all sessions of ${user.email}`,
-            ),
+            }),
       );
     } catch (error) {
       showError(error, result);
@@ -237,47 +253,62 @@ function usersSection(_app, showAudit) {
     const detail = h('td', { colspan: 5, class: 'detail' });
     const detailRow = h('tr', { hidden: true }, detail);
     const suspended = user.status === 'suspended';
+    const email = revealText(user.email);
+    const isSelf = user.id === currentUser()?.id;
+    const changeStatus = async () => {
+      try {
+        await request(
+          'POST',
+          `/admin/users/${encodeURIComponent(user.id)}/${suspended ? 'unsuspend' : 'suspend'}`,
+        );
+        replaceChildren(
+          result,
+          noticeWith('success', userText(user.email), suspended ? ' is active again.' : ' is suspended.'),
+        );
+        await load();
+      } catch (error) {
+        showError(error, result);
+      }
+    };
+    /** Suspending asks first; unsuspending gives access back, so it acts at once. Never on oneself. */
+    const statusControl = isSelf
+      ? h('span', { class: 'hint' }, 'you')
+      : suspended
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button-secondary',
+              'aria-label': `Unsuspend ${email}`,
+              onclick: changeStatus,
+            },
+            'Unsuspend',
+          )
+        : confirmAction({
+            label: 'Suspend…',
+            ariaLabel: `Suspend ${email}`,
+            question: userText(user.email),
+            confirmLabel: 'Suspend now',
+            onConfirm: changeStatus,
+          });
     const row = h(
       'tr',
       {},
-      h('td', {}, user.email),
+      h('td', { class: 'email' }, userText(user.email)),
       h('td', {}, h('span', { class: suspended ? 'badge badge-warn' : 'badge badge-ok' }, user.status)),
       h('td', {}, user.roles.join(', ') || '—'),
       timeCell(user.createdAt),
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: suspended ? 'button-secondary' : 'button-danger',
-            'aria-label': `${suspended ? 'Unsuspend' : 'Suspend'} ${user.email}`,
-            onclick: async () => {
-              try {
-                await request(
-                  'POST',
-                  `/admin/users/${encodeURIComponent(user.id)}/${suspended ? 'unsuspend' : 'suspend'}`,
-                );
-                replaceChildren(
-                  result,
-                  notice('success', `${user.email} is ${suspended ? 'active again' : 'suspended'}.`),
-                );
-                await load();
-              } catch (error) {
-                showError(error, result);
-              }
-            },
-          },
-          suspended ? 'Unsuspend' : 'Suspend',
-        ),
+        statusControl,
         h(
           'button',
           {
             type: 'button',
             class: 'button-secondary',
             'aria-expanded': 'false',
-            'aria-label': `Sessions of ${user.email}`,
+            'aria-label': `Sessions of ${email}`,
             onclick: async (/** @type {MouseEvent} */ event) => {
               const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
               const open = detailRow.hidden;
@@ -293,7 +324,7 @@ function usersSection(_app, showAudit) {
           {
             type: 'button',
             class: 'button-quiet',
-            'aria-label': `Audit log of ${user.email}`,
+            'aria-label': `Audit log of ${email}`,
             onclick: () => showAudit(user.id),
           },
           'Audit',
@@ -303,21 +334,70 @@ function usersSection(_app, showAudit) {
     return [row, detailRow];
   }
 
+  let offset = 0;
+  /** The query of the page shown: paging keeps it even if the search box was edited meanwhile. */
+  let shownQuery = '';
+
   async function load() {
     try {
-      const query = search.input.value.trim();
-      /** @type {{ users: AdminUser[] }} */
-      const { users } = await request('GET', `/admin/users?${new URLSearchParams(query ? { query } : {})}`);
+      const params = new URLSearchParams({ limit: String(USERS_PAGE), offset: String(offset) });
+      if (shownQuery) params.set('query', shownQuery);
+      /** @type {{ users: AdminUser[], total: number }} */
+      const { users, total } = await request('GET', `/admin/users?${params}`);
+      if (users.length === 0 && offset > 0 && total > 0) {
+        // The last page emptied (a user deleted meanwhile): show the last one there is.
+        offset = Math.max(0, Math.floor((total - 1) / USERS_PAGE) * USERS_PAGE);
+        return load();
+      }
+      const first = users.length === 0 ? 0 : offset + 1;
+      const last = offset + users.length;
+      const what = `${total} user${total === 1 ? '' : 's'}${shownQuery ? ' match' : ''}`;
+      const range = total > users.length ? `; showing ${first}–${last}` : '';
+      const pager =
+        total > USERS_PAGE
+          ? h(
+              'div',
+              { class: 'toolbar pager' },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button-secondary',
+                  disabled: offset === 0,
+                  onclick: () => {
+                    offset = Math.max(0, offset - USERS_PAGE);
+                    load();
+                  },
+                },
+                'Previous page',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button-secondary',
+                  disabled: last >= total,
+                  onclick: () => {
+                    offset += USERS_PAGE;
+                    load();
+                  },
+                },
+                'Next page',
+              ),
+            )
+          : null;
       replaceChildren(
         results,
+        h('p', { class: 'user-count', role: 'status' }, `${what}${range}.`),
         dataTable(
           'Users',
           ['Email', 'Status', 'Roles', 'Created', 'Actions'],
           users.flatMap(userRows),
           'No users match.',
         ),
+        pager,
       );
-      announce(`${users.length} user${users.length === 1 ? '' : 's'}.`);
+      announce(`${what}${range}.`);
     } catch (error) {
       showError(error, result);
     }
@@ -331,6 +411,8 @@ function usersSection(_app, showAudit) {
       onsubmit: (/** @type {SubmitEvent} */ event) => {
         event.preventDefault();
         replaceChildren(result);
+        offset = 0;
+        shownQuery = search.input.value.trim();
         load();
       },
     },
@@ -346,6 +428,19 @@ function usersSection(_app, showAudit) {
     result,
     results,
   );
+}
+
+/**
+ * Who an audit event names: the email when the account still exists (its id in the tooltip),
+ * else the id.
+ *
+ * @param {string | null} id
+ * @param {string | null | undefined} email
+ */
+function whoCell(id, email) {
+  if (id === null) return h('td', {}, '—');
+  if (!email) return h('td', { class: 'id', title: 'no such account now' }, id);
+  return h('td', { title: id }, userText(email));
 }
 
 function auditSection() {
@@ -393,17 +488,15 @@ function auditSection() {
               {},
               timeCell(event.at),
               h('td', {}, h('code', {}, event.type)),
-              h('td', { class: 'id' }, event.actorId ?? '—'),
-              h('td', { class: 'id' }, event.subjectId ?? '—'),
-              h('td', {}, event.ip ?? '—'),
+              whoCell(event.actorId, event.actorEmail),
+              whoCell(event.subjectId, event.subjectEmail),
+              h('td', {}, event.ip === null ? '—' : userText(event.ip)),
               h(
                 'td',
                 {},
-                h(
-                  'code',
-                  { class: 'data' },
-                  Object.keys(event.data).length ? JSON.stringify(event.data) : '',
-                ),
+                Object.keys(event.data).length
+                  ? h('code', { class: 'data' }, userText(JSON.stringify(event.data)))
+                  : '',
               ),
             ),
           ),

@@ -3,6 +3,7 @@ import { announce, field, h, notice, pageHeading, replaceChildren } from '../lib
 import { formatLocal, formatRelative } from '../lib/format.js';
 import { changePassword, currentSession, currentUser, isAdmin } from '../lib/session.js';
 import { onSubmit } from '../lib/submit-form.js';
+import { userText } from '../lib/user-text.js';
 import { renderSignIn } from './sign-in.js';
 
 /**
@@ -22,7 +23,7 @@ export function renderHome(app) {
     'dl',
     { class: 'details' },
     h('dt', {}, 'Email'),
-    h('dd', { class: 'signed-in-email' }, user.email),
+    h('dd', { class: 'signed-in-email' }, userText(user.email)),
     h('dt', {}, 'Roles'),
     h('dd', {}, user.roles.length > 0 ? user.roles.join(', ') : 'none'),
     h('dt', {}, 'This session'),

@@ -3,7 +3,9 @@ import { ApiError, describeError, request } from '../lib/api.js';
 import { announce, h, notice, pageHeading, replaceChildren } from '../lib/dom.js';
 import { formatLocal, formatRelative } from '../lib/format.js';
 import { signOutEverywhere } from '../lib/session.js';
+import { confirmAction } from '../lib/confirm.js';
 import { describeUserAgent } from '../lib/user-agent.js';
+import { revealText, userText } from '../lib/user-text.js';
 
 /**
  * @typedef {{ id: string, strategy: string, createdAt: string, lastSeenAt: string, expiresAt?: string,
@@ -28,14 +30,14 @@ export function sessionCard(session, now, onRevoke) {
     h(
       'h3',
       { id: titleId },
-      device,
+      userText(device),
       session.current ? [' ', h('span', { class: 'badge' }, 'This device')] : null,
     ),
     h(
       'dl',
       { class: 'details' },
       h('dt', {}, 'IP address'),
-      h('dd', {}, session.ip ?? 'unknown'),
+      h('dd', {}, session.ip === null ? 'unknown' : userText(session.ip)),
       h('dt', {}, 'Last seen'),
       h(
         'dd',
@@ -60,7 +62,7 @@ export function sessionCard(session, now, onRevoke) {
           type: 'button',
           class: 'button-danger',
           'aria-describedby': titleId,
-          onclick: () => onRevoke(session, device),
+          onclick: () => onRevoke(session, revealText(device)),
         },
         session.current ? 'Sign out this device' : 'Sign out',
       ),
@@ -137,22 +139,20 @@ export async function renderSessions(app) {
         },
         'Refresh',
       ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button-danger',
-          onclick: async () => {
-            try {
-              await signOutEverywhere();
-            } catch {
-              // Forgotten locally either way.
-            }
-            app.signedOut('You signed out every device, this one included.');
-          },
+      confirmAction({
+        label: 'Sign out all devices…',
+        ariaLabel: 'Sign out all devices',
+        question: 'Every device, this one included, will have to sign in again.',
+        confirmLabel: 'Sign out all devices now',
+        onConfirm: async () => {
+          try {
+            await signOutEverywhere();
+          } catch {
+            // Forgotten locally either way.
+          }
+          app.signedOut('You signed out every device, this one included.');
         },
-        'Sign out all devices',
-      ),
+      }),
     ),
     result,
     list,

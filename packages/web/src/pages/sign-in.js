@@ -49,7 +49,12 @@ export function renderSignIn(app, options = {}) {
     h('h2', { id: 'sign-in-title' }, 'Sign in'),
     email.wrapper,
     password.wrapper,
-    h('div', { class: 'actions' }, signInButton),
+    h(
+      'div',
+      { class: 'actions' },
+      signInButton,
+      h('a', { href: '/reset', class: 'forgot-link' }, 'Forgot password?'),
+    ),
     signInResult,
   );
 

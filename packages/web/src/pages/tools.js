@@ -5,6 +5,7 @@ import { formatDuration, formatLocal, formatRelative } from '../lib/format.js';
 import { CLAIMS, decodeJwt, HEADER_PARAMETERS, JwtDecodeError, lintJwt, TIME_CLAIMS } from '../lib/jwt.js';
 import { KeyInputError, parseKeyInput, pickJwk, verifySignature } from '../lib/jwt-verify.js';
 import { describeInstant, parseTimestamp, TimestampError } from '../lib/timestamp.js';
+import { revealText, userText } from '../lib/user-text.js';
 
 /**
  * `/tools`: a JWT decoder, base64/base64url and Unix-time converters. Everything runs in the page;
@@ -96,7 +97,7 @@ function jwtSection(app) {
     const rows = Object.entries(values).map(([name, value]) => {
       const doc = docs[name];
       /** @type {(Node | string)[]} */
-      const valueCell = [h('code', {}, show(value))];
+      const valueCell = [h('code', {}, userText(show(value)))];
       if (TIME_CLAIMS.includes(name) && typeof value === 'number' && Number.isFinite(value)) {
         const at = value * 1000;
         const countdown = h('span', { class: 'countdown', role: 'timer', 'aria-live': 'off' });
@@ -114,7 +115,7 @@ function jwtSection(app) {
         h(
           'th',
           { scope: 'row' },
-          h('code', {}, name),
+          h('code', {}, userText(name)),
           doc ? h('span', { class: 'claim-name' }, doc.name) : null,
         ),
         h('td', {}, ...valueCell),
@@ -171,6 +172,19 @@ function jwtSection(app) {
       replaceChildren(output);
       return;
     }
+    try {
+      render(decoded);
+    } catch {
+      // Whatever the token holds, the page never shows tables of another one.
+      decoded = null;
+      countdowns = [];
+      replaceChildren(summary, notice('error', 'This token holds a value the page cannot show.'));
+      replaceChildren(output);
+    }
+  }
+
+  /** @param {import('../lib/jwt.js').DecodedJwt} decoded */
+  function render(decoded) {
     const now = Date.now();
     const warnings = lintJwt(decoded, now);
     const { header, payload } = decoded;
@@ -179,7 +193,7 @@ function jwtSection(app) {
       summary,
       notice(
         'info',
-        `Decoded (not verified): ${show(header.alg ?? 'no alg')}${typeof header.kid === 'string' ? `, key ${header.kid}` : ''}${
+        `Decoded (not verified): ${revealText(show(header.alg ?? 'no alg'))}${typeof header.kid === 'string' ? `, key ${revealText(header.kid)}` : ''}${
           exp === null ? '' : exp > now ? `, expires ${formatRelative(exp, now)}` : ', expired'
         }.`,
       ),
@@ -196,13 +210,22 @@ function jwtSection(app) {
       claimTable('Header', 'header', header, HEADER_PARAMETERS),
       payload
         ? claimTable('Claims', 'claim', payload, CLAIMS)
-        : h('div', {}, h('h3', {}, 'Payload (not JSON)'), h('pre', { class: 'raw' }, decoded.payloadText)),
+        : h(
+            'div',
+            {},
+            h('h3', {}, 'Payload (not JSON)'),
+            h('pre', { class: 'raw' }, userText(decoded.payloadText)),
+          ),
       h(
         'details',
         {},
         h('summary', {}, 'Raw JSON'),
-        h('pre', { class: 'raw' }, JSON.stringify(header, null, 2)),
-        h('pre', { class: 'raw' }, payload ? JSON.stringify(payload, null, 2) : decoded.payloadText),
+        h('pre', { class: 'raw' }, userText(JSON.stringify(header, null, 2))),
+        h(
+          'pre',
+          { class: 'raw' },
+          userText(payload ? JSON.stringify(payload, null, 2) : decoded.payloadText),
+        ),
       ),
     );
     tick();

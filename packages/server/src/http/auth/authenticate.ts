@@ -1,6 +1,6 @@
 import { type AccessTokens, type Auth, type CsrfTokens, UnauthenticatedError } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertCsrfToken, assertSameOriginRequest, isStateChanging } from '../csrf-guard.ts';
+import { assertCsrfToken, assertSameOriginCookieRequest, isStateChanging } from '../csrf-guard.ts';
 import { createBearerCredential } from './bearer-credential.ts';
 import type { CredentialReader, Principal } from './credential.ts';
 import { createSessionCookieCredential } from './session-cookie-credential.ts';
@@ -36,7 +36,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (!reader) throw new UnauthenticatedError('ERR_UNAUTHENTICATED', 'no credentials');
     const csrfApplies = reader.ambient && isStateChanging(request.method);
     // Cheap header checks first, so a cross-site request never reaches the store.
-    if (csrfApplies) assertSameOriginRequest(request, options.allowedOrigins);
+    if (csrfApplies) assertSameOriginCookieRequest(request, options.allowedOrigins);
     const { user, session } = await reader.authenticate(request, reply);
     if (csrfApplies) assertCsrfToken(request, session.id, options.csrf);
     principals.set(request, { user, session, credential: reader.kind });

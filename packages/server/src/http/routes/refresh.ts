@@ -29,8 +29,10 @@ async function refreshFromCookie(
   reply: FastifyReply,
   context: AppContext,
 ): Promise<DeliveredTokens> {
-  await context.sameOriginOnly(request, reply);
   const presented = readRefreshCookie(request);
+  // With no cookie there is nothing ambient to ride on: only a foreign origin is refused (then 400).
+  if (presented === undefined) await context.sameOriginOnly(request, reply);
+  else await context.sameOriginCookieOnly(request, reply);
   try {
     const session = await context.auth.getRefreshTokenSession(presented);
     if (session?.strategy !== 'hybrid') throw wrongKind();

@@ -16,7 +16,7 @@ const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
  * The revocation feed over HTTP (DESIGN §5), for verifiers that cannot reach Redis:
  * `GET /revocations` is the snapshot of live revocations plus the cursor to follow from, and
  * `GET /revocations/stream?since=CURSOR` is Server-Sent Events of every later event and a
- * heartbeat. A cursor the feed can no longer replay answers 410: the verifier takes a new snapshot.
+ * heartbeat (without `since`: from the feed's head at connection time). A cursor the feed can no longer replay answers 410: the verifier takes a new snapshot.
  */
 export function registerRevocationRoutes(app: FastifyInstance, context: AppContext, feed: FeedSource): void {
   const { serviceToken } = context.config;
@@ -37,7 +37,8 @@ export function registerRevocationRoutes(app: FastifyInstance, context: AppConte
     '/revocations/stream',
     { onRequest: guard },
     async (request, reply) => {
-      const since = request.query.since ?? '';
+      // Without `since` the stream follows from now: the head of the feed at connection time.
+      const since = request.query.since ?? (await feed.snapshot()).cursor;
       if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
       const controller = new AbortController();
       reply.raw.on('close', () => controller.abort());

@@ -13,7 +13,7 @@ export const UI_CONTENT_SECURITY_POLICY =
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Pages of the single-page UI: each answers with `index.html`; the script picks the view. */
-export const UI_PAGES = ['/', '/sessions', '/admin', '/tools'] as const;
+export const UI_PAGES = ['/', '/sessions', '/admin', '/tools', '/reset'] as const;
 
 /** Where the UI's files are served from: `/ui/<path under packages/web/src>`. */
 export const UI_ASSET_PREFIX = '/ui/';

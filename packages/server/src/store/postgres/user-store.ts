@@ -61,5 +61,11 @@ export function createPostgresUserStore(pool: Pool): UserStore {
       );
       return rows.map(toUser);
     },
+    async count({ query }) {
+      const { rows } = await pool.query('SELECT count(*) AS n FROM users WHERE strpos(email, $1) > 0', [
+        query?.toLowerCase() ?? '',
+      ]);
+      return Number(rows[0].n);
+    },
   };
 }

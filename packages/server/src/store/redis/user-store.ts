@@ -108,6 +108,18 @@ export function createRedisUserStore(context: RedisStoreContext, routing: Routin
       }
       return confirmed.slice(offset, offset + limit);
     },
+
+    async count({ query }) {
+      // The email index, read once like `list` does. A member whose user vanished mid-delete is
+      // counted until its cleanup lands (moments); `list` skips it.
+      const needle = query?.toLowerCase() ?? '';
+      let matches = 0;
+      for (const member of await client.zrange(keys.emails, '0', '-1')) {
+        const split = member.lastIndexOf(SEPARATOR);
+        if (split > 0 && member.slice(0, split).includes(needle)) matches++;
+      }
+      return matches;
+    },
   };
 }
 

@@ -22,6 +22,7 @@ export function createSqliteUserStore(db: DatabaseSync): UserStore {
   const selectPage = db.prepare(
     'SELECT * FROM users WHERE instr(email, ?) > 0 ORDER BY email LIMIT ? OFFSET ?',
   );
+  const countMatches = db.prepare('SELECT count(*) AS n FROM users WHERE instr(email, ?) > 0');
 
   async function getById(id: string): Promise<UserRecord | null> {
     const row = selectById.get(id);
@@ -62,6 +63,9 @@ export function createSqliteUserStore(db: DatabaseSync): UserStore {
     },
     async list({ query, limit, offset }) {
       return selectPage.all(query?.toLowerCase() ?? '', limit, offset).map(toUser);
+    },
+    async count({ query }) {
+      return Number(countMatches.get(query?.toLowerCase() ?? '')?.n ?? 0);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type AuditStore, InvalidInputError } from '@gatehouse/core';
+import { type AuditEvent, type AuditStore, InvalidInputError, type UserStore } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { toAuditView } from './admin-views.ts';
 import { type QueryParams, readCount, readText, readTime } from './query-params.ts';
@@ -6,8 +6,35 @@ import { type QueryParams, readCount, readText, readTime } from './query-params.
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
 
-/** `GET /admin/audit?userId=&type=&from=&to=&limit=`: newest first; `userId` matches actor or subject. */
-export function registerAdminAuditRoute(app: FastifyInstance, audit: Pick<AuditStore, 'query'>): void {
+/**
+ * The current email of every account the events name, looked up once per id. A deleted account
+ * has none: the view then shows only its id.
+ */
+async function emailsOf(
+  events: AuditEvent[],
+  users: Pick<UserStore, 'getById'>,
+): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.actorId) ids.add(event.actorId);
+    if (event.subjectId) ids.add(event.subjectId);
+  }
+  const found = await Promise.all(
+    [...ids].map(async (id) => [id, (await users.getById(id))?.email] as const),
+  );
+  return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * `GET /admin/audit?userId=&type=&from=&to=&limit=`: newest first; `userId` matches actor or
+ * subject. Each event also carries `actorEmail` and `subjectEmail` (null when there is no such
+ * account now), so the audit view names people, not ids.
+ */
+export function registerAdminAuditRoute(
+  app: FastifyInstance,
+  audit: Pick<AuditStore, 'query'>,
+  users: Pick<UserStore, 'getById'>,
+): void {
   app.get<{ Querystring: QueryParams }>('/admin/audit', async (request) => {
     const userId = readText(request.query, 'userId', ID);
     const type = readText(request.query, 'type', EVENT_TYPE);
@@ -23,6 +50,13 @@ export function registerAdminAuditRoute(app: FastifyInstance, audit: Pick<AuditS
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
     });
-    return { events: events.map(toAuditView) };
+    const emails = await emailsOf(events, users);
+    return {
+      events: events.map((event) => ({
+        ...toAuditView(event),
+        actorEmail: (event.actorId && emails.get(event.actorId)) || null,
+        subjectEmail: (event.subjectId && emails.get(event.subjectId)) || null,
+      })),
+    };
   });
 }

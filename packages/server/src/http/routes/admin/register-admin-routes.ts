@@ -21,6 +21,6 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
     registerAdminUserRoutes(admin, users);
     registerAdminUserSessionRoutes(admin, users);
     registerAdminKeyRoutes(admin, keys, context.auth.store.keys);
-    registerAdminAuditRoute(admin, context.auth.store.audit);
+    registerAdminAuditRoute(admin, context.auth.store.audit, context.auth.store.users);
   });
 }

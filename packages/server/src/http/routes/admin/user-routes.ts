@@ -20,8 +20,12 @@ export function registerAdminUserRoutes(app: FastifyInstance, users: UserAdmin):
     const query = readText(request.query, 'query', SEARCH);
     const limit = readCount(request.query, 'limit', { fallback: 50, min: 1, max: 500 });
     const offset = readCount(request.query, 'offset', { fallback: 0, min: 0, max: 1_000_000_000 });
-    const page = await users.listUsers({ ...(query ? { query } : {}), limit, offset });
-    return { users: page.map(toAdminUser), limit, offset };
+    const filter = query ? { query } : {};
+    const [page, total] = await Promise.all([
+      users.listUsers({ ...filter, limit, offset }),
+      users.countUsers(filter),
+    ]);
+    return { users: page.map(toAdminUser), limit, offset, total };
   });
 
   app.get<UserParams>('/admin/users/:id', async (request) => ({
