@@ -150,7 +150,7 @@ describe('browser: @gatehouse/client across five tabs', { skip: skipReason, time
     for (let index = 1; index < TABS; index++) pages.push((await openTab(context, server.origin)).page);
 
     await new Promise((resolve) => setTimeout(resolve, 1500)); // past the 1 s grace window
-    const replay = await replayRefreshCookie(server.server.url, stolen.value);
+    const replay = await replayRefreshCookie(server.server.url, stolen.value, server.origin);
     assert.equal(replay.status, 400, 'the replay is refused as reuse');
 
     // Every tab makes its next API call at once: the server refuses the token (the session was
