@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gatehouse/core';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
+import { type OAuthClient, parseClients } from './oauth/clients.ts';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -60,6 +61,8 @@ export interface GatehouseConfig {
   metrics: MetricsSettings;
   /** How password-reset links are mailed. */
   mail: MailSettings;
+  /** Registered OAuth clients besides the default one (`GATEHOUSE_CLIENTS`). */
+  clients: OAuthClient[];
 }
 
 export interface SettingSpec {
@@ -128,6 +131,13 @@ export const settings: readonly SettingSpec[] = [
       'Bearer token (>= 32 characters) services use for POST /oauth/introspect and the revocation feed; unset: introspection off, feed public.',
     defaultText: '(unset)',
     secret: true,
+  },
+  {
+    env: 'GATEHOUSE_CLIENTS',
+    flag: '--clients',
+    description:
+      'Registered public OAuth clients, JSON: [{"id","name","strategies":["token"],"requireDpop":false}]. The client "gatehouse" always exists and serves requests that name none.',
+    defaultText: '(only "gatehouse")',
   },
   {
     env: 'GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
@@ -506,7 +516,17 @@ export function loadConfig(
     logLevel: logLevelText as LogLevel,
     metrics: parseMetricsSettings(read, (setting, message) => new ConfigError(setting, message)),
     mail: parseMailSettings(read, issuer, (setting, message) => new ConfigError(setting, message)),
+    clients: parseClientsSetting(read('GATEHOUSE_CLIENTS')),
   };
+}
+
+function parseClientsSetting(text: string | undefined): OAuthClient[] {
+  if (text === undefined) return [];
+  try {
+    return parseClients(text);
+  } catch (error) {
+    throw new ConfigError('GATEHOUSE_CLIENTS', `GATEHOUSE_CLIENTS ${(error as Error).message}`);
+  }
 }
 
 /** Settings that are valid but deserve a word at start-up. */

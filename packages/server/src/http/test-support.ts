@@ -237,6 +237,13 @@ export function assertInvalidToken(response: LightMyRequestResponse): void {
   assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_token"');
 }
 
+/** 401 for a request that carried no credentials: RFC 6750 §3.1's bare challenge, no error code. */
+export function assertNoCredentials(response: LightMyRequestResponse): void {
+  assert.equal(response.statusCode, 401);
+  assert.deepEqual(response.json(), { error: 'invalid_token' });
+  assert.equal(response.headers['www-authenticate'], 'Bearer');
+}
+
 export function assertInvalidGrant(response: LightMyRequestResponse): void {
   assert.equal(response.statusCode, 400);
   assert.deepEqual(response.json(), { error: 'invalid_grant' });

@@ -24,7 +24,12 @@ export function createBearerCredential(accessTokens: AccessTokens): CredentialRe
         throw new TokenError('ERR_TOKEN_MALFORMED', 'more than one Authorization header');
       const match = BEARER.exec(headers[0]!);
       if (!match) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed Bearer credentials');
-      return accessTokens.authenticate(match[1]!);
+      const principal = await accessTokens.authenticate(match[1]!);
+      // RFC 9449 §7.2: a DPoP-bound token is no bearer token; downgrading the scheme would drop the
+      // proof of possession, which is the whole point of binding it.
+      if (principal.claims.cnf)
+        throw new TokenError('ERR_TOKEN_BINDING', 'DPoP-bound token presented as Bearer');
+      return principal;
     },
   };
 }
