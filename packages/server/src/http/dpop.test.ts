@@ -3,6 +3,7 @@ import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createDpopNonces } from '@gatehouse/core';
 import {
+  createManualClock,
   createTestDpopKey,
   encodeTestJws,
   makeTestDpopProof,
