@@ -27,6 +27,7 @@ export interface CliIo {
 }
 
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
+import { createClientRegistry, formatClients } from './oauth/clients.ts';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli/cli-errors.ts';
 
@@ -47,6 +48,8 @@ Commands:
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
 ${ACCOUNT_COMMANDS_HELP}
+  clients list                           List the registered OAuth clients (GATEHOUSE_CLIENTS and the
+                                         default "gatehouse"): id, strategies, DPoP required, name.
   help                                   Show this help.
 
 Run through npm: npm run gatehouse -- <command> [options]`;
@@ -265,6 +268,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
     }
     if (isAccountCommand(command)) return await runAccountCommand(argv, io);
+    if (command === 'clients' && subcommand === 'list' && extra.length === 0) {
+      for (const line of formatClients(createClientRegistry(loadConfig(io.env, args.settings).clients)))
+        io.out(line);
+      return EXIT_OK;
+    }
     const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
     const known =
       (command === 'serve' || command === 'migrate') && subcommand === undefined

@@ -322,3 +322,32 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
     }
   });
 });
+
+describe('listing clients', () => {
+  it('GET /admin/clients lists the configured clients and the default one, for admins only', async () => {
+    const server = createTestServer({
+      clients: [{ id: 'cli', name: 'Command line', strategies: ['token'], requireDpop: true }],
+    });
+    const anonymous = await server.app.inject({ method: 'GET', url: '/admin/clients' });
+    assert.equal(anonymous.statusCode, 401);
+    const user = await registerAndLoginWithTokens(server.app, 'lister@example.com', 'token');
+    await server.store.users.update(user.userId, { roles: ['admin'] });
+    const answer = await server.app.inject({
+      method: 'GET',
+      url: '/admin/clients',
+      headers: bearer(user.accessToken),
+    });
+    assert.equal(answer.statusCode, 200, answer.body);
+    assert.deepEqual(answer.json(), {
+      clients: [
+        {
+          id: 'gatehouse',
+          name: 'Gatehouse',
+          strategies: ['session', 'hybrid', 'token'],
+          requireDpop: false,
+        },
+        { id: 'cli', name: 'Command line', strategies: ['token'], requireDpop: true },
+      ],
+    });
+  });
+});

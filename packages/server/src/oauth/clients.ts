@@ -109,3 +109,17 @@ export function refreshTokenBinding(clientId: string, jkt?: string): RefreshToke
   if (jkt !== undefined) return { clientId, jkt };
   return clientId === DEFAULT_CLIENT_ID ? {} : { clientId };
 }
+
+/** One line per client, for `gatehouse clients list`: id, strategies, whether DPoP is required, name. */
+export function formatClients(registry: ClientRegistry): string[] {
+  return registry
+    .list()
+    .map((client) =>
+      [
+        client.id,
+        client.strategies.join(','),
+        client.requireDpop ? 'dpop-required' : 'dpop-optional',
+        client.name,
+      ].join('\t'),
+    );
+}
