@@ -318,6 +318,82 @@ describe('oauth4webapi 3 with DPoP', () => {
   });
 });
 
+describe('oauth4webapi with server nonces (GATEHOUSE_DPOP_NONCE=on)', () => {
+  it('retries with the DPoP-Nonce the server hands out, as RFC 9449 §8 describes', async () => {
+    const withNonce = await startSecurityServer(['--dpop-nonce', 'on']);
+    try {
+      const via = ((url: string, options: RequestInit) =>
+        fetch(url.replace(ISSUER, withNonce.url), options)) as never;
+      const options = { [oauth.allowInsecureRequests]: true, [oauth.customFetch]: via };
+      const issuer = new URL(ISSUER);
+      const as = await oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...options }),
+      );
+      const publicClient: oauth.Client = { client_id: 'gatehouse' };
+      const keyPair = await oauth.generateKeyPair('ES256');
+      const DPoP = oauth.DPoP(publicClient, keyPair);
+      const email = uniqueEmail('nonce');
+      await register(withNonce, email);
+      const proof = async (nonce?: string) =>
+        new SignJWT({
+          jti: randomUUID(),
+          htm: 'POST',
+          htu: `${ISSUER}/auth/login`,
+          iat: Math.floor(Date.now() / 1000),
+          ...(nonce ? { nonce } : {}),
+        })
+          .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(keyPair.publicKey) })
+          .sign(keyPair.privateKey);
+      const body = { email, password: PASSWORD, strategy: 'token' };
+      const first = await withNonce.send('POST', '/auth/login', {
+        headers: { dpop: await proof() },
+        json: body,
+      });
+      assert.deepEqual([first.status, first.json()], [400, { error: 'use_dpop_nonce' }]);
+      const nonce = first.headers['dpop-nonce'] as string;
+      assert.ok(nonce);
+      const login = await withNonce.send('POST', '/auth/login', {
+        headers: { dpop: await proof(nonce) },
+        json: body,
+      });
+      assert.equal(login.status, 200, login.body);
+      const { refreshToken } = login.json() as { refreshToken: string };
+
+      // oauth4webapi has no nonce for this origin yet: the first grant is refused, the retry succeeds.
+      const refresh = async () =>
+        oauth.processRefreshTokenResponse(
+          as,
+          publicClient,
+          await oauth.refreshTokenGrantRequest(as, publicClient, oauth.None(), refreshToken, {
+            DPoP,
+            ...options,
+          }),
+        );
+      let refreshed: Awaited<ReturnType<typeof refresh>>;
+      try {
+        refreshed = await refresh();
+        assert.fail('expected use_dpop_nonce first');
+      } catch (error) {
+        assert.ok(oauth.isDPoPNonceError(error), String(error));
+        refreshed = await refresh();
+      }
+      assert.equal(refreshed.token_type, 'dpop');
+      const me = await oauth.protectedResourceRequest(
+        refreshed.access_token,
+        'GET',
+        new URL(`${ISSUER}/auth/me`),
+        undefined,
+        null,
+        { DPoP, ...options },
+      );
+      assert.equal(me.status, 200);
+    } finally {
+      await withNonce.close();
+    }
+  });
+});
+
 describe('jose jwtVerify with RFC 9068', () => {
   it('accepts Gatehouse access tokens with typ at+jwt and every required claim', async () => {
     const email = uniqueEmail('jose');

@@ -63,6 +63,8 @@ export interface GatehouseConfig {
   mail: MailSettings;
   /** Registered OAuth clients besides the default one (`GATEHOUSE_CLIENTS`). */
   clients: OAuthClient[];
+  /** Every DPoP proof must carry a server nonce (RFC 9449 §8, §9). */
+  dpopNonce: boolean;
 }
 
 export interface SettingSpec {
@@ -138,6 +140,13 @@ export const settings: readonly SettingSpec[] = [
     description:
       'Registered public OAuth clients, JSON: [{"id","name","strategies":["token"],"requireDpop":false}]. The client "gatehouse" always exists and serves requests that name none.',
     defaultText: '(only "gatehouse")',
+  },
+  {
+    env: 'GATEHOUSE_DPOP_NONCE',
+    flag: '--dpop-nonce',
+    description:
+      'on: every DPoP proof must carry a server nonce (DPoP-Nonce), derived from the CSRF secret so that instances sharing it agree.',
+    defaultText: 'off',
   },
   {
     env: 'GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
@@ -517,7 +526,14 @@ export function loadConfig(
     metrics: parseMetricsSettings(read, (setting, message) => new ConfigError(setting, message)),
     mail: parseMailSettings(read, issuer, (setting, message) => new ConfigError(setting, message)),
     clients: parseClientsSetting(read('GATEHOUSE_CLIENTS')),
+    dpopNonce: parseOnOff('GATEHOUSE_DPOP_NONCE', read('GATEHOUSE_DPOP_NONCE') ?? 'off'),
   };
+}
+
+function parseOnOff(name: string, text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value !== 'on' && value !== 'off') throw new ConfigError(name, `${name} must be on or off`);
+  return value === 'on';
 }
 
 function parseClientsSetting(text: string | undefined): OAuthClient[] {
