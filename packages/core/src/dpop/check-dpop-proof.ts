@@ -66,6 +66,7 @@ const MAX_JTI_LENGTH = 256;
 const ALLOWED_HEADER = new Set(['typ', 'alg', 'jwk']);
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const MIN_RSA_MODULUS_BITS = 2048;
+const MAX_IMPORTED_KEYS = 1024;
 
 const refuse = (message: string) => new DpopProofError('ERR_DPOP_PROOF', message);
 
@@ -165,6 +166,20 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
     throw new TypeError('leewaySeconds must be an integer from 0 to 300');
   const { clock = systemClock, nonces } = options;
   const replays = createDpopReplayCache(options.replayCacheSize ?? 100_000);
+  // Importing a JWK costs more than verifying with it, and a client keeps its key for many
+  // requests: imported keys are kept, by their public members, in a small bounded map.
+  const keys = new Map<string, KeyObject | null>();
+  const importKey = (alg: DpopAlgorithm, jwk: Record<string, unknown>): KeyObject | null => {
+    // JSON of the members, so that no two different keys can share an entry.
+    const id = JSON.stringify([alg, jwk.kty, jwk.crv, jwk.x, jwk.y, jwk.n, jwk.e]);
+    let key = keys.get(id);
+    if (key === undefined) {
+      key = publicKeyFor(alg, jwk);
+      if (keys.size >= MAX_IMPORTED_KEYS) keys.delete(keys.keys().next().value!);
+      keys.set(id, key);
+    }
+    return key;
+  };
 
   return {
     nonces,
@@ -193,7 +208,7 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
       const jwkObject = jwk as Record<string, unknown>;
       if (PRIVATE_JWK_MEMBERS.some((name) => name in jwkObject))
         throw refuse('jwk holds private key material');
-      const key = publicKeyFor(alg as DpopAlgorithm, jwkObject);
+      const key = importKey(alg as DpopAlgorithm, jwkObject);
       if (!key) throw refuse('jwk does not fit the algorithm');
       const signingInput = Buffer.from(proof.slice(0, headerText.length + 1 + payloadText.length), 'latin1');
       let valid: boolean;
