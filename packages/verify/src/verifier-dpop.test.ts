@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   createTestDpopKey,
@@ -74,7 +74,8 @@ describe('createVerifier: DPoP-bound tokens (RFC 9449 §7)', () => {
       Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'HS256', jwk: key.jwk })).toString('base64url'),
       Buffer.from(JSON.stringify(payload)).toString('base64url'),
     ].join('.');
-    const privateJwk = await exportJWK(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+    // The client's own private key in the header: signature and thumbprint right, only `d` is wrong.
+    const privateJwk = await exportJWK(key.privateKey);
     const replayed = await proof({ jti: 'once' });
     assert.equal((await request(replayed)).ok, true);
     const cases: [string, string | string[] | undefined][] = [

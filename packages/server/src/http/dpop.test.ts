@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createDpopNonces } from '@gatehouse/core';
 import {
@@ -126,8 +126,10 @@ describe('DPoP at login and on requests (RFC 9449)', () => {
       Buffer.from(JSON.stringify(basePayload)).toString('base64url'),
     ].join('.');
     const hs256 = `${hsInput}.${createHmac('sha256', 'secret').update(hsInput).digest('base64url')}`;
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const privateJwk = await exportJWK(privateKey);
+    // The client's own key pair, with the private member `d` in the header: the signature and the
+    // thumbprint are right, so only the private-key check can refuse it.
+    const privateJwk = await exportJWK(login.key.privateKey);
+    assert.ok(privateJwk.d);
     const withPrivateKey = await makeTestDpopProof(
       { ...login.key, jwk: privateJwk },
       { htm: 'GET', htu: `${ISSUER}/auth/me`, iat, accessToken: at },
