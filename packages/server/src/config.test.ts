@@ -54,6 +54,8 @@ describe('loadConfig', () => {
           refreshReuseMinCount: 3,
         },
       },
+      clients: [],
+      dpopNonce: false,
     });
   });
 
