@@ -60,6 +60,15 @@ describe('GATEHOUSE_CLIENTS', () => {
     );
   });
 
+  it('GATEHOUSE_DPOP_NONCE is on or off', () => {
+    assert.equal(loadConfig({ GATEHOUSE_DPOP_NONCE: 'ON' }).dpopNonce, true);
+    assert.equal(loadConfig({}, ['--dpop-nonce', 'off']).dpopNonce, false);
+    assert.throws(() => loadConfig({ GATEHOUSE_DPOP_NONCE: 'maybe' }), {
+      name: 'ConfigError',
+      setting: 'GATEHOUSE_DPOP_NONCE',
+    });
+  });
+
   it('gatehouse clients list prints one line per client', async () => {
     const out: string[] = [];
     const io: CliIo = {
