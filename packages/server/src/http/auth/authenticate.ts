@@ -3,10 +3,8 @@ import {
   type Auth,
   type CsrfTokens,
   type DpopProofChecker,
-  TokenError,
   UnauthenticatedError,
 } from '@gatehouse/core';
-import { authorizationHeaders } from './authorization-headers.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCsrfToken, assertSameOriginRequest, isStateChanging } from '../csrf-guard.ts';
 import { createBearerCredential } from './bearer-credential.ts';
@@ -47,12 +45,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
 
   return async function authenticate(request, reply) {
     const reader = readers.find((candidate) => candidate.isPresent(request));
-    if (!reader) {
-      // RFC 6750 §3.1: only a request with no credentials at all gets the bare challenge.
-      if (authorizationHeaders(request).length > 0)
-        throw new TokenError('ERR_TOKEN_MALFORMED', 'unsupported Authorization header');
-      throw new UnauthenticatedError('ERR_UNAUTHENTICATED', 'no credentials');
-    }
+    // RFC 6750 §3.1: no credentials, or only ones of a scheme we do not take, get the bare challenge.
+    if (!reader) throw new UnauthenticatedError('ERR_UNAUTHENTICATED', 'no credentials');
     const csrfApplies = reader.ambient && isStateChanging(request.method);
     // Cheap header checks first, so a cross-site request never reaches the store.
     if (csrfApplies) assertSameOriginRequest(request, options.allowedOrigins);

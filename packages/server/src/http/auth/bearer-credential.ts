@@ -5,7 +5,8 @@ import type { CredentialReader } from './credential.ts';
 // RFC 6750 §2.1: the scheme is case-insensitive, then one b64token. Disjoint character classes
 // keep the match linear.
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const BEARER_SCHEME = /^bearer(?: |$)/i;
+// Any whitespace after the scheme still makes it a (malformed) Bearer attempt: invalid_token, not "no credentials".
+const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
 /**
  * `Authorization: Bearer <access token>`. Not ambient: a browser never attaches it on its own, so

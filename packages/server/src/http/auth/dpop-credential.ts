@@ -4,7 +4,7 @@ import { authorizationHeaders, rawHeaderValues } from './authorization-headers.t
 import type { CredentialReader } from './credential.ts';
 
 const DPOP = /^dpop +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const DPOP_SCHEME = /^dpop(?: |$)/i;
+const DPOP_SCHEME = /^dpop(?:\s|$)/i;
 
 /** The URL a client addressed, as `htu` must name it: the public base (issuer) and the path, no query. */
 export function requestUrl(issuer: string, request: FastifyRequest): string {
