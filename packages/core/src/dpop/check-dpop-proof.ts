@@ -68,6 +68,12 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const MIN_RSA_MODULUS_BITS = 2048;
 const MAX_IMPORTED_KEYS = 1024;
 
+interface ImportedKey {
+  key: KeyObject;
+  /** RFC 7638 thumbprint of the key's public members. */
+  jkt: string;
+}
+
 const refuse = (message: string) => new DpopProofError('ERR_DPOP_PROOF', message);
 
 /** The key a proof's `jwk` describes, built from its public members only; null when it does not fit `alg`. */
@@ -168,17 +174,19 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
   const replays = createDpopReplayCache(options.replayCacheSize ?? 100_000);
   // Importing a JWK costs more than verifying with it, and a client keeps its key for many
   // requests: imported keys are kept, by their public members, in a small bounded map.
-  const keys = new Map<string, KeyObject | null>();
-  const importKey = (alg: DpopAlgorithm, jwk: Record<string, unknown>): KeyObject | null => {
+  const keys = new Map<string, ImportedKey | null>();
+  const importKey = (alg: DpopAlgorithm, jwk: Record<string, unknown>): ImportedKey | null => {
     // JSON of the members, so that no two different keys can share an entry.
     const id = JSON.stringify([alg, jwk.kty, jwk.crv, jwk.x, jwk.y, jwk.n, jwk.e]);
-    let key = keys.get(id);
-    if (key === undefined) {
-      key = publicKeyFor(alg, jwk);
+    let imported = keys.get(id);
+    if (imported === undefined) {
+      const key = publicKeyFor(alg, jwk);
+      const jkt = key ? computeJwkThumbprint(jwk) : null;
+      imported = key && jkt ? { key, jkt } : null;
       if (keys.size >= MAX_IMPORTED_KEYS) keys.delete(keys.keys().next().value!);
-      keys.set(id, key);
+      keys.set(id, imported);
     }
-    return key;
+    return imported;
   };
 
   return {
@@ -208,8 +216,9 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
       const jwkObject = jwk as Record<string, unknown>;
       if (PRIVATE_JWK_MEMBERS.some((name) => name in jwkObject))
         throw refuse('jwk holds private key material');
-      const key = importKey(alg as DpopAlgorithm, jwkObject);
-      if (!key) throw refuse('jwk does not fit the algorithm');
+      const imported = importKey(alg as DpopAlgorithm, jwkObject);
+      if (!imported) throw refuse('jwk does not fit the algorithm');
+      const { key, jkt } = imported;
       const signingInput = Buffer.from(proof.slice(0, headerText.length + 1 + payloadText.length), 'latin1');
       let valid: boolean;
       try {
@@ -218,8 +227,6 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
         valid = false;
       }
       if (!valid) throw refuse('invalid signature');
-      const jkt = computeJwkThumbprint(jwkObject);
-      if (!jkt) throw refuse('jwk without a thumbprint');
 
       const { jti, htm, htu, iat } = payload;
       if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)
