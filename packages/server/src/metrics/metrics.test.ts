@@ -75,6 +75,12 @@ describe('GET /metrics', () => {
     const bare = await server.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(bare.statusCode, 401);
     assert.equal(bare.headers['www-authenticate'], 'Bearer');
+    const basic = await server.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
+    assert.equal(basic.headers['www-authenticate'], 'Bearer', 'another scheme is no Bearer credential');
     const wrong = await server.app.inject({
       method: 'GET',
       url: '/metrics',

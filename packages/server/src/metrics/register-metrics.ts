@@ -175,10 +175,12 @@ export function registerMetrics(
         return (
           reply
             .code(401)
-            // RFC 6750 §3.1: no error code when the request carried no credentials at all.
+            // RFC 6750 §3.1: no error code when the request carried no Bearer credentials at all.
             .header(
               'www-authenticate',
-              request.headers.authorization === undefined ? 'Bearer' : 'Bearer error="invalid_token"',
+              /^bearer(?:\s|$)/i.test(request.headers.authorization ?? '')
+                ? 'Bearer error="invalid_token"'
+                : 'Bearer',
             )
             .send({ error: 'invalid_token' })
         );
