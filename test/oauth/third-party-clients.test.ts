@@ -169,6 +169,57 @@ describe('openid-client 6', () => {
   });
 });
 
+describe('openid-client 6 with DPoP', () => {
+  it('refreshTokenGrant with its DPoP handle binds the new tokens; fetchProtectedResource sends the proof', async () => {
+    const config = await client.discovery(new URL(ISSUER), 'gatehouse', undefined, client.None(), {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+      [client.customFetch]: fetchVia,
+    });
+    const keyPair = await client.randomDPoPKeyPair('ES256');
+    const DPoP = client.getDPoPHandle(config, keyPair);
+    const email = uniqueEmail('openid-client-dpop');
+    await register(auth, email);
+    const loginProof = await new SignJWT({
+      jti: randomUUID(),
+      htm: 'POST',
+      htu: `${ISSUER}/auth/login`,
+      iat: Math.floor(Date.now() / 1000),
+    })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(keyPair.publicKey) })
+      .sign(keyPair.privateKey);
+    const login = await tokenLogin(email, loginProof);
+    // Without the handle the bound refresh token is refused, and not spent.
+    await assert.rejects(client.refreshTokenGrant(config, login.refreshToken), (error: unknown) => {
+      assert.equal((error as { error?: string }).error, 'invalid_dpop_proof');
+      return true;
+    });
+    const refreshed = await client.refreshTokenGrant(config, login.refreshToken, undefined, { DPoP });
+    assert.equal(refreshed.token_type, 'dpop');
+    assert.deepEqual(claimsOf(refreshed.access_token).cnf, { jkt: await DPoP.calculateThumbprint() });
+    const orders = await client.fetchProtectedResource(
+      config,
+      refreshed.access_token,
+      new URL(`${SERVICE_ORIGIN}/orders`),
+      'GET',
+      undefined,
+      undefined,
+      { DPoP },
+    );
+    assert.equal(orders.status, 200);
+    const me = await client.fetchProtectedResource(
+      config,
+      refreshed.access_token,
+      new URL(`${ISSUER}/auth/me`),
+      'GET',
+      undefined,
+      undefined,
+      { DPoP },
+    );
+    assert.equal(me.status, 200);
+  });
+});
+
 describe('oauth4webapi 3 with DPoP', () => {
   it('login with a proof, resource requests to the server and to a verifier, refresh and revoke', async () => {
     const issuer = new URL(ISSUER);
