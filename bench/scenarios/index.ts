@@ -18,6 +18,11 @@ export const scenarios: readonly ScenarioEntry[] = [
     load: async () => (await import('./verify.ts')).verifyScenario,
   },
   {
+    name: 'dpop',
+    title: 'DPoP: a proof-checked request next to a Bearer one',
+    load: async () => (await import('./dpop.ts')).dpopScenario,
+  },
+  {
     name: 'session',
     title: 'Session validation',
     load: async () => (await import('./session.ts')).sessionScenario,

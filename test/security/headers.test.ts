@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   assertError,
-  assertInvalidToken,
+  assertNoCredentials,
   bearer,
   type HttpAnswer,
   me,
@@ -64,7 +64,7 @@ describe('headers every answer carries, and what none of them reveals', () => {
 
   it('marks admin answers no-store, even a refusal', () => {
     const admin = answers[5]!;
-    assertInvalidToken(admin);
+    assertNoCredentials(admin);
     assert.equal(admin.headers['cache-control'], 'no-store');
   });
 

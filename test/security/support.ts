@@ -314,6 +314,12 @@ export function assertInvalidToken(answer: HttpAnswer): void {
   assert.equal(answer.headers['www-authenticate'], 'Bearer error="invalid_token"');
 }
 
+/** 401 for a request without credentials (or only of a scheme not taken): RFC 6750 §3.1's bare challenge. */
+export function assertNoCredentials(answer: HttpAnswer): void {
+  assertError(answer, 401, 'invalid_token');
+  assert.equal(answer.headers['www-authenticate'], 'Bearer');
+}
+
 /** GET /auth/me as the given credential headers; 200 means the credential works. */
 export function me(target: SecurityServer, headers: Record<string, string>): Promise<HttpAnswer> {
   return target.send('GET', '/auth/me', { headers });

@@ -27,6 +27,8 @@ import {
   decryptSuccessor,
   encryptSuccessor,
   generateRefreshToken,
+  type RefreshTokenBinding,
+  readRefreshTokenBinding,
   hashRefreshToken,
   isRefreshTokenShaped,
 } from './refresh/refresh-token.ts';
@@ -399,8 +401,8 @@ export function createAuth(options: AuthOptions) {
     },
 
     /** Starts the refresh family of a (hybrid or token) session; returns the token to hand out once. */
-    async issueRefreshToken(session: SessionRecord): Promise<string> {
-      const token = generateRefreshToken(random);
+    async issueRefreshToken(session: SessionRecord, binding: RefreshTokenBinding = {}): Promise<string> {
+      const token = generateRefreshToken(random, binding);
       await store.refreshTokens.issue({
         hash: hashRefreshToken(token),
         sessionId: session.id,
@@ -421,7 +423,8 @@ export function createAuth(options: AuthOptions) {
       if (!isRefreshTokenShaped(presented))
         throw new RefreshTokenError('ERR_REFRESH_INVALID', 'malformed refresh token');
       const now = clock.now();
-      const successor = generateRefreshToken(random);
+      // The successor keeps the client and DPoP key of the token it replaces.
+      const successor = generateRefreshToken(random, readRefreshTokenBinding(presented));
       const result = await store.refreshTokens.rotate({
         presentedHash: hashRefreshToken(presented),
         successor: { hash: hashRefreshToken(successor), createdAt: now },

@@ -33,7 +33,17 @@ export type ErrorCode =
   | 'ERR_FEED_STALE'
   | 'ERR_KEY_UNAVAILABLE'
   /** A lookup the answer depends on (store, introspection) failed: try again later. */
-  | 'ERR_UPSTREAM_UNAVAILABLE';
+  | 'ERR_UPSTREAM_UNAVAILABLE'
+  /** RFC 9449: a missing, malformed or mismatched DPoP proof. */
+  | 'ERR_DPOP_PROOF'
+  /** RFC 9449 §8: the proof lacks the server's current nonce (answered `use_dpop_nonce`). */
+  | 'ERR_DPOP_NONCE'
+  /** A DPoP-bound access token presented as Bearer, or with a proof of another key. */
+  | 'ERR_TOKEN_BINDING'
+  /** RFC 6749 §5.2: unknown client, or a client presenting another client's grant. */
+  | 'ERR_INVALID_CLIENT'
+  /** RFC 6749 §5.2: the client may not use this strategy or grant. */
+  | 'ERR_UNAUTHORIZED_CLIENT';
 
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
@@ -146,12 +156,27 @@ export class TokenError extends GatehouseError {
       | 'ERR_TOKEN_NOT_YET_VALID'
       | 'ERR_TOKEN_CLAIMS'
       | 'ERR_TOKEN_REVOKED'
+      | 'ERR_TOKEN_BINDING'
       | 'ERR_FEED_STALE'
     >,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/** A refused DPoP proof (RFC 9449). `code` says whether a fresh nonce would help. */
+export class DpopProofError extends GatehouseError {
+  constructor(code: Extract<ErrorCode, 'ERR_DPOP_PROOF' | 'ERR_DPOP_NONCE'>, message: string) {
+    super(code, message);
+  }
+}
+
+/** An OAuth client problem at login or the token endpoint (RFC 6749 §5.2). */
+export class ClientError extends GatehouseError {
+  constructor(code: Extract<ErrorCode, 'ERR_INVALID_CLIENT' | 'ERR_UNAUTHORIZED_CLIENT'>, message: string) {
+    super(code, message);
   }
 }
 

@@ -29,6 +29,7 @@ export interface CliIo {
 }
 
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
+import { createClientRegistry, formatClients } from './oauth/clients.ts';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli/cli-errors.ts';
 
@@ -49,6 +50,8 @@ Commands:
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
 ${ACCOUNT_COMMANDS_HELP}
+  clients list                           List the registered OAuth clients (GATEHOUSE_CLIENTS and the
+                                         default "gatehouse"): id, strategies, DPoP required, name.
 ${SECRETS_COMMAND_HELP}
   help                                   Show this help.
 
@@ -302,6 +305,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     if (isAccountCommand(command)) return await runAccountCommand(argv, io);
+    if (command === 'clients' && subcommand === 'list' && extra.length === 0) {
+      for (const line of formatClients(createClientRegistry(loadConfig(io.env, args.settings).clients)))
+        io.out(line);
+      return EXIT_OK;
+    }
     const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
     const known =
       (command === 'serve' || command === 'migrate') && subcommand === undefined

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
           refreshReuseMinCount: 3,
         },
       },
+      clients: [],
+      dpopNonce: false,
     });
   });
 

@@ -4,6 +4,7 @@ import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gateho
 import { SECRETS_GENERATE_COMMAND } from './cli/secrets-command.ts';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
+import { type OAuthClient, parseClients } from './oauth/clients.ts';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -65,6 +66,10 @@ export interface GatehouseConfig {
   metrics: MetricsSettings;
   /** How password-reset links are mailed. */
   mail: MailSettings;
+  /** Registered OAuth clients besides the default one (`GATEHOUSE_CLIENTS`). */
+  clients: OAuthClient[];
+  /** Every DPoP proof must carry a server nonce (RFC 9449 §8, §9). */
+  dpopNonce: boolean;
 }
 
 export interface SettingSpec {
@@ -134,6 +139,20 @@ export const settings: readonly SettingSpec[] = [
       'Bearer token (>= 32 characters) services use for POST /oauth/introspect and the revocation feed; unset: introspection off, feed public.',
     defaultText: '(unset)',
     secret: true,
+  },
+  {
+    env: 'GATEHOUSE_CLIENTS',
+    flag: '--clients',
+    description:
+      'Registered public OAuth clients, JSON: [{"id","name","strategies":["token"],"requireDpop":false}]. The client "gatehouse" always exists and serves requests that name none.',
+    defaultText: '(only "gatehouse")',
+  },
+  {
+    env: 'GATEHOUSE_DPOP_NONCE',
+    flag: '--dpop-nonce',
+    description:
+      'on: every DPoP proof must carry a server nonce (DPoP-Nonce), derived from the CSRF secret so that instances sharing it agree.',
+    defaultText: 'off',
   },
   {
     env: 'GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
@@ -540,7 +559,24 @@ export function loadConfig(
     logLevel: logLevelText as LogLevel,
     metrics: parseMetricsSettings(read, (setting, message) => new ConfigError(setting, message)),
     mail: parseMailSettings(read, issuer, (setting, message) => new ConfigError(setting, message)),
+    clients: parseClientsSetting(read('GATEHOUSE_CLIENTS')),
+    dpopNonce: parseOnOff('GATEHOUSE_DPOP_NONCE', read('GATEHOUSE_DPOP_NONCE') ?? 'off'),
   };
+}
+
+function parseOnOff(name: string, text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value !== 'on' && value !== 'off') throw new ConfigError(name, `${name} must be on or off`);
+  return value === 'on';
+}
+
+function parseClientsSetting(text: string | undefined): OAuthClient[] {
+  if (text === undefined) return [];
+  try {
+    return parseClients(text);
+  } catch (error) {
+    throw new ConfigError('GATEHOUSE_CLIENTS', `GATEHOUSE_CLIENTS ${(error as Error).message}`);
+  }
 }
 
 /** Settings that are valid but deserve a word at start-up. */

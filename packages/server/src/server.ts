@@ -3,10 +3,12 @@ import {
   createArgon2Hasher,
   createAuth,
   createCsrfTokens,
+  createDpopNonces,
   systemClock,
   type GatehouseStore,
   type Keyring,
 } from '@gatehouse/core';
+import { hkdfSync } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
@@ -152,6 +154,16 @@ export async function startServer(
       feed: revocations.source,
       logger: options.logger ?? (await createServerLogger(config.logLevel)),
       metrics,
+      ...(config.dpopNonce
+        ? {
+            // A key of its own, derived from the CSRF secret that every instance already shares.
+            dpopNonces: createDpopNonces({
+              secret: new Uint8Array(
+                hkdfSync('sha256', secrets.csrfSecret, new Uint8Array(0), 'gatehouse/dpop-nonce/v1', 32),
+              ),
+            }),
+          }
+        : {}),
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;

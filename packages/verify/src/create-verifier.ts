@@ -7,12 +7,20 @@ import {
   systemClock,
   TokenError,
 } from '@gatehouse/core';
+import { createDpopRequestChecker } from './lib/dpop-request.ts';
 import { createFeedFollower } from './lib/feed-follower.ts';
 import { createJwksKeys } from './lib/jwks-keys.ts';
 import { readCredential } from './lib/read-credential.ts';
 import { validateOptions } from './lib/validate-options.ts';
 import { createVerificationCache } from './lib/verification-cache.ts';
-import type { Principal, Verifier, VerifierMetrics, VerifierOptions, VerifyResult } from './types.ts';
+import type {
+  Principal,
+  Verifier,
+  VerifierMetrics,
+  VerifierOptions,
+  VerifyRequestInput,
+  VerifyResult,
+} from './types.ts';
 
 type LocalResult =
   | { ok: true; claims: AccessTokenClaims; kid: string }
@@ -60,6 +68,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Remembered past `until` for the leeway plus 30 s of skew, or the leeway would re-admit a revoked token.
   const revoked = createRevocationSet({ clock, retainAfterUntilMs: config.leewaySeconds * 1000 + 30_000 });
   const cache = createVerificationCache(config.maxEntries);
+  const dpop = createDpopRequestChecker(options.dpop, clock);
   const follower = createFeedFollower({
     feed: options.feed,
     revoked,
@@ -109,9 +118,48 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { ok: true, principal };
   }
 
-  function reject(status: 401 | 503, code: ErrorCode): VerifyResult {
+  function reject(status: 401 | 503, code: ErrorCode, dpopDetails?: { nonce?: string }): VerifyResult {
     rejected[code] = (rejected[code] ?? 0) + 1;
-    return { ok: false, status, code };
+    if (!dpopDetails) return { ok: false, status, code };
+    return {
+      ok: false,
+      status,
+      code,
+      scheme: 'DPoP',
+      ...(dpopDetails.nonce === undefined ? {} : { dpopNonce: dpopDetails.nonce }),
+    };
+  }
+
+  /**
+   * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token under
+   * the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
+   */
+  async function verifyBinding(
+    request: VerifyRequestInput,
+    token: string,
+    scheme: 'Bearer' | 'DPoP',
+  ): Promise<VerifyResult> {
+    const result = await verifyJwt(token);
+    if (!result.ok) {
+      if (scheme === 'Bearer' || result.status === 503) return result;
+      // The same refusal, under the scheme the client used.
+      return { ...result, scheme: 'DPoP' };
+    }
+    const { jkt } = result.principal;
+    if (scheme === 'Bearer') {
+      if (jkt === undefined) return result;
+      return undoAccept(reject(401, 'ERR_TOKEN_BINDING', {}));
+    }
+    if (jkt === undefined || !dpop) return undoAccept(reject(401, 'ERR_TOKEN_BINDING', {}));
+    const outcome = dpop.check(request, token, jkt);
+    if (outcome.ok) return result;
+    return undoAccept(reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce }));
+  }
+
+  // verifyJwt counted an acceptance that the binding check then turned into a refusal.
+  function undoAccept(result: VerifyResult): VerifyResult {
+    counts.accepted--;
+    return result;
   }
 
   function verifyLocally(token: string): LocalResult {
@@ -152,6 +200,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       roles: claims.roles,
       strategy: 'jwt',
       exp: claims.exp,
+      ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
+      ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
     });
     // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
     if (claims.exp * 1000 > now)
@@ -182,7 +232,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (!answer) return reject(401, 'ERR_TOKEN_REVOKED');
     if (!isPrincipalShaped(answer)) throw new TypeError('introspect must resolve to a Principal or null');
-    return accept(freezePrincipal({ ...answer, strategy: 'jwt' }));
+    // The binding comes from the verified token itself, never from the introspection answer.
+    const { client_id: clientId, cnf } = local.claims;
+    return accept(
+      freezePrincipal({
+        ...answer,
+        strategy: 'jwt',
+        ...(clientId === undefined ? {} : { clientId }),
+        ...(cnf === undefined ? {} : { jkt: cnf.jkt }),
+      }),
+    );
   }
 
   async function verifySession(value: string): Promise<VerifyResult> {
@@ -253,11 +312,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const credential = readCredential(request);
       switch (credential.kind) {
         case 'jwt':
-          return verifyJwt(credential.value);
+          return verifyBinding(request, credential.value, 'Bearer');
+        case 'dpop':
+          return verifyBinding(request, credential.value, 'DPoP');
         case 'session':
           return verifySession(credential.value);
         case 'invalid':
-          return reject(401, credential.code);
+          return reject(401, credential.code, credential.code === 'ERR_TOKEN_BINDING' ? {} : undefined);
         case 'none':
           return reject(401, 'ERR_UNAUTHENTICATED');
       }
@@ -265,7 +326,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async verifyToken(token) {
       if (typeof token !== 'string' || token === '') return reject(401, 'ERR_TOKEN_MALFORMED');
-      return verifyJwt(token);
+      return verifyBinding({ headers: {} }, token, 'Bearer');
     },
 
     metrics(): VerifierMetrics {
@@ -292,6 +353,8 @@ function freezePrincipal(principal: Principal): Principal {
     roles: Object.freeze([...principal.roles]),
     strategy: principal.strategy,
     exp: principal.exp,
+    ...(principal.clientId === undefined ? {} : { clientId: principal.clientId }),
+    ...(principal.jkt === undefined ? {} : { jkt: principal.jkt }),
   });
 }
 

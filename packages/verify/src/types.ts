@@ -1,4 +1,11 @@
-import type { Clock, ErrorCode, FeedSource, SigningAlgorithm } from '@gatehouse/core';
+import type {
+  Clock,
+  DpopAlgorithm,
+  DpopNonces,
+  ErrorCode,
+  FeedSource,
+  SigningAlgorithm,
+} from '@gatehouse/core';
 import type { JWK } from 'jose';
 
 /** Who made the request. `exp` is in seconds since the epoch, for both strategies. */
@@ -8,18 +15,52 @@ export interface Principal {
   roles: readonly string[];
   strategy: 'jwt' | 'session';
   exp: number;
+  /** RFC 9068 `client_id` of an access token (absent for sessions and older tokens). */
+  clientId?: string;
+  /** RFC 9449: the thumbprint of the key a DPoP-bound token is bound to; its proof was checked. */
+  jkt?: string;
 }
 
 /** The outcome of a verification: a principal, or a status and a stable code (for logs and metrics). */
 export type VerifyResult =
   | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 503; code: ErrorCode };
+  | {
+      ok: false;
+      status: 401 | 503;
+      code: ErrorCode;
+      /** The request used the DPoP scheme or a DPoP-bound token: the challenge is `DPoP` (RFC 9449 §7.1). */
+      scheme?: 'DPoP';
+      /** With `ERR_DPOP_NONCE`: the nonce to send back as `DPoP-Nonce`. */
+      dpopNonce?: string;
+    };
 
 /** A request as any framework can describe it. Header names are lower-case, as Node gives them. */
 export interface VerifyRequestInput {
   headers: Record<string, string | string[] | undefined>;
   /** Already-parsed cookies, when the framework has them; otherwise the `cookie` header is read. */
   cookies?: Record<string, string | undefined>;
+  /** The request method (`GET`…): DPoP proofs name it (`htm`). */
+  method?: string;
+  /** The request target, path and query as in the request line (`/orders?page=2`): proofs name it (`htu`). */
+  url?: string;
+}
+
+/** DPoP (RFC 9449) on this service's requests. */
+export interface VerifierDpopOptions {
+  /**
+   * The public origin (and path prefix) clients address this service by, e.g.
+   * `https://api.example.com`: with the request path it is the URL proofs must name. Taken from
+   * configuration, never from the Host header a client controls.
+   */
+  baseUrl: string;
+  /** Accepted proof algorithms; default ES256, ES384, EdDSA, RS256, PS256. */
+  algorithms?: readonly DpopAlgorithm[];
+  /** How old a proof may be. Default 60 s. */
+  maxAgeSeconds?: number;
+  /** Bound on remembered proof ids (`jti`), per verifier instance. Default 100 000. */
+  replayCacheSize?: number;
+  /** Require server nonces (RFC 9449 §9); share the secret with the other instances. */
+  nonces?: DpopNonces;
 }
 
 export type StalePolicy = 'fail-closed' | 'introspect';
@@ -58,6 +99,11 @@ export interface VerifierOptions {
   leewaySeconds?: number;
   clock?: Clock;
   fetch?: typeof fetch;
+  /**
+   * Accept DPoP-bound access tokens (`Authorization: DPoP` + a `DPoP` proof). Without it, a bound
+   * token is refused: its proof could not be checked, and a bound token is never a bearer token.
+   */
+  dpop?: VerifierDpopOptions;
   /** Told about feed, JWKS and introspection failures (for logs); never given a token. */
   onError?: (error: unknown) => void;
 }
@@ -95,7 +141,7 @@ export interface Verifier {
   stop(): Promise<void>;
   /** Verifies the Bearer token or, when there is none, the session cookie. Never reads the query string. */
   verifyRequest(request: VerifyRequestInput): Promise<VerifyResult>;
-  /** Verifies a bare access token. */
+  /** Verifies a bare access token. A DPoP-bound token is refused here: only `verifyRequest` sees its proof. */
   verifyToken(token: string): Promise<VerifyResult>;
   metrics(): VerifierMetrics;
 }

@@ -46,7 +46,6 @@ describe('createVerifier: reading the request', () => {
       [[], 'ERR_TOKEN_MALFORMED'],
       [`Bearer ${token}, Bearer ${token}`, 'ERR_TOKEN_MALFORMED'],
       [`Basic ${Buffer.from('a:b').toString('base64')}`, 'ERR_UNAUTHENTICATED'],
-      [`DPoP ${token}`, 'ERR_UNAUTHENTICATED'],
       ['', 'ERR_UNAUTHENTICATED'],
       ['Bearer', 'ERR_TOKEN_MALFORMED'],
       ['Bearer ', 'ERR_TOKEN_MALFORMED'],
@@ -61,6 +60,13 @@ describe('createVerifier: reading the request', () => {
         String(authorization),
       );
     }
+    // The DPoP scheme is understood: an unbound token under it is refused with the DPoP challenge.
+    assert.deepEqual(await t.verifier.verifyRequest({ headers: { authorization: `DPoP ${token}` } }), {
+      ok: false,
+      status: 401,
+      code: 'ERR_TOKEN_BINDING',
+      scheme: 'DPoP',
+    });
     assert.equal(
       (await t.verifier.verifyRequest({ headers: { authorization: [`Bearer ${token}`] } })).ok,
       true,

@@ -2,11 +2,43 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { fromBase64Url, sha256Base64Url, toBase64Url } from '../lib/encoding.ts';
 import type { RandomSource } from '../random.ts';
 
-/** Refresh tokens are 256 random bits, base64url (43 characters); only their SHA-256 is stored. */
-const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * Refresh tokens are 256 random bits, base64url (43 characters), then for the `token` strategy
+ * `.<client_id>` and, when DPoP-bound, `.<jkt>`; only their SHA-256 is stored. The binding rides
+ * in the token in clear (neither part is secret) and cannot be edited: any change is another hash,
+ * an unknown token. So the server knows a token's client and key without storing them.
+ */
+const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}(?:\.[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{43})?)?$/;
+/** What a client id may look like (it is part of refresh tokens). */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function generateRefreshToken(random: RandomSource): string {
-  return toBase64Url(random.bytes(32));
+/** The client and DPoP key a refresh token is bound to; empty for a hybrid (cookie) token. */
+export interface RefreshTokenBinding {
+  clientId?: string;
+  jkt?: string;
+}
+
+export function generateRefreshToken(random: RandomSource, binding: RefreshTokenBinding = {}): string {
+  const secret = toBase64Url(random.bytes(32));
+  if (binding.clientId === undefined) {
+    if (binding.jkt !== undefined) throw new TypeError('a DPoP-bound refresh token needs a client id');
+    return secret;
+  }
+  if (!CLIENT_ID_PATTERN.test(binding.clientId)) throw new TypeError('malformed client id');
+  if (binding.jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(binding.jkt))
+    throw new TypeError('malformed jkt');
+  return binding.jkt === undefined
+    ? `${secret}.${binding.clientId}`
+    : `${secret}.${binding.clientId}.${binding.jkt}`;
+}
+
+/** The binding written into a well-shaped refresh token (see `generateRefreshToken`). */
+export function readRefreshTokenBinding(token: string): RefreshTokenBinding {
+  const [, clientId, jkt] = token.split('.');
+  return {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(jkt === undefined ? {} : { jkt }),
+  };
 }
 
 export function isRefreshTokenShaped(value: unknown): value is string {

@@ -16,3 +16,10 @@ export {
   type TokenForger,
   type TokenForgerOptions,
 } from './attack-tokens.ts';
+export {
+  createTestDpopKey,
+  encodeTestJws,
+  makeTestDpopProof,
+  type TestDpopKey,
+  type TestDpopProofInput,
+} from './dpop-proof.ts';

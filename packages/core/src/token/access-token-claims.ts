@@ -12,6 +12,10 @@ export interface AccessTokenClaims {
   /** Seconds since the epoch; never after the session's absolute expiry. */
   exp: number;
   roles: string[];
+  /** RFC 9068 §2.2: the client the token was issued to. Absent only on tokens of servers before 0.2. */
+  client_id?: string;
+  /** RFC 9449 §6.1: the thumbprint of the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string };
 }
 
 /** RFC 9068 §2.1: the `typ` that tells an access token from an ID token or any other JWT. */

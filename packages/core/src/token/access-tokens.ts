@@ -34,9 +34,16 @@ export interface AccessTokenPrincipal extends Authenticated {
   claims: AccessTokenClaims;
 }
 
+/** Who a token is for beyond the user: the OAuth client, and the DPoP key it is bound to. */
+export interface AccessTokenBinding {
+  clientId?: string;
+  /** RFC 7638 thumbprint of the client's DPoP key. */
+  jkt?: string;
+}
+
 export interface AccessTokens {
   /** Signs a token for a hybrid or token session; `exp` never passes the session's absolute expiry. */
-  issue(user: UserRecord, session: SessionRecord): Promise<IssuedAccessToken>;
+  issue(user: UserRecord, session: SessionRecord, binding?: AccessTokenBinding): Promise<IssuedAccessToken>;
   /** Signature and claims only (no store read); throws TokenError. */
   verify(token: string): Promise<AccessTokenClaims>;
   /** `verify`, then the session named by `sid` must be live, the user's, and a token strategy. */
@@ -89,7 +96,7 @@ export function createAccessTokens(options: AccessTokensOptions): AccessTokens {
   }
 
   return {
-    async issue(user, session) {
+    async issue(user, session, binding = {}) {
       if (!TOKEN_STRATEGIES.has(session.strategy) || session.userId !== user.id) {
         throw new TypeError('access tokens are issued for a hybrid or token session of the same user');
       }
@@ -98,6 +105,8 @@ export function createAccessTokens(options: AccessTokensOptions): AccessTokens {
         sid: session.id,
         roles: user.roles,
         notAfter: session.absoluteExpiresAt,
+        ...(binding.clientId === undefined ? {} : { clientId: binding.clientId }),
+        ...(binding.jkt === undefined ? {} : { jkt: binding.jkt }),
       });
       return { accessToken: token, expiresIn: claims.exp - claims.iat, claims };
     },

@@ -8,6 +8,7 @@ export interface ClaimExpectations {
   leewaySeconds: number;
 }
 
+const JKT = /^[A-Za-z0-9_-]{43}$/;
 const claimsError = (message: string) => new TokenError('ERR_TOKEN_CLAIMS', message);
 
 // Number.isFinite also refuses `1e400`, which JSON.parse turns into Infinity (a token that never expires).
@@ -57,7 +58,7 @@ export function checkAccessTokenClaims(
   if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
     throw claimsError('roles must be an array of strings');
   }
-  return {
+  const claims: AccessTokenClaims = {
     iss: expected.issuer,
     aud: Array.isArray(payload.aud) ? [...payload.aud] : expected.audience,
     sub: requireText(payload.sub, 'sub'),
@@ -67,4 +68,17 @@ export function checkAccessTokenClaims(
     exp,
     roles: [...roles],
   };
+  if (payload.client_id !== undefined) claims.client_id = requireText(payload.client_id, 'client_id');
+  if (payload.cnf !== undefined) claims.cnf = { jkt: requireJkt(payload.cnf) };
+  return claims;
+}
+
+// RFC 9449 §6.1: `cnf.jkt` is a base64url SHA-256 thumbprint. A `cnf` we cannot honour (another
+// confirmation method) is refused: accepting the token would drop its sender constraint.
+function requireJkt(cnf: unknown): string {
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw claimsError('cnf malformed');
+  const { jkt } = cnf as Record<string, unknown>;
+  if (Object.keys(cnf).length !== 1 || typeof jkt !== 'string' || !JKT.test(jkt))
+    throw claimsError('cnf malformed');
+  return jkt;
 }

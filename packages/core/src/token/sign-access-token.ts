@@ -29,6 +29,10 @@ export interface AccessTokenInput {
   roles?: string[];
   /** Milliseconds since the epoch: the session's absolute expiry. `exp` never goes past it. */
   notAfter?: number;
+  /** RFC 9068 `client_id`. */
+  clientId?: string;
+  /** DPoP key thumbprint: the token gets `cnf: { jkt }` (RFC 9449 §6.1). */
+  jkt?: string;
 }
 
 export interface SignedAccessToken {
@@ -90,6 +94,8 @@ export function createAccessTokenSigner(options: AccessTokenSignerOptions): Acce
         exp,
         roles: [...roles],
       };
+      if (input.clientId !== undefined) claims.client_id = requireText(input.clientId, 'clientId');
+      if (input.jkt !== undefined) claims.cnf = { jkt: requireText(input.jkt, 'jkt') };
       const payload: JWTPayload = { ...claims };
       if (input.roles === undefined) delete payload.roles;
       const { kid, alg, privateKey } = keys.getSigningKey();

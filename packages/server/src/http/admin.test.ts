@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import {
   assertInvalidGrant,
   assertInvalidToken,
+  assertNoCredentials,
   bearer,
   claimsOf,
   createTestServer,
@@ -69,7 +70,7 @@ describe('admin API: access control', () => {
     const kid = headerOf(server.admin.accessToken).kid as string;
     for (const route of adminRoutes(server.target.userId, kid)) {
       const anonymous = await server.app.inject({ ...route, payload: { roles: ['admin'] } });
-      assertInvalidToken(anonymous);
+      assertNoCredentials(anonymous);
       const user = await server.app.inject({
         ...route,
         headers: bearer(server.targetToken.accessToken),

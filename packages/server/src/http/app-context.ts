@@ -1,6 +1,7 @@
-import type { AccessTokens, Auth, CsrfTokens, Keyring } from '@gatehouse/core';
+import type { AccessTokens, Auth, CsrfTokens, DpopProofChecker, Keyring } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpConfig } from './app.ts';
+import type { ClientRegistry } from '../oauth/clients.ts';
 import type { AuthenticateHook } from './auth/authenticate.ts';
 
 /** The keyring as the HTTP layer uses it: JWKS, plus rotation and revocation for admins. */
@@ -14,6 +15,10 @@ export interface AppContext {
   keyring: AppKeyring;
   csrf: CsrfTokens;
   config: HttpConfig;
+  /** Registered OAuth clients (configuration), with the default one. */
+  clients: ClientRegistry;
+  /** Checks DPoP proofs (RFC 9449); holds this instance's jti replay cache. */
+  dpop: DpopProofChecker;
   /** `onRequest` hook for routes that need a caller (401 otherwise). */
   authenticate: AuthenticateHook;
   /** `onRequest` hook for unauthenticated state changes (login, register): refuses cross-site callers. */

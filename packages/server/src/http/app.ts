@@ -1,14 +1,23 @@
 import fastifyCookie from '@fastify/cookie';
-import type { AccessTokens, Auth, CsrfTokens, FeedSource } from '@gatehouse/core';
+import {
+  type AccessTokens,
+  type Auth,
+  type CsrfTokens,
+  createDpopProofChecker,
+  type DpopNonces,
+  type FeedSource,
+} from '@gatehouse/core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { GatehouseConfig, LogLevel } from '../config.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { registerMetrics } from '../metrics/register-metrics.ts';
+import { createClientRegistry } from '../oauth/clients.ts';
 import type { AppContext, AppKeyring } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
 import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
 import { sendError } from './error-handler.ts';
+import { acceptFormBodies } from './form-body.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
 import { clientAddress } from './request-context.ts';
 import { exposeRequestId, generateRequestId } from './request-id.ts';
@@ -29,6 +38,7 @@ import { registerRegisterRoute } from './routes/register.ts';
 import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
+import { registerTokenRoute } from './routes/token.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
 
@@ -41,7 +51,7 @@ export type HttpConfig = Pick<
   GatehouseConfig,
   'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
 > &
-  Partial<Pick<GatehouseConfig, 'uiStrategy'>>;
+  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
 
 export interface AppLoggerOptions {
   level: LogLevel;
@@ -63,6 +73,8 @@ export interface BuildAppOptions {
   logger?: AppLoggerOptions | false;
   /** Instruments behind `/metrics` (startServer passes the set its hasher and feed report to); default: a fresh set. */
   metrics?: GatehouseMetrics;
+  /** When given, every DPoP proof must carry one of these server nonces (RFC 9449 §8). */
+  dpopNonces?: DpopNonces;
 }
 
 // Credentials and bodies never reach a log line, whatever a future serializer decides to include.
@@ -132,13 +144,28 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   });
 
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
+  const clients = createClientRegistry(config.clients);
+  // One replay cache per app instance: RFC 9449 §11.1 asks for one per server, which is this process.
+  const dpop = createDpopProofChecker({
+    clock: auth.clock,
+    ...(options.dpopNonces ? { nonces: options.dpopNonces } : {}),
+  });
   const context: AppContext = {
     auth,
     accessTokens,
     keyring,
     csrf,
     config,
-    authenticate: createAuthenticator({ auth, accessTokens, csrf, allowedOrigins }),
+    clients,
+    dpop,
+    authenticate: createAuthenticator({
+      auth,
+      accessTokens,
+      csrf,
+      allowedOrigins,
+      dpop,
+      issuer: config.issuer,
+    }),
     sameOriginOnly: async (request) => assertSameOriginRequest(request, allowedOrigins),
     sameOriginCookieOnly: async (request) => assertSameOriginCookieRequest(request, allowedOrigins),
   };
@@ -168,9 +195,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerCsrfTokenRoute(scope, context);
     registerPasswordChangeRoute(scope, context);
     registerPasswordResetRoutes(scope, context);
-    registerRevokeRoute(scope, context);
     registerDiscoveryRoutes(scope, context);
-    registerIntrospectRoute(scope, context);
+    // RFC 7009, 7662 and 6749 §6 define form-encoded bodies for these: a scope of their own accepts them.
+    scope.register(async (oauth) => {
+      acceptFormBodies(oauth);
+      registerRevokeRoute(oauth, context);
+      registerIntrospectRoute(oauth, context);
+      registerTokenRoute(oauth, context);
+    });
     registerAdminRoutes(scope, context);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed);
     registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });

@@ -21,7 +21,7 @@ const bearer = { 'www-authenticate': 'Bearer error="invalid_token"' };
 describe('toErrorResponse', () => {
   const cases: [string, unknown, number, string, Record<string, string>][] = [
     ['bad credentials', new InvalidCredentialsError('wrong password'), 401, 'invalid_credentials', {}],
-    ['no credentials', new UnauthenticatedError(), 401, 'invalid_token', bearer],
+    ['no credentials', new UnauthenticatedError(), 401, 'invalid_token', { 'www-authenticate': 'Bearer' }],
     ['bad session', new UnauthenticatedError('ERR_SESSION_INVALID', 'x'), 401, 'invalid_token', bearer],
     ['expired session', new UnauthenticatedError('ERR_SESSION_EXPIRED', 'x'), 401, 'invalid_token', bearer],
     ['expired token', new TokenError('ERR_TOKEN_EXPIRED', 'x'), 401, 'invalid_token', bearer],

@@ -1,4 +1,6 @@
-import { type ErrorCode, isGatehouseError, ThrottledError } from '@gatehouse/core';
+import { DPOP_ALGORITHMS, type ErrorCode, isGatehouseError, ThrottledError } from '@gatehouse/core';
+
+import { TokenEndpointError } from './oauth/token-endpoint-error.ts';
 
 /** What a failed request answers: a status, a generic body and maybe headers. Never a message or stack. */
 export interface ErrorResponse {
@@ -19,6 +21,18 @@ const invalidToken: ErrorMapping = {
   error: 'invalid_token',
   headers: () => ({ 'www-authenticate': 'Bearer error="invalid_token"' }),
 };
+// RFC 6750 §3.1: a request that carried no credentials gets the challenge without an error code.
+const noCredentials: ErrorMapping = {
+  status: 401,
+  error: 'invalid_token',
+  headers: () => ({ 'www-authenticate': 'Bearer' }),
+};
+// RFC 9449 §7.1: refusals that concern a DPoP-bound token or its proof challenge with the DPoP scheme.
+const dpopChallenge = (error: string): ErrorMapping => ({
+  status: 401,
+  error,
+  headers: () => ({ 'www-authenticate': `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"` }),
+});
 const invalidGrant: ErrorMapping = { status: 400, error: 'invalid_grant' };
 const unavailable: ErrorMapping = { status: 503, error: 'temporarily_unavailable' };
 
@@ -31,7 +45,7 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_INVALID_EMAIL: { status: 400, error: 'invalid_email' },
   ERR_INVALID_CREDENTIALS: { status: 401, error: 'invalid_credentials' },
   ERR_PASSWORD_POLICY: { status: 400, error: 'invalid_password' },
-  ERR_UNAUTHENTICATED: invalidToken,
+  ERR_UNAUTHENTICATED: noCredentials,
   ERR_SESSION_INVALID: invalidToken,
   ERR_SESSION_EXPIRED: invalidToken,
   ERR_CSRF: { status: 403, error: 'csrf' },
@@ -59,6 +73,11 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_TOKEN_NOT_YET_VALID: invalidToken,
   ERR_TOKEN_CLAIMS: invalidToken,
   ERR_TOKEN_REVOKED: invalidToken,
+  ERR_TOKEN_BINDING: dpopChallenge('invalid_token'),
+  ERR_DPOP_PROOF: dpopChallenge('invalid_dpop_proof'),
+  ERR_DPOP_NONCE: dpopChallenge('use_dpop_nonce'),
+  ERR_INVALID_CLIENT: { status: 401, error: 'invalid_client' },
+  ERR_UNAUTHORIZED_CLIENT: { status: 400, error: 'unauthorized_client' },
   ERR_FEED_STALE: unavailable,
   // No usable signing key is a server-side condition a client can only retry.
   ERR_KEY_UNAVAILABLE: unavailable,
@@ -94,6 +113,8 @@ function findMapping(error: unknown): ErrorMapping {
 
 /** Maps any thrown value to the response the client sees. Unknown errors become 500 server_error. */
 export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof TokenEndpointError)
+    return { status: 400, body: { error: error.error }, headers: { ...error.headers } };
   const mapping = findMapping(error);
   return {
     status: mapping.status,

@@ -150,15 +150,16 @@ describe('GET /.well-known/openid-configuration', () => {
     assert.deepEqual(response.json(), {
       issuer: ISSUER,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-      token_endpoint: `${ISSUER}/auth/refresh`,
+      token_endpoint: `${ISSUER}/oauth/token`,
       revocation_endpoint: `${ISSUER}/oauth/revoke`,
-      introspection_endpoint: `${ISSUER}/oauth/introspect`,
       revocation_feed: `${ISSUER}/revocations`,
+      response_types_supported: [],
       grant_types_supported: ['refresh_token'],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
-      id_token_signing_alg_values_supported: ['EdDSA'],
+      dpop_signing_alg_values_supported: ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'],
       access_token_signing_alg_values_supported: ['EdDSA'],
+      id_token_signing_alg_values_supported: ['EdDSA'],
     });
   });
 

@@ -6,6 +6,7 @@ import {
   assertCsrfRefused,
   assertInvalidGrant,
   assertInvalidToken,
+  assertNoCredentials,
   bearer,
   createTestServer,
   login,
@@ -185,7 +186,7 @@ describe('POST /auth/password/change', () => {
   it('needs a caller (401 invalid_token), and the CSRF token when the caller is a cookie (403 csrf)', async () => {
     const { app } = createTestServer();
     const all = await signInEverywhere(app, 'guard@example.com');
-    assertInvalidToken(await changePassword(app, {}));
+    assertNoCredentials(await changePassword(app, {}));
     assertCsrfRefused(await changePassword(app, { cookie: all.cookie.cookie }));
     assertCsrfRefused(
       await changePassword(app, { ...sameOriginHeaders(all.cookie), 'sec-fetch-site': 'cross-site' }),

@@ -99,7 +99,7 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
     assert.equal((await refreshWithBody(app, login.refreshToken)).statusCode, 200);
   });
 
-  it('refuses a malformed request with 400 invalid_request, and a non-JSON body with 415', async () => {
+  it('refuses a malformed request with 400 invalid_request, and a body neither JSON nor form with 415', async () => {
     const { app } = createTestServer();
     for (const payload of [
       {},
@@ -117,14 +117,55 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
     const empty = await app.inject({ method: 'POST', url: '/oauth/revoke' });
     assert.equal(empty.statusCode, 400);
     assert.deepEqual(empty.json(), { error: 'invalid_request' });
-    const form = await app.inject({
+    const text = await app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'token=x',
+    });
+    assert.equal(text.statusCode, 415);
+    assert.deepEqual(text.json(), { error: 'unsupported_media_type' });
+    // RFC 6749 §3.1: a parameter may appear once.
+    const repeated = await app.inject({
       method: 'POST',
       url: '/oauth/revoke',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'token=x',
+      payload: 'token=x&token=y',
     });
-    assert.equal(form.statusCode, 415);
-    assert.deepEqual(form.json(), { error: 'unsupported_media_type' });
+    assert.equal(repeated.statusCode, 400);
+    assert.deepEqual(repeated.json(), { error: 'invalid_request' });
+  });
+
+  it('takes the RFC 7009 form body: the token is revoked, refused at once, and an unknown client_id is invalid_client', async () => {
+    const { app } = createTestServer();
+    const login = await registerAndLoginWithTokens(app, 'form@example.com', 'token');
+    const unknownClient = await app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: login.refreshToken, client_id: 'nobody' }).toString(),
+    });
+    assert.equal(unknownClient.statusCode, 401);
+    assert.deepEqual(unknownClient.json(), { error: 'invalid_client' });
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(login.accessToken) })).statusCode,
+      200,
+    );
+    const response = await app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      payload: new URLSearchParams({
+        token: login.refreshToken,
+        token_type_hint: 'refresh_token',
+        client_id: 'gatehouse',
+      }).toString(),
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.body, '');
+    assertInvalidToken(
+      await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(login.accessToken) }),
+    );
   });
 
   it('refuses cross-site browser requests (403 csrf)', async () => {

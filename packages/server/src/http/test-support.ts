@@ -11,6 +11,7 @@ import {
   createCsrfTokens,
   createInProcessFeed,
   createKeyring,
+  type DpopNonces,
   type GatehouseStore,
   type PasswordHasher,
   type SigningAlgorithm,
@@ -21,6 +22,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TrustProxy } from '../config.ts';
 import { createOutboxMailer } from '../mail/outbox-mailer.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
+import type { OAuthClient } from '../oauth/clients.ts';
 import { acceptedAlgorithms } from '../signing-keys.ts';
 import { type AppLoggerOptions, buildApp } from './app.ts';
 import { REFRESH_COOKIE } from './auth/refresh-cookie.ts';
@@ -51,6 +53,10 @@ export interface TestServerOptions {
   metrics?: GatehouseMetrics;
   /** Default: none, so suites that fail logins on purpose are not locked out by the backoff. */
   throttles?: Throttles;
+  /** Registered OAuth clients besides the default one. */
+  clients?: OAuthClient[];
+  /** Server nonces every DPoP proof must carry. */
+  dpopNonces?: DpopNonces;
 }
 
 export function createTestServer(options: TestServerOptions = {}) {
@@ -109,8 +115,10 @@ export function createTestServer(options: TestServerOptions = {}) {
       issuer: ISSUER,
       signingAlgorithm,
       serviceToken: options.serviceToken ?? null,
+      ...(options.clients ? { clients: options.clients } : {}),
     },
     feed,
+    ...(options.dpopNonces ? { dpopNonces: options.dpopNonces } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -235,6 +243,13 @@ export function assertInvalidToken(response: LightMyRequestResponse): void {
   assert.equal(response.statusCode, 401);
   assert.deepEqual(response.json(), { error: 'invalid_token' });
   assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_token"');
+}
+
+/** 401 for a request that carried no credentials: RFC 6750 §3.1's bare challenge, no error code. */
+export function assertNoCredentials(response: LightMyRequestResponse): void {
+  assert.equal(response.statusCode, 401);
+  assert.deepEqual(response.json(), { error: 'invalid_token' });
+  assert.equal(response.headers['www-authenticate'], 'Bearer');
 }
 
 export function assertInvalidGrant(response: LightMyRequestResponse): void {

@@ -9,6 +9,7 @@ import {
   assertCsrfRefused,
   assertInvalidGrant,
   assertInvalidToken,
+  assertNoCredentials,
   bearer,
   claimsOf,
   createTestServer,
@@ -108,7 +109,18 @@ describe('hybrid and token login', () => {
       typ: 'at+jwt',
     });
     const claims = claimsOf(login.accessToken);
-    assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub']);
+    assert.deepEqual(Object.keys(claims).sort(), [
+      'aud',
+      'client_id',
+      'exp',
+      'iat',
+      'iss',
+      'jti',
+      'roles',
+      'sid',
+      'sub',
+    ]);
+    assert.equal(claims.client_id, 'gatehouse', 'RFC 9068 §2.2: the default client');
     assert.equal(claims.iss, ISSUER);
     assert.equal(claims.aud, AUDIENCE);
     assert.equal(claims.sub, login.userId);
@@ -200,7 +212,8 @@ describe('Bearer credentials', () => {
       headers: { authorization: 'Basic dXNlcjpwYXNz', cookie: cookieLogin.cookie },
     });
     assert.equal(withBasic.json().session.id, cookieLogin.sessionId);
-    assertInvalidToken(
+    // Alone, a scheme we do not take is no credentials: the bare challenge (RFC 6750 §3.1).
+    assertNoCredentials(
       await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Basic dXNlcjpwYXNz' } }),
     );
   });
@@ -208,10 +221,10 @@ describe('Bearer credentials', () => {
   it('never reads the query string: ?access_token= without a header is 401 and changes nothing', async () => {
     const { app } = createTestServer();
     const login = await registerAndLoginWithTokens(app, 'query@example.com', 'token');
-    assertInvalidToken(
+    assertNoCredentials(
       await app.inject({ method: 'GET', url: `/auth/me?access_token=${login.accessToken}` }),
     );
-    assertInvalidToken(
+    assertNoCredentials(
       await app.inject({ method: 'POST', url: `/auth/logout?access_token=${login.accessToken}` }),
     );
     const me = await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(login.accessToken) });

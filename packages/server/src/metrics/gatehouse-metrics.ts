@@ -13,6 +13,7 @@ export const AUTH_ENDPOINTS: Readonly<Record<string, string>> = {
   '/auth/password/reset/confirm': 'password_reset_confirm',
   '/oauth/revoke': 'revoke',
   '/oauth/introspect': 'introspect',
+  '/oauth/token': 'token',
 };
 
 export type AttemptOutcome = 'success' | 'rejected' | 'invalid' | 'throttled' | 'error';

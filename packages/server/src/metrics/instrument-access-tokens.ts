@@ -26,7 +26,7 @@ export function instrumentAccessTokens(
       }
     };
   return {
-    issue: (user, session) => accessTokens.issue(user, session),
+    issue: (user, session, binding) => accessTokens.issue(user, session, binding),
     verify: timed('verify', (token) => accessTokens.verify(token)),
     authenticate: timed('authenticate', (token) => accessTokens.authenticate(token)),
   };

@@ -74,13 +74,20 @@ describe('GET /metrics', () => {
     const server = createTestServer({ metrics: createGatehouseMetrics({ settings: settings({}, TOKEN) }) });
     const bare = await server.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(bare.statusCode, 401);
-    assert.equal(bare.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    assert.equal(bare.headers['www-authenticate'], 'Bearer');
+    const basic = await server.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    });
+    assert.equal(basic.headers['www-authenticate'], 'Bearer', 'another scheme is no Bearer credential');
     const wrong = await server.app.inject({
       method: 'GET',
       url: '/metrics',
       headers: { authorization: `Bearer ${TOKEN.slice(1)}x` },
     });
     assert.equal(wrong.statusCode, 401);
+    assert.equal(wrong.headers['www-authenticate'], 'Bearer error="invalid_token"');
     const remote = await server.app.inject({
       method: 'GET',
       url: '/metrics',

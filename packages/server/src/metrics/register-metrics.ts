@@ -172,10 +172,18 @@ export function registerMetrics(
       const access = checkMetricsAccess(request, metricsToken);
       if (access === 'hidden') return reply.code(404).send({ error: 'not_found' });
       if (access === 'unauthorized') {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer error="invalid_token"')
-          .send({ error: 'invalid_token' });
+        return (
+          reply
+            .code(401)
+            // RFC 6750 §3.1: no error code when the request carried no Bearer credentials at all.
+            .header(
+              'www-authenticate',
+              /^bearer(?:\s|$)/i.test(request.headers.authorization ?? '')
+                ? 'Bearer error="invalid_token"'
+                : 'Bearer',
+            )
+            .send({ error: 'invalid_token' })
+        );
       }
       const text = await metrics.registry.metrics();
       return reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(text);

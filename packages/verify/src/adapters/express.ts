@@ -9,6 +9,10 @@ export interface ExpressLikeRequest {
   headersDistinct?: Record<string, string[] | undefined>;
   /** Set by cookie-parser, when used; otherwise the Cookie header is read. */
   cookies?: Record<string, string | undefined>;
+  /** For DPoP proofs (`htm`, `htu`): the method and the target before any router stripped a mount path. */
+  method?: string;
+  originalUrl?: string;
+  url?: string;
   auth?: Principal;
 }
 
@@ -52,7 +56,8 @@ declare global {
  */
 export function gatehouse(verifier: Verifier) {
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: ExpressLikeNext): void => {
-    verifier.verifyRequest(readNodeHeaders(req.headers, req, req.cookies)).then((result) => {
+    const target = { method: req.method, url: req.originalUrl ?? req.url };
+    verifier.verifyRequest(readNodeHeaders(req.headers, req, req.cookies, target)).then((result) => {
       if (result.ok) {
         req.auth = result.principal;
         next();

@@ -9,6 +9,9 @@ export interface FastifyLikeRequest {
   raw?: NodeRequestLike;
   /** Set by @fastify/cookie, when registered; otherwise the Cookie header is read. */
   cookies?: Record<string, string | undefined>;
+  /** For DPoP proofs (`htm`, `htu`). */
+  method?: string;
+  url?: string;
   auth?: Principal | null;
 }
 
@@ -49,7 +52,10 @@ export function gatehouseHook(verifier: Verifier) {
     reply: FastifyLikeReply,
   ): Promise<FastifyLikeReply | undefined> => {
     const result = await verifier.verifyRequest(
-      readNodeHeaders(request.headers, request.raw, request.cookies),
+      readNodeHeaders(request.headers, request.raw, request.cookies, {
+        method: request.method,
+        url: request.url,
+      }),
     );
     if (result.ok) {
       request.auth = result.principal;

@@ -3,7 +3,7 @@ import type { Principal, Verifier } from '../types.ts';
 
 /** The parts of a Hono context the middleware uses (no dependency on hono). */
 export interface HonoLikeContext {
-  req: { raw: { headers: { get(name: string): string | null } } };
+  req: { raw: { headers: { get(name: string): string | null }; method?: string; url?: string } };
   set(key: 'auth', value: Principal): void;
   json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
 }
@@ -30,12 +30,17 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
  */
 export function gatehouse(verifier: Verifier) {
   return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
-    const headers = c.req.raw.headers;
+    const { headers, method, url } = c.req.raw;
     const result = await verifier.verifyRequest({
       headers: {
         authorization: headers.get('authorization') ?? undefined,
         cookie: headers.get('cookie') ?? undefined,
+        // Two DPoP headers arrive joined by a comma, which no proof survives.
+        dpop: headers.get('dpop') ?? undefined,
       },
+      // The request URL is absolute here; the verifier takes its path and its own configured base.
+      ...(method === undefined ? {} : { method }),
+      ...(url === undefined ? {} : { url }),
     });
     if (result.ok) {
       c.set('auth', result.principal);

@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '@gatehouse/core';
 import type { VerifyResult } from '../types.ts';
 
 export interface FailureResponse {
@@ -17,6 +18,24 @@ export function toFailureResponse(result: Extract<VerifyResult, { ok: false }>):
       status: 503,
       headers: { 'cache-control': 'no-store', 'retry-after': '1' },
       body: { error: 'temporarily_unavailable' },
+    };
+  }
+  if (result.scheme === 'DPoP') {
+    // RFC 9449 §7.1: the DPoP challenge; `invalid_dpop_proof` for the proof, `invalid_token` otherwise.
+    const error =
+      result.code === 'ERR_DPOP_PROOF'
+        ? 'invalid_dpop_proof'
+        : result.code === 'ERR_DPOP_NONCE'
+          ? 'use_dpop_nonce'
+          : 'invalid_token';
+    return {
+      status: 401,
+      headers: {
+        'cache-control': 'no-store',
+        'www-authenticate': `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"`,
+        ...(result.dpopNonce === undefined ? {} : { 'dpop-nonce': result.dpopNonce }),
+      },
+      body: { error: 'unauthorized' },
     };
   }
   const challenge = result.code === 'ERR_UNAUTHENTICATED' ? 'Bearer' : 'Bearer error="invalid_token"';

@@ -6,12 +6,15 @@ export const SESSION_COOKIE = '__Host-gh_session';
 
 export type Credential =
   | { kind: 'jwt'; value: string }
+  | { kind: 'dpop'; value: string }
   | { kind: 'session'; value: string }
   | { kind: 'none' }
   | { kind: 'invalid'; code: ErrorCode };
 
 // RFC 6750 §2.1: the scheme is case-insensitive, then b64token. Disjoint character classes keep it linear.
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+// RFC 9449 §7.1: the DPoP scheme takes the same token68 as Bearer.
+const DPOP = /^dpop +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]* /;
 
 /**
@@ -35,7 +38,10 @@ function readAuthorization(header: string | string[]): Credential {
   }
   const match = BEARER.exec(header);
   if (match) return { kind: 'jwt', value: match[1]! };
-  // Another scheme (Basic, DPoP...) is not ours to judge; a malformed Bearer is a bad token.
+  const dpop = DPOP.exec(header);
+  if (dpop) return { kind: 'dpop', value: dpop[1]! };
+  if (/^dpop /i.test(header)) return { kind: 'invalid', code: 'ERR_TOKEN_BINDING' };
+  // Another scheme (Basic...) is not ours to judge; a malformed Bearer is a bad token.
   if (SCHEME.test(header) && !/^bearer /i.test(header))
     return { kind: 'invalid', code: 'ERR_UNAUTHENTICATED' };
   return { kind: 'invalid', code: header.trim() === '' ? 'ERR_UNAUTHENTICATED' : 'ERR_TOKEN_MALFORMED' };

@@ -18,14 +18,19 @@ export function readNodeHeaders(
   headers: Headers,
   raw: NodeRequestLike | undefined,
   cookies: Record<string, string | undefined> | undefined,
+  target?: { method?: string; url?: string },
 ): VerifyRequestInput {
-  const { authorization, cookie } = headers;
+  const { authorization, cookie, dpop } = headers;
   return {
     headers: {
       authorization:
         authorization === undefined ? undefined : (raw?.headersDistinct?.authorization ?? authorization),
       cookie,
+      // Two DPoP headers are refused like two Authorization headers, so both must be seen.
+      ...(dpop === undefined ? {} : { dpop: raw?.headersDistinct?.dpop ?? dpop }),
     },
     cookies,
+    ...(target?.method === undefined ? {} : { method: target.method }),
+    ...(target?.url === undefined ? {} : { url: target.url }),
   };
 }

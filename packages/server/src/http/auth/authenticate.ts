@@ -1,7 +1,14 @@
-import { type AccessTokens, type Auth, type CsrfTokens, UnauthenticatedError } from '@gatehouse/core';
+import {
+  type AccessTokens,
+  type Auth,
+  type CsrfTokens,
+  type DpopProofChecker,
+  UnauthenticatedError,
+} from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertCsrfToken, assertSameOriginCookieRequest, isStateChanging } from '../csrf-guard.ts';
 import { createBearerCredential } from './bearer-credential.ts';
+import { createDpopCredential } from './dpop-credential.ts';
 import type { CredentialReader, Principal } from './credential.ts';
 import { createSessionCookieCredential } from './session-cookie-credential.ts';
 
@@ -12,6 +19,10 @@ export interface AuthenticatorOptions {
   accessTokens: AccessTokens;
   csrf: CsrfTokens;
   allowedOrigins: ReadonlySet<string>;
+  /** Checks the proofs of DPoP-bound access tokens. */
+  dpop: DpopProofChecker;
+  /** Base of the URLs clients address (`htu`). */
+  issuer: string;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -28,18 +39,26 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
   // Authorization header is the caller's choice, a cookie may just be lying around.
   const readers: CredentialReader[] = [
     createBearerCredential(options.accessTokens),
+    createDpopCredential(options.accessTokens, options.dpop, options.issuer),
     createSessionCookieCredential(options.auth),
   ];
 
   return async function authenticate(request, reply) {
     const reader = readers.find((candidate) => candidate.isPresent(request));
+    // RFC 6750 §3.1: no credentials, or only ones of a scheme we do not take, get the bare challenge.
     if (!reader) throw new UnauthenticatedError('ERR_UNAUTHENTICATED', 'no credentials');
     const csrfApplies = reader.ambient && isStateChanging(request.method);
     // Cheap header checks first, so a cross-site request never reaches the store.
     if (csrfApplies) assertSameOriginCookieRequest(request, options.allowedOrigins);
-    const { user, session } = await reader.authenticate(request, reply);
+    const { user, session, claims } = await reader.authenticate(request, reply);
     if (csrfApplies) assertCsrfToken(request, session.id, options.csrf);
-    principals.set(request, { user, session, credential: reader.kind });
+    const binding = claims
+      ? {
+          ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
+          ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
+        }
+      : undefined;
+    principals.set(request, { user, session, credential: reader.kind, ...(binding ? { binding } : {}) });
   };
 }
 

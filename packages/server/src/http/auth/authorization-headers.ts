@@ -6,10 +6,15 @@ import type { FastifyRequest } from 'fastify';
  * caller refuses them.
  */
 export function authorizationHeaders(request: FastifyRequest): string[] {
+  return rawHeaderValues(request, 'authorization');
+}
+
+/** Every value of one header (lower-case `name`) as sent, duplicates included. */
+export function rawHeaderValues(request: FastifyRequest, name: string): string[] {
   const raw = request.raw.rawHeaders;
   const values: string[] = [];
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    if (raw[index]!.toLowerCase() === 'authorization') values.push(raw[index + 1]!.trim());
+    if (raw[index]!.toLowerCase() === name) values.push(raw[index + 1]!.trim());
   }
   return values;
 }

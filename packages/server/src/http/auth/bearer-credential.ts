@@ -5,7 +5,8 @@ import type { CredentialReader } from './credential.ts';
 // RFC 6750 §2.1: the scheme is case-insensitive, then one b64token. Disjoint character classes
 // keep the match linear.
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const BEARER_SCHEME = /^bearer(?: |$)/i;
+// Any whitespace after the scheme still makes it a (malformed) Bearer attempt: invalid_token, not "no credentials".
+const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
 /**
  * `Authorization: Bearer <access token>`. Not ambient: a browser never attaches it on its own, so
@@ -24,7 +25,12 @@ export function createBearerCredential(accessTokens: AccessTokens): CredentialRe
         throw new TokenError('ERR_TOKEN_MALFORMED', 'more than one Authorization header');
       const match = BEARER.exec(headers[0]!);
       if (!match) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed Bearer credentials');
-      return accessTokens.authenticate(match[1]!);
+      const principal = await accessTokens.authenticate(match[1]!);
+      // RFC 9449 §7.2: a DPoP-bound token is no bearer token; downgrading the scheme would drop the
+      // proof of possession, which is the whole point of binding it.
+      if (principal.claims.cnf)
+        throw new TokenError('ERR_TOKEN_BINDING', 'DPoP-bound token presented as Bearer');
+      return principal;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { toPublicUser } from '@gatehouse/core';
+import { refreshTokenBinding } from '../../oauth/clients.ts';
 import { deliverTokens } from './deliver-tokens.ts';
 import type { LoginResponder } from './login-strategies.ts';
 
@@ -7,8 +8,11 @@ import type { LoginResponder } from './login-strategies.ts';
  * refresh token in an HttpOnly cookie only `/auth/refresh` receives, and the CSRF token that
  * refresh requires.
  */
-export const respondWithHybridTokens: LoginResponder = async (result, reply, context) => {
-  const refreshToken = await context.auth.issueRefreshToken(result.session);
+export const respondWithHybridTokens: LoginResponder = async (result, reply, context, binding) => {
+  const refreshToken = await context.auth.issueRefreshToken(
+    result.session,
+    refreshTokenBinding(binding.clientId),
+  );
   const { accessToken, expiresIn } = await deliverTokens(result, refreshToken, reply, context);
   return {
     user: toPublicUser(result.user),

@@ -10,7 +10,14 @@ export type LoginResponder = (
   result: LoginResult,
   reply: FastifyReply,
   context: AppContext,
+  binding: LoginBinding,
 ) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** The client that logged in and, for the token strategy, the DPoP key its tokens are bound to. */
+export interface LoginBinding {
+  clientId: string;
+  jkt?: string;
+}
 
 const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
 

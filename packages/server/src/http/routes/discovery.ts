@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 
@@ -6,25 +7,37 @@ import type { AppContext } from '../app-context.ts';
 const PUBLIC_CACHE = 'public, max-age=300';
 
 /**
- * `GET /.well-known/jwks.json` (public keys only; nothing for HS256) and
- * `GET /.well-known/openid-configuration` (where everything else is).
+ * `GET /.well-known/jwks.json` (public keys only; nothing for HS256), and the metadata at
+ * `GET /.well-known/oauth-authorization-server` (RFC 8414) and `/.well-known/openid-configuration`.
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, context: AppContext): void {
-  const { issuer, signingAlgorithm } = context.config;
-  const discovery = Object.freeze({
+  const { issuer, signingAlgorithm, serviceToken } = context.config;
+  // RFC 8414 §2: what the server does, and nothing it does not. No authorization endpoint, so no
+  // response types; introspection only exists with a service token.
+  const metadata = Object.freeze({
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    token_endpoint: `${issuer}/auth/refresh`,
+    token_endpoint: `${issuer}/oauth/token`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
-    introspection_endpoint: `${issuer}/oauth/introspect`,
+    ...(serviceToken
+      ? {
+          introspection_endpoint: `${issuer}/oauth/introspect`,
+          introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+        }
+      : {}),
     revocation_feed: `${issuer}/revocations`,
+    response_types_supported: [],
     grant_types_supported: ['refresh_token'],
     token_endpoint_auth_methods_supported: ['none'],
     revocation_endpoint_auth_methods_supported: ['none'],
-    // Gatehouse issues access tokens, not ID tokens. Both fields name the algorithm new access
-    // tokens are signed with: the first is the one OpenID discovery parsers require and read.
-    id_token_signing_alg_values_supported: [signingAlgorithm],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     access_token_signing_alg_values_supported: [signingAlgorithm],
+  });
+  // OpenID Connect Discovery parsers require `id_token_signing_alg_values_supported`; Gatehouse
+  // issues no ID tokens, so it names the access-token algorithm (kept for existing clients).
+  const openIdConfiguration = Object.freeze({
+    ...metadata,
+    id_token_signing_alg_values_supported: [signingAlgorithm],
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
@@ -32,8 +45,13 @@ export function registerDiscoveryRoutes(app: FastifyInstance, context: AppContex
     return context.keyring.jwks();
   });
 
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+    reply.header('cache-control', PUBLIC_CACHE);
+    return metadata;
+  });
+
   app.get('/.well-known/openid-configuration', async (_request, reply) => {
     reply.header('cache-control', PUBLIC_CACHE);
-    return discovery;
+    return openIdConfiguration;
   });
 }

@@ -1,7 +1,8 @@
 import { type AccessTokens, type Auth, parseSessionToken } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { hasServiceCredential } from '../service-credential.ts';
+import { authorizationHeaders } from '../auth/authorization-headers.ts';
+import { hasServiceClientCredentials, hasServiceCredential } from '../service-credential.ts';
 
 interface IntrospectBody {
   token?: unknown;
@@ -41,6 +42,9 @@ async function introspect(auth: Auth, accessTokens: AccessTokens, token: string)
       roles: user.roles,
       iat: claims.iat,
       exp: claims.exp,
+      ...(claims.client_id === undefined ? {} : { client_id: claims.client_id }),
+      // RFC 9449 §6.2: a resource server that introspects learns the key the token is bound to.
+      ...(claims.cnf === undefined ? {} : { cnf: { jkt: claims.cnf.jkt } }),
     };
   } catch {
     return inactive;
@@ -48,15 +52,25 @@ async function introspect(auth: Auth, accessTokens: AccessTokens, token: string)
 }
 
 /**
- * `POST /oauth/introspect {token}` (RFC 7662) for services that prefer a lookup, and the
- * verifier SDK's fallback while its feed is stale. Callers authenticate with the service token;
- * without one configured the endpoint is off, since an open oracle would let anyone test tokens.
+ * `POST /oauth/introspect {token}` (RFC 7662), form-encoded or JSON, for services that prefer a
+ * lookup, and the verifier SDK's fallback while its feed is stale. Callers authenticate with the
+ * service token, as `Authorization: Bearer <token>` or as client_secret_basic (client_id
+ * `service`); without one configured the endpoint refuses everyone (401), since an open oracle would let
+ * anyone test tokens.
  */
 export function registerIntrospectRoute(app: FastifyInstance, context: AppContext): void {
   const { serviceToken } = context.config;
   app.post<{ Body: IntrospectBody }>('/oauth/introspect', async (request, reply) => {
-    if (!serviceToken || !hasServiceCredential(request, serviceToken)) {
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    const presented = authorizationHeaders(request);
+    if (serviceToken && presented.length === 1 && /^basic /i.test(presented[0]!)) {
+      // client_secret_basic (RFC 6749 §2.3.1): client_id `service`, secret the service token.
+      if (!hasServiceClientCredentials(presented[0]!, serviceToken)) {
+        reply.header('www-authenticate', 'Basic realm="gatehouse"');
+        return reply.code(401).send({ error: 'invalid_client' });
+      }
+    } else if (!serviceToken || !hasServiceCredential(request, serviceToken)) {
+      // RFC 6750 §3.1: no error code for a request that brought no credentials.
+      reply.header('www-authenticate', presented.length === 0 ? 'Bearer' : 'Bearer error="invalid_token"');
       return reply.code(401).send({ error: 'invalid_token' });
     }
     const token = request.body?.token;

@@ -1,4 +1,7 @@
+import { InvalidInputError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import { assertClientMayUse } from '../../oauth/clients.ts';
+import { readTokenRequestProof } from '../oauth/token-request-proof.ts';
 import type { AppContext } from '../app-context.ts';
 import { readJsonObject } from '../json-body.ts';
 import { loginResponders, parseStrategy } from '../login/login-strategies.ts';
@@ -12,10 +15,21 @@ export function registerLoginRoute(app: FastifyInstance, context: AppContext): v
   app.post('/auth/login', { onRequest: context.sameOriginOnly }, async (request, reply) => {
     const body = readJsonObject(request.body);
     const strategy = parseStrategy(body.strategy);
+    const client = context.clients.resolve(body.client_id);
+    assertClientMayUse(client, strategy);
+    // Checked before the password, so a refused proof costs no hash and spends no attempt.
+    const proof = readTokenRequestProof(request, context, strategy === 'token' && client.requireDpop);
+    if (proof && strategy !== 'token') {
+      // DPoP binds the token strategy only: hybrid and session credentials already live in HttpOnly cookies.
+      throw new InvalidInputError('DPoP applies to the token strategy', 'DPoP');
+    }
     const result = await context.auth.login(
       { email: body.email, password: body.password, strategy },
       requestContext(request),
     );
-    return loginResponders[strategy](result, reply, context);
+    return loginResponders[strategy](result, reply, context, {
+      clientId: client.id,
+      ...(proof ? { jkt: proof.jkt } : {}),
+    });
   });
 }

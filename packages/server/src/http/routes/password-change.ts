@@ -4,6 +4,7 @@ import { getPrincipal } from '../auth/authenticate.ts';
 import { readJsonObject } from '../json-body.ts';
 import { deliverTokens } from '../login/deliver-tokens.ts';
 import { setSessionCookieFor } from '../login/session-login.ts';
+import { DEFAULT_CLIENT_ID, refreshTokenBinding } from '../../oauth/clients.ts';
 import { requestContext } from '../request-context.ts';
 
 /**
@@ -17,7 +18,7 @@ import { requestContext } from '../request-context.ts';
 export function registerPasswordChangeRoute(app: FastifyInstance, context: AppContext): void {
   app.post('/auth/password/change', { onRequest: context.authenticate }, async (request, reply) => {
     const body = readJsonObject(request.body);
-    const { user, session } = getPrincipal(request);
+    const { user, session, binding } = getPrincipal(request);
     const result = await context.auth.changePassword(
       { user, session, currentPassword: body.currentPassword, newPassword: body.newPassword },
       requestContext(request),
@@ -26,9 +27,16 @@ export function registerPasswordChangeRoute(app: FastifyInstance, context: AppCo
       setSessionCookieFor(reply, result);
       return reply.code(204).send();
     }
-    const refreshToken = await context.auth.issueRefreshToken(result.session);
-    const tokens = await deliverTokens(result, refreshToken, reply, context);
-    if (result.session.strategy === 'token') return tokens;
+    // The new tokens keep the caller's client and DPoP key: a password change is no way to unbind them.
+    const clientId = binding?.clientId ?? DEFAULT_CLIENT_ID;
+    const jkt = result.session.strategy === 'token' ? binding?.jkt : undefined;
+    const refreshToken = await context.auth.issueRefreshToken(
+      result.session,
+      refreshTokenBinding(clientId, jkt),
+    );
+    const { tokenType, ...tokens } = await deliverTokens(result, refreshToken, reply, context);
+    if (result.session.strategy === 'token')
+      return { ...tokens, ...(tokenType === 'DPoP' ? { tokenType } : {}) };
     return { ...tokens, csrfToken: context.csrf.issue(result.session.id) };
   });
 }

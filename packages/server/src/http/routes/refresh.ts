@@ -4,24 +4,11 @@ import type { AppContext } from '../app-context.ts';
 import { clearRefreshCookie, readRefreshCookie } from '../auth/refresh-cookie.ts';
 import { assertCsrfToken } from '../csrf-guard.ts';
 import { readJsonObject } from '../json-body.ts';
+import { grantRefreshToken } from '../oauth/refresh-grant.ts';
 import { type DeliveredTokens, deliverTokens } from '../login/deliver-tokens.ts';
 import { requestContext } from '../request-context.ts';
 
 const wrongKind = () => new RefreshTokenError('ERR_REFRESH_INVALID', 'refresh token of another strategy');
-
-/** `token` strategy: the refresh token in the JSON body; nothing ambient, so no CSRF defence needed. */
-async function refreshFromBody(
-  presented: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: AppContext,
-): Promise<DeliveredTokens> {
-  // A hybrid token must not be usable from a body: it was never meant to leave its HttpOnly cookie.
-  const session = await context.auth.getRefreshTokenSession(presented);
-  if (session?.strategy !== 'token') throw wrongKind();
-  const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request));
-  return deliverTokens(rotated, rotated.refreshToken, reply, context);
-}
 
 /** `hybrid` strategy: the refresh cookie is ambient, so the same-origin checks and the CSRF token apply. */
 async function refreshFromCookie(
@@ -55,7 +42,13 @@ async function refreshFromCookie(
 export function registerRefreshRoute(app: FastifyInstance, context: AppContext): void {
   app.post('/auth/refresh', async (request, reply) => {
     const body = request.body === undefined ? {} : readJsonObject(request.body);
-    if (body.refreshToken !== undefined) return refreshFromBody(body.refreshToken, request, reply, context);
-    return refreshFromCookie(request, reply, context);
+    // `token` strategy: the refresh token in the JSON body; nothing ambient, so no CSRF defence needed.
+    const tokens =
+      body.refreshToken !== undefined
+        ? await grantRefreshToken(body.refreshToken, body.client_id, request, reply, context)
+        : await refreshFromCookie(request, reply, context);
+    // `tokenType` is added only for DPoP-bound tokens: Bearer answers keep their documented shape.
+    const { tokenType, ...rest } = tokens;
+    return tokenType === 'DPoP' ? { ...rest, tokenType } : rest;
   });
 }

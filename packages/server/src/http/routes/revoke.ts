@@ -7,7 +7,7 @@ import { requestContext } from '../request-context.ts';
 type Revoker = (token: string, context: RequestContext) => Promise<boolean>;
 
 /**
- * `POST /oauth/revoke {token, token_type_hint?}` (RFC 7009). Whoever holds a token may end the
+ * `POST /oauth/revoke {token, token_type_hint?, client_id?}` (RFC 7009), form-encoded or JSON. Whoever holds a token may end the
  * session it belongs to: an access token revokes its `sid`, a refresh token (live or already
  * rotated) its session and family. The answer is 200 for any well-formed request, the token known
  * or not, so the endpoint cannot be used to probe which tokens exist.
@@ -30,6 +30,8 @@ export function registerRevokeRoute(app: FastifyInstance, context: AppContext): 
   app.post('/oauth/revoke', { onRequest: context.sameOriginOnly }, async (request, reply) => {
     const body = readJsonObject(request.body);
     const { token, token_type_hint: hint } = body;
+    // Public clients send their client_id (RFC 7009 §2.1); one we never registered is invalid_client.
+    context.clients.resolve(body.client_id);
     if (typeof token !== 'string' || token === '') throw new InvalidInputError('token is required', 'token');
     if (hint !== undefined && typeof hint !== 'string') {
       throw new InvalidInputError('token_type_hint must be a string', 'token_type_hint');

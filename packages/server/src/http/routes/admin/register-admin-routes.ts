@@ -22,5 +22,14 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
     registerAdminUserSessionRoutes(admin, users);
     registerAdminKeyRoutes(admin, keys, context.auth.store.keys);
     registerAdminAuditRoute(admin, context.auth.store.audit, context.auth.store.users);
+    // Read-only: clients come from configuration (GATEHOUSE_CLIENTS), the same on every instance.
+    admin.get('/admin/clients', async () => ({
+      clients: context.clients.list().map(({ id, name, strategies, requireDpop }) => ({
+        id,
+        name,
+        strategies,
+        requireDpop,
+      })),
+    }));
   });
 }
