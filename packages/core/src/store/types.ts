@@ -1,3 +1,5 @@
+import type { RevocationEvent } from '../revocation/revocation-event.ts';
+
 /**
  * Narrow, domain-shaped store interfaces. Every backend (memory, SQLite, PostgreSQL, Redis)
  * implements them and passes the one conformance suite. "Not found" is `null`, never an exception.
@@ -198,6 +200,19 @@ export interface ResetTokenStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+/**
+ * The durable copy of every live revocation (DESIGN §5): the feed (Redis) is a transport, and when
+ * it loses data the server seeds it again from here. Keyed by what the event names (`session` sid,
+ * `user` sub, `token` jti, `key` kid); recording one again keeps the later `until` and `before`.
+ */
+export interface RevocationStore {
+  record(events: RevocationEvent[]): Promise<void>;
+  /** Every recorded event whose `until` is at or after `since`. */
+  listLive(since: number): Promise<RevocationEvent[]>;
+  /** Removes events whose `until` is before `before`; returns how many. */
+  deleteExpired(before: number): Promise<number>;
+}
+
 /** A complete backend: every sub-store lives in one database so cross-store operations stay atomic. */
 export interface GatehouseStore {
   readonly kind: string;
@@ -207,6 +222,11 @@ export interface GatehouseStore {
   keys: KeyStore;
   audit: AuditStore;
   resetTokens: ResetTokenStore;
+  /**
+   * Durable revocations. SQLite, PostgreSQL and memory have it; the Redis backend does not (with
+   * it, the feed's own Redis is the only copy, so it needs Redis persistence).
+   */
+  revocations?: RevocationStore;
   /** Throws when the backend is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import type {
   Strategy,
   UserRecord,
 } from '../store/types.ts';
+import { fromRevocationRow, type RevocationRow, toRevocationRow } from '../revocation/revocation-row.ts';
 import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '../refresh/rotation-rule.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -27,6 +28,8 @@ export function createMemoryStore(): GatehouseStore {
   let audit: AuditEvent[] = [];
   /** Reset tokens by hash; at most one per user. */
   const resets = new Map<string, ResetTokenRecord>();
+  /** Durable revocations by `kind:id`. */
+  const revocations = new Map<string, RevocationRow>();
 
   function deleteResetTokensOf(userId: string): number {
     let count = 0;
@@ -241,6 +244,30 @@ export function createMemoryStore(): GatehouseStore {
             count++;
           }
         }
+        return count;
+      },
+    },
+    revocations: {
+      async record(events) {
+        for (const event of events) {
+          const row = toRevocationRow(event);
+          const key = `${row.kind}:${row.id}`;
+          const known = revocations.get(key);
+          revocations.set(key, {
+            ...row,
+            until: Math.max(row.until, known?.until ?? row.until),
+            before: row.before === null ? null : Math.max(row.before, known?.before ?? row.before),
+          });
+        }
+      },
+      async listLive(since) {
+        return [...revocations.values()]
+          .filter((row) => row.until >= since)
+          .flatMap((row) => fromRevocationRow(row) ?? []);
+      },
+      async deleteExpired(before) {
+        let count = 0;
+        for (const [key, row] of revocations) if (row.until < before && revocations.delete(key)) count++;
         return count;
       },
     },
