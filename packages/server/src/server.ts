@@ -77,8 +77,18 @@ export async function startServer(
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
   try {
-    feed = await openRevocationFeed(config, systemClock, (error) =>
-      app?.log.warn({ err: error }, 'revocation feed'),
+    feed = await openRevocationFeed(
+      config,
+      systemClock,
+      {
+        onError: (error) => app?.log.warn({ err: error }, 'revocation feed'),
+        onReseed: (info) =>
+          app?.log.warn(
+            info,
+            'revocation feed lost data: seeded again from the durable store before resuming heartbeats',
+          ),
+      },
+      store.revocations,
     );
     const revocations = feed;
     const secrets = await resolveSecrets(config);
