@@ -14,7 +14,7 @@ import { exposeRequestId, generateRequestId } from './request-id.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
-import { registerHealthRoutes } from './routes/health.ts';
+import { type Readiness, registerHealthRoutes } from './routes/health.ts';
 import { registerIntrospectRoute } from './routes/introspect.ts';
 import { registerLoginRoute } from './routes/login.ts';
 import { registerLogoutRoutes } from './routes/logout.ts';
@@ -57,6 +57,8 @@ export interface BuildAppOptions {
   feed?: FeedSource;
   /** Omitted or false: no logging (the default in tests). */
   logger?: AppLoggerOptions | false;
+  /** Shutdown state and extra detail for `/readyz` (startServer passes them). */
+  readiness?: Readiness;
   /** Instruments behind `/metrics` (startServer passes the set its hasher and feed report to); default: a fresh set. */
   metrics?: GatehouseMetrics;
 }
@@ -149,7 +151,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
 
   // Routes go in a child scope registered after the cookie plugin, so they all see its hooks.
   app.register(async (scope) => {
-    registerHealthRoutes(scope, context);
+    registerHealthRoutes(scope, context, options.readiness);
     registerRegisterRoute(scope, context);
     registerLoginRoute(scope, context);
     registerRefreshRoute(scope, context);
