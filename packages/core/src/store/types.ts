@@ -84,6 +84,11 @@ export interface RefreshTokenRecord {
    * never sees), so a replay inside the grace window can be answered with the same successor.
    */
   successorCipher: string | null;
+  /**
+   * Hash of the successor (set with `consumedAt`), so a replay can tell whether the successor was
+   * ever used. Absent on rows written before it existed: they fall back to the grace window.
+   */
+  successorHash?: string | null;
 }
 
 export interface RotateRefreshInput {
@@ -92,7 +97,11 @@ export interface RotateRefreshInput {
   /** Encryption of the successor token under the presented token (see RefreshTokenRecord). */
   successorCipher: string;
   now: number;
-  /** A consumed token replayed within this many ms of its rotation gets the same successor. 0 disables. */
+  /**
+   * A consumed token presented again gets the same successor as long as that successor was never
+   * used (a reply lost to a crash or a cut, however long the client took to retry); and within
+   * this many ms of its rotation even when it was (tabs racing). 0 disables the latter.
+   */
   graceMs: number;
   /** New idle deadline for the session is `min(now + idleTtlMs, absoluteExpiresAt)`. */
   idleTtlMs: number;
@@ -101,9 +110,9 @@ export interface RotateRefreshInput {
 export type RotateRefreshResult =
   /** The presented token was live; it is now consumed and the successor is live. */
   | { outcome: 'rotated'; session: SessionRecord }
-  /** Already consumed within the grace window: the caller decrypts `successorCipher`. Nothing changed. */
+  /** Already consumed, successor unused (or within the grace window): the caller decrypts `successorCipher`. Nothing changed. */
   | { outcome: 'replayed'; session: SessionRecord; successorCipher: string }
-  /** Consumed outside the grace window: theft. The session and its whole family were deleted. */
+  /** Consumed, its successor (or a later token) used, outside the grace window: theft. The session and its whole family were deleted. */
   | { outcome: 'reused'; session: SessionRecord }
   /** Unknown token, or its session is gone or expired. Nothing changed. */
   | { outcome: 'invalid' };

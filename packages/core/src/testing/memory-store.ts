@@ -12,7 +12,12 @@ import type {
   UserRecord,
 } from '../store/types.ts';
 import { fromRevocationRow, type RevocationRow, toRevocationRow } from '../revocation/revocation-row.ts';
-import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '../refresh/rotation-rule.ts';
+import {
+  chooseRotationStep,
+  isSessionLive,
+  isSuccessorUsed,
+  sessionAfterRotation,
+} from '../refresh/rotation-rule.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -147,13 +152,15 @@ export function createMemoryStore(): GatehouseStore {
         if (!token) return { outcome: 'invalid' };
         const session = sessions.get(token.sessionId);
         if (!session || !isSessionLive(session, input.now)) return { outcome: 'invalid' };
-        const decision = chooseRotationStep(token, input);
+        const successor = token.successorHash ? refresh.get(token.successorHash) : null;
+        const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
         if (decision.step === 'replay') {
           return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
         }
         if (decision.step === 'reuse') return { outcome: 'reused', session: deleteSession(session.id)! };
         token.consumedAt = input.now;
         token.successorCipher = input.successorCipher;
+        token.successorHash = input.successor.hash;
         refresh.set(input.successor.hash, {
           hash: input.successor.hash,
           sessionId: session.id,

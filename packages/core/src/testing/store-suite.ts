@@ -536,11 +536,29 @@ function describeRefreshRotation(current: CurrentStore) {
       );
     });
 
-    it('with graceMs 0 treats any replay as reuse, even at the same instant', async () => {
+    it('hands out the same successor again, however late, while that successor was never used', async () => {
+      const { store, session, hash } = await seedFamily();
+      const first = makeRotation(hash, T0 + MINUTE, { graceMs: 0 });
+      assert.equal((await store.refreshTokens.rotate(first)).outcome, 'rotated');
+      // The reply was lost (a crash, a cut); the client comes back long after any grace window.
+      for (const at of [T0 + MINUTE, T0 + 20 * MINUTE]) {
+        const replay = await store.refreshTokens.rotate(makeRotation(hash, at, { graceMs: 0 }));
+        assert.equal(replay.outcome, 'replayed', `replayed at +${(at - T0) / MINUTE} min`);
+        assert.equal((replay as Outcome<'replayed'>).successorCipher, first.successorCipher);
+      }
+      assert.notEqual(await store.sessions.get(session.id), null, 'no family revoked');
+      // The successor is still the one live child: it rotates, and no second child ever appeared.
+      const next = await store.refreshTokens.rotate(makeRotation(first.successor.hash, T0 + 21 * MINUTE));
+      assert.equal(next.outcome, 'rotated');
+    });
+
+    it('with graceMs 0 treats a replay after the successor was used as reuse, even at the same instant', async () => {
       const { store, session, hash } = await seedFamily();
       const now = T0 + MINUTE;
+      const first = makeRotation(hash, now, { graceMs: 0 });
+      assert.equal((await store.refreshTokens.rotate(first)).outcome, 'rotated');
       assert.equal(
-        (await store.refreshTokens.rotate(makeRotation(hash, now, { graceMs: 0 }))).outcome,
+        (await store.refreshTokens.rotate(makeRotation(first.successor.hash, now, { graceMs: 0 }))).outcome,
         'rotated',
       );
       const replay = await store.refreshTokens.rotate(makeRotation(hash, now, { graceMs: 0 }));
@@ -700,6 +718,7 @@ function describeRefreshLookup(current: CurrentStore) {
       const stolenHash = await seedToken(store, stolen.id);
       const rotation = makeRotation(stolenHash, T0 + MINUTE);
       await store.refreshTokens.rotate(rotation);
+      await store.refreshTokens.rotate(makeRotation(rotation.successor.hash, T0 + MINUTE));
       const theft = await store.refreshTokens.rotate(makeRotation(stolenHash, T0 + MINUTE + GRACE_MS + 1));
       assert.equal(theft.outcome, 'reused');
       assert.equal(await store.refreshTokens.sessionIdFor(stolenHash), null);

@@ -87,7 +87,7 @@ export const sqliteMigrations: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'durable revocations',
+    name: 'durable revocations, refresh successors',
     sql: `
       -- Every live revocation, so a feed that lost its data can be seeded again (DESIGN §5).
       CREATE TABLE revocations (
@@ -99,6 +99,9 @@ export const sqliteMigrations: readonly Migration[] = [
         PRIMARY KEY (kind, id)
       ) STRICT;
       CREATE INDEX revocations_until ON revocations (until);
+
+      -- Which token a rotation made, so a replay can tell whether that successor was ever used.
+      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
     `,
   },
 ];
