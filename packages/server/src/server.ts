@@ -41,9 +41,21 @@ export interface RunningServer {
   url: string;
   /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
   outbox: OutboxMailer | null;
-  /** Stops accepting connections, lets requests in flight finish, closes the store. */
+  /**
+   * Ends the feed streams, stops accepting connections, lets requests in flight finish (cut off
+   * after `SHUTDOWN_DRAIN_MS`), closes the store.
+   */
   close(): Promise<void>;
+  /**
+   * A graceful stop, for SIGTERM: `/readyz` answers 503 and the feed streams end at once (their
+   * verifiers reconnect to another instance); for `readinessDelayMs` the server still serves, so a
+   * load balancer sees the 503 and stops routing here; then `close()`.
+   */
+  shutdown(options?: { readinessDelayMs?: number }): Promise<void>;
 }
+
+/** How long `close` waits for requests in flight before it cuts their connections. */
+export const SHUTDOWN_DRAIN_MS = 5_000;
 
 /** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
 async function hasAdmin(store: GatehouseStore): Promise<boolean> {
@@ -76,6 +88,7 @@ export async function startServer(
   let app: FastifyInstance | undefined;
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
+  const closing = new AbortController();
   try {
     feed = await openRevocationFeed(
       config,
@@ -134,6 +147,11 @@ export async function startServer(
       feed: revocations.source,
       logger: options.logger ?? { level: config.logLevel },
       metrics,
+      closing: closing.signal,
+      readiness: {
+        shuttingDown: () => closing.signal.aborted,
+        detail: () => ({ feedPending: revocations.pending }),
+      },
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;
@@ -176,13 +194,33 @@ export async function startServer(
         'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
       );
     }
+    let closed: Promise<void> | undefined;
+    const close = () => {
+      closed ??= (async () => {
+        closing.abort();
+        // Requests in flight finish; a client that holds its connection past the drain loses it.
+        const cutOff = setTimeout(() => built.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
+        cutOff.unref();
+        try {
+          await built.close();
+        } finally {
+          clearTimeout(cutOff);
+        }
+      })();
+      return closed;
+    };
     return {
       app: built,
       store,
       keyring,
       url: formatUrl(config.host, port),
       outbox,
-      close: () => built.close(),
+      close,
+      async shutdown({ readinessDelayMs = 0 } = {}) {
+        closing.abort();
+        if (readinessDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, readinessDelayMs));
+        await close();
+      },
     };
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.

@@ -59,6 +59,8 @@ export interface BuildAppOptions {
   logger?: AppLoggerOptions | false;
   /** Shutdown state and extra detail for `/readyz` (startServer passes them). */
   readiness?: Readiness;
+  /** Aborted when a shutdown begins: feed streams end at once instead of holding the close. */
+  closing?: AbortSignal;
   /** Instruments behind `/metrics` (startServer passes the set its hasher and feed report to); default: a fresh set. */
   metrics?: GatehouseMetrics;
 }
@@ -165,7 +167,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     registerDiscoveryRoutes(scope, context);
     registerIntrospectRoute(scope, context);
     registerAdminRoutes(scope, context);
-    if (options.feed) registerRevocationRoutes(scope, context, options.feed);
+    if (options.feed) registerRevocationRoutes(scope, context, options.feed, options.closing);
     registerUiRoutes(scope);
   });
 
