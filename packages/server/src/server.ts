@@ -22,6 +22,7 @@ import { createGatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
 import { instrumentHasher } from './metrics/instrument-hasher.ts';
 import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
+import { followStoredSigningKey, guardSigningKey } from './signing-key-guard.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
@@ -130,14 +131,18 @@ export async function startServer(
     const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
     // Before listening: a wrong key-encryption key stops the start here, not at the first login.
     await prepareSigningKeys(keyring, config.signingAlgorithm);
-    const accessTokens = createAccessTokens({
-      auth,
+    const accessTokens = guardSigningKey(
+      createAccessTokens({
+        auth,
+        keyring,
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: acceptedAlgorithms(config.signingAlgorithm),
+        ttlSeconds: config.accessTokenTtlSeconds,
+      }),
       keyring,
-      issuer: config.issuer,
-      audience: config.audience,
-      algorithms: acceptedAlgorithms(config.signingAlgorithm),
-      ttlSeconds: config.accessTokenTtlSeconds,
-    });
+      store.keys,
+    );
     const built = buildApp({
       auth,
       csrf: createCsrfTokens(secrets.csrfSecret),
@@ -171,6 +176,9 @@ export async function startServer(
     maintenance = startKeyMaintenance({
       keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
+      followStore: () => followStoredSigningKey(keyring, store.keys),
+      // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
+      ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
     });
     sweep = startExpiredSweep({
       store,
