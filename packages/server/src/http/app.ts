@@ -32,6 +32,10 @@ import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts'
 /** DESIGN §7: bodies and headers are capped at 16 KiB. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** A request's headers must have arrived this long after it began (408 otherwise). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included, must have arrived this long after it began (408 otherwise). */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The part of the configuration the HTTP layer reads. */
 export type HttpConfig = Pick<
@@ -116,9 +120,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     genReqId: generateRequestId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
-    // A client that trickles a request in (slowloris) is cut off instead of holding a socket forever.
-    requestTimeout: 30_000,
+    // A client that trickles a request in (slowloris) is cut off instead of holding a socket
+    // forever: the headers must arrive within 10 s, the whole request within 30 s, and Node checks
+    // every second (its default, 30 s, let a stalled request live up to twice the limit).
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
+    requestTimeout: REQUEST_TIMEOUT_MS,
     // Requests Node's parser refuses (smuggling-shaped framing, oversized headers): generic body too.
     clientErrorHandler: answerClientError,
     // Malformed URLs and the like: answered by the same table as everything else, never as a 5xx.
