@@ -55,6 +55,9 @@ export interface RunningServer {
   shutdown(options?: { readinessDelayMs?: number }): Promise<void>;
 }
 
+const REDIS_WITHOUT_PERSISTENCE =
+  'GATEHOUSE_STORE=redis on a Redis with neither AOF nor RDB: a Redis restart loses every account, session, signing key and revocation (revoked tokens would be accepted again). Enable appendonly, or use PostgreSQL with Redis for the feed only.';
+
 /** How long `close` waits for requests in flight before it cuts their connections. */
 export const SHUTDOWN_DRAIN_MS = 5_000;
 
@@ -86,6 +89,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = await openStore(config);
+  // With the Redis store, Redis is the only copy of everything: without persistence a restart
+  // loses every account, session, key and revocation. Said at start-up and in /readyz.
+  const redisPersistence =
+    config.store === 'redis' && config.redisUrl
+      ? await import('./store/redis/redis-persistence.ts').then(({ readRedisPersistence }) =>
+          readRedisPersistence(config.redisUrl!),
+        )
+      : null;
   let app: FastifyInstance | undefined;
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
@@ -155,7 +166,15 @@ export async function startServer(
       closing: closing.signal,
       readiness: {
         shuttingDown: () => closing.signal.aborted,
-        detail: () => ({ feedPending: revocations.pending }),
+        detail: () => ({
+          feedPending: revocations.pending,
+          ...(redisPersistence === null
+            ? {}
+            : {
+                redisPersistence,
+                ...(redisPersistence === 'none' ? { warning: REDIS_WITHOUT_PERSISTENCE } : {}),
+              }),
+        }),
       },
     });
     app = built;
@@ -172,6 +191,7 @@ export async function startServer(
       await store.close();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
+    if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
     await built.listen({ host: config.host, port: config.port });
     maintenance = startKeyMaintenance({
       keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
