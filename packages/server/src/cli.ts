@@ -43,7 +43,7 @@ Commands:
   keys rotate                            Make a new signing key active; the previous one keeps
                                          verifying the tokens it signed until they expire.
   keys revoke <kid>                      Delete a signing key at once: tokens it signed are refused
-                                         (running servers reload their keys within two minutes).
+                                         (running servers stop signing with it at once).
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
 ${ACCOUNT_COMMANDS_HELP}

@@ -186,6 +186,10 @@ export async function startServer(
       maintenance?.stop();
       retention?.stop();
       sweep?.stop();
+      // Pending revocations are in the durable store already; give the feed a moment to take them.
+      await revocations
+        .flush(2_000)
+        .catch((error: unknown) => built.log.warn({ err: error }, 'revocation feed'));
       await revocations.close();
       await openedThrottles.close();
       await store.close();

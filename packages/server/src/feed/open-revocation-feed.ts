@@ -17,6 +17,8 @@ export interface RevocationFeed {
   source: FeedSource;
   /** Events accepted but not yet on the feed (always 0 in-process). */
   readonly pending: number;
+  /** Retries pending events until none is left; rejects if some remain after `timeoutMs`. */
+  flush(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,12 @@ export interface RevocationFeedHooks {
   onError: (error: Error) => void;
   /** Told when the feed is seeded again from the durable store (Redis lost data). */
   onReseed?: (info: { reason: string; events: number }) => void;
+  /**
+   * Default true: this process heartbeats (and so reseeds a feed that lost data). A CLI command
+   * only publishes: heartbeats from a process without the full picture (it may run without the
+   * durable store's help) would vouch for a feed it has not checked.
+   */
+  heartbeats?: boolean;
 }
 
 /**
@@ -42,7 +50,11 @@ export async function openRevocationFeed(
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,
 ): Promise<RevocationFeed> {
-  const { onError, onReseed = () => {} } = typeof hooks === 'function' ? { onError: hooks } : hooks;
+  const {
+    onError,
+    onReseed = () => {},
+    heartbeats = true,
+  } = typeof hooks === 'function' ? ({ onError: hooks } as RevocationFeedHooks) : hooks;
   const liveSince = () => clock.now() - RETAIN_AFTER_UNTIL_MS;
   if (!config.redisUrl) {
     const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
@@ -51,6 +63,7 @@ export async function openRevocationFeed(
       publisher: recordingFirst(durable, feed),
       source: feed,
       pending: 0,
+      flush: async () => {},
       close: async () => feed.close(),
     };
   }
@@ -85,13 +98,24 @@ export async function openRevocationFeed(
     onError,
     retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
   });
-  publisher.start();
-  void publisher.tick();
+  if (heartbeats) {
+    publisher.start();
+    void publisher.tick();
+  }
   return {
     publisher: recordingFirst(durable, publisher),
     source: feed,
     get pending() {
       return publisher.pending;
+    },
+    async flush(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (publisher.pending > 0) {
+        if (Date.now() >= deadline)
+          throw new Error(`revocation feed: ${publisher.pending} event(s) not published (Redis unreachable)`);
+        await publisher.retry();
+        if (publisher.pending > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     },
     async close() {
       publisher.stop();

@@ -24,6 +24,8 @@ export interface ReliablePublisher extends RevocationPublisher {
   readonly pending: number;
   /** One retry-or-heartbeat step now (the timer calls this). */
   tick(): Promise<void>;
+  /** Tries the pending events once now, without a heartbeat; resolves true when none is left. */
+  retry(): Promise<boolean>;
   start(): void;
   stop(): void;
 }
@@ -88,6 +90,7 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
       ]);
       clearTimeout(timeout);
     },
+    retry: () => flush(),
     tick() {
       running ??= step()
         .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))))

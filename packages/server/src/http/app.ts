@@ -126,7 +126,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     http: {
       maxHeaderSize: MAX_HEADER_BYTES,
       headersTimeout: HEADERS_TIMEOUT_MS,
-      connectionsCheckingInterval: 1_000,
+      connectionsCheckingInterval: 500,
     },
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Requests Node's parser refuses (smuggling-shaped framing, oversized headers): generic body too.
