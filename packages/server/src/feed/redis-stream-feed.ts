@@ -69,6 +69,7 @@ const FINISH_SEED_COMMAND = 'gatehouse_feedFinishSeed';
 const FINISH_SEED_LUA = readFileSync(new URL('./lua/finish-seed.lua', import.meta.url), 'utf8');
 const SEED_BATCH = 500;
 const PENDING_PREFIX = 'pending:';
+const SEED_MARKER_TTL_MS = 30_000;
 
 /**
  * The revocation feed over Redis Streams (DESIGN §5): durable and replayable from a cursor (the
@@ -144,7 +145,8 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
   async function reseed(reason: 'missing' | 'behind'): Promise<void> {
     const next = newEpoch();
     const marker = `${PENDING_PREFIX}${next}`;
-    await client.set(epochKey, marker);
+    // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
+    await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
     const events = seed ? await seed() : [];
     const now = clock.now();
     const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
