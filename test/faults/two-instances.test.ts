@@ -180,7 +180,17 @@ describe('faults: two auth instances on one PostgreSQL and one Redis', { timeout
     assert.notEqual(rotated, before, 'instance A signs with the rotated key at once');
     assert.equal(kidOf((await login(instances[1]!.url, email)).accessToken), rotated, 'so does instance B');
 
+    const signedByRevoked = await login(instances[1]!.url, email);
     await cli(['keys', 'revoke', rotated]);
+    // Both instances drop the kid (they follow the feed's key events), not only the verifiers.
+    for (const [index, instance] of instances.entries()) {
+      await waitFor(`instance ${index} to refuse a token of the revoked kid`, async () => {
+        const me = await timedRequest(instance.url, 'GET', '/auth/me', {
+          headers: { authorization: `Bearer ${signedByRevoked.accessToken}` },
+        });
+        return me.status === 401 ? true : undefined;
+      });
+    }
     for (const [index, instance] of instances.entries()) {
       const { accessToken } = await login(instance.url, email);
       assert.notEqual(kidOf(accessToken), rotated, `instance ${index} signed with a revoked kid`);

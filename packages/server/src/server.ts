@@ -13,6 +13,7 @@ import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
+import { followKeyEvents, type KeyEventFollower } from './feed/follow-key-events.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
@@ -179,11 +180,13 @@ export async function startServer(
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;
+    let keyEvents: KeyEventFollower | undefined;
     let retention: AuditRetention | undefined;
     let sweep: ExpiredSweep | undefined;
     const openedThrottles = throttling;
     built.addHook('onClose', async () => {
       maintenance?.stop();
+      keyEvents?.stop();
       retention?.stop();
       sweep?.stop();
       // Pending revocations are in the durable store already; give the feed a moment to take them.
@@ -204,6 +207,16 @@ export async function startServer(
       // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
       ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
     });
+    keyEvents = followKeyEvents(
+      revocations.source,
+      (kid) => {
+        if (keyring.getVerificationKey(kid) === null) return;
+        keyring
+          .reload()
+          .catch((error: unknown) => built.log.error({ err: error }, 'signing-key reload failed'));
+      },
+      (error) => built.log.debug({ err: error }, 'key-event follower reconnecting'),
+    );
     sweep = startExpiredSweep({
       store,
       clock: systemClock,
