@@ -30,10 +30,10 @@ export async function openThrottles(
     const { Redis } = await import('ioredis');
     const client = new Redis(config.redisUrl, {
       lazyConnect: true,
-      // Bounded, never queued behind a reconnect: a dead or partitioned Redis sends each count to
-      // the memory insurance limiter within a second instead of stalling the login.
+      // Bounded, never queued behind a reconnect: while disconnected, counts go to the memory
+      // insurance limiter at once (rejectIfRedisNotReady); a stalled Redis within the timeout.
       connectTimeout: 2_000,
-      commandTimeout: 500,
+      commandTimeout: 2_000,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
     });
