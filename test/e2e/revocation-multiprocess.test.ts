@@ -53,8 +53,10 @@ async function measureRefusal(
   verifier: VerifierService,
   credential: Credential,
   revokedAt: RevokedAt,
+  by: 'sid' | 'sub',
 ): Promise<Delays> {
-  const names = { sid: credential.sid };
+  // logout-all is one `user` event naming the sub (issue 10), a logout a `session` event.
+  const names = by === 'sid' ? { sid: credential.sid } : { sub: credential.sub };
   const what = `${verifier.name} (${credential.kind})`;
   for (;;) {
     const { applied } = await verifier.state(names);
@@ -156,12 +158,13 @@ describe('revocation reaches every verifier process', { timeout: 60_000 }, () =>
     t: TestContext,
     credentials: Credential[],
     revoke: () => Promise<void>,
+    by: 'sid' | 'sub' = 'sid',
   ): Promise<void> {
     const revokedAt = { now: performance.now(), epochMs: Date.now() };
     const measured: Record<'redis' | 'sse', Delays[]> = { redis: [], sse: [] };
     const pollers = verifiers.flatMap((verifier) =>
       credentials.map(async (credential) =>
-        measured[verifier.feed].push(await measureRefusal(verifier, credential, revokedAt)),
+        measured[verifier.feed].push(await measureRefusal(verifier, credential, revokedAt, by)),
       ),
     );
     await Promise.all([...pollers, revoke()]);
@@ -187,7 +190,7 @@ describe('revocation reaches every verifier process', { timeout: 60_000 }, () =>
     const browser = await auth.client.loginWithSession(email);
     const credentials = [first, second, browser];
     await assertAcceptedEverywhere(credentials);
-    await revokeAndMeasure(t, credentials, () => auth.client.logoutAll(first));
+    await revokeAndMeasure(t, credentials, () => auth.client.logoutAll(first), 'sub');
   });
 
   it('session cookie: validated by introspection once, then cached, and dropped on the event', async (t) => {

@@ -62,8 +62,13 @@ describe('RFC 9700 §4.14: refresh token rotation and reuse detection', () => {
       accessToken: string;
     };
 
+    // The legitimate client uses its successor; the old token shows up afterwards: two parties hold it.
+    const onward = await refreshByBody(target, successor);
+    assert.equal(onward.status, 200);
+    const latest = (onward.json() as { refreshToken: string }).refreshToken;
     assertError(await refreshByBody(target, victim.refreshToken), 400, 'invalid_grant');
     assertError(await refreshByBody(target, successor), 400, 'invalid_grant');
+    assertError(await refreshByBody(target, latest), 400, 'invalid_grant');
     assertInvalidToken(await me(target, bearer(accessToken)));
     assertInvalidToken(await me(target, bearer(victim.accessToken)));
     const audit = await target.send(
@@ -86,11 +91,15 @@ describe('RFC 9700 §4.14: refresh token rotation and reuse detection', () => {
     assert.equal(rotated.status, 200);
     const successor = setCookieValue(rotated, REFRESH_COOKIE);
     assert.ok(successor);
+    const onward = await refreshByCookie(target, victim, successor);
+    assert.equal(onward.status, 200, 'the successor is used');
+    const latest = setCookieValue(onward, REFRESH_COOKIE);
+    assert.ok(latest);
 
     const replay = await refreshByCookie(target, victim, victim.refreshToken);
     assertError(replay, 400, 'invalid_grant');
     assert.equal(setCookieValue(replay, REFRESH_COOKIE), '', 'the cookie is cleared');
-    assertError(await refreshByCookie(target, victim, successor), 400, 'invalid_grant');
+    assertError(await refreshByCookie(target, victim, latest), 400, 'invalid_grant');
     assertInvalidToken(await me(target, bearer((rotated.json() as { accessToken: string }).accessToken)));
   });
 

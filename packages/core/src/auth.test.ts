@@ -172,11 +172,20 @@ describe('createAuth', () => {
       [a.session.id],
     );
 
+    t.clock.advance(2000);
     await t.auth.revokeAllSessions(a.user.id, 'logout_all', a.user.id, undefined, c.session.id);
     await assert.rejects(t.auth.validateSessionToken(b.sessionToken), UnauthenticatedError);
     await t.auth.validateSessionToken(c.sessionToken);
     await t.auth.validateSessionToken(mallory.sessionToken);
+    // One `user` event for all of them: tokens of the user issued before this second are refused.
     assert.equal(t.published.length, 2);
+    const secondStart = Math.floor(t.clock.now() / 1000) * 1000;
+    assert.deepEqual(t.published[1], {
+      type: 'user',
+      sub: a.user.id,
+      before: secondStart,
+      until: t.clock.now() + 10 * 60_000,
+    });
     const audit = await t.store.audit.query({ type: 'session.revoked', limit: 10 });
     assert.equal(audit.length, 2);
   });
@@ -258,9 +267,10 @@ describe('createAuth: changePassword', () => {
     assert.equal(await t.store.sessions.get(current.session.id), null);
     assert.equal(await t.store.sessions.get(other.session.id), null);
     assert.deepEqual(await t.store.sessions.get(result.session.id), result.session);
+    // One `user` event; the new session's tokens (issued from this second on) are not covered.
     assert.deepEqual(
-      t.published.map((event) => event.type === 'session' && event.sid).sort(),
-      [current.session.id, other.session.id].sort(),
+      t.published.map((event) => event.type === 'user' && [event.sub, event.before]),
+      [[current.user.id, Math.floor(t.clock.now() / 1000) * 1000]],
     );
     await assert.rejects(t.auth.login({ email: 'alice@example.com', password }), InvalidCredentialsError);
     await t.auth.login({ email: 'alice@example.com', password: newPassword });

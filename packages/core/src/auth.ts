@@ -168,13 +168,37 @@ export function createAuth(options: AuthOptions) {
     await revocations.publish(events);
   }
 
+  /**
+   * Every session of a user ended (logout-all, password change or reset, suspension, deletion):
+   * one `user` event, O(1) on the wire however many sessions there were. Verifiers compare it with
+   * the token's `iat`, which is in whole seconds, so `before` is the start of this second: a token
+   * issued earlier in this second is not covered by it, and the sessions that may have issued one
+   * (seen this second; every issuance touches its session) are named by `session` events as well.
+   * A session kept (the new one of a password change) is never named and, issued from this second
+   * on, is not covered.
+   */
+  async function publishUserRevocation(userId: string, sessions: SessionRecord[]): Promise<void> {
+    if (sessions.length === 0) return;
+    const now = clock.now();
+    const before = Math.floor(now / 1000) * 1000;
+    const until = now + policy.accessTokenTtlMs;
+    const events: RevocationEvent[] = [{ type: 'user', sub: userId, before, until }];
+    for (const session of sessions) {
+      if (Math.max(session.lastSeenAt, session.createdAt) >= before)
+        events.push({ type: 'session', sid: session.id, sub: session.userId, until });
+    }
+    await revocations.publish(events);
+  }
+
   async function recordRevocations(
     sessions: SessionRecord[],
     reason: RevokeReason,
     actorId: string | null,
     context: RequestContext,
+    allOfUser?: string,
   ) {
-    await publishSessionRevocations(sessions);
+    if (allOfUser === undefined) await publishSessionRevocations(sessions);
+    else await publishUserRevocation(allOfUser, sessions);
     for (const session of sessions) {
       await audit.record(
         {
@@ -385,7 +409,7 @@ export function createAuth(options: AuthOptions) {
       exceptSessionId?: string,
     ) {
       const revoked = await store.sessions.revokeAllForUser(userId, exceptSessionId);
-      await recordRevocations(revoked, reason, actorId, context);
+      await recordRevocations(revoked, reason, actorId, context, userId);
       return revoked;
     },
 
@@ -448,6 +472,12 @@ export function createAuth(options: AuthOptions) {
       if (result.outcome === 'replayed') {
         const same = decryptSuccessor(presented, result.successorCipher);
         if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');
+        // An access token is issued now: the session must say so (see publishUserRevocation).
+        await store.sessions.touch(
+          result.session.id,
+          now,
+          Math.min(now + policy.idleTtlMs, result.session.absoluteExpiresAt),
+        );
         return { user, session: result.session, refreshToken: same };
       }
       await audit.record(

@@ -8,6 +8,7 @@ export * from './user/normalize-email.ts';
 export * from './session/session-token.ts';
 export * from './session/csrf-token.ts';
 export * from './revocation/revocation-event.ts';
+export * from './revocation/revocation-row.ts';
 export * from './audit/audit-log.ts';
 export * from './auth.ts';
 export * from './mail/mailer.ts';

@@ -46,7 +46,7 @@ Commands:
   keys rotate                            Make a new signing key active; the previous one keeps
                                          verifying the tokens it signed until they expire.
   keys revoke <kid>                      Delete a signing key at once: tokens it signed are refused
-                                         (running servers reload their keys within two minutes).
+                                         (running servers stop signing with it at once).
                                          Revoking the active key makes a new one. A kid starting
                                          with "--" goes after a "--": keys revoke -- <kid>.
 ${ACCOUNT_COMMANDS_HELP}
@@ -204,6 +204,11 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
 
 const KID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** `serve` exits within this after SIGTERM/SIGINT, whatever is still running (issue 10: ≤ 10 s). */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+/** After the signal, `/readyz` answers 503 this long before the listener closes. */
+const SHUTDOWN_READINESS_DELAY_MS = 1_000;
+
 function formatKey(key: SigningKeyRecord): string {
   const retired = key.retiredAt === null ? '' : `  retired ${new Date(key.retiredAt).toISOString()}`;
   return `${key.kid}  ${key.alg.padEnd(5)}  ${key.status.padEnd(7)}  created ${new Date(key.createdAt).toISOString()}${retired}`;
@@ -328,14 +333,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (known === 'serve') {
       const server = await startServer(config);
       io.out(`Gatehouse listening on ${server.url}; open ${server.browserUrl}`);
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => {
-          server.close().then(
-            () => process.exit(EXIT_OK),
-            () => process.exit(EXIT_FAILURE),
-          );
-        });
-      }
+      // First signal: a graceful stop (readyz 503, feed streams closed, requests drained), bounded
+      // at SHUTDOWN_DEADLINE_MS. A second signal: exit at once.
+      let stopping = false;
+      const onSignal = () => {
+        if (stopping) process.exit(EXIT_FAILURE);
+        stopping = true;
+        setTimeout(() => process.exit(EXIT_FAILURE), SHUTDOWN_DEADLINE_MS).unref();
+        server.shutdown({ readinessDelayMs: SHUTDOWN_READINESS_DELAY_MS }).then(
+          () => process.exit(EXIT_OK),
+          () => process.exit(EXIT_FAILURE),
+        );
+      };
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
       return EXIT_OK;
     }
     if (keysCommand) return await runKeysCommand(keysCommand, extra[0], config, io);

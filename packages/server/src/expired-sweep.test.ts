@@ -15,7 +15,7 @@ describe('startExpiredSweep', () => {
     const fresh = await auth.login({ email: 'a@example.com', password: 'a long enough passphrase' });
     const sweep = startExpiredSweep({ store, clock, onError: (error) => assert.fail(String(error)) });
     try {
-      assert.deepEqual(await sweep.runOnce(), { sessions: 1, resetTokens: 0 });
+      assert.deepEqual(await sweep.runOnce(), { sessions: 1, resetTokens: 0, revocations: 0 });
       assert.equal(await store.sessions.get(old.session.id), null);
       assert.ok(await store.sessions.get(fresh.session.id));
     } finally {

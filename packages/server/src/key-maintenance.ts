@@ -8,6 +8,12 @@ export interface KeyMaintenanceOptions {
   refreshEveryMs?: number;
   /** How often to rotate an old key and drop retired ones. Default 1 hour. */
   maintainEveryMs?: number;
+  /**
+   * Run at every refresh tick, after the reload: makes the keyring follow the store's active key and
+   * creates one when the store has none (its keys vanished: a Redis store restarted empty), rather
+   * than at the hourly check. See `followStoredSigningKey`.
+   */
+  followStore?: () => Promise<void>;
 }
 
 export interface KeyMaintenance {
@@ -26,7 +32,10 @@ export function startKeyMaintenance(options: KeyMaintenanceOptions): KeyMaintena
   };
   const timers = [
     setInterval(
-      run(() => keyring.refreshIfStale()),
+      run(async () => {
+        await keyring.refreshIfStale();
+        await options.followStore?.();
+      }),
       refreshEveryMs,
     ),
     setInterval(

@@ -16,6 +16,7 @@ import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
+import { followKeyEvents, type KeyEventFollower } from './feed/follow-key-events.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
 import { browserUrl, issuerPortWarning } from './listen-address.ts';
@@ -27,6 +28,7 @@ import { createGatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
 import { instrumentHasher } from './metrics/instrument-hasher.ts';
 import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
+import { followStoredSigningKey, guardSigningKey } from './signing-key-guard.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
@@ -48,9 +50,24 @@ export interface RunningServer {
   browserUrl: string;
   /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
   outbox: OutboxMailer | null;
-  /** Stops accepting connections, lets requests in flight finish, closes the store. */
+  /**
+   * Ends the feed streams, stops accepting connections, lets requests in flight finish (cut off
+   * after `SHUTDOWN_DRAIN_MS`), closes the store.
+   */
   close(): Promise<void>;
+  /**
+   * A graceful stop, for SIGTERM: `/readyz` answers 503 and the feed streams end at once (their
+   * verifiers reconnect to another instance); for `readinessDelayMs` the server still serves, so a
+   * load balancer sees the 503 and stops routing here; then `close()`.
+   */
+  shutdown(options?: { readinessDelayMs?: number }): Promise<void>;
 }
+
+const REDIS_WITHOUT_PERSISTENCE =
+  'GATEHOUSE_STORE=redis on a Redis with neither AOF nor RDB: a Redis restart loses every account, session, signing key and revocation (revoked tokens would be accepted again). Enable appendonly, or use PostgreSQL with Redis for the feed only.';
+
+/** How long `close` waits for requests in flight before it cuts their connections. */
+export const SHUTDOWN_DRAIN_MS = 5_000;
 
 /** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
 async function hasAdmin(store: GatehouseStore): Promise<boolean> {
@@ -103,12 +120,31 @@ export async function startServer(
 ): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = await openStore(config);
+  // With the Redis store, Redis is the only copy of everything: without persistence a restart
+  // loses every account, session, key and revocation. Said at start-up and in /readyz.
+  const redisPersistence =
+    config.store === 'redis' && config.redisUrl
+      ? await import('./store/redis/redis-persistence.ts').then(({ readRedisPersistence }) =>
+          readRedisPersistence(config.redisUrl!),
+        )
+      : null;
   let app: FastifyInstance | undefined;
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
+  const closing = new AbortController();
   try {
-    feed = await openRevocationFeed(config, systemClock, (error) =>
-      app?.log.warn({ err: error }, 'revocation feed'),
+    feed = await openRevocationFeed(
+      config,
+      systemClock,
+      {
+        onError: (error) => app?.log.warn({ err: error }, 'revocation feed'),
+        onReseed: (info) =>
+          app?.log.warn(
+            info,
+            'revocation feed lost data: seeded again from the durable store before resuming heartbeats',
+          ),
+      },
+      store.revocations,
     );
     const revocations = feed;
     const secrets = await resolveSecrets(config);
@@ -137,14 +173,18 @@ export async function startServer(
     const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
     // Before listening: a wrong key-encryption key stops the start here, not at the first login.
     await prepareSigningKeys(keyring, config.signingAlgorithm);
-    const accessTokens = createAccessTokens({
-      auth,
+    const accessTokens = guardSigningKey(
+      createAccessTokens({
+        auth,
+        keyring,
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: acceptedAlgorithms(config.signingAlgorithm),
+        ttlSeconds: config.accessTokenTtlSeconds,
+      }),
       keyring,
-      issuer: config.issuer,
-      audience: config.audience,
-      algorithms: acceptedAlgorithms(config.signingAlgorithm),
-      ttlSeconds: config.accessTokenTtlSeconds,
-    });
+      store.keys,
+    );
     const built = buildApp({
       auth,
       csrf: createCsrfTokens(secrets.csrfSecret),
@@ -164,26 +204,59 @@ export async function startServer(
             }),
           }
         : {}),
+      closing: closing.signal,
+      readiness: {
+        shuttingDown: () => closing.signal.aborted,
+        detail: () => ({
+          feedPending: revocations.pending,
+          ...(redisPersistence === null
+            ? {}
+            : {
+                redisPersistence,
+                ...(redisPersistence === 'none' ? { warning: REDIS_WITHOUT_PERSISTENCE } : {}),
+              }),
+        }),
+      },
     });
     app = built;
     let maintenance: KeyMaintenance | undefined;
+    let keyEvents: KeyEventFollower | undefined;
     let retention: AuditRetention | undefined;
     let sweep: ExpiredSweep | undefined;
     const openedThrottles = throttling;
     built.addHook('onClose', async () => {
       maintenance?.stop();
+      keyEvents?.stop();
       retention?.stop();
       sweep?.stop();
+      // Pending revocations are in the durable store already; give the feed a moment to take them.
+      await revocations
+        .flush(2_000)
+        .catch((error: unknown) => built.log.warn({ err: error }, 'revocation feed'));
       await revocations.close();
       await openedThrottles.close();
       await store.close();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
+    if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
     await built.listen({ host: config.host, port: config.port });
     maintenance = startKeyMaintenance({
       keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
+      followStore: () => followStoredSigningKey(keyring, store.keys),
+      // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
+      ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
     });
+    keyEvents = followKeyEvents(
+      revocations.source,
+      (kid) => {
+        if (keyring.getVerificationKey(kid) === null) return;
+        keyring
+          .reload()
+          .catch((error: unknown) => built.log.error({ err: error }, 'signing-key reload failed'));
+      },
+      (error) => built.log.debug({ err: error }, 'key-event follower reconnecting'),
+    );
     sweep = startExpiredSweep({
       store,
       clock: systemClock,
@@ -202,6 +275,21 @@ export async function startServer(
     if (portWarning) built.log.warn(portWarning);
 
     if (!(await hasAdmin(store))) for (const line of firstAdminHint(config)) print(line);
+    let closed: Promise<void> | undefined;
+    const close = () => {
+      closed ??= (async () => {
+        closing.abort();
+        // Requests in flight finish; a client that holds its connection past the drain loses it.
+        const cutOff = setTimeout(() => built.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
+        cutOff.unref();
+        try {
+          await built.close();
+        } finally {
+          clearTimeout(cutOff);
+        }
+      })();
+      return closed;
+    };
     return {
       app: built,
       store,
@@ -209,7 +297,12 @@ export async function startServer(
       url: formatUrl(config.host, port),
       browserUrl: browserUrl(config, port),
       outbox,
-      close: () => built.close(),
+      close,
+      async shutdown({ readinessDelayMs = 0 } = {}) {
+        closing.abort();
+        if (readinessDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, readinessDelayMs));
+        await close();
+      },
     };
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.

@@ -90,9 +90,12 @@ describe('password reset (core)', () => {
     const token = tokenOf(sent[0]);
     const updated = await auth.confirmPasswordReset({ token, newPassword: NEW_PASSWORD });
     assert.equal(updated.email, 'me@example.com');
+    // One `user` event, plus the session seen this second (a token of it may carry this second's iat).
     assert.deepEqual(
-      published.map((event) => (event.type === 'session' ? event.sid : null)),
-      [first.session.id],
+      published.map((event) =>
+        event.type === 'session' ? event.sid : event.type === 'user' ? event.sub : null,
+      ),
+      [first.user.id, first.session.id],
     );
     assert.equal(await store.sessions.get(first.session.id), null);
     await auth.login({ email: 'me@example.com', password: NEW_PASSWORD });

@@ -51,12 +51,23 @@ describe('rotateRefreshToken', () => {
     await t.auth.rotateRefreshToken(results[0]!.refreshToken);
   });
 
-  it('treats a replay after the grace window as theft: the family and session die', async () => {
+  it('gives a late retry the same successor while that successor was never used (a lost reply is no theft)', async () => {
     const t = await setup();
     const next = await t.auth.rotateRefreshToken(t.first);
+    t.clock.advance(15 * 60_000);
+    const again = await t.auth.rotateRefreshToken(t.first);
+    assert.equal(again.refreshToken, next.refreshToken);
+    assert.notEqual(await t.store.sessions.get(t.login.session.id), null);
+    assert.deepEqual(t.published, []);
+  });
+
+  it('treats a replay after the successor was used, past the grace window, as theft: the family and session die', async () => {
+    const t = await setup();
+    const next = await t.auth.rotateRefreshToken(t.first);
+    const later = await t.auth.rotateRefreshToken(next.refreshToken);
     t.clock.advance(10_001);
     await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_REUSED'));
-    await assert.rejects(t.auth.rotateRefreshToken(next.refreshToken), rejectsWith('ERR_REFRESH_INVALID'));
+    await assert.rejects(t.auth.rotateRefreshToken(later.refreshToken), rejectsWith('ERR_REFRESH_INVALID'));
     assert.equal(await t.store.sessions.get(t.login.session.id), null);
     assert.deepEqual(
       t.published.map((e) => e.type === 'session' && e.sid),
@@ -67,9 +78,10 @@ describe('rotateRefreshToken', () => {
     assert.equal(audit[0]!.sessionId, t.login.session.id);
   });
 
-  it('with grace 0, any replay is theft', async () => {
+  it('with grace 0, any replay after the successor was used is theft', async () => {
     const t = await setup(0);
-    await t.auth.rotateRefreshToken(t.first);
+    const next = await t.auth.rotateRefreshToken(t.first);
+    await t.auth.rotateRefreshToken(next.refreshToken);
     await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_REUSED'));
   });
 

@@ -16,13 +16,28 @@ export function isSessionLive(session: SessionRecord, now: number): boolean {
  * runs it inside its Lua script). Each calls it with the token locked, so the answer cannot go
  * stale before it acts on it.
  */
-export function chooseRotationStep(token: RefreshTokenRecord, input: RotateRefreshInput): RotationStep {
+export function chooseRotationStep(
+  token: RefreshTokenRecord,
+  input: RotateRefreshInput,
+  /** Whether the token's successor was consumed in turn (or cannot be found): then a replay is theft. */
+  successorUsed: boolean,
+): RotationStep {
   if (token.consumedAt === null) return { step: 'rotate' };
   const withinGrace = input.graceMs > 0 && input.now - token.consumedAt <= input.graceMs;
-  if (withinGrace && token.successorCipher !== null) {
+  // No lockout from a lost response: until the successor is used, whoever presents the token is
+  // the one who never received that successor, and gets it again. Only a token presented after its
+  // successor was used proves that two parties hold the family.
+  if ((withinGrace || !successorUsed) && token.successorCipher !== null) {
     return { step: 'replay', successorCipher: token.successorCipher };
   }
   return { step: 'reuse' };
+}
+
+/** For `chooseRotationStep`: a successor that is unknown (an old row, or gone) counts as used. */
+export function isSuccessorUsed(
+  successor: Pick<RefreshTokenRecord, 'consumedAt'> | null | undefined,
+): boolean {
+  return !successor || successor.consumedAt !== null;
 }
 
 /** The session after a successful rotation: seen now, idle deadline pushed out but never past the absolute one. */

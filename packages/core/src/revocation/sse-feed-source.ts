@@ -1,4 +1,4 @@
-import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from './feed.ts';
+import { FeedCursorExpiredError, type FeedMessage, type FeedSnapshot, type FeedSource } from './feed.ts';
 import { parseRevocationEvent } from './parse-revocation-event.ts';
 import type { RevocationEvent } from './revocation-event.ts';
 import { createSseParser, type SseEvent } from './sse-parser.ts';
@@ -78,14 +78,23 @@ function parseBaseUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function parseSnapshot(body: unknown): { events: RevocationEvent[]; cursor: string } {
-  const { events, cursor } = (body ?? {}) as { events?: unknown; cursor?: unknown };
+function parseSnapshot(body: unknown): FeedSnapshot {
+  const { events, cursor, complete } = (body ?? {}) as {
+    events?: unknown;
+    cursor?: unknown;
+    complete?: unknown;
+  };
   if (!Array.isArray(events) || typeof cursor !== 'string' || cursor === '')
+    throw new Error('revocation snapshot: malformed body');
+  if (complete !== undefined && typeof complete !== 'boolean')
     throw new Error('revocation snapshot: malformed body');
   // One unreadable event makes the whole snapshot untrustworthy: the verifier stays stale instead.
   const parsed = events.map(parseRevocationEvent);
   if (parsed.some((event) => event === null)) throw new Error('revocation snapshot: malformed event');
-  return { events: parsed as RevocationEvent[], cursor };
+  const snapshot: FeedSnapshot = { events: parsed as RevocationEvent[], cursor };
+  // Anything but an explicit true-or-absent reads as incomplete: never fresher than the server says.
+  if (complete === false) snapshot.complete = false;
+  return snapshot;
 }
 
 /** Turns one SSE frame into a feed message. A frame we cannot read ends the connection: skipping it could skip a revocation. */

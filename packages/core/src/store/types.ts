@@ -1,3 +1,5 @@
+import type { RevocationEvent } from '../revocation/revocation-event.ts';
+
 /**
  * Narrow, domain-shaped store interfaces. Every backend (memory, SQLite, PostgreSQL, Redis)
  * implements them and passes the one conformance suite. "Not found" is `null`, never an exception.
@@ -84,6 +86,11 @@ export interface RefreshTokenRecord {
    * never sees), so a replay inside the grace window can be answered with the same successor.
    */
   successorCipher: string | null;
+  /**
+   * Hash of the successor (set with `consumedAt`), so a replay can tell whether the successor was
+   * ever used. Absent on rows written before it existed: they fall back to the grace window.
+   */
+  successorHash?: string | null;
 }
 
 export interface RotateRefreshInput {
@@ -92,7 +99,11 @@ export interface RotateRefreshInput {
   /** Encryption of the successor token under the presented token (see RefreshTokenRecord). */
   successorCipher: string;
   now: number;
-  /** A consumed token replayed within this many ms of its rotation gets the same successor. 0 disables. */
+  /**
+   * A consumed token presented again gets the same successor as long as that successor was never
+   * used (a reply lost to a crash or a cut, however long the client took to retry); and within
+   * this many ms of its rotation even when it was (tabs racing). 0 disables the latter.
+   */
   graceMs: number;
   /** New idle deadline for the session is `min(now + idleTtlMs, absoluteExpiresAt)`. */
   idleTtlMs: number;
@@ -101,9 +112,9 @@ export interface RotateRefreshInput {
 export type RotateRefreshResult =
   /** The presented token was live; it is now consumed and the successor is live. */
   | { outcome: 'rotated'; session: SessionRecord }
-  /** Already consumed within the grace window: the caller decrypts `successorCipher`. Nothing changed. */
+  /** Already consumed, successor unused (or within the grace window): the caller decrypts `successorCipher`. Nothing changed. */
   | { outcome: 'replayed'; session: SessionRecord; successorCipher: string }
-  /** Consumed outside the grace window: theft. The session and its whole family were deleted. */
+  /** Consumed, its successor (or a later token) used, outside the grace window: theft. The session and its whole family were deleted. */
   | { outcome: 'reused'; session: SessionRecord }
   /** Unknown token, or its session is gone or expired. Nothing changed. */
   | { outcome: 'invalid' };
@@ -200,6 +211,19 @@ export interface ResetTokenStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+/**
+ * The durable copy of every live revocation (DESIGN §5): the feed (Redis) is a transport, and when
+ * it loses data the server seeds it again from here. Keyed by what the event names (`session` sid,
+ * `user` sub, `token` jti, `key` kid); recording one again keeps the later `until` and `before`.
+ */
+export interface RevocationStore {
+  record(events: RevocationEvent[]): Promise<void>;
+  /** Every recorded event whose `until` is at or after `since`. */
+  listLive(since: number): Promise<RevocationEvent[]>;
+  /** Removes events whose `until` is before `before`; returns how many. */
+  deleteExpired(before: number): Promise<number>;
+}
+
 /** A complete backend: every sub-store lives in one database so cross-store operations stay atomic. */
 export interface GatehouseStore {
   readonly kind: string;
@@ -209,6 +233,11 @@ export interface GatehouseStore {
   keys: KeyStore;
   audit: AuditStore;
   resetTokens: ResetTokenStore;
+  /**
+   * Durable revocations. SQLite, PostgreSQL and memory have it; the Redis backend does not (with
+   * it, the feed's own Redis is the only copy, so it needs Redis persistence).
+   */
+  revocations?: RevocationStore;
   /** Throws when the backend is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,7 +11,13 @@ import type {
   Strategy,
   UserRecord,
 } from '../store/types.ts';
-import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '../refresh/rotation-rule.ts';
+import { fromRevocationRow, type RevocationRow, toRevocationRow } from '../revocation/revocation-row.ts';
+import {
+  chooseRotationStep,
+  isSessionLive,
+  isSuccessorUsed,
+  sessionAfterRotation,
+} from '../refresh/rotation-rule.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -27,6 +33,8 @@ export function createMemoryStore(): GatehouseStore {
   let audit: AuditEvent[] = [];
   /** Reset tokens by hash; at most one per user. */
   const resets = new Map<string, ResetTokenRecord>();
+  /** Durable revocations by `kind:id`. */
+  const revocations = new Map<string, RevocationRow>();
 
   function deleteResetTokensOf(userId: string): number {
     let count = 0;
@@ -148,13 +156,15 @@ export function createMemoryStore(): GatehouseStore {
         if (!token) return { outcome: 'invalid' };
         const session = sessions.get(token.sessionId);
         if (!session || !isSessionLive(session, input.now)) return { outcome: 'invalid' };
-        const decision = chooseRotationStep(token, input);
+        const successor = token.successorHash ? refresh.get(token.successorHash) : null;
+        const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
         if (decision.step === 'replay') {
           return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
         }
         if (decision.step === 'reuse') return { outcome: 'reused', session: deleteSession(session.id)! };
         token.consumedAt = input.now;
         token.successorCipher = input.successorCipher;
+        token.successorHash = input.successor.hash;
         refresh.set(input.successor.hash, {
           hash: input.successor.hash,
           sessionId: session.id,
@@ -245,6 +255,30 @@ export function createMemoryStore(): GatehouseStore {
             count++;
           }
         }
+        return count;
+      },
+    },
+    revocations: {
+      async record(events) {
+        for (const event of events) {
+          const row = toRevocationRow(event);
+          const key = `${row.kind}:${row.id}`;
+          const known = revocations.get(key);
+          revocations.set(key, {
+            ...row,
+            until: Math.max(row.until, known?.until ?? row.until),
+            before: row.before === null ? null : Math.max(row.before, known?.before ?? row.before),
+          });
+        }
+      },
+      async listLive(since) {
+        return [...revocations.values()]
+          .filter((row) => row.until >= since)
+          .flatMap((row) => fromRevocationRow(row) ?? []);
+      },
+      async deleteExpired(before) {
+        let count = 0;
+        for (const [key, row] of revocations) if (row.until < before && revocations.delete(key)) count++;
         return count;
       },
     },

@@ -53,6 +53,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreHarnes
     describeKeys(current);
     describeAudit(current);
     describeResetTokens(current);
+    describeRevocations(current);
   });
 }
 
@@ -546,11 +547,29 @@ function describeRefreshRotation(current: CurrentStore) {
       );
     });
 
-    it('with graceMs 0 treats any replay as reuse, even at the same instant', async () => {
+    it('hands out the same successor again, however late, while that successor was never used', async () => {
+      const { store, session, hash } = await seedFamily();
+      const first = makeRotation(hash, T0 + MINUTE, { graceMs: 0 });
+      assert.equal((await store.refreshTokens.rotate(first)).outcome, 'rotated');
+      // The reply was lost (a crash, a cut); the client comes back long after any grace window.
+      for (const at of [T0 + MINUTE, T0 + 20 * MINUTE]) {
+        const replay = await store.refreshTokens.rotate(makeRotation(hash, at, { graceMs: 0 }));
+        assert.equal(replay.outcome, 'replayed', `replayed at +${(at - T0) / MINUTE} min`);
+        assert.equal((replay as Outcome<'replayed'>).successorCipher, first.successorCipher);
+      }
+      assert.notEqual(await store.sessions.get(session.id), null, 'no family revoked');
+      // The successor is still the one live child: it rotates, and no second child ever appeared.
+      const next = await store.refreshTokens.rotate(makeRotation(first.successor.hash, T0 + 21 * MINUTE));
+      assert.equal(next.outcome, 'rotated');
+    });
+
+    it('with graceMs 0 treats a replay after the successor was used as reuse, even at the same instant', async () => {
       const { store, session, hash } = await seedFamily();
       const now = T0 + MINUTE;
+      const first = makeRotation(hash, now, { graceMs: 0 });
+      assert.equal((await store.refreshTokens.rotate(first)).outcome, 'rotated');
       assert.equal(
-        (await store.refreshTokens.rotate(makeRotation(hash, now, { graceMs: 0 }))).outcome,
+        (await store.refreshTokens.rotate(makeRotation(first.successor.hash, now, { graceMs: 0 }))).outcome,
         'rotated',
       );
       const replay = await store.refreshTokens.rotate(makeRotation(hash, now, { graceMs: 0 }));
@@ -710,6 +729,7 @@ function describeRefreshLookup(current: CurrentStore) {
       const stolenHash = await seedToken(store, stolen.id);
       const rotation = makeRotation(stolenHash, T0 + MINUTE);
       await store.refreshTokens.rotate(rotation);
+      await store.refreshTokens.rotate(makeRotation(rotation.successor.hash, T0 + MINUTE));
       const theft = await store.refreshTokens.rotate(makeRotation(stolenHash, T0 + MINUTE + GRACE_MS + 1));
       assert.equal(theft.outcome, 'reused');
       assert.equal(await store.refreshTokens.sessionIdFor(stolenHash), null);
@@ -967,6 +987,46 @@ function describeResetTokens(current: CurrentStore) {
       assert.equal(await store.users.delete(user.id), true);
       assert.equal(await store.users.create(user), true);
       assert.equal(await store.resetTokens.consume(token.hash, T0 + SECOND), null);
+    });
+  });
+}
+
+function describeRevocations(current: CurrentStore) {
+  describe('durable revocations', () => {
+    it('records events, keeps the later until and before, lists the live ones and sweeps the rest', async (t) => {
+      const store = current();
+      if (!store.revocations)
+        return t.skip(`${store.kind} keeps no durable revocations (the feed's Redis is the copy)`);
+      const { revocations } = store;
+      await revocations.record([
+        { type: 'session', sid: 's1', sub: 'u1', until: T0 + MINUTE },
+        { type: 'user', sub: 'u2', before: T0, until: T0 + MINUTE },
+        { type: 'token', jti: 'j1', until: T0 + SECOND },
+        { type: 'key', kid: 'k1', until: T0 + 2 * MINUTE },
+      ]);
+      // Again, with an earlier until (ignored) and a later one (kept); a later `before` wins.
+      await revocations.record([
+        { type: 'session', sid: 's1', sub: 'u1', until: T0 + SECOND },
+        { type: 'user', sub: 'u2', before: T0 + SECOND, until: T0 + 3 * MINUTE },
+        { type: 'user', sub: 'u2', before: T0 - SECOND, until: T0 },
+      ]);
+      const byKey = (events: Awaited<ReturnType<typeof revocations.listLive>>) =>
+        events.map((event) => JSON.stringify(event)).sort();
+      assert.deepEqual(
+        byKey(await revocations.listLive(T0)),
+        byKey([
+          { type: 'session', sid: 's1', sub: 'u1', until: T0 + MINUTE },
+          { type: 'user', sub: 'u2', before: T0 + SECOND, until: T0 + 3 * MINUTE },
+          { type: 'token', jti: 'j1', until: T0 + SECOND },
+          { type: 'key', kid: 'k1', until: T0 + 2 * MINUTE },
+        ]),
+      );
+      assert.deepEqual(
+        byKey(await revocations.listLive(T0 + 2 * SECOND)).map((json) => JSON.parse(json).type),
+        ['key', 'session', 'user'],
+      );
+      assert.equal(await revocations.deleteExpired(T0 + 2 * MINUTE), 2);
+      assert.deepEqual((await revocations.listLive(0)).map((event) => event.type).sort(), ['key', 'user']);
     });
   });
 }

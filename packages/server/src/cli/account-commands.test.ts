@@ -210,7 +210,8 @@ describe('gatehouse users / sessions / audit', () => {
     const client = new Redis(redisUrl);
     try {
       const { events } = await createRedisStreamFeed({ client, clock: systemClock }).snapshot();
-      assert.ok(events.some((event) => event.type === 'session' && event.sid === frank.sessionId));
+      // One `user` event for every session of the account (issue 10).
+      assert.ok(events.some((event) => event.type === 'user' && event.sub === frank.userId));
     } finally {
       client.disconnect();
     }

@@ -13,6 +13,8 @@ export interface CliAuth {
   feedReachesVerifiers: boolean;
 }
 
+const CLI_PUBLISH_TIMEOUT_MS = 5_000;
+
 /**
  * Opens the configured store (and, with REDIS_URL, the shared revocation feed) for one CLI
  * command, with the server's session policy, and closes both afterwards.
@@ -22,9 +24,14 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
   let feed: RevocationFeed | undefined;
   try {
     if (config.redisUrl) {
-      feed = await openRevocationFeed(config, systemClock, () => {
-        // Background heartbeats only; a failed publish rejects the command itself.
-      });
+      // Publish only: the running servers heartbeat and reseed. Revocations are recorded in the
+      // durable store first, and the command waits (below) until they are on the feed.
+      feed = await openRevocationFeed(
+        config,
+        systemClock,
+        { onError: () => {}, heartbeats: false },
+        store.revocations,
+      );
     }
     const auth = createAuth({
       store,
@@ -36,7 +43,10 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         refreshGraceMs: config.refreshGraceSeconds * 1000,
       },
     });
-    return await use({ auth, feedReachesVerifiers: feed !== undefined });
+    const result = await use({ auth, feedReachesVerifiers: feed !== undefined });
+    // A failed publish fails the command (the revocation is in the database; rerun it when Redis is back).
+    await feed?.flush(CLI_PUBLISH_TIMEOUT_MS);
+    return result;
   } finally {
     await feed?.close();
     await store.close();

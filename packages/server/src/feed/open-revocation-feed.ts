@@ -1,12 +1,37 @@
-import { type Clock, createInProcessFeed, type FeedSource, type RevocationPublisher } from '@gatehouse/core';
+import {
+  type Clock,
+  createInProcessFeed,
+  type FeedSource,
+  type RevocationPublisher,
+  type RevocationStore,
+} from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
+
+/** What the feed and the durable copy keep past an event's `until`: the verifiers' leeway. */
+const RETAIN_AFTER_UNTIL_MS = 60_000;
 
 /** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
 export interface RevocationFeed {
   publisher: RevocationPublisher;
   source: FeedSource;
+  /** Events accepted but not yet on the feed (always 0 in-process). */
+  readonly pending: number;
+  /** Retries pending events until none is left; rejects if some remain after `timeoutMs`. */
+  flush(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface RevocationFeedHooks {
+  onError: (error: Error) => void;
+  /** Told when the feed is seeded again from the durable store (Redis lost data). */
+  onReseed?: (info: { reason: string; events: number }) => void;
+  /**
+   * Default true: this process heartbeats (and so reseeds a feed that lost data). A CLI command
+   * only publishes: heartbeats from a process without the full picture (it may run without the
+   * durable store's help) would vouch for a feed it has not checked.
+   */
+  heartbeats?: boolean;
 }
 
 /**
@@ -14,17 +39,31 @@ export interface RevocationFeed {
  * every verifier shares one durable, replayable feed; otherwise an in-process feed, which
  * verifiers in other processes reach through this server's SSE endpoint. Either way the server
  * emits the heartbeat that lets verifiers bound their staleness.
+ *
+ * With a durable store (`durable`), every revocation is written there first, and the feed is seeded
+ * from it: the in-process feed at start (a restarted server still knows what was revoked), the
+ * Redis feed whenever it finds that Redis lost data. Redis is a transport, never the only copy.
  */
 export async function openRevocationFeed(
   config: Pick<GatehouseConfig, 'redisUrl'>,
   clock: Clock,
-  onError: (error: Error) => void,
+  hooks: RevocationFeedHooks | ((error: Error) => void),
+  durable?: RevocationStore,
 ): Promise<RevocationFeed> {
+  const {
+    onError,
+    onReseed = () => {},
+    heartbeats = true,
+  } = typeof hooks === 'function' ? ({ onError: hooks } as RevocationFeedHooks) : hooks;
+  const liveSince = () => clock.now() - RETAIN_AFTER_UNTIL_MS;
   if (!config.redisUrl) {
-    const feed = createInProcessFeed({ clock });
+    const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
+    if (durable) await feed.publish(await durable.listLive(liveSince()));
     return {
-      publisher: feed,
+      publisher: recordingFirst(durable, feed),
       source: feed,
+      pending: 0,
+      flush: async () => {},
       close: async () => feed.close(),
     };
   }
@@ -32,22 +71,81 @@ export async function openRevocationFeed(
     import('ioredis'),
     import('./redis-stream-feed.ts'),
   ]);
-  const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const client = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    // Bounded: a dead or partitioned Redis fails a command within seconds instead of queueing it
+    // (the reliable publisher retries; throttles fall back to memory), and never hangs a request.
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   // ioredis reconnects by itself; without a listener it also prints every failed attempt to stderr.
   client.on('error', onError);
   await client.connect();
-  const feed = createRedisStreamFeed({ client, clock, onError });
+  const feed = createRedisStreamFeed({
+    client,
+    clock,
+    onError,
+    retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
+    ...(durable ? { seed: () => durable.listLive(liveSince()) } : {}),
+    onReseed,
+  });
   // Heartbeats come from the reliable publisher, which withholds them while a revocation is pending.
-  const publisher = createReliablePublisher({ inner: feed, clock, onError });
-  publisher.start();
-  void publisher.tick();
+  const publisher = createReliablePublisher({
+    inner: feed,
+    clock,
+    onError,
+    retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
+  });
+  if (heartbeats) {
+    publisher.start();
+    void publisher.tick();
+  }
   return {
-    publisher,
+    publisher: recordingFirst(durable, publisher),
     source: feed,
+    get pending() {
+      return publisher.pending;
+    },
+    async flush(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (publisher.pending > 0) {
+        if (Date.now() >= deadline)
+          throw new Error(`revocation feed: ${publisher.pending} event(s) not published (Redis unreachable)`);
+        await publisher.retry();
+        if (publisher.pending > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
     async close() {
       publisher.stop();
       feed.stop();
       client.disconnect();
+    },
+  };
+}
+
+/**
+ * Writes each revocation to the durable store, then hands it to the feed. The feed is tried even
+ * when the durable write failed (the session is already gone from the store; its tokens must not
+ * live on at verifiers), and the failure is thrown after that, so the caller answers 503.
+ */
+function recordingFirst(
+  durable: RevocationStore | undefined,
+  feed: RevocationPublisher,
+): RevocationPublisher {
+  if (!durable) return feed;
+  return {
+    async publish(events) {
+      if (events.length === 0) return;
+      let failure: unknown;
+      try {
+        await durable.record(events);
+      } catch (error) {
+        failure = error;
+      }
+      await feed.publish(events);
+      if (failure !== undefined) throw failure;
     },
   };
 }

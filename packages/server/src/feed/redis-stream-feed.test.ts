@@ -46,10 +46,12 @@ function setUp(t: TestContext, overrides: Partial<RedisStreamFeedOptions> = {}):
   });
   t.after(async () => {
     feed.stop();
-    await client.del(streamKey, liveSetKeyFor(streamKey));
+    await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey));
   });
   return { feed, streamKey, clock, errors };
 }
+
+const epochKeyOf = (streamKey: string) => `${liveSetKeyFor(streamKey).slice(0, -':live'.length)}:epoch`;
 
 let sequence = 0;
 type TokenEvent = Extract<RevocationEvent, { type: 'token' }>;
@@ -297,6 +299,45 @@ describe('createRedisStreamFeed', () => {
     assert.throws(make({ maxLen: 1.5 }), TypeError);
     assert.throws(make({ retainAfterUntilMs: -1 }), TypeError);
     assert.throws(make({ blockMs: 0 }), TypeError);
+  });
+  it('seeds the feed again from the durable copy before heartbeating when Redis lost its data', async (t) => {
+    const durable = [tokenEvent(), tokenEvent()];
+    const reseeds: string[] = [];
+    const { feed, streamKey } = setUp(t, {
+      seed: async () => durable,
+      onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+    });
+    // A fresh (or restarted, empty) Redis: no epoch, so a snapshot is not complete.
+    assert.equal((await feed.snapshot()).complete, false);
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:2']);
+    const snapshot = await feed.snapshot();
+    assert.equal(snapshot.complete, undefined, 'complete once seeded');
+    assert.deepEqual(
+      new Set(snapshot.events.map((event) => (event as TokenEvent).jti)),
+      new Set(durable.map((event) => event.jti)),
+    );
+    // The seed went through the stream, before the heartbeat: a follower from before sees both, in order.
+    const followed = await followUntil(feed, '0-0', untilHeartbeat);
+    assert.deepEqual(
+      followed.map((message) => message.kind),
+      ['event', 'event', 'heartbeat'],
+    );
+
+    // Redis loses everything again: the next heartbeat reseeds first.
+    await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey));
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:2', 'missing:2']);
+    // A stream behind what this process wrote (restored from an older snapshot): reseeds too.
+    await feed.publish([tokenEvent()]);
+    await client.del(streamKey);
+    await feed.heartbeat();
+    assert.equal(reseeds.at(-1), 'behind:2');
+    // Another server's epoch is adopted, not fought over.
+    await client.set(epochKeyOf(streamKey), 'another-servers-epoch');
+    await feed.heartbeat();
+    assert.equal(feed.epoch, 'another-servers-epoch');
+    assert.equal(reseeds.length, 3);
   });
 });
 

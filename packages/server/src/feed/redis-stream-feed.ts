@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   type Clock,
@@ -10,7 +11,7 @@ import {
 import { Cluster, type Redis } from 'ioredis';
 import { liveSetKeyFor } from './live-set-key.ts';
 import { compareStreamIds, isStreamId } from './stream-id.ts';
-import { EVENT_FIELD, HEARTBEAT_FIELD, parseEventJson, toFeedMessage } from './stream-entry.ts';
+import { EVENT_FIELD, parseEventJson, toFeedMessage } from './stream-entry.ts';
 
 export interface RedisStreamFeedOptions {
   /** Publishing and snapshots use this connection; each `follow` opens its own (`duplicate()`). */
@@ -31,11 +32,27 @@ export interface RedisStreamFeedOptions {
   blockMs?: number;
   /** Told what the feed skips or fails at in the background: malformed entries, failed heartbeats. */
   onError?: (error: Error) => void;
+  /**
+   * The durable store's live revocations (DESIGN §5). When the feed finds that Redis lost data (no
+   * epoch key: restarted empty; or a stream behind what this process wrote: restored from an older
+   * snapshot), it writes them all again before its next heartbeat. Omitted: nothing to replay, and
+   * the feed is only as durable as Redis's own persistence.
+   */
+  seed?: () => Promise<RevocationEvent[]>;
+  /** Told each time the feed seeds Redis again, and why. */
+  onReseed?: (info: { reason: 'missing' | 'behind'; events: number }) => void;
+  /** Random source for epochs; tests may pin it. */
+  newEpoch?: () => string;
 }
 
 export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
-  /** Appends one heartbeat now. */
+  /**
+   * Appends one heartbeat now, unless Redis lost data since this process last looked: then it
+   * first seeds the live set and the stream again (see `seed`), and only then heartbeats.
+   */
   heartbeat(): Promise<void>;
+  /** The epoch this process seeded or adopted; null before the first heartbeat. */
+  readonly epoch: string | null;
   /** Appends a heartbeat every `heartbeatMs` until `stop`; the auth server runs this. */
   startHeartbeat(): void;
   stop(): void;
@@ -46,6 +63,13 @@ const READ_COUNT = 1000;
 const BLOCK_MARGIN_MS = 2000;
 const SNAPSHOT_COMMAND = 'gatehouse_feedSnapshot';
 const SNAPSHOT_LUA = readFileSync(new URL('./lua/snapshot.lua', import.meta.url), 'utf8');
+const HEARTBEAT_COMMAND = 'gatehouse_feedHeartbeat';
+const HEARTBEAT_LUA = readFileSync(new URL('./lua/heartbeat.lua', import.meta.url), 'utf8');
+const FINISH_SEED_COMMAND = 'gatehouse_feedFinishSeed';
+const FINISH_SEED_LUA = readFileSync(new URL('./lua/finish-seed.lua', import.meta.url), 'utf8');
+const SEED_BATCH = 500;
+const PENDING_PREFIX = 'pending:';
+const SEED_MARKER_TTL_MS = 30_000;
 
 /**
  * The revocation feed over Redis Streams (DESIGN §5): durable and replayable from a cursor (the
@@ -70,6 +94,9 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     retainAfterUntilMs = 60_000,
     blockMs = 5000,
     onError = () => {},
+    seed,
+    onReseed = () => {},
+    newEpoch = () => randomBytes(12).toString('base64url'),
   } = options;
   if (!client) throw new TypeError('client is required');
   if (typeof clock?.now !== 'function') throw new TypeError('clock is required');
@@ -81,13 +108,80 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     throw new TypeError('retainAfterUntilMs must be >= 0');
   if (!Number.isInteger(blockMs) || blockMs < 1) throw new TypeError('blockMs must be a positive integer');
   const liveKey = liveSetKeyFor(streamKey);
-  client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 2 });
-  const commands = client as unknown as Record<string, (...args: string[]) => Promise<[string, string[]]>>;
+  const epochKey = epochKeyFor(liveKey);
+  client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 3 });
+  client.defineCommand(HEARTBEAT_COMMAND, { lua: HEARTBEAT_LUA, numberOfKeys: 2 });
+  client.defineCommand(FINISH_SEED_COMMAND, { lua: FINISH_SEED_LUA, numberOfKeys: 1 });
+  const commands = client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
   const trim = ['MAXLEN', '~', String(maxLen)] as const;
   let timer: ReturnType<typeof setInterval> | undefined;
+  /** The epoch this process knows the feed to be complete under; null: not looked yet. */
+  let epoch: string | null = null;
+  /** The newest stream id this process wrote under `epoch`: a stream behind it lost entries. */
+  let lastWrittenId = '0-0';
+
+  async function append(events: RevocationEvent[]): Promise<void> {
+    const transaction = client.multi();
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      transaction.zadd(liveKey, String(event.until), json);
+      transaction.xadd(streamKey, ...trim, '*', EVENT_FIELD, json);
+    }
+    transaction.zremrangebyscore(liveKey, '-inf', `(${clock.now() - retainAfterUntilMs}`);
+    const replies = await transaction.exec();
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (!replies || failed) throw failed ?? new Error('redis-stream-feed: publish transaction aborted');
+    for (const [, reply] of replies) {
+      if (typeof reply === 'string' && isStreamId(reply) && compareStreamIds(reply, lastWrittenId) > 0)
+        lastWrittenId = reply;
+    }
+  }
+
+  /**
+   * Writes every live revocation of the durable store into Redis again under a new epoch. A
+   * `pending:` marker goes first and the epoch replaces it only if it survived the seed, so a
+   * Redis that restarts mid-seed is seeded again rather than half.
+   */
+  async function reseed(reason: 'missing' | 'behind'): Promise<void> {
+    const next = newEpoch();
+    const marker = `${PENDING_PREFIX}${next}`;
+    // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
+    await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
+    const events = seed ? await seed() : [];
+    const now = clock.now();
+    const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
+    lastWrittenId = '0-0';
+    for (let index = 0; index < live.length; index += SEED_BATCH)
+      await append(live.slice(index, index + SEED_BATCH));
+    if ((await commands[FINISH_SEED_COMMAND]!(epochKey, marker, next)) !== 1)
+      throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
+    epoch = next;
+    onReseed({ reason, events: live.length });
+  }
 
   async function heartbeat(): Promise<void> {
-    await client.xadd(streamKey, ...trim, '*', HEARTBEAT_FIELD, String(Math.trunc(clock.now())));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [outcome, detail] = (await commands[HEARTBEAT_COMMAND]!(
+        streamKey,
+        epochKey,
+        epoch ?? '',
+        lastWrittenId,
+        String(maxLen),
+        String(Math.trunc(clock.now())),
+      )) as [string, string];
+      if (outcome === 'ok') return;
+      if (outcome === 'epoch' && detail !== '' && !detail.startsWith(PENDING_PREFIX)) {
+        // Another auth server seeded (or this process is new): the feed is complete under its epoch.
+        epoch = detail;
+        lastWrittenId = '0-0';
+        continue;
+      }
+      if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
+        throw new Error('redis-stream-feed: another server is seeding the feed; heartbeat withheld');
+      }
+      await reseed(outcome === 'behind' ? 'behind' : 'missing');
+    }
+    throw new Error('redis-stream-feed: the feed keeps changing epoch; heartbeat withheld');
   }
 
   /**
@@ -115,31 +209,23 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
         if (!valid) throw new TypeError('publish: not a revocation event');
         return valid;
       });
-      const transaction = client.multi();
-      for (const event of checked) {
-        const json = JSON.stringify(event);
-        transaction.zadd(liveKey, String(event.until), json);
-        transaction.xadd(streamKey, ...trim, '*', EVENT_FIELD, json);
-      }
-      transaction.zremrangebyscore(liveKey, '-inf', `(${clock.now() - retainAfterUntilMs}`);
-      const replies = await transaction.exec();
-      const failed = replies?.find(([error]) => error)?.[0];
-      if (!replies || failed) throw failed ?? new Error('redis-stream-feed: publish transaction aborted');
+      await append(checked);
     },
 
     async snapshot() {
-      const [cursor, members] = await commands[SNAPSHOT_COMMAND]!(
+      const [cursor, members, complete] = (await commands[SNAPSHOT_COMMAND]!(
         streamKey,
         liveKey,
+        epochKey,
         String(clock.now() - retainAfterUntilMs),
-      );
+      )) as [string, string[], number];
       const events: RevocationEvent[] = [];
       for (const member of members) {
         const event = parseEventJson(member);
         if (event) events.push(event);
         else onError(new Error('redis-stream-feed: skipped a malformed member of the live set'));
       }
-      return { events, cursor };
+      return complete === 1 ? { events, cursor } : { events, cursor, complete: false };
     },
 
     async follow(cursor, onMessage, signal) {
@@ -167,11 +253,14 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
           // Checked after the read: trimming only moves the first entry forward, so if anything after
           // `last` was trimmed before the read, the first entry is past `last` now and we notice.
           await assertResumable(connection, last);
-          for (const [id, fields] of entries) {
+          // A heartbeat means "you have heard everything" only at the head: a full batch is a
+          // catch-up with more to read, and a heartbeat followed by anything is an old one.
+          const atHead = entries.length < READ_COUNT;
+          for (const [index, [id, fields]] of entries.entries()) {
             last = id;
             const message = toFeedMessage(id, fields);
-            if (message) onMessage(message);
-            else onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
+            if (!message) onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
+            else if (message.kind === 'event' || (atHead && index === entries.length - 1)) onMessage(message);
           }
         }
       } catch (error) {
@@ -184,6 +273,10 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     },
 
     heartbeat,
+
+    get epoch() {
+      return epoch;
+    },
 
     startHeartbeat() {
       if (timer) return;
@@ -203,6 +296,11 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
   };
 }
 
+/** The epoch key sits beside the live set, in the stream's cluster slot. */
+function epochKeyFor(liveKey: string): string {
+  return `${liveKey.slice(0, -':live'.length)}:epoch`;
+}
+
 /**
  * A connection of its own that never reconnects by itself: when it drops, `follow` rejects and the
  * verifier resumes from its last cursor, which it knows and this connection does not. An XREAD
@@ -218,6 +316,9 @@ function openFollowerConnection(client: Redis | Cluster, socketTimeout: number):
     socketTimeout,
     commandTimeout: undefined,
     disconnectTimeout: 0,
+    // Its first command waits for its own connect (bounded: it never retries, and the socket times
+    // out), whatever the parent client does with commands while it is disconnected.
+    enableOfflineQueue: true,
   };
   const connection =
     client instanceof Cluster

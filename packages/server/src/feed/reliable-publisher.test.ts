@@ -63,17 +63,46 @@ describe('createReliablePublisher', () => {
     feed.inner.publish = original;
   });
 
-  it('drops a pending event once every token it covers has expired', async () => {
+  it("drops a pending event once every token it covers has expired, plus the verifiers' leeway", async () => {
     const clock = createManualClock();
     const feed = flakyFeed();
     const publisher = createReliablePublisher({ inner: feed.inner, clock, onError: () => {} });
     feed.state.up = false;
     await publisher.publish([{ type: 'token', jti: 'j1', until: clock.now() + 1000 }]);
-    feed.state.up = true;
     clock.advance(1001);
+    await publisher.tick();
+    assert.equal(publisher.pending, 1, 'kept past until: verifiers still accept the token for their leeway');
+    clock.advance(60_000);
+    feed.state.up = true;
     await publisher.tick();
     assert.equal(publisher.pending, 0);
     assert.deepEqual(feed.state.published, []);
     assert.equal(feed.state.heartbeats, 1);
+  });
+
+  it('returns from publish within publishWaitMs while the feed hangs, and delivers later', async () => {
+    const clock = createManualClock();
+    const feed = flakyFeed();
+    let release: () => void = () => {};
+    const original = feed.inner.publish;
+    feed.inner.publish = (events) =>
+      new Promise<void>((resolve) => {
+        release = () => original(events).then(resolve);
+      });
+    const publisher = createReliablePublisher({
+      inner: feed.inner,
+      clock,
+      onError: () => {},
+      publishWaitMs: 50,
+    });
+    const started = performance.now();
+    await publisher.publish([{ type: 'token', jti: 'j1', until: clock.now() + 1000 }]);
+    assert.ok(performance.now() - started < 2000, 'publish did not wait for the hanging feed');
+    assert.equal(publisher.pending, 1);
+    const ticking = publisher.tick();
+    release();
+    await ticking;
+    assert.equal(publisher.pending, 0);
+    assert.equal(feed.state.published.length, 1);
   });
 });

@@ -6,6 +6,16 @@ export interface ReliablePublisherOptions {
   clock: Clock;
   /** How often pending events are retried and, when nothing is pending, a heartbeat is sent. Default 1000. */
   intervalMs?: number;
+  /**
+   * `publish` waits at most this long for the feed, then returns with the event still pending (it
+   * is retried in the background). A logout must not hang on a feed that is down. Default 250.
+   */
+  publishWaitMs?: number;
+  /**
+   * A pending event is kept this long past its `until`, because verifiers accept a token that long
+   * past its `exp` (leeway): dropping it at `until` would let a revoked token through. Default 60 000.
+   */
+  retainAfterUntilMs?: number;
   onError: (error: Error) => void;
 }
 
@@ -14,6 +24,8 @@ export interface ReliablePublisher extends RevocationPublisher {
   readonly pending: number;
   /** One retry-or-heartbeat step now (the timer calls this). */
   tick(): Promise<void>;
+  /** Tries the pending events once now, without a heartbeat; resolves true when none is left. */
+  retry(): Promise<boolean>;
   start(): void;
   stop(): void;
 }
@@ -30,12 +42,21 @@ export interface ReliablePublisher extends RevocationPublisher {
 export function createReliablePublisher(options: ReliablePublisherOptions): ReliablePublisher {
   const { inner, clock, onError } = options;
   const intervalMs = options.intervalMs ?? 1000;
+  const publishWaitMs = options.publishWaitMs ?? 250;
+  const retainMs = options.retainAfterUntilMs ?? 60_000;
   let queue: RevocationEvent[] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
   let running: Promise<void> | undefined;
+  // One flush at a time: two in flight would each slice off the other's batch.
+  let flushing: Promise<boolean> = Promise.resolve(true);
 
-  async function flush(): Promise<boolean> {
-    queue = queue.filter((event) => event.until > clock.now());
+  function flush(): Promise<boolean> {
+    flushing = flushing.then(flushOnce, flushOnce);
+    return flushing;
+  }
+
+  async function flushOnce(): Promise<boolean> {
+    queue = queue.filter((event) => event.until + retainMs > clock.now());
     if (queue.length === 0) return true;
     const batch = queue;
     try {
@@ -59,8 +80,17 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
     async publish(events) {
       // Order matters to no one (events are idempotent), but earlier failures go first anyway.
       queue = [...queue, ...events];
-      await flush();
+      const flushed = flush();
+      let timeout: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        flushed,
+        new Promise<void>((resolve) => {
+          timeout = setTimeout(resolve, publishWaitMs);
+        }),
+      ]);
+      clearTimeout(timeout);
     },
+    retry: () => flush(),
     tick() {
       running ??= step()
         .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))))

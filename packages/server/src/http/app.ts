@@ -25,7 +25,7 @@ import { logEachRequest } from './request-log.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
-import { registerHealthRoutes } from './routes/health.ts';
+import { type Readiness, registerHealthRoutes } from './routes/health.ts';
 import { registerIntrospectRoute } from './routes/introspect.ts';
 import { registerLoginRoute } from './routes/login.ts';
 import { registerLogoutRoutes } from './routes/logout.ts';
@@ -45,6 +45,10 @@ import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts'
 /** DESIGN §7: bodies and headers are capped at 16 KiB. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** A request's headers must have arrived this long after it began (408 otherwise). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included, must have arrived this long after it began (408 otherwise). */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The part of the configuration the HTTP layer reads. */
 export type HttpConfig = Pick<
@@ -71,6 +75,10 @@ export interface BuildAppOptions {
   feed?: FeedSource;
   /** Omitted or false: no logging (the default in tests). */
   logger?: AppLoggerOptions | false;
+  /** Shutdown state and extra detail for `/readyz` (startServer passes them). */
+  readiness?: Readiness;
+  /** Aborted when a shutdown begins: feed streams end at once instead of holding the close. */
+  closing?: AbortSignal;
   /** Instruments behind `/metrics` (startServer passes the set its hasher and feed report to); default: a fresh set. */
   metrics?: GatehouseMetrics;
   /** When given, every DPoP proof must carry one of these server nonces (RFC 9449 §8). */
@@ -130,9 +138,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     genReqId: generateRequestId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
-    // A client that trickles a request in (slowloris) is cut off instead of holding a socket forever.
-    requestTimeout: 30_000,
+    // A client that trickles a request in (slowloris) is cut off instead of holding a socket
+    // forever: the headers must arrive within 10 s, the whole request within 30 s, and Node checks
+    // every second (its default, 30 s, let a stalled request live up to twice the limit).
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 500,
+    },
+    requestTimeout: REQUEST_TIMEOUT_MS,
     // Requests Node's parser refuses (smuggling-shaped framing, oversized headers): generic body too.
     clientErrorHandler: answerClientError,
     // Malformed URLs and the like: answered by the same table as everything else, never as a 5xx.
@@ -184,7 +198,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
 
   // Routes go in a child scope registered after the cookie plugin, so they all see its hooks.
   app.register(async (scope) => {
-    registerHealthRoutes(scope, context);
+    registerHealthRoutes(scope, context, options.readiness);
     registerRegisterRoute(scope, context);
     registerLoginRoute(scope, context);
     registerRefreshRoute(scope, context);
@@ -204,7 +218,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       registerTokenRoute(oauth, context);
     });
     registerAdminRoutes(scope, context);
-    if (options.feed) registerRevocationRoutes(scope, context, options.feed);
+    if (options.feed) registerRevocationRoutes(scope, context, options.feed, options.closing);
     registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });
   });
 

@@ -17,6 +17,7 @@ import {
 import { toErrorResponse } from './error-map.ts';
 
 const bearer = { 'www-authenticate': 'Bearer error="invalid_token"' };
+const retry = { 'retry-after': '2' };
 
 describe('toErrorResponse', () => {
   const cases: [string, unknown, number, string, Record<string, string>][] = [
@@ -35,7 +36,66 @@ describe('toErrorResponse', () => {
     ['reset token', new ResetTokenError('x'), 400, 'invalid_reset_token', {}],
     ['bad input', new InvalidInputError('x', 'email'), 400, 'invalid_request', {}],
     ['password policy', new PasswordPolicyError('too_short'), 400, 'invalid_password', {}],
-    ['stale feed', new TokenError('ERR_FEED_STALE', 'x'), 503, 'temporarily_unavailable', {}],
+    ['stale feed', new TokenError('ERR_FEED_STALE', 'x'), 503, 'temporarily_unavailable', retry],
+    [
+      'pg refused',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    [
+      'pg pool timeout',
+      new Error('timeout exceeded when trying to connect'),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    ['pg read timeout', new Error('Query read timeout'), 503, 'temporarily_unavailable', retry],
+    [
+      'pg statement_timeout',
+      Object.assign(new Error('canceling statement'), { code: '57014' }),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    [
+      'pg shutting down',
+      Object.assign(new Error('terminating connection'), { code: '57P01' }),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    [
+      'pg connection lost',
+      new Error('Connection terminated unexpectedly'),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    ['redis timeout', new Error('Command timed out'), 503, 'temporarily_unavailable', retry],
+    ['redis closed', new Error('Connection is closed.'), 503, 'temporarily_unavailable', retry],
+    [
+      'redis retries',
+      Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    [
+      'wrapped cause',
+      new Error('store failed', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) }),
+      503,
+      'temporarily_unavailable',
+      retry,
+    ],
+    [
+      'pg unique violation (a bug, not an outage)',
+      Object.assign(new Error('duplicate key'), { code: '23505' }),
+      500,
+      'server_error',
+      {},
+    ],
     ['plain Error', new Error('secret detail'), 500, 'server_error', {}],
     ['a thrown string', 'oops', 500, 'server_error', {}],
     ['null', null, 500, 'server_error', {}],

@@ -1,5 +1,5 @@
 import { DPOP_ALGORITHMS, type ErrorCode, isGatehouseError, ThrottledError } from '@gatehouse/core';
-
+import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import { TokenEndpointError } from './oauth/token-endpoint-error.ts';
 
 /** What a failed request answers: a status, a generic body and maybe headers. Never a message or stack. */
@@ -34,7 +34,13 @@ const dpopChallenge = (error: string): ErrorMapping => ({
   headers: () => ({ 'www-authenticate': `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"` }),
 });
 const invalidGrant: ErrorMapping = { status: 400, error: 'invalid_grant' };
-const unavailable: ErrorMapping = { status: 503, error: 'temporarily_unavailable' };
+/** Seconds a client is asked to wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 2;
+const unavailable: ErrorMapping = {
+  status: 503,
+  error: 'temporarily_unavailable',
+  headers: () => ({ 'retry-after': String(RETRY_AFTER_SECONDS) }),
+};
 
 /**
  * The one table from core error codes to HTTP. A `Record` over `ErrorCode`, so a code added to
@@ -108,6 +114,8 @@ function findMapping(error: unknown): ErrorMapping {
   // Any other client error Fastify raises (it sets statusCode) is still the client's fault.
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500)
     return { status: statusCode, error: 'invalid_request' };
+  // A store or feed that is down or slow: "try again", never a 500 (issue 10).
+  if (isUnavailableError(error)) return unavailable;
   return serverError;
 }
 

@@ -169,10 +169,11 @@ describe('POST /auth/password/reset/confirm', () => {
     assertInvalidToken(
       await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token.accessToken) }),
     );
-    const revoked = (await feed.snapshot()).events.filter((event) => event.type === 'session');
+    // One `user` event for every session of the account (issue 10).
+    const revoked = (await feed.snapshot()).events.filter((event) => event.type === 'user');
     assert.deepEqual(
-      revoked.map((event) => (event.type === 'session' ? event.sid : '')).sort(),
-      [cookie.sessionId, token.sessionId].sort(),
+      revoked.map((event) => (event.type === 'user' ? event.sub : '')),
+      [before!.id],
     );
 
     const after = await store.users.getByEmail('reset@example.com');

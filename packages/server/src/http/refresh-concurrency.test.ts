@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatehouseStore } from '@gatehouse/core';
 import { createMemoryStore } from '@gatehouse/core/testing';
+import { Cluster, Redis } from 'ioredis';
 import { openPostgresStore } from '../store/postgres/postgres-store.ts';
 import { createTestSchemaName, dropTestSchema, testDatabaseUrl } from '../store/postgres/test-database.ts';
+import { openRedisStore } from '../store/redis/redis-store.ts';
+import { clusterUnavailableReason, startTestCluster } from '../store/redis/test-cluster.ts';
+import { createTestKeyPrefix, deleteKeysWithPrefix, testRedisUrl } from '../store/redis/test-redis.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import {
   assertInvalidGrant,
@@ -53,14 +57,48 @@ const backends: Backend[] = [
       };
     },
   },
+  {
+    name: 'Redis (key prefix on the shared server)',
+    async open() {
+      const keyPrefix = createTestKeyPrefix();
+      const client = new Redis(testRedisUrl);
+      return {
+        store: await openRedisStore({ client, keyPrefix }),
+        async cleanup() {
+          await deleteKeysWithPrefix(client, keyPrefix);
+          client.disconnect();
+        },
+      };
+    },
+  },
+  {
+    name: 'Redis Cluster (3 masters of its own)',
+    async open() {
+      const unavailable = clusterUnavailableReason();
+      if (unavailable) throw new Error(unavailable);
+      const cluster = await startTestCluster(3);
+      const client = new Cluster(cluster.nodes, { clusterRetryStrategy: () => null });
+      await client.ping();
+      return {
+        store: await openRedisStore({ client, keyPrefix: createTestKeyPrefix() }),
+        async cleanup() {
+          client.disconnect();
+          await cluster.stop();
+        },
+      };
+    },
+  },
 ];
 
 for (const backend of backends) {
   describe(`refresh rotation over HTTP under concurrency: ${backend.name}`, () => {
     let opened: Awaited<ReturnType<Backend['open']>>;
-    before(async () => {
-      opened = await backend.open();
-    });
+    before(
+      async () => {
+        opened = await backend.open();
+      },
+      { timeout: 90_000 },
+    );
     after(async () => {
       await opened.store.close();
       await opened.cleanup();

@@ -11,7 +11,7 @@ import type { RedisClient } from '../store/redis/scripts.ts';
 export type LimiterBackend =
   | { kind: 'memory' }
   | { kind: 'redis'; client: RedisClient }
-  | { kind: 'postgres'; pool: Pool };
+  | { kind: 'postgres'; pool: Pick<Pool, 'query'> };
 
 /** The table of the PostgreSQL backend, created by the store's migration 2. */
 export const THROTTLE_TABLE = 'throttle_counters';

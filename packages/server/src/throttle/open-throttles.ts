@@ -1,4 +1,6 @@
 import type { ThrottlePolicy, Throttles } from '@gatehouse/core';
+import type { Pool } from 'pg';
+import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import type { GatehouseConfig } from '../config.ts';
 import { THROTTLE_TABLE } from './limiter-backend.ts';
 import { createRateLimiterThrottles } from './rate-limiter-throttles.ts';
@@ -26,7 +28,15 @@ export async function openThrottles(
   const { policy, onError = () => {} } = options;
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');
-    const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const client = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      // Bounded, never queued behind a reconnect: while disconnected, counts go to the memory
+      // insurance limiter at once (rejectIfRedisNotReady); a stalled Redis within the timeout.
+      connectTimeout: 2_000,
+      commandTimeout: 2_000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     // Connection trouble is reported, not thrown: the limiters fall back to memory meanwhile.
     client.on('error', onError);
     await client.connect();
@@ -40,13 +50,21 @@ export async function openThrottles(
   }
   if (config.databaseUrl) {
     const { createPostgresPool } = await import('../store/postgres/pool.ts');
-    const pool = createPostgresPool({ connectionString: config.databaseUrl, poolSize: 4 });
+    const pool = createPostgresPool({
+      connectionString: config.databaseUrl,
+      poolSize: 4,
+      // Counting has a memory fallback, so it waits far less than a store call before using it.
+      timeouts: { connectionTimeoutMillis: 500, query_timeout: 800, statement_timeout: 700 },
+    });
     const sweep = setInterval(() => {
       pool.query(`DELETE FROM ${THROTTLE_TABLE} WHERE expire < $1`, [Date.now()]).catch(onError);
     }, SWEEP_INTERVAL_MS);
     sweep.unref();
     return {
-      throttles: createRateLimiterThrottles({ backend: { kind: 'postgres', pool }, policy }),
+      throttles: createRateLimiterThrottles({
+        backend: { kind: 'postgres', pool: failFast(pool, onError) },
+        policy,
+      }),
       backend: 'postgres',
       async close() {
         clearInterval(sweep);
@@ -59,4 +77,27 @@ export async function openThrottles(
     backend: 'memory',
     async close() {},
   };
+}
+
+/** After a failure, how long counts go straight to the memory insurance limiter. */
+const FAIL_FAST_MS = 2_000;
+
+/**
+ * A login consults several counters one after the other; against a database that hangs, each
+ * would wait out its own timeout. After one fails, the rest fail at once for FAIL_FAST_MS, so
+ * rate-limiter-flexible's insurance (memory) limiter counts them and the login stays fast.
+ */
+function failFast(pool: Pick<Pool, 'query'>, onError: (error: Error) => void): Pick<Pool, 'query'> {
+  let downUntil = 0;
+  const query = (async (...args: Parameters<Pool['query']>) => {
+    if (Date.now() < downUntil) throw new Error('throttle database unavailable: counting in memory');
+    try {
+      return await (pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    } catch (error) {
+      if (isUnavailableError(error)) downUntil = Date.now() + FAIL_FAST_MS;
+      onError(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }) as unknown as Pool['query'];
+  return { query };
 }

@@ -22,7 +22,11 @@ export interface FeedFollower {
   /** Applies the snapshot, then follows in the background. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Clock time of the last snapshot or message; -Infinity before the first. */
+  /**
+   * Clock time the verifier last knew it had heard everything: a complete snapshot, or a heartbeat
+   * (which feeds deliver only at their head). Events do not count: during a catch-up they arrive
+   * before the revocations that follow them. -Infinity before the first.
+   */
   readonly lastMessageAt: number;
   readonly events: number;
   readonly reconnects: number;
@@ -40,6 +44,8 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
   const maxRetryMs = Math.min(MAX_RETRY_MS, Math.max(INITIAL_RETRY_MS, maxStalenessMs / 2));
   const watchdogMs = Math.min(1000, Math.max(50, maxStalenessMs / 2));
   let lastMessageAt = Number.NEGATIVE_INFINITY;
+  /** Any message at all: the connection is alive (the watchdog's question, not freshness). */
+  let lastHeardAt = Number.NEGATIVE_INFINITY;
   let cursor = '';
   let events = 0;
   let reconnects = 0;
@@ -53,20 +59,24 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
     const snapshot = await feed.snapshot();
     for (const event of snapshot.events) revoked.apply(event);
     cursor = snapshot.cursor;
-    lastMessageAt = clock.now();
+    // An incomplete snapshot (the feed lost data and is being seeded again) is applied, but only
+    // the heartbeat written after the seed makes the verifier fresh.
+    if (snapshot.complete !== false) lastMessageAt = clock.now();
   }
 
   function onMessage(message: FeedMessage): void {
-    lastMessageAt = clock.now();
+    lastHeardAt = clock.now();
     cursor = message.cursor;
     if (message.kind === 'event') {
       events++;
       revoked.apply(message.event);
+    } else {
+      lastMessageAt = lastHeardAt;
     }
   }
 
   function checkSilence(): void {
-    const heardAt = Math.max(lastMessageAt, connectedAt);
+    const heardAt = Math.max(lastMessageAt, lastHeardAt, connectedAt);
     if (connection && clock.now() - heardAt > maxStalenessMs) connection.abort();
   }
 
@@ -75,7 +85,7 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
     while (!stop.aborted) {
       connection = new AbortController();
       connectedAt = clock.now();
-      const heardBefore = lastMessageAt;
+      const heardBefore = lastHeardAt;
       try {
         await feed.follow(cursor, onMessage, AbortSignal.any([stop, connection.signal]));
       } catch (error) {
@@ -85,7 +95,7 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
       connection = undefined;
       if (stop.aborted) return;
       reconnects++;
-      if (lastMessageAt !== heardBefore) retryMs = INITIAL_RETRY_MS;
+      if (lastHeardAt !== heardBefore) retryMs = INITIAL_RETRY_MS;
       await sleep(retryMs * (0.5 + Math.random() / 2), undefined, { signal: stop, ref: false }).catch(
         () => {},
       );

@@ -1,7 +1,9 @@
--- KEYS[1] stream, KEYS[2] live set. ARGV[1] the lowest `until` still live.
+-- KEYS[1] stream, KEYS[2] live set, KEYS[3] epoch key. ARGV[1] the lowest `until` still live.
 -- One script, so no publish can land between reading the live set and reading the stream's head:
 -- everything in the set is at or before the cursor, everything after it arrives through follow.
 -- last-generated-id, not the last entry: it stays right when entries were trimmed or deleted.
+-- The epoch says whether the live set is complete: missing (Redis lost its data) or still being
+-- seeded again from the durable store, it is not, and the verifier must not count itself fresh.
 local head = '0-0'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
@@ -9,4 +11,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
     if info[i] == 'last-generated-id' then head = info[i + 1] end
   end
 end
-return {head, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf')}
+local epoch = redis.call('GET', KEYS[3])
+local complete = 0
+if epoch and string.sub(epoch, 1, 8) ~= 'pending:' then complete = 1 end
+return {head, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf'), complete}

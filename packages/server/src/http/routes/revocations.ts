@@ -18,7 +18,13 @@ const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
  * `GET /revocations/stream?since=CURSOR` is Server-Sent Events of every later event and a
  * heartbeat (without `since`: from the feed's head at connection time). A cursor the feed can no longer replay answers 410: the verifier takes a new snapshot.
  */
-export function registerRevocationRoutes(app: FastifyInstance, context: AppContext, feed: FeedSource): void {
+export function registerRevocationRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  feed: FeedSource,
+  /** Aborted when the server shuts down: every stream ends, so verifiers reconnect elsewhere. */
+  closing?: AbortSignal,
+): void {
   const { serviceToken } = context.config;
   // The feed carries only opaque ids; with a service token configured it is private all the same.
   const guard = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -40,8 +46,11 @@ export function registerRevocationRoutes(app: FastifyInstance, context: AppConte
       // Without `since` the stream follows from now: the head of the feed at connection time.
       const since = request.query.since ?? (await feed.snapshot()).cursor;
       if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
+      if (closing?.aborted)
+        return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
       const controller = new AbortController();
       reply.raw.on('close', () => controller.abort());
+      const signal = closing ? AbortSignal.any([controller.signal, closing]) : controller.signal;
       let started = false;
       const write = (message: FeedMessage) => {
         if (!started) {
@@ -54,7 +63,7 @@ export function registerRevocationRoutes(app: FastifyInstance, context: AppConte
         reply.raw.write(encodeSseMessage(message));
       };
       try {
-        await feed.follow(since, write, controller.signal);
+        await feed.follow(since, write, signal);
       } catch (error) {
         if (!started && error instanceof FeedCursorExpiredError)
           return reply.code(410).send({ error: 'cursor_expired' });

@@ -96,6 +96,7 @@ export function toRefreshTokenRecord(row: Row): RefreshTokenRecord {
     createdAt: row.created_at as number,
     consumedAt: row.consumed_at as number | null,
     successorCipher: row.successor_cipher as string | null,
+    successorHash: (row.successor_hash as string | null | undefined) ?? null,
   };
 }
 

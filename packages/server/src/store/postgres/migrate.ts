@@ -1,7 +1,7 @@
-import { escapeIdentifier, type Pool } from 'pg';
+import { escapeIdentifier, type Pool, type QueryConfig, type QueryResult } from 'pg';
 import { selectPendingMigrations } from '../lib/migration.ts';
 import { postgresMigrations } from './migrations.ts';
-import { createPostgresPool, type PostgresStoreOptions } from './pool.ts';
+import { createPostgresPool, type PostgresStoreOptions, UNBOUNDED_QUERY_MS } from './pool.ts';
 import { runInTransaction } from './transaction.ts';
 
 /** Arbitrary, fixed: the advisory lock every Gatehouse server takes to migrate. */
@@ -13,7 +13,13 @@ const MIGRATION_LOCK_KEY = 0x6761_7465_6800;
  * released by the commit, and a failed migration leaves nothing behind.
  */
 export async function applyPostgresMigrations(pool: Pool, schema?: string): Promise<number[]> {
-  return runInTransaction(pool, async (client) => {
+  return runInTransaction(pool, async (pooled) => {
+    // No statement or read timeout here: a migration may take long, and waiting for the lock too.
+    const client = {
+      query: (text: string, values?: unknown[]): Promise<QueryResult> =>
+        pooled.query({ text, values, query_timeout: UNBOUNDED_QUERY_MS } as QueryConfig),
+    };
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     // Under the lock because two concurrent CREATE SCHEMA IF NOT EXISTS can still collide and fail.
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);

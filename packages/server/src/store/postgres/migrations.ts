@@ -96,4 +96,23 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX throttle_counters_expire ON throttle_counters (expire);
     `,
   },
+  {
+    version: 3,
+    name: 'durable revocations, refresh successors',
+    sql: `
+      -- Every live revocation, so a feed that lost its data can be seeded again (DESIGN §5).
+      CREATE TABLE revocations (
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'user', 'token', 'key')),
+        id TEXT NOT NULL,
+        sub TEXT,
+        before BIGINT,
+        until BIGINT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX revocations_until ON revocations (until);
+
+      -- Which token a rotation made, so a replay can tell whether that successor was ever used.
+      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { applyPostgresMigrations } from './migrate.ts';
 import { createPostgresPool, type PostgresStoreOptions } from './pool.ts';
 import { createPostgresRefreshTokenStore } from './refresh-token-store.ts';
 import { createPostgresResetTokenStore } from './reset-token-store.ts';
+import { createPostgresRevocationStore } from './revocation-store.ts';
 import { createPostgresSessionStore } from './session-store.ts';
 import { createPostgresUserStore } from './user-store.ts';
 
@@ -34,6 +35,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     keys: createPostgresKeyStore(pool),
     audit: createPostgresAuditStore(pool),
     resetTokens: createPostgresResetTokenStore(pool),
+    revocations: createPostgresRevocationStore(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { RefreshTokenStore, RotateRefreshResult } from '@gatehouse/core';
-import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '@gatehouse/core';
+import { chooseRotationStep, isSessionLive, isSuccessorUsed, sessionAfterRotation } from '@gatehouse/core';
 import { toRefreshTokenRecord, toSessionRecord } from '../lib/rows.ts';
 import { runInTransaction } from './transaction.ts';
 
@@ -34,13 +34,22 @@ export function createPostgresRefreshTokenStore(pool: Pool): RefreshTokenStore {
         ]);
         if (!tokenResult.rows[0]) return { outcome: 'invalid' };
 
-        const decision = chooseRotationStep(toRefreshTokenRecord(tokenResult.rows[0]), input);
+        const token = toRefreshTokenRecord(tokenResult.rows[0]);
+        // The family is serialised by the session lock above: the successor cannot change meanwhile.
+        const successorResult = token.successorHash
+          ? await client.query('SELECT consumed_at FROM refresh_tokens WHERE hash = $1', [
+              token.successorHash,
+            ])
+          : null;
+        const successorRow = successorResult?.rows[0];
+        const successor = successorRow ? { consumedAt: successorRow.consumed_at as number | null } : null;
+        const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
         switch (decision.step) {
           case 'rotate': {
             const touched = sessionAfterRotation(session, input);
             await client.query(
-              'UPDATE refresh_tokens SET consumed_at = $2, successor_cipher = $3 WHERE hash = $1',
-              [input.presentedHash, input.now, input.successorCipher],
+              'UPDATE refresh_tokens SET consumed_at = $2, successor_cipher = $3, successor_hash = $4 WHERE hash = $1',
+              [input.presentedHash, input.now, input.successorCipher, input.successor.hash],
             );
             await client.query(
               'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES ($1, $2, $3)',

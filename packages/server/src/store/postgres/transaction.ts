@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { isUnavailableError } from '../lib/unavailable-error.ts';
 
 /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
 export async function runInTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -10,6 +11,12 @@ export async function runInTransaction<T>(pool: Pool, work: (client: PoolClient)
     client.release();
     return result;
   } catch (error) {
+    // Cut off or timed out: a ROLLBACK would wait out its own timeout on the same dead link. The
+    // server rolls back by itself when the connection goes (or after idle_in_transaction_session_timeout).
+    if (isUnavailableError(error)) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
     const rollbackError = await client.query('ROLLBACK').then(
       () => undefined,
       (failure: Error) => failure,

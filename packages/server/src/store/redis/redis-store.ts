@@ -45,8 +45,21 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   if (given?.options.keyPrefix) throw new TypeError('redis: use the keyPrefix option, not the client’s');
   const keys = createKeyLayout(keyPrefix);
 
-  const client = given ?? new Redis(url!);
+  const client =
+    given ??
+    new Redis(url!, {
+      lazyConnect: true,
+      // Bounded (issue 10): a Redis that is down or partitioned fails a request with 503 within
+      // seconds; commands are not queued behind a reconnect.
+      connectTimeout: 2_000,
+      commandTimeout: 3_000,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
+  // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.
+  if (!given) client.on('error', () => {});
   try {
+    if (!given) await client.connect();
     await client.ping();
   } catch (error) {
     if (!given) client.disconnect();

@@ -85,4 +85,23 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX reset_tokens_expires_at ON reset_tokens (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'durable revocations, refresh successors',
+    sql: `
+      -- Every live revocation, so a feed that lost its data can be seeded again (DESIGN §5).
+      CREATE TABLE revocations (
+        kind TEXT NOT NULL CHECK (kind IN ('session', 'user', 'token', 'key')),
+        id TEXT NOT NULL,
+        sub TEXT,
+        before INTEGER,
+        until INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      ) STRICT;
+      CREATE INDEX revocations_until ON revocations (until);
+
+      -- Which token a rotation made, so a replay can tell whether that successor was ever used.
+      ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RefreshTokenStore, RotateRefreshResult } from '@gatehouse/core';
-import { chooseRotationStep, isSessionLive, sessionAfterRotation } from '@gatehouse/core';
+import { chooseRotationStep, isSessionLive, isSuccessorUsed, sessionAfterRotation } from '@gatehouse/core';
 import { toRefreshTokenRecord, toSessionRecord } from '../lib/rows.ts';
 import { runInImmediateTransaction } from './transaction.ts';
 
@@ -9,8 +9,9 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
   const selectToken = db.prepare('SELECT * FROM refresh_tokens WHERE hash = ?');
   const selectSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
   const consume = db.prepare(
-    'UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ? WHERE hash = ?',
+    'UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ?, successor_hash = ? WHERE hash = ?',
   );
+  const selectConsumedAt = db.prepare('SELECT consumed_at FROM refresh_tokens WHERE hash = ?');
   const touchSession = db.prepare('UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?');
   // Cascades to every token of the family.
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id = ?');
@@ -28,11 +29,14 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
         const session = toSessionRecord(sessionRow);
         if (!isSessionLive(session, input.now)) return { outcome: 'invalid' };
 
-        const decision = chooseRotationStep(toRefreshTokenRecord(tokenRow), input);
+        const token = toRefreshTokenRecord(tokenRow);
+        const successorRow = token.successorHash ? selectConsumedAt.get(token.successorHash) : undefined;
+        const successor = successorRow ? { consumedAt: successorRow.consumed_at as number | null } : null;
+        const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
         switch (decision.step) {
           case 'rotate': {
             const touched = sessionAfterRotation(session, input);
-            consume.run(input.now, input.successorCipher, input.presentedHash);
+            consume.run(input.now, input.successorCipher, input.successor.hash, input.presentedHash);
             insert.run(input.successor.hash, session.id, input.successor.createdAt);
             touchSession.run(touched.lastSeenAt, touched.idleExpiresAt, session.id);
             return { outcome: 'rotated', session: touched };

@@ -5,6 +5,7 @@ import { createSqliteKeyStore } from './key-store.ts';
 import { applySqliteMigrations } from './migrate.ts';
 import { createSqliteRefreshTokenStore } from './refresh-token-store.ts';
 import { createSqliteResetTokenStore } from './reset-token-store.ts';
+import { createSqliteRevocationStore } from './revocation-store.ts';
 import { createSqliteSessionStore } from './session-store.ts';
 import { createSqliteUserStore } from './user-store.ts';
 
@@ -37,6 +38,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Gate
     keys: createSqliteKeyStore(db),
     audit: createSqliteAuditStore(db),
     resetTokens: createSqliteResetTokenStore(db),
+    revocations: createSqliteRevocationStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -7,7 +7,7 @@
 -- in ../lib/refresh-rotation.ts for the same rule in SQL).
 local base = ARGV[1]
 local now = tonumber(ARGV[6])
-local token = redis.call('HMGET', KEYS[1], 's', 'consumedAt', 'successorCipher')
+local token = redis.call('HMGET', KEYS[1], 's', 'consumedAt', 'successorCipher', 'successor')
 if not token[1] then return {'invalid'} end
 local session_key = base .. ':s:' .. token[1]
 local session = redis.call('HMGET', session_key, 'id', 'idleExpiresAt', 'absoluteExpiresAt')
@@ -17,7 +17,7 @@ local absolute = session[3]
 if tonumber(session[2]) <= now or tonumber(absolute) <= now then return {'invalid'} end
 
 if not token[2] then
-  redis.call('HSET', KEYS[1], 'consumedAt', ARGV[6], 'successorCipher', ARGV[5])
+  redis.call('HSET', KEYS[1], 'consumedAt', ARGV[6], 'successorCipher', ARGV[5], 'successor', ARGV[2])
   local ttl = math.max(tonumber(absolute) - now, 0) + tonumber(ARGV[9])
   local successor_key = base .. ':r:' .. ARGV[2]
   redis.call('HSET', successor_key, 'hash', ARGV[3], 'sessionId', session[1], 's', token[1], 'createdAt', ARGV[4])
@@ -28,11 +28,19 @@ if not token[2] then
   return {'rotated', redis.call('HGETALL', session_key)}
 end
 
+-- No lockout from a lost response: a successor never used is handed out again, however late. A
+-- successor that is unknown (a token from before this field) counts as used.
+local successor_used = true
+if token[4] then
+  local successor = redis.call('HMGET', base .. ':r:' .. token[4], 'hash', 'consumedAt')
+  successor_used = (not successor[1]) or (successor[2] ~= false)
+end
 local grace = tonumber(ARGV[7])
-if grace > 0 and now - tonumber(token[2]) <= grace and token[3] then
+local within_grace = grace > 0 and now - tonumber(token[2]) <= grace
+if (within_grace or not successor_used) and token[3] then
   return {'replayed', redis.call('HGETALL', session_key), token[3]}
 end
 
--- Replayed outside the grace window: theft. The session and its whole family go.
+-- Replayed after its successor was used, outside the grace window: theft. The session and its whole family go.
 local gone = delete_session(base, token[1])
 return {'reused', gone[1], gone[2]}

@@ -1,0 +1,126 @@
+/**
+ * Issue 10, point 8: SIGTERM with SSE followers attached. `gatehouse serve` in a child process,
+ * three verifier services following its `/revocations/stream`: on SIGTERM, `/readyz` turns 503, a
+ * request in flight still completes, the streams end, the process exits within 10 s, and the
+ * followers go stale (fail closed) instead of trusting a feed that is gone. A second signal exits
+ * at once.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { SHUTDOWN_DRAIN_MS } from '../../packages/server/src/server.ts';
+import { createAuthClient } from '../e2e/support/auth-client.ts';
+import { AUDIENCE, ISSUER, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
+import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
+import type { VerifierService } from '../e2e/support/verifier-service.ts';
+import { waitFor } from '../e2e/support/wait-for.ts';
+import { KEK, KEY, PASSWORD, timedRequest } from './support.ts';
+
+const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
+const SERVICE_TOKEN = 'a-service-token-for-the-shutdown-test-0123456789';
+const EXIT_BOUND_MS = 10_000;
+
+describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+
+  async function serve(name: string): Promise<{ process: NodeProcess; url: string }> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-shutdown-'));
+    const child = spawnNode(name, SERVE, {
+      GATEHOUSE_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      GATEHOUSE_CSRF_SECRET: KEY,
+      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+      GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
+    });
+    cleanups.push(async () => {
+      await child.stop('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const url = await child.waitForLine((line) => /Gatehouse listening on (\S+)/.exec(line)?.[1], 20_000);
+    return { process: child, url };
+  }
+
+  it('SIGTERM with 3 SSE followers: readyz 503, in-flight request served, exit within 10 s, followers stale', async (t) => {
+    const { process: server, url } = await serve('serve (graceful)');
+    const client = createAuthClient(url);
+    const email = uniqueEmail('shutdown');
+    await client.register(email);
+    const live = await client.loginWithToken(email);
+    const followers: VerifierService[] = await startVerifierServices(
+      [1, 2, 3].map((index) => ({
+        name: `follower ${index}`,
+        feed: 'sse' as const,
+        authUrl: url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        serviceToken: SERVICE_TOKEN,
+        maxStalenessMs: 1500,
+      })),
+    );
+    cleanups.push(async () => {
+      await Promise.allSettled(followers.map((follower) => follower.stop()));
+    });
+    for (const follower of followers) assert.equal((await follower.me(live)).status, 200);
+
+    // A login (a password hash: tens of ms) is in flight when the signal arrives.
+    const inFlight = timedRequest(url, 'POST', '/auth/login', {
+      body: { email, password: PASSWORD, strategy: 'token' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const signalledAt = performance.now();
+    server.child.kill('SIGTERM');
+    const exited = server.exited.then(() => performance.now() - signalledAt);
+
+    // The signal takes a moment to arrive; within the readiness delay /readyz must say 503.
+    const ready = await waitFor(
+      '/readyz to answer 503 after SIGTERM',
+      async () => {
+        const reply = await timedRequest(url, 'GET', '/readyz', { timeoutMs: 2_000 });
+        return reply.status === 503 ? reply : undefined;
+      },
+      { timeoutMs: 900, intervalMs: 10 },
+    );
+    t.diagnostic(
+      `readyz ${(performance.now() - signalledAt).toFixed(0)} ms after SIGTERM: ${ready.status} ${JSON.stringify(ready.body)}`,
+    );
+    assert.equal((await inFlight).status, 200, 'the request in flight was served');
+
+    const exitMs = await exited;
+    t.diagnostic(
+      `exited ${exitMs.toFixed(0)} ms after SIGTERM with 3 SSE followers attached (code ${server.child.exitCode})`,
+    );
+    assert.ok(exitMs <= EXIT_BOUND_MS, `exit took ${exitMs.toFixed(0)} ms`);
+    // The streams end at the signal, so nothing waits for the drain cut-off (5 s) to close them.
+    assert.ok(exitMs < SHUTDOWN_DRAIN_MS, `exit took ${exitMs.toFixed(0)} ms: streams held the close`);
+    assert.equal(server.child.exitCode, 0);
+
+    for (const follower of followers) {
+      await waitFor(`${follower.name} to go stale`, async () => {
+        const reply = await follower.me(live);
+        return reply.status === 503 && reply.code === 'ERR_FEED_STALE' ? true : undefined;
+      });
+    }
+  });
+
+  it('a second signal exits at once', async () => {
+    const { process: server } = await serve('serve (impatient)');
+    server.child.kill('SIGTERM');
+    // Apart, so the kernel does not merge the two into one pending signal.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const signalledAt = performance.now();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    const exitMs = performance.now() - signalledAt;
+    // The first signal alone keeps serving for the 1 s readiness delay.
+    assert.ok(exitMs < 700, `exited ${exitMs.toFixed(0)} ms after the second signal`);
+    assert.notEqual(server.child.exitCode, 0);
+  });
+});

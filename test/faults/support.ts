@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type RunningServer, startServer } from '@gatehouse/server';
+import { Client } from 'pg';
+import {
+  createTestSchemaName,
+  dropTestSchema,
+  testDatabaseUrl,
+} from '../../packages/server/src/store/postgres/test-database.ts';
+import { PASSWORD } from '../e2e/support/auth-client.ts';
+
+export const KEY = randomBytes(32).toString('base64url');
+export const KEK = randomBytes(32).toString('base64url');
+
+/** A schema of the test's own on the shared PostgreSQL; `urlVia(port)` reaches it through a proxy. */
+export async function createFaultSchema() {
+  const schema = createTestSchemaName();
+  const client = new Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${client.escapeIdentifier(schema)}`);
+  } finally {
+    await client.end();
+  }
+  const base = new URL(testDatabaseUrl);
+  return {
+    schema,
+    /** The test database through 127.0.0.1:`port`, every connection in `schema`. */
+    urlVia(port: number): string {
+      const url = new URL(base);
+      url.hostname = '127.0.0.1';
+      url.port = String(port);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      return url.href;
+    },
+    drop: () => dropTestSchema(schema),
+  };
+}
+
+export interface FaultServer {
+  server: RunningServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A Gatehouse server in this process on 127.0.0.1:0 with the given env (secrets added). */
+export async function startFaultServer(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<FaultServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-faults-'));
+  const server = await startServer(
+    loadConfig({ GATEHOUSE_CSRF_SECRET: KEY, GATEHOUSE_KEY_ENCRYPTION_KEY: KEK, ...env }, [
+      ...['--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0'],
+      ...args,
+    ]),
+    { logger: false, print: () => {} },
+  ).catch(async (error) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    server,
+    url: server.url,
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Timed {
+  status: number;
+  body: unknown;
+  retryAfter: string | null;
+  ms: number;
+}
+
+/** One JSON request with a generous client-side bound (the server must answer well within it). */
+export async function timedRequest(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Timed> {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return {
+    status: response.status,
+    body,
+    retryAfter: response.headers.get('retry-after'),
+    ms: performance.now() - started,
+  };
+}
+
+export { PASSWORD };
