@@ -31,7 +31,9 @@ export type ErrorCode =
   | 'ERR_FEED_STALE'
   | 'ERR_KEY_UNAVAILABLE'
   /** A lookup the answer depends on (store, introspection) failed: try again later. */
-  | 'ERR_UPSTREAM_UNAVAILABLE';
+  | 'ERR_UPSTREAM_UNAVAILABLE'
+  /** Password hashing is at capacity: refused before any work, try again after `retryAfterSeconds`. */
+  | 'ERR_OVERLOADED';
 
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
@@ -99,6 +101,15 @@ export class ThrottledError extends GatehouseError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
     super('ERR_THROTTLED', 'too many attempts');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** Password hashing is at capacity (see `limitHasher`): nothing was done; retry after a moment. */
+export class OverloadedError extends GatehouseError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('ERR_OVERLOADED', 'password hashing at capacity');
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, isGatehouseError, ThrottledError } from '@gatehouse/core';
+import { type ErrorCode, isGatehouseError, OverloadedError, ThrottledError } from '@gatehouse/core';
 
 /** What a failed request answers: a status, a generic body and maybe headers. Never a message or stack. */
 export interface ErrorResponse {
@@ -62,6 +62,13 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   // No usable signing key is a server-side condition a client can only retry.
   ERR_KEY_UNAVAILABLE: unavailable,
   ERR_UPSTREAM_UNAVAILABLE: unavailable,
+  // Password hashing at capacity: refused before any work, alike for every account.
+  ERR_OVERLOADED: {
+    ...unavailable,
+    headers: (error) => ({
+      'retry-after': String(error instanceof OverloadedError ? error.retryAfterSeconds : 1),
+    }),
+  },
 };
 
 const invalidRequest: ErrorMapping = { status: 400, error: 'invalid_request' };
