@@ -1,0 +1,77 @@
+import type { ScenarioOutcome, Table } from './types.ts';
+
+/** The goals of issue 14, in order: the scorecard lists every one, measured or not. */
+export const GOALS: readonly { goal: number; title: string; target: string; scenario: string }[] = [
+  {
+    goal: 1,
+    title: 'Guarded route ≥ 0.95× open (Bearer ES256/EdDSA/RS256, cookie; Fastify/Express/Hono)',
+    target: '≥ 0.95×',
+    scenario: 'http',
+  },
+  {
+    goal: 2,
+    title: 'First-sight verification ≥ 0.97× raw node:crypto, per algorithm',
+    target: '≥ 0.97×',
+    scenario: 'verify',
+  },
+  {
+    goal: 3,
+    title: 'Login flood: guarded-route p99 ≤ 2× idle, legitimate logins still succeed',
+    target: '≤ 2.00×',
+    scenario: 'login',
+  },
+  {
+    goal: 4,
+    title: 'Revocation delay p50 ≤ 2 ms, p99 ≤ 10 ms to each of 8 verifiers',
+    target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
+    scenario: 'revocation',
+  },
+  {
+    goal: 5,
+    title: 'Feed fan-out: 3,000 SSE followers, p99 ≤ 50 ms, no stall > 20 ms',
+    target: 'p99 ≤ 50 ms',
+    scenario: '(none yet)',
+  },
+  {
+    goal: 6,
+    title: 'Memory ≤ 48 MB per million live revocation entries; cache bytes per entry stated',
+    target: '≤ 48 MB',
+    scenario: 'memory',
+  },
+  { goal: 7, title: 'The report leads with this scorecard', target: 'present', scenario: 'report' },
+];
+
+/**
+ * The scorecard: one row per measured figure, and one "not measured" row for each goal no scenario
+ * of this run measured (not selected with --only, failed, or not measurable by the lab yet).
+ */
+export function scorecardTable(outcomes: readonly ScenarioOutcome[]): Table {
+  const measured = outcomes.flatMap((outcome) => outcome.result?.scorecard ?? []);
+  const rows: string[][] = [];
+  for (const { goal, title, target, scenario } of GOALS) {
+    if (goal === 7) {
+      rows.push([`${goal}. ${title}`, 'this table', 'pass', '–']);
+      continue;
+    }
+    const entries = measured.filter((entry) => entry.goal === goal);
+    if (entries.length === 0) {
+      const ran = outcomes.find((outcome) => outcome.name === scenario);
+      const why = ran
+        ? ran.status === 'failed'
+          ? `scenario \`${scenario}\` failed`
+          : 'not measured by this lab yet'
+        : `not measured (\`${scenario}\` not run)`;
+      rows.push([`${goal}. ${title} (target ${target})`, why, 'not measured', '–']);
+      continue;
+    }
+    for (const entry of entries) {
+      rows.push([
+        `${goal}. ${entry.what} (target ${entry.target})`,
+        entry.value,
+        entry.pass ? 'pass' : 'FAIL',
+        entry.baselines,
+      ]);
+    }
+  }
+  return { columns: ['goal', 'measured', 'result', 'baselines, same run'], rows };
+}
