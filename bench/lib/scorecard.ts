@@ -1,4 +1,9 @@
-import type { ScenarioOutcome, Table } from './types.ts';
+import type { GoalMeasurement, ScenarioOutcome, ScenarioResult, Table } from './types.ts';
+
+/** Adds one measured goal row to a scenario's result. */
+export function recordScore(result: ScenarioResult, measurement: GoalMeasurement): void {
+  result.scorecard = [...(result.scorecard ?? []), measurement];
+}
 
 /** The goals of issue 14, in order: the scorecard lists every one, measured or not. */
 export const GOALS: readonly {

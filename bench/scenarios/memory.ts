@@ -1,3 +1,4 @@
+import { recordScore } from '../lib/scorecard.ts';
 import { fileURLToPath } from 'node:url';
 import { formatBytes, formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
 import { median, ratio, summarize } from '../lib/stats.ts';
@@ -48,7 +49,7 @@ async function addCacheSection(
   result.headlines.push(
     `SDK verification cache: ${formatNumber(perEntry.median)} bytes per entry (${formatBytes(perEntry.median * CACHE_ENTRIES)} at the default ${CACHE_ENTRIES.toLocaleString('en-US')} entries); the token string itself is about 400 of them.`,
   );
-  (result.scorecard ??= []).push({
+  recordScore(result, {
     goal: 6,
     what: `SDK verification cache, bytes per entry stated (${CACHE_ENTRIES.toLocaleString('en-US')} ES256 tokens)`,
     value: `${formatNumber(perEntry.median)} B/entry`,

@@ -1,3 +1,4 @@
+import { recordScore } from '../lib/scorecard.ts';
 import { attempt } from '../lib/cases.ts';
 import { formatCount, formatNumber, formatRatio } from '../lib/format.ts';
 import type { RevocationSample } from '../lib/revocation-rounds.ts';
@@ -108,7 +109,7 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
       // Goal 4 of issue 14 (not worked on yet): its current value, judged honestly.
       const p50 = quantile(refusals, 0.5);
       const p99 = quantile(refusals, 0.99);
-      (result.scorecard ??= []).push({
+      recordScore(result, {
         goal: 4,
         what: `revoke → refused, ${transport.name}, ${transport.verifiers} verifier processes`,
         value: `p50 ${formatNumber(p50)} ms, p99 ${formatNumber(p99)} ms`,

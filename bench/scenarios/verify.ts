@@ -1,3 +1,4 @@
+import { recordScore } from '../lib/scorecard.ts';
 import { createAccessTokenVerifier, type SigningAlgorithm } from '@gatehouse/core';
 import type { Verifier } from '@gatehouse/verify';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
@@ -244,7 +245,7 @@ function addScorecard(
   ] as const) {
     const value = ratioOf(prefix);
     if (!Number.isFinite(value)) continue;
-    (result.scorecard ??= []).push({
+    recordScore(result, {
       goal: 2,
       what: `${alg} ${label}, throughput ÷ raw node:crypto`,
       value: formatRatio(value),
