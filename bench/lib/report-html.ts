@@ -87,7 +87,7 @@ export function renderHtml(report: ReportInput): string {
 Reproduce with <code>${escapeHtml(report.command)}</code>. Every figure is a ratio against a baseline measured in this same run.</p>
 ${(report.notices ?? []).map((notice) => `<p class="status-partial">Note: ${escapeHtml(notice)}</p>`).join('\n')}
 <h2>Scorecard (issue 14 goals)</h2>
-${htmlTable(scorecardTable(report.outcomes))}
+${htmlTable(scorecardTable(report.outcomes, report.mode))}
 <h2>Machine</h2>
 ${htmlTable({ columns: ['', 'this run'], rows: report.machine })}
 <h2>Scenarios</h2>

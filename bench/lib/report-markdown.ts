@@ -60,7 +60,7 @@ export function renderMarkdown(report: ReportInput): string {
     ...(report.notices ?? []).flatMap((notice) => [`> **Note:** ${notice}`, '']),
     '## Scorecard (issue 14 goals)',
     '',
-    markdownTable(scorecardTable(report.outcomes)),
+    markdownTable(scorecardTable(report.outcomes, report.mode)),
     '',
     '## Machine',
     '',

@@ -111,7 +111,7 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
       const p99 = quantile(refusals, 0.99);
       recordScore(result, {
         goal: 4,
-        what: `revoke → refused, ${transport.name}, ${transport.verifiers} verifier processes`,
+        what: `revoke → refused, ${transport.name}`,
         value: `p50 ${formatNumber(p50)} ms, p99 ${formatNumber(p99)} ms`,
         target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
         pass: p50 <= 2 && p99 <= 10 && transport.verifiers >= 8,

@@ -270,6 +270,15 @@ describe('scorecard', () => {
     assert.equal(byGoal(4)[0]![1], 'not measured (`revocation` not run)');
     assert.match(byGoal(1)[0]![1]!, /^not measured: /);
     assert.equal(byGoal(7)[0]![2], 'pass');
+    // A smoke run shows its figures but judges none.
+    const quick = scorecardTable(
+      [scored([{ goal: 6, what: 'set', value: '90 MB', target: '≤ 48 MB', pass: false, baselines: '–' }])],
+      'quick',
+    );
+    assert.equal(
+      quick.rows.find((row) => row[0]!.startsWith('6. '))![2],
+      'not judged (quick run; would be FAIL)',
+    );
   });
 
   it('leads both reports, before the machine table', () => {
