@@ -8,6 +8,8 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Requests per second across all connections (autocannon `overallRate`); default: as fast as answered. */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -46,6 +48,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     timeout: 10,
   });
   const closeInterval = (minimumMs: number) => {

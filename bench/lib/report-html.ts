@@ -1,4 +1,5 @@
 import { formatDuration } from './format.ts';
+import { scorecardTable } from './scorecard.ts';
 import type { ReportInput } from './report-model.ts';
 import { statusLabel } from './report-model.ts';
 import { escapeXml as escapeHtml, renderBarChart } from './svg-bar-chart.ts';
@@ -85,6 +86,8 @@ export function renderHtml(report: ReportInput): string {
 <p>Run started ${escapeHtml(report.startedAt)}, ${report.mode} mode, ${formatDuration(report.durationMs)} in all.
 Reproduce with <code>${escapeHtml(report.command)}</code>. Every figure is a ratio against a baseline measured in this same run.</p>
 ${(report.notices ?? []).map((notice) => `<p class="status-partial">Note: ${escapeHtml(notice)}</p>`).join('\n')}
+<h2>Scorecard (issue 14 goals)</h2>
+${htmlTable(scorecardTable(report.outcomes, report.mode))}
 <h2>Machine</h2>
 ${htmlTable({ columns: ['', 'this run'], rows: report.machine })}
 <h2>Scenarios</h2>

@@ -1,4 +1,5 @@
 import { formatDuration } from './format.ts';
+import { scorecardTable } from './scorecard.ts';
 import { chartFileName, type ReportInput, statusLabel } from './report-model.ts';
 import type { ScenarioOutcome, Table } from './types.ts';
 
@@ -57,6 +58,10 @@ export function renderMarkdown(report: ReportInput): string {
       `Reproduce with \`${report.command}\`. Every figure is a ratio against a baseline measured in this same run.`,
     '',
     ...(report.notices ?? []).flatMap((notice) => [`> **Note:** ${notice}`, '']),
+    '## Scorecard (issue 14 goals)',
+    '',
+    markdownTable(scorecardTable(report.outcomes, report.mode)),
+    '',
     '## Machine',
     '',
     markdownTable({ columns: ['', 'this run'], rows: report.machine }),

@@ -11,6 +11,8 @@ export interface Measurement {
   /** Microseconds per operation, one sample per run. */
   microsPerOp: Summary;
   iterationsPerRun: number;
+  /** Every run's µs/op in run order: run i of every case was taken in the same round. */
+  samples: number[];
 }
 
 export interface TimedCase {
@@ -95,7 +97,7 @@ export async function measureInterleaved(
   for (const [index, timedCase] of cases.entries()) await guard(index, async () => timedCase.check?.());
   return state.map(({ iterations, samples, error }) =>
     error === undefined
-      ? { ok: true, measurement: { microsPerOp: summarize(samples), iterationsPerRun: iterations } }
+      ? { ok: true, measurement: { microsPerOp: summarize(samples), iterationsPerRun: iterations, samples } }
       : { ok: false, error },
   );
 }

@@ -32,6 +32,23 @@ export interface ScenarioResult {
   failures: CaseNote[];
   /** How the figures were obtained and what to keep in mind reading them. */
   notes: string[];
+  /** This scenario's measurements of the performance goals (issue 14), for the report's scorecard. */
+  scorecard?: GoalMeasurement[];
+}
+
+/** One measured goal (or one row of a goal, e.g. one algorithm), as the scorecard shows it. */
+export interface GoalMeasurement {
+  /** The goal's number in `bench/lib/scorecard.ts` (1–7). */
+  goal: number;
+  /** What exactly was measured, e.g. "ES256 first sight ÷ raw node:crypto". */
+  what: string;
+  /** The measured value, formatted, e.g. "0.98×". */
+  value: string;
+  /** The target, formatted, e.g. "≥ 0.97×". */
+  target: string;
+  pass: boolean;
+  /** The same-run baselines the value is a ratio of (raw crypto, fast-jwt, jose, …). */
+  baselines: string;
 }
 
 export interface CaseNote {

@@ -1,4 +1,4 @@
-import { createArgon2Hasher } from '@gatehouse/core';
+import { createArgon2Hasher, DEFAULT_HASH_QUEUE, defaultHashConcurrency } from '@gatehouse/core';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
 import { assertAllOk, loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
@@ -101,7 +101,49 @@ interface FloodRow {
   name: string;
   probe: ProbeResult;
   flood?: LoadResult;
+  seconds: number;
+  /** Hashes allowed at once when the login route is bounded (for logins/s per core). */
+  hashingCores?: number;
+  /** The flood's fixed rate, if it had one. */
+  ratePerSecond?: number;
   baseline?: boolean;
+}
+
+/** A flood of `connections` login loops against one login route, for `seconds`. */
+interface Flood {
+  httpCase: HttpCase;
+  connections: number;
+  seconds: number;
+  /** The bounded route answers 503 past its queue: those count as refused, not as failures. */
+  bounded: boolean;
+  /** Logins per second sent, whatever the answers; unset: each connection loops as fast as answered. */
+  ratePerSecond?: number;
+}
+
+/** Connections of the overflow floods: far more than the bounded queue holds, so most are refused. */
+const OVERFLOW_CONNECTIONS = 64;
+/** The goal's flood: a fixed rate, several times what one hashing core serves (about 45/s). */
+const OVERFLOW_RATE_PER_SECOND = 400;
+
+function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
+  const floods: Flood[] = [];
+  for (const httpCase of cases.filter((c) => c.group === 'login')) {
+    const bounded = httpCase.path === '/login-bounded';
+    floods.push({ httpCase, connections: FLOOD_CONNECTIONS, seconds, bounded });
+    if (bounded) {
+      // The goal's flood: "a 30 s flood at any rate" (quick: as short as the others), at a fixed
+      // rate far over capacity; then as fast as the server answers, an HTTP flood in itself.
+      floods.push({
+        httpCase,
+        connections: OVERFLOW_CONNECTIONS,
+        seconds: quick ? seconds : 30,
+        bounded,
+        ratePerSecond: OVERFLOW_RATE_PER_SECOND,
+      });
+      floods.push({ httpCase, connections: OVERFLOW_CONNECTIONS, seconds, bounded });
+    }
+  }
+  return floods;
 }
 
 async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): Promise<void> {
@@ -111,69 +153,108 @@ async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): 
     result.failures.push(...service.ready.failures);
     const { port, cases } = service.ready;
     const guarded = cases.find((c) => c.path === '/jwt/sdk/ES256');
-    const floods = cases.filter((c) => c.group === 'login');
+    const floods = floodsOf(cases, ctx.quick, seconds);
     if (!guarded || floods.length === 0)
       throw new Error('the service has no guarded route or no login route');
-    const probe = () =>
+    const probe = (durationSeconds: number) =>
       probeLatency({
         url: `http://127.0.0.1:${port}${guarded.path}`,
         headers: guarded.headers,
         ratePerSecond: PROBE_RATE_PER_SECOND,
-        durationSeconds: seconds,
+        durationSeconds,
       });
     await warmUp(port, guarded, ctx.quick ? 0.5 : 1);
     const rows: FloodRow[] = [
-      { name: 'guarded route alone (baseline)', probe: await probe(), baseline: true },
+      { name: 'guarded route alone (baseline)', probe: await probe(seconds), seconds, baseline: true },
     ];
     ctx.progress(`guarded route alone: p99 ${formatNumber(rows[0]!.probe.latencyMs.p99)} ms`);
+    const hashingCores = defaultHashConcurrency();
     for (const flood of floods) {
-      const row = await attempt(result, flood.name, () => probeDuringFlood(port, flood, probe, seconds));
+      const name = floodName(flood);
+      const row = await attempt(result, name, () => probeDuringFlood(port, flood, probe));
       if (!row) continue;
+      if (flood.bounded) row.hashingCores = hashingCores;
       ctx.progress(
-        `during ${flood.name}: p99 ${formatNumber(row.probe.latencyMs.p99)} ms, ${formatNumber(row.flood!.completed / seconds)} logins/s`,
+        `during ${name}: p99 ${formatNumber(row.probe.latencyMs.p99)} ms, ${formatNumber(served(row) / row.seconds)} logins/s, ${formatNumber(refused(row) / row.seconds)} refused/s`,
       );
       rows.push(row);
     }
-    addFloodSection(result, rows, guarded.name, seconds);
+    // The idle figure again, after the floods: how much the baseline itself moves in this run.
+    const again = await probe(seconds);
+    rows.push({ name: 'guarded route alone, after the floods', probe: again, seconds });
+    addFloodSection(result, rows, guarded.name);
   } finally {
     await service.stop();
   }
 }
 
-async function probeDuringFlood(
-  port: number,
-  flood: HttpCase,
-  probe: () => Promise<ProbeResult>,
-  seconds: number,
-): Promise<FloodRow> {
-  const [probed, load] = await Promise.all([
-    probe(),
-    runLoad({ ...loadOptions(port, flood), durationSeconds: seconds, connections: FLOOD_CONNECTIONS }),
-  ]);
-  assertAllOk(flood, load);
-  return { name: `guarded route while flooded by: ${flood.name}`, probe: probed, flood: load };
+function floodName(flood: Flood): string {
+  const rate = flood.ratePerSecond === undefined ? 'as fast as answered' : `${flood.ratePerSecond}/s`;
+  return `${flood.httpCase.name}, ${flood.connections} connections, ${rate}, ${flood.seconds} s`;
 }
 
-function addFloodSection(
-  result: ScenarioResult,
-  rows: FloodRow[],
-  guardedName: string,
-  seconds: number,
-): void {
+const served = (row: FloodRow) => row.flood?.statusCodes['200'] ?? 0;
+const refused = (row: FloodRow) => row.flood?.statusCodes['503'] ?? 0;
+
+async function probeDuringFlood(
+  port: number,
+  flood: Flood,
+  probe: (seconds: number) => Promise<ProbeResult>,
+): Promise<FloodRow> {
+  const [probed, load] = await Promise.all([
+    probe(flood.seconds),
+    runLoad({
+      ...loadOptions(port, flood.httpCase),
+      durationSeconds: flood.seconds,
+      connections: flood.connections,
+      ...(flood.ratePerSecond === undefined ? {} : { overallRate: flood.ratePerSecond }),
+    }),
+  ]);
+  if (flood.bounded) {
+    // 503 is the bounded route's answer at capacity; anything else but 200 is a failure. No 200 at
+    // all is a result, not a failure: the table shows it (and the scorecard judges it).
+    const other = Object.entries(load.statusCodes).filter(([code]) => code !== '200' && code !== '503');
+    if (other.length > 0 || load.errors > 0 || load.completed === 0)
+      throw new Error(
+        `${flood.httpCase.name}: ${load.errors} errors, status codes ${JSON.stringify(load.statusCodes)}`,
+      );
+  } else assertAllOk(flood.httpCase, load);
+  return {
+    name: `guarded route while flooded by: ${floodName(flood)}`,
+    ...(flood.ratePerSecond === undefined ? {} : { ratePerSecond: flood.ratePerSecond }),
+    probe: probed,
+    flood: load,
+    seconds: flood.seconds,
+  };
+}
+
+function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: string): void {
   const alone = rows.find((row) => row.baseline)?.probe.latencyMs.p99;
   result.sections.push({
     title: 'Guarded-route latency while logins flood',
-    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s for ${seconds} s, alone and while ${FLOOD_CONNECTIONS} connections send logins as fast as they are answered, to the same process.`,
+    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while N connections send logins as fast as they are answered, to the same process. "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, then 503 without hashing); the other login row hashes without a bound, as before.`,
     table: {
-      columns: ['case', 'p50 ms', 'p99 ms', 'max ms', 'p99 × alone', 'logins/s', 'probe failures'],
-      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      columns: [
+        'case',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'p99 × alone',
+        'logins/s',
+        'logins/s per hashing core',
+        '503/s',
+        'probe failures',
+      ],
+      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       rows: rows.map((row) => [
         row.name,
         formatNumber(row.probe.latencyMs.p50),
         formatNumber(row.probe.latencyMs.p99),
         formatNumber(row.probe.latencyMs.max),
         formatRatio(ratio(row.probe.latencyMs.p99, alone)),
-        row.flood ? formatNumber(row.flood.completed / seconds) : '–',
+        row.flood ? formatNumber(served(row) / row.seconds) : '–',
+        row.flood && row.hashingCores ? formatNumber(served(row) / row.seconds / row.hashingCores) : '–',
+        row.flood ? formatNumber(refused(row) / row.seconds) : '–',
         String(row.probe.failed),
       ]),
     },
@@ -183,7 +264,7 @@ function addFloodSection(
       better: 'lower',
       logScale: true,
       bars: rows.map((row) => ({
-        label: row.name.replace('guarded route while flooded by: ', 'flood: ').replace(/ \(.*\)$/, ''),
+        label: row.name.replace('guarded route while flooded by: ', 'flood: ').replace(/ \(.*?\)/, ''),
         value: row.probe.latencyMs.p99,
         baseline: row.baseline ?? false,
       })),
@@ -191,10 +272,30 @@ function addFloodSection(
   });
   const pool = rows.find((row) => row.name.includes('Argon2id m='));
   const blocking = rows.find((row) => row.name.includes('argon2Sync'));
+  const overflow = rows.find(
+    (row) => row.hashingCores && row.name.includes(`${OVERFLOW_CONNECTIONS} connections`),
+  );
   if (alone !== undefined && pool) {
     result.headlines.push(
-      `Login flood (${formatNumber(pool.flood!.completed / seconds)} logins/s): guarded-route p99 ${formatNumber(pool.probe.latencyMs.p99)} ms (${formatRatio(ratio(pool.probe.latencyMs.p99, alone))} the ${formatNumber(alone)} ms without it)${blocking ? `; hashing on the event loop instead: ${formatNumber(blocking.probe.latencyMs.p99)} ms (${formatRatio(ratio(blocking.probe.latencyMs.p99, alone))})` : ''}.`,
+      `Login flood, unbounded hashing (${formatNumber(served(pool) / pool.seconds)} logins/s): guarded-route p99 ${formatNumber(pool.probe.latencyMs.p99)} ms (${formatRatio(ratio(pool.probe.latencyMs.p99, alone))} the ${formatNumber(alone)} ms without it)${blocking ? `; hashing on the event loop instead: ${formatNumber(blocking.probe.latencyMs.p99)} ms (${formatRatio(ratio(blocking.probe.latencyMs.p99, alone))})` : ''}.`,
     );
+  }
+  if (alone !== undefined && overflow) {
+    const p99Ratio = ratio(overflow.probe.latencyMs.p99, alone);
+    const perSecond = served(overflow) / overflow.seconds;
+    result.headlines.push(
+      `Login flood, bounded hashing (${OVERFLOW_RATE_PER_SECOND} logins/s for ${overflow.seconds} s): guarded-route p99 ${formatNumber(overflow.probe.latencyMs.p99)} ms (${formatRatio(p99Ratio)} idle); ${formatNumber(perSecond)} logins/s served (${formatNumber(perSecond / overflow.hashingCores!)} per hashing core), ${formatNumber(refused(overflow) / overflow.seconds)}/s refused with 503.`,
+    );
+    result.scorecard = [
+      {
+        goal: 3,
+        what: `guarded-route p99 during a ${overflow.seconds} s login flood (${OVERFLOW_RATE_PER_SECOND}/s, bounded hashing) ÷ idle; logins still served`,
+        value: `${formatRatio(p99Ratio)} (${formatNumber(overflow.probe.latencyMs.p99)} ms vs ${formatNumber(alone)} ms); ${formatNumber(perSecond)} logins/s served`,
+        target: '≤ 2.00×, logins > 0',
+        pass: Number.isFinite(p99Ratio) && p99Ratio <= 2 && perSecond > 0,
+        baselines: `unbounded hashing: ${pool ? `${formatRatio(ratio(pool.probe.latencyMs.p99, alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms`,
+      },
+    ];
   }
 }
 
@@ -216,7 +317,8 @@ export const loginScenario: Scenario = {
     addHashSection(result, runs, poolSize);
     await attempt(result, 'guarded route under login flood', () => guardedUnderFlood(ctx, result));
     result.notes.push(
-      "The login route is the core's real login (createAuth over SQLite, default Argon2id hasher on the libuv pool), served by the same tiny node:http service as the HTTP scenario, in a child process. The guarded route is the SDK (ES256, cache hit).",
+      "The login routes are the core's real login (createAuth over SQLite, default Argon2id hasher on the libuv pool), served by the same tiny node:http service as the HTTP scenario, in a child process; the bounded one wraps the hasher in limitHasher with the server's defaults and answers 503 + Retry-After at capacity, as the server does. The guarded route is the SDK (ES256, cache hit).",
+      "Logins/s per hashing core is the bounded route's served logins per second divided by the hashes it lets run at once (cores − 1, at least 1): the capacity to plan with. The idle probe is repeated after the floods to show how much the baseline itself moved.",
       `Isolation here is of the event loop, not of the CPU: on this machine (${describeCores()}), ${describeMachine().uvThreadpoolSize} pool threads hashing take CPU time from the event loop, which shows as latency even though nothing blocks it. The argon2Sync row shows what blocking it would cost.`,
     );
     return result;

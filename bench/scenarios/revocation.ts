@@ -1,3 +1,4 @@
+import { recordScore } from '../lib/scorecard.ts';
 import { attempt } from '../lib/cases.ts';
 import { describeCores } from '../lib/machine.ts';
 import { formatCount, formatNumber, formatRatio } from '../lib/format.ts';
@@ -106,6 +107,17 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
     });
     const refusals = delays(okSamples(transport.samples), (s) => s.refusalDelayMs);
     if (refusals.length > 0) {
+      // Goal 4 of issue 14 (not worked on yet): its current value, judged honestly.
+      const p50 = quantile(refusals, 0.5);
+      const p99 = quantile(refusals, 0.99);
+      recordScore(result, {
+        goal: 4,
+        what: `revoke → refused, ${transport.name}`,
+        value: `p50 ${formatNumber(p50)} ms, p99 ${formatNumber(p99)} ms`,
+        target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
+        pass: p50 <= 2 && p99 <= 10 && transport.verifiers >= 8,
+        baselines: `in-process feed p50 ${baselineP50 === undefined ? '–' : `${formatNumber(baselineP50)} ms`}`,
+      });
       result.headlines.push(
         `Revocation over ${transport.name}: refused after ${formatNumber(quantile(refusals, 0.5))} ms p50, ${formatNumber(quantile(refusals, 0.99))} ms p99, ${formatNumber(Math.max(...refusals))} ms max (${formatRatio(ratio(quantile(refusals, 0.5), baselineP50))} the in-process baseline), at most ${Math.max(...okSamples(transport.samples).map((s) => s.acceptedAfter))} requests accepted in between at ${RATE_PER_SECOND} req/s per verifier.`,
       );

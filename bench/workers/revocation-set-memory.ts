@@ -7,10 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { createRevocationSet, systemClock } from '@gatehouse/core';
 import { runWorker } from '../lib/run-worker.ts';
+// The SDK's cache is internal (not a package export); the bench measures the module itself.
+import { createVerificationCache } from '../../packages/verify/src/lib/verification-cache.ts';
 
 export interface MemoryConfig {
   /** The verifier's revocation set, or the floor: a plain Map of the same sids. */
-  structure: 'revocation-set' | 'map';
+  structure: 'revocation-set' | 'map' | 'verification-cache';
   entries: number;
 }
 
@@ -24,10 +26,12 @@ export interface MemorySample {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/** JS heap plus ArrayBuffer backing stores (off the heap, where typed arrays keep their bytes). */
 function heapAfterGc(): number {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 /** n distinct 128-bit ids as base64url strings, shaped like real sids and subs. */
@@ -66,11 +70,51 @@ function measureMap(n: number): MemorySample {
   return { bytes };
 }
 
+/** base64url text of `bytes` random bytes, as many characters as a token segment of that size has. */
+function segment(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The SDK verification cache holding n access tokens the way a verifier fills it: keyed by the
+ * whole token string (ES256-sized: header 62, payload 160, signature 64 bytes before encoding),
+ * with its frozen principal and the sid/sub/jti/kid index entries.
+ */
+function measureCache(n: number): MemorySample {
+  const before = heapAfterGc();
+  const cache = createVerificationCache(n);
+  const header = segment(62);
+  const expiresAtMs = Date.now() + 10 * 60_000;
+  for (let i = 0; i < n; i++) {
+    const sid = segment(16);
+    const sub = segment(16);
+    const jti = segment(16);
+    const principal = Object.freeze({
+      sub,
+      sid,
+      roles: Object.freeze(['reader']) as string[],
+      strategy: 'jwt' as const,
+      exp: Math.floor(expiresAtMs / 1000),
+    });
+    // One flat string, as a token read from a request header is (a concatenation would be a rope).
+    const token = Buffer.from(`${header}.${segment(160)}.${segment(64)}`, 'latin1').toString('latin1');
+    cache.set(token, principal, expiresAtMs, { sid, sub, jti, kid: 'k1' });
+  }
+  const bytes = heapAfterGc() - before;
+  if (cache.size !== n) throw new Error('the cache lost entries');
+  return { bytes };
+}
+
 runWorker<MemoryConfig>(async (config) => {
   if (!gc) throw new Error('start this worker with --expose-gc');
   return {
     ready: {},
-    call: () => (config.structure === 'map' ? measureMap(config.entries) : measureSet(config.entries)),
+    call: () =>
+      config.structure === 'map'
+        ? measureMap(config.entries)
+        : config.structure === 'verification-cache'
+          ? measureCache(config.entries)
+          : measureSet(config.entries),
     async close() {},
   };
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatBytes, formatRatio, formatSpread, formatTick } from '../../bench/lib/format.ts';
 import { renderHtml } from '../../bench/lib/report-html.ts';
+import { scorecardTable } from '../../bench/lib/scorecard.ts';
 import { markdownTable, renderMarkdown } from '../../bench/lib/report-markdown.ts';
 import type { ReportInput } from '../../bench/lib/report-model.ts';
 import { invertSummary, median, quantile, ratio, summarize } from '../../bench/lib/stats.ts';
@@ -231,5 +232,71 @@ describe('report', () => {
     assert.ok(html.includes('Note: busy &amp; loud'));
     const body = html.slice(html.indexOf('<body>'), html.indexOf('</body>') + '</body>'.length);
     assertWellFormedXml(body);
+  });
+});
+
+describe('scorecard', () => {
+  const scored = (scorecard: NonNullable<ScenarioOutcome['result']>['scorecard']): ScenarioOutcome => ({
+    name: 'memory',
+    title: 'Memory',
+    status: 'ok',
+    durationMs: 1,
+    result: { sections: [], headlines: [], unavailable: [], failures: [], notes: [], scorecard },
+  });
+
+  it('lists every goal: measured rows with pass or FAIL, the others as not measured', () => {
+    const table = scorecardTable([
+      scored([
+        { goal: 6, what: 'set', value: '46 MB', target: '≤ 48 MB', pass: true, baselines: 'Map 69' },
+        { goal: 6, what: 'cache', value: '1,681 B', target: 'stated', pass: true, baselines: '–' },
+      ]),
+      {
+        name: 'verify',
+        title: 'Verify',
+        status: 'failed',
+        durationMs: 1,
+        error: 'boom',
+      },
+      scored([{ goal: 3, what: 'flood', value: '3.1×', target: '≤ 2.00×', pass: false, baselines: 'idle' }]),
+    ]);
+    const byGoal = (goal: number) => table.rows.filter((row) => row[0]!.startsWith(`${goal}. `));
+    assert.equal(table.rows.length, 8, 'goals 1–7, goal 6 twice');
+    assert.deepEqual(
+      byGoal(6).map((row) => row[2]),
+      ['pass', 'pass'],
+    );
+    assert.equal(byGoal(3)[0]![2], 'FAIL');
+    assert.equal(byGoal(2)[0]![1], 'scenario `verify` failed');
+    assert.equal(byGoal(4)[0]![1], 'not measured (`revocation` not run)');
+    assert.match(byGoal(1)[0]![1]!, /^not measured: /);
+    assert.equal(byGoal(7)[0]![2], 'pass');
+    // A smoke run shows its figures but judges none.
+    const quick = scorecardTable(
+      [scored([{ goal: 6, what: 'set', value: '90 MB', target: '≤ 48 MB', pass: false, baselines: '–' }])],
+      'quick',
+    );
+    assert.equal(
+      quick.rows.find((row) => row[0]!.startsWith('6. '))![2],
+      'not judged (quick run; would be FAIL)',
+    );
+  });
+
+  it('leads both reports, before the machine table', () => {
+    const report: ReportInput = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      mode: 'quick',
+      command: 'npm run bench',
+      durationMs: 1,
+      machine: [['CPU', 'test']],
+      outcomes: [
+        scored([{ goal: 6, what: 'set', value: '46 MB', target: '≤ 48 MB', pass: true, baselines: '–' }]),
+      ],
+    };
+    const md = renderMarkdown(report);
+    assert.ok(md.indexOf('## Scorecard') > 0 && md.indexOf('## Scorecard') < md.indexOf('## Machine'));
+    const html = renderHtml(report);
+    assert.ok(
+      html.indexOf('<h2>Scorecard') > 0 && html.indexOf('<h2>Scorecard') < html.indexOf('<h2>Machine'),
+    );
   });
 });

@@ -1,9 +1,29 @@
 import { argon2Sync, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { createArgon2Hasher, defaultArgon2Params } from '@gatehouse/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createArgon2Hasher,
+  defaultArgon2Params,
+  defaultHashConcurrency,
+  DEFAULT_HASH_QUEUE,
+  limitHasher,
+  OverloadedError,
+} from '@gatehouse/core';
 import { BENCH_PASSWORD, createSessionFixture } from '../../lib/session-fixture.ts';
 import { openBenchStore } from '../../lib/stores.ts';
 import { type FeatureSetup, respond } from './types.ts';
+
+const OVERLOADED_BODY = '{"error":"temporarily_unavailable"}';
+
+/** The server's answer at capacity: 503 + Retry-After, nothing hashed. */
+function respondOverloaded(response: ServerResponse): void {
+  response.writeHead(503, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(OVERLOADED_BODY),
+    'cache-control': 'no-store',
+    'retry-after': '1',
+  });
+  response.end(OVERLOADED_BODY);
+}
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -41,6 +61,9 @@ export async function setUpLogin(): Promise<FeatureSetup> {
   const bench = await openBenchStore('sqlite', { databaseUrl: '', redisUrl: '' });
   try {
     const fixture = await createSessionFixture(bench.store, createArgon2Hasher());
+    // What the server runs: at most cores − 1 hashes at once, 16 waiting, the rest refused (503).
+    const bounded = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
+    const loginBody = (email: string) => JSON.stringify({ email, password: BENCH_PASSWORD });
     return {
       routes: {
         '/login': async (request, response) => {
@@ -50,6 +73,16 @@ export async function setUpLogin(): Promise<FeatureSetup> {
             respond(response, true);
           } catch {
             respond(response, false);
+          }
+        },
+        '/login-bounded': async (request, response) => {
+          const body = await readJson(request);
+          try {
+            await bounded.auth.login({ email: body.email, password: body.password });
+            respond(response, true);
+          } catch (error) {
+            if (error instanceof OverloadedError) respondOverloaded(response);
+            else respond(response, false);
           }
         },
         '/login-blocking': async (request, response) => {
@@ -65,6 +98,14 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
+        },
+        {
+          name: `login, bounded hashing (${defaultHashConcurrency()} at once, ${DEFAULT_HASH_QUEUE} waiting, then 503)`,
+          group: 'login',
+          path: '/login-bounded',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: loginBody(bounded.email),
         },
         {
           name: 'login hashing on the event loop (argon2Sync, contrast)',

@@ -14,7 +14,12 @@ import {
   type PasswordResets,
 } from './password-reset/password-resets.ts';
 import { isCommonPassword, loadCommonPasswords } from './password/common-passwords.ts';
-import { createArgon2Hasher, type PasswordHasher } from './password/password-hasher.ts';
+import {
+  createArgon2Hasher,
+  type HashPermit,
+  type HashPurpose,
+  type PasswordHasher,
+} from './password/password-hasher.ts';
 import {
   assertPasswordAcceptable,
   defaultPasswordPolicy,
@@ -147,9 +152,24 @@ export function createAuth(options: AuthOptions) {
   }
 
   /** A hash to verify against when the account does not exist, so timing does not reveal it. */
-  function getDummyHash(): Promise<string> {
-    dummyHash ??= hasher.hash(toBase64Url(random.bytes(24)));
+  function getDummyHash(admitted: PasswordHasher): Promise<string> {
+    if (!dummyHash) {
+      dummyHash = admitted.hash(toBase64Url(random.bytes(24)));
+      // A failed hash is not kept: the next login tries again.
+      dummyHash.catch(() => {
+        dummyHash = undefined;
+      });
+    }
     return dummyHash;
+  }
+
+  /**
+   * Holds a place with a bounded hasher (`limitHasher`) for one operation before it reads or
+   * writes anything: at capacity this throws `OverloadedError`, so no throttle counter, session or
+   * token changes, alike for every account. An unbounded hasher is used as it is.
+   */
+  function admitHashing(purpose: HashPurpose): HashPermit {
+    return hasher.admit?.(purpose) ?? { hasher, release() {} };
   }
 
   function newId(): string {
@@ -275,25 +295,31 @@ export function createAuth(options: AuthOptions) {
       input: { email: unknown; password: unknown; roles?: string[] },
       context: RequestContext = emptyContext,
     ) {
-      await guard.beforeRegister(context);
-      const email = normalizeEmail(input.email);
-      assertPasswordAcceptable(input.password, passwordPolicy);
-      const passwordHash = await hasher.hash(input.password);
-      const now = clock.now();
-      const user: UserRecord = {
-        id: newId(),
-        email,
-        passwordHash,
-        roles: input.roles ?? [],
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        passwordChangedAt: now,
-      };
-      const created = await store.users.create(user);
-      if (created)
-        await audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context);
-      return { created, user: created ? user : null };
+      const permit = admitHashing('register');
+      const hasher = permit.hasher;
+      try {
+        await guard.beforeRegister(context);
+        const email = normalizeEmail(input.email);
+        assertPasswordAcceptable(input.password, passwordPolicy);
+        const passwordHash = await hasher.hash(input.password);
+        const now = clock.now();
+        const user: UserRecord = {
+          id: newId(),
+          email,
+          passwordHash,
+          roles: input.roles ?? [],
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+          passwordChangedAt: now,
+        };
+        const created = await store.users.create(user);
+        if (created)
+          await audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context);
+        return { created, user: created ? user : null };
+      } finally {
+        permit.release();
+      }
     },
 
     /**
@@ -305,38 +331,44 @@ export function createAuth(options: AuthOptions) {
       input: { email: unknown; password: unknown },
       context: RequestContext = emptyContext,
     ): Promise<UserRecord> {
-      const email = normalizeEmailOrNull(input.email);
-      await guard.beforeLogin(email, context);
-      if (email === null) throw new InvalidCredentialsError('malformed email');
-      // Too long or not a string: refuse before spending a hash on it. Not secret-dependent.
-      if (!isPasswordWithinBounds(input.password, passwordPolicy)) {
-        await guard.loginFailed(email, null, context);
-        throw new InvalidCredentialsError('password out of bounds');
+      const permit = admitHashing('login');
+      const hasher = permit.hasher;
+      try {
+        const email = normalizeEmailOrNull(input.email);
+        await guard.beforeLogin(email, context);
+        if (email === null) throw new InvalidCredentialsError('malformed email');
+        // Too long or not a string: refuse before spending a hash on it. Not secret-dependent.
+        if (!isPasswordWithinBounds(input.password, passwordPolicy)) {
+          await guard.loginFailed(email, null, context);
+          throw new InvalidCredentialsError('password out of bounds');
+        }
+        const user = await store.users.getByEmail(email);
+        const ok = await hasher.verify(user?.passwordHash ?? (await getDummyHash(hasher)), input.password);
+        if (!user || !ok || user.status !== 'active') {
+          await audit.record(
+            {
+              type: 'login.failure',
+              subjectId: user?.id ?? null,
+              data: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'suspended' },
+            },
+            context,
+          );
+          await guard.loginFailed(email, user, context);
+          throw new InvalidCredentialsError(
+            !user ? 'unknown user' : !ok ? 'wrong password' : 'account suspended',
+          );
+        }
+        await guard.loginSucceeded(email, context);
+        if (hasher.needsRehash(user.passwordHash)) {
+          await store.users.update(user.id, {
+            passwordHash: await hasher.hash(input.password),
+            updatedAt: clock.now(),
+          });
+        }
+        return user;
+      } finally {
+        permit.release();
       }
-      const user = await store.users.getByEmail(email);
-      const ok = await hasher.verify(user?.passwordHash ?? (await getDummyHash()), input.password);
-      if (!user || !ok || user.status !== 'active') {
-        await audit.record(
-          {
-            type: 'login.failure',
-            subjectId: user?.id ?? null,
-            data: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'suspended' },
-          },
-          context,
-        );
-        await guard.loginFailed(email, user, context);
-        throw new InvalidCredentialsError(
-          !user ? 'unknown user' : !ok ? 'wrong password' : 'account suspended',
-        );
-      }
-      await guard.loginSucceeded(email, context);
-      if (hasher.needsRehash(user.passwordHash)) {
-        await store.users.update(user.id, {
-          passwordHash: await hasher.hash(input.password),
-          updatedAt: clock.now(),
-        });
-      }
-      return user;
     },
 
     /** Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted). */
@@ -520,44 +552,50 @@ export function createAuth(options: AuthOptions) {
       input: { user: UserRecord; session: SessionRecord; currentPassword: unknown; newPassword: unknown },
       context: RequestContext = emptyContext,
     ): Promise<LoginResult> {
-      const { user, session } = input;
-      // Policy first: a request that cannot succeed spends no hash (and no attempt).
-      assertPasswordAcceptable(input.newPassword, passwordPolicy);
-      await guard.beforeReauthentication(user.email, context);
-      const currentOk =
-        isPasswordWithinBounds(input.currentPassword, passwordPolicy) &&
-        (await hasher.verify(user.passwordHash, input.currentPassword));
-      if (!currentOk) {
+      const permit = admitHashing('password_change');
+      const hasher = permit.hasher;
+      try {
+        const { user, session } = input;
+        // Policy first: a request that cannot succeed spends no hash (and no attempt).
+        assertPasswordAcceptable(input.newPassword, passwordPolicy);
+        await guard.beforeReauthentication(user.email, context);
+        const currentOk =
+          isPasswordWithinBounds(input.currentPassword, passwordPolicy) &&
+          (await hasher.verify(user.passwordHash, input.currentPassword));
+        if (!currentOk) {
+          await audit.record(
+            {
+              type: 'password.change_failed',
+              actorId: user.id,
+              subjectId: user.id,
+              sessionId: session.id,
+              data: { reason: 'bad_password' },
+            },
+            context,
+          );
+          throw new InvalidCredentialsError('wrong current password');
+        }
+        await guard.accountRecovered(user.email);
+        const now = clock.now();
+        const updated = await store.users.update(user.id, {
+          passwordHash: await hasher.hash(input.newPassword),
+          passwordChangedAt: now,
+          updatedAt: now,
+        });
+        if (!updated) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'user deleted meanwhile');
+        // A reset link asked for before the change must not undo it.
+        await store.resetTokens.deleteForUser(user.id);
+        // The new session exists before the old ones go, so the user is never left signed out.
+        const next = await createSessionFor(updated, session.strategy, context);
+        await this.revokeAllSessions(user.id, 'password_changed', user.id, context, next.session.id);
         await audit.record(
-          {
-            type: 'password.change_failed',
-            actorId: user.id,
-            subjectId: user.id,
-            sessionId: session.id,
-            data: { reason: 'bad_password' },
-          },
+          { type: 'password.changed', actorId: user.id, subjectId: user.id, sessionId: next.session.id },
           context,
         );
-        throw new InvalidCredentialsError('wrong current password');
+        return { user: updated, session: next.session, sessionToken: next.sessionToken };
+      } finally {
+        permit.release();
       }
-      await guard.accountRecovered(user.email);
-      const now = clock.now();
-      const updated = await store.users.update(user.id, {
-        passwordHash: await hasher.hash(input.newPassword),
-        passwordChangedAt: now,
-        updatedAt: now,
-      });
-      if (!updated) throw new UnauthenticatedError('ERR_SESSION_INVALID', 'user deleted meanwhile');
-      // A reset link asked for before the change must not undo it.
-      await store.resetTokens.deleteForUser(user.id);
-      // The new session exists before the old ones go, so the user is never left signed out.
-      const next = await createSessionFor(updated, session.strategy, context);
-      await this.revokeAllSessions(user.id, 'password_changed', user.id, context, next.session.id);
-      await audit.record(
-        { type: 'password.changed', actorId: user.id, subjectId: user.id, sessionId: next.session.id },
-        context,
-      );
-      return { user: updated, session: next.session, sessionToken: next.sessionToken };
     },
 
     /** Requires a role; throws ForbiddenError otherwise. */

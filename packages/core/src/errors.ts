@@ -43,7 +43,9 @@ export type ErrorCode =
   /** RFC 6749 §5.2: unknown client, or a client presenting another client's grant. */
   | 'ERR_INVALID_CLIENT'
   /** RFC 6749 §5.2: the client may not use this strategy or grant. */
-  | 'ERR_UNAUTHORIZED_CLIENT';
+  | 'ERR_UNAUTHORIZED_CLIENT'
+  /** Password hashing is at capacity: refused before any work, try again after `retryAfterSeconds`. */
+  | 'ERR_OVERLOADED';
 
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
@@ -123,6 +125,15 @@ export class ThrottledError extends GatehouseError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
     super('ERR_THROTTLED', 'too many attempts');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** Password hashing is at capacity (see `limitHasher`): nothing was done; retry after a moment. */
+export class OverloadedError extends GatehouseError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('ERR_OVERLOADED', 'password hashing at capacity');
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

@@ -3,6 +3,7 @@ export * from './clock.ts';
 export * from './random.ts';
 export * from './store/types.ts';
 export * from './password/password-hasher.ts';
+export * from './password/hashing-limiter.ts';
 export * from './password/password-policy.ts';
 export * from './user/normalize-email.ts';
 export * from './session/session-token.ts';

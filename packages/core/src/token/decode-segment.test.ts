@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  canonicalBase64UrlBytes,
+  decodeJsonObjectSegment,
+  decodeSegment,
+  parseJsonObjectSegment,
+} from './decode-segment.ts';
+
+/** Characters that matter at a base64url boundary: the alphabet, its neighbours, padding, space, non-ASCII. */
+const EDGE_CHARACTERS = [...'AQgw_-09Zaz+/=. \t\n', 'é', '\u00ff', '\u0100', '😀'];
+const edgeText = fc
+  .array(fc.constantFrom(...EDGE_CHARACTERS), { maxLength: 24 })
+  .map((chars) => chars.join(''));
+const base64Url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+
+describe('the hot-path segment decoding refuses exactly what the strict decoding refuses', () => {
+  it('canonicalBase64UrlBytes accepts a text iff decodeSegment does, with the same byte length', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(edgeText, fc.string({ maxLength: 40 }), fc.uint8Array().map(base64Url)),
+        (text) => {
+          const strict = decodeSegment(text);
+          const length = canonicalBase64UrlBytes(text);
+          assert.equal(length >= 0, strict !== null, JSON.stringify(text));
+          if (strict) assert.equal(length, strict.length);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses non-canonical trailing bits, padding, the other alphabet and a dangling character', () => {
+    for (const text of ['AB', 'AAB', 'QQ==', 'a+b/', 'A', 'AAAAA', 'ab c', 'é']) {
+      assert.equal(canonicalBase64UrlBytes(text), -1, text);
+      assert.equal(decodeSegment(text), null, text);
+    }
+    for (const text of ['', 'AA', 'AAA', 'AAAA', 'QQ', 'QUE', '-_-_'])
+      assert.ok(canonicalBase64UrlBytes(text) >= 0);
+  });
+
+  it('parseJsonObjectSegment reads what decodeJsonObjectSegment reads, and refuses what it refuses', () => {
+    const jsonBytes = fc
+      .oneof(
+        fc.jsonValue().map((value) => JSON.stringify(value) ?? 'null'),
+        fc.dictionary(fc.string(), fc.jsonValue()).map((value) => JSON.stringify(value)),
+        fc.string().map((text) => `{"k":${JSON.stringify(text)}}`),
+      )
+      .map((json) => new TextEncoder().encode(json));
+    const bytes = fc.oneof(
+      jsonBytes,
+      fc.uint8Array({ maxLength: 32 }),
+      // A BOM before an object, invalid UTF-8 inside a string: both refused.
+      fc.constant(Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{}')])),
+      fc.constant(
+        Uint8Array.from([
+          ...new TextEncoder().encode('{"a":"'),
+          0xc3,
+          0x28,
+          ...new TextEncoder().encode('"}'),
+        ]),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.oneof(bytes.map(base64Url), edgeText), (text) => {
+        assert.deepEqual(parseJsonObjectSegment(text), decodeJsonObjectSegment(text), JSON.stringify(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
