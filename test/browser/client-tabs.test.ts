@@ -141,11 +141,16 @@ describe('browser: @gatehouse/client across five tabs', { skip: skipReason, time
     const stolen = (await context.cookies()).find((cookie) => cookie.name === REFRESH_COOKIE_NAME);
     assert.ok(stolen?.httpOnly, 'the refresh cookie is HttpOnly');
     // A reload holds nothing in memory and no other tab is open: it resumes with one refresh,
-    // which spends the stolen token.
+    // which spends the stolen token. A second reload spends its successor: only once the successor
+    // has been used is a replay of the stolen token reuse (an unused successor is handed out
+    // again, so a reply lost to a crash never signs anyone out).
     server.resetCounts();
     await first.page.reload();
     assert.equal(await first.page.evaluate(() => window.harness.ready), email);
     assert.equal(server.refreshes(), 1, 'the reload resumed the session with one refresh');
+    await first.page.reload();
+    assert.equal(await first.page.evaluate(() => window.harness.ready), email);
+    assert.equal(server.refreshes(), 2, 'the second reload spent the successor');
     const pages = [first.page];
     for (let index = 1; index < TABS; index++) pages.push((await openTab(context, server.origin)).page);
 

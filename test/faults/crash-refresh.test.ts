@@ -38,7 +38,7 @@ describe('faults: kill -9 during a refresh flood', { timeout: 90_000 }, () => {
       GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
       GATEHOUSE_REFRESH_GRACE_SECONDS: String(GRACE_SECONDS),
     });
-    const url = await child.waitForLine((line) => /Gatehouse listening on (\S+)/.exec(line)?.[1], 20_000);
+    const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
     return { process: child, url };
   }
 

@@ -44,7 +44,7 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
       await child.stop('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     });
-    const url = await child.waitForLine((line) => /Gatehouse listening on (\S+)/.exec(line)?.[1], 20_000);
+    const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
     return { process: child, url };
   }
 

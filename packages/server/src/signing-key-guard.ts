@@ -45,9 +45,9 @@ export function guardSigningKey(
     };
 
   return {
-    async issue(user, session) {
+    async issue(user, session, binding) {
       await followStoredSigningKey(keyring, keyStore);
-      return accessTokens.issue(user, session);
+      return accessTokens.issue(user, session, binding);
     },
     verify: retryOnUnknownKid((token) => accessTokens.verify(token)),
     authenticate: retryOnUnknownKid((token) => accessTokens.authenticate(token)),
