@@ -27,7 +27,7 @@ type LocalResult =
  * Options are checked here and throw `TypeError`; nothing is set up per request.
  *
  * @example
- * import { createSseFeedSource } from '@gatehouse/core';
+ * import { createSseFeedSource } from '@gatehouse/verify';
  * import { createVerifier } from '@gatehouse/verify';
  *
  * const verifier = createVerifier({

@@ -1,0 +1,170 @@
+// The packages as users get them: every public package packed, the tarballs installed into fresh
+// projects outside the workspace, and there the server started with `npx gatehouse serve`, the
+// server README's curl walk-through, and the SDK README's quick start run verbatim on Node 24 and 22.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
+import { waitFor } from '../e2e/support/wait-for.ts';
+import {
+  buildAndPack,
+  codeBlockAfter,
+  createProject,
+  dependencyNames,
+  install,
+  node22,
+  type PublicPackage,
+  sh,
+  tempRoot,
+  userEnv,
+} from './support.ts';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('published packages, installed from their tarballs', { timeout: 600_000 }, () => {
+  let root: string;
+  let packed: Map<string, PublicPackage>;
+  let serverProject: string;
+  let serviceProject: string;
+  let server: NodeProcess | undefined;
+  let authUrl: string;
+  let port: number;
+  const services: NodeProcess[] = [];
+
+  before(async () => {
+    root = tempRoot();
+    packed = await buildAndPack(join(root, 'tarballs'));
+    serverProject = createProject(root, 'auth-server');
+    serviceProject = createProject(root, 'orders-service');
+    await Promise.all([
+      install(serverProject, [packed.get('@gatehouse/server')!.tarball]),
+      install(serviceProject, [packed.get('@gatehouse/verify')!.tarball]),
+    ]);
+    // In an empty folder, as the server README says: SQLite in ./data, secrets generated there.
+    server = spawnNode('gatehouse serve', '', userEnv({ PORT: '0' }), {
+      command: 'npx',
+      args: ['--no-install', 'gatehouse', 'serve'],
+      cwd: serverProject,
+      group: true,
+    });
+    port = await server.waitForLine((line) => {
+      const match = /^Gatehouse listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      return match ? Number(match[1]) : undefined;
+    }, 60_000);
+    authUrl = `http://127.0.0.1:${port}`;
+  });
+
+  after(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await server?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('packs every public package as built JavaScript with declarations, and no TypeScript source', () => {
+    assert.deepEqual([...packed.keys()].sort(), ['@gatehouse/server', '@gatehouse/verify']);
+    for (const { tarball, name } of packed.values()) {
+      const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+      const sources = files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
+      assert.deepEqual(sources, [], `${name} ships no .ts sources`);
+      assert.ok(files.includes('package/README.md'), `${name} ships its README`);
+    }
+    const manifest = (name: string) =>
+      JSON.parse(readFileSync(join(serviceProject, 'node_modules', name, 'package.json'), 'utf8'));
+    const verify = manifest('@gatehouse/verify');
+    assert.equal(verify.private, undefined);
+    assert.equal(verify.sideEffects, false);
+    assert.deepEqual(Object.keys(verify.dependencies), ['jose']);
+    assert.equal(verify.peerDependenciesMeta.ioredis.optional, true);
+  });
+
+  it('npx gatehouse serve started on SQLite in an empty folder, and the README curl walk-through works', async () => {
+    const readme = readFileSync(join(serverProject, 'node_modules/@gatehouse/server/README.md'), 'utf8');
+    // Verbatim but for the port: tests never bind a fixed one.
+    const script = codeBlockAfter(readme, '## Try it with curl', 'sh').replaceAll(
+      'localhost:3000',
+      `localhost:${port}`,
+    );
+    const output = await sh('bash', ['-euo', 'pipefail', '-c', script], serverProject);
+    const statuses = [...output.matchAll(/HTTP\/[\d.]+ (\d{3}) /g)].map((match) => Number(match[1]));
+    assert.deepEqual(statuses, [202, 200, 200, 204, 401], output);
+    assert.ok(
+      readFileSync(join(serverProject, 'data/gatehouse.db')).length > 0,
+      'the SQLite database is in ./data',
+    );
+  });
+
+  for (const runtime of ['Node 24', 'Node 22'] as const) {
+    it(`the SDK README quick start, verbatim, accepts a live token and refuses it within 1 s of a logout (${runtime})`, async () => {
+      const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
+      const file = join(serviceProject, 'service.mjs');
+      writeFileSync(file, codeBlockAfter(readme, '## Quick start', 'js'));
+      const command = runtime === 'Node 22' ? await node22() : process.execPath;
+      const service = spawnNode(
+        `service on ${runtime}`,
+        file,
+        userEnv({ GATEHOUSE_URL: authUrl, PORT: '0' }),
+        {
+          command,
+          args: [file],
+          cwd: serviceProject,
+        },
+      );
+      services.push(service);
+      const servicePort = await service.waitForLine((line) => /^listening on (\d+)$/.exec(line)?.[1], 30_000);
+      const me = (token: string) =>
+        fetch(`http://127.0.0.1:${servicePort}/me`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(5000),
+        });
+
+      const email = `user-${runtime.replace(' ', '')}-${Date.now()}@example.com`;
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${authUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        });
+      assert.equal((await post('/auth/register', { email, password: PASSWORD })).status, 202);
+      const login = await post('/auth/login', { email, password: PASSWORD, strategy: 'token' });
+      assert.equal(login.status, 200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+
+      const accepted = await me(accessToken);
+      assert.equal(accepted.status, 200, await accepted.clone().text());
+      const { sub } = (await accepted.json()) as { sub: string };
+      assert.ok(sub.length > 0);
+      assert.equal((await me(`${accessToken}x`)).status, 401, 'a tampered token is refused');
+
+      const logout = await fetch(`${authUrl}/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      assert.equal(logout.status, 204);
+      const loggedOutAt = performance.now();
+      await waitFor('the service to refuse the logged-out token', async () =>
+        (await me(accessToken)).status === 401 ? true : undefined,
+      );
+      const delayMs = performance.now() - loggedOutAt;
+      assert.ok(delayMs < 1000, `refused ${delayMs.toFixed(0)} ms after the logout (bound: 1000 ms)`);
+      await service.stop();
+    });
+  }
+
+  it("a service's dependency tree holds no server code: no fastify, pg, prom-client, nor ioredis", async () => {
+    const names = await dependencyNames(serviceProject);
+    assert.deepEqual([...names].sort(), ['@gatehouse/verify', 'jose']);
+    for (const forbidden of [
+      'fastify',
+      'pg',
+      'prom-client',
+      'ioredis',
+      '@gatehouse/server',
+      '@gatehouse/core',
+    ])
+      assert.ok(!names.has(forbidden), forbidden);
+  });
+});
