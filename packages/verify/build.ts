@@ -1,6 +1,5 @@
 // npm run build: dist/node (the node:crypto fast path), dist/web (WebCrypto, fetch and web streams
 // only: Deno, Bun, workerd, browsers) and dist/types. See scripts/lib/build-package.ts.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundle, clean, copy, emitDeclarations } from '../../scripts/lib/build-package.ts';
 
@@ -23,14 +22,22 @@ await bundle({
   external,
 });
 // The Redis reader loads its Lua script beside the module that defines it.
-copy(new URL('../server/src/feed/lua', import.meta.url).pathname, `${packageDir}dist/node/lua`);
-const webPlatform = './src/lib/platform.web.ts';
+copy(fileURLToPath(new URL('../server/src/feed/lua', import.meta.url)), `${packageDir}dist/node/lua`);
+// The same sources, with the modules that need node:crypto, Buffer or node:timers swapped for
+// their WebCrypto equivalents (src/web/README.md).
 await bundle({
   packageDir,
   entries,
   outdir: 'dist/web',
   platform: 'neutral',
   external,
-  replace: existsSync(new URL(webPlatform, import.meta.url)) ? { './src/lib/platform.ts': webPlatform } : {},
+  replace: {
+    './src/lib/jwks-keys.ts': './src/web/jwks-keys.ts',
+    '../core/src/token/verify-signature.ts': './src/web/verify-signature.ts',
+    '../core/src/token/decode-segment.ts': './src/web/decode-segment.ts',
+    '../core/src/lib/encoding.ts': './src/web/encoding.ts',
+    '../core/src/random.ts': './src/web/random.ts',
+    'node:timers/promises': './src/web/timers.ts',
+  },
 });
 emitDeclarations(packageDir, [...Object.values(entries), './src/redis.ts'], ['fastify']);

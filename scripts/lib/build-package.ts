@@ -34,15 +34,16 @@ export async function bundle(options: BundleOptions): Promise<void> {
   const { packageDir } = options;
   const replacements = new Map(
     Object.entries(options.replace ?? {}).map(([from, to]) => [
-      resolve(packageDir, from),
+      from.startsWith('node:') ? from : resolve(packageDir, from),
       resolve(packageDir, to),
     ]),
   );
   const replacePlugin: esbuild.Plugin = {
     name: 'replace-modules',
     setup(build) {
-      build.onResolve({ filter: /^\./ }, (args) => {
-        const target = replacements.get(resolve(args.resolveDir, args.path));
+      build.onResolve({ filter: /^(\.|node:)/ }, (args) => {
+        const key = args.path.startsWith('node:') ? args.path : resolve(args.resolveDir, args.path);
+        const target = replacements.get(key);
         return target ? { path: target } : undefined;
       });
     },

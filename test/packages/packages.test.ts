@@ -3,7 +3,7 @@
 // server README's curl walk-through, and the SDK README's quick start run verbatim on Node 24 and 22.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
@@ -16,6 +16,7 @@ import {
   install,
   node22,
   type PublicPackage,
+  repoRoot,
   sh,
   tempRoot,
   userEnv,
@@ -153,6 +154,49 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
       await service.stop();
     });
   }
+
+  it('the entry for other runtimes (workerd, Deno, Bun) imports no node: module and is held to the attack catalogue', async () => {
+    const installed = join(serviceProject, 'node_modules/@gatehouse/verify/dist/web');
+    for (const file of readdirSync(installed)) {
+      const code = readFileSync(join(installed, file), 'utf8');
+      assert.doesNotMatch(code, /from\s*["']node:|import\(["']node:|\bBuffer\b|\bprocess\./, file);
+    }
+    // The SDK's attack catalogue (262 cases), against the built WebCrypto bundle instead of the sources.
+    const output = await sh(
+      process.execPath,
+      ['--test', '--test-reporter=tap', join(repoRoot, 'packages/verify/src/verifier-attacks.test.ts')],
+      repoRoot,
+      { GATEHOUSE_VERIFY_DIST: 'web', NODE_OPTIONS: '--conditions=gatehouse-source' },
+    );
+    assert.match(output, /^# fail 0$/m);
+    assert.match(output, /^# pass [1-9]\d\d$/m);
+  });
+
+  it('on a runtime without WebCrypto or fetch, createVerifier throws a TypeError at creation', async () => {
+    const script = join(serviceProject, 'no-webcrypto.mjs');
+    writeFileSync(
+      script,
+      `import { createVerifier, createSseFeedSource } from '@gatehouse/verify';
+const base = { issuer: 'https://auth.test', audience: 'api', algorithms: ['ES256'], feed: { snapshot() {}, follow() {} } };
+const attempt = (label, options) => {
+  try { createVerifier(options); console.log(label, 'created'); }
+  catch (error) { console.log(label, error.constructor.name, error.message); }
+};
+const realFetch = globalThis.fetch;
+globalThis.fetch = undefined;
+attempt('no-fetch', { ...base, jwksUrl: 'https://auth.test/.well-known/jwks.json' });
+try { createSseFeedSource({ baseUrl: 'https://auth.test' }); } catch (error) { console.log('sse-no-fetch', error.constructor.name); }
+globalThis.fetch = realFetch;
+Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true });
+attempt('no-webcrypto', { ...base, jwksUrl: 'https://auth.test/.well-known/jwks.json' });
+`,
+    );
+    // The workerd condition picks the WebCrypto build on Node, which is how Node can stand in for a bare runtime.
+    const output = await sh(process.execPath, ['--conditions=workerd', script], serviceProject);
+    assert.match(output, /^no-fetch TypeError .*fetch/m);
+    assert.match(output, /^sse-no-fetch TypeError$/m);
+    assert.match(output, /^no-webcrypto TypeError .*WebCrypto/m);
+  });
 
   it("a service's dependency tree holds no server code: no fastify, pg, prom-client, nor ioredis", async () => {
     const names = await dependencyNames(serviceProject);

@@ -125,6 +125,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  /**
+   * verifyLocally, after the keys' `prepare` step where there is one: the WebCrypto build checks the
+   * signature there, asynchronously (src/web/README.md). On Node there is none: no extra await.
+   */
+  function checkLocally(token: string): LocalResult | Promise<LocalResult> {
+    const prepared = keys.prepare?.(token);
+    return prepared ? prepared.then(() => verifyLocally(token)) : verifyLocally(token);
+  }
+
   function isTokenRevoked({ claims, kid }: { claims: AccessTokenClaims; kid: string }): boolean {
     return revoked.isRevoked({ sid: claims.sid, sub: claims.sub, jti: claims.jti, kid, iat: claims.iat });
   }
@@ -138,7 +147,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return accept(cached);
     }
     counts.cacheMisses++;
-    const local = verifyLocally(token);
+    const local = await checkLocally(token);
     if (!local.ok) {
       // Rate-limited inside: a flood of made-up kids costs at most one fetch per window.
       if (local.kidMissed && !afterRefetch && (await keys.refreshOnMiss())) return verifyJwt(token, true);
@@ -168,8 +177,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     counts.staleRequests++;
     if (config.onStale === 'fail-closed') return reject(503, 'ERR_FEED_STALE');
     // Verified locally first, so garbage never costs the auth server a lookup.
-    let local = verifyLocally(token);
-    if (!local.ok && local.kidMissed && (await keys.refreshOnMiss())) local = verifyLocally(token);
+    let local = await checkLocally(token);
+    if (!local.ok && local.kidMissed && (await keys.refreshOnMiss())) local = await checkLocally(token);
     if (!local.ok) return reject(401, local.code);
     if (isTokenRevoked(local)) return reject(401, 'ERR_TOKEN_REVOKED');
     counts.introspections++;

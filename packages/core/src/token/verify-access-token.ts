@@ -133,7 +133,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         throw new TokenError('ERR_TOKEN_ALG', 'algorithm does not match the key');
       }
 
-      const signingInput = Buffer.from(token.slice(0, headerText.length + 1 + payloadText.length), 'latin1');
+      const signingInput = token.slice(0, headerText.length + 1 + payloadText.length);
       let valid: boolean;
       try {
         valid = signatureMatches(alg, key, signingInput, signature);

@@ -26,9 +26,11 @@ const isAllZero = (bytes: Uint8Array) => bytes.every((byte) => byte === 0);
 export function signatureMatches(
   alg: SigningAlgorithm,
   key: KeyObject,
-  signingInput: Buffer,
-  signature: Buffer,
+  signingInputText: string,
+  signature: Uint8Array,
 ): boolean {
+  // The token passed the base64url checks, so the signing input is ASCII.
+  const signingInput = Buffer.from(signingInputText, 'latin1');
   // Also what makes timingSafeEqual below safe to call: it needs equal lengths.
   if (signature.length !== expectedSignatureBytes(alg, key)) return false;
   switch (alg) {
