@@ -7,7 +7,9 @@ import {
   systemClock,
   TokenError,
 } from '@gatehouse/core';
-import { createFeedFollower } from './lib/feed-follower.ts';
+import { createFeedFollower, type FeedFollower } from './lib/feed-follower.ts';
+import { createPullFollower } from './lib/pull-follower.ts';
+import { isPullFeedSource } from './pull-feed-source.ts';
 import { createJwksKeys } from './lib/jwks-keys.ts';
 import { readCredential } from './lib/read-credential.ts';
 import { validateOptions } from './lib/validate-options.ts';
@@ -60,13 +62,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Remembered past `until` for the leeway plus 30 s of skew, or the leeway would re-admit a revoked token.
   const revoked = createRevocationSet({ clock, retainAfterUntilMs: config.leewaySeconds * 1000 + 30_000 });
   const cache = createVerificationCache(config.maxEntries);
-  const follower = createFeedFollower({
-    feed: options.feed,
-    revoked,
-    clock,
-    maxStalenessMs: config.maxStalenessMs,
-    onError,
-  });
+  const followerOptions = { revoked, clock, maxStalenessMs: config.maxStalenessMs, onError };
+  // A pull source (short-lived runtimes) holds no connection: it is read before answering, when stale.
+  const follower: FeedFollower & { refresh?: () => Promise<void> | undefined } = isPullFeedSource(
+    options.feed,
+  )
+    ? createPullFollower({ feed: options.feed, ...followerOptions })
+    : createFeedFollower({ feed: options.feed, ...followerOptions });
 
   // The core verifier is synchronous, so this records the kid of the token being verified right now.
   let usedKid = '';
@@ -259,6 +261,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
 
     async verifyRequest(request) {
+      const pulling = follower.refresh?.();
+      if (pulling) await pulling;
       const credential = readCredential(request);
       switch (credential.kind) {
         case 'jwt':
@@ -274,6 +278,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async verifyToken(token) {
       if (typeof token !== 'string' || token === '') return reject(401, 'ERR_TOKEN_MALFORMED');
+      const pulling = follower.refresh?.();
+      if (pulling) await pulling;
       return verifyJwt(token);
     },
 
