@@ -3,9 +3,10 @@
 // server README's curl walk-through, and the SDK README's quick start run verbatim on Node 24 and 22.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as esbuild from 'esbuild';
 import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import {
@@ -13,10 +14,12 @@ import {
   codeBlockAfter,
   createProject,
   dependencyNames,
+  freePort,
   install,
   node22,
   type PublicPackage,
   repoRoot,
+  runtimes,
   sh,
   tempRoot,
   userEnv,
@@ -33,6 +36,50 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
   let authUrl: string;
   let port: number;
   const services: NodeProcess[] = [];
+
+  /**
+   * The scenario every runtime passes: a user logs in (token strategy), the service accepts the
+   * access token and refuses a tampered one; the user logs out, and the service refuses the token
+   * within 1 s of the logout's answer.
+   */
+  async function verifyAndRevoke(label: string, serviceUrl: string): Promise<void> {
+    const me = (token: string) =>
+      fetch(`${serviceUrl}/me`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5000),
+      });
+    const post = (path: string, body: unknown) =>
+      fetch(`${authUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
+    const email = `user-${label.replace(/\W/g, '')}-${Date.now()}@example.com`;
+    assert.equal((await post('/auth/register', { email, password: PASSWORD })).status, 202);
+    const login = await post('/auth/login', { email, password: PASSWORD, strategy: 'token' });
+    assert.equal(login.status, 200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+
+    const accepted = await me(accessToken);
+    assert.equal(accepted.status, 200, `${label}: ${await accepted.clone().text()}`);
+    const { sub } = (await accepted.json()) as { sub: string };
+    assert.ok(sub.length > 0);
+    assert.equal((await me(`${accessToken}x`)).status, 401, `${label}: a tampered token is refused`);
+
+    const logout = await fetch(`${authUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+      signal: AbortSignal.timeout(5000),
+    });
+    assert.equal(logout.status, 204);
+    const loggedOutAt = performance.now();
+    await waitFor(`${label} to refuse the logged-out token`, async () =>
+      (await me(accessToken)).status === 401 ? true : undefined,
+    );
+    const delayMs = performance.now() - loggedOutAt;
+    assert.ok(delayMs < 1000, `${label}: refused ${delayMs.toFixed(0)} ms after the logout (bound: 1000 ms)`);
+  }
 
   before(async () => {
     root = tempRoot();
@@ -114,43 +161,7 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
       );
       services.push(service);
       const servicePort = await service.waitForLine((line) => /^listening on (\d+)$/.exec(line)?.[1], 30_000);
-      const me = (token: string) =>
-        fetch(`http://127.0.0.1:${servicePort}/me`, {
-          headers: { authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(5000),
-        });
-
-      const email = `user-${runtime.replace(' ', '')}-${Date.now()}@example.com`;
-      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${authUrl}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-      assert.equal((await post('/auth/register', { email, password: PASSWORD })).status, 202);
-      const login = await post('/auth/login', { email, password: PASSWORD, strategy: 'token' });
-      assert.equal(login.status, 200);
-      const { accessToken } = (await login.json()) as { accessToken: string };
-
-      const accepted = await me(accessToken);
-      assert.equal(accepted.status, 200, await accepted.clone().text());
-      const { sub } = (await accepted.json()) as { sub: string };
-      assert.ok(sub.length > 0);
-      assert.equal((await me(`${accessToken}x`)).status, 401, 'a tampered token is refused');
-
-      const logout = await fetch(`${authUrl}/auth/logout`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}` },
-        signal: AbortSignal.timeout(5000),
-      });
-      assert.equal(logout.status, 204);
-      const loggedOutAt = performance.now();
-      await waitFor('the service to refuse the logged-out token', async () =>
-        (await me(accessToken)).status === 401 ? true : undefined,
-      );
-      const delayMs = performance.now() - loggedOutAt;
-      assert.ok(delayMs < 1000, `refused ${delayMs.toFixed(0)} ms after the logout (bound: 1000 ms)`);
+      await verifyAndRevoke(runtime, `http://127.0.0.1:${servicePort}`);
       await service.stop();
     });
   }
@@ -196,6 +207,99 @@ attempt('no-webcrypto', { ...base, jwksUrl: 'https://auth.test/.well-known/jwks.
     assert.match(output, /^no-fetch TypeError .*fetch/m);
     assert.match(output, /^sse-no-fetch TypeError$/m);
     assert.match(output, /^no-webcrypto TypeError .*WebCrypto/m);
+  });
+
+  describe('edge runtimes, started for real from their registry packages (examples/edge)', () => {
+    let bin: string;
+    before(async () => {
+      bin = await runtimes();
+    });
+    const example = (name: string) => {
+      const file = join(serviceProject, name);
+      copyFileSync(join(repoRoot, 'examples/edge', name), file);
+      return file;
+    };
+    const listeningPort = (line: string) => /^listening on (\d+)$/.exec(line)?.[1];
+
+    it('Deno: the SDK over SSE accepts a live token and refuses it after a logout', async () => {
+      const file = example('deno.js');
+      const env = userEnv({ GATEHOUSE_URL: authUrl, PORT: '0', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' });
+      const deno = spawnNode('deno service', file, env, {
+        command: join(bin, 'deno'),
+        args: ['run', '--allow-net', '--allow-env', '--allow-read', file],
+        cwd: serviceProject,
+      });
+      services.push(deno);
+      const port = await deno.waitForLine(listeningPort, 60_000);
+      await verifyAndRevoke('Deno', `http://127.0.0.1:${port}`);
+      await deno.stop();
+    });
+
+    it('Bun: the SDK over SSE accepts a live token and refuses it after a logout', async () => {
+      const file = example('bun.js');
+      const bun = spawnNode('bun service', file, userEnv({ GATEHOUSE_URL: authUrl, PORT: '0' }), {
+        command: join(bin, 'bun'),
+        args: ['run', file],
+        cwd: serviceProject,
+      });
+      services.push(bun);
+      const port = await bun.waitForLine(listeningPort, 60_000);
+      await verifyAndRevoke('Bun', `http://127.0.0.1:${port}`);
+      await bun.stop();
+    });
+
+    it('workerd: a Cloudflare Worker in pull mode (no held connection) accepts a live token and refuses it after a logout', async () => {
+      // Bundled as wrangler does (esbuild, the workerd condition), from the installed tarball.
+      const bundled = join(serviceProject, 'worker.bundle.js');
+      await esbuild.build({
+        entryPoints: [example('worker.js')],
+        outfile: bundled,
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        conditions: ['workerd', 'worker', 'browser'],
+        mainFields: ['browser', 'module', 'main'],
+        logLevel: 'warning',
+      });
+      const port = await freePort();
+      const config = join(serviceProject, 'worker.capnp');
+      writeFileSync(
+        config,
+        `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .guarded),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const guarded :Workerd.Worker = (
+  modules = [ (name = "worker", esModule = embed "worker.bundle.js") ],
+  compatibilityDate = "2025-06-01",
+  bindings = [
+    (name = "GATEHOUSE_URL", text = "${authUrl}"),
+    (name = "MAX_STALENESS_MS", text = "300"),
+  ],
+  globalOutbound = "internet",
+);
+`,
+      );
+      const workerd = spawnNode('workerd', config, userEnv(), {
+        command: join(bin, 'workerd'),
+        args: ['serve', config],
+        cwd: serviceProject,
+      });
+      services.push(workerd);
+      const serviceUrl = `http://127.0.0.1:${port}`;
+      await waitFor(
+        'workerd to listen',
+        async () =>
+          (await fetch(`${serviceUrl}/me`).catch(() => undefined))?.status === 401 ? true : undefined,
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+      await verifyAndRevoke('workerd', serviceUrl);
+      await workerd.stop();
+    });
   });
 
   it("a service's dependency tree holds no server code: no fastify, pg, prom-client, nor ioredis", async () => {

@@ -167,3 +167,34 @@ export function codeBlockAfter(markdown: string, heading: string, lang: string):
 export function tempRoot(): string {
   return mkdtempSync(join(tmpdir(), 'gatehouse-packages-'));
 }
+
+/** The edge runtimes, each from its registry package (they ship their binaries as optional dependencies). */
+export const RUNTIME_PACKAGES = ['bun@1.4.5', 'deno@2.9.6', 'workerd@1.20261117.1'];
+
+/**
+ * Installs bun, deno and workerd once into a folder under the system temp dir (reused by later
+ * runs) and returns the folder holding their binaries.
+ */
+export async function runtimes(): Promise<string> {
+  const dir = join(tmpdir(), `gatehouse-runtimes-${RUNTIME_PACKAGES.join('-').replace(/[^\w.-]/g, '_')}`);
+  const bin = join(dir, 'node_modules', '.bin');
+  if (!['bun', 'deno', 'workerd'].every((name) => existsSync(join(bin, name)))) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gatehouse-runtimes', private: true }));
+    await sh('npm', ['install', '--no-audit', '--no-fund', ...RUNTIME_PACKAGES], dir);
+  }
+  return bin;
+}
+
+/** A free loopback port, for programs that cannot be told to pick one (workerd's config). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

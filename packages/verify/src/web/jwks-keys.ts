@@ -154,7 +154,9 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
   async function fetchKeys(): Promise<void> {
     fetches++;
     lastFetchAt = clock.now();
-    const response = await options.fetch(jwksUrl!, {
+    // Called unbound: workerd throws "Illegal invocation" for a fetch called as a method of another object.
+    const fetchImpl = options.fetch;
+    const response = await fetchImpl(jwksUrl!, {
       headers: { accept: 'application/jwk-set+json, application/json' },
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
