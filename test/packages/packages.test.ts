@@ -302,6 +302,54 @@ const guarded :Workerd.Worker = (
     });
   });
 
+  it('the README "Testing your service" example runs verbatim: a local issuer and an in-memory feed', async () => {
+    const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
+    const file = join(serviceProject, 'testing-example.mjs');
+    writeFileSync(file, codeBlockAfter(readme, '## Testing your service', 'js'));
+    assert.equal(await sh(process.execPath, [file], serviceProject), 'true\nERR_TOKEN_REVOKED\n');
+  });
+
+  it('@gatehouse/verify/redis follows a Redis Streams feed, with ioredis installed by the service', async () => {
+    const project = createProject(root, 'redis-service');
+    await install(project, [packed.get('@gatehouse/verify')!.tarball, 'ioredis@^5.4.0']);
+    const file = join(project, 'redis-feed.mjs');
+    const streamKey = `gatehouse-packages-test:${process.pid}:${Date.now()}`;
+    writeFileSync(
+      file,
+      `import { Redis } from 'ioredis';
+import { createVerifier } from '@gatehouse/verify';
+import { createRedisStreamFeed } from '@gatehouse/verify/redis';
+import { createTestIssuer } from '@gatehouse/verify/testing';
+const client = new Redis('redis://127.0.0.1:6379');
+const clock = { now: () => Date.now() };
+const feed = createRedisStreamFeed({ client, clock, streamKey: '${streamKey}', heartbeatMs: 200 });
+feed.startHeartbeat();
+const issuer = await createTestIssuer();
+const verifier = createVerifier({ ...issuer.verifierOptions, feed, maxStalenessMs: 3000 });
+await verifier.start();
+const token = await issuer.sign({ sub: 'user-1' });
+console.log('live', (await verifier.verifyToken(token)).ok);
+await feed.publish([{ type: 'session', ...issuer.sessionOf(token), until: Date.now() + 600000 }]);
+const deadline = Date.now() + 5000;
+let result = await verifier.verifyToken(token);
+while (result.ok && Date.now() < deadline) {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  result = await verifier.verifyToken(token);
+}
+console.log('after', result.code);
+await verifier.stop();
+feed.stop();
+await client.del('${streamKey}', '{${streamKey}}:live');
+client.disconnect();
+`,
+    );
+    assert.equal(await sh(process.execPath, [file], project), 'live true\nafter ERR_TOKEN_REVOKED\n');
+    const names = await dependencyNames(project);
+    assert.ok(names.has('ioredis'), "ioredis, the service's own choice");
+    for (const forbidden of ['fastify', 'pg', 'prom-client', '@gatehouse/server'])
+      assert.ok(!names.has(forbidden), forbidden);
+  });
+
   it("a service's dependency tree holds no server code: no fastify, pg, prom-client, nor ioredis", async () => {
     const names = await dependencyNames(serviceProject);
     assert.deepEqual([...names].sort(), ['@gatehouse/verify', 'jose']);
