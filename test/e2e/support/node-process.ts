@@ -39,7 +39,14 @@ export function spawnNode(
   const child = spawn(how.command ?? process.execPath, how.args ?? [script], {
     cwd: how.cwd,
     detached: how.group,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      // A Node child of this repository resolves the workspace packages to their sources, as npm
+      // scripts do (.npmrc), never to a dist/ that may be stale or being rebuilt.
+      ...(how.command === undefined ? { NODE_OPTIONS: '--conditions=gatehouse-source' } : {}),
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
