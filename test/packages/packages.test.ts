@@ -350,6 +350,43 @@ client.disconnect();
       assert.ok(!names.has(forbidden), forbidden);
   });
 
+  it('the declarations type-check a TypeScript service strictly (skipLibCheck off)', async () => {
+    writeFileSync(
+      join(serviceProject, 'consumer.ts'),
+      `import { createPullFeedSource, createVerifier, type Principal, type VerifyResult } from '@gatehouse/verify';
+import { createMemoryFeed, createTestIssuer } from '@gatehouse/verify/testing';
+
+const issuer = await createTestIssuer();
+const verifier = createVerifier({ ...issuer.verifierOptions, feed: createMemoryFeed() });
+createVerifier({ ...issuer.verifierOptions, feed: createPullFeedSource({ baseUrl: 'https://auth.test' }) });
+const result: VerifyResult = await verifier.verifyToken(await issuer.sign({ sub: 'u' }));
+const who: Principal | undefined = result.ok ? result.principal : undefined;
+console.log(who?.sub);
+// @ts-expect-error: the algorithms are pinned to the names the verifier knows
+createVerifier({ ...issuer.verifierOptions, algorithms: ['none'], feed: createMemoryFeed() });
+`,
+    );
+    writeFileSync(
+      join(serviceProject, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ['es2022', 'dom'],
+          // A Node service has @types/node; the core declarations shipped inside name node:crypto types.
+          types: ['node'],
+          typeRoots: [join(repoRoot, 'node_modules/@types')],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    await sh(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], serviceProject);
+  });
+
   it("a service's dependency tree holds no server code: no fastify, pg, prom-client, nor ioredis", async () => {
     const names = await dependencyNames(serviceProject);
     assert.deepEqual([...names].sort(), ['@gatehouse/verify', 'jose']);
