@@ -129,7 +129,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /**
    * verifyLocally, after the keys' `prepare` step where there is one: the WebCrypto build checks the
-   * signature there, asynchronously (src/web/README.md). On Node there is none: no extra await.
+   * signature there, asynchronously (src/web/README.md). On Node there is none: the value is returned
+   * as it is (the caller's await costs one microtask, on first sight only).
    */
   function checkLocally(token: string): LocalResult | Promise<LocalResult> {
     const prepared = keys.prepare?.(token);
