@@ -40,6 +40,11 @@ export const scenarios: readonly ScenarioEntry[] = [
   },
   { name: 'login', title: 'Login under load', load: async () => (await import('./login.ts')).loginScenario },
   {
+    name: 'runtimes',
+    title: 'The verifier on every runtime, and pull mode',
+    load: async () => (await import('./runtimes.ts')).runtimesScenario,
+  },
+  {
     name: 'memory',
     title: 'Memory of the revocation set',
     load: async () => (await import('./memory.ts')).memoryScenario,

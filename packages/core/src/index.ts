@@ -57,6 +57,7 @@ export * from './revocation/sse-encode.ts';
 export * from './revocation/sse-feed-source.ts';
 export * from './alerts/anomaly-detector.ts';
 export * from './dpop/check-dpop-proof.ts';
+export * from './dpop/dpop-algorithms.ts';
 export * from './dpop/dpop-nonces.ts';
 export { computeJwkThumbprint } from './dpop/jwk-thumbprint.ts';
 export { normalizeHtu } from './dpop/normalize-htu.ts';

@@ -8,7 +8,9 @@ import {
   TokenError,
 } from '@gatehouse/core';
 import { createDpopRequestChecker } from './lib/dpop-request.ts';
-import { createFeedFollower } from './lib/feed-follower.ts';
+import { createFeedFollower, type FeedFollower } from './lib/feed-follower.ts';
+import { createPullFollower } from './lib/pull-follower.ts';
+import { isPullFeedSource } from './pull-feed-source.ts';
 import { createJwksKeys } from './lib/jwks-keys.ts';
 import { readCredential } from './lib/read-credential.ts';
 import { validateOptions } from './lib/validate-options.ts';
@@ -35,7 +37,7 @@ type LocalResult =
  * Options are checked here and throw `TypeError`; nothing is set up per request.
  *
  * @example
- * import { createSseFeedSource } from '@gatehouse/core';
+ * import { createSseFeedSource } from '@gatehouse/verify';
  * import { createVerifier } from '@gatehouse/verify';
  *
  * const verifier = createVerifier({
@@ -69,13 +71,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const revoked = createRevocationSet({ clock, retainAfterUntilMs: config.leewaySeconds * 1000 + 30_000 });
   const cache = createVerificationCache(config.maxEntries);
   const dpop = createDpopRequestChecker(options.dpop, clock);
-  const follower = createFeedFollower({
-    feed: options.feed,
-    revoked,
-    clock,
-    maxStalenessMs: config.maxStalenessMs,
-    onError,
-  });
+  const followerOptions = { revoked, clock, maxStalenessMs: config.maxStalenessMs, onError };
+  // A pull source (short-lived runtimes) holds no connection: it is read before answering, when stale.
+  const follower: FeedFollower & { refresh?: () => Promise<void> | undefined } = isPullFeedSource(
+    options.feed,
+  )
+    ? createPullFollower({ feed: options.feed, ...followerOptions })
+    : createFeedFollower({ feed: options.feed, ...followerOptions });
 
   // The core verifier is synchronous, so this records the kid of the token being verified right now.
   let usedKid = '';
@@ -173,6 +175,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  /**
+   * verifyLocally, after the keys' `prepare` step where there is one: the WebCrypto build checks the
+   * signature there, asynchronously (src/web/README.md). On Node there is none: the value is returned
+   * as it is (the caller's await costs one microtask, on first sight only).
+   */
+  function checkLocally(token: string): LocalResult | Promise<LocalResult> {
+    const prepared = keys.prepare?.(token);
+    return prepared ? prepared.then(() => verifyLocally(token)) : verifyLocally(token);
+  }
+
   function isTokenRevoked({ claims, kid }: { claims: AccessTokenClaims; kid: string }): boolean {
     return revoked.isRevoked({ sid: claims.sid, sub: claims.sub, jti: claims.jti, kid, iat: claims.iat });
   }
@@ -186,7 +198,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return accept(cached);
     }
     counts.cacheMisses++;
-    const local = verifyLocally(token);
+    const local = await checkLocally(token);
     if (!local.ok) {
       // Rate-limited inside: a flood of made-up kids costs at most one fetch per window.
       if (local.kidMissed && !afterRefetch && (await keys.refreshOnMiss())) return verifyJwt(token, true);
@@ -218,8 +230,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     counts.staleRequests++;
     if (config.onStale === 'fail-closed') return reject(503, 'ERR_FEED_STALE');
     // Verified locally first, so garbage never costs the auth server a lookup.
-    let local = verifyLocally(token);
-    if (!local.ok && local.kidMissed && (await keys.refreshOnMiss())) local = verifyLocally(token);
+    let local = await checkLocally(token);
+    if (!local.ok && local.kidMissed && (await keys.refreshOnMiss())) local = await checkLocally(token);
     if (!local.ok) return reject(401, local.code);
     if (isTokenRevoked(local)) return reject(401, 'ERR_TOKEN_REVOKED');
     counts.introspections++;
@@ -309,6 +321,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
 
     async verifyRequest(request) {
+      const pulling = follower.refresh?.();
+      if (pulling) await pulling;
       const credential = readCredential(request);
       switch (credential.kind) {
         case 'jwt':
@@ -326,6 +340,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async verifyToken(token) {
       if (typeof token !== 'string' || token === '') return reject(401, 'ERR_TOKEN_MALFORMED');
+      const pulling = follower.refresh?.();
+      if (pulling) await pulling;
       return verifyBinding({ headers: {} }, token, 'Bearer');
     },
 

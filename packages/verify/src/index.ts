@@ -24,3 +24,20 @@ export {
   type IntrospectionClientOptions,
   IntrospectionError,
 } from './introspection-client.ts';
+export { createPullFeedSource, type PullFeedSource, type PullFeedSourceOptions } from './pull-feed-source.ts';
+// The feed sources and types a service needs, so that nothing else has to be installed.
+export {
+  type Clock,
+  createInProcessFeed,
+  createSseFeedSource,
+  type ErrorCode,
+  FeedCursorExpiredError,
+  type FeedMessage,
+  type FeedSource,
+  type InProcessFeed,
+  type InProcessFeedOptions,
+  type RevocationEvent,
+  type SigningAlgorithm,
+  type SseFeedSourceOptions,
+  systemClock,
+} from '@gatehouse/core';

@@ -52,7 +52,7 @@ type TokenType = 'access_token' | 'session';
  * Options are checked here and throw `TypeError`.
  *
  * @example
- * import { createSseFeedSource } from '@gatehouse/core';
+ * import { createSseFeedSource } from '@gatehouse/verify';
  * import { createIntrospectionClient, createVerifier } from '@gatehouse/verify';
  *
  * const gatehouse = createIntrospectionClient({

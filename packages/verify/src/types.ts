@@ -7,6 +7,7 @@ import type {
   SigningAlgorithm,
 } from '@gatehouse/core';
 import type { JWK } from 'jose';
+import type { PullFeedSource } from './pull-feed-source.ts';
 
 /** Who made the request. `exp` is in seconds since the epoch, for both strategies. */
 export interface Principal {
@@ -76,8 +77,8 @@ export interface VerifierOptions {
   jwks?: { keys: JWK[] };
   /** Where to fetch the public keys; refetched on an unknown kid, at most once per 30 s. */
   jwksUrl?: string;
-  /** The revocation feed to follow (in-process, SSE, ...). */
-  feed: FeedSource;
+  /** The revocation feed to follow (in-process, SSE, Redis), or to pull (`createPullFeedSource`). */
+  feed: FeedSource | PullFeedSource;
   /** Longest silence from the feed before the verifier stops trusting what it knows. Default 5000. */
   maxStalenessMs?: number;
   /** What to do while stale: refuse with 503 (default), or ask `introspect` for each token. */

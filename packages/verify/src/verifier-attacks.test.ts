@@ -12,10 +12,17 @@ import {
   type TestSigningKey,
 } from '@gatehouse/core/testing';
 import type { JWK } from 'jose';
-import { createVerifier } from './create-verifier.ts';
+import { createVerifier as createSourceVerifier } from './create-verifier.ts';
 import { JWKS_REFETCH_INTERVAL_MS } from './lib/jwks-keys.ts';
 import { audience, issuer } from './testing/fixture.ts';
 import type { Verifier, VerifyRequestInput } from './types.ts';
+
+// GATEHOUSE_VERIFY_DIST=web (or node) holds a built bundle to the same catalogue: test/packages runs
+// it against dist/web, where signatures go through WebCrypto (src/web/).
+const dist = process.env.GATEHOUSE_VERIFY_DIST;
+const createVerifier: typeof createSourceVerifier = dist
+  ? (await import(new URL(`../dist/${dist}/index.js`, import.meta.url).href)).createVerifier
+  : createSourceVerifier;
 
 // The catalogue the server's verifier is held to (core's verify-access-token.test.ts runs the same
 // list), here through the SDK's public API: a service must be exactly as strict on its own.

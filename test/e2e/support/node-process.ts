@@ -28,9 +28,25 @@ export interface NodeProcess {
  * pipe, so a child can treat its end as "the test process died". The child is SIGKILLed if this
  * process exits without stopping it.
  */
-export function spawnNode(name: string, script: string, env: Record<string, string> = {}): NodeProcess {
-  const child = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+export function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  // Another program (npx, another Node) or folder, for tests that run installed packages.
+  // `group`: its own process group, all of which stop() ends (npx runs the program as a grandchild).
+  how: { command?: string; args?: string[]; cwd?: string; group?: boolean } = {},
+): NodeProcess {
+  const child = spawn(how.command ?? process.execPath, how.args ?? [script], {
+    cwd: how.cwd,
+    detached: how.group,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      // A Node child of this repository resolves the workspace packages to their sources, as npm
+      // scripts do (.npmrc), never to a dist/ that may be stale or being rebuilt.
+      ...(how.command === undefined ? { NODE_OPTIONS: '--conditions=gatehouse-source' } : {}),
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -46,7 +62,15 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     for (const listener of listeners) listener(line);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => remember(`stderr: ${line}`));
-  const dispose = killOnProcessExit(() => child.kill('SIGKILL'));
+  const kill = (signal: NodeJS.Signals) => {
+    if (!how.group || child.pid === undefined) return child.kill(signal);
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const dispose = killOnProcessExit(() => kill('SIGKILL'));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(dispose);
   const output = () => tail.join('\n');
@@ -87,6 +111,13 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
         );
       });
     },
-    stop: (signal = 'SIGTERM') => terminate(child, signal),
+    async stop(signal = 'SIGTERM') {
+      if (!how.group) return terminate(child, signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      kill(signal);
+      const timer = setTimeout(() => kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

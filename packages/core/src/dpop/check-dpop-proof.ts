@@ -9,15 +9,11 @@ import {
 import { type Clock, systemClock } from '../clock.ts';
 import { DpopProofError } from '../errors.ts';
 import { decodeJsonObjectSegment, decodeSegment } from '../token/decode-segment.ts';
+import { DPOP_ALGORITHMS, DPOP_PROOF_TYP, type DpopAlgorithm } from './dpop-algorithms.ts';
 import { createDpopReplayCache } from './dpop-replay-cache.ts';
 import type { DpopNonces } from './dpop-nonces.ts';
 import { computeJwkThumbprint } from './jwk-thumbprint.ts';
 import { normalizeHtu } from './normalize-htu.ts';
-
-/** Asymmetric algorithms accepted for proofs (RFC 9449 §4.2: never `none`, never a MAC). */
-export type DpopAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS256';
-export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
-export const DPOP_PROOF_TYP = 'dpop+jwt';
 
 export interface DpopProofCheckerOptions {
   /** Accepted proof algorithms; default all of `DPOP_ALGORITHMS`. */

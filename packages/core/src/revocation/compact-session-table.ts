@@ -7,6 +7,8 @@
  * event is kept exactly; the split is invisible to callers.
  */
 
+import { toBase64Url } from '../lib/encoding.ts';
+
 const ID_CHARACTERS = 22;
 const ID_WORDS = 4;
 /** sid then sub. */
@@ -53,7 +55,8 @@ function valueAt(text: string, index: number): number {
 }
 
 function writeId(words: Uint32Array, offset: number): string {
-  return Buffer.from(words.buffer, words.byteOffset + offset * 4, 16).toString('base64url');
+  // Through core's encoding module (no Buffer here): the SDK's WebCrypto build swaps that module.
+  return toBase64Url(new Uint8Array(words.buffer, words.byteOffset + offset * 4, 16));
 }
 
 /** Spreads the id's words over the index (ids are random, but nothing here relies on it). */

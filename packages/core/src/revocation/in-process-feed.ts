@@ -89,7 +89,7 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
     if (followers.size > 0 && heartbeatMs > 0 && !timer) {
       timer = setInterval(heartbeat, heartbeatMs);
       // Heartbeats alone must not keep a process alive that has nothing else to do.
-      timer.unref();
+      (timer as { unref?: () => void }).unref?.(); // Deno and workerd timers are plain numbers
     } else if (followers.size === 0 && timer) {
       clearInterval(timer);
       timer = undefined;

@@ -109,7 +109,8 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
       stopping = new AbortController();
       loop = follow(stopping.signal);
       watchdog = setInterval(checkSilence, watchdogMs);
-      watchdog.unref();
+      // Not on every runtime: Deno and workerd timers are plain numbers.
+      (watchdog as { unref?: () => void }).unref?.();
     },
 
     async stop() {

@@ -21,6 +21,8 @@ export interface JwksKeys {
   load(): Promise<void>;
   /** After a kid miss: refetches unless one happened within the window. True when keys may have changed. */
   refreshOnMiss(): Promise<boolean>;
+  /** The WebCrypto build's asynchronous signature check before each verification (src/web/). */
+  prepare?(token: string): Promise<void>;
   readonly fetches: number;
 }
 

@@ -43,8 +43,12 @@ export function validateOptions(options: VerifierOptions): ValidatedOptions {
   if ((jwks === undefined) === (jwksUrl === undefined)) fail('exactly one of jwks and jwksUrl is required');
   if (jwks !== undefined && !Array.isArray(jwks?.keys)) fail('jwks must be { keys: JWK[] }');
   if (jwksUrl !== undefined) checkJwksUrl(jwksUrl);
-  if (typeof feed?.snapshot !== 'function' || typeof feed.follow !== 'function')
-    fail('feed must be a FeedSource');
+  const source = feed as { mode?: unknown; pull?: unknown; follow?: unknown } | undefined;
+  if (
+    typeof feed?.snapshot !== 'function' ||
+    typeof (source?.mode === 'pull' ? source.pull : source?.follow) !== 'function'
+  )
+    fail('feed must be a FeedSource or a PullFeedSource');
 
   const onStale = options.onStale ?? 'fail-closed';
   if (onStale !== 'fail-closed' && onStale !== 'introspect')

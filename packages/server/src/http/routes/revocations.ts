@@ -34,10 +34,21 @@ export function registerRevocationRoutes(
     }
   };
 
-  app.get('/revocations', { onRequest: guard }, async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return feed.snapshot();
-  });
+  app.get<{ Querystring: { since?: string } }>(
+    '/revocations',
+    { onRequest: guard },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const { since } = request.query;
+      if (since !== undefined && !CURSOR.test(since))
+        return reply.code(400).send({ error: 'invalid_request' });
+      const snapshot = await feed.snapshot();
+      // Pull mode (verifiers without a held connection): when nothing happened since their cursor,
+      // the answer is a few bytes; otherwise the live set, which they apply idempotently.
+      if (since === snapshot.cursor) return { events: [], cursor: snapshot.cursor };
+      return snapshot;
+    },
+  );
 
   app.get<{ Querystring: { since?: string } }>(
     '/revocations/stream',

@@ -19,10 +19,18 @@ export const UI_PAGES = ['/', '/sessions', '/admin', '/tools', '/reset'] as cons
 export const UI_ASSET_PREFIX = '/ui/';
 
 // packages/server/src/http/routes → packages/web/src. A path, not a package import: the server
-// serves the files as they are, and the workspace needs no install step to find them.
-const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../web/src/', import.meta.url));
-// The built @gatehouse/client (`npm run build`), served under `/ui/client/` when the UI runs on the hybrid.
-const DEFAULT_CLIENT_ROOT = fileURLToPath(new URL('../../../../client/dist/', import.meta.url));
+// serves the files as they are, and the workspace needs no install step to find them. The published
+// package carries a copy beside its bundle (dist/web/, made by the build).
+const BUNDLED_WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
+const DEFAULT_WEB_ROOT = existsSync(BUNDLED_WEB_ROOT)
+  ? BUNDLED_WEB_ROOT
+  : fileURLToPath(new URL('../../../../web/src/', import.meta.url));
+// The built @gatehouse/client (`npm run build`), served under `/ui/client/` when the UI runs on the
+// hybrid; the published package carries it in dist/client/.
+const BUNDLED_CLIENT_ROOT = fileURLToPath(new URL('./client/', import.meta.url));
+const DEFAULT_CLIENT_ROOT = existsSync(BUNDLED_CLIENT_ROOT)
+  ? BUNDLED_CLIENT_ROOT
+  : fileURLToPath(new URL('../../../../client/dist/', import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,0 +1,79 @@
+import type { Clock, RevocationSet } from '@gatehouse/core';
+import type { PullFeedSource } from '../pull-feed-source.ts';
+import type { FeedFollower } from './feed-follower.ts';
+
+export interface PullFollowerOptions {
+  feed: PullFeedSource;
+  revoked: RevocationSet;
+  clock: Clock;
+  maxStalenessMs: number;
+  onError: (error: unknown) => void;
+}
+
+export interface PullFollower extends FeedFollower {
+  /**
+   * Called before each request is answered: undefined (nothing to wait for) while the view is
+   * younger than `maxStalenessMs`; otherwise the one pull in flight, shared by every caller.
+   */
+  refresh(): Promise<void> | undefined;
+}
+
+/**
+ * Keeps a RevocationSet current without a held connection: a snapshot at start (a cold start), then
+ * a pull when the view is older than `maxStalenessMs`, started by the first request that finds it so
+ * and awaited by all that arrive meanwhile. The view's age counts from when the pull was *sent*:
+ * the answer is at least that fresh. A failed pull leaves the view as it was (so, stale): requests
+ * then get the staleness policy, and the next request tries again.
+ */
+export function createPullFollower(options: PullFollowerOptions): PullFollower {
+  const { feed, revoked, clock, maxStalenessMs, onError } = options;
+  let lastMessageAt = Number.NEGATIVE_INFINITY;
+  let cursor = '';
+  let events = 0;
+  let pulls = 0;
+  let inFlight: Promise<void> | undefined;
+
+  async function apply(read: () => Promise<{ events: RevocationEvent[]; cursor: string }>): Promise<void> {
+    const sentAt = clock.now();
+    const answer = await read();
+    for (const event of answer.events) revoked.apply(event);
+    events += answer.events.length;
+    cursor = answer.cursor;
+    lastMessageAt = Math.max(lastMessageAt, sentAt);
+  }
+
+  return {
+    async start() {
+      await apply(() => feed.snapshot());
+    },
+
+    async stop() {
+      await inFlight;
+    },
+
+    refresh() {
+      if (inFlight) return inFlight;
+      if (cursor === '' || clock.now() - lastMessageAt <= maxStalenessMs) return undefined;
+      pulls++;
+      inFlight = apply(() => feed.pull(cursor))
+        .catch(onError)
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    },
+
+    get lastMessageAt() {
+      return lastMessageAt;
+    },
+    get events() {
+      return events;
+    },
+    // A pull is this mode's reconnect: what it costs is one request to the auth server.
+    get reconnects() {
+      return pulls;
+    },
+  };
+}
+
+type RevocationEvent = Parameters<RevocationSet['apply']>[0];
