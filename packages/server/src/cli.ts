@@ -181,7 +181,7 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
         subjectId: existing.id,
         data: { added: ['admin'], via: 'cli' },
       });
-      // DESIGN §7: a privilege change gets new session ids, so sessions from before it end here.
+      // docs/design.md §7: a privilege change gets new session ids, so sessions from before it end here.
       const revoked = await auth.revokeAllSessions(existing.id, 'admin', null);
       io.out(`Gave ${email} the admin role (password unchanged; ${revoked.length} session(s) signed out).`);
       return;

@@ -461,7 +461,7 @@ export function loadConfig(
       'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS must be at least GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
     );
   }
-  // RFC 9068 practice and DESIGN §3: access tokens live 15 minutes at most.
+  // RFC 9068 practice and docs/design.md §3: access tokens live 15 minutes at most.
   const accessTokenTtlSeconds = integer('GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS', 600, 30, 900);
   const refreshGraceSeconds = integer('GATEHOUSE_REFRESH_GRACE_SECONDS', 10, 0, 60);
 

@@ -3,7 +3,7 @@ import type { RevocationEvent } from './revocation-event.ts';
 /**
  * One message of the revocation feed. `cursor` is opaque to the consumer: it hands the last one it
  * saw back to `follow` to resume exactly after it. A heartbeat carries the current head cursor and
- * proves the feed is alive, which is what lets a verifier bound its staleness (DESIGN §5).
+ * proves the feed is alive, which is what lets a verifier bound its staleness (docs/design.md §6).
  */
 export type FeedMessage =
   | { kind: 'event'; cursor: string; event: RevocationEvent }

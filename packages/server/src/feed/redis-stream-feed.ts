@@ -48,7 +48,7 @@ const SNAPSHOT_COMMAND = 'gatehouse_feedSnapshot';
 const SNAPSHOT_LUA = readFileSync(new URL('./lua/snapshot.lua', import.meta.url), 'utf8');
 
 /**
- * The revocation feed over Redis Streams (DESIGN §5): durable and replayable from a cursor (the
+ * The revocation feed over Redis Streams (docs/design.md §5): durable and replayable from a cursor (the
  * stream id), unlike pub/sub, which drops whatever a subscriber misses while reconnecting.
  * `publish` appends each event to the stream and records it in a sorted set of live revocations
  * (scored by `until`) in one transaction; `snapshot` reads that set and the stream head in one

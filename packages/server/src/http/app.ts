@@ -42,7 +42,7 @@ import { registerTokenRoute } from './routes/token.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
 
-/** DESIGN §7: bodies and headers are capped at 16 KiB. */
+/** docs/design.md §7: bodies and headers are capped at 16 KiB. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 
