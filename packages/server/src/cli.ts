@@ -11,6 +11,7 @@ import {
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
+import type { CliIo } from './cli/cli-io.ts';
 import { promptNewPassword } from './cli/hidden-input.ts';
 import { formatGeneratedSecrets, SECRETS_COMMAND_HELP } from './cli/secrets-command.ts';
 import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
@@ -20,13 +21,8 @@ import { createConfiguredKeyring } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 
 /** The outside world of the CLI, injected so tests can drive it. */
-export interface CliIo {
-  env: Readonly<Record<string, string | undefined>>;
-  /** Reads all of stdin (only called for `--password-stdin`). */
-  readStdin(): Promise<string>;
-  out(line: string): void;
-  err(line: string): void;
-}
+// CliIo lives in a leaf module so that command modules can use it without importing this one.
+export type { CliIo } from './cli/cli-io.ts';
 
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
 import { createClientRegistry, formatClients } from './oauth/clients.ts';

@@ -5,6 +5,7 @@ import { SECRETS_GENERATE_COMMAND } from './cli/secrets-command.ts';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
 import { type OAuthClient, parseClients } from './oauth/clients.ts';
+import type { SettingSpec } from './setting-spec.ts';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -72,15 +73,7 @@ export interface GatehouseConfig {
   dpopNonce: boolean;
 }
 
-export interface SettingSpec {
-  env: string;
-  flag: string;
-  description: string;
-  /** Shown in `--help`. */
-  defaultText: string;
-  /** Values that must never be echoed (errors say which setting, not what it held). */
-  secret?: boolean;
-}
+export type { SettingSpec } from './setting-spec.ts';
 
 /** The settings table: `--help` prints it, and the parser accepts exactly these flags. */
 export const settings: readonly SettingSpec[] = [

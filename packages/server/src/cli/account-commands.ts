@@ -1,5 +1,5 @@
 import { type Auth, cliActor, createUserAdmin, normalizeEmail, type UserRecord } from '@gatehouse/core';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './cli-io.ts';
 import { type GatehouseConfig, loadConfig } from '../config.ts';
 import { toAuditView } from '../http/routes/admin/admin-views.ts';
 import { withCliAuth } from './cli-auth.ts';

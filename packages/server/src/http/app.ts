@@ -8,11 +8,11 @@ import {
   type FeedSource,
 } from '@gatehouse/core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { GatehouseConfig, LogLevel } from '../config.ts';
+import type { LogLevel } from '../config.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { registerMetrics } from '../metrics/register-metrics.ts';
 import { createClientRegistry } from '../oauth/clients.ts';
-import type { AppContext, AppKeyring } from './app-context.ts';
+import type { AppContext, AppKeyring, HttpConfig } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
 import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
@@ -46,12 +46,7 @@ import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts'
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 
-/** The part of the configuration the HTTP layer reads. */
-export type HttpConfig = Pick<
-  GatehouseConfig,
-  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
-> &
-  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
+export type { HttpConfig } from './app-context.ts';
 
 export interface AppLoggerOptions {
   level: LogLevel;
