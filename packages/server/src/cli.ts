@@ -1,7 +1,7 @@
 import {
   cliActor,
-  createAuth,
   createKeyAdmin,
+  createUserAdmin,
   type GatehouseStore,
   type KeyAdmin,
   type Keyring,
@@ -160,26 +160,20 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
   } catch {
     throw new UsageError('--email is not a valid email address');
   }
-  await withStore(config, async (store) => {
-    const auth = createAuth({ store });
-    const existing = await store.users.getByEmail(email);
+  await withCliAuth(config, async ({ auth }) => {
+    const existing = await auth.store.users.getByEmail(email);
     if (existing) {
       if (existing.roles.includes('admin')) {
         io.out(`${email} is already an admin.`);
         return;
       }
-      await store.users.update(existing.id, {
-        roles: [...existing.roles, 'admin'],
-        updatedAt: auth.clock.now(),
-      });
-      await auth.audit.record({
-        type: 'user.roles_changed',
-        subjectId: existing.id,
-        data: { added: ['admin'], via: 'cli' },
-      });
-      // docs/design.md §7: a privilege change gets new session ids, so sessions from before it end here.
-      const revoked = await auth.revokeAllSessions(existing.id, 'admin', null);
-      io.out(`Gave ${email} the admin role (password unchanged; ${revoked.length} session(s) signed out).`);
+      // The admin operation behind POST /admin/users/:id/roles: audited as the operator, and a
+      // privilege change ends the user's sessions, with events (docs/design.md §7).
+      const { sessionsRevoked } = await createUserAdmin(auth).setRoles(cliActor, existing.id, [
+        ...existing.roles,
+        'admin',
+      ]);
+      io.out(`Gave ${email} the admin role (password unchanged; ${sessionsRevoked} session(s) signed out).`);
       return;
     }
     const password = await readAdminPassword(args, io);

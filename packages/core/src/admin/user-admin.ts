@@ -146,7 +146,7 @@ export function createUserAdmin(auth: Auth) {
         },
         context,
       );
-      return updated;
+      return { user: updated, sessionsRevoked: revoked.length };
     },
 
     /** Live sessions of the user, newest first; NotFound for an unknown user. */

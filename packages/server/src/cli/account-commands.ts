@@ -1,7 +1,7 @@
 import { type Auth, cliActor, createUserAdmin, normalizeEmail, type UserRecord } from '@gatehouse/core';
 import type { CliIo } from './cli-io.ts';
 import { type GatehouseConfig, loadConfig } from '../config.ts';
-import { toAuditView } from '../http/routes/admin/admin-views.ts';
+import { toAuditView } from '../audit-view.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_OK, reportCliError, UsageError } from './cli-errors.ts';
 import { formatTable } from './table.ts';
