@@ -10,6 +10,7 @@ import {
   type SigningKeyRecord,
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
+import { parseArgv } from './cli/argv.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
 import type { CliIo } from './cli/cli-io.ts';
 import { promptNewPassword } from './cli/hidden-input.ts';
@@ -90,47 +91,26 @@ interface ParsedArgs {
 }
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = {
-    command: [],
-    help: false,
-    email: undefined,
-    passwordStdin: false,
-    settings: [],
+  const parsed = parseArgv(argv, {
+    valueOptions: ['--email'],
+    valueMayStartWithDashes: true,
+    flags: ['--help', '-h', '--password-stdin'],
+    // A flag value lands in shell history and `ps` output.
+    refuse: (name) =>
+      name === '--password' || name === '--admin-password'
+        ? `${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`
+        : undefined,
+    // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
+    // one starting with '--' needs a '--' before it.
+    operand: (words) => (words.join(' ') === 'keys revoke' ? 'dash-allowed' : 'none'),
+  });
+  return {
+    command: parsed.words,
+    help: parsed.flags.has('--help') || parsed.flags.has('-h'),
+    email: parsed.values.get('--email'),
+    passwordStdin: parsed.flags.has('--password-stdin'),
+    settings: parsed.settings,
   };
-  let index = 0;
-  while (index < argv.length && !argv[index]!.startsWith('-')) parsed.command.push(argv[index++]!);
-  // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
-  // one starting with '--' needs a '--' before it.
-  if (parsed.command.join(' ') === 'keys revoke') {
-    const separated = argv[index] === '--';
-    if (separated) index++;
-    const operand = argv[index];
-    if (operand !== undefined && (separated || (!operand.startsWith('--') && operand !== '-h'))) {
-      parsed.command.push(operand);
-      index++;
-    }
-  }
-  for (; index < argv.length; index++) {
-    const token = argv[index]!;
-    const name = token.split('=', 1)[0]!;
-    if (name === '--help' || name === '-h') parsed.help = true;
-    else if (name === '--password-stdin') parsed.passwordStdin = true;
-    else if (name === '--password' || name === '--admin-password') {
-      // A flag value lands in shell history and `ps` output.
-      throw new UsageError(`${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`);
-    } else if (name === '--email') {
-      const value = token.includes('=') ? token.slice(name.length + 1) : argv[++index];
-      if (value === undefined || value === '') throw new UsageError('--email needs a value');
-      parsed.email = value;
-    } else {
-      parsed.settings.push(token);
-      // A settings flag in `--flag value` form: keep its value with it.
-      if (!token.includes('=') && index + 1 < argv.length && !argv[index + 1]!.startsWith('--')) {
-        parsed.settings.push(argv[++index]!);
-      }
-    }
-  }
-  return parsed;
 }
 
 /** The password for `admin create`: stdin wins over the environment; one trailing newline is dropped. */
