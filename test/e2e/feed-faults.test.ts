@@ -1,5 +1,5 @@
 /**
- * The staleness bound under real faults (DESIGN §5): verifier processes follow Redis Streams
+ * The staleness bound under real faults (docs/design.md §6): verifier processes follow Redis Streams
  * through TCP proxies this test controls, the auth server reaches the same Redis through a proxy
  * of its own, and the Redis is this test's own redis-server, so it can be killed and restarted.
  *

@@ -1,5 +1,5 @@
 /**
- * Issue 10, point 1: the feed loses its data, the revocations do not (DESIGN §5).
+ * Issue 10, point 1: the feed loses its data, the revocations do not (docs/design.md §5).
  *
  * (a) Redis Streams feed (SQLite store, feed-only Redis without persistence): a token-strategy
  *     session is logged out, Redis is killed and restarted empty, and verifiers started only then

@@ -216,6 +216,51 @@ describe('gatehouse CLI', () => {
     );
     assert.match(again.out.join('\n'), /already an admin/);
   });
+
+  it('grants the admin role through the admin operations, audited as the admin API audits a role change', async () => {
+    const store = await openStore({ databaseUrl: null, dataDir });
+    let userId: string;
+    let sessionId: string;
+    try {
+      const auth = createAuth({ store, hasher: createFastHasher() });
+      await auth.register({ email: 'ops@example.com', password: PASSWORD, roles: ['support'] });
+      const user = (await store.users.getByEmail('ops@example.com'))!;
+      userId = user.id;
+      sessionId = (await auth.createSession(user, 'session', { ip: null, userAgent: null })).session.id;
+    } finally {
+      await store.close();
+    }
+
+    const run = fakeIo();
+    assert.equal(
+      await runCli(['admin', 'create', '--email', 'ops@example.com', '--data-dir', dataDir], run.io),
+      0,
+      run.err.join('\n'),
+    );
+
+    const reopened = await openStore({ databaseUrl: null, dataDir });
+    try {
+      assert.deepEqual((await reopened.users.getById(userId))?.roles, ['admin', 'support']);
+      const [changed, ...more] = await reopened.audit.query({
+        userId,
+        type: 'user.roles_changed',
+        limit: 10,
+      });
+      assert.equal(more.length, 0);
+      assert.equal(changed?.actorId, null, 'the operator has no account');
+      assert.deepEqual(changed?.data, {
+        before: ['support'],
+        after: ['admin', 'support'],
+        sessionsRevoked: 1,
+        via: 'cli',
+      });
+      const [revoked] = await reopened.audit.query({ userId, type: 'session.revoked', limit: 10 });
+      assert.equal(revoked?.sessionId, sessionId);
+      assert.equal(revoked?.data['reason'], 'admin');
+    } finally {
+      await reopened.close();
+    }
+  });
 });
 
 describe('gatehouse keys', () => {

@@ -1,7 +1,7 @@
 import {
   cliActor,
-  createAuth,
   createKeyAdmin,
+  createUserAdmin,
   type GatehouseStore,
   type KeyAdmin,
   type Keyring,
@@ -10,7 +10,9 @@ import {
   type SigningKeyRecord,
 } from '@gatehouse/core';
 import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
+import { parseArgv } from './cli/argv.ts';
 import { withCliAuth } from './cli/cli-auth.ts';
+import type { CliIo } from './cli/cli-io.ts';
 import { promptNewPassword } from './cli/hidden-input.ts';
 import { formatGeneratedSecrets, SECRETS_COMMAND_HELP } from './cli/secrets-command.ts';
 import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
@@ -20,13 +22,8 @@ import { createConfiguredKeyring } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
 
 /** The outside world of the CLI, injected so tests can drive it. */
-export interface CliIo {
-  env: Readonly<Record<string, string | undefined>>;
-  /** Reads all of stdin (only called for `--password-stdin`). */
-  readStdin(): Promise<string>;
-  out(line: string): void;
-  err(line: string): void;
-}
+// CliIo lives in a leaf module so that command modules can use it without importing this one.
+export type { CliIo } from './cli/cli-io.ts';
 
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
 import { createClientRegistry, formatClients } from './oauth/clients.ts';
@@ -94,47 +91,26 @@ interface ParsedArgs {
 }
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = {
-    command: [],
-    help: false,
-    email: undefined,
-    passwordStdin: false,
-    settings: [],
+  const parsed = parseArgv(argv, {
+    valueOptions: ['--email'],
+    valueMayStartWithDashes: true,
+    flags: ['--help', '-h', '--password-stdin'],
+    // A flag value lands in shell history and `ps` output.
+    refuse: (name) =>
+      name === '--password' || name === '--admin-password'
+        ? `${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`
+        : undefined,
+    // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
+    // one starting with '--' needs a '--' before it.
+    operand: (words) => (words.join(' ') === 'keys revoke' ? 'dash-allowed' : 'none'),
+  });
+  return {
+    command: parsed.words,
+    help: parsed.flags.has('--help') || parsed.flags.has('-h'),
+    email: parsed.values.get('--email'),
+    passwordStdin: parsed.flags.has('--password-stdin'),
+    settings: parsed.settings,
   };
-  let index = 0;
-  while (index < argv.length && !argv[index]!.startsWith('-')) parsed.command.push(argv[index++]!);
-  // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
-  // one starting with '--' needs a '--' before it.
-  if (parsed.command.join(' ') === 'keys revoke') {
-    const separated = argv[index] === '--';
-    if (separated) index++;
-    const operand = argv[index];
-    if (operand !== undefined && (separated || (!operand.startsWith('--') && operand !== '-h'))) {
-      parsed.command.push(operand);
-      index++;
-    }
-  }
-  for (; index < argv.length; index++) {
-    const token = argv[index]!;
-    const name = token.split('=', 1)[0]!;
-    if (name === '--help' || name === '-h') parsed.help = true;
-    else if (name === '--password-stdin') parsed.passwordStdin = true;
-    else if (name === '--password' || name === '--admin-password') {
-      // A flag value lands in shell history and `ps` output.
-      throw new UsageError(`${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`);
-    } else if (name === '--email') {
-      const value = token.includes('=') ? token.slice(name.length + 1) : argv[++index];
-      if (value === undefined || value === '') throw new UsageError('--email needs a value');
-      parsed.email = value;
-    } else {
-      parsed.settings.push(token);
-      // A settings flag in `--flag value` form: keep its value with it.
-      if (!token.includes('=') && index + 1 < argv.length && !argv[index + 1]!.startsWith('--')) {
-        parsed.settings.push(argv[++index]!);
-      }
-    }
-  }
-  return parsed;
 }
 
 /** The password for `admin create`: stdin wins over the environment; one trailing newline is dropped. */
@@ -164,26 +140,20 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
   } catch {
     throw new UsageError('--email is not a valid email address');
   }
-  await withStore(config, async (store) => {
-    const auth = createAuth({ store });
-    const existing = await store.users.getByEmail(email);
+  await withCliAuth(config, async ({ auth }) => {
+    const existing = await auth.store.users.getByEmail(email);
     if (existing) {
       if (existing.roles.includes('admin')) {
         io.out(`${email} is already an admin.`);
         return;
       }
-      await store.users.update(existing.id, {
-        roles: [...existing.roles, 'admin'],
-        updatedAt: auth.clock.now(),
-      });
-      await auth.audit.record({
-        type: 'user.roles_changed',
-        subjectId: existing.id,
-        data: { added: ['admin'], via: 'cli' },
-      });
-      // DESIGN §7: a privilege change gets new session ids, so sessions from before it end here.
-      const revoked = await auth.revokeAllSessions(existing.id, 'admin', null);
-      io.out(`Gave ${email} the admin role (password unchanged; ${revoked.length} session(s) signed out).`);
+      // The admin operation behind POST /admin/users/:id/roles: audited as the operator, and a
+      // privilege change ends the user's sessions, with events (docs/design.md §7).
+      const { sessionsRevoked } = await createUserAdmin(auth).setRoles(cliActor, existing.id, [
+        ...existing.roles,
+        'admin',
+      ]);
+      io.out(`Gave ${email} the admin role (password unchanged; ${sessionsRevoked} session(s) signed out).`);
       return;
     }
     const password = await readAdminPassword(args, io);

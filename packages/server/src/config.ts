@@ -11,6 +11,7 @@ import { SECRETS_GENERATE_COMMAND } from './cli/secrets-command.ts';
 import { type MailSettings, mailSettingSpecs, parseMailSettings } from './mail/mail-config.ts';
 import { type MetricsSettings, metricsSettingSpecs, parseMetricsSettings } from './metrics/metrics-config.ts';
 import { type OAuthClient, parseClients } from './oauth/clients.ts';
+import type { SettingSpec } from './setting-spec.ts';
 
 /**
  * Server configuration: parsed once at the edge (env, then CLI flags) and passed inward.
@@ -82,15 +83,7 @@ export interface GatehouseConfig {
   dpopNonce: boolean;
 }
 
-export interface SettingSpec {
-  env: string;
-  flag: string;
-  description: string;
-  /** Shown in `--help`. */
-  defaultText: string;
-  /** Values that must never be echoed (errors say which setting, not what it held). */
-  secret?: boolean;
-}
+export type { SettingSpec } from './setting-spec.ts';
 
 /** The settings table: `--help` prints it, and the parser accepts exactly these flags. */
 export const settings: readonly SettingSpec[] = [
@@ -484,7 +477,7 @@ export function loadConfig(
       'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS must be at least GATEHOUSE_SESSION_IDLE_TTL_SECONDS',
     );
   }
-  // RFC 9068 practice and DESIGN §3: access tokens live 15 minutes at most.
+  // RFC 9068 practice and docs/design.md §3: access tokens live 15 minutes at most.
   const accessTokenTtlSeconds = integer('GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS', 600, 30, 900);
   const refreshGraceSeconds = integer('GATEHOUSE_REFRESH_GRACE_SECONDS', 10, 0, 60);
 

@@ -120,7 +120,7 @@ export function createUserAdmin(auth: Auth) {
     },
 
     /**
-     * Replaces the user's roles. A privilege change ends every session of the user (DESIGN §7:
+     * Replaces the user's roles. A privilege change ends every session of the user (docs/design.md §7:
      * new session id on privilege change), so access tokens carrying the old roles die with them
      * and the next login starts a session under the new roles.
      */
@@ -146,7 +146,7 @@ export function createUserAdmin(auth: Auth) {
         },
         context,
       );
-      return updated;
+      return { user: updated, sessionsRevoked: revoked.length };
     },
 
     /** Live sessions of the user, newest first; NotFound for an unknown user. */

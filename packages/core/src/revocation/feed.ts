@@ -3,7 +3,7 @@ import type { RevocationEvent } from './revocation-event.ts';
 /**
  * One message of the revocation feed. `cursor` is opaque to the consumer: it hands the last one it
  * saw back to `follow` to resume exactly after it. A heartbeat carries the current head cursor and
- * proves the feed is alive, which is what lets a verifier bound its staleness (DESIGN §5). A feed
+ * proves the feed is alive, which is what lets a verifier bound its staleness (docs/design.md §6). A feed
  * delivers a heartbeat only at its head: one replayed during a catch-up would make a verifier count
  * itself fresh before it has read the events that follow.
  */
@@ -22,7 +22,7 @@ export interface FeedSnapshot {
 export interface FeedSource {
   /**
    * Every live revocation, and the cursor the stream continues from. `complete: false` means the
-   * feed lost its data and is being seeded again (DESIGN §5): the events may be missing some, so
+   * feed lost its data and is being seeded again (docs/design.md §5): the events may be missing some, so
    * the consumer applies them but counts itself fresh only at its next heartbeat, which the feed
    * writes after the seed.
    */

@@ -1,5 +1,5 @@
 /**
- * Revocation events, as carried by the feed (DESIGN §5). `until` is the latest `exp` a token the
+ * Revocation events, as carried by the feed (docs/design.md §5). `until` is the latest `exp` a token the
  * event covers can carry, so every entry expires by itself.
  */
 export type RevocationEvent =

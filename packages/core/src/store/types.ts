@@ -212,7 +212,7 @@ export interface ResetTokenStore {
 }
 
 /**
- * The durable copy of every live revocation (DESIGN §5): the feed (Redis) is a transport, and when
+ * The durable copy of every live revocation (docs/design.md §5): the feed (Redis) is a transport, and when
  * it loses data the server seeds it again from here. Keyed by what the event names (`session` sid,
  * `user` sub, `token` jti, `key` kid); recording one again keeps the later `until` and `before`.
  */

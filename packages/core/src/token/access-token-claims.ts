@@ -21,7 +21,7 @@ export interface AccessTokenClaims {
 /** RFC 9068 §2.1: the `typ` that tells an access token from an ID token or any other JWT. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 600;
-/** DESIGN §3: 15 minutes at most, which bounds how long retired keys and revocations are kept. */
+/** docs/design.md §3: 15 minutes at most, which bounds how long retired keys and revocations are kept. */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 900;
 export const DEFAULT_LEEWAY_SECONDS = 30;
 /** Bound on `sub`, `sid` and `jti`, so a claim can never balloon a log line or a cache key. */

@@ -27,7 +27,7 @@ function requireText(value: unknown, name: string): string {
 }
 
 // Strict equality on each element, and every element must be a string: no loose `==` (['api'] == 'api')
-// and no `for…in` over indices (the oslo mistake STYLE §11 mentions).
+// and no `for…in` over indices (a known audience check that did so accepted non-strings).
 function audienceMatches(aud: unknown, audience: string): boolean {
   if (typeof aud === 'string') return aud === audience;
   return (

@@ -1,7 +1,8 @@
 import { type Auth, cliActor, createUserAdmin, normalizeEmail, type UserRecord } from '@gatehouse/core';
-import type { CliIo } from '../cli.ts';
+import type { CliIo } from './cli-io.ts';
 import { type GatehouseConfig, loadConfig } from '../config.ts';
-import { toAuditView } from '../http/routes/admin/admin-views.ts';
+import { toAuditView } from '../audit-view.ts';
+import { parseArgv } from './argv.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_OK, reportCliError, UsageError } from './cli-errors.ts';
 import { formatTable } from './table.ts';
@@ -36,30 +37,13 @@ interface ParsedCommand {
 }
 
 function parse(argv: readonly string[]): ParsedCommand {
-  const parsed: ParsedCommand = { words: [], options: new Map(), settings: [] };
-  let index = 0;
-  while (index < argv.length && !argv[index]!.startsWith('-')) parsed.words.push(argv[index++]!);
   // User ids are base64url and may start with '-': after '--' the next word is the operand.
-  if (argv[index] === '--' && index + 1 < argv.length) {
-    parsed.words.push(argv[index + 1]!);
-    index += 2;
-  }
-  for (; index < argv.length; index++) {
-    const token = argv[index]!;
-    const name = token.split('=', 1)[0]!;
-    const hasValue = token.includes('=');
-    if ((OPTIONS as readonly string[]).includes(name)) {
-      const value = hasValue ? token.slice(name.length + 1) : argv[++index];
-      if (value === undefined || value === '' || (!hasValue && value.startsWith('--')))
-        throw new UsageError(`${name} needs a value`);
-      parsed.options.set(name as OptionName, value);
-    } else {
-      parsed.settings.push(token);
-      if (!hasValue && index + 1 < argv.length && !argv[index + 1]!.startsWith('--'))
-        parsed.settings.push(argv[++index]!);
-    }
-  }
-  return parsed;
+  const parsed = parseArgv(argv, { valueOptions: OPTIONS, operand: () => 'after-separator' });
+  return {
+    words: parsed.words,
+    options: parsed.values as Map<OptionName, string>,
+    settings: parsed.settings,
+  };
 }
 
 const COMMANDS: Record<string, { operand: boolean; options: readonly OptionName[] }> = {

@@ -35,7 +35,7 @@ export interface RevocationFeedHooks {
 }
 
 /**
- * Picks the transport (DESIGN §5): Redis Streams when `REDIS_URL` is set, so every auth server and
+ * Picks the transport (docs/design.md §5): Redis Streams when `REDIS_URL` is set, so every auth server and
  * every verifier shares one durable, replayable feed; otherwise an in-process feed, which
  * verifiers in other processes reach through this server's SSE endpoint. Either way the server
  * emits the heartbeat that lets verifiers bound their staleness.

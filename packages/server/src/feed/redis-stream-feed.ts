@@ -33,7 +33,7 @@ export interface RedisStreamFeedOptions {
   /** Told what the feed skips or fails at in the background: malformed entries, failed heartbeats. */
   onError?: (error: Error) => void;
   /**
-   * The durable store's live revocations (DESIGN §5). When the feed finds that Redis lost data (no
+   * The durable store's live revocations (docs/design.md §5). When the feed finds that Redis lost data (no
    * epoch key: restarted empty; or a stream behind what this process wrote: restored from an older
    * snapshot), it writes them all again before its next heartbeat. Omitted: nothing to replay, and
    * the feed is only as durable as Redis's own persistence.
@@ -72,7 +72,7 @@ const PENDING_PREFIX = 'pending:';
 const SEED_MARKER_TTL_MS = 30_000;
 
 /**
- * The revocation feed over Redis Streams (DESIGN §5): durable and replayable from a cursor (the
+ * The revocation feed over Redis Streams (docs/design.md §5): durable and replayable from a cursor (the
  * stream id), unlike pub/sub, which drops whatever a subscriber misses while reconnecting.
  * `publish` appends each event to the stream and records it in a sorted set of live revocations
  * (scored by `until`) in one transaction; `snapshot` reads that set and the stream head in one

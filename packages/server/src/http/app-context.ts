@@ -1,11 +1,18 @@
 import type { AccessTokens, Auth, CsrfTokens, DpopProofChecker, Keyring } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpConfig } from './app.ts';
+import type { GatehouseConfig } from '../config.ts';
 import type { ClientRegistry } from '../oauth/clients.ts';
 import type { AuthenticateHook } from './auth/authenticate.ts';
 
 /** The keyring as the HTTP layer uses it: JWKS, plus rotation and revocation for admins. */
 export type AppKeyring = Pick<Keyring, 'jwks' | 'rotate' | 'revoke' | 'getSigningKey'>;
+
+/** The part of the configuration the HTTP layer reads. */
+export type HttpConfig = Pick<
+  GatehouseConfig,
+  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
+> &
+  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
 
 /** What every route module needs, built once by `buildApp`. */
 export interface AppContext {

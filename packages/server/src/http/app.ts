@@ -8,11 +8,11 @@ import {
   type FeedSource,
 } from '@gatehouse/core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { GatehouseConfig, LogLevel } from '../config.ts';
+import type { LogLevel } from '../config.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { registerMetrics } from '../metrics/register-metrics.ts';
 import { createClientRegistry } from '../oauth/clients.ts';
-import type { AppContext, AppKeyring } from './app-context.ts';
+import type { AppContext, AppKeyring, HttpConfig } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
 import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
@@ -42,7 +42,7 @@ import { registerTokenRoute } from './routes/token.ts';
 import { registerUiRoutes } from './routes/ui.ts';
 import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
 
-/** DESIGN §7: bodies and headers are capped at 16 KiB. */
+/** docs/design.md §7: bodies and headers are capped at 16 KiB. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** A request's headers must have arrived this long after it began (408 otherwise). */
@@ -50,12 +50,7 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 /** The whole request, body included, must have arrived this long after it began (408 otherwise). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** The part of the configuration the HTTP layer reads. */
-export type HttpConfig = Pick<
-  GatehouseConfig,
-  'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
-> &
-  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
+export type { HttpConfig } from './app-context.ts';
 
 export interface AppLoggerOptions {
   level: LogLevel;

@@ -1,5 +1,4 @@
-// Type-only import: config.ts imports this module, so a value import back would be a cycle.
-import type { SettingSpec } from '../config.ts';
+import type { SettingSpec } from '../setting-spec.ts';
 
 export interface MailSettings {
   /** `console`: print messages to stdout (never to the logs); `outbox`: keep them in memory. */

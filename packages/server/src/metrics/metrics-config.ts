@@ -1,5 +1,4 @@
-// Type-only import: config.ts imports this module, so a value import back would be a cycle.
-import type { SettingSpec } from '../config.ts';
+import type { SettingSpec } from '../setting-spec.ts';
 
 /** Thresholds of the anomaly alerts (see core `createAnomalyDetector`). */
 export interface AlertSettings {

@@ -9,7 +9,7 @@ export function sqlitePath(dataDir: string): string {
 }
 
 /**
- * Opens the store the configuration names (DESIGN §8): Redis when `GATEHOUSE_STORE=redis`,
+ * Opens the store the configuration names (docs/design.md §8): Redis when `GATEHOUSE_STORE=redis`,
  * PostgreSQL when `DATABASE_URL` is set, otherwise the embedded SQLite file in the data directory
  * (created if missing). Opening applies pending migrations.
  */

@@ -1,7 +1,7 @@
 import { toPublicUser } from '@gatehouse/core';
 import { refreshTokenBinding } from '../../oauth/clients.ts';
 import { deliverTokens } from './deliver-tokens.ts';
-import type { LoginResponder } from './login-strategies.ts';
+import type { LoginResponder } from './login-responder.ts';
 
 /**
  * `hybrid` strategy: a short-lived access token in the body (kept in memory by the page), the

@@ -1,23 +1,10 @@
-import { InvalidInputError, type LoginResult, type Strategy } from '@gatehouse/core';
-import type { FastifyReply } from 'fastify';
-import type { AppContext } from '../app-context.ts';
+import { InvalidInputError, type Strategy } from '@gatehouse/core';
 import { respondWithHybridTokens } from './hybrid-login.ts';
+import type { LoginResponder } from './login-responder.ts';
 import { respondWithSessionCookie } from './session-login.ts';
 import { respondWithTokens } from './token-login.ts';
 
-/** Turns a successful login into the response of one strategy (cookies to set, body to send). */
-export type LoginResponder = (
-  result: LoginResult,
-  reply: FastifyReply,
-  context: AppContext,
-  binding: LoginBinding,
-) => Record<string, unknown> | Promise<Record<string, unknown>>;
-
-/** The client that logged in and, for the token strategy, the DPoP key its tokens are bound to. */
-export interface LoginBinding {
-  clientId: string;
-  jkt?: string;
-}
+export type { LoginBinding, LoginResponder } from './login-responder.ts';
 
 const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
 

@@ -2,7 +2,7 @@ import { type LoginResult, toPublicUser } from '@gatehouse/core';
 import type { FastifyReply } from 'fastify';
 import { setSessionCookie } from '../auth/session-cookie.ts';
 import { sessionExpiresAt } from '../views.ts';
-import type { LoginResponder } from './login-strategies.ts';
+import type { LoginResponder } from './login-responder.ts';
 
 /** `session` strategy: the session token goes into the `__Host-` cookie, never into the body. */
 export const respondWithSessionCookie: LoginResponder = (result, reply, context) => {

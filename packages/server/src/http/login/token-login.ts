@@ -1,7 +1,7 @@
 import { toPublicUser } from '@gatehouse/core';
 import { refreshTokenBinding } from '../../oauth/clients.ts';
 import { deliverTokens } from './deliver-tokens.ts';
-import type { LoginResponder } from './login-strategies.ts';
+import type { LoginResponder } from './login-responder.ts';
 
 /**
  * `token` strategy (mobile and API clients): both tokens in the body, no cookie at all. With a DPoP

@@ -13,7 +13,7 @@ import { hasServiceCredential } from '../service-credential.ts';
 const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
- * The revocation feed over HTTP (DESIGN §5), for verifiers that cannot reach Redis:
+ * The revocation feed over HTTP (docs/design.md §5), for verifiers that cannot reach Redis:
  * `GET /revocations` is the snapshot of live revocations plus the cursor to follow from, and
  * `GET /revocations/stream?since=CURSOR` is Server-Sent Events of every later event and a
  * heartbeat (without `since`: from the feed's head at connection time). A cursor the feed can no longer replay answers 410: the verifier takes a new snapshot.

@@ -100,7 +100,7 @@ export const postgresMigrations: readonly Migration[] = [
     version: 3,
     name: 'durable revocations, refresh successors',
     sql: `
-      -- Every live revocation, so a feed that lost its data can be seeded again (DESIGN §5).
+      -- Every live revocation, so a feed that lost its data can be seeded again (docs/design.md §5).
       CREATE TABLE revocations (
         kind TEXT NOT NULL CHECK (kind IN ('session', 'user', 'token', 'key')),
         id TEXT NOT NULL,

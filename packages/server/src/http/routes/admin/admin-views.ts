@@ -1,4 +1,4 @@
-import type { AuditEvent, SigningKeyRecord, UserRecord } from '@gatehouse/core';
+import type { SigningKeyRecord, UserRecord } from '@gatehouse/core';
 import { toIsoTime } from '../../views.ts';
 
 /** A user as an admin sees it. Never the password hash. */
@@ -14,19 +14,7 @@ export function toAdminUser(user: UserRecord) {
   };
 }
 
-export function toAuditView(event: AuditEvent) {
-  return {
-    id: event.id,
-    type: event.type,
-    at: toIsoTime(event.at),
-    actorId: event.actorId,
-    subjectId: event.subjectId,
-    sessionId: event.sessionId,
-    ip: event.ip,
-    userAgent: event.userAgent,
-    data: event.data,
-  };
-}
+export { toAuditView } from '../../../audit-view.ts';
 
 /** Key metadata only: never the encrypted private part. */
 export function toKeyView(key: SigningKeyRecord) {

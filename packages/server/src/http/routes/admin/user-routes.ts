@@ -44,7 +44,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, users: UserAdmin):
 
   app.post<UserParams>('/admin/users/:id/roles', async (request) => {
     const body = readJsonObject(request.body);
-    const user = await users.setRoles(
+    const { user } = await users.setRoles(
       adminActorOf(request),
       request.params.id,
       body.roles,

@@ -4,7 +4,7 @@
 -- ARGV[8] now + idleTtlMs, ARGV[9] expiry slack ms.
 -- The whole decision runs here, in the slot of the session's user: concurrent refreshes of one token
 -- queue behind each other, the first rotates and the rest find it consumed (see chooseRotationStep
--- in ../lib/refresh-rotation.ts for the same rule in SQL).
+-- in packages/core/src/refresh/rotation-rule.ts for the same rule in the memory and SQL stores).
 local base = ARGV[1]
 local now = tonumber(ARGV[6])
 local token = redis.call('HMGET', KEYS[1], 's', 'consumedAt', 'successorCipher', 'successor')
