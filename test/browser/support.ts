@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, loadConfig, startServer } from '@gatehouse/server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { freePort } from '../support/free-port.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,18 +35,6 @@ const CHROMIUM_ARGS = [
 export const skipReason: string | undefined = existsSync(CHROMIUM)
   ? undefined
   : `no Chromium at ${CHROMIUM} (run .ci/browser, or set CHROMIUM_PATH)`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface UiServer {
   server: RunningServer;

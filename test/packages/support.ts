@@ -186,15 +186,4 @@ export async function runtimes(): Promise<string> {
   return bin;
 }
 
-/** A free loopback port, for programs that cannot be told to pick one (workerd's config). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/free-port.ts';
