@@ -18,6 +18,8 @@ export interface RevocationProbe {
   close(): Promise<void>;
 }
 
+const FRESH_WITHIN_MS = 10_000;
+
 /**
  * A downstream service in miniature: an SDK verifier (cache on) following `feed`, presenting a
  * token at `ratePerSecond`. Runs in a verifier process, or in the bench process for the in-process
@@ -37,6 +39,14 @@ export async function startRevocationProbe(
     feed: createTimedFeed(feed, arrivals),
   });
   await verifier.start();
+  // A verifier is fresh only once it has read a heartbeat at the feed's head (or a complete
+  // snapshot): right after the feed was seeded that is the next heartbeat, not the start itself.
+  const freshBy = Date.now() + FRESH_WITHIN_MS;
+  while (verifier.metrics().stale) {
+    if (Date.now() > freshBy)
+      throw new Error(`the verifier was still stale ${FRESH_WITHIN_MS} ms after start`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const paced = createPacedVerification((token) => verifier.verifyToken(token), ratePerSecond);
   return {
     watch: (token) => paced.watch(token),
