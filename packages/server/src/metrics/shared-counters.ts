@@ -19,11 +19,11 @@ export interface SharedCounters {
 const REDIS_PREFIX = 'gatehouse:stats:{stats}:';
 const POSTGRES_PREFIX = 'gatehouse:stats:';
 
-export function createRedisCounters(client: RedisClient): SharedCounters {
+export function createRedisCounters(client: RedisClient, prefix = REDIS_PREFIX): SharedCounters {
   return {
     backend: 'redis',
     async increment(key, ttlMs) {
-      const full = REDIS_PREFIX + key;
+      const full = prefix + key;
       const replies = await client.multi().incr(full).pexpire(full, ttlMs).exec();
       const [error, value] = replies?.[0] ?? [new Error('stats counter: no reply'), null];
       if (error) throw error;
@@ -31,7 +31,7 @@ export function createRedisCounters(client: RedisClient): SharedCounters {
     },
     async read(keys) {
       if (keys.length === 0) return [];
-      const values = await client.mget(keys.map((key) => REDIS_PREFIX + key));
+      const values = await client.mget(keys.map((key) => prefix + key));
       return values.map((value) => (value === null ? 0 : Number(value)));
     },
   };
