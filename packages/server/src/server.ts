@@ -156,7 +156,11 @@ export async function startServer(
       onError: (error) => app?.log.warn({ err: error }, 'throttle store unavailable: counting in memory'),
     });
     const { mailer, outbox } = createConfiguredMailer(config.mail);
-    const metrics = createGatehouseMetrics({ settings: config.metrics, processMetrics: true });
+    const metrics = createGatehouseMetrics({
+      settings: config.metrics,
+      processMetrics: true,
+      sharedCounters: throttling.counters,
+    });
     const auth = createAuth({
       store,
       // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.

@@ -41,7 +41,7 @@ export interface AnomalyDetectorOptions<Kind extends string> {
   onAlert?: (alert: AnomalyAlert<Kind>) => void;
 }
 
-interface ResolvedRule {
+export interface ResolvedAnomalyRule {
   bucketMs: number;
   baselineBuckets: number;
   factor: number;
@@ -49,7 +49,7 @@ interface ResolvedRule {
 }
 
 interface Track {
-  rule: ResolvedRule;
+  rule: ResolvedAnomalyRule;
   /** Index (start / bucketMs) of the bucket being filled. */
   bucket: number;
   count: number;
@@ -60,7 +60,8 @@ interface Track {
 
 export const defaultAnomalyRule = { bucketMs: 60_000, baselineBuckets: 30, factor: 3 } as const;
 
-function resolveRule(kind: string, rule: AnomalyRule): ResolvedRule {
+/** The rule with its defaults filled in; throws a TypeError on a value out of range. */
+export function resolveAnomalyRule(kind: string, rule: AnomalyRule): ResolvedAnomalyRule {
   const resolved = { ...defaultAnomalyRule, ...rule };
   const { bucketMs, baselineBuckets, factor, minCount } = resolved;
   if (!Number.isInteger(bucketMs) || bucketMs < 1000)
@@ -77,6 +78,19 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The bar for the current bucket: the median of `history` (the counts of the buckets before it,
+ * empty ones as 0) and max(minCount, the least integer above factor × that median). Exported for
+ * detectors that keep their counts elsewhere (the server's, shared by every instance).
+ */
+export function anomalyThreshold(
+  rule: ResolvedAnomalyRule,
+  history: readonly number[],
+): { baseline: number; threshold: number } {
+  const baseline = median(history);
+  return { baseline, threshold: Math.max(rule.minCount, Math.floor(rule.factor * baseline) + 1) };
 }
 
 /**
@@ -100,7 +114,7 @@ export function createAnomalyDetector<Kind extends string>(
   const { clock, onAlert } = options;
   const tracks = new Map<Kind, Track>();
   for (const kind of Object.keys(options.rules) as Kind[]) {
-    const rule = resolveRule(kind, options.rules[kind]);
+    const rule = resolveAnomalyRule(kind, options.rules[kind]);
     tracks.set(kind, {
       rule,
       bucket: Math.floor(clock.now() / rule.bucketMs),
@@ -129,13 +143,7 @@ export function createAnomalyDetector<Kind extends string>(
     return track;
   }
 
-  function thresholdOf(track: Track): { baseline: number; threshold: number } {
-    const baseline = median(track.history);
-    return {
-      baseline,
-      threshold: Math.max(track.rule.minCount, Math.floor(track.rule.factor * baseline) + 1),
-    };
-  }
+  const thresholdOf = (track: Track) => anomalyThreshold(track.rule, track.history);
 
   return {
     record(kind, count = 1) {

@@ -34,8 +34,8 @@ function emptyBucket(start: number): ActivityBucket {
 
 /**
  * Recent auth outcomes in fixed buckets, for the admin page's live chart (`GET /admin/stats`).
- * Prometheus keeps the long history; this is the last few minutes of one instance, in memory,
- * bounded at `length` buckets.
+ * Prometheus keeps the long history; this is the last few minutes of one process, in memory,
+ * bounded at `length` buckets (the embedded server's, and the fallback when the shared counters fail).
  */
 export function createActivitySeries(options: {
   clock: Clock;

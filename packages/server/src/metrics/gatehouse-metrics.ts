@@ -1,6 +1,7 @@
 import type { HashPurpose } from '@gatehouse/core';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { defaultMetricsSettings, type MetricsSettings } from './metrics-config.ts';
+import type { SharedCounters } from './shared-counters.ts';
 
 /** Auth endpoints whose attempts are counted, by route. */
 export const AUTH_ENDPOINTS: Readonly<Record<string, string>> = {
@@ -47,6 +48,11 @@ export interface GatehouseMetricsOptions {
   settings?: MetricsSettings;
   /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default false. */
   processMetrics?: boolean;
+  /**
+   * Where `/admin/stats` and the anomaly detector count, shared by every instance of a deployment
+   * (startServer passes the throttle backend's). Omitted or null: this process's memory.
+   */
+  sharedCounters?: SharedCounters | null;
 }
 
 /**
@@ -149,6 +155,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     refreshReuse,
     throttled,
     alerts,
+    sharedCounters: options.sharedCounters ?? null,
   };
 }
 

@@ -10,7 +10,7 @@ import { Gauge } from 'prom-client';
 import type { AppContext } from '../http/app-context.ts';
 import { createRequireAdmin } from '../http/routes/admin/require-admin.ts';
 import { toIsoTime } from '../http/views.ts';
-import { type ActivitySeries, createActivitySeries } from './activity-series.ts';
+import { type ActivityName, type ActivitySeries, createActivitySeries } from './activity-series.ts';
 import {
   type AlertKind,
   AUTH_ENDPOINTS,
@@ -19,6 +19,7 @@ import {
   type GatehouseMetrics,
 } from './gatehouse-metrics.ts';
 import { checkMetricsAccess } from './metrics-access.ts';
+import { createSharedStats, type SharedStats } from './shared-stats.ts';
 
 const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
 /** The admin chart: ten minutes in 10-second buckets. */
@@ -53,6 +54,8 @@ interface Observed {
   detector: AnomalyDetector<AlertKind>;
   activity: ActivitySeries;
   recentAlerts: AnomalyAlert<AlertKind>[];
+  /** All instances together (counters in Redis or PostgreSQL); null: this process only. */
+  shared: SharedStats<AlertKind> | null;
 }
 
 /**
@@ -63,6 +66,9 @@ interface Observed {
  *   warn log line;
  * - `GET /metrics` (Prometheus text; loopback only, or the configured bearer token);
  * - `GET /admin/stats` (admin role): the last ten minutes of outcomes and alerts, for the UI chart.
+ * With `metrics.sharedCounters` (Redis or PostgreSQL, as the throttles), the chart and the detector
+ * count every instance of the deployment: each counted event is one increment there, written after
+ * the reply; should that store fail, this instance's own counts stand in.
  * Call after the cookie plugin is registered. `metrics` defaults to a fresh set (no process metrics).
  */
 export function registerMetrics(
@@ -74,21 +80,48 @@ export function registerMetrics(
   const { alerts: alertSettings, metricsToken } = metrics.settings;
   const bucketMs = alertSettings.bucketSeconds * 1000;
   const rule = { bucketMs, baselineBuckets: alertSettings.baselineBuckets, factor: alertSettings.factor };
+  const rules = {
+    login_failure_spike: { ...rule, minCount: alertSettings.loginFailureMinCount },
+    refresh_reuse_burst: { ...rule, minCount: alertSettings.refreshReuseMinCount },
+  };
   const observed: Observed = {
-    detector: createAnomalyDetector<AlertKind>({
-      clock: auth.clock,
-      rules: {
-        login_failure_spike: { ...rule, minCount: alertSettings.loginFailureMinCount },
-        refresh_reuse_burst: { ...rule, minCount: alertSettings.refreshReuseMinCount },
-      },
-    }),
+    detector: createAnomalyDetector<AlertKind>({ clock: auth.clock, rules }),
     activity: createActivitySeries({
       clock: auth.clock,
       bucketMs: ACTIVITY_BUCKET_MS,
       length: ACTIVITY_BUCKETS,
     }),
     recentAlerts: [],
+    shared: metrics.sharedCounters
+      ? createSharedStats<AlertKind>({
+          clock: auth.clock,
+          counters: metrics.sharedCounters,
+          bucketMs: ACTIVITY_BUCKET_MS,
+          length: ACTIVITY_BUCKETS,
+          rules,
+        })
+      : null,
   };
+  const warnShared = (request: FastifyRequest, error: unknown) =>
+    request.log.warn({ err: error }, 'shared stats unavailable: counting this instance only');
+
+  /** One event for the chart: here, and in the shared counters when there are some. */
+  async function record(name: ActivityName, request: FastifyRequest): Promise<void> {
+    observed.activity.record(name);
+    await observed.shared?.record(name).catch((error) => warnShared(request, error));
+  }
+
+  /** One event for the detector: all instances together, or this one alone. */
+  async function spike(kind: AlertKind, request: FastifyRequest): Promise<AnomalyAlert<AlertKind> | null> {
+    const local = observed.detector.record(kind);
+    if (!observed.shared) return local;
+    try {
+      return await observed.shared.spike(kind);
+    } catch (error) {
+      warnShared(request, error);
+      return local;
+    }
+  }
 
   const countActiveSessions = () => auth.store.sessions.countActive(auth.clock.now());
   const activeSessions: Gauge<'strategy'> = new Gauge({
@@ -110,7 +143,7 @@ export function registerMetrics(
 
   async function raise(alert: AnomalyAlert<AlertKind>, request: FastifyRequest): Promise<void> {
     metrics.alerts.inc({ kind: alert.kind });
-    observed.activity.record('alerts');
+    await record('alerts', request);
     observed.recentAlerts.unshift(alert);
     observed.recentAlerts.length = Math.min(observed.recentAlerts.length, RECENT_ALERTS);
     const details = {
@@ -141,24 +174,50 @@ export function registerMetrics(
     const elapsedSeconds = reply.elapsedTime / 1000;
     if (endpoint === 'login') {
       metrics.loginDuration.observe({ outcome }, elapsedSeconds);
-      if (outcome === 'success') observed.activity.record('loginSuccess');
-      else if (outcome === 'throttled') observed.activity.record('throttled');
-      else observed.activity.record('loginFailure');
+      const name =
+        outcome === 'success' ? 'loginSuccess' : outcome === 'throttled' ? 'throttled' : 'loginFailure';
       // Only refused credentials make a spike: malformed bodies and 429s are other stories.
-      if (status === 401) {
-        const alert = observed.detector.record('login_failure_spike');
-        if (alert) await raise(alert, request);
-      }
+      const [, alert] = await Promise.all([
+        record(name, request),
+        status === 401 ? spike('login_failure_spike', request) : null,
+      ]);
+      if (alert) await raise(alert, request);
     } else if (endpoint === 'refresh') {
       metrics.refreshDuration.observe({ outcome }, elapsedSeconds);
-      if (outcome === 'success') observed.activity.record('refreshSuccess');
-      else if (outcome === 'throttled') observed.activity.record('throttled');
-      else observed.activity.record('refreshFailure');
-    } else if (outcome === 'throttled') observed.activity.record('throttled');
+      await record(
+        outcome === 'success' ? 'refreshSuccess' : outcome === 'throttled' ? 'throttled' : 'refreshFailure',
+        request,
+      );
+    } else if (outcome === 'throttled') await record('throttled', request);
     if (errorCode === 'ERR_REFRESH_REUSED') {
       metrics.refreshReuse.inc();
-      const alert = observed.detector.record('refresh_reuse_burst');
+      const alert = await spike('refresh_reuse_burst', request);
       if (alert) await raise(alert, request);
+    }
+  }
+
+  /** The shared figures (alerts from the audit log, where every instance records them), or null. */
+  async function readShared(request: FastifyRequest) {
+    const { shared } = observed;
+    if (!shared) return null;
+    try {
+      const [buckets, events, loginStatus, reuseStatus] = await Promise.all([
+        shared.snapshot(),
+        auth.store.audit.query({ type: 'alert.raised', limit: RECENT_ALERTS }),
+        shared.status('login_failure_spike'),
+        shared.status('refresh_reuse_burst'),
+      ]);
+      const alerts = events.map((event) => ({
+        kind: String(event.data.kind),
+        at: event.at,
+        count: Number(event.data.count),
+        baseline: Number(event.data.baseline),
+        threshold: Number(event.data.threshold),
+      }));
+      return { buckets, alerts, login_failure_spike: loginStatus, refresh_reuse_burst: reuseStatus };
+    } catch (error) {
+      warnShared(request, error);
+      return null;
     }
   }
 
@@ -198,17 +257,21 @@ export function registerMetrics(
       } catch (error) {
         request.log.warn({ err: error }, 'active sessions: store unavailable');
       }
+      const figures = (await readShared(request)) ?? {
+        buckets: observed.activity.snapshot(),
+        alerts: observed.recentAlerts,
+        login_failure_spike: observed.detector.status('login_failure_spike'),
+        refresh_reuse_burst: observed.detector.status('refresh_reuse_burst'),
+      };
       const status = (kind: AlertKind) => {
-        const { bucketStart, ...rest } = observed.detector.status(kind);
+        const { bucketStart, ...rest } = figures[kind];
         return { bucketStart: toIsoTime(bucketStart), ...rest };
       };
       return {
         now: toIsoTime(auth.clock.now()),
         bucketSeconds: ACTIVITY_BUCKET_MS / 1000,
-        buckets: observed.activity
-          .snapshot()
-          .map(({ start, ...counts }) => ({ start: toIsoTime(start), ...counts })),
-        alerts: observed.recentAlerts.map((alert) => ({
+        buckets: figures.buckets.map(({ start, ...counts }) => ({ start: toIsoTime(start), ...counts })),
+        alerts: figures.alerts.map((alert) => ({
           kind: alert.kind,
           at: toIsoTime(alert.at),
           count: alert.count,

@@ -1,7 +1,12 @@
 import type { ThrottlePolicy, Throttles } from '@gatehouse/core';
 import type { Pool } from 'pg';
-import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import type { GatehouseConfig } from '../config.ts';
+import {
+  createPostgresCounters,
+  createRedisCounters,
+  type SharedCounters,
+} from '../metrics/shared-counters.ts';
+import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import { THROTTLE_TABLE } from './limiter-backend.ts';
 import { createRateLimiterThrottles } from './rate-limiter-throttles.ts';
 
@@ -9,6 +14,8 @@ export interface OpenedThrottles {
   throttles: Throttles;
   /** Where the counters live. */
   backend: 'redis' | 'postgres' | 'memory';
+  /** Counters for `/admin/stats` and the anomaly detector on the same backend; null in memory. */
+  counters: SharedCounters | null;
   close(): Promise<void>;
 }
 
@@ -43,6 +50,7 @@ export async function openThrottles(
     return {
       throttles: createRateLimiterThrottles({ backend: { kind: 'redis', client }, policy }),
       backend: 'redis',
+      counters: createRedisCounters(client),
       async close() {
         client.disconnect();
       },
@@ -60,12 +68,11 @@ export async function openThrottles(
       pool.query(`DELETE FROM ${THROTTLE_TABLE} WHERE expire < $1`, [Date.now()]).catch(onError);
     }, SWEEP_INTERVAL_MS);
     sweep.unref();
+    const guarded = failFast(pool, onError);
     return {
-      throttles: createRateLimiterThrottles({
-        backend: { kind: 'postgres', pool: failFast(pool, onError) },
-        policy,
-      }),
+      throttles: createRateLimiterThrottles({ backend: { kind: 'postgres', pool: guarded }, policy }),
       backend: 'postgres',
+      counters: createPostgresCounters(guarded),
       async close() {
         clearInterval(sweep);
         if (!pool.ended) await pool.end();
@@ -75,6 +82,7 @@ export async function openThrottles(
   return {
     throttles: createRateLimiterThrottles({ backend: { kind: 'memory' }, policy }),
     backend: 'memory',
+    counters: null,
     async close() {},
   };
 }
