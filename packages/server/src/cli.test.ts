@@ -302,12 +302,12 @@ describe('gatehouse keys', () => {
       /ES256\s+retired\s+created \S+Z\s+retired \S+Z$/,
     );
 
-    const revoked = await keys(['revoke', firstKid]);
+    const revoked = await keys(['revoke', '--', firstKid]);
     assert.equal(revoked.code, 0, revoked.err.join('\n'));
     assert.match(revoked.out.join('\n'), new RegExp(`Revoked ${firstKid}: tokens it signed are refused\\.`));
     assert.deepEqual(kidsIn((await keys(['list'])).out), [secondKid]);
 
-    const active = await keys(['revoke', secondKid]);
+    const active = await keys(['revoke', '--', secondKid]);
     assert.match(active.out.join('\n'), /a new active key was created/);
     const after = kidsIn((await keys(['list'])).out);
     assert.equal(after.length, 1);
@@ -345,7 +345,7 @@ describe('gatehouse keys', () => {
       /^gatehouse: ERR_KEY_UNAVAILABLE: .*Check that GATEHOUSE_KEY_ENCRYPTION_KEY is the value/,
     );
     assert.ok(!rotate.err[0]!.includes(wrong.GATEHOUSE_KEY_ENCRYPTION_KEY), 'the key itself is never shown');
-    const revoke = await keys(['revoke', before[0]!], wrong);
+    const revoke = await keys(['revoke', '--', before[0]!], wrong);
     assert.equal(revoke.code, 1);
     assert.deepEqual(kidsIn((await keys(['list'])).out), before);
   });
