@@ -1,41 +1,19 @@
 import type { KeyObject } from 'node:crypto';
-import { type Clock, systemClock } from '../clock.ts';
 import { TokenError } from '../errors.ts';
-import { isSigningAlgorithm, keyFitsAlgorithm } from '../keys/signing-algorithms.ts';
+import { keyFitsAlgorithm } from '../keys/signing-algorithms.ts';
 import type { SigningAlgorithm } from '../store/types.ts';
-import { type AccessTokenClaims, DEFAULT_LEEWAY_SECONDS } from './access-token-claims.ts';
+import {
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  checkAccessTokenHeader,
+  resolveVerifierOptions,
+} from './access-token-verifier-options.ts';
 import { checkAccessTokenClaims } from './check-access-token-claims.ts';
 import { canonicalBase64UrlBytes, parseJsonObjectSegment, readJsonObject } from './decode-segment.ts';
 import { expectedSignatureBytes, signatureMatches } from './verify-signature.ts';
 
-export interface AccessTokenVerifierOptions {
-  issuer: string;
-  audience: string;
-  /** The only algorithms accepted, whatever a token says. Required; HS256 cannot be mixed with others. */
-  algorithms: readonly SigningAlgorithm[];
-  /** Verification key for a kid, from memory (a Keyring's `getVerificationKey` fits). Null when unknown. */
-  getKey: (kid: string) => KeyObject | null | undefined;
-  clock?: Clock;
-  /** Clock skew tolerated on exp, nbf and iat. Default 30 s, at most 300 s. */
-  leewaySeconds?: number;
-  /** Longer tokens are refused before any decoding. Default 8192. */
-  maxTokenBytes?: number;
-}
+export type { AccessTokenVerifier, AccessTokenVerifierOptions } from './access-token-verifier-options.ts';
 
-export interface AccessTokenVerifier {
-  /** Returns the claims, or throws TokenError (and nothing else) with a precise `code`. */
-  verify(token: string): AccessTokenClaims;
-}
-
-const MAX_LEEWAY_SECONDS = 300;
-const MAX_KID_LENGTH = 128;
-const KID = /^[A-Za-z0-9_-]+$/;
-/**
- * Header parameters a Gatehouse token carries; anything else is refused. This rejects every
- * key-from-the-token vector (`jwk`, `jku`, `x5u`, `x5c`, `x5t`), extension switches (`crit`,
- * `b64: false`) and JWE (`enc`, `zip`), without a list to keep up to date.
- */
-const ALLOWED_HEADER = new Set(['alg', 'kid', 'typ']);
 /** Distinct headers a verifier remembers as checked; more than any honest key set produces. */
 const MAX_CHECKED_HEADERS = 64;
 
@@ -60,37 +38,6 @@ function verifiableSignatureBytes(key: KeyObject, alg: SigningAlgorithm): number
   return bytes;
 }
 
-function pinAlgorithms(algorithms: unknown): ReadonlySet<SigningAlgorithm> {
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isSigningAlgorithm)) {
-    throw new TypeError('algorithms must be a non-empty list of ES256, EdDSA, RS256, HS256');
-  }
-  // A verifier that accepts HS256 and an asymmetric algorithm is one mix-up away from HMAC-ing with
-  // a public key; keep them in separate verifiers.
-  if (algorithms.includes('HS256') && algorithms.some((alg) => alg !== 'HS256')) {
-    throw new TypeError('HS256 cannot be combined with asymmetric algorithms');
-  }
-  return new Set(algorithms);
-}
-
-function requireOption(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name} is required`);
-  return value;
-}
-
-function boundedInteger(value: number, name: string, minimum: number, maximum: number): number {
-  if (!Number.isSafeInteger(value) || value < minimum || value > maximum) {
-    throw new TypeError(`${name} must be an integer from ${minimum} to ${maximum}`);
-  }
-  return value;
-}
-
-// RFC 9068 §4 allows the media type with its prefix, compared case-insensitively.
-function isAccessTokenTyp(typ: unknown): boolean {
-  if (typeof typ !== 'string') return false;
-  const lower = typ.toLowerCase();
-  return lower === 'at+jwt' || lower === 'application/at+jwt';
-}
-
 /**
  * The one access-token verification used everywhere. Synchronous, on node:crypto KeyObjects; the
  * checks run in order of cost, so malformed or oversized input never reaches a key or the crypto.
@@ -105,27 +52,9 @@ function isAccessTokenTyp(typ: unknown): boolean {
  * const claims = verifier.verify(bearerToken); // throws TokenError
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
-  const issuer = requireOption(options.issuer, 'issuer');
-  const audience = requireOption(options.audience, 'audience');
-  const algorithms = pinAlgorithms(options.algorithms);
-  const { getKey, clock = systemClock } = options;
-  if (typeof getKey !== 'function') throw new TypeError('getKey is required');
-  const leewaySeconds = boundedInteger(
-    options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS,
-    'leewaySeconds',
-    0,
-    MAX_LEEWAY_SECONDS,
-  );
-  const maxTokenBytes = boundedInteger(options.maxTokenBytes ?? 8192, 'maxTokenBytes', 1, 65_536);
-  const isPinned = (alg: unknown): alg is SigningAlgorithm =>
-    typeof alg === 'string' && algorithms.has(alg as SigningAlgorithm);
+  const { issuer, audience, getKey, clock, leewaySeconds, maxTokenBytes, isPinned } =
+    resolveVerifierOptions(options);
 
-  /**
-   * Headers that passed every header check, by their exact text. A verifier sees a handful of
-   * distinct headers (one per signing key), so after the first token of a key its header costs one
-   * lookup instead of a decode and a JSON.parse. Only the header's own, context-free checks are
-   * remembered; the key is still looked up (and judged) for every token. Bounded: cleared when full.
-   */
   let scratchBuffer = Buffer.allocUnsafeSlow(1024);
   /** This verifier's working buffer, grown to `bytes` (at most twice the largest token) as needed. */
   function scratch(bytes: number): Buffer {
@@ -134,28 +63,19 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     return scratchBuffer;
   }
 
+  /**
+   * Headers that passed every header check, by their exact text. A verifier sees a handful of
+   * distinct headers (one per signing key), so after the first token of a key its header costs one
+   * lookup instead of a decode and a JSON.parse. Only the header's own, context-free checks are
+   * remembered; the key is still looked up (and judged) for every token. Bounded: cleared when full.
+   */
   const checkedHeaders = new Map<string, { alg: SigningAlgorithm; kid: string }>();
 
   function checkHeader(headerText: string): { alg: SigningAlgorithm; kid: string } {
     const header = parseJsonObjectSegment(headerText);
     if (!header) throw new TokenError('ERR_TOKEN_MALFORMED', 'malformed segment');
-    // Exact, case-sensitive membership in the pinned list: 'none' in any casing is simply absent.
-    const alg = header.alg;
-    if (!isPinned(alg)) throw new TokenError('ERR_TOKEN_ALG', 'algorithm not allowed');
-    if (!isAccessTokenTyp(header.typ)) {
-      throw new TokenError('ERR_TOKEN_HEADER', 'not an access token (typ)');
-    }
-    for (const name of Object.keys(header)) {
-      if (!ALLOWED_HEADER.has(name)) {
-        throw new TokenError('ERR_TOKEN_HEADER', 'header parameter not allowed');
-      }
-    }
-    const kid = header.kid;
-    if (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH || !KID.test(kid)) {
-      throw new TokenError('ERR_TOKEN_KID', 'malformed kid');
-    }
+    const checked = checkAccessTokenHeader(header, isPinned);
     if (checkedHeaders.size >= MAX_CHECKED_HEADERS) checkedHeaders.clear();
-    const checked = { alg, kid };
     checkedHeaders.set(headerText, checked);
     return checked;
   }
