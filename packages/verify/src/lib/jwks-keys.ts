@@ -1,10 +1,9 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Clock, SigningAlgorithm } from '@gatehouse/core';
 import type { JWK } from 'jose';
+import { createJwksFetcher } from './jwks-fetcher.ts';
 
-/** An unknown kid triggers at most one JWKS fetch per this window, however many tokens carry one. */
-export const JWKS_REFETCH_INTERVAL_MS = 30_000;
-const FETCH_TIMEOUT_MS = 5000;
+export { JWKS_REFETCH_INTERVAL_MS } from './jwks-fetcher.ts';
 
 export interface JwksKeysOptions {
   jwks?: { keys: JWK[] };
@@ -34,25 +33,17 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
   const { jwksUrl, clock, onError } = options;
   const pinned = new Set<string>(options.algorithms);
   let keys = options.jwks ? importKeys(options.jwks.keys, pinned, true) : new Map<string, KeyObject>();
-  let fetches = 0;
-  let lastFetchAt = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<boolean> | undefined;
 
-  async function fetchKeys(): Promise<void> {
-    fetches++;
-    lastFetchAt = clock.now();
-    const response = await options.fetch(jwksUrl!, {
-      headers: { accept: 'application/jwk-set+json, application/json' },
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`JWKS fetch failed: HTTP ${response.status}`);
-    }
-    const body = (await response.json()) as { keys?: unknown } | null;
-    if (!Array.isArray(body?.keys)) throw new Error('JWKS fetch failed: no keys array');
-    keys = importKeys(body.keys, pinned, false);
-  }
+  const fetcher = createJwksFetcher({
+    jwksUrl,
+    clock,
+    fetch: options.fetch,
+    onError,
+    apply: async (fetched) => {
+      keys = importKeys(fetched, pinned, false);
+    },
+  });
+  const { fetchKeys } = fetcher;
 
   return {
     get: (kid) => keys.get(kid),
@@ -61,25 +52,10 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
       if (jwksUrl) await fetchKeys();
     },
 
-    refreshOnMiss() {
-      if (inFlight) return inFlight;
-      if (!jwksUrl || clock.now() - lastFetchAt < JWKS_REFETCH_INTERVAL_MS) return Promise.resolve(false);
-      inFlight = fetchKeys()
-        .then(
-          () => true,
-          (error: unknown) => {
-            onError(error);
-            return false;
-          },
-        )
-        .finally(() => {
-          inFlight = undefined;
-        });
-      return inFlight;
-    },
+    refreshOnMiss: () => fetcher.refreshOnMiss(),
 
     get fetches() {
-      return fetches;
+      return fetcher.fetches;
     },
   };
 }

@@ -4,10 +4,9 @@ import type { Clock, SigningAlgorithm } from '../../../core/src/index.ts';
 import type { JWK } from 'jose';
 import { decodeBase64Url } from './base64url.ts';
 import { recordVerdict } from './verdicts.ts';
+import { createJwksFetcher } from '../lib/jwks-fetcher.ts';
 
-/** An unknown kid triggers at most one JWKS fetch per this window, however many tokens carry one. */
-export const JWKS_REFETCH_INTERVAL_MS = 30_000;
-const FETCH_TIMEOUT_MS = 5000;
+export { JWKS_REFETCH_INTERVAL_MS } from '../lib/jwks-fetcher.ts';
 const MIN_RSA_MODULUS_BITS = 2048;
 
 /** Shaped like the node:crypto KeyObject fields the core's key-fitting check reads. */
@@ -147,27 +146,17 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
     });
     return ready;
   };
-  let fetches = 0;
-  let lastFetchAt = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<boolean> | undefined;
 
-  async function fetchKeys(): Promise<void> {
-    fetches++;
-    lastFetchAt = clock.now();
-    // Called unbound: workerd throws "Illegal invocation" for a fetch called as a method of another object.
-    const fetchImpl = options.fetch;
-    const response = await fetchImpl(jwksUrl!, {
-      headers: { accept: 'application/jwk-set+json, application/json' },
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`JWKS fetch failed: HTTP ${response.status}`);
-    }
-    const body = (await response.json()) as { keys?: unknown } | null;
-    if (!Array.isArray(body?.keys)) throw new Error('JWKS fetch failed: no keys array');
-    keys = await importKeys(planKeys(body.keys, pinned, false), false);
-  }
+  const fetcher = createJwksFetcher({
+    jwksUrl,
+    clock,
+    fetch: options.fetch,
+    onError,
+    apply: async (fetched) => {
+      keys = await importKeys(planKeys(fetched, pinned, false), false);
+    },
+  });
+  const { fetchKeys } = fetcher;
 
   return {
     get: (kid) => keys.get(kid),
@@ -177,22 +166,7 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
       if (jwksUrl) await fetchKeys();
     },
 
-    refreshOnMiss() {
-      if (inFlight) return inFlight;
-      if (!jwksUrl || clock.now() - lastFetchAt < JWKS_REFETCH_INTERVAL_MS) return Promise.resolve(false);
-      inFlight = fetchKeys()
-        .then(
-          () => true,
-          (error: unknown) => {
-            onError(error);
-            return false;
-          },
-        )
-        .finally(() => {
-          inFlight = undefined;
-        });
-      return inFlight;
-    },
+    refreshOnMiss: () => fetcher.refreshOnMiss(),
 
     async prepare(token) {
       await whenReady();
@@ -227,7 +201,7 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
     },
 
     get fetches() {
-      return fetches;
+      return fetcher.fetches;
     },
   };
 }
