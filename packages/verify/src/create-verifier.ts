@@ -120,6 +120,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { ok: true, principal };
   }
 
+  /** A token's verdict before its binding is checked: counted by verifyBinding, not here. */
+  function allow(principal: Principal): VerifyResult {
+    return { ok: true, principal };
+  }
+
+  function countAccepted(result: VerifyResult): VerifyResult {
+    counts.accepted++;
+    return result;
+  }
+
   function reject(status: 401 | 503, code: ErrorCode, dpopDetails?: { nonce?: string }): VerifyResult {
     rejected[code] = (rejected[code] ?? 0) + 1;
     if (!dpopDetails) return { ok: false, status, code };
@@ -149,19 +159,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const { jkt } = result.principal;
     if (scheme === 'Bearer') {
-      if (jkt === undefined) return result;
-      return undoAccept(reject(401, 'ERR_TOKEN_BINDING', {}));
+      if (jkt === undefined) return countAccepted(result);
+      return reject(401, 'ERR_TOKEN_BINDING', {});
     }
-    if (jkt === undefined || !dpop) return undoAccept(reject(401, 'ERR_TOKEN_BINDING', {}));
+    if (jkt === undefined || !dpop) return reject(401, 'ERR_TOKEN_BINDING', {});
     const outcome = dpop.check(request, token, jkt);
-    if (outcome.ok) return result;
-    return undoAccept(reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce }));
-  }
-
-  // verifyJwt counted an acceptance that the binding check then turned into a refusal.
-  function undoAccept(result: VerifyResult): VerifyResult {
-    counts.accepted--;
-    return result;
+    if (outcome.ok) return countAccepted(result);
+    return reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce });
   }
 
   function verifyLocally(token: string): LocalResult {
@@ -195,7 +199,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const cached = cache.get(token, 'jwt', now);
     if (cached) {
       counts.cacheHits++;
-      return accept(cached);
+      return allow(cached);
     }
     counts.cacheMisses++;
     const local = await checkLocally(token);
@@ -223,7 +227,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         jti: claims.jti,
         kid,
       });
-    return accept(principal);
+    return allow(principal);
   }
 
   async function verifyJwtWhileStale(token: string): Promise<VerifyResult> {
@@ -246,7 +250,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!isPrincipalShaped(answer)) throw new TypeError('introspect must resolve to a Principal or null');
     // The binding comes from the verified token itself, never from the introspection answer.
     const { client_id: clientId, cnf } = local.claims;
-    return accept(
+    return allow(
       freezePrincipal({
         ...answer,
         strategy: 'jwt',
