@@ -42,8 +42,8 @@ export interface TabsEnvironment {
   BroadcastChannel?: typeof BroadcastChannel | null | undefined;
 }
 
-/** How long rival claims are collected (fallback without Web Locks). */
-const CLAIM_WINDOW_MS = 50;
+/** How long rival claims are collected (fallback without Web Locks): long enough for a BroadcastChannel message between tabs of a busy machine (50 ms let two tabs win in a loaded CI run). */
+const CLAIM_WINDOW_MS = 250;
 /** A claim never released (its tab closed mid-refresh) stops counting after this. */
 const CLAIM_TIMEOUT_MS = 10_000;
 
