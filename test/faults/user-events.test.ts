@@ -97,10 +97,22 @@ describe('faults: one user event for every session of a user', { timeout: 60_000
     assert.equal(changed.status, 200);
     const kept = { ...other, accessToken: (changed.body as { accessToken: string }).accessToken };
     const [verifier] = verifiers;
-    for (const refused of [other, current]) {
-      await waitFor('the old sessions to be refused', async () =>
-        (await verifier!.me(refused)).status === 401 ? true : undefined,
-      );
+    for (const [name, refused] of [
+      ['other', other],
+      ['current', current],
+    ] as const) {
+      let last = '';
+      await waitFor(`the old session (${name}) to be refused`, async () => {
+        const reply = await verifier!.me(refused);
+        last = `${reply.status} ${reply.code ?? ''}`;
+        return reply.status === 401 ? true : undefined;
+      }).catch(async (error: Error) => {
+        const state = await verifier!.state({ sid: refused.sid, sub: refused.sub });
+        const events = await eventsOf(refused.sub);
+        throw new Error(
+          `${error.message}; last reply ${last}; verifier ${JSON.stringify(state)}; events ${JSON.stringify(events)}`,
+        );
+      });
     }
     // Issued in the same second as the user event: not covered by it, and its session is not named.
     const reply = await verifier!.me(kept);
