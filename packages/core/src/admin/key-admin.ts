@@ -1,13 +1,8 @@
 import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import type { Keyring } from '../keys/keyring.ts';
+import { revocationUntil } from '../protocol/revocation-until.ts';
 import { type AdminActor, recordAdminAction } from './admin-actor.ts';
-
-/**
- * How long past the longest access-token lifetime a `key` event stays in force: the verifiers'
- * `exp` leeway (30 s) plus clock skew between servers.
- */
-const KEY_EVENT_LEEWAY_MS = 60_000;
 
 /** Kids are base64url; anything else cannot name a key. */
 const KID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -54,7 +49,7 @@ export function createKeyAdmin(options: KeyAdminOptions) {
       if (!KID.test(kid)) return false;
       const wasActive = activeKid() === kid;
       if (!(await keyring.revoke(kid))) return false;
-      const until = auth.clock.now() + auth.policy.accessTokenTtlMs + KEY_EVENT_LEEWAY_MS;
+      const until = revocationUntil('key', auth.clock.now(), auth.policy.accessTokenTtlMs);
       await auth.publishRevocations([{ type: 'key', kid, until }]);
       await recordAdminAction(
         auth.audit,
