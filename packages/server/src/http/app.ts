@@ -189,7 +189,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     reply.code(404).send({ error: 'not_found' });
   });
 
-  registerMetrics(app, context, options.metrics);
+  const stats = registerMetrics(app, context, options.metrics);
 
   // Routes go in a child scope registered after the cookie plugin, so they all see its hooks.
   app.register(async (scope) => {
@@ -212,7 +212,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       registerIntrospectRoute(oauth, context);
       registerTokenRoute(oauth, context);
     });
-    registerAdminRoutes(scope, context);
+    registerAdminRoutes(scope, context, stats);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed, options.closing);
     registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });
   });

@@ -8,6 +8,7 @@ import {
 } from '@gatehouse/core';
 import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import { TokenEndpointError } from './oauth/token-endpoint-error.ts';
+import { SERVICE_CLIENT_CHALLENGE, ServiceClientError } from './service-token-guard.ts';
 
 /** What a failed request answers: a status, a generic body and maybe headers. Never a message or stack. */
 export interface ErrorResponse {
@@ -78,7 +79,13 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_TOKEN_BINDING: credential('ERR_TOKEN_BINDING'),
   ERR_DPOP_PROOF: credential('ERR_DPOP_PROOF'),
   ERR_DPOP_NONCE: credential('ERR_DPOP_NONCE'),
-  ERR_INVALID_CLIENT: { status: 401, error: 'invalid_client' },
+  ERR_INVALID_CLIENT: {
+    status: 401,
+    error: 'invalid_client',
+    // Only a client that authenticated with Basic is challenged (RFC 6749 §5.2).
+    headers: (error): Record<string, string> =>
+      error instanceof ServiceClientError ? { 'www-authenticate': SERVICE_CLIENT_CHALLENGE } : {},
+  },
   ERR_UNAUTHORIZED_CLIENT: { status: 400, error: 'unauthorized_client' },
   ERR_FEED_STALE: unavailable,
   // No usable signing key is a server-side condition a client can only retry.

@@ -3,21 +3,6 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { defaultMetricsSettings, type MetricsSettings } from './metrics-config.ts';
 import type { SharedCounters } from './shared-counters.ts';
 
-/** Auth endpoints whose attempts are counted, by route. */
-export const AUTH_ENDPOINTS: Readonly<Record<string, string>> = {
-  '/auth/register': 'register',
-  '/auth/login': 'login',
-  '/auth/refresh': 'refresh',
-  '/auth/logout': 'logout',
-  '/auth/logout-all': 'logout_all',
-  '/auth/password/change': 'password_change',
-  '/auth/password/reset/request': 'password_reset_request',
-  '/auth/password/reset/confirm': 'password_reset_confirm',
-  '/oauth/revoke': 'revoke',
-  '/oauth/introspect': 'introspect',
-  '/oauth/token': 'token',
-};
-
 export type AttemptOutcome = 'success' | 'rejected' | 'invalid' | 'throttled' | 'error';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'success',
