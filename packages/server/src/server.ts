@@ -1,39 +1,19 @@
-import {
-  type Auth,
-  createAccessTokens,
-  createArgon2Hasher,
-  createAuth,
-  createCsrfTokens,
-  createDpopNonces,
-  limitHasher,
-  systemClock,
-  type GatehouseStore,
-  type Keyring,
-} from '@gatehouse/core';
-import { hkdfSync } from 'node:crypto';
-import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
-import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
+import { type Auth, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { startBackgroundJobs } from './background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
-import { type AppLoggerOptions, buildApp } from './http/app.ts';
-import { followKeyEvents, type KeyEventFollower } from './feed/follow-key-events.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
-import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
+import { firstAdminHint, hasAdmin } from './first-admin-hint.ts';
+import { type AppLoggerOptions, buildApp } from './http/app.ts';
 import { browserUrl, issuerPortWarning } from './listen-address.ts';
 import { createServerLogger } from './log-format.ts';
-import { publishDroppedKeys } from './key-revocation-events.ts';
-import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
-import { createGatehouseMetrics } from './metrics/gatehouse-metrics.ts';
-import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
-import { instrumentHasher } from './metrics/instrument-hasher.ts';
-import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
-import { followStoredSigningKey, guardSigningKey } from './signing-key-guard.ts';
-import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
+import { createServerServices, type ServerServices } from './server-services.ts';
 import { openStore } from './store/open-store.ts';
 import { type OpenedThrottles, openThrottles } from './throttle/open-throttles.ts';
+
+export { firstAdminHint } from './first-admin-hint.ts';
 
 export interface StartServerOptions {
   /** Default: pino at `config.logLevel` to stdout, JSON lines, or readable lines on a terminal. */
@@ -73,41 +53,114 @@ const REDIS_WITHOUT_PERSISTENCE =
 /** How long `close` waits for requests in flight before it cuts their connections. */
 export const SHUTDOWN_DRAIN_MS = 5_000;
 
-/** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
-async function hasAdmin(store: GatehouseStore): Promise<boolean> {
-  const pageSize = 500;
-  for (let offset = 0; ; offset += pageSize) {
-    const users = await store.users.list({ limit: pageSize, offset });
-    if (users.some((user) => user.roles.includes('admin'))) return true;
-    if (users.length < pageSize) return false;
-  }
-}
-
-/** Single-quoted for a POSIX shell. */
-function shellQuote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * How to create the first admin against this server's own store: the command names the data
- * directory when it is not the default (an example's temporary one, say), so it never writes to
- * another `./data`. A shared store is named by settings that hold secrets, so those are only named.
- */
-export function firstAdminHint(config: Pick<GatehouseConfig, 'dataDir' | 'databaseUrl' | 'store'>): string[] {
-  const embedded = config.store !== 'redis' && !config.databaseUrl;
-  const dataDir =
-    embedded && config.dataDir !== './data' ? ` --data-dir ${shellQuote(resolve(config.dataDir))}` : '';
-  return [
-    embedded
-      ? "No admin account yet. Create the first one in this server's data directory with:"
-      : `No admin account yet. Create the first one with the same ${config.store === 'redis' ? 'GATEHOUSE_STORE, REDIS_URL' : 'DATABASE_URL'} and secrets as this server:`,
-    `  npm run gatehouse -- admin create --email you@example.com --password-stdin${dataDir}`,
-    'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
-  ];
-}
-
 function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+type RedisPersistence = Awaited<
+  ReturnType<typeof import('./store/redis/redis-persistence.ts').readRedisPersistence>
+> | null;
+
+/**
+ * With the Redis store, Redis is the only copy of everything: without persistence a restart loses
+ * every account, session, key and revocation. Read once, said at start-up and in /readyz.
+ */
+async function readPersistence(config: GatehouseConfig): Promise<RedisPersistence> {
+  if (config.store !== 'redis' || !config.redisUrl) return null;
+  const { readRedisPersistence } = await import('./store/redis/redis-persistence.ts');
+  return readRedisPersistence(config.redisUrl);
+}
+
+/** The revocation feed, its problems reported to the app's log once there is one. */
+function openFeed(
+  config: GatehouseConfig,
+  store: GatehouseStore,
+  log: () => FastifyBaseLogger | undefined,
+): Promise<RevocationFeed> {
+  return openRevocationFeed(
+    config,
+    systemClock,
+    {
+      onError: (error) => log()?.warn({ err: error }, 'revocation feed'),
+      onReseed: (info) =>
+        log()?.warn(
+          info,
+          'revocation feed lost data: seeded again from the durable store before resuming heartbeats',
+        ),
+    },
+    store.revocations,
+  );
+}
+
+interface ServerAppOptions {
+  config: GatehouseConfig;
+  services: ServerServices;
+  feed: RevocationFeed;
+  logger: AppLoggerOptions | false;
+  closing: AbortSignal;
+  redisPersistence: RedisPersistence;
+}
+
+/** The HTTP app over the server's services, with its readiness detail. */
+function buildServerApp(options: ServerAppOptions): FastifyInstance {
+  const { config, services, feed, closing, redisPersistence } = options;
+  return buildApp({
+    auth: services.auth,
+    csrf: services.csrf,
+    accessTokens: services.accessTokens,
+    keyring: services.keyring,
+    config,
+    feed: feed.source,
+    logger: options.logger,
+    metrics: services.metrics,
+    ...(services.dpopNonces ? { dpopNonces: services.dpopNonces } : {}),
+    closing,
+    readiness: {
+      shuttingDown: () => closing.aborted,
+      detail: () => ({
+        feedPending: feed.pending,
+        ...(redisPersistence === null
+          ? {}
+          : {
+              redisPersistence,
+              ...(redisPersistence === 'none' ? { warning: REDIS_WITHOUT_PERSISTENCE } : {}),
+            }),
+      }),
+    },
+  });
+}
+
+/** The running server's handle: `close` drains requests in flight, `shutdown` fails readiness first. */
+function runningServer(
+  app: FastifyInstance,
+  parts: Pick<RunningServer, 'store' | 'keyring' | 'auth' | 'url' | 'browserUrl' | 'outbox'>,
+  closing: AbortController,
+): RunningServer {
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      closing.abort();
+      // Requests in flight finish; a client that holds its connection past the drain loses it.
+      const cutOff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
+      cutOff.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    })();
+    return closed;
+  };
+  return {
+    app,
+    ...parts,
+    close,
+    async shutdown({ readinessDelayMs = 0 } = {}) {
+      closing.abort();
+      if (readinessDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, readinessDelayMs));
+      await close();
+    },
+  };
 }
 
 /**
@@ -124,124 +177,34 @@ export async function startServer(
 ): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = await openStore(config);
-  // With the Redis store, Redis is the only copy of everything: without persistence a restart
-  // loses every account, session, key and revocation. Said at start-up and in /readyz.
-  const redisPersistence =
-    config.store === 'redis' && config.redisUrl
-      ? await import('./store/redis/redis-persistence.ts').then(({ readRedisPersistence }) =>
-          readRedisPersistence(config.redisUrl!),
-        )
-      : null;
+  const redisPersistence = await readPersistence(config);
   let app: FastifyInstance | undefined;
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
   const closing = new AbortController();
+  const log = () => app?.log;
   try {
-    feed = await openRevocationFeed(
-      config,
-      systemClock,
-      {
-        onError: (error) => app?.log.warn({ err: error }, 'revocation feed'),
-        onReseed: (info) =>
-          app?.log.warn(
-            info,
-            'revocation feed lost data: seeded again from the durable store before resuming heartbeats',
-          ),
-      },
-      store.revocations,
-    );
+    feed = await openFeed(config, store, log);
     const revocations = feed;
     const secrets = await resolveSecrets(config);
     throttling = await openThrottles(config, {
       onError: (error) => app?.log.warn({ err: error }, 'throttle store unavailable: counting in memory'),
     });
-    const { mailer, outbox } = createConfiguredMailer(config.mail);
-    const metrics = createGatehouseMetrics({
-      settings: config.metrics,
-      processMetrics: true,
-      sharedCounters: throttling.counters,
-    });
-    const auth = createAuth({
-      store,
-      // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
-      hasher: limitHasher(instrumentHasher(createArgon2Hasher(), metrics), {
-        concurrency: config.passwordHashConcurrency,
-        queue: config.passwordHashQueue,
-        onRejected: (purpose) => metrics.passwordHashOverloads.inc({ flow: purpose }),
-      }),
-      revocations: instrumentRevocationPublisher(revocations.publisher, metrics),
-      throttles: throttling.throttles,
-      passwordReset: {
-        mailer,
-        linkPrefix: config.mail.resetUrl,
-        onMailError: (error) => app?.log.error({ err: error }, 'password-reset mail failed'),
-      },
-      sessionPolicy: {
-        idleTtlMs: config.sessionIdleTtlSeconds * 1000,
-        absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
-        accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
-        refreshGraceMs: config.refreshGraceSeconds * 1000,
-      },
-    });
-    const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
-    // Before listening: a wrong key-encryption key stops the start here, not at the first login.
-    await prepareSigningKeys(keyring, config.signingAlgorithm);
-    const accessTokens = guardSigningKey(
-      createAccessTokens({
-        auth,
-        keyring,
-        issuer: config.issuer,
-        audience: config.audience,
-        algorithms: acceptedAlgorithms(config.signingAlgorithm),
-        ttlSeconds: config.accessTokenTtlSeconds,
-      }),
-      keyring,
-      store.keys,
-    );
-    const built = buildApp({
-      auth,
-      csrf: createCsrfTokens(secrets.csrfSecret),
-      accessTokens: instrumentAccessTokens(accessTokens, metrics),
-      keyring,
+    const openedThrottles = throttling;
+    const services = await createServerServices({ config, store, feed, throttling, secrets, log });
+    const logger = options.logger ?? (await createServerLogger(config.logLevel));
+    const built = buildServerApp({
       config,
-      feed: revocations.source,
-      logger: options.logger ?? (await createServerLogger(config.logLevel)),
-      metrics,
-      ...(config.dpopNonce
-        ? {
-            // A key of its own, derived from the CSRF secret that every instance already shares.
-            dpopNonces: createDpopNonces({
-              secret: new Uint8Array(
-                hkdfSync('sha256', secrets.csrfSecret, new Uint8Array(0), 'gatehouse/dpop-nonce/v1', 32),
-              ),
-            }),
-          }
-        : {}),
+      services,
+      feed,
+      logger,
       closing: closing.signal,
-      readiness: {
-        shuttingDown: () => closing.signal.aborted,
-        detail: () => ({
-          feedPending: revocations.pending,
-          ...(redisPersistence === null
-            ? {}
-            : {
-                redisPersistence,
-                ...(redisPersistence === 'none' ? { warning: REDIS_WITHOUT_PERSISTENCE } : {}),
-              }),
-        }),
-      },
+      redisPersistence,
     });
     app = built;
-    let maintenance: KeyMaintenance | undefined;
-    let keyEvents: KeyEventFollower | undefined;
-    let retention: AuditRetention | undefined;
-    let sweep: ExpiredSweep | undefined;
-    const openedThrottles = throttling;
+    let jobs: { stop(): void } | undefined;
     built.addHook('onClose', async () => {
-      maintenance?.stop();
-      keyEvents?.stop();
-      retention?.stop();
-      sweep?.stop();
+      jobs?.stop();
       // Pending revocations are in the durable store already; give the feed a moment to take them.
       await revocations
         .flush(2_000)
@@ -253,71 +216,15 @@ export async function startServer(
     for (const warning of configWarnings(config)) built.log.warn(warning);
     if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
     await built.listen({ host: config.host, port: config.port });
-    maintenance = startKeyMaintenance({
-      keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
-      onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
-      followStore: () => followStoredSigningKey(keyring, store.keys),
-      // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
-      ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
-    });
-    keyEvents = followKeyEvents(
-      revocations.source,
-      (kid) => {
-        if (keyring.getVerificationKey(kid) === null) return;
-        keyring
-          .reload()
-          .catch((error: unknown) => built.log.error({ err: error }, 'signing-key reload failed'));
-      },
-      (error) => built.log.debug({ err: error }, 'key-event follower reconnecting'),
-    );
-    sweep = startExpiredSweep({
-      store,
-      clock: systemClock,
-      onError: (error) => built.log.error({ err: error }, 'expired-record sweep failed'),
-    });
-    retention = startAuditRetention({
-      audit: store.audit,
-      log: auth.audit,
-      retentionDays: config.auditRetentionDays,
-      clock: auth.clock,
-      onError: (error) => built.log.error({ err: error }, 'audit retention failed'),
-    });
+    const { auth, keyring } = services;
+    jobs = startBackgroundJobs({ config, store, keyring, auth, feed, log: built.log });
     const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const portWarning = issuerPortWarning(config, port);
     if (portWarning) built.log.warn(portWarning);
-
     if (!(await hasAdmin(store))) for (const line of firstAdminHint(config)) print(line);
-    let closed: Promise<void> | undefined;
-    const close = () => {
-      closed ??= (async () => {
-        closing.abort();
-        // Requests in flight finish; a client that holds its connection past the drain loses it.
-        const cutOff = setTimeout(() => built.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
-        cutOff.unref();
-        try {
-          await built.close();
-        } finally {
-          clearTimeout(cutOff);
-        }
-      })();
-      return closed;
-    };
-    return {
-      app: built,
-      store,
-      keyring,
-      auth,
-      url: formatUrl(config.host, port),
-      browserUrl: browserUrl(config, port),
-      outbox,
-      close,
-      async shutdown({ readinessDelayMs = 0 } = {}) {
-        closing.abort();
-        if (readinessDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, readinessDelayMs));
-        await close();
-      },
-    };
+    const urls = { url: formatUrl(config.host, port), browserUrl: browserUrl(config, port) };
+    return runningServer(built, { store, keyring, auth, ...urls, outbox: services.outbox }, closing);
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
     if (app) await app.close();

@@ -1,5 +1,6 @@
 import {
   type AnomalyAlert,
+  type AnomalyRule,
   type AuditLog,
   type AuditStore,
   type Clock,
@@ -9,7 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { toIsoTime } from '../http/views.ts';
 import { type ActivityBucket, type ActivityName, createActivitySeries } from './activity-series.ts';
 import type { AlertKind, GatehouseMetrics } from './gatehouse-metrics.ts';
-import { createSharedStats, type DetectorStatus } from './shared-stats.ts';
+import { createSharedStats, type DetectorStatus, type SharedStats } from './shared-stats.ts';
 
 /** The admin chart: ten minutes in 10-second buckets. */
 export const ACTIVITY_BUCKET_MS = 10_000;
@@ -33,6 +34,46 @@ export interface ActivityFigures {
   refresh_reuse_burst: DetectorStatus;
 }
 
+/** An alert as logged and audited (`alert.raised`). */
+function alertView(alert: AnomalyAlert<AlertKind>) {
+  const { kind, count, baseline, threshold } = alert;
+  return { kind, count, baseline, threshold, bucketStart: toIsoTime(alert.bucketStart) };
+}
+
+/** The detectors' rules, from the metrics settings. */
+function alertRules(settings: GatehouseMetrics['settings']['alerts']): Record<AlertKind, AnomalyRule> {
+  const rule = {
+    bucketMs: settings.bucketSeconds * 1000,
+    baselineBuckets: settings.baselineBuckets,
+    factor: settings.factor,
+  };
+  return {
+    login_failure_spike: { ...rule, minCount: settings.loginFailureMinCount },
+    refresh_reuse_burst: { ...rule, minCount: settings.refreshReuseMinCount },
+  };
+}
+
+/** Every instance's figures: the shared counters, and the alerts from the audit log where all record them. */
+async function readSharedFigures(
+  shared: SharedStats<AlertKind>,
+  auditEvents: Pick<AuditStore, 'query'>,
+): Promise<ActivityFigures> {
+  const [buckets, events, loginStatus, reuseStatus] = await Promise.all([
+    shared.snapshot(),
+    auditEvents.query({ type: 'alert.raised', limit: RECENT_ALERTS }),
+    shared.status('login_failure_spike'),
+    shared.status('refresh_reuse_burst'),
+  ]);
+  const alerts = events.map((event) => ({
+    kind: String(event.data.kind),
+    at: event.at,
+    count: Number(event.data.count),
+    baseline: Number(event.data.baseline),
+    threshold: Number(event.data.threshold),
+  }));
+  return { buckets, alerts, login_failure_spike: loginStatus, refresh_reuse_burst: reuseStatus };
+}
+
 /**
  * The live activity chart and the anomaly alerts. An alert is a counter
  * (`gatehouse_alerts_total{kind}`), an `alert.raised` audit event and a warn log line. With
@@ -43,15 +84,7 @@ export interface ActivityFigures {
 export function createActivityMonitor(options: ActivityMonitorOptions) {
   const { clock, audit, auditEvents, metrics } = options;
   const alertSettings = metrics.settings.alerts;
-  const rule = {
-    bucketMs: alertSettings.bucketSeconds * 1000,
-    baselineBuckets: alertSettings.baselineBuckets,
-    factor: alertSettings.factor,
-  };
-  const rules = {
-    login_failure_spike: { ...rule, minCount: alertSettings.loginFailureMinCount },
-    refresh_reuse_burst: { ...rule, minCount: alertSettings.refreshReuseMinCount },
-  };
+  const rules = alertRules(alertSettings);
   const detector = createAnomalyDetector<AlertKind>({ clock, rules });
   const activity = createActivitySeries({ clock, bucketMs: ACTIVITY_BUCKET_MS, length: ACTIVITY_BUCKETS });
   const recentAlerts: AnomalyAlert<AlertKind>[] = [];
@@ -61,30 +94,6 @@ export function createActivityMonitor(options: ActivityMonitorOptions) {
     : null;
   const warnShared = (log: FastifyBaseLogger, error: unknown) =>
     log.warn({ err: error }, 'shared stats unavailable: counting this instance only');
-
-  /** The shared figures (alerts from the audit log, where every instance records them), or null. */
-  async function readShared(log: FastifyBaseLogger): Promise<ActivityFigures | null> {
-    if (!shared) return null;
-    try {
-      const [buckets, events, loginStatus, reuseStatus] = await Promise.all([
-        shared.snapshot(),
-        auditEvents.query({ type: 'alert.raised', limit: RECENT_ALERTS }),
-        shared.status('login_failure_spike'),
-        shared.status('refresh_reuse_burst'),
-      ]);
-      const alerts = events.map((event) => ({
-        kind: String(event.data.kind),
-        at: event.at,
-        count: Number(event.data.count),
-        baseline: Number(event.data.baseline),
-        threshold: Number(event.data.threshold),
-      }));
-      return { buckets, alerts, login_failure_spike: loginStatus, refresh_reuse_burst: reuseStatus };
-    } catch (error) {
-      warnShared(log, error);
-      return null;
-    }
-  }
 
   const monitor = {
     /** One event for the chart: here, and in the shared counters when there are some. */
@@ -106,42 +115,37 @@ export function createActivityMonitor(options: ActivityMonitorOptions) {
     },
 
     /** Counts, audits and logs an alert. */
-    raise: (alert: AnomalyAlert<AlertKind>, log: FastifyBaseLogger) => raise(alert, log),
+    async raise(alert: AnomalyAlert<AlertKind>, log: FastifyBaseLogger): Promise<void> {
+      metrics.alerts.inc({ kind: alert.kind });
+      await monitor.record('alerts', log);
+      recentAlerts.unshift(alert);
+      recentAlerts.length = Math.min(recentAlerts.length, RECENT_ALERTS);
+      const details = { ...alertView(alert), bucketSeconds: alertSettings.bucketSeconds };
+      log.warn({ alert: details }, `anomaly alert: ${alert.kind}`);
+      try {
+        await audit.record({ type: 'alert.raised', data: details });
+      } catch (error) {
+        log.error({ err: error }, 'could not audit an alert');
+      }
+    },
 
-    /** The figures of `/admin/stats`: every instance's when shared, otherwise this one's. */
+    /** The figures of `/admin/stats`: every instance's when shared (and readable), otherwise this one's. */
     async figures(log: FastifyBaseLogger): Promise<ActivityFigures> {
-      return (
-        (await readShared(log)) ?? {
-          buckets: activity.snapshot(),
-          alerts: recentAlerts,
-          login_failure_spike: detector.status('login_failure_spike'),
-          refresh_reuse_burst: detector.status('refresh_reuse_burst'),
+      if (shared) {
+        try {
+          return await readSharedFigures(shared, auditEvents);
+        } catch (error) {
+          warnShared(log, error);
         }
-      );
+      }
+      return {
+        buckets: activity.snapshot(),
+        alerts: recentAlerts,
+        login_failure_spike: detector.status('login_failure_spike'),
+        refresh_reuse_burst: detector.status('refresh_reuse_burst'),
+      };
     },
   };
-
-  async function raise(alert: AnomalyAlert<AlertKind>, log: FastifyBaseLogger): Promise<void> {
-    metrics.alerts.inc({ kind: alert.kind });
-    await monitor.record('alerts', log);
-    recentAlerts.unshift(alert);
-    recentAlerts.length = Math.min(recentAlerts.length, RECENT_ALERTS);
-    const details = {
-      kind: alert.kind,
-      count: alert.count,
-      baseline: alert.baseline,
-      threshold: alert.threshold,
-      bucketStart: toIsoTime(alert.bucketStart),
-      bucketSeconds: alertSettings.bucketSeconds,
-    };
-    log.warn({ alert: details }, `anomaly alert: ${alert.kind}`);
-    try {
-      await audit.record({ type: 'alert.raised', data: details });
-    } catch (error) {
-      log.error({ err: error }, 'could not audit an alert');
-    }
-  }
-
   return monitor;
 }
 

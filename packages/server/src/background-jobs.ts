@@ -1,0 +1,63 @@
+import { type Auth, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
+import type { FastifyBaseLogger } from 'fastify';
+import { startAuditRetention } from './audit-retention.ts';
+import type { GatehouseConfig } from './config.ts';
+import { startExpiredSweep } from './expired-sweep.ts';
+import { followKeyEvents } from './feed/follow-key-events.ts';
+import type { RevocationFeed } from './feed/open-revocation-feed.ts';
+import { startKeyMaintenance } from './key-maintenance.ts';
+import { publishDroppedKeys } from './key-revocation-events.ts';
+import { followStoredSigningKey } from './signing-key-guard.ts';
+
+export interface BackgroundJobsOptions {
+  config: Pick<GatehouseConfig, 'store' | 'accessTokenTtlSeconds' | 'auditRetentionDays'>;
+  store: GatehouseStore;
+  keyring: Keyring;
+  auth: Auth;
+  feed: Pick<RevocationFeed, 'source'>;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * What a listening server runs beside the requests: signing-key upkeep (announcing dropped keys on
+ * the feed), reloading keys other instances revoke, the expired-record sweep and audit retention.
+ * Each reports its failures to the log and carries on.
+ */
+export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): void } {
+  const { config, store, keyring, auth, feed, log } = options;
+  const maintenance = startKeyMaintenance({
+    keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
+    onError: (error) => log.error({ err: error }, 'signing-key maintenance failed'),
+    followStore: () => followStoredSigningKey(keyring, store.keys),
+    // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
+    ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
+  });
+  const keyEvents = followKeyEvents(
+    feed.source,
+    (kid) => {
+      if (keyring.getVerificationKey(kid) === null) return;
+      keyring.reload().catch((error: unknown) => log.error({ err: error }, 'signing-key reload failed'));
+    },
+    (error) => log.debug({ err: error }, 'key-event follower reconnecting'),
+  );
+  const sweep = startExpiredSweep({
+    store,
+    clock: systemClock,
+    onError: (error) => log.error({ err: error }, 'expired-record sweep failed'),
+  });
+  const retention = startAuditRetention({
+    audit: store.audit,
+    log: auth.audit,
+    retentionDays: config.auditRetentionDays,
+    clock: auth.clock,
+    onError: (error) => log.error({ err: error }, 'audit retention failed'),
+  });
+  return {
+    stop() {
+      maintenance.stop();
+      keyEvents.stop();
+      retention.stop();
+      sweep.stop();
+    },
+  };
+}
