@@ -122,6 +122,11 @@ describe('POST /oauth/introspect', () => {
     const off = createTestServer();
     const offResponse = await call(off, 'anything');
     assert.equal(offResponse.statusCode, 401);
+    assert.equal(offResponse.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    // Another scheme is no Bearer credential: the bare challenge (RFC 6750 §3.1), as on every route.
+    const offBasic = await call(off, 'anything', 'Basic eA==');
+    assert.deepEqual([offBasic.statusCode, offBasic.json()], [401, { error: 'invalid_token' }]);
+    assert.equal(offBasic.headers['www-authenticate'], 'Bearer');
     const t = createTestServer({ serviceToken: SERVICE_TOKEN });
     const tokens = await registerAndLoginWithTokens(t.app, 'erin@example.com', 'token');
     for (const authorization of ['', `Bearer ${tokens.accessToken}`, `Bearer ${SERVICE_TOKEN}x`]) {

@@ -59,10 +59,11 @@ async function introspect(auth: Auth, accessTokens: AccessTokens, token: string)
  * anyone test tokens.
  */
 export function registerIntrospectRoute(app: FastifyInstance, context: AppContext): void {
-  const onRequest = createServiceTokenGuard(context.config.serviceToken, { clientSecretBasic: true });
+  // After the body is parsed, as the check always ran: a malformed body is still 400 or 415 first.
+  const preHandler = createServiceTokenGuard(context.config.serviceToken, { clientSecretBasic: true });
   app.post<{ Body: IntrospectBody }>(
     '/oauth/introspect',
-    { ...countedAs('introspect'), onRequest },
+    { ...countedAs('introspect'), preHandler },
     async (request) => {
       const token = request.body?.token;
       if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
