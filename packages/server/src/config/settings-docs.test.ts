@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { formatSettingsTable, settings } from '../config.ts';
+import { replaceSettingsTable, SETTINGS_TABLE_END, SETTINGS_TABLE_START } from './settings-text.ts';
+
+const OPERATIONS = new URL('../../../../docs/operations.md', import.meta.url);
+
+describe('the settings table in docs/operations.md', () => {
+  it('is the one generated from the settings table (npm run docs:settings rewrites it)', async () => {
+    const document = await readFile(OPERATIONS, 'utf8');
+    const start = document.indexOf(SETTINGS_TABLE_START);
+    const end = document.indexOf(SETTINGS_TABLE_END) + SETTINGS_TABLE_END.length;
+    assert.ok(start !== -1 && end > start, 'docs/operations.md has the settings-table markers');
+    assert.equal(
+      document.slice(start, end),
+      formatSettingsTable(),
+      'docs/operations.md is stale: run npm run docs:settings',
+    );
+  });
+
+  it('has one row per setting, naming its env var, flag and default', () => {
+    const rows = formatSettingsTable()
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
+    assert.equal(rows.length, settings.length);
+    for (const [index, setting] of settings.entries()) {
+      assert.ok(rows[index]!.startsWith(`| \`${setting.env}\` | \`${setting.flag}\` |`), setting.env);
+    }
+  });
+
+  it('replaces only the text between the markers', () => {
+    const document = `before\n${SETTINGS_TABLE_START}\nold\n${SETTINGS_TABLE_END}\nafter\n`;
+    assert.equal(replaceSettingsTable(document, 'new'), 'before\nnew\nafter\n');
+    assert.throws(() => replaceSettingsTable('no markers', 'new'), /markers are missing/);
+  });
+});
