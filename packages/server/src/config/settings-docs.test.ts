@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { formatSettingsTable, settings } from '../config.ts';
+import { alertSettings, metricsSettings } from '../metrics/metrics-config.ts';
+import { authSettings } from './auth-settings.ts';
+import { logSettings, serverSettings } from './server-settings.ts';
 import { replaceSettingsTable, SETTINGS_TABLE_END, SETTINGS_TABLE_START } from './settings-text.ts';
 
 const OPERATIONS = new URL('../../../../docs/operations.md', import.meta.url);
@@ -27,6 +30,17 @@ describe('the settings table in docs/operations.md', () => {
     for (const [index, setting] of settings.entries()) {
       assert.ok(rows[index]!.startsWith(`| \`${setting.env}\` | \`${setting.flag}\` |`), setting.env);
     }
+  });
+
+  it('documents the typed default of every setting whose default is a plain number or word', () => {
+    const tables = [serverSettings, authSettings, metricsSettings, alertSettings, logSettings];
+    let checked = 0;
+    for (const entry of tables.flatMap((table) => Object.values(table))) {
+      if (typeof entry.fallback !== 'number' && typeof entry.fallback !== 'string') continue;
+      assert.equal(entry.defaultText, String(entry.fallback), entry.env);
+      checked++;
+    }
+    assert.ok(checked >= 20, `${checked} checked`);
   });
 
   it('replaces only the text between the markers', () => {
