@@ -21,7 +21,6 @@ export const serverSettings = {
     env: 'HOST',
     flag: '--host',
     description: 'Interface to listen on.',
-    defaultText: '127.0.0.1',
     parse: (text, name) => {
       const host = text.trim();
       if (/\s/.test(host)) throw new ConfigError(name, `${name} must not contain whitespace`);
@@ -33,7 +32,6 @@ export const serverSettings = {
     env: 'PORT',
     flag: '--port',
     description: 'TCP port to listen on (0 picks a free one).',
-    defaultText: '3000',
     parse: integer(0, 65535),
     fallback: 3000,
   }),
@@ -41,7 +39,6 @@ export const serverSettings = {
     env: 'GATEHOUSE_DATA_DIR',
     flag: '--data-dir',
     description: 'Directory for the embedded SQLite database and generated secrets.',
-    defaultText: './data',
     parse: trimmed,
     fallback: './data',
   }),
@@ -61,7 +58,6 @@ export const serverSettings = {
     env: 'GATEHOUSE_AUDIENCE',
     flag: '--audience',
     description: 'The `aud` of access tokens.',
-    defaultText: 'gatehouse',
     parse: trimmed,
     fallback: 'gatehouse',
   }),
@@ -92,7 +88,6 @@ export const serverSettings = {
     flag: '--store',
     description:
       'sql (PostgreSQL when DATABASE_URL is set, else SQLite) or redis (all state in REDIS_URL; durable only if Redis persists).',
-    defaultText: 'sql',
     parse: oneOf(['sql', 'redis'], 'sql or redis'),
     fallback: 'sql',
   }),
@@ -141,7 +136,6 @@ export const logSettings = {
     env: 'LOG_LEVEL',
     flag: '--log-level',
     description: `Log level: ${LOG_LEVELS.join(', ')}.`,
-    defaultText: 'info',
     parse: oneOf(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`),
     fallback: 'info',
   }),

@@ -31,9 +31,16 @@ export interface Setting<T> extends SettingSpec {
   fallback: T | ((context: DefaultContext) => T);
 }
 
-/** Declares a setting; its value type comes from the parser and the default. */
-export function setting<T>(spec: Setting<T>): Setting<T> {
-  return spec;
+/**
+ * Declares a setting; its value type comes from the parser and the default. `defaultText` may be
+ * left out when the default is a plain number, word or boolean: it is then that value.
+ */
+export function setting<T>(spec: Omit<Setting<T>, 'defaultText'> & { defaultText?: string }): Setting<T> {
+  const { fallback } = spec;
+  const plain = ['number', 'string', 'boolean'].includes(typeof fallback) ? String(fallback) : undefined;
+  const defaultText = spec.defaultText ?? plain;
+  if (defaultText === undefined) throw new Error(`${spec.env}: a computed default needs a defaultText`);
+  return { ...spec, defaultText };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a table holds settings of every value type.

@@ -10,7 +10,6 @@ export const mailSettings = {
     flag: '--mailer',
     description:
       'How mail (password-reset links) leaves: console (printed to stdout, never into the logs) or outbox (kept in memory, for tests and admins).',
-    defaultText: 'console',
     parse: oneOf(['console', 'outbox'], 'console or outbox'),
     fallback: 'console',
   }),
