@@ -95,7 +95,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { command, operand } = resolve(args);
     let config: GatehouseConfig | undefined;
     const input: CommandInput = {
-      words: args.words,
       operand,
       values: args.values,
       flags: args.flags,

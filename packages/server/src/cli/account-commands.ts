@@ -6,7 +6,7 @@ import {
   type UserRecord,
 } from '@gatehouse/core';
 import { toAuditView } from '../audit-view.ts';
-import { type CliAuth, withCliAuth } from './cli-auth.ts';
+import { withCliAuth } from './cli-auth.ts';
 import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandInput, CommandSpec, OperandSpec } from './command-spec.ts';
 import { formatTable } from './table.ts';
@@ -99,7 +99,7 @@ type AccountAction = (users: ReturnType<typeof createUserAdmin>, target: UserRec
 function onAccount(act: AccountAction, revokes: boolean): CommandSpec['run'] {
   return async ({ config, operand, values, io }) => {
     const settings = config();
-    await withCliAuth(settings, async ({ auth, store, feedReachesVerifiers }: CliAuth) => {
+    await withCliAuth(settings, async ({ auth, store, feedReachesVerifiers }) => {
       const target = await findUser(store, operand ?? values.get('--user')!);
       io.out(await act(createUserAdmin(auth), target));
       if (revokes && !feedReachesVerifiers) {

@@ -29,8 +29,6 @@ export interface OperandSpec {
 
 /** What a command gets to run with. */
 export interface CommandInput {
-  /** The words that named the command, then its operand. */
-  words: readonly string[];
   operand: string | undefined;
   /** Values of its options, by name (`--user`). */
   values: ReadonlyMap<string, string>;
