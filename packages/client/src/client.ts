@@ -39,8 +39,8 @@ async function resume({ config, tabs, results, session, refresh }: ClientParts):
  * The client for single-page apps (and, with a storage adapter, for token-strategy clients).
  *
  * The access token lives in memory only (the closure of `createSession`): never in localStorage,
- * sessionStorage, IndexedDB or a script-readable cookie. Tabs of the origin share it over BroadcastChannel (memory to
- * memory), take turns to refresh it (Web Locks), and sign out together.
+ * sessionStorage, IndexedDB or a script-readable cookie. Tabs of the origin share it over
+ * BroadcastChannel (memory to memory), take turns to refresh it (Web Locks), and sign out together.
  *
  * @example
  * const gatehouse = createGatehouseClient({ apiOrigins: ['https://api.example.com'] });
