@@ -1,10 +1,12 @@
-import { type Auth, createAuth, systemClock } from '@gatehouse/core';
+import { type Auth, createAuth, type GatehouseStore, systemClock } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
 import { openStore } from '../store/open-store.ts';
 
 export interface CliAuth {
   auth: Auth;
+  /** The store `auth` runs on, for reads (lists, lookups); every change goes through `auth` and the admin operations. */
+  store: GatehouseStore;
   /**
    * True when revocations reach verifiers (Redis Streams, REDIS_URL). Without Redis the feed lives
    * inside each running server, which a CLI process cannot reach: servers still refuse revoked
@@ -43,7 +45,7 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         refreshGraceMs: config.refreshGraceSeconds * 1000,
       },
     });
-    const result = await use({ auth, feedReachesVerifiers: feed !== undefined });
+    const result = await use({ auth, store, feedReachesVerifiers: feed !== undefined });
     // A failed publish fails the command (the revocation is in the database; rerun it when Redis is back).
     await feed?.flush(CLI_PUBLISH_TIMEOUT_MS);
     return result;
