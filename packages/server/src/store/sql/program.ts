@@ -45,18 +45,25 @@ export function* script(text: string): SqlProgram<void> {
   yield { mode: 'script', text, values: [] };
 }
 
-/** Drives a program with a synchronous executor; a failed statement is thrown into the program. */
+type Outcome = { failed: false; value: unknown } | { failed: true; error: unknown };
+
+/** Hands a statement's result to the program, or throws its failure into it. */
+function advance<T>(program: SqlProgram<T>, outcome: Outcome): IteratorResult<SqlStep, T> {
+  return outcome.failed ? program.throw(outcome.error) : program.next(outcome.value);
+}
+
+/** Drives a program with a synchronous executor: no await anywhere between its first and last statement. */
 export function runSync<T>(program: SqlProgram<T>, execute: (step: SqlStep) => unknown): T {
   let next = program.next();
   while (!next.done) {
-    let result: unknown;
+    let value: unknown;
     try {
-      result = execute(next.value);
+      value = execute(next.value);
     } catch (error) {
       next = program.throw(error);
       continue;
     }
-    next = program.next(result);
+    next = program.next(value);
   }
   return next.value;
 }
@@ -68,14 +75,11 @@ export async function runAsync<T>(
 ): Promise<T> {
   let next = program.next();
   while (!next.done) {
-    let result: unknown;
-    try {
-      result = await execute(next.value);
-    } catch (error) {
-      next = program.throw(error);
-      continue;
-    }
-    next = program.next(result);
+    const outcome: Outcome = await execute(next.value).then(
+      (value) => ({ failed: false, value }),
+      (error: unknown) => ({ failed: true, error }),
+    );
+    next = advance(program, outcome);
   }
   return next.value;
 }

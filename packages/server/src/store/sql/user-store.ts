@@ -4,6 +4,9 @@ import { toUserPatchAssignments } from '../lib/user-patch.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, row, rows, type SqlProgram } from './program.ts';
 
+const BY_ID = 'SELECT * FROM users WHERE id = ?';
+const BY_EMAIL = 'SELECT * FROM users WHERE email = ?';
+
 export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
   const toUser = (found: Row): UserRecord => toUserRecord(found, dialect.decodeTextList(found.roles));
   // A literal substring, so `%` and `_` do not act as wildcards. Emails are stored lower-cased, so
@@ -12,8 +15,8 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
   const selectPage = `SELECT * FROM users WHERE ${matches} ORDER BY email LIMIT ? OFFSET ?`;
   const countMatches = `SELECT count(*) AS n FROM users WHERE ${matches}`;
 
-  function* selectOne(column: 'id' | 'email', value: string): SqlProgram<UserRecord | null> {
-    const found = yield* row(`SELECT * FROM users WHERE ${column} = ?`, value);
+  function* selectOne(text: string, value: string): SqlProgram<UserRecord | null> {
+    const found = yield* row(text, value);
     return found ? toUser(found) : null;
   }
 
@@ -37,7 +40,7 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
 
   function* update(id: string, patch: Parameters<UserStore['update']>[1]): SqlProgram<UserRecord | null> {
     const assignments = toUserPatchAssignments(patch, dialect.encodeTextList);
-    if (assignments.length === 0) return yield* selectOne('id', id);
+    if (assignments.length === 0) return yield* selectOne(BY_ID, id);
     const columns = assignments.map(({ column }) => `${column} = ?`).join(', ');
     const values = assignments.map(({ value }) => value);
     const updated = yield* row(`UPDATE users SET ${columns} WHERE id = ? RETURNING *`, ...values, id);
@@ -59,8 +62,8 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
 
   return {
     create: (user) => run(insert(user)),
-    getById: (id) => run(selectOne('id', id)),
-    getByEmail: (email) => run(selectOne('email', email)),
+    getById: (id) => run(selectOne(BY_ID, id)),
+    getByEmail: (email) => run(selectOne(BY_EMAIL, email)),
     update: (id, patch) => run(update(id, patch)),
     delete: (id) => run(remove(id)),
     list: ({ query, limit, offset }) => run(list(query, limit, offset)),
