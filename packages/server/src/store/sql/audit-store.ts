@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditQuery, AuditStore } from '@gatehouse/core';
-import { toAuditConditions } from '../lib/audit-filter.ts';
-import { AUDIT_COLUMNS, auditEventValues, toAuditEvent } from '../lib/rows.ts';
+import { toAuditConditions } from './audit-filter.ts';
+import { AUDIT_COLUMNS, auditEventValues, toAuditEvent } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { count, execute, placeholders, rows, type SqlProgram } from './program.ts';
 

@@ -1,5 +1,5 @@
 import type { KeyStore, SigningKeyRecord } from '@gatehouse/core';
-import { toSigningKeyRecord } from '../lib/rows.ts';
+import { toSigningKeyRecord } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { changed, execute, rows, type SqlProgram, script } from './program.ts';
 

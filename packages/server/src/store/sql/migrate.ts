@@ -1,4 +1,4 @@
-import { selectPendingMigrations } from '../lib/migration.ts';
+import { selectPendingMigrations } from './migration.ts';
 import type { SqlDialect } from './driver.ts';
 import { sqlMigrations } from './migrations.ts';
 import { count, row, type SqlProgram, script } from './program.ts';

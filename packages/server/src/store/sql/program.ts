@@ -1,4 +1,4 @@
-import type { Row } from '../lib/rows.ts';
+import type { Row } from './rows.ts';
 
 /**
  * One statement for a driver to run: SQL with `?` placeholders (the PostgreSQL driver numbers

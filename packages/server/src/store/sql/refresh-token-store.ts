@@ -5,7 +5,7 @@ import type {
   SessionRecord,
 } from '@gatehouse/core';
 import { chooseRotationStep, isSessionLive, isSuccessorUsed, sessionAfterRotation } from '@gatehouse/core';
-import { toRefreshTokenRecord, toSessionRecord } from '../lib/rows.ts';
+import { toRefreshTokenRecord, toSessionRecord } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { execute, row, type SqlProgram } from './program.ts';
 

@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
-import { SESSION_COLUMNS, sessionValues, toSessionRecord } from '../lib/rows.ts';
+import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, execute, placeholders, row, rows, type SqlProgram } from './program.ts';
 

@@ -1,6 +1,6 @@
 import type { UserRecord, UserStore } from '@gatehouse/core';
-import { type Row, toUserRecord } from '../lib/rows.ts';
-import { toUserPatchAssignments } from '../lib/user-patch.ts';
+import { type Row, toUserRecord } from './rows.ts';
+import { toUserPatchAssignments } from './user-patch.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, row, rows, type SqlProgram } from './program.ts';
 

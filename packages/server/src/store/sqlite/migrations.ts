@@ -1,4 +1,4 @@
-import type { Migration } from '../lib/migration.ts';
+import type { Migration } from '../sql/migration.ts';
 import { sqlMigrations } from '../sql/migrations.ts';
 import { sqliteDialect } from './dialect.ts';
 
