@@ -31,6 +31,16 @@ export function* count(text: string, ...values: unknown[]): SqlProgram<number> {
   return (yield { mode: 'count', text, values }) as number;
 }
 
+/** The first row mapped by `map`, or null: one generator, for the hot single-row reads. */
+export function* rowAs<T>(map: (row: Row) => T, text: string, ...values: unknown[]): SqlProgram<T | null> {
+  const found = (yield { mode: 'row', text, values }) as Row | undefined;
+  return found === undefined ? null : map(found);
+}
+
+export function* rowsAs<T>(map: (row: Row) => T, text: string, ...values: unknown[]): SqlProgram<T[]> {
+  return ((yield { mode: 'rows', text, values }) as Row[]).map(map);
+}
+
 /** Whether the statement changed any row. */
 export function* changed(text: string, ...values: unknown[]): SqlProgram<boolean> {
   return (yield* count(text, ...values)) > 0;

@@ -1,20 +1,11 @@
-import type { SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
+import type { SessionStore, Strategy } from '@gatehouse/core';
 import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
 import type { SqlDriver } from './driver.ts';
-import { changed, count, execute, placeholders, row, rows, type SqlProgram } from './program.ts';
+import { changed, count, execute, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
 
 const INSERT = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10)})`;
 const TOUCH = 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?';
 const LIVE = 'idle_expires_at > ? AND absolute_expires_at > ?';
-
-function* one(text: string, id: string): SqlProgram<SessionRecord | null> {
-  const found = yield* row(text, id);
-  return found ? toSessionRecord(found) : null;
-}
-
-function* many(text: string, ...values: unknown[]): SqlProgram<SessionRecord[]> {
-  return (yield* rows(text, ...values)).map(toSessionRecord);
-}
 
 function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
   const counts: Record<Strategy, number> = { session: 0, hybrid: 0, token: 0 };
@@ -30,13 +21,14 @@ function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
 export function createSqlSessionStore({ run }: SqlDriver): SessionStore {
   return {
     create: (session) => run(execute(INSERT, ...sessionValues(session))),
-    get: (id) => run(one('SELECT * FROM sessions WHERE id = ?', id)),
+    get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
     touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
     // Deleting a session cascades to its refresh tokens within the same statement.
-    revoke: (id) => run(one('DELETE FROM sessions WHERE id = ? RETURNING *', id)),
+    revoke: (id) => run(rowAs(toSessionRecord, 'DELETE FROM sessions WHERE id = ? RETURNING *', id)),
     revokeAllForUser: (userId, exceptId) =>
       run(
-        many(
+        rowsAs(
+          toSessionRecord,
           'DELETE FROM sessions WHERE user_id = ? AND id IS DISTINCT FROM ? RETURNING *',
           userId,
           exceptId ?? null,
@@ -44,7 +36,8 @@ export function createSqlSessionStore({ run }: SqlDriver): SessionStore {
       ),
     listForUser: (userId, now) =>
       run(
-        many(
+        rowsAs(
+          toSessionRecord,
           `SELECT * FROM sessions WHERE user_id = ? AND ${LIVE} ORDER BY created_at DESC, id`,
           userId,
           now,

@@ -2,7 +2,7 @@ import type { UserRecord, UserStore } from '@gatehouse/core';
 import { type Row, toUserRecord } from './rows.ts';
 import { toUserPatchAssignments } from './user-patch.ts';
 import type { SqlDriver } from './driver.ts';
-import { changed, count, row, rows, type SqlProgram } from './program.ts';
+import { changed, count, row, rowAs, rowsAs, type SqlProgram } from './program.ts';
 
 const BY_ID = 'SELECT * FROM users WHERE id = ?';
 const BY_EMAIL = 'SELECT * FROM users WHERE email = ?';
@@ -14,11 +14,6 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
   const matches = dialect.contains('email', '?');
   const selectPage = `SELECT * FROM users WHERE ${matches} ORDER BY email LIMIT ? OFFSET ?`;
   const countMatches = `SELECT count(*) AS n FROM users WHERE ${matches}`;
-
-  function* selectOne(text: string, value: string): SqlProgram<UserRecord | null> {
-    const found = yield* row(text, value);
-    return found ? toUser(found) : null;
-  }
 
   function* insert(user: UserRecord): SqlProgram<boolean> {
     // No conflict target: a taken email or id both make `create` answer false, even under a race.
@@ -40,15 +35,10 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
 
   function* update(id: string, patch: Parameters<UserStore['update']>[1]): SqlProgram<UserRecord | null> {
     const assignments = toUserPatchAssignments(patch, dialect.encodeTextList);
-    if (assignments.length === 0) return yield* selectOne(BY_ID, id);
+    if (assignments.length === 0) return yield* rowAs(toUser, BY_ID, id);
     const columns = assignments.map(({ column }) => `${column} = ?`).join(', ');
     const values = assignments.map(({ value }) => value);
-    const updated = yield* row(`UPDATE users SET ${columns} WHERE id = ? RETURNING *`, ...values, id);
-    return updated ? toUser(updated) : null;
-  }
-
-  function* list(query: string | undefined, limit: number, offset: number): SqlProgram<UserRecord[]> {
-    return (yield* rows(selectPage, query?.toLowerCase() ?? '', limit, offset)).map(toUser);
+    return yield* rowAs(toUser, `UPDATE users SET ${columns} WHERE id = ? RETURNING *`, ...values, id);
   }
 
   function* countUsers(query: string | undefined): SqlProgram<number> {
@@ -62,11 +52,12 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
 
   return {
     create: (user) => run(insert(user)),
-    getById: (id) => run(selectOne(BY_ID, id)),
-    getByEmail: (email) => run(selectOne(BY_EMAIL, email)),
+    getById: (id) => run(rowAs(toUser, BY_ID, id)),
+    getByEmail: (email) => run(rowAs(toUser, BY_EMAIL, email)),
     update: (id, patch) => run(update(id, patch)),
     delete: (id) => run(remove(id)),
-    list: ({ query, limit, offset }) => run(list(query, limit, offset)),
+    list: ({ query, limit, offset }) =>
+      run(rowsAs(toUser, selectPage, query?.toLowerCase() ?? '', limit, offset)),
     count: ({ query }) => run(countUsers(query)),
   };
 }
