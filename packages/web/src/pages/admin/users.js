@@ -34,6 +34,8 @@ export function usersSection(_app, showAudit) {
   let offset = 0;
   /** The query of the page shown: paging keeps it even if the search box was edited meanwhile. */
   let shownQuery = '';
+  /** Counts loads: only the latest one's answer is shown (an earlier, slower one must not overwrite it). */
+  let loads = 0;
 
   /** @param {number} by */
   function turn(by) {
@@ -43,11 +45,13 @@ export function usersSection(_app, showAudit) {
 
   /** @returns {Promise<void>} */
   async function load() {
+    const ticket = ++loads;
     try {
       const params = new URLSearchParams({ limit: String(USERS_PAGE), offset: String(offset) });
       if (shownQuery) params.set('query', shownQuery);
       /** @type {{ users: import('./shared.js').AdminUser[], total: number }} */
       const { users, total } = await request('GET', `/admin/users?${params}`);
+      if (ticket !== loads) return;
       if (users.length === 0 && offset > 0 && total > 0) {
         // The last page emptied (a user deleted meanwhile): show the last one there is.
         offset = Math.max(0, Math.floor((total - 1) / USERS_PAGE) * USERS_PAGE);
@@ -66,7 +70,7 @@ export function usersSection(_app, showAudit) {
       );
       announce(`${what}${range}.`);
     } catch (error) {
-      showError(error, result);
+      if (ticket === loads) showError(error, result);
     }
   }
 
