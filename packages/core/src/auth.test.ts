@@ -162,10 +162,13 @@ describe('createAuth', () => {
     const c = await t.auth.login({ email: 'alice@example.com', password });
     await t.auth.register({ email: 'mallory@example.com', password });
     const mallory = await t.auth.login({ email: 'mallory@example.com', password });
-    await assert.rejects(t.auth.revokeOwnSession(mallory.user.id, a.session.id), NotFoundError);
+    await assert.rejects(
+      t.auth.revokeOwnSession({ userId: mallory.user.id, sessionId: a.session.id }),
+      NotFoundError,
+    );
     await t.auth.validateSessionToken(a.sessionToken);
 
-    await t.auth.revokeOwnSession(a.user.id, a.session.id);
+    await t.auth.revokeOwnSession({ userId: a.user.id, sessionId: a.session.id });
     await assert.rejects(t.auth.validateSessionToken(a.sessionToken), UnauthenticatedError);
     assert.deepEqual(
       t.published.map((e) => e.type === 'session' && e.sid),
@@ -173,7 +176,12 @@ describe('createAuth', () => {
     );
 
     t.clock.advance(2000);
-    await t.auth.revokeAllSessions(a.user.id, 'logout_all', a.user.id, undefined, c.session.id);
+    await t.auth.revokeAllSessions({
+      userId: a.user.id,
+      reason: 'logout_all',
+      actorId: a.user.id,
+      exceptSessionId: c.session.id,
+    });
     await assert.rejects(t.auth.validateSessionToken(b.sessionToken), UnauthenticatedError);
     await t.auth.validateSessionToken(c.sessionToken);
     await t.auth.validateSessionToken(mallory.sessionToken);
