@@ -140,8 +140,9 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
   } catch {
     throw new UsageError('--email is not a valid email address');
   }
-  await withCliAuth(config, async ({ auth }) => {
-    const existing = await auth.store.users.getByEmail(email);
+  await withCliAuth(config, async (cli) => {
+    const { auth, passwordPolicy } = cli;
+    const existing = await cli.store.users.getByEmail(email);
     if (existing) {
       if (existing.roles.includes('admin')) {
         io.out(`${email} is already an admin.`);
@@ -149,7 +150,7 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
       }
       // The admin operation behind POST /admin/users/:id/roles: audited as the operator, and a
       // privilege change ends the user's sessions, with events (docs/design.md §7).
-      const { sessionsRevoked } = await createUserAdmin(auth).setRoles(cliActor, existing.id, [
+      const { sessionsRevoked } = await createUserAdmin(cli).setRoles(cliActor, existing.id, [
         ...existing.roles,
         'admin',
       ]);
@@ -163,7 +164,7 @@ async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo)
     } catch (error) {
       if (error instanceof PasswordPolicyError) {
         throw new UsageError(
-          `password rejected (${error.reason}): use ${auth.passwordPolicy.minLength}-${auth.passwordPolicy.maxLength} characters`,
+          `password rejected (${error.reason}): use ${passwordPolicy.minLength}-${passwordPolicy.maxLength} characters`,
         );
       }
       throw error;
@@ -200,13 +201,13 @@ async function withKeyring<T>(
   config: GatehouseConfig,
   use: (keyring: Keyring, keys: KeyAdmin) => Promise<T>,
 ): Promise<T> {
-  return withCliAuth(config, async ({ auth }) => {
+  return withCliAuth(config, async (cli) => {
     const { keyEncryptionKey } = await resolveSecrets(config);
-    const keyring = createConfiguredKeyring(config, auth.store.keys, keyEncryptionKey);
+    const keyring = createConfiguredKeyring(config, cli.store.keys, keyEncryptionKey);
     // With a wrong key-encryption key this fails before anything is written: a key stored under
     // the wrong KEK would make every server refuse to load the keyring.
     await keyring.reload();
-    return use(keyring, createKeyAdmin({ auth, keyring }));
+    return use(keyring, createKeyAdmin({ ...cli, keyring }));
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Auth, Keyring, RevocationEvent } from '@gatehouse/core';
+import type { Auth, Clock, Keyring, RevocationEvent } from '@gatehouse/core';
 
 type MaintainedKeyring = Pick<Keyring, 'ensureActiveKey' | 'pruneRetired' | 'refreshIfStale' | 'jwks'>;
 
@@ -15,14 +15,14 @@ const publishedKids = (keyring: MaintainedKeyring) => new Set(keyring.jwks().key
  */
 export function publishDroppedKeys(
   keyring: MaintainedKeyring,
-  auth: Pick<Auth, 'publishRevocations' | 'clock'>,
+  { auth, clock }: { auth: Pick<Auth, 'publishRevocations'>; clock: Clock },
   accessTokenTtlMs: number,
 ) {
   const watch = async <T>(task: () => Promise<T>): Promise<T> => {
     const before = publishedKids(keyring);
     const result = await task();
     const after = publishedKids(keyring);
-    const until = auth.clock.now() + accessTokenTtlMs + VERIFIER_LEEWAY_MS;
+    const until = clock.now() + accessTokenTtlMs + VERIFIER_LEEWAY_MS;
     const events: RevocationEvent[] = [...before]
       .filter((kid) => !after.has(kid))
       .map((kid) => ({ type: 'key', kid, until }));

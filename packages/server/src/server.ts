@@ -2,13 +2,15 @@ import {
   type Auth,
   createAccessTokens,
   createArgon2Hasher,
-  createAuth,
+  createAuthDeps,
+  createAuthFromDeps,
   createCsrfTokens,
   createDpopNonces,
   limitHasher,
   systemClock,
   type GatehouseStore,
   type Keyring,
+  type PasswordHasher,
 } from '@gatehouse/core';
 import { hkdfSync } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -46,8 +48,10 @@ export interface RunningServer {
   app: FastifyInstance;
   store: GatehouseStore;
   keyring: Keyring;
-  /** The core auth the routes use (its `hasher` is the bounded one: `admit` holds a hashing place). */
+  /** The core auth operations the routes use. */
   auth: Auth;
+  /** The hasher `auth` uses: the bounded one (`admit` holds a hashing place). */
+  hasher: PasswordHasher;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
   /** The address to open in a browser: the issuer, or `http://localhost:<port>/` by default. */
@@ -161,7 +165,7 @@ export async function startServer(
       processMetrics: true,
       sharedCounters: throttling.counters,
     });
-    const auth = createAuth({
+    const authDeps = createAuthDeps({
       store,
       // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
       hasher: limitHasher(instrumentHasher(createArgon2Hasher(), metrics), {
@@ -183,6 +187,7 @@ export async function startServer(
         refreshGraceMs: config.refreshGraceSeconds * 1000,
       },
     });
+    const auth = createAuthFromDeps(authDeps);
     const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
     // Before listening: a wrong key-encryption key stops the start here, not at the first login.
     await prepareSigningKeys(keyring, config.signingAlgorithm);
@@ -200,6 +205,7 @@ export async function startServer(
     );
     const built = buildApp({
       auth,
+      authDeps,
       csrf: createCsrfTokens(secrets.csrfSecret),
       accessTokens: instrumentAccessTokens(accessTokens, metrics),
       keyring,
@@ -254,7 +260,11 @@ export async function startServer(
     if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
     await built.listen({ host: config.host, port: config.port });
     maintenance = startKeyMaintenance({
-      keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
+      keyring: publishDroppedKeys(
+        keyring,
+        { auth, clock: authDeps.clock },
+        config.accessTokenTtlSeconds * 1000,
+      ),
       onError: (error) => built.log.error({ err: error }, 'signing-key maintenance failed'),
       followStore: () => followStoredSigningKey(keyring, store.keys),
       // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
@@ -277,9 +287,9 @@ export async function startServer(
     });
     retention = startAuditRetention({
       audit: store.audit,
-      log: auth.audit,
+      log: authDeps.audit,
       retentionDays: config.auditRetentionDays,
-      clock: auth.clock,
+      clock: authDeps.clock,
       onError: (error) => built.log.error({ err: error }, 'audit retention failed'),
     });
     const address = built.server.address();
@@ -308,6 +318,7 @@ export async function startServer(
       store,
       keyring,
       auth,
+      hasher: authDeps.hasher,
       url: formatUrl(config.host, port),
       browserUrl: browserUrl(config, port),
       outbox,

@@ -1,4 +1,10 @@
-import { type Auth, cliActor, createUserAdmin, normalizeEmail, type UserRecord } from '@gatehouse/core';
+import {
+  cliActor,
+  createUserAdmin,
+  type GatehouseStore,
+  normalizeEmail,
+  type UserRecord,
+} from '@gatehouse/core';
 import type { CliIo } from './cli-io.ts';
 import { type GatehouseConfig, loadConfig } from '../config.ts';
 import { toAuditView } from '../audit-view.ts';
@@ -73,7 +79,7 @@ function resolveCommand(parsed: ParsedCommand): { name: string; operand: string 
 }
 
 /** An account by id, or by email when the text has an `@`. */
-async function findUser(auth: Auth, idOrEmail: string): Promise<UserRecord> {
+async function findUser(store: GatehouseStore, idOrEmail: string): Promise<UserRecord> {
   let user: UserRecord | null;
   if (idOrEmail.includes('@')) {
     let email: string;
@@ -82,9 +88,9 @@ async function findUser(auth: Auth, idOrEmail: string): Promise<UserRecord> {
     } catch {
       throw new UsageError('not a valid email address');
     }
-    user = await auth.store.users.getByEmail(email);
+    user = await store.users.getByEmail(email);
   } else {
-    user = /^[A-Za-z0-9_-]{1,128}$/.test(idOrEmail) ? await auth.store.users.getById(idOrEmail) : null;
+    user = /^[A-Za-z0-9_-]{1,128}$/.test(idOrEmail) ? await store.users.getById(idOrEmail) : null;
   }
   if (!user) throw new Error(`no account ${idOrEmail}`);
   return user;
@@ -115,10 +121,10 @@ async function run(
     const type = options.get('--type');
     if (type !== undefined && !EVENT_TYPE.test(type)) throw new UsageError('--type is not an event type');
     const limit = parseLimit(options.get('--limit'));
-    await withCliAuth(config, async ({ auth }) => {
+    await withCliAuth(config, async ({ store }) => {
       const user = options.get('--user');
-      const userId = user === undefined ? undefined : await resolveUserId(auth, user);
-      const events = await auth.store.audit.query({
+      const userId = user === undefined ? undefined : await resolveUserId(store, user);
+      const events = await store.audit.query({
         limit,
         ...(userId === undefined ? {} : { userId }),
         ...(type === undefined ? {} : { type }),
@@ -128,8 +134,9 @@ async function run(
     return;
   }
 
-  await withCliAuth(config, async ({ auth, feedReachesVerifiers }) => {
-    const users = createUserAdmin(auth);
+  await withCliAuth(config, async (cli) => {
+    const { store, feedReachesVerifiers } = cli;
+    const users = createUserAdmin(cli);
     const revocationNote = () => {
       if (feedReachesVerifiers) return;
       io.out(
@@ -151,7 +158,7 @@ async function run(
       for (const line of formatTable(['ID', 'EMAIL', 'STATUS', 'ROLES', 'CREATED'], rows)) io.out(line);
       return;
     }
-    const target = await findUser(auth, operand ?? options.get('--user')!);
+    const target = await findUser(store, operand ?? options.get('--user')!);
     if (name === 'users suspend') {
       const { sessionsRevoked } = await users.suspend(cliActor, target.id);
       io.out(`Suspended ${target.email} (${sessionsRevoked} session(s) signed out).`);
@@ -172,8 +179,8 @@ async function run(
 }
 
 /** `--user` of `audit`: an email names a current account; an id may also be that of a deleted one. */
-async function resolveUserId(auth: Auth, idOrEmail: string): Promise<string> {
-  if (idOrEmail.includes('@')) return (await findUser(auth, idOrEmail)).id;
+async function resolveUserId(store: GatehouseStore, idOrEmail: string): Promise<string> {
+  if (idOrEmail.includes('@')) return (await findUser(store, idOrEmail)).id;
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(idOrEmail)) throw new UsageError('--user is not an account id or email');
   return idOrEmail;
 }

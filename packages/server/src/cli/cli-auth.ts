@@ -1,9 +1,11 @@
-import { type Auth, createAuth, systemClock } from '@gatehouse/core';
+import { type Auth, type AuthDeps, createAuthDeps, createAuthFromDeps, systemClock } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
 import { openStore } from '../store/open-store.ts';
 
-export interface CliAuth {
+/** The auth operations for one command, with the store, clock, audit log and policies they use. */
+export interface CliAuth
+  extends Pick<AuthDeps, 'store' | 'clock' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
   auth: Auth;
   /**
    * True when revocations reach verifiers (Redis Streams, REDIS_URL). Without Redis the feed lives
@@ -33,7 +35,7 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         store.revocations,
       );
     }
-    const auth = createAuth({
+    const deps = createAuthDeps({
       store,
       ...(feed ? { revocations: feed.publisher } : {}),
       sessionPolicy: {
@@ -43,7 +45,16 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         refreshGraceMs: config.refreshGraceSeconds * 1000,
       },
     });
-    const result = await use({ auth, feedReachesVerifiers: feed !== undefined });
+    const { clock, audit, sessionPolicy, passwordPolicy } = deps;
+    const result = await use({
+      auth: createAuthFromDeps(deps),
+      store,
+      clock,
+      audit,
+      sessionPolicy,
+      passwordPolicy,
+      feedReachesVerifiers: feed !== undefined,
+    });
     // A failed publish fails the command (the revocation is in the database; rerun it when Redis is back).
     await feed?.flush(CLI_PUBLISH_TIMEOUT_MS);
     return result;

@@ -76,7 +76,7 @@ export function registerMetrics(
   context: AppContext,
   metrics: GatehouseMetrics = createGatehouseMetrics(),
 ): void {
-  const { auth } = context;
+  const { clock, store, audit } = context;
   const { alerts: alertSettings, metricsToken } = metrics.settings;
   const bucketMs = alertSettings.bucketSeconds * 1000;
   const rule = { bucketMs, baselineBuckets: alertSettings.baselineBuckets, factor: alertSettings.factor };
@@ -85,16 +85,16 @@ export function registerMetrics(
     refresh_reuse_burst: { ...rule, minCount: alertSettings.refreshReuseMinCount },
   };
   const observed: Observed = {
-    detector: createAnomalyDetector<AlertKind>({ clock: auth.clock, rules }),
+    detector: createAnomalyDetector<AlertKind>({ clock, rules }),
     activity: createActivitySeries({
-      clock: auth.clock,
+      clock,
       bucketMs: ACTIVITY_BUCKET_MS,
       length: ACTIVITY_BUCKETS,
     }),
     recentAlerts: [],
     shared: metrics.sharedCounters
       ? createSharedStats<AlertKind>({
-          clock: auth.clock,
+          clock,
           counters: metrics.sharedCounters,
           bucketMs: ACTIVITY_BUCKET_MS,
           length: ACTIVITY_BUCKETS,
@@ -123,7 +123,7 @@ export function registerMetrics(
     }
   }
 
-  const countActiveSessions = () => auth.store.sessions.countActive(auth.clock.now());
+  const countActiveSessions = () => store.sessions.countActive(clock.now());
   const activeSessions: Gauge<'strategy'> = new Gauge({
     name: 'gatehouse_active_sessions',
     help: 'Live sessions (neither idle- nor absolute-expired), by strategy; read from the store at each scrape.',
@@ -156,7 +156,7 @@ export function registerMetrics(
     };
     request.log.warn({ alert: details }, `anomaly alert: ${alert.kind}`);
     try {
-      await auth.audit.record({ type: 'alert.raised', data: details });
+      await audit.record({ type: 'alert.raised', data: details });
     } catch (error) {
       request.log.error({ err: error }, 'could not audit an alert');
     }
@@ -203,7 +203,7 @@ export function registerMetrics(
     try {
       const [buckets, events, loginStatus, reuseStatus] = await Promise.all([
         shared.snapshot(),
-        auth.store.audit.query({ type: 'alert.raised', limit: RECENT_ALERTS }),
+        store.audit.query({ type: 'alert.raised', limit: RECENT_ALERTS }),
         shared.status('login_failure_spike'),
         shared.status('refresh_reuse_burst'),
       ]);
@@ -268,7 +268,7 @@ export function registerMetrics(
         return { bucketStart: toIsoTime(bucketStart), ...rest };
       };
       return {
-        now: toIsoTime(auth.clock.now()),
+        now: toIsoTime(clock.now()),
         bucketSeconds: ACTIVITY_BUCKET_MS / 1000,
         buckets: figures.buckets.map(({ start, ...counts }) => ({ start: toIsoTime(start), ...counts })),
         alerts: figures.alerts.map((alert) => ({

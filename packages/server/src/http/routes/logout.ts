@@ -9,14 +9,24 @@ export function registerLogoutRoutes(app: FastifyInstance, context: AppContext):
   app.post('/auth/logout', { onRequest: context.authenticate }, async (request, reply) => {
     const { user, session } = getPrincipal(request);
     // Revoking the session also ends its refresh family: a hybrid or token login is over too.
-    await context.auth.revokeSession(session.id, 'logout', user.id, requestContext(request));
+    await context.auth.revokeSession({
+      sessionId: session.id,
+      reason: 'logout',
+      actorId: user.id,
+      context: requestContext(request),
+    });
     clearCredentialCookie(reply, session.strategy);
     return reply.code(204).send();
   });
 
   app.post('/auth/logout-all', { onRequest: context.authenticate }, async (request, reply) => {
     const { user, session } = getPrincipal(request);
-    await context.auth.revokeAllSessions(user.id, 'logout_all', user.id, requestContext(request));
+    await context.auth.revokeAllSessions({
+      userId: user.id,
+      reason: 'logout_all',
+      actorId: user.id,
+      context: requestContext(request),
+    });
     clearCredentialCookie(reply, session.strategy);
     return reply.code(204).send();
   });
