@@ -1,19 +1,15 @@
 import {
   type Auth,
   createAccessTokens,
-  createArgon2Hasher,
-  createAuthDeps,
   createAuthFromDeps,
   createCsrfTokens,
   createDpopNonces,
-  limitHasher,
   systemClock,
   type GatehouseStore,
   type Keyring,
   type PasswordHasher,
 } from '@gatehouse/core';
 import { hkdfSync } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type AuditRetention, startAuditRetention } from './audit-retention.ts';
 import { type ExpiredSweep, startExpiredSweep } from './expired-sweep.ts';
@@ -25,13 +21,13 @@ import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-
 import { type KeyMaintenance, startKeyMaintenance } from './key-maintenance.ts';
 import { browserUrl, issuerPortWarning } from './listen-address.ts';
 import { createServerLogger } from './log-format.ts';
+import { createServerAuthDeps } from './server-auth.ts';
+import { firstAdminHint, hasAdmin } from './first-admin-hint.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
 import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
 import { createGatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
-import { instrumentHasher } from './metrics/instrument-hasher.ts';
-import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
 import { followStoredSigningKey, guardSigningKey } from './signing-key-guard.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import { openStore } from './store/open-store.ts';
@@ -77,38 +73,7 @@ const REDIS_WITHOUT_PERSISTENCE =
 /** How long `close` waits for requests in flight before it cuts their connections. */
 export const SHUTDOWN_DRAIN_MS = 5_000;
 
-/** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
-async function hasAdmin(store: GatehouseStore): Promise<boolean> {
-  const pageSize = 500;
-  for (let offset = 0; ; offset += pageSize) {
-    const users = await store.users.list({ limit: pageSize, offset });
-    if (users.some((user) => user.roles.includes('admin'))) return true;
-    if (users.length < pageSize) return false;
-  }
-}
-
-/** Single-quoted for a POSIX shell. */
-function shellQuote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * How to create the first admin against this server's own store: the command names the data
- * directory when it is not the default (an example's temporary one, say), so it never writes to
- * another `./data`. A shared store is named by settings that hold secrets, so those are only named.
- */
-export function firstAdminHint(config: Pick<GatehouseConfig, 'dataDir' | 'databaseUrl' | 'store'>): string[] {
-  const embedded = config.store !== 'redis' && !config.databaseUrl;
-  const dataDir =
-    embedded && config.dataDir !== './data' ? ` --data-dir ${shellQuote(resolve(config.dataDir))}` : '';
-  return [
-    embedded
-      ? "No admin account yet. Create the first one in this server's data directory with:"
-      : `No admin account yet. Create the first one with the same ${config.store === 'redis' ? 'GATEHOUSE_STORE, REDIS_URL' : 'DATABASE_URL'} and secrets as this server:`,
-    `  npm run gatehouse -- admin create --email you@example.com --password-stdin${dataDir}`,
-    'and type the password, or pipe it in; GATEHOUSE_ADMIN_PASSWORD works instead of --password-stdin.',
-  ];
-}
+export { firstAdminHint } from './first-admin-hint.ts';
 
 function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -165,27 +130,13 @@ export async function startServer(
       processMetrics: true,
       sharedCounters: throttling.counters,
     });
-    const authDeps = createAuthDeps({
+    const authDeps = createServerAuthDeps(config, {
       store,
-      // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
-      hasher: limitHasher(instrumentHasher(createArgon2Hasher(), metrics), {
-        concurrency: config.passwordHashConcurrency,
-        queue: config.passwordHashQueue,
-        onRejected: (purpose) => metrics.passwordHashOverloads.inc({ flow: purpose }),
-      }),
-      revocations: instrumentRevocationPublisher(revocations.publisher, metrics),
+      metrics,
+      publisher: revocations.publisher,
       throttles: throttling.throttles,
-      passwordReset: {
-        mailer,
-        linkPrefix: config.mail.resetUrl,
-        onMailError: (error) => app?.log.error({ err: error }, 'password-reset mail failed'),
-      },
-      sessionPolicy: {
-        idleTtlMs: config.sessionIdleTtlSeconds * 1000,
-        absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
-        accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
-        refreshGraceMs: config.refreshGraceSeconds * 1000,
-      },
+      mailer,
+      onMailError: (error) => app?.log.error({ err: error }, 'password-reset mail failed'),
     });
     const auth = createAuthFromDeps(authDeps);
     const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);

@@ -1,6 +1,7 @@
 import { type Auth, type AuthDeps, createAuthDeps, createAuthFromDeps, systemClock } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
+import { sessionPolicyFrom } from '../session-policy.ts';
 import { openStore } from '../store/open-store.ts';
 
 /** The auth operations for one command, with the store, clock, audit log and policies they use. */
@@ -38,12 +39,7 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
     const deps = createAuthDeps({
       store,
       ...(feed ? { revocations: feed.publisher } : {}),
-      sessionPolicy: {
-        idleTtlMs: config.sessionIdleTtlSeconds * 1000,
-        absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
-        accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
-        refreshGraceMs: config.refreshGraceSeconds * 1000,
-      },
+      sessionPolicy: sessionPolicyFrom(config),
     });
     const { clock, audit, sessionPolicy, passwordPolicy } = deps;
     const result = await use({
