@@ -49,6 +49,15 @@ describe('createAuth', () => {
     await t.auth.register({ email: 'Alice@Example.com', password });
   });
 
+  it('exposes operations only: none of its dependencies (store, clock, audit, hasher, policies)', () => {
+    for (const [name, value] of Object.entries(t.auth)) {
+      assert.equal(typeof value, 'function', `auth.${name} is not an operation`);
+    }
+    for (const name of ['store', 'clock', 'random', 'audit', 'hasher', 'policy', 'passwordPolicy']) {
+      assert.equal(name in t.auth, false, `auth.${name} leaks a dependency`);
+    }
+  });
+
   it('registers with a normalised email and an argon2id hash, never the password', async () => {
     const user = await t.store.users.getByEmail('alice@example.com');
     assert.ok(user);
