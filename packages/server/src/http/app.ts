@@ -110,27 +110,21 @@ function serializeRequest(request: {
   };
 }
 
-/**
- * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
- *
- * @example
- * const authDeps = createAuthDeps({ store });
- * const auth = createAuthFromDeps(authDeps);
- * const app = buildApp({ auth, authDeps, accessTokens, keyring, csrf, config: loadConfig(process.env) });
- * const response = await app.inject({ method: 'GET', url: '/healthz' });
- */
-export function buildApp(options: BuildAppOptions): FastifyInstance {
-  const { auth, authDeps, accessTokens, keyring, csrf, config } = options;
-  const app = Fastify({
-    logger: options.logger
+/** The Fastify instance with Gatehouse's limits, timeouts, request ids, logging and framework errors. */
+function createFastify(
+  logger: BuildAppOptions['logger'],
+  trustProxy: HttpConfig['trustProxy'],
+): FastifyInstance {
+  return Fastify({
+    logger: logger
       ? {
-          level: options.logger.level,
-          ...(options.logger.stream ? { stream: options.logger.stream } : {}),
+          level: logger.level,
+          ...(logger.stream ? { stream: logger.stream } : {}),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           serializers: { req: serializeRequest },
         }
       : false,
-    trustProxy: config.trustProxy,
+    trustProxy,
     // One line per request instead of two, written by logEachRequest with the refusal's reason.
     logController: new LogController({ disableRequestLogging: true }),
     // Our own random id on every request and log line (`reqId`), never one a client sends.
@@ -155,6 +149,20 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       sendError(error, request, reply);
     },
   });
+}
+
+/**
+ * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
+ *
+ * @example
+ * const authDeps = createAuthDeps({ store });
+ * const auth = createAuthFromDeps(authDeps);
+ * const app = buildApp({ auth, authDeps, accessTokens, keyring, csrf, config: loadConfig(process.env) });
+ * const response = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const { auth, authDeps, accessTokens, keyring, csrf, config } = options;
+  const app = createFastify(options.logger, config.trustProxy);
 
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
   const clients = createClientRegistry(config.clients);
