@@ -1,259 +1,77 @@
-import {
-  cliActor,
-  createKeyAdmin,
-  createUserAdmin,
-  type GatehouseStore,
-  type KeyAdmin,
-  type Keyring,
-  normalizeEmail,
-  PasswordPolicyError,
-  type SigningKeyRecord,
-} from '@gatehouse/core';
-import { ACCOUNT_COMMANDS_HELP, isAccountCommand, runAccountCommand } from './cli/account-commands.ts';
 import { parseArgv } from './cli/argv.ts';
-import { withCliAuth } from './cli/cli-auth.ts';
+import { EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
 import type { CliIo } from './cli/cli-io.ts';
+import type { CommandInput, CommandSpec } from './cli/command-spec.ts';
+import { commandGroups, commands, findCommand, formatHelp } from './cli/commands.ts';
+import { formatGroupHelp as formatGroupHelpOf } from './cli/help.ts';
 import { promptNewPassword } from './cli/hidden-input.ts';
-import { formatGeneratedSecrets, SECRETS_COMMAND_HELP } from './cli/secrets-command.ts';
-import { formatSettingsHelp, type GatehouseConfig, loadConfig } from './config.ts';
-import { resolveSecrets } from './embedded-secrets.ts';
-import { startServer } from './server.ts';
-import { createConfiguredKeyring } from './signing-keys.ts';
-import { openStore } from './store/open-store.ts';
+import { type GatehouseConfig, loadConfig } from './config.ts';
 
 /** The outside world of the CLI, injected so tests can drive it. */
 // CliIo lives in a leaf module so that command modules can use it without importing this one.
 export type { CliIo } from './cli/cli-io.ts';
-
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportCliError, UsageError } from './cli/cli-errors.ts';
-import { createClientRegistry, formatClients } from './oauth/clients.ts';
-
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli/cli-errors.ts';
+export { formatHelp } from './cli/commands.ts';
 
-const COMMANDS = `Usage: gatehouse <command> [options]
-
-Commands:
-  serve                                  Start the auth server (what \`npm start\` runs).
-  migrate                                Apply database migrations, then exit.
-  admin create --email <email> [--password-stdin]
-                                         Create an admin account, or give an existing account the admin
-                                         role. The password comes from stdin (--password-stdin) or
-                                         GATEHOUSE_ADMIN_PASSWORD; never from a flag.
-  keys list                              List the signing keys: kid, algorithm, status, dates.
-  keys rotate                            Make a new signing key active; the previous one keeps
-                                         verifying the tokens it signed until they expire.
-  keys revoke <kid>                      Delete a signing key at once: tokens it signed are refused
-                                         (running servers stop signing with it at once).
-                                         Revoking the active key makes a new one. A kid starting
-                                         with "--" goes after a "--": keys revoke -- <kid>.
-${ACCOUNT_COMMANDS_HELP}
-  clients list                           List the registered OAuth clients (GATEHOUSE_CLIENTS and the
-                                         default "gatehouse"): id, strategies, DPoP required, name.
-${SECRETS_COMMAND_HELP}
-  help                                   Show this help.
-
-Run through npm: npm run gatehouse -- <command> [options]`;
-
-export function formatHelp(): string {
-  return `${COMMANDS}\n\n${formatSettingsHelp()}\n`;
-}
-
-/** Words that only name a group of commands: alone, they print the group's help. */
-const COMMAND_GROUPS = ['admin', 'keys', 'users', 'sessions', 'secrets'] as const;
-
-/** The commands of one group, cut from the full help (an entry and its indented continuation lines). */
+/** The commands of one group (`gatehouse users`). */
 export function formatGroupHelp(group: string): string {
-  const lines: string[] = [];
-  let inGroup = false;
-  for (const line of COMMANDS.split('\n')) {
-    if (/^ {2}\S/.test(line)) inGroup = line.startsWith(`  ${group} `);
-    else if (!/^ {3,}\S/.test(line)) inGroup = false;
-    if (inGroup) lines.push(line);
-  }
-  return [
-    `Usage: gatehouse ${group} <command> [options]`,
-    '',
-    'Commands:',
-    ...lines,
-    '',
-    'Settings (--data-dir, --database-url, …): gatehouse --help. Run through npm: npm run gatehouse -- <command>',
-  ].join('\n');
+  return formatGroupHelpOf(commands, group);
 }
+
+const HELP_FLAGS = ['--help', '-h'];
+const allOptions = commands.flatMap((command) => command.options ?? []);
 
 interface ParsedArgs {
-  /** Command words, then its operand (the kid of `keys revoke`). */
-  command: string[];
-  help: boolean;
-  email: string | undefined;
-  passwordStdin: boolean;
+  words: string[];
+  values: Map<string, string>;
+  flags: Set<string>;
   /** Everything else: settings flags, for `loadConfig`. */
   settings: string[];
 }
 
+/** One parse for every command: the options of the whole table, each checked against its command after. */
 function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed = parseArgv(argv, {
-    valueOptions: ['--email'],
-    valueMayStartWithDashes: true,
-    flags: ['--help', '-h', '--password-stdin'],
+  return parseArgv(argv, {
+    valueOptions: allOptions.filter((option) => option.value !== undefined).map((option) => option.name),
+    flags: [...HELP_FLAGS, ...allOptions.filter((option) => option.value === undefined).map((o) => o.name)],
+    valueMayStartWithDashes: allOptions.filter((option) => option.valueMayStartWithDashes).map((o) => o.name),
     // A flag value lands in shell history and `ps` output.
     refuse: (name) =>
       name === '--password' || name === '--admin-password'
         ? `${name} is not accepted: use --password-stdin or GATEHOUSE_ADMIN_PASSWORD`
         : undefined,
-    // A kid is base64url and may start with '-', so the operand of `keys revoke` is taken as it is;
-    // one starting with '--' needs a '--' before it.
-    operand: (words) => (words.join(' ') === 'keys revoke' ? 'dash-allowed' : 'none'),
-  });
-  return {
-    command: parsed.words,
-    help: parsed.flags.has('--help') || parsed.flags.has('-h'),
-    email: parsed.values.get('--email'),
-    passwordStdin: parsed.flags.has('--password-stdin'),
-    settings: parsed.settings,
-  };
-}
-
-/** The password for `admin create`: stdin wins over the environment; one trailing newline is dropped. */
-async function readAdminPassword(args: ParsedArgs, io: CliIo): Promise<string> {
-  if (args.passwordStdin) return (await io.readStdin()).replace(/\r?\n$/, '');
-  const fromEnv = io.env['GATEHOUSE_ADMIN_PASSWORD'];
-  if (fromEnv) return fromEnv;
-  throw new UsageError(
-    'admin create needs a password: pass --password-stdin or set GATEHOUSE_ADMIN_PASSWORD',
-  );
-}
-
-async function withStore<T>(config: GatehouseConfig, use: (store: GatehouseStore) => Promise<T>): Promise<T> {
-  const store = await openStore(config);
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
-
-async function createAdmin(args: ParsedArgs, config: GatehouseConfig, io: CliIo): Promise<void> {
-  if (args.email === undefined) throw new UsageError('admin create needs --email <email>');
-  let email: string;
-  try {
-    email = normalizeEmail(args.email);
-  } catch {
-    throw new UsageError('--email is not a valid email address');
-  }
-  await withCliAuth(config, async (cli) => {
-    const { auth, passwordPolicy } = cli;
-    const existing = await cli.store.users.getByEmail(email);
-    if (existing) {
-      if (existing.roles.includes('admin')) {
-        io.out(`${email} is already an admin.`);
-        return;
-      }
-      // The admin operation behind POST /admin/users/:id/roles: audited as the operator, and a
-      // privilege change ends the user's sessions, with events (docs/design.md §7).
-      const { sessionsRevoked } = await createUserAdmin(cli).setRoles(cliActor, existing.id, [
-        ...existing.roles,
-        'admin',
-      ]);
-      io.out(`Gave ${email} the admin role (password unchanged; ${sessionsRevoked} session(s) signed out).`);
-      return;
-    }
-    const password = await readAdminPassword(args, io);
-    try {
-      const { created } = await auth.register({ email, password, roles: ['admin'] });
-      if (!created) throw new Error(`${email} was registered concurrently; run the command again`);
-    } catch (error) {
-      if (error instanceof PasswordPolicyError) {
-        throw new UsageError(
-          `password rejected (${error.reason}): use ${passwordPolicy.minLength}-${passwordPolicy.maxLength} characters`,
-        );
-      }
-      throw error;
-    }
-    io.out(`Created admin ${email}.`);
+    // The operand rule of the command the words name exactly (its operand not yet taken).
+    operand: (words) => {
+      const command = findCommand(words);
+      return command?.name === words.join(' ') ? (command.operand?.rule ?? 'none') : 'none';
+    },
   });
 }
 
-const KID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** `serve` exits within this after SIGTERM/SIGINT, whatever is still running (issue 10: ≤ 10 s). */
-const SHUTDOWN_DEADLINE_MS = 9_000;
-/** After the signal, `/readyz` answers 503 this long before the listener closes. */
-const SHUTDOWN_READINESS_DELAY_MS = 1_000;
-
-function formatKey(key: SigningKeyRecord): string {
-  const retired = key.retiredAt === null ? '' : `  retired ${new Date(key.retiredAt).toISOString()}`;
-  return `${key.kid}  ${key.alg.padEnd(5)}  ${key.status.padEnd(7)}  created ${new Date(key.createdAt).toISOString()}${retired}`;
-}
-
-function activeKid(keyring: Keyring): string | null {
-  try {
-    return keyring.getSigningKey().kid;
-  } catch {
-    return null; // no active key yet
+/** The command `args` name, checked against its row: operand, options, required options. */
+function resolve(args: ParsedArgs): { command: CommandSpec; operand: string | undefined } {
+  const command = findCommand(args.words);
+  const rest = command ? args.words.slice(command.name.split(' ').length) : [];
+  const group = commandGroups.has(args.words[0]!) ? `${args.words[0]} ` : '';
+  if (
+    !command ||
+    rest.length > (command.operand ? 1 : 0) ||
+    (command.settings === false && args.settings.length > 0)
+  )
+    throw new UsageError(`unknown command "${args.words.join(' ')}" (see gatehouse ${group}--help)`);
+  const [operand] = rest;
+  if (command.operand?.missing && operand === undefined)
+    throw new UsageError(`${command.name} ${command.operand.missing}`);
+  const own = new Set((command.options ?? []).map((option) => option.name));
+  for (const name of [...args.values.keys(), ...args.flags]) {
+    if (!own.has(name) && !HELP_FLAGS.includes(name))
+      throw new UsageError(`${name} does not apply to ${command.name}`);
   }
-}
-
-/**
- * Opens the store and a keyring over it, with every stored key loaded (and so decryptable) first;
- * rotations and revocations go through the audited key admin.
- */
-async function withKeyring<T>(
-  config: GatehouseConfig,
-  use: (keyring: Keyring, keys: KeyAdmin) => Promise<T>,
-): Promise<T> {
-  return withCliAuth(config, async (cli) => {
-    const { keyEncryptionKey } = await resolveSecrets(config);
-    const keyring = createConfiguredKeyring(config, cli.store.keys, keyEncryptionKey);
-    // With a wrong key-encryption key this fails before anything is written: a key stored under
-    // the wrong KEK would make every server refuse to load the keyring.
-    await keyring.reload();
-    return use(keyring, createKeyAdmin({ ...cli, keyring }));
-  });
-}
-
-type KeysCommand = 'list' | 'rotate' | 'revoke';
-
-/** `keys list` and `keys rotate` take nothing more; `keys revoke` takes the kid. */
-function parseKeysCommand(subcommand: string | undefined, extra: string[]): KeysCommand | null {
-  if ((subcommand === 'list' || subcommand === 'rotate') && extra.length === 0) return subcommand;
-  if (subcommand === 'revoke' && extra.length <= 1) return subcommand;
-  return null;
-}
-
-async function runKeysCommand(
-  subcommand: KeysCommand,
-  kid: string | undefined,
-  config: GatehouseConfig,
-  io: CliIo,
-): Promise<number> {
-  if (subcommand === 'list') {
-    // Reads only public metadata: needs no key-encryption key.
-    const keys = await withStore(config, (store) => store.keys.list());
-    if (keys.length === 0) io.out('No signing keys yet (the server creates one at start).');
-    for (const key of keys) io.out(formatKey(key));
-    return EXIT_OK;
+  for (const option of command.options ?? []) {
+    if (option.required && !args.values.has(option.name))
+      throw new UsageError(`${command.name} needs ${option.name} ${option.value}`);
   }
-  if (subcommand === 'rotate') {
-    const created = await withKeyring(config, (_keyring, keys) => keys.rotate(cliActor));
-    io.out(
-      `Rotated: ${created} (${config.signingAlgorithm}) is the active signing key; the previous key keeps verifying. Running servers pick it up within two minutes.`,
-    );
-    return EXIT_OK;
-  }
-  if (kid === undefined || !KID.test(kid))
-    throw new UsageError('keys revoke needs the kid of a key (see keys list)');
-  const outcome = await withKeyring(config, async (keyring, keys) => {
-    const wasActive = activeKid(keyring) === kid;
-    return { removed: await keys.revoke(cliActor, kid), wasActive };
-  });
-  if (!outcome.removed) {
-    io.err(`gatehouse: no signing key ${kid}`);
-    return EXIT_FAILURE;
-  }
-  io.out(
-    `Revoked ${kid}: tokens it signed are refused${outcome.wasActive ? '; a new active key was created' : ''}. Running servers reload their keys within two minutes.`,
-  );
-  return EXIT_OK;
+  return { command, operand };
 }
 
 /**
@@ -263,69 +81,32 @@ async function runKeysCommand(
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const args = parseArgs(argv);
-    const [command, subcommand, ...extra] = args.command;
-    const group = COMMAND_GROUPS.find((name) => name === command);
-    if (group && (args.help || subcommand === undefined)) {
+    const [first, second] = args.words;
+    const help = HELP_FLAGS.some((flag) => args.flags.has(flag));
+    if (first !== undefined && commandGroups.has(first) && (help || second === undefined)) {
       // `gatehouse users` alone is a question, not a typo: answer it (exit 2: nothing was run).
-      (args.help ? io.out : io.err)(formatGroupHelp(group));
-      return args.help ? EXIT_OK : EXIT_USAGE;
+      (help ? io.out : io.err)(formatGroupHelp(first));
+      return help ? EXIT_OK : EXIT_USAGE;
     }
-    if (args.help || command === 'help' || command === undefined) {
+    if (help || first === 'help' || first === undefined) {
       io.out(formatHelp());
-      return command === undefined && !args.help ? EXIT_USAGE : EXIT_OK;
+      return first === undefined && !help ? EXIT_USAGE : EXIT_OK;
     }
-    if (command === 'secrets') {
-      if (subcommand !== 'generate' || extra.length > 0 || args.settings.length > 0)
-        throw new UsageError(`unknown command "${args.command.join(' ')}" (see gatehouse secrets --help)`);
-      for (const line of formatGeneratedSecrets()) io.out(line);
-      return EXIT_OK;
-    }
-    if (isAccountCommand(command)) return await runAccountCommand(argv, io);
-    if (command === 'clients' && subcommand === 'list' && extra.length === 0) {
-      for (const line of formatClients(createClientRegistry(loadConfig(io.env, args.settings).clients)))
-        io.out(line);
-      return EXIT_OK;
-    }
-    const keysCommand = command === 'keys' ? parseKeysCommand(subcommand, extra) : null;
-    const known =
-      (command === 'serve' || command === 'migrate') && subcommand === undefined
-        ? command
-        : command === 'admin' && subcommand === 'create' && extra.length === 0
-          ? 'admin create'
-          : keysCommand
-            ? 'keys'
-            : null;
-    if (!known) throw new UsageError(`unknown command "${args.command.join(' ')}" (see gatehouse --help)`);
-    if (known !== 'admin create' && (args.email !== undefined || args.passwordStdin)) {
-      throw new UsageError('--email and --password-stdin belong to admin create');
-    }
-    const config = loadConfig(io.env, args.settings);
-
-    if (known === 'serve') {
-      const server = await startServer(config);
-      io.out(`Gatehouse listening on ${server.url}; open ${server.browserUrl}`);
-      // First signal: a graceful stop (readyz 503, feed streams closed, requests drained), bounded
-      // at SHUTDOWN_DEADLINE_MS. A second signal: exit at once.
-      let stopping = false;
-      const onSignal = () => {
-        if (stopping) process.exit(EXIT_FAILURE);
-        stopping = true;
-        setTimeout(() => process.exit(EXIT_FAILURE), SHUTDOWN_DEADLINE_MS).unref();
-        server.shutdown({ readinessDelayMs: SHUTDOWN_READINESS_DELAY_MS }).then(
-          () => process.exit(EXIT_OK),
-          () => process.exit(EXIT_FAILURE),
-        );
-      };
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
-      return EXIT_OK;
-    }
-    if (keysCommand) return await runKeysCommand(keysCommand, extra[0], config, io);
-    if (known === 'migrate') {
-      await withStore(config, async (store) => io.out(`Migrations applied (${store.kind} store).`));
-      return EXIT_OK;
-    }
-    await createAdmin(args, config, io);
-    return EXIT_OK;
+    const { command, operand } = resolve(args);
+    let config: GatehouseConfig | undefined;
+    const input: CommandInput = {
+      operand,
+      values: args.values,
+      flags: args.flags,
+      config: () => {
+        config ??= loadConfig(io.env, args.settings);
+        return config;
+      },
+      io,
+    };
+    // Settings are checked before the command runs, whatever it checks itself.
+    if (command.settings !== false) input.config();
+    return await command.run(input);
   } catch (error) {
     return reportCliError(error, io);
   }

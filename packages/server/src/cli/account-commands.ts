@@ -5,78 +5,20 @@ import {
   normalizeEmail,
   type UserRecord,
 } from '@gatehouse/core';
-import type { CliIo } from './cli-io.ts';
-import { type GatehouseConfig, loadConfig } from '../config.ts';
 import { toAuditView } from '../audit-view.ts';
-import { parseArgv } from './argv.ts';
 import { withCliAuth } from './cli-auth.ts';
-import { EXIT_OK, reportCliError, UsageError } from './cli-errors.ts';
+import { EXIT_OK, UsageError } from './cli-errors.ts';
+import type { CommandInput, CommandSpec, OperandSpec } from './command-spec.ts';
 import { formatTable } from './table.ts';
 
-/** Appended to `gatehouse --help`. */
-export const ACCOUNT_COMMANDS_HELP = `  users list [--query <text>]            List accounts (id, email, status, roles), by email.
-  users suspend <id-or-email>            Suspend an account and sign out all its sessions.
-  users unsuspend <id-or-email>          Let a suspended account sign in again.
-  users delete <id-or-email>             Sign out all sessions of an account, then delete it.
-                                         An id starting with "-" goes after a "--":
-                                         users delete -- <id>.
-  sessions revoke --user <id-or-email>   Sign out every session of an account.
-  audit [--user <id-or-email>] [--type <type>] [--limit <n>]
-                                         Print audit events (default 100, newest first), one JSON
-                                         object a line.`;
+/**
+ * `users …`, `sessions revoke` and `audit`: the operator's side of the admin API. Changes go
+ * through core's user admin (as `/admin/users/…` do), acting as the operator (`via: "cli"` in the
+ * audit log); exit 1 for no such account or a store down, 2 for a usage error.
+ */
 
-const GROUPS = new Set(['users', 'sessions', 'audit']);
-
-/** True for the first word of a command this module runs. */
-export function isAccountCommand(word: string | undefined): boolean {
-  return word !== undefined && GROUPS.has(word);
-}
-
-const OPTIONS = ['--query', '--user', '--type', '--limit'] as const;
-type OptionName = (typeof OPTIONS)[number];
-
-interface ParsedCommand {
-  words: string[];
-  options: Map<OptionName, string>;
-  /** Everything else: settings flags, for `loadConfig`. */
-  settings: string[];
-}
-
-function parse(argv: readonly string[]): ParsedCommand {
-  // User ids are base64url and may start with '-': after '--' the next word is the operand.
-  const parsed = parseArgv(argv, { valueOptions: OPTIONS, operand: () => 'after-separator' });
-  return {
-    words: parsed.words,
-    options: parsed.values as Map<OptionName, string>,
-    settings: parsed.settings,
-  };
-}
-
-const COMMANDS: Record<string, { operand: boolean; options: readonly OptionName[] }> = {
-  'users list': { operand: false, options: ['--query'] },
-  'users suspend': { operand: true, options: [] },
-  'users unsuspend': { operand: true, options: [] },
-  'users delete': { operand: true, options: [] },
-  'sessions revoke': { operand: false, options: ['--user'] },
-  audit: { operand: false, options: ['--user', '--type', '--limit'] },
-};
-
-/** Checks the words and options against COMMANDS; returns the command name and its operand. */
-function resolveCommand(parsed: ParsedCommand): { name: string; operand: string | undefined } {
-  const isAudit = parsed.words[0] === 'audit';
-  const name = isAudit ? 'audit' : parsed.words.slice(0, 2).join(' ');
-  const spec = COMMANDS[name];
-  const rest = parsed.words.slice(isAudit ? 1 : 2);
-  if (!spec || rest.length > (spec.operand ? 1 : 0))
-    throw new UsageError(`unknown command "${parsed.words.join(' ')}" (see gatehouse --help)`);
-  if (spec.operand && rest.length === 0) throw new UsageError(`${name} needs an account id or email`);
-  for (const option of parsed.options.keys()) {
-    if (!spec.options.includes(option)) throw new UsageError(`${option} does not apply to ${name}`);
-  }
-  if (name === 'sessions revoke' && !parsed.options.has('--user'))
-    throw new UsageError('sessions revoke needs --user <id-or-email>');
-  return { name, operand: rest[0] };
-}
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /** An account by id, or by email when the text has an `@`. */
 async function findUser(store: GatehouseStore, idOrEmail: string): Promise<UserRecord> {
@@ -90,10 +32,17 @@ async function findUser(store: GatehouseStore, idOrEmail: string): Promise<UserR
     }
     user = await store.users.getByEmail(email);
   } else {
-    user = /^[A-Za-z0-9_-]{1,128}$/.test(idOrEmail) ? await store.users.getById(idOrEmail) : null;
+    user = ID.test(idOrEmail) ? await store.users.getById(idOrEmail) : null;
   }
   if (!user) throw new Error(`no account ${idOrEmail}`);
   return user;
+}
+
+/** `--user` of `audit`: an email names a current account; an id may also be that of a deleted one. */
+async function resolveUserId(store: GatehouseStore, idOrEmail: string): Promise<string> {
+  if (idOrEmail.includes('@')) return (await findUser(store, idOrEmail)).id;
+  if (!ID.test(idOrEmail)) throw new UsageError('--user is not an account id or email');
+  return idOrEmail;
 }
 
 function userRow(user: UserRecord): string[] {
@@ -108,95 +57,121 @@ function parseLimit(text: string | undefined): number {
   return Number(text);
 }
 
-const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
-
-async function run(
-  name: string,
-  operand: string | undefined,
-  options: Map<OptionName, string>,
-  config: GatehouseConfig,
-  io: CliIo,
-): Promise<void> {
-  if (name === 'audit') {
-    const type = options.get('--type');
-    if (type !== undefined && !EVENT_TYPE.test(type)) throw new UsageError('--type is not an event type');
-    const limit = parseLimit(options.get('--limit'));
-    await withCliAuth(config, async ({ store }) => {
-      const user = options.get('--user');
-      const userId = user === undefined ? undefined : await resolveUserId(store, user);
-      const events = await store.audit.query({
-        limit,
-        ...(userId === undefined ? {} : { userId }),
-        ...(type === undefined ? {} : { type }),
-      });
-      for (const event of events) io.out(JSON.stringify(toAuditView(event)));
-    });
-    return;
-  }
-
-  await withCliAuth(config, async (cli) => {
-    const { store, feedReachesVerifiers } = cli;
+async function listUsers({ config, values, io }: CommandInput): Promise<number> {
+  await withCliAuth(config(), async (cli) => {
     const users = createUserAdmin(cli);
-    const revocationNote = () => {
-      if (feedReachesVerifiers) return;
-      io.out(
-        `Note: without REDIS_URL this command cannot reach the running servers' revocation feed. They refuse the signed-out sessions at once, but services verifying tokens on their own keep accepting the access tokens they already checked for up to ${config.accessTokenTtlSeconds} s.`,
-      );
-    };
-    if (name === 'users list') {
-      const query = options.get('--query');
-      const rows: string[][] = [];
-      for (let offset = 0; ; offset += 500) {
-        const page = await users.listUsers({ ...(query ? { query } : {}), limit: 500, offset });
-        rows.push(...page.map(userRow));
-        if (page.length < 500) break;
-      }
-      if (rows.length === 0) {
-        io.out('No accounts match.');
-        return;
-      }
-      for (const line of formatTable(['ID', 'EMAIL', 'STATUS', 'ROLES', 'CREATED'], rows)) io.out(line);
-      return;
+    const query = values.get('--query');
+    const rows: string[][] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await users.listUsers({ ...(query ? { query } : {}), limit: 500, offset });
+      rows.push(...page.map(userRow));
+      if (page.length < 500) break;
     }
-    const target = await findUser(store, operand ?? options.get('--user')!);
-    if (name === 'users suspend') {
-      const { sessionsRevoked } = await users.suspend(cliActor, target.id);
-      io.out(`Suspended ${target.email} (${sessionsRevoked} session(s) signed out).`);
-      revocationNote();
-    } else if (name === 'users unsuspend') {
-      await users.unsuspend(cliActor, target.id);
-      io.out(`Unsuspended ${target.email}: it can sign in again.`);
-    } else if (name === 'users delete') {
-      const { sessionsRevoked } = await users.deleteUser(cliActor, target.id);
-      io.out(`Deleted ${target.email} (${target.id}; ${sessionsRevoked} session(s) signed out).`);
-      revocationNote();
-    } else {
-      const count = await users.revokeSessions(cliActor, target.id);
-      io.out(`Signed out ${count} session(s) of ${target.email}.`);
-      revocationNote();
-    }
+    if (rows.length === 0) io.out('No accounts match.');
+    else for (const line of formatTable(['ID', 'EMAIL', 'STATUS', 'ROLES', 'CREATED'], rows)) io.out(line);
   });
+  return EXIT_OK;
 }
 
-/** `--user` of `audit`: an email names a current account; an id may also be that of a deleted one. */
-async function resolveUserId(store: GatehouseStore, idOrEmail: string): Promise<string> {
-  if (idOrEmail.includes('@')) return (await findUser(store, idOrEmail)).id;
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(idOrEmail)) throw new UsageError('--user is not an account id or email');
-  return idOrEmail;
+async function printAudit({ config, values, io }: CommandInput): Promise<number> {
+  const type = values.get('--type');
+  if (type !== undefined && !EVENT_TYPE.test(type)) throw new UsageError('--type is not an event type');
+  const limit = parseLimit(values.get('--limit'));
+  await withCliAuth(config(), async ({ store }) => {
+    const user = values.get('--user');
+    const userId = user === undefined ? undefined : await resolveUserId(store, user);
+    const events = await store.audit.query({
+      limit,
+      ...(userId === undefined ? {} : { userId }),
+      ...(type === undefined ? {} : { type }),
+    });
+    for (const event of events) io.out(JSON.stringify(toAuditView(event)));
+  });
+  return EXIT_OK;
 }
+
+type AccountAction = (users: ReturnType<typeof createUserAdmin>, target: UserRecord) => Promise<string>;
 
 /**
- * Runs `users …`, `sessions revoke` and `audit` and returns the exit code: 0 ok, 1 failure (no
- * such account, store down), 2 usage error. Acts as the operator (`via: "cli"` in the audit log).
+ * A command that acts on one account (named by the operand, or by `--user`): `act` returns what to
+ * print. A revocation adds a note when it cannot reach the running servers' feed.
  */
-export async function runAccountCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
-    const parsed = parse(argv);
-    const { name, operand } = resolveCommand(parsed);
-    const config = loadConfig(io.env, parsed.settings);
-    await run(name, operand, parsed.options, config, io);
+function onAccount(act: AccountAction, revokes: boolean): CommandSpec['run'] {
+  return async ({ config, operand, values, io }) => {
+    const settings = config();
+    await withCliAuth(settings, async (cli) => {
+      const { store, feedReachesVerifiers } = cli;
+      const target = await findUser(store, operand ?? values.get('--user')!);
+      io.out(await act(createUserAdmin(cli), target));
+      if (revokes && !feedReachesVerifiers) {
+        io.out(
+          `Note: without REDIS_URL this command cannot reach the running servers' revocation feed. They refuse the signed-out sessions at once, but services verifying tokens on their own keep accepting the access tokens they already checked for up to ${settings.accessTokenTtlSeconds} s.`,
+        );
+      }
+    });
     return EXIT_OK;
-  } catch (error) {
-    return reportCliError(error, io);
-  }
+  };
 }
+
+/** User ids are base64url and may start with '-': after '--' the next word is the operand. */
+const ACCOUNT: OperandSpec = {
+  placeholder: 'id-or-email',
+  rule: 'after-separator',
+  missing: 'needs an account id or email',
+};
+const USER_OPTION = { name: '--user', value: '<id-or-email>' };
+
+export const accountCommands: readonly CommandSpec[] = [
+  {
+    name: 'users list',
+    options: [{ name: '--query', value: '<text>' }],
+    help: ['List accounts (id, email, status, roles), by email.'],
+    run: listUsers,
+  },
+  {
+    name: 'users suspend',
+    operand: ACCOUNT,
+    help: ['Suspend an account and sign out all its sessions.'],
+    run: onAccount(async (users, target) => {
+      const { sessionsRevoked } = await users.suspend(cliActor, target.id);
+      return `Suspended ${target.email} (${sessionsRevoked} session(s) signed out).`;
+    }, true),
+  },
+  {
+    name: 'users unsuspend',
+    operand: ACCOUNT,
+    help: ['Let a suspended account sign in again.'],
+    run: onAccount(async (users, target) => {
+      await users.unsuspend(cliActor, target.id);
+      return `Unsuspended ${target.email}: it can sign in again.`;
+    }, false),
+  },
+  {
+    name: 'users delete',
+    operand: ACCOUNT,
+    help: [
+      'Sign out all sessions of an account, then delete it.',
+      'An id starting with "-" goes after a "--":',
+      'users delete -- <id>.',
+    ],
+    run: onAccount(async (users, target) => {
+      const { sessionsRevoked } = await users.deleteUser(cliActor, target.id);
+      return `Deleted ${target.email} (${target.id}; ${sessionsRevoked} session(s) signed out).`;
+    }, true),
+  },
+  {
+    name: 'sessions revoke',
+    options: [{ ...USER_OPTION, required: true }],
+    help: ['Sign out every session of an account.'],
+    run: onAccount(async (users, target) => {
+      const count = await users.revokeSessions(cliActor, target.id);
+      return `Signed out ${count} session(s) of ${target.email}.`;
+    }, true),
+  },
+  {
+    name: 'audit',
+    options: [USER_OPTION, { name: '--type', value: '<type>' }, { name: '--limit', value: '<n>' }],
+    help: ['Print audit events (default 100, newest first), one JSON', 'object a line.'],
+    run: printAudit,
+  },
+];

@@ -14,8 +14,11 @@ export interface ArgvSpec {
   flags?: readonly string[];
   /** Options refused outright: the message to refuse each with. */
   refuse?: (name: string) => string | undefined;
-  /** May a value given as the next word start with `--`? Default false: that word is an option. */
-  valueMayStartWithDashes?: boolean;
+  /**
+   * May a value given as the next word start with `--` (true, or the options whose value may)?
+   * Default false: that word is an option.
+   */
+  valueMayStartWithDashes?: boolean | readonly string[];
   /** The operand rule for these command words. */
   operand: (words: readonly string[]) => OperandRule;
 }
@@ -27,6 +30,11 @@ export interface ParsedArgv {
   flags: Set<string>;
   /** Everything else: settings flags (with their values), for `loadConfig`. */
   settings: string[];
+}
+
+function mayStartWithDashes(spec: ArgvSpec, name: string): boolean {
+  const allowed = spec.valueMayStartWithDashes ?? false;
+  return typeof allowed === 'boolean' ? allowed : allowed.includes(name);
 }
 
 /** The one argv parser of the CLI; each caller declares its options in `spec`. */
@@ -60,7 +68,7 @@ export function parseArgv(argv: readonly string[], spec: ArgvSpec): ParsedArgv {
       if (
         value === undefined ||
         value === '' ||
-        (!hasValue && !spec.valueMayStartWithDashes && value.startsWith('--'))
+        (!hasValue && !mayStartWithDashes(spec, name) && value.startsWith('--'))
       )
         throw new UsageError(`${name} needs a value`);
       parsed.values.set(name, value);

@@ -1,13 +1,21 @@
-import { type Auth, type AuthDeps, createAuthDeps, createAuthFromDeps, systemClock } from '@gatehouse/core';
+import {
+  type Auth,
+  type AuthDeps,
+  createAuthDeps,
+  createAuthFromDeps,
+  type GatehouseStore,
+  systemClock,
+} from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
 import { sessionPolicyFrom } from '../session-policy.ts';
 import { openStore } from '../store/open-store.ts';
 
 /** The auth operations for one command, with the store, clock, audit log and policies they use. */
-export interface CliAuth
-  extends Pick<AuthDeps, 'store' | 'clock' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
+export interface CliAuth extends Pick<AuthDeps, 'clock' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
   auth: Auth;
+  /** The store `auth` runs on, for reads (lists, lookups); every change goes through `auth` and the admin operations. */
+  store: GatehouseStore;
   /**
    * True when revocations reach verifiers (Redis Streams, REDIS_URL). Without Redis the feed lives
    * inside each running server, which a CLI process cannot reach: servers still refuse revoked

@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-/** Appended to `gatehouse --help`. */
-export const SECRETS_COMMAND_HELP = `  secrets generate                       Print fresh values for every secret a deployment shares
-                                         (GATEHOUSE_CSRF_SECRET, GATEHOUSE_KEY_ENCRYPTION_KEY,
-                                         GATEHOUSE_SERVICE_TOKEN, GATEHOUSE_METRICS_TOKEN) as
-                                         NAME=value lines, ready for an env file.`;
-
 /** The command every "secret missing" message points to. */
 export const SECRETS_GENERATE_COMMAND = 'npm run gatehouse -- secrets generate';
 

@@ -1,0 +1,80 @@
+import { startServer } from '../server.ts';
+import { openStore } from '../store/open-store.ts';
+import { createClientRegistry, formatClients } from '../oauth/clients.ts';
+import { EXIT_FAILURE, EXIT_OK } from './cli-errors.ts';
+import type { CommandInput, CommandSpec } from './command-spec.ts';
+import { formatGeneratedSecrets } from './secrets-command.ts';
+
+/** `serve` exits within this after SIGTERM/SIGINT, whatever is still running (issue 10: ≤ 10 s). */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+/** After the signal, `/readyz` answers 503 this long before the listener closes. */
+const SHUTDOWN_READINESS_DELAY_MS = 1_000;
+
+/** Returns once listening; the open server keeps the process alive. */
+async function serve({ config, io }: CommandInput): Promise<number> {
+  const server = await startServer(config());
+  io.out(`Gatehouse listening on ${server.url}; open ${server.browserUrl}`);
+  // First signal: a graceful stop (readyz 503, feed streams closed, requests drained), bounded
+  // at SHUTDOWN_DEADLINE_MS. A second signal: exit at once.
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) process.exit(EXIT_FAILURE);
+    stopping = true;
+    setTimeout(() => process.exit(EXIT_FAILURE), SHUTDOWN_DEADLINE_MS).unref();
+    server.shutdown({ readinessDelayMs: SHUTDOWN_READINESS_DELAY_MS }).then(
+      () => process.exit(EXIT_OK),
+      () => process.exit(EXIT_FAILURE),
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  return EXIT_OK;
+}
+
+async function migrate({ config, io }: CommandInput): Promise<number> {
+  const store = await openStore(config());
+  try {
+    io.out(`Migrations applied (${store.kind} store).`);
+  } finally {
+    await store.close();
+  }
+  return EXIT_OK;
+}
+
+export const serveCommand: CommandSpec = {
+  name: 'serve',
+  help: ['Start the auth server (what `npm start` runs).'],
+  run: serve,
+};
+
+export const migrateCommand: CommandSpec = {
+  name: 'migrate',
+  help: ['Apply database migrations, then exit.'],
+  run: migrate,
+};
+
+export const clientsListCommand: CommandSpec = {
+  name: 'clients list',
+  help: [
+    'List the registered OAuth clients (GATEHOUSE_CLIENTS and the',
+    'default "gatehouse"): id, strategies, DPoP required, name.',
+  ],
+  run: async ({ config, io }) => {
+    for (const line of formatClients(createClientRegistry(config().clients))) io.out(line);
+    return EXIT_OK;
+  },
+};
+
+export const secretsGenerateCommand: CommandSpec = {
+  name: 'secrets generate',
+  settings: false,
+  help: [
+    'Print fresh values for every secret a deployment shares',
+    '(GATEHOUSE_CSRF_SECRET, GATEHOUSE_KEY_ENCRYPTION_KEY,',
+    'GATEHOUSE_SERVICE_TOKEN, GATEHOUSE_METRICS_TOKEN) as',
+    'NAME=value lines, ready for an env file.',
+  ],
+  run: async ({ io }) => {
+    for (const line of formatGeneratedSecrets()) io.out(line);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,142 @@
+import { type OAuthClient, parseClients } from '../oauth/clients.ts';
+import { ConfigError } from './config-error.ts';
+import { bearerToken, connectionUrl, integer, onOff, oneOf, parseHttpUrl, trimmed } from './parsers.ts';
+import { setting } from './setting.ts';
+
+/**
+ * The server's own settings, in `--help` order: one entry each, from which the config type, the
+ * parser, `--help` and the docs table come. Mail and metrics keep theirs next to their code.
+ */
+
+function parseClientsSetting(text: string, name: string): OAuthClient[] {
+  try {
+    return parseClients(text);
+  } catch (error) {
+    throw new ConfigError(name, `${name} ${(error as Error).message}`);
+  }
+}
+
+export const serverSettings = {
+  host: setting({
+    env: 'HOST',
+    flag: '--host',
+    description: 'Interface to listen on.',
+    parse: (text, name) => {
+      const host = text.trim();
+      if (/\s/.test(host)) throw new ConfigError(name, `${name} must not contain whitespace`);
+      return host;
+    },
+    fallback: '127.0.0.1',
+  }),
+  port: setting({
+    env: 'PORT',
+    flag: '--port',
+    description: 'TCP port to listen on (0 picks a free one).',
+    parse: integer(0, 65535),
+    fallback: 3000,
+  }),
+  dataDir: setting({
+    env: 'GATEHOUSE_DATA_DIR',
+    flag: '--data-dir',
+    description: 'Directory for the embedded SQLite database and generated secrets.',
+    parse: trimmed,
+    fallback: './data',
+  }),
+  issuer: setting({
+    env: 'GATEHOUSE_ISSUER',
+    flag: '--issuer',
+    description:
+      'Public base URL of this server; the `iss` of every token. Unset: http://localhost:<PORT>, and both localhost and 127.0.0.1 on that port may use the web UI.',
+    defaultText: 'http://localhost:<PORT>',
+    // Keep a path if one is given (served under a prefix), without a trailing slash.
+    parse: (text, name) => parseHttpUrl(text, name).href.replace(/\/$/, ''),
+    // Unset, the issuer follows the port (PORT=3100 means http://localhost:3100); PORT=0 (a free
+    // port, in tests) keeps the :3000 default, since the real port is known only after listening.
+    fallback: ({ port }) => `http://localhost:${port === 0 ? 3000 : port}`,
+  }),
+  audience: setting({
+    env: 'GATEHOUSE_AUDIENCE',
+    flag: '--audience',
+    description: 'The `aud` of access tokens.',
+    parse: trimmed,
+    fallback: 'gatehouse',
+  }),
+  /** postgres://… or null for the embedded SQLite store. Holds a password: never log it. */
+  databaseUrl: setting<string | null>({
+    env: 'DATABASE_URL',
+    flag: '--database-url',
+    description: 'postgres://… connection string; unset uses SQLite in the data dir.',
+    defaultText: '(unset)',
+    secret: true,
+    parse: connectionUrl(['postgres:', 'postgresql:']),
+    fallback: null,
+  }),
+  /** Redis for the revocation feed (Streams) and, with `store: 'redis'`, all state. Holds a password: never log it. */
+  redisUrl: setting<string | null>({
+    env: 'REDIS_URL',
+    flag: '--redis-url',
+    description:
+      'redis://… for the revocation feed (Redis Streams) and, with GATEHOUSE_STORE=redis, all state.',
+    defaultText: '(unset)',
+    secret: true,
+    parse: connectionUrl(['redis:', 'rediss:']),
+    fallback: null,
+  }),
+  /** `sql`: PostgreSQL when `databaseUrl` is set, else SQLite. `redis`: everything in Redis (needs `redisUrl`). */
+  store: setting<'sql' | 'redis'>({
+    env: 'GATEHOUSE_STORE',
+    flag: '--store',
+    description:
+      'sql (PostgreSQL when DATABASE_URL is set, else SQLite) or redis (all state in REDIS_URL; durable only if Redis persists).',
+    parse: oneOf(['sql', 'redis'], 'sql or redis'),
+    fallback: 'sql',
+  }),
+  /**
+   * Bearer credential services present to `POST /oauth/introspect` and, when set, to the
+   * revocation feed. Null: introspection is off and the feed is public (it carries only opaque ids).
+   */
+  serviceToken: setting<string | null>({
+    env: 'GATEHOUSE_SERVICE_TOKEN',
+    flag: '--service-token',
+    description:
+      'Bearer token (>= 32 characters) services use for POST /oauth/introspect and the revocation feed; unset: introspection off, feed public.',
+    defaultText: '(unset)',
+    secret: true,
+    parse: bearerToken,
+    fallback: null,
+  }),
+  /** Registered OAuth clients besides the default one (`GATEHOUSE_CLIENTS`). */
+  clients: setting<OAuthClient[]>({
+    env: 'GATEHOUSE_CLIENTS',
+    flag: '--clients',
+    description:
+      'Registered public OAuth clients, JSON: [{"id","name","strategies":["token"],"requireDpop":false}]. The client "gatehouse" always exists and serves requests that name none.',
+    defaultText: '(only "gatehouse")',
+    parse: parseClientsSetting,
+    fallback: () => [],
+  }),
+  /** Every DPoP proof must carry a server nonce (RFC 9449 §8, §9). */
+  dpopNonce: setting({
+    env: 'GATEHOUSE_DPOP_NONCE',
+    flag: '--dpop-nonce',
+    description:
+      'on: every DPoP proof must carry a server nonce (DPoP-Nonce), derived from the CSRF secret so that instances sharing it agree.',
+    defaultText: 'off',
+    parse: onOff,
+    fallback: false,
+  }),
+};
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Last in `--help`, after the mail and metrics settings. */
+export const logSettings = {
+  logLevel: setting<LogLevel>({
+    env: 'LOG_LEVEL',
+    flag: '--log-level',
+    description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+    parse: oneOf(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`),
+    fallback: 'info',
+  }),
+};
