@@ -123,6 +123,61 @@ describe('browser: admin', { skip: skipReason, timeout: 120_000 }, () => {
     await context.close();
   });
 
+  it('an admin pages through users, signs out all sessions of one, and revokes a key', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 50; i++) {
+      await ui.server.store.users.create({
+        id: `paged-${i}`,
+        email: `paged-${String(i).padStart(2, '0')}@example.com`,
+        passwordHash: 'not a hash: never signs in',
+        roles: [],
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        passwordChangedAt: 0,
+      });
+    }
+    await createAccount(ui, 'walter@example.com');
+    const userContext = await newContext(browser);
+    await signInThroughUi(await userContext.newPage(), ui, 'walter@example.com');
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInThroughUi(page, ui, 'admin@example.com');
+    await page.goto(`${ui.origin}/admin`);
+    const count = page.locator('.user-count');
+    await count.filter({ hasText: /^\d+ users; showing 1–50\.$/ }).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await count.filter({ hasText: /^\d+ users; showing 51–\d+\.$/ }).waitFor();
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await count.filter({ hasText: /^\d+ users; showing 1–50\.$/ }).waitFor();
+
+    await page.getByRole('searchbox', { name: 'Search by email' }).fill('walter');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: 'Sessions of walter@example.com' }).click();
+    await page.getByRole('button', { name: 'Sign out all sessions of walter@example.com' }).click();
+    await page.getByRole('button', { name: 'Sign out all their sessions now' }).click();
+    await page.getByText('No live sessions.').waitFor();
+    const walter = await ui.server.store.users.getByEmail('walter@example.com');
+    assert.equal((await ui.server.store.sessions.listForUser(walter!.id, Date.now())).length, 0);
+
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    await page.getByText(/^Rotated: .+ signs from now on\.$/).waitFor();
+    const keys = page.getByRole('table', { name: 'Signing keys, newest first' });
+    await keys.getByRole('row').nth(2).waitFor();
+    const rows = await keys.getByRole('row').count();
+    const oldest = (await keys.getByRole('row').last().getByRole('cell').first().textContent()) ?? '';
+    await page.getByRole('button', { name: `Revoke key ${oldest}` }).click();
+    await page.getByRole('button', { name: `Revoke ${oldest} now` }).click();
+    await page.getByText(`Key ${oldest} revoked: tokens it signed are refused.`).waitFor();
+    await keys
+      .getByRole('row')
+      .nth(rows - 1)
+      .waitFor({ state: 'detached' });
+    await userContext.close();
+    await context.close();
+  });
+
   it('a user without the admin role is told so', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

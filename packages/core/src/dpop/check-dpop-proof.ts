@@ -140,6 +140,39 @@ export function accessTokenHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
 }
 
+/** The `iat` window options, checked: how old a proof may be and how far ahead of the clock. */
+function readIatWindow(options: DpopProofCheckerOptions): { maxAgeSeconds: number; leewaySeconds: number } {
+  const maxAgeSeconds = options.maxAgeSeconds ?? 60;
+  const leewaySeconds = options.leewaySeconds ?? 5;
+  if (!Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds < 1 || maxAgeSeconds > 600)
+    throw new TypeError('maxAgeSeconds must be an integer from 1 to 600');
+  if (!Number.isSafeInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > 300)
+    throw new TypeError('leewaySeconds must be an integer from 0 to 300');
+  return { maxAgeSeconds, leewaySeconds };
+}
+
+/**
+ * Imports a proof's `jwk` for `alg`, or null when it does not fit. Importing a JWK costs more than
+ * verifying with it, and a client keeps its key for many requests: imported keys are kept, by their
+ * public members, in a small bounded map (per checker).
+ */
+function createKeyImporter(): (alg: DpopAlgorithm, jwk: Record<string, unknown>) => ImportedKey | null {
+  const keys = new Map<string, ImportedKey | null>();
+  return (alg, jwk) => {
+    // JSON of the members, so that no two different keys can share an entry.
+    const id = JSON.stringify([alg, jwk.kty, jwk.crv, jwk.x, jwk.y, jwk.n, jwk.e]);
+    let imported = keys.get(id);
+    if (imported === undefined) {
+      const key = publicKeyFor(alg, jwk);
+      const jkt = key ? computeJwkThumbprint(jwk) : null;
+      imported = key && jkt ? { key, jkt } : null;
+      if (keys.size >= MAX_IMPORTED_KEYS) keys.delete(keys.keys().next().value!);
+      keys.set(id, imported);
+    }
+    return imported;
+  };
+}
+
 /**
  * The one DPoP proof check (RFC 9449 §4.3), shared by the auth server and the verifier SDK:
  * a single `DPoP` header; a compact JWS with `typ: dpop+jwt`, an allowed asymmetric `alg` and a
@@ -160,30 +193,10 @@ export function createDpopProofChecker(options: DpopProofCheckerOptions = {}): D
     throw new TypeError(`algorithms must be a non-empty list of ${DPOP_ALGORITHMS.join(', ')}`);
   }
   const allowed = new Set<string>(algorithms);
-  const maxAgeSeconds = options.maxAgeSeconds ?? 60;
-  const leewaySeconds = options.leewaySeconds ?? 5;
-  if (!Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds < 1 || maxAgeSeconds > 600)
-    throw new TypeError('maxAgeSeconds must be an integer from 1 to 600');
-  if (!Number.isSafeInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > 300)
-    throw new TypeError('leewaySeconds must be an integer from 0 to 300');
+  const { maxAgeSeconds, leewaySeconds } = readIatWindow(options);
   const { clock = systemClock, nonces } = options;
   const replays = createDpopReplayCache(options.replayCacheSize ?? 100_000);
-  // Importing a JWK costs more than verifying with it, and a client keeps its key for many
-  // requests: imported keys are kept, by their public members, in a small bounded map.
-  const keys = new Map<string, ImportedKey | null>();
-  const importKey = (alg: DpopAlgorithm, jwk: Record<string, unknown>): ImportedKey | null => {
-    // JSON of the members, so that no two different keys can share an entry.
-    const id = JSON.stringify([alg, jwk.kty, jwk.crv, jwk.x, jwk.y, jwk.n, jwk.e]);
-    let imported = keys.get(id);
-    if (imported === undefined) {
-      const key = publicKeyFor(alg, jwk);
-      const jkt = key ? computeJwkThumbprint(jwk) : null;
-      imported = key && jkt ? { key, jkt } : null;
-      if (keys.size >= MAX_IMPORTED_KEYS) keys.delete(keys.keys().next().value!);
-      keys.set(id, imported);
-    }
-    return imported;
-  };
+  const importKey = createKeyImporter();
 
   return {
     nonces,

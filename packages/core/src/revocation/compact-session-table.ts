@@ -75,22 +75,112 @@ export interface SessionEntry {
 }
 
 /** The session entries of one revocation set. Not exported from the package: an internal structure. */
-export function createCompactSessionTable() {
-  let capacity = 0;
-  let count = 0;
+export function createCompactSessionTable(): CompactSessionTable {
+  return new CompactSessionTable();
+}
+
+/**
+ * A class rather than a closure: many small operations share seven pieces of mutable state, and
+ * fields keep each operation short and the state in one visible place. No allocation per lookup.
+ */
+export class CompactSessionTable {
+  private capacity = 0;
+  private count = 0;
   /** ENTRY_WORDS per entry: sid words, then sub words. Dense: a deletion moves the last entry in. */
-  let ids = new Uint32Array(0);
+  private ids = new Uint32Array(0);
   /** `until - base` per entry, in ms. */
-  let untils = new Uint32Array(0);
-  let base = 0;
+  private untils = new Uint32Array(0);
+  private base = 0;
   /** Index: entry number + 1, or 0 for empty; linear probing, at most half full. */
-  let slots = new Uint32Array(MIN_CAPACITY * 2);
-  let slotMask = slots.length - 1;
+  private slots = new Uint32Array(MIN_CAPACITY * 2);
+  private slotMask = MIN_CAPACITY * 2 - 1;
   /** Whatever does not fit the compact form. */
-  const others = new Map<string, { sub: string; until: number }>();
+  private readonly others = new Map<string, { sub: string; until: number }>();
+
+  /** The `until` kept for `sid`, or undefined. */
+  untilOf(sid: string): number | undefined {
+    if (readId(sid)) {
+      const slot = this.findSlot();
+      if (slot >= 0) return this.base + this.untils[this.slots[slot]! - 1]!;
+    }
+    return this.others.size > 0 ? this.others.get(sid)?.until : undefined;
+  }
+
+  has(sid: string): boolean {
+    if (readId(sid) && this.findSlot() >= 0) return true;
+    return this.others.size > 0 && this.others.has(sid);
+  }
+
+  /** Keeps `sid` → (`sub`, `until`), replacing what was kept for `sid`. */
+  set(sid: string, sub: string, until: number): void {
+    this.delete(sid);
+    const offset = this.offsetOf(until);
+    if (offset < 0 || !readId(sub)) {
+      this.others.set(sid, { sub, until });
+      return;
+    }
+    const subWords = [idWords[0]!, idWords[1]!, idWords[2]!, idWords[3]!];
+    if (!readId(sid)) {
+      this.others.set(sid, { sub, until });
+      return;
+    }
+    if (this.count === this.capacity) this.growEntries();
+    if ((this.count + 1) * 2 > this.slots.length) this.rebuildIndex(this.slots.length * 2);
+    const slot = -this.findSlot() - 1;
+    const at = this.count * ENTRY_WORDS;
+    this.ids.set(idWords, at);
+    this.ids[at + 4] = subWords[0]!;
+    this.ids[at + 5] = subWords[1]!;
+    this.ids[at + 6] = subWords[2]!;
+    this.ids[at + 7] = subWords[3]!;
+    this.untils[this.count] = offset;
+    this.slots[slot] = this.count + 1;
+    this.count++;
+  }
+
+  // A compact-shaped sid may still be among `others` (its sub or until did not fit): both are looked at.
+  delete(sid: string): boolean {
+    if (readId(sid)) {
+      const slot = this.findSlot();
+      if (slot >= 0) {
+        this.removeAt(slot);
+        return true;
+      }
+    }
+    return this.others.size > 0 && this.others.delete(sid);
+  }
+
+  /** Drops every entry whose `until` makes `isDead` true; returns how many. */
+  deleteWhere(isDead: (until: number) => boolean): number {
+    let dropped = 0;
+    for (let entry = this.count - 1; entry >= 0; entry--) {
+      if (!isDead(this.base + this.untils[entry]!)) continue;
+      this.removeAt(this.slotOfEntry(entry));
+      dropped++;
+    }
+    for (const [sid, entry] of this.others) if (isDead(entry.until) && this.others.delete(sid)) dropped++;
+    // Give memory back once the table is mostly empty.
+    if (this.count * 8 < this.capacity && this.capacity > MIN_CAPACITY) this.shrink();
+    return dropped;
+  }
+
+  get size(): number {
+    return this.count + this.others.size;
+  }
+
+  /** Every entry, ids as the strings they were given as. */
+  *entries(): IterableIterator<SessionEntry> {
+    for (let entry = 0; entry < this.count; entry++) {
+      const at = entry * ENTRY_WORDS;
+      const until = this.base + this.untils[entry]!;
+      yield { sid: writeId(this.ids, at), sub: writeId(this.ids, at + ID_WORDS), until };
+    }
+    for (const [sid, { sub, until }] of this.others) yield { sid, sub, until };
+  }
 
   /** The slot holding the id now in `idWords`, or the empty slot where it would go (negative - 1). */
-  function findSlot(): number {
+  private findSlot(): number {
+    const { ids, slots, slotMask } = this;
     const w0 = idWords[0]!;
     const w1 = idWords[1]!;
     const w2 = idWords[2]!;
@@ -105,43 +195,59 @@ export function createCompactSessionTable() {
     }
   }
 
-  function slotOfEntry(entry: number): number {
+  /** The index slot of the entry's sid, where probing from its home slot first meets it. */
+  private homeSlotOf(entry: number): number {
+    const { ids } = this;
     const at = entry * ENTRY_WORDS;
-    let slot = hashWords(ids[at]!, ids[at + 1]!, ids[at + 2]!, ids[at + 3]!) & slotMask;
-    while (slots[slot] !== entry + 1) slot = (slot + 1) & slotMask;
+    return hashWords(ids[at]!, ids[at + 1]!, ids[at + 2]!, ids[at + 3]!) & this.slotMask;
+  }
+
+  private slotOfEntry(entry: number): number {
+    let slot = this.homeSlotOf(entry);
+    while (this.slots[slot] !== entry + 1) slot = (slot + 1) & this.slotMask;
     return slot;
   }
 
-  function growEntries(): void {
-    const next = Math.max(MIN_CAPACITY, capacity * 2);
+  private growEntries(): void {
+    const next = Math.max(MIN_CAPACITY, this.capacity * 2);
     const nextIds = new Uint32Array(next * ENTRY_WORDS);
-    nextIds.set(ids.subarray(0, count * ENTRY_WORDS));
+    nextIds.set(this.ids.subarray(0, this.count * ENTRY_WORDS));
     const nextUntils = new Uint32Array(next);
-    nextUntils.set(untils.subarray(0, count));
-    ids = nextIds;
-    untils = nextUntils;
-    capacity = next;
+    nextUntils.set(this.untils.subarray(0, this.count));
+    this.ids = nextIds;
+    this.untils = nextUntils;
+    this.capacity = next;
   }
 
-  function rebuildIndex(slotCount: number): void {
-    slots = new Uint32Array(slotCount);
-    slotMask = slotCount - 1;
-    for (let entry = 0; entry < count; entry++) {
-      const at = entry * ENTRY_WORDS;
-      let slot = hashWords(ids[at]!, ids[at + 1]!, ids[at + 2]!, ids[at + 3]!) & slotMask;
-      while (slots[slot] !== 0) slot = (slot + 1) & slotMask;
+  private shrink(): void {
+    let next = MIN_CAPACITY;
+    while (next < this.count * 2) next *= 2;
+    this.ids = this.ids.slice(0, next * ENTRY_WORDS);
+    this.untils = this.untils.slice(0, next);
+    this.capacity = next;
+    let slotCount = MIN_CAPACITY * 2;
+    while (slotCount < next * 2) slotCount *= 2;
+    this.rebuildIndex(slotCount);
+  }
+
+  private rebuildIndex(slotCount: number): void {
+    const slots = new Uint32Array(slotCount);
+    this.slots = slots;
+    this.slotMask = slotCount - 1;
+    for (let entry = 0; entry < this.count; entry++) {
+      let slot = this.homeSlotOf(entry);
+      while (slots[slot] !== 0) slot = (slot + 1) & this.slotMask;
       slots[slot] = entry + 1;
     }
   }
 
   /** Empties `slot` without breaking any probe chain (backward-shift deletion, no tombstones). */
-  function clearSlot(slot: number): void {
+  private clearSlot(slot: number): void {
+    const { slots, slotMask } = this;
     let hole = slot;
     let next = (hole + 1) & slotMask;
     while (slots[next] !== 0) {
-      const entry = slots[next]! - 1;
-      const at = entry * ENTRY_WORDS;
-      const home = hashWords(ids[at]!, ids[at + 1]!, ids[at + 2]!, ids[at + 3]!) & slotMask;
+      const home = this.homeSlotOf(slots[next]! - 1);
       // Move it back into the hole unless its home lies cyclically in (hole, next].
       const homeAfterHole = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!homeAfterHole) {
@@ -154,134 +260,37 @@ export function createCompactSessionTable() {
   }
 
   /** Removes the entry at `slot`: its place in the dense arrays is taken by the last entry. */
-  function removeAt(slot: number): void {
-    const entry = slots[slot]! - 1;
-    clearSlot(slot);
-    const last = count - 1;
+  private removeAt(slot: number): void {
+    const entry = this.slots[slot]! - 1;
+    this.clearSlot(slot);
+    const last = this.count - 1;
     if (entry !== last) {
-      const lastSlot = slotOfEntry(last);
-      ids.copyWithin(entry * ENTRY_WORDS, last * ENTRY_WORDS, (last + 1) * ENTRY_WORDS);
-      untils[entry] = untils[last]!;
-      slots[lastSlot] = entry + 1;
+      const lastSlot = this.slotOfEntry(last);
+      this.ids.copyWithin(entry * ENTRY_WORDS, last * ENTRY_WORDS, (last + 1) * ENTRY_WORDS);
+      this.untils[entry] = this.untils[last]!;
+      this.slots[lastSlot] = entry + 1;
     }
-    count--;
+    this.count--;
   }
 
   /** An offset for `until`, moving the base when the live entries allow; -1 when it cannot fit. */
-  function offsetOf(until: number): number {
+  private offsetOf(until: number): number {
     if (!Number.isSafeInteger(until)) return -1;
-    if (count === 0) base = until;
-    let offset = until - base;
+    if (this.count === 0) this.base = until;
+    const offset = until - this.base;
     if (offset >= 0 && offset <= MAX_OFFSET) return offset;
+    const { untils, count } = this;
     let lowest = until;
     let highest = until;
     for (let entry = 0; entry < count; entry++) {
-      const value = base + untils[entry]!;
+      const value = this.base + untils[entry]!;
       if (value < lowest) lowest = value;
       if (value > highest) highest = value;
     }
     if (highest - lowest > MAX_OFFSET) return -1;
-    const shift = base - lowest;
+    const shift = this.base - lowest;
     for (let entry = 0; entry < count; entry++) untils[entry] = untils[entry]! + shift;
-    base = lowest;
-    offset = until - base;
-    return offset;
-  }
-
-  // A compact-shaped sid may still be among `others` (its sub or until did not fit): both are looked at.
-  function remove(sid: string): boolean {
-    if (readId(sid)) {
-      const slot = findSlot();
-      if (slot >= 0) {
-        removeAt(slot);
-        return true;
-      }
-    }
-    return others.size > 0 && others.delete(sid);
-  }
-
-  return {
-    /** The `until` kept for `sid`, or undefined. */
-    untilOf(sid: string): number | undefined {
-      if (readId(sid)) {
-        const slot = findSlot();
-        if (slot >= 0) return base + untils[slots[slot]! - 1]!;
-      }
-      return others.size > 0 ? others.get(sid)?.until : undefined;
-    },
-
-    has(sid: string): boolean {
-      if (readId(sid) && findSlot() >= 0) return true;
-      return others.size > 0 && others.has(sid);
-    },
-
-    /** Keeps `sid` → (`sub`, `until`), replacing what was kept for `sid`. */
-    set(sid: string, sub: string, until: number): void {
-      remove(sid);
-      const offset = offsetOf(until);
-      if (offset < 0 || !readId(sub)) {
-        others.set(sid, { sub, until });
-        return;
-      }
-      const subWords = [idWords[0]!, idWords[1]!, idWords[2]!, idWords[3]!];
-      if (!readId(sid)) {
-        others.set(sid, { sub, until });
-        return;
-      }
-      if (count === capacity) growEntries();
-      if ((count + 1) * 2 > slots.length) rebuildIndex(slots.length * 2);
-      const slot = -findSlot() - 1;
-      const at = count * ENTRY_WORDS;
-      ids.set(idWords, at);
-      ids[at + 4] = subWords[0]!;
-      ids[at + 5] = subWords[1]!;
-      ids[at + 6] = subWords[2]!;
-      ids[at + 7] = subWords[3]!;
-      untils[count] = offset;
-      slots[slot] = count + 1;
-      count++;
-    },
-
-    delete: remove,
-
-    /** Drops every entry whose `until` makes `isDead` true; returns how many. */
-    deleteWhere(isDead: (until: number) => boolean): number {
-      let dropped = 0;
-      for (let entry = count - 1; entry >= 0; entry--) {
-        if (!isDead(base + untils[entry]!)) continue;
-        removeAt(slotOfEntry(entry));
-        dropped++;
-      }
-      for (const [sid, entry] of others) if (isDead(entry.until) && others.delete(sid)) dropped++;
-      // Give memory back once the table is mostly empty.
-      if (count * 8 < capacity && capacity > MIN_CAPACITY) shrink();
-      return dropped;
-    },
-
-    get size(): number {
-      return count + others.size;
-    },
-
-    /** Every entry, ids as the strings they were given as. */
-    *entries(): IterableIterator<SessionEntry> {
-      for (let entry = 0; entry < count; entry++) {
-        const at = entry * ENTRY_WORDS;
-        yield { sid: writeId(ids, at), sub: writeId(ids, at + ID_WORDS), until: base + untils[entry]! };
-      }
-      for (const [sid, { sub, until }] of others) yield { sid, sub, until };
-    },
-  };
-
-  function shrink(): void {
-    let next = MIN_CAPACITY;
-    while (next < count * 2) next *= 2;
-    ids = ids.slice(0, next * ENTRY_WORDS);
-    untils = untils.slice(0, next);
-    capacity = next;
-    let slotCount = MIN_CAPACITY * 2;
-    while (slotCount < next * 2) slotCount *= 2;
-    rebuildIndex(slotCount);
+    this.base = lowest;
+    return until - this.base;
   }
 }
-
-export type CompactSessionTable = ReturnType<typeof createCompactSessionTable>;

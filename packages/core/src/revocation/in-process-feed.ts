@@ -31,6 +31,40 @@ interface Follower {
   end(error?: unknown): void;
 }
 
+function readFeedOptions(options: InProcessFeedOptions): { heartbeatMs: number; logCapacity: number } {
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const logCapacity = options.logCapacity ?? 10_000;
+  if (!Number.isFinite(heartbeatMs) || heartbeatMs < 0) throw new TypeError('heartbeatMs must be >= 0');
+  if (!Number.isInteger(logCapacity) || logCapacity < 1) throw new TypeError('logCapacity must be >= 1');
+  return { heartbeatMs, logCapacity };
+}
+
+/** The sequence number in a cursor `epoch.sequence` of this epoch; null for any other text. */
+function sequenceIn(cursor: string, epoch: string): number | null {
+  const dot = cursor.lastIndexOf('.');
+  if (dot < 0 || cursor.slice(0, dot) !== epoch) return null;
+  const digits = cursor.slice(dot + 1);
+  if (!/^\d{1,15}$/.test(digits)) return null;
+  return Number(digits);
+}
+
+/** Runs `beat` every `intervalMs` while there are followers; 0 never runs it. */
+function createHeartbeatTimer(intervalMs: number, beat: () => void): { update(followers: number): void } {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    update(followers) {
+      if (followers > 0 && intervalMs > 0 && !timer) {
+        timer = setInterval(beat, intervalMs);
+        // Heartbeats alone must not keep a process alive that has nothing else to do.
+        (timer as { unref?: () => void }).unref?.(); // Deno and workerd timers are plain numbers
+      } else if (followers === 0 && timer) {
+        clearInterval(timer);
+        timer = undefined;
+      }
+    },
+  };
+}
+
 /**
  * The embedded-mode feed: one object the core publishes into and verifiers in the same process
  * follow. Cursors are `epoch.sequence`; the random epoch makes a cursor from another instance (say,
@@ -43,11 +77,7 @@ interface Follower {
  */
 export function createInProcessFeed(options: InProcessFeedOptions): InProcessFeed {
   const { clock } = options;
-  const heartbeatMs = options.heartbeatMs ?? 1000;
-  const logCapacity = options.logCapacity ?? 10_000;
-  if (!Number.isFinite(heartbeatMs) || heartbeatMs < 0) throw new TypeError('heartbeatMs must be >= 0');
-  if (!Number.isInteger(logCapacity) || logCapacity < 1) throw new TypeError('logCapacity must be >= 1');
-
+  const { heartbeatMs, logCapacity } = readFeedOptions(options);
   const epoch = toBase64Url((options.random ?? systemRandom).bytes(9));
   const live = createRevocationSet({ clock, retainAfterUntilMs: options.retainAfterUntilMs });
   // log[i] has sequence number firstSeq + i; sequence numbers start at 1, 0 means "before everything".
@@ -55,18 +85,14 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
   let firstSeq = 1;
   let headSeq = 0;
   const followers = new Set<Follower>();
-  let timer: ReturnType<typeof setInterval> | undefined;
+  const heartbeats = createHeartbeatTimer(heartbeatMs, heartbeat);
 
   const cursorOf = (seq: number) => `${epoch}.${seq}`;
 
   /** The sequence number to resume after, or null when the log cannot replay from there. */
   function resumePoint(cursor: string): number | null {
-    const dot = cursor.lastIndexOf('.');
-    if (dot < 0 || cursor.slice(0, dot) !== epoch) return null;
-    const digits = cursor.slice(dot + 1);
-    if (!/^\d{1,15}$/.test(digits)) return null;
-    const seq = Number(digits);
-    return seq >= firstSeq - 1 && seq <= headSeq ? seq : null;
+    const seq = sequenceIn(cursor, epoch);
+    return seq !== null && seq >= firstSeq - 1 && seq <= headSeq ? seq : null;
   }
 
   function trim(): void {
@@ -83,17 +109,6 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
 
   function heartbeat(): void {
     broadcast({ kind: 'heartbeat', cursor: cursorOf(headSeq), at: clock.now() });
-  }
-
-  function updateTimer(): void {
-    if (followers.size > 0 && heartbeatMs > 0 && !timer) {
-      timer = setInterval(heartbeat, heartbeatMs);
-      // Heartbeats alone must not keep a process alive that has nothing else to do.
-      (timer as { unref?: () => void }).unref?.(); // Deno and workerd timers are plain numbers
-    } else if (followers.size === 0 && timer) {
-      clearInterval(timer);
-      timer = undefined;
-    }
   }
 
   return {
@@ -128,7 +143,7 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
           end(error) {
             if (!followers.delete(follower)) return;
             signal.removeEventListener('abort', onAbort);
-            updateTimer();
+            heartbeats.update(followers.size);
             if (error === undefined) resolve();
             else reject(error);
           },
@@ -136,7 +151,7 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
         const onAbort = () => follower.end();
         signal.addEventListener('abort', onAbort, { once: true });
         followers.add(follower);
-        updateTimer();
+        heartbeats.update(followers.size);
         for (let seq = after + 1; seq <= headSeq && followers.has(follower); seq++) {
           follower.deliver({ kind: 'event', cursor: cursorOf(seq), event: log[seq - firstSeq]! });
         }

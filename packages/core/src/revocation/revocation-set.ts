@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { createCompactSessionTable } from './compact-session-table.ts';
+import { type CompactSessionTable, createCompactSessionTable } from './compact-session-table.ts';
 import type { RevocationEvent } from './revocation-event.ts';
 
 /** What a verifier knows about a credential when it asks whether it was revoked. `iat` is in seconds. */
@@ -41,6 +41,61 @@ export interface RevocationSetOptions {
   pruneIntervalMs?: number;
 }
 
+/** The live entries, by what an event names. */
+interface RevocationTables {
+  sessions: CompactSessionTable;
+  users: Map<string, { before: number; until: number }>;
+  tokens: Map<string, number>;
+  keys: Map<string, number>;
+}
+
+/** Keeps `event`; for a name already kept, the later `until` (and `before`) wins. */
+function storeEvent(tables: RevocationTables, event: RevocationEvent): void {
+  switch (event.type) {
+    case 'session': {
+      const known = tables.sessions.untilOf(event.sid);
+      if (known === undefined || known < event.until) tables.sessions.set(event.sid, event.sub, event.until);
+      return;
+    }
+    case 'user': {
+      const known = tables.users.get(event.sub);
+      tables.users.set(event.sub, {
+        before: Math.max(known?.before ?? event.before, event.before),
+        until: Math.max(known?.until ?? event.until, event.until),
+      });
+      return;
+    }
+    case 'token':
+      tables.tokens.set(event.jti, Math.max(tables.tokens.get(event.jti) ?? event.until, event.until));
+      return;
+    case 'key':
+      tables.keys.set(event.kid, Math.max(tables.keys.get(event.kid) ?? event.until, event.until));
+      return;
+  }
+}
+
+/** One event per entry whose `until` is live. */
+function snapshotOf(tables: RevocationTables, isLive: (until: number) => boolean): RevocationEvent[] {
+  const events: RevocationEvent[] = [];
+  for (const { sid, sub, until } of tables.sessions.entries())
+    if (isLive(until)) events.push({ type: 'session', sid, sub, until });
+  for (const [sub, { before, until }] of tables.users)
+    if (isLive(until)) events.push({ type: 'user', sub, before, until });
+  for (const [jti, until] of tables.tokens) if (isLive(until)) events.push({ type: 'token', jti, until });
+  for (const [kid, until] of tables.keys) if (isLive(until)) events.push({ type: 'key', kid, until });
+  return events;
+}
+
+/** The retention and pruning options, checked. */
+function readTimings(options: RevocationSetOptions): { retainMs: number; pruneIntervalMs: number } {
+  const retainMs = options.retainAfterUntilMs ?? 60_000;
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+  if (!Number.isFinite(retainMs) || retainMs < 0) throw new TypeError('retainAfterUntilMs must be >= 0');
+  if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0)
+    throw new TypeError('pruneIntervalMs must be > 0');
+  return { retainMs, pruneIntervalMs };
+}
+
 /**
  * Creates the in-memory revocation state a verifier (or a feed, for snapshots) keeps.
  *
@@ -51,45 +106,19 @@ export interface RevocationSetOptions {
  */
 export function createRevocationSet(options: RevocationSetOptions): RevocationSet {
   const clock = options.clock;
-  const retainMs = options.retainAfterUntilMs ?? 60_000;
-  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
-  if (!Number.isFinite(retainMs) || retainMs < 0) throw new TypeError('retainAfterUntilMs must be >= 0');
-  if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0)
-    throw new TypeError('pruneIntervalMs must be > 0');
-
+  const { retainMs, pruneIntervalMs } = readTimings(options);
   // Session entries are most of a busy set: kept compact (about 46 bytes each, not 165).
-  const sessions = createCompactSessionTable();
-  const users = new Map<string, { before: number; until: number }>();
-  const tokens = new Map<string, number>();
-  const keys = new Map<string, number>();
+  const tables: RevocationTables = {
+    sessions: createCompactSessionTable(),
+    users: new Map(),
+    tokens: new Map(),
+    keys: new Map(),
+  };
+  const { sessions, users, tokens, keys } = tables;
   const listeners = new Set<(event: RevocationEvent) => void>();
   let nextPruneAt = clock.now() + pruneIntervalMs;
 
   const isDead = (until: number, now: number) => until + retainMs < now;
-
-  function store(event: RevocationEvent): void {
-    switch (event.type) {
-      case 'session': {
-        const known = sessions.untilOf(event.sid);
-        if (known === undefined || known < event.until) sessions.set(event.sid, event.sub, event.until);
-        return;
-      }
-      case 'user': {
-        const known = users.get(event.sub);
-        users.set(event.sub, {
-          before: Math.max(known?.before ?? event.before, event.before),
-          until: Math.max(known?.until ?? event.until, event.until),
-        });
-        return;
-      }
-      case 'token':
-        tokens.set(event.jti, Math.max(tokens.get(event.jti) ?? event.until, event.until));
-        return;
-      case 'key':
-        keys.set(event.kid, Math.max(keys.get(event.kid) ?? event.until, event.until));
-        return;
-    }
-  }
 
   function prune(): number {
     const now = clock.now();
@@ -106,7 +135,7 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
     apply(event) {
       const now = clock.now();
       // An event already past its retention names only tokens that no verifier accepts any more.
-      if (!isDead(event.until, now)) store(event);
+      if (!isDead(event.until, now)) storeEvent(tables, event);
       if (now >= nextPruneAt) prune();
       for (const listener of listeners) listener(event);
     },
@@ -130,14 +159,7 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
 
     snapshot() {
       const now = clock.now();
-      const events: RevocationEvent[] = [];
-      for (const { sid, sub, until } of sessions.entries())
-        if (!isDead(until, now)) events.push({ type: 'session', sid, sub, until });
-      for (const [sub, { before, until }] of users)
-        if (!isDead(until, now)) events.push({ type: 'user', sub, before, until });
-      for (const [jti, until] of tokens) if (!isDead(until, now)) events.push({ type: 'token', jti, until });
-      for (const [kid, until] of keys) if (!isDead(until, now)) events.push({ type: 'key', kid, until });
-      return events;
+      return snapshotOf(tables, (until) => !isDead(until, now));
     },
 
     onApply(listener) {

@@ -3,7 +3,7 @@ import { svg } from './dom.js';
 
 /**
  * The admin page's live chart, drawn as SVG: one line per series, a marker where alerts fired.
- * Colours come from classes in styles.css (the CSP allows no inline style).
+ * Colours come from classes in styles/chart.css (the CSP allows no inline style).
  *
  * @typedef {{ start: string, loginSuccess: number, loginFailure: number, refreshSuccess: number,
  *   refreshFailure: number, throttled: number, alerts: number }} ActivityBucket

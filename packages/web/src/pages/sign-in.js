@@ -4,13 +4,11 @@ import { register, signIn } from '../lib/session.js';
 import { onSubmit } from '../lib/submit-form.js';
 
 /**
- * Sign in and create an account, side by side. After signing in, the page the visitor asked for
- * is shown in place.
+ * The sign-in form; its email field is returned too, for the account form to fill in.
  *
  * @param {import('../main.js').App} app
- * @param {{ message?: string, kind?: 'info' | 'error' | 'success' }} [options]
  */
-export function renderSignIn(app, options = {}) {
+function signInForm(app) {
   const email = field({
     label: 'Email',
     name: 'email',
@@ -26,16 +24,16 @@ export function renderSignIn(app, options = {}) {
     required: true,
     maxlength: 128,
   });
-  const signInResult = h('div', { class: 'form-result', 'aria-live': 'polite' });
-  const signInButton = h('button', { type: 'submit' }, 'Sign in');
-  const signInForm = h(
+  const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit' }, 'Sign in');
+  const form = h(
     'form',
     {
       class: 'card form',
       'aria-labelledby': 'sign-in-title',
       onsubmit: onSubmit(
-        signInButton,
-        signInResult,
+        button,
+        result,
         async () => {
           const signedIn = await signIn(email.input.value, password.input.value);
           password.input.value = '';
@@ -52,20 +50,28 @@ export function renderSignIn(app, options = {}) {
     h(
       'div',
       { class: 'actions' },
-      signInButton,
+      button,
       h('a', { href: '/reset', class: 'forgot-link' }, 'Forgot password?'),
     ),
-    signInResult,
+    result,
   );
+  return { form, email: email.input };
+}
 
-  const newEmail = field({
+/**
+ * The create-an-account form.
+ *
+ * @param {(email: string) => void} onRegistered called with the email once the server has answered
+ */
+function registerForm(onRegistered) {
+  const email = field({
     label: 'Email',
     name: 'new-email',
     type: 'email',
     autocomplete: 'email',
     required: true,
   });
-  const newPassword = field({
+  const password = field({
     label: 'Password',
     name: 'new-password',
     type: 'password',
@@ -75,35 +81,48 @@ export function renderSignIn(app, options = {}) {
     maxlength: 128,
     hint: '12 to 128 characters. A few unrelated words make a strong one.',
   });
-  const registerResult = h('div', { class: 'form-result', 'aria-live': 'polite' });
-  const registerButton = h('button', { type: 'submit', class: 'button-secondary' }, 'Create account');
-  const registerForm = h(
+  const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit', class: 'button-secondary' }, 'Create account');
+  return h(
     'form',
     {
       class: 'card form',
       'aria-labelledby': 'register-title',
-      onsubmit: onSubmit(registerButton, registerResult, async () => {
-        await register(newEmail.input.value, newPassword.input.value);
+      onsubmit: onSubmit(button, result, async () => {
+        await register(email.input.value, password.input.value);
         // The server answers the same whether or not the email was taken, so the page does too.
         replaceChildren(
-          registerResult,
+          result,
           notice('success', 'Done. If this email was new, the account exists now: sign in with it.'),
         );
-        email.input.value = newEmail.input.value;
-        newPassword.input.value = '';
+        onRegistered(email.input.value);
+        password.input.value = '';
       }),
     },
     h('h2', { id: 'register-title' }, 'Create an account'),
-    newEmail.wrapper,
-    newPassword.wrapper,
-    h('div', { class: 'actions' }, registerButton),
-    registerResult,
+    email.wrapper,
+    password.wrapper,
+    h('div', { class: 'actions' }, button),
+    result,
   );
+}
 
+/**
+ * Sign in and create an account, side by side. After signing in, the page the visitor asked for
+ * is shown in place.
+ *
+ * @param {import('../main.js').App} app
+ * @param {{ message?: string, kind?: 'info' | 'error' | 'success' }} [options]
+ */
+export function renderSignIn(app, options = {}) {
+  const signInPart = signInForm(app);
+  const registerPart = registerForm((email) => {
+    signInPart.email.value = email;
+  });
   replaceChildren(
     app.main,
     pageHeading('Sign in to Gatehouse'),
     options.message ? notice(options.kind ?? 'info', options.message) : null,
-    h('div', { class: 'grid-2' }, signInForm, registerForm),
+    h('div', { class: 'grid-2' }, signInPart.form, registerPart),
   );
 }
