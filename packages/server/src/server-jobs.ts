@@ -1,0 +1,79 @@
+import {
+  type Auth,
+  type AuthDeps,
+  type FeedSource,
+  type GatehouseStore,
+  type Keyring,
+  systemClock,
+} from '@gatehouse/core';
+import type { FastifyBaseLogger } from 'fastify';
+import { startAuditRetention } from './audit-retention.ts';
+import type { GatehouseConfig } from './config.ts';
+import { startExpiredSweep } from './expired-sweep.ts';
+import { followKeyEvents } from './feed/follow-key-events.ts';
+import { startKeyMaintenance } from './key-maintenance.ts';
+import { publishDroppedKeys } from './key-revocation-events.ts';
+import { followStoredSigningKey } from './signing-key-guard.ts';
+
+export interface ServerJobsOptions {
+  config: GatehouseConfig;
+  store: GatehouseStore;
+  keyring: Keyring;
+  auth: Pick<Auth, 'publishRevocations'>;
+  authDeps: Pick<AuthDeps, 'clock' | 'audit'>;
+  /** The revocation feed, followed for `key` events other instances publish. */
+  feed: FeedSource;
+  log: FastifyBaseLogger;
+}
+
+export interface ServerJobs {
+  stop(): void;
+}
+
+/**
+ * The background work of a listening server: signing-key upkeep (announcing keys that disappear),
+ * reloading the keyring on another instance's `key` event, the expired-record sweep and audit
+ * retention. Each reports its failures to the log and carries on.
+ */
+export function startServerJobs(options: ServerJobsOptions): ServerJobs {
+  const { config, store, keyring, auth, authDeps, log } = options;
+  const maintenance = startKeyMaintenance({
+    keyring: publishDroppedKeys(
+      keyring,
+      { auth, clock: authDeps.clock },
+      config.accessTokenTtlSeconds * 1000,
+    ),
+    onError: (error) => log.error({ err: error }, 'signing-key maintenance failed'),
+    followStore: () => followStoredSigningKey(keyring, store.keys),
+    // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
+    ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
+  });
+  const keyEvents = followKeyEvents(
+    options.feed,
+    (kid) => {
+      if (keyring.getVerificationKey(kid) === null) return;
+      keyring.reload().catch((error: unknown) => log.error({ err: error }, 'signing-key reload failed'));
+    },
+    (error) => log.debug({ err: error }, 'key-event follower reconnecting'),
+  );
+  const sweep = startExpiredSweep({
+    store,
+    clock: systemClock,
+    onError: (error) => log.error({ err: error }, 'expired-record sweep failed'),
+  });
+  const retention = startAuditRetention({
+    audit: store.audit,
+    log: authDeps.audit,
+    retentionDays: config.auditRetentionDays,
+    clock: authDeps.clock,
+    onError: (error) => log.error({ err: error }, 'audit retention failed'),
+  });
+  return {
+    stop() {
+      maintenance.stop();
+      keyEvents.stop();
+      retention.stop();
+      sweep.stop();
+    },
+  };
+}
