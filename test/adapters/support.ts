@@ -131,7 +131,7 @@ export function runAdapterSuite(name: string, serve: ServeApp): void {
       assert.equal(reply.status, 401);
       assert.equal(reply.headers['www-authenticate'], 'Bearer');
       assert.equal(reply.headers['cache-control'], 'no-store');
-      assert.deepEqual(JSON.parse(reply.text), { error: 'unauthorized' });
+      assert.deepEqual(JSON.parse(reply.text), { error: 'invalid_token' });
       assert.deepEqual(seen, []);
     });
 
@@ -142,7 +142,7 @@ export function runAdapterSuite(name: string, serve: ServeApp): void {
       const reply = await me(bearer(forged));
       assert.equal(reply.status, 401);
       assert.equal(reply.headers['www-authenticate'], 'Bearer error="invalid_token"');
-      assert.deepEqual(JSON.parse(reply.text), { error: 'unauthorized' });
+      assert.deepEqual(JSON.parse(reply.text), { error: 'invalid_token' });
       const response = `${JSON.stringify(reply.headers)}\n${reply.text}`;
       for (const piece of sixteenCharWindows(forged))
         assert.ok(!response.includes(piece), 'token in the response');

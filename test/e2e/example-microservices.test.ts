@@ -132,7 +132,7 @@ describe('examples/microservices', { timeout: 60_000 }, () => {
           const reply = await callService(url, token);
           return reply.status === 200 ? undefined : reply;
         });
-        assert.deepEqual(refused, { status: 401, body: { error: 'unauthorized' } });
+        assert.deepEqual(refused, { status: 401, body: { error: 'invalid_token' } });
       }
       t.diagnostic(
         `both services refused ${(performance.now() - loggedOutAt).toFixed(0)} ms after the logout was sent`,

@@ -76,3 +76,4 @@ export * from './dpop/dpop-algorithms.ts';
 export * from './dpop/dpop-nonces.ts';
 export { computeJwkThumbprint } from './dpop/jwk-thumbprint.ts';
 export { normalizeHtu } from './dpop/normalize-htu.ts';
+export * from './protocol/index.ts';

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import type { GatehouseStore } from '@gatehouse/core';
+import { resolve } from 'node:path';
 import type { GatehouseConfig } from './config.ts';
 
 /** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */

@@ -1,9 +1,6 @@
-import type { Auth, Clock, Keyring, RevocationEvent } from '@gatehouse/core';
+import { type Auth, type Clock, type Keyring, type RevocationEvent, revocationUntil } from '@gatehouse/core';
 
 type MaintainedKeyring = Pick<Keyring, 'ensureActiveKey' | 'pruneRetired' | 'refreshIfStale' | 'jwks'>;
-
-/** Leeway verifiers allow past `exp`; a key event must outlive every token that kid could still pass. */
-const VERIFIER_LEEWAY_MS = 60_000;
 
 const publishedKids = (keyring: MaintainedKeyring) => new Set(keyring.jwks().keys.map((key) => key.kid));
 
@@ -22,7 +19,8 @@ export function publishDroppedKeys(
     const before = publishedKids(keyring);
     const result = await task();
     const after = publishedKids(keyring);
-    const until = clock.now() + accessTokenTtlMs + VERIFIER_LEEWAY_MS;
+    // A key event outlives every token that kid could still pass (core protocol/revocation-until.ts).
+    const until = revocationUntil('key', clock.now(), accessTokenTtlMs);
     const events: RevocationEvent[] = [...before]
       .filter((kid) => !after.has(kid))
       .map((kid) => ({ type: 'key', kid, until }));

@@ -2,13 +2,8 @@ import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { Keyring } from '../keys/keyring.ts';
+import { revocationUntil } from '../protocol/revocation-until.ts';
 import { type AdminActor, recordAdminAction } from './admin-actor.ts';
-
-/**
- * How long past the longest access-token lifetime a `key` event stays in force: the verifiers'
- * `exp` leeway (30 s) plus clock skew between servers.
- */
-const KEY_EVENT_LEEWAY_MS = 60_000;
 
 /** Kids are base64url; anything else cannot name a key. */
 const KID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -56,7 +51,7 @@ export function createKeyAdmin(options: KeyAdminOptions) {
       if (!KID.test(kid)) return false;
       const wasActive = activeKid() === kid;
       if (!(await keyring.revoke(kid))) return false;
-      const until = clock.now() + sessionPolicy.accessTokenTtlMs + KEY_EVENT_LEEWAY_MS;
+      const until = revocationUntil('key', clock.now(), sessionPolicy.accessTokenTtlMs);
       await auth.publishRevocations([{ type: 'key', kid, until }]);
       await recordAdminAction(
         audit,

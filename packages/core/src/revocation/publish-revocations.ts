@@ -1,4 +1,5 @@
 import type { AuthDeps } from '../auth-deps.ts';
+import { revocationUntil } from '../protocol/revocation-until.ts';
 import type { SessionRecord } from '../store/types.ts';
 import type { RevocationEvent } from './revocation-event.ts';
 
@@ -7,7 +8,7 @@ type PublishDeps = Pick<AuthDeps, 'clock' | 'sessionPolicy' | 'revocations'>;
 /** One `session` event per session, in force as long as an access token of it could live. */
 export async function publishSessionRevocations(deps: PublishDeps, sessions: SessionRecord[]): Promise<void> {
   if (sessions.length === 0) return;
-  const until = deps.clock.now() + deps.sessionPolicy.accessTokenTtlMs;
+  const until = revocationUntil('session', deps.clock.now(), deps.sessionPolicy.accessTokenTtlMs);
   const events: RevocationEvent[] = sessions.map((session) => ({
     type: 'session',
     sid: session.id,
@@ -34,7 +35,7 @@ export async function publishUserRevocation(
   if (sessions.length === 0) return;
   const now = deps.clock.now();
   const before = Math.floor(now / 1000) * 1000;
-  const until = now + deps.sessionPolicy.accessTokenTtlMs;
+  const until = revocationUntil('user', now, deps.sessionPolicy.accessTokenTtlMs);
   const events: RevocationEvent[] = [{ type: 'user', sub: userId, before, until }];
   for (const session of sessions) {
     if (Math.max(session.lastSeenAt, session.createdAt) >= before)

@@ -23,6 +23,7 @@ import { clientAddress } from './request-context.ts';
 import { exposeRequestId, generateRequestId } from './request-id.ts';
 import { logEachRequest } from './request-log.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
+import type { AdminStatsOptions } from './routes/admin/stats-route.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
 import { registerDiscoveryRoutes } from './routes/discovery.ts';
 import { type Readiness, registerHealthRoutes } from './routes/health.ts';
@@ -110,21 +111,18 @@ function serializeRequest(request: {
   };
 }
 
-/** The Fastify instance with Gatehouse's limits, timeouts, request ids, logging and framework errors. */
-function createFastify(
-  logger: BuildAppOptions['logger'],
-  trustProxy: HttpConfig['trustProxy'],
-): FastifyInstance {
+/** The Fastify instance with Gatehouse's server options: logging, limits, timeouts, ids. */
+function createFastify(options: BuildAppOptions): FastifyInstance {
   return Fastify({
-    logger: logger
+    logger: options.logger
       ? {
-          level: logger.level,
-          ...(logger.stream ? { stream: logger.stream } : {}),
+          level: options.logger.level,
+          ...(options.logger.stream ? { stream: options.logger.stream } : {}),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           serializers: { req: serializeRequest },
         }
       : false,
-    trustProxy,
+    trustProxy: options.config.trustProxy,
     // One line per request instead of two, written by logEachRequest with the refusal's reason.
     logController: new LogController({ disableRequestLogging: true }),
     // Our own random id on every request and log line (`reqId`), never one a client sends.
@@ -151,27 +149,16 @@ function createFastify(
   });
 }
 
-/**
- * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
- *
- * @example
- * const authDeps = createAuthDeps({ store });
- * const auth = createAuthFromDeps(authDeps);
- * const app = buildApp({ auth, authDeps, accessTokens, keyring, csrf, config: loadConfig(process.env) });
- * const response = await app.inject({ method: 'GET', url: '/healthz' });
- */
-export function buildApp(options: BuildAppOptions): FastifyInstance {
+/** What every route module needs: the options' services, the client registry, DPoP and the hooks. */
+function createAppContext(options: BuildAppOptions): AppContext {
   const { auth, authDeps, accessTokens, keyring, csrf, config } = options;
-  const app = createFastify(options.logger, config.trustProxy);
-
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
-  const clients = createClientRegistry(config.clients);
   // One replay cache per app instance: RFC 9449 §11.1 asks for one per server, which is this process.
   const dpop = createDpopProofChecker({
     clock: authDeps.clock,
     ...(options.dpopNonces ? { nonces: options.dpopNonces } : {}),
   });
-  const context: AppContext = {
+  return {
     auth,
     store: authDeps.store,
     clock: authDeps.clock,
@@ -181,7 +168,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     keyring,
     csrf,
     config,
-    clients,
+    clients: createClientRegistry(config.clients),
     dpop,
     authenticate: createAuthenticator({
       auth,
@@ -194,20 +181,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     sameOriginOnly: async (request) => assertSameOriginRequest(request, allowedOrigins),
     sameOriginCookieOnly: async (request) => assertSameOriginCookieRequest(request, allowedOrigins),
   };
+}
 
-  app.register(fastifyCookie);
-  acceptJsonBodiesOnly(app);
-  app.addHook('onRequest', setSecurityHeaders);
-  app.addHook('onRequest', exposeRequestId);
-  if (options.logger) logEachRequest(app);
-  app.setErrorHandler(sendError);
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ error: 'not_found' });
-  });
-
-  registerMetrics(app, context, options.metrics);
-
-  // Routes go in a child scope registered after the cookie plugin, so they all see its hooks.
+/** Every route, in a child scope registered after the cookie plugin, so they all see its hooks. */
+function registerRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  options: BuildAppOptions,
+  stats: AdminStatsOptions,
+): void {
   app.register(async (scope) => {
     registerHealthRoutes(scope, context, options.readiness);
     registerRegisterRoute(scope, context);
@@ -228,10 +210,36 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       registerIntrospectRoute(oauth, context);
       registerTokenRoute(oauth, context);
     });
-    registerAdminRoutes(scope, context);
+    registerAdminRoutes(scope, context, stats);
     if (options.feed) registerRevocationRoutes(scope, context, options.feed, options.closing);
-    registerUiRoutes(scope, { strategy: config.uiStrategy ?? 'session' });
+    registerUiRoutes(scope, { strategy: options.config.uiStrategy ?? 'session' });
+  });
+}
+
+/**
+ * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
+ *
+ * @example
+ * const authDeps = createAuthDeps({ store });
+ * const auth = createAuthFromDeps(authDeps);
+ * const app = buildApp({ auth, authDeps, accessTokens, keyring, csrf, config: loadConfig(process.env) });
+ * const response = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const app = createFastify(options);
+  const context = createAppContext(options);
+
+  app.register(fastifyCookie);
+  acceptJsonBodiesOnly(app);
+  app.addHook('onRequest', setSecurityHeaders);
+  app.addHook('onRequest', exposeRequestId);
+  if (options.logger) logEachRequest(app);
+  app.setErrorHandler(sendError);
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({ error: 'not_found' });
   });
 
+  const stats = registerMetrics(app, context, options.metrics);
+  registerRoutes(app, context, options, stats);
   return app;
 }

@@ -1,12 +1,14 @@
 import {
-  DPOP_ALGORITHMS,
   type ErrorCode,
   isGatehouseError,
   OverloadedError,
+  refuseCredential,
   ThrottledError,
+  UNAVAILABLE_ERROR,
 } from '@gatehouse/core';
 import { isUnavailableError } from '../store/lib/unavailable-error.ts';
 import { TokenEndpointError } from './oauth/token-endpoint-error.ts';
+import { SERVICE_CLIENT_CHALLENGE, ServiceClientError } from './service-token-guard.ts';
 
 /** What a failed request answers: a status, a generic body and maybe headers. Never a message or stack. */
 export interface ErrorResponse {
@@ -21,30 +23,19 @@ interface ErrorMapping {
   headers?: (error: unknown) => Record<string, string>;
 }
 
-// RFC 6750 §3: a rejected credential says so in WWW-Authenticate, with nothing more specific.
-const invalidToken: ErrorMapping = {
-  status: 401,
-  error: 'invalid_token',
-  headers: () => ({ 'www-authenticate': 'Bearer error="invalid_token"' }),
+// A refused credential: the answer the verifier SDK gives too (core protocol/refusal.ts): RFC 6750
+// §3 `Bearer error="invalid_token"`, the bare `Bearer` challenge when there were no credentials
+// (§3.1), and the DPoP challenge (RFC 9449 §7.1) for a binding, proof or nonce problem.
+const credential = (code: ErrorCode): ErrorMapping => {
+  const { status, error, headers } = refuseCredential(code);
+  return { status, error, headers: () => ({ ...headers }) };
 };
-// RFC 6750 §3.1: a request that carried no credentials gets the challenge without an error code.
-const noCredentials: ErrorMapping = {
-  status: 401,
-  error: 'invalid_token',
-  headers: () => ({ 'www-authenticate': 'Bearer' }),
-};
-// RFC 9449 §7.1: refusals that concern a DPoP-bound token or its proof challenge with the DPoP scheme.
-const dpopChallenge = (error: string): ErrorMapping => ({
-  status: 401,
-  error,
-  headers: () => ({ 'www-authenticate': `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"` }),
-});
 const invalidGrant: ErrorMapping = { status: 400, error: 'invalid_grant' };
 /** Seconds a client is asked to wait before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 2;
 const unavailable: ErrorMapping = {
   status: 503,
-  error: 'temporarily_unavailable',
+  error: UNAVAILABLE_ERROR,
   headers: () => ({ 'retry-after': String(RETRY_AFTER_SECONDS) }),
 };
 
@@ -57,9 +48,9 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_INVALID_EMAIL: { status: 400, error: 'invalid_email' },
   ERR_INVALID_CREDENTIALS: { status: 401, error: 'invalid_credentials' },
   ERR_PASSWORD_POLICY: { status: 400, error: 'invalid_password' },
-  ERR_UNAUTHENTICATED: noCredentials,
-  ERR_SESSION_INVALID: invalidToken,
-  ERR_SESSION_EXPIRED: invalidToken,
+  ERR_UNAUTHENTICATED: credential('ERR_UNAUTHENTICATED'),
+  ERR_SESSION_INVALID: credential('ERR_SESSION_INVALID'),
+  ERR_SESSION_EXPIRED: credential('ERR_SESSION_EXPIRED'),
   ERR_CSRF: { status: 403, error: 'csrf' },
   ERR_FORBIDDEN: { status: 403, error: 'forbidden' },
   ERR_NOT_FOUND: { status: 404, error: 'not_found' },
@@ -74,21 +65,27 @@ const byCoreCode: Record<ErrorCode, ErrorMapping> = {
   ERR_REFRESH_INVALID: invalidGrant,
   ERR_REFRESH_REUSED: invalidGrant,
   ERR_RESET_TOKEN_INVALID: { status: 400, error: 'invalid_reset_token' },
-  ERR_TOKEN_INVALID: invalidToken,
-  ERR_TOKEN_MALFORMED: invalidToken,
-  ERR_TOKEN_TOO_LARGE: invalidToken,
-  ERR_TOKEN_ALG: invalidToken,
-  ERR_TOKEN_HEADER: invalidToken,
-  ERR_TOKEN_SIGNATURE: invalidToken,
-  ERR_TOKEN_KID: invalidToken,
-  ERR_TOKEN_EXPIRED: invalidToken,
-  ERR_TOKEN_NOT_YET_VALID: invalidToken,
-  ERR_TOKEN_CLAIMS: invalidToken,
-  ERR_TOKEN_REVOKED: invalidToken,
-  ERR_TOKEN_BINDING: dpopChallenge('invalid_token'),
-  ERR_DPOP_PROOF: dpopChallenge('invalid_dpop_proof'),
-  ERR_DPOP_NONCE: dpopChallenge('use_dpop_nonce'),
-  ERR_INVALID_CLIENT: { status: 401, error: 'invalid_client' },
+  ERR_TOKEN_INVALID: credential('ERR_TOKEN_INVALID'),
+  ERR_TOKEN_MALFORMED: credential('ERR_TOKEN_MALFORMED'),
+  ERR_TOKEN_TOO_LARGE: credential('ERR_TOKEN_TOO_LARGE'),
+  ERR_TOKEN_ALG: credential('ERR_TOKEN_ALG'),
+  ERR_TOKEN_HEADER: credential('ERR_TOKEN_HEADER'),
+  ERR_TOKEN_SIGNATURE: credential('ERR_TOKEN_SIGNATURE'),
+  ERR_TOKEN_KID: credential('ERR_TOKEN_KID'),
+  ERR_TOKEN_EXPIRED: credential('ERR_TOKEN_EXPIRED'),
+  ERR_TOKEN_NOT_YET_VALID: credential('ERR_TOKEN_NOT_YET_VALID'),
+  ERR_TOKEN_CLAIMS: credential('ERR_TOKEN_CLAIMS'),
+  ERR_TOKEN_REVOKED: credential('ERR_TOKEN_REVOKED'),
+  ERR_TOKEN_BINDING: credential('ERR_TOKEN_BINDING'),
+  ERR_DPOP_PROOF: credential('ERR_DPOP_PROOF'),
+  ERR_DPOP_NONCE: credential('ERR_DPOP_NONCE'),
+  ERR_INVALID_CLIENT: {
+    status: 401,
+    error: 'invalid_client',
+    // Only a client that authenticated with Basic is challenged (RFC 6749 §5.2).
+    headers: (error): Record<string, string> =>
+      error instanceof ServiceClientError ? { 'www-authenticate': SERVICE_CLIENT_CHALLENGE } : {},
+  },
   ERR_UNAUTHORIZED_CLIENT: { status: 400, error: 'unauthorized_client' },
   ERR_FEED_STALE: unavailable,
   // No usable signing key is a server-side condition a client can only retry.

@@ -41,14 +41,16 @@ describe('GET /revocations (snapshot)', () => {
 
   it('is private once a service token is configured', async () => {
     const t = createTestServer({ serviceToken: SERVICE_TOKEN });
-    for (const headers of [
-      {},
-      { authorization: `Bearer ${'x'.repeat(40)}` },
-      { authorization: `Basic ${SERVICE_TOKEN}` },
-    ]) {
+    // RFC 6750 §3.1: the bare challenge unless a Bearer credential was sent, as on every route.
+    for (const [headers, challenge] of [
+      [{}, 'Bearer'],
+      [{ authorization: `Bearer ${'x'.repeat(40)}` }, 'Bearer error="invalid_token"'],
+      [{ authorization: `Basic ${SERVICE_TOKEN}` }, 'Bearer'],
+    ] as const) {
       const refused = await t.app.inject({ method: 'GET', url: '/revocations', headers });
       assert.equal(refused.statusCode, 401);
       assert.deepEqual(refused.json(), { error: 'invalid_token' });
+      assert.equal(refused.headers['www-authenticate'], challenge);
     }
     const ok = await t.app.inject({
       method: 'GET',
@@ -120,6 +122,11 @@ describe('POST /oauth/introspect', () => {
     const off = createTestServer();
     const offResponse = await call(off, 'anything');
     assert.equal(offResponse.statusCode, 401);
+    assert.equal(offResponse.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    // Another scheme is no Bearer credential: the bare challenge (RFC 6750 §3.1), as on every route.
+    const offBasic = await call(off, 'anything', 'Basic eA==');
+    assert.deepEqual([offBasic.statusCode, offBasic.json()], [401, { error: 'invalid_token' }]);
+    assert.equal(offBasic.headers['www-authenticate'], 'Bearer');
     const t = createTestServer({ serviceToken: SERVICE_TOKEN });
     const tokens = await registerAndLoginWithTokens(t.app, 'erin@example.com', 'token');
     for (const authorization of ['', `Bearer ${tokens.accessToken}`, `Bearer ${SERVICE_TOKEN}x`]) {

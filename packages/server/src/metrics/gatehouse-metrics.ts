@@ -3,21 +3,6 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { defaultMetricsSettings, type MetricsSettings } from './metrics-config.ts';
 import type { SharedCounters } from './shared-counters.ts';
 
-/** Auth endpoints whose attempts are counted, by route. */
-export const AUTH_ENDPOINTS: Readonly<Record<string, string>> = {
-  '/auth/register': 'register',
-  '/auth/login': 'login',
-  '/auth/refresh': 'refresh',
-  '/auth/logout': 'logout',
-  '/auth/logout-all': 'logout_all',
-  '/auth/password/change': 'password_change',
-  '/auth/password/reset/request': 'password_reset_request',
-  '/auth/password/reset/confirm': 'password_reset_confirm',
-  '/oauth/revoke': 'revoke',
-  '/oauth/introspect': 'introspect',
-  '/oauth/token': 'token',
-};
-
 export type AttemptOutcome = 'success' | 'rejected' | 'invalid' | 'throttled' | 'error';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = [
   'success',
@@ -55,21 +40,8 @@ export interface GatehouseMetricsOptions {
   sharedCounters?: SharedCounters | null;
 }
 
-/**
- * The server's Prometheus instruments, on a registry of their own (not prom-client's global one),
- * so several apps in one process (tests) never collide. The active-sessions gauge and the alert
- * wiring are added by `registerMetrics`, which knows the store and the logger.
- *
- * @example
- * const metrics = createGatehouseMetrics({ settings: config.metrics, processMetrics: true });
- * const hasher = instrumentHasher(createArgon2Hasher(), metrics);
- * const app = buildApp({ ...options, metrics });
- */
-export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
-  const registry = new Registry();
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
+/** Auth attempts, and how long logins, refreshes, token checks and password hashing take. */
+function createAttemptInstruments(registers: Registry[]) {
   const attempts = new Counter({
     name: 'gatehouse_auth_attempts_total',
     help: 'Requests to the auth endpoints, by endpoint and outcome (success, rejected, invalid, throttled, error).',
@@ -104,6 +76,11 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     buckets: SLOW_BUCKETS,
     registers,
   });
+  return { attempts, loginDuration, refreshDuration, accessTokenVerifyDuration, passwordHashDuration };
+}
+
+/** Events counted as they happen: hashing overloads, revocations, refresh reuse, 429s, alerts. */
+function createEventCounters(registers: Registry[]) {
   const passwordHashOverloads = new Counter({
     name: 'gatehouse_password_hash_overload_total',
     help: 'Requests refused with 503 because password hashing was at capacity (no hash done), by flow (login, register, password_change, password_reset, other).',
@@ -133,6 +110,27 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     labelNames: ['kind'] as const,
     registers,
   });
+  return { passwordHashOverloads, revocations, refreshReuse, throttled, alerts };
+}
+
+/**
+ * The server's Prometheus instruments, on a registry of their own (not prom-client's global one),
+ * so several apps in one process (tests) never collide. The active-sessions gauge and the alert
+ * wiring are added by `registerMetrics`, which knows the store and the logger.
+ *
+ * @example
+ * const metrics = createGatehouseMetrics({ settings: config.metrics, processMetrics: true });
+ * const hasher = instrumentHasher(createArgon2Hasher(), metrics);
+ * const app = buildApp({ ...options, metrics });
+ */
+export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const { attempts, loginDuration, refreshDuration, accessTokenVerifyDuration, passwordHashDuration } =
+    createAttemptInstruments(registers);
+  const { passwordHashOverloads, revocations, refreshReuse, throttled, alerts } =
+    createEventCounters(registers);
 
   // Series that exist from the start read 0 instead of missing, so rate() and increase() work on
   // the first event and an alert rule never waits for a series to appear.

@@ -1,7 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { hasServiceCredential } from '../http/service-credential.ts';
-
-export type MetricsAccess = 'allowed' | 'unauthorized' | 'hidden';
 
 const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
 
@@ -13,14 +10,4 @@ export function isDirectLoopback(request: FastifyRequest): boolean {
   // The socket's address, not `request.ip`: trustProxy must not turn a forwarded address into "local".
   const peer = request.raw.socket.remoteAddress ?? '';
   return LOOPBACK.test(peer) && FORWARDING_HEADERS.every((name) => request.headers[name] === undefined);
-}
-
-/**
- * Who may read `GET /metrics`. With a token configured: exactly one `Authorization: Bearer <token>`
- * header, from anywhere, loopback included (one rule, nothing implicit). Without one: direct
- * loopback connections only; anyone else is told the route does not exist.
- */
-export function checkMetricsAccess(request: FastifyRequest, metricsToken: string | null): MetricsAccess {
-  if (metricsToken !== null) return hasServiceCredential(request, metricsToken) ? 'allowed' : 'unauthorized';
-  return isDirectLoopback(request) ? 'allowed' : 'hidden';
 }

@@ -29,6 +29,50 @@ export interface SharedStats<Kind extends string> {
   status(kind: Kind): Promise<DetectorStatus>;
 }
 
+const activityKey = (name: ActivityName, bucket: number) => `a:${name}:${bucket}`;
+const detectorKey = (kind: string, rule: ResolvedAnomalyRule, bucket: number) =>
+  `d:${kind}:${rule.bucketMs}:${bucket}`;
+
+type Baseline = Promise<{ baseline: number; threshold: number }>;
+
+/** The previous buckets are closed: their median is read once per bucket and instance. */
+function createBaselineReader<Kind extends string>(counters: SharedCounters) {
+  const baselines = new Map<Kind, { bucket: number; figures: Baseline }>();
+  return function figuresFor(kind: Kind, rule: ResolvedAnomalyRule, bucket: number): Baseline {
+    const known = baselines.get(kind);
+    if (known?.bucket === bucket) return known.figures;
+    const keys: string[] = [];
+    for (let back = rule.baselineBuckets; back >= 1; back--)
+      keys.push(detectorKey(kind, rule, bucket - back));
+    const figures = counters.read(keys).then((history) => anomalyThreshold(rule, history));
+    baselines.set(kind, { bucket, figures });
+    // A failed read is not remembered: the next event tries again.
+    figures.catch(() => {
+      if (baselines.get(kind)?.figures === figures) baselines.delete(kind);
+    });
+    return figures;
+  };
+}
+
+/** The chart's `length` buckets up to `end`, oldest first, in one read. */
+async function readActivityBuckets(
+  counters: SharedCounters,
+  window: { end: number; length: number; bucketMs: number },
+): Promise<ActivityBucket[]> {
+  const { end, length, bucketMs } = window;
+  const starts: number[] = [];
+  for (let index = length - 1; index >= 0; index--) starts.push(end - index * bucketMs);
+  const keys = starts.flatMap((start) => ACTIVITY_NAMES.map((name) => activityKey(name, start / bucketMs)));
+  const values = await counters.read(keys);
+  return starts.map((start, row) => {
+    const bucket = { start } as ActivityBucket;
+    ACTIVITY_NAMES.forEach((name, column) => {
+      bucket[name] = values[row * ACTIVITY_NAMES.length + column] ?? 0;
+    });
+    return bucket;
+  });
+}
+
 /**
  * `/admin/stats` and the anomaly detector over counters that every instance shares: one key per
  * name and bucket (`a:<name>:<bucket>`, `d:<kind>:<bucketMs>:<bucket>`), each expiring once it is
@@ -48,50 +92,13 @@ export function createSharedStats<Kind extends string>(options: {
   const rules = new Map<Kind, ResolvedAnomalyRule>();
   for (const kind of Object.keys(options.rules) as Kind[])
     rules.set(kind, resolveAnomalyRule(kind, options.rules[kind]));
-  const baselines = new Map<
-    Kind,
-    { bucket: number; figures: Promise<{ baseline: number; threshold: number }> }
-  >();
+  const figuresFor = createBaselineReader<Kind>(counters);
   let cached: { until: number; end: number; buckets: Promise<ActivityBucket[]> } | null = null;
-
-  const activityKey = (name: ActivityName, bucket: number) => `a:${name}:${bucket}`;
-  const detectorKey = (kind: Kind, rule: ResolvedAnomalyRule, bucket: number) =>
-    `d:${kind}:${rule.bucketMs}:${bucket}`;
 
   function ruleOf(kind: Kind): ResolvedAnomalyRule {
     const rule = rules.get(kind);
     if (!rule) throw new TypeError(`no anomaly rule for ${JSON.stringify(kind)}`);
     return rule;
-  }
-
-  /** The previous buckets are closed: their median is read once per bucket and instance. */
-  function figuresFor(kind: Kind, rule: ResolvedAnomalyRule, bucket: number) {
-    const known = baselines.get(kind);
-    if (known?.bucket === bucket) return known.figures;
-    const keys: string[] = [];
-    for (let back = rule.baselineBuckets; back >= 1; back--)
-      keys.push(detectorKey(kind, rule, bucket - back));
-    const figures = counters.read(keys).then((history) => anomalyThreshold(rule, history));
-    baselines.set(kind, { bucket, figures });
-    // A failed read is not remembered: the next event tries again.
-    figures.catch(() => {
-      if (baselines.get(kind)?.figures === figures) baselines.delete(kind);
-    });
-    return figures;
-  }
-
-  async function readBuckets(end: number): Promise<ActivityBucket[]> {
-    const starts: number[] = [];
-    for (let index = length - 1; index >= 0; index--) starts.push(end - index * bucketMs);
-    const keys = starts.flatMap((start) => ACTIVITY_NAMES.map((name) => activityKey(name, start / bucketMs)));
-    const values = await counters.read(keys);
-    return starts.map((start, row) => {
-      const bucket = { start } as ActivityBucket;
-      ACTIVITY_NAMES.forEach((name, column) => {
-        bucket[name] = values[row * ACTIVITY_NAMES.length + column] ?? 0;
-      });
-      return bucket;
-    });
   }
 
   return {
@@ -117,7 +124,7 @@ export function createSharedStats<Kind extends string>(options: {
       const end = Math.floor(clock.now() / bucketMs) * bucketMs;
       const wall = Date.now();
       if (cached && cached.end === end && wall < cached.until) return cached.buckets;
-      const buckets = readBuckets(end);
+      const buckets = readActivityBuckets(counters, { end, length, bucketMs });
       cached = { until: wall + cacheMs, end, buckets };
       buckets.catch(() => {
         if (cached?.buckets === buckets) cached = null;

@@ -58,7 +58,7 @@ describe('express adapter', () => {
       sent: {
         status: 401,
         headers: { 'cache-control': 'no-store', 'www-authenticate': 'Bearer' },
-        body: { error: 'unauthorized' },
+        body: { error: 'invalid_token' },
       },
     });
     const bad = await runExpress(expressGatehouse(t.verifier), {

@@ -1,8 +1,8 @@
-import type { ErrorCode } from '@gatehouse/core';
+import { type ErrorCode, parseAuthorization, SESSION_COOKIE } from '@gatehouse/core';
 import type { VerifyRequestInput } from '../types.ts';
 
-/** The session cookie. `__Host-` makes browsers require Secure, Path=/ and no Domain (no subdomain can set it). */
-export const SESSION_COOKIE = '__Host-gh_session';
+// The auth server's own cookie name (core protocol/credentials.ts).
+export { SESSION_COOKIE };
 
 export type Credential =
   | { kind: 'jwt'; value: string }
@@ -10,12 +10,6 @@ export type Credential =
   | { kind: 'session'; value: string }
   | { kind: 'none' }
   | { kind: 'invalid'; code: ErrorCode };
-
-// RFC 6750 §2.1: the scheme is case-insensitive, then b64token. Disjoint character classes keep it linear.
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-// RFC 9449 §7.1: the DPoP scheme takes the same token68 as Bearer.
-const DPOP = /^dpop +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]* /;
 
 /**
  * Picks the one credential of a request: the Authorization header when present (it is never
@@ -36,15 +30,24 @@ function readAuthorization(header: string | string[]): Credential {
     if (header.length !== 1) return { kind: 'invalid', code: 'ERR_TOKEN_MALFORMED' };
     return readAuthorization(header[0]!);
   }
-  const match = BEARER.exec(header);
-  if (match) return { kind: 'jwt', value: match[1]! };
-  const dpop = DPOP.exec(header);
-  if (dpop) return { kind: 'dpop', value: dpop[1]! };
-  if (/^dpop /i.test(header)) return { kind: 'invalid', code: 'ERR_TOKEN_BINDING' };
-  // Another scheme (Basic...) is not ours to judge; a malformed Bearer is a bad token.
-  if (SCHEME.test(header) && !/^bearer /i.test(header))
-    return { kind: 'invalid', code: 'ERR_UNAUTHENTICATED' };
-  return { kind: 'invalid', code: header.trim() === '' ? 'ERR_UNAUTHENTICATED' : 'ERR_TOKEN_MALFORMED' };
+  // The auth server's parser (core protocol/credentials.ts); only what follows is the SDK's rule.
+  const parsed = parseAuthorization(header);
+  switch (parsed.scheme) {
+    case 'Bearer':
+      return parsed.token === null
+        ? { kind: 'invalid', code: 'ERR_TOKEN_MALFORMED' }
+        : { kind: 'jwt', value: parsed.token };
+    case 'DPoP':
+      return parsed.token === null
+        ? { kind: 'invalid', code: 'ERR_TOKEN_BINDING' }
+        : { kind: 'dpop', value: parsed.token };
+    // Another scheme (Basic...) is not ours to judge: no credentials.
+    case 'other':
+      return { kind: 'invalid', code: 'ERR_UNAUTHENTICATED' };
+    // No scheme at all (a bare token): a bad token.
+    case 'invalid':
+      return { kind: 'invalid', code: 'ERR_TOKEN_MALFORMED' };
+  }
 }
 
 /** The session cookie's value from raw Cookie header(s); two of them is refused rather than guessed. */

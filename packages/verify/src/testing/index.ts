@@ -17,7 +17,14 @@
  * await feed.revokeSession(issuer.sessionOf(token));
  * (await verifier.verifyToken(token)).ok; // false: ERR_TOKEN_REVOKED
  */
-import { createInProcessFeed, type FeedSource, type RevocationEvent, systemClock } from '@gatehouse/core';
+import {
+  createInProcessFeed,
+  type FeedSource,
+  MAX_ACCESS_TOKEN_TTL_MS,
+  type RevocationEvent,
+  revocationUntil,
+  systemClock,
+} from '@gatehouse/core';
 import type { JWK } from 'jose';
 
 export interface TestIssuerOptions {
@@ -141,9 +148,6 @@ export interface MemoryFeed extends FeedSource {
   close(): void;
 }
 
-// Past the longest token Gatehouse issues (15 min), plus the verifier's leeway.
-const REVOCATION_LIFETIME_MS = 15 * 60_000 + 60_000;
-
 /**
  * An in-memory revocation feed for tests: pass it as `feed` to `createVerifier`; a revocation
  * reaches the verifier before the `revoke…` promise resolves. Heartbeats every `heartbeatMs`
@@ -154,7 +158,8 @@ export function createMemoryFeed(
 ): MemoryFeed {
   const clock = options.clock ?? systemClock;
   const feed = createInProcessFeed({ clock, heartbeatMs: options.heartbeatMs ?? 1000 });
-  const until = () => clock.now() + REVOCATION_LIFETIME_MS;
+  // The latest `until` the server ever sets: a key event over the longest token it can issue.
+  const until = () => revocationUntil('key', clock.now(), MAX_ACCESS_TOKEN_TTL_MS);
   return {
     snapshot: () => feed.snapshot(),
     follow: (cursor, onMessage, signal) => feed.follow(cursor, onMessage, signal),

@@ -1,10 +1,13 @@
-import { type AccessTokens, type DpopProofChecker, DpopProofError, TokenError } from '@gatehouse/core';
+import {
+  type AccessTokens,
+  type DpopProofChecker,
+  DpopProofError,
+  parseAuthorization,
+  TokenError,
+} from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizationHeaders, rawHeaderValues } from './authorization-headers.ts';
 import type { CredentialReader } from './credential.ts';
-
-const DPOP = /^dpop +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const DPOP_SCHEME = /^dpop(?:\s|$)/i;
 
 /** The URL a client addressed, as `htu` must name it: the public base (issuer) and the path, no query. */
 export function requestUrl(issuer: string, request: FastifyRequest): string {
@@ -32,14 +35,16 @@ export function createDpopCredential(
   return {
     kind: 'dpop',
     ambient: false,
-    isPresent: (request) => authorizationHeaders(request).some((value) => DPOP_SCHEME.test(value)),
+    isPresent: (request) =>
+      authorizationHeaders(request).some((value) => parseAuthorization(value).scheme === 'DPoP'),
     async authenticate(request, reply) {
       const headers = authorizationHeaders(request);
       if (headers.length !== 1)
         throw new TokenError('ERR_TOKEN_BINDING', 'more than one Authorization header');
-      const match = DPOP.exec(headers[0]!);
-      if (!match) throw new TokenError('ERR_TOKEN_BINDING', 'malformed DPoP credentials');
-      const token = match[1]!;
+      const parsed = parseAuthorization(headers[0]!);
+      if (parsed.scheme !== 'DPoP' || parsed.token === null)
+        throw new TokenError('ERR_TOKEN_BINDING', 'malformed DPoP credentials');
+      const { token } = parsed;
       let principal: Awaited<ReturnType<AccessTokens['authenticate']>>;
       try {
         principal = await accessTokens.authenticate(token);

@@ -1,11 +1,9 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { REFRESH_COOKIE } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/**
- * The refresh token of the `hybrid` strategy. `__Secure-` makes the browser refuse it unless it is
- * Secure; it cannot be `__Host-` because its Path is not `/`.
- */
-export const REFRESH_COOKIE = '__Secure-gh_refresh';
+// The refresh token of the `hybrid` strategy (core protocol/credentials.ts).
+export { REFRESH_COOKIE };
 
 // Strict: no cross-site request ever carries it, not even a top-level navigation. Path: only the
 // refresh endpoint receives it, so no other route (nor a script-injected request to one) sees it.

@@ -1,11 +1,9 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { SESSION_COOKIE } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/**
- * `__Host-` makes the browser refuse the cookie unless it is Secure, Path=/ and has no Domain, so
- * neither a subdomain nor a plain-http page can plant or overwrite it (session fixation).
- */
-export const SESSION_COOKIE = '__Host-gh_session';
+// `__Host-` (core protocol/credentials.ts): no subdomain or plain-http page can plant it (session fixation).
+export { SESSION_COOKIE };
 
 // Lax, not Strict: a user following a link to the app arrives signed in. Cross-site POSTs still
 // carry no cookie, and every state change also needs the CSRF token.

@@ -1,8 +1,8 @@
-import { type AccessTokens, type Auth, parseSessionToken } from '@gatehouse/core';
+import { type AccessTokens, type Auth, InvalidInputError, parseSessionToken } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { authorizationHeaders } from '../auth/authorization-headers.ts';
-import { hasServiceClientCredentials, hasServiceCredential } from '../service-credential.ts';
+import { createServiceTokenGuard } from '../service-token-guard.ts';
+import { countedAs } from '../route-config.ts';
 
 interface IntrospectBody {
   token?: unknown;
@@ -59,24 +59,16 @@ async function introspect(auth: Auth, accessTokens: AccessTokens, token: string)
  * anyone test tokens.
  */
 export function registerIntrospectRoute(app: FastifyInstance, context: AppContext): void {
-  const { serviceToken } = context.config;
-  app.post<{ Body: IntrospectBody }>('/oauth/introspect', async (request, reply) => {
-    const presented = authorizationHeaders(request);
-    if (serviceToken && presented.length === 1 && /^basic /i.test(presented[0]!)) {
-      // client_secret_basic (RFC 6749 §2.3.1): client_id `service`, secret the service token.
-      if (!hasServiceClientCredentials(presented[0]!, serviceToken)) {
-        reply.header('www-authenticate', 'Basic realm="gatehouse"');
-        return reply.code(401).send({ error: 'invalid_client' });
-      }
-    } else if (!serviceToken || !hasServiceCredential(request, serviceToken)) {
-      // RFC 6750 §3.1: no error code for a request that brought no credentials.
-      reply.header('www-authenticate', presented.length === 0 ? 'Bearer' : 'Bearer error="invalid_token"');
-      return reply.code(401).send({ error: 'invalid_token' });
-    }
-    const token = request.body?.token;
-    if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
-      return reply.code(400).send({ error: 'invalid_request' });
-    }
-    return introspect(context.auth, context.accessTokens, token);
-  });
+  // After the body is parsed, as the check always ran: a malformed body is still 400 or 415 first.
+  const preHandler = createServiceTokenGuard(context.config.serviceToken, { clientSecretBasic: true });
+  app.post<{ Body: IntrospectBody }>(
+    '/oauth/introspect',
+    { ...countedAs('introspect'), preHandler },
+    async (request) => {
+      const token = request.body?.token;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
+        throw new InvalidInputError('token must be a string of 1 to 8192 characters', 'token');
+      return introspect(context.auth, context.accessTokens, token);
+    },
+  );
 }

@@ -3,10 +3,12 @@ import type { AppContext } from '../app-context.ts';
 import { getPrincipal } from '../auth/authenticate.ts';
 import { clearCredentialCookie } from '../auth/clear-credential-cookie.ts';
 import { requestContext } from '../request-context.ts';
+import { countedAs } from '../route-config.ts';
 
 /** `POST /auth/logout` (this session) and `POST /auth/logout-all` (every session of the user). */
 export function registerLogoutRoutes(app: FastifyInstance, context: AppContext): void {
-  app.post('/auth/logout', { onRequest: context.authenticate }, async (request, reply) => {
+  const logout = { ...countedAs('logout'), onRequest: context.authenticate };
+  app.post('/auth/logout', logout, async (request, reply) => {
     const { user, session } = getPrincipal(request);
     // Revoking the session also ends its refresh family: a hybrid or token login is over too.
     await context.auth.revokeSession({
@@ -19,7 +21,8 @@ export function registerLogoutRoutes(app: FastifyInstance, context: AppContext):
     return reply.code(204).send();
   });
 
-  app.post('/auth/logout-all', { onRequest: context.authenticate }, async (request, reply) => {
+  const logoutAll = { ...countedAs('logout_all'), onRequest: context.authenticate };
+  app.post('/auth/logout-all', logoutAll, async (request, reply) => {
     const { user, session } = getPrincipal(request);
     await context.auth.revokeAllSessions({
       userId: user.id,

@@ -6,6 +6,7 @@ import { deliverTokens } from '../login/deliver-tokens.ts';
 import { setSessionCookieFor } from '../login/session-login.ts';
 import { DEFAULT_CLIENT_ID, refreshTokenBinding } from '../../oauth/clients.ts';
 import { requestContext } from '../request-context.ts';
+import { countedAs } from '../route-config.ts';
 
 /**
  * `POST /auth/password/change {currentPassword, newPassword}`. Every other session of the user
@@ -16,7 +17,8 @@ import { requestContext } from '../request-context.ts';
  * - token: 200 `{accessToken, refreshToken, expiresIn}`.
  */
 export function registerPasswordChangeRoute(app: FastifyInstance, context: AppContext): void {
-  app.post('/auth/password/change', { onRequest: context.authenticate }, async (request, reply) => {
+  const route = { ...countedAs('password_change'), onRequest: context.authenticate };
+  app.post('/auth/password/change', route, async (request, reply) => {
     const body = readJsonObject(request.body);
     const { user, session, binding } = getPrincipal(request);
     const result = await context.auth.changePassword(

@@ -7,6 +7,7 @@ import { readJsonObject } from '../json-body.ts';
 import { grantRefreshToken } from '../oauth/refresh-grant.ts';
 import { type DeliveredTokens, deliverTokens } from '../login/deliver-tokens.ts';
 import { requestContext } from '../request-context.ts';
+import { countedAs } from '../route-config.ts';
 
 const wrongKind = () => new RefreshTokenError('ERR_REFRESH_INVALID', 'refresh token of another strategy');
 
@@ -40,7 +41,7 @@ async function refreshFromCookie(
  * grant itself is 400 invalid_grant: unknown, expired, reused, or presented the wrong way.
  */
 export function registerRefreshRoute(app: FastifyInstance, context: AppContext): void {
-  app.post('/auth/refresh', async (request, reply) => {
+  app.post('/auth/refresh', countedAs('refresh'), async (request, reply) => {
     const body = request.body === undefined ? {} : readJsonObject(request.body);
     // `token` strategy: the refresh token in the JSON body; nothing ambient, so no CSRF defence needed.
     const tokens =

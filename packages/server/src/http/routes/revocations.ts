@@ -1,4 +1,5 @@
 import {
+  InvalidInputError,
   encodeSseComment,
   encodeSseMessage,
   FeedCursorExpiredError,
@@ -6,9 +7,9 @@ import {
   type FeedSource,
   sseResponseHeaders,
 } from '@gatehouse/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { hasServiceCredential } from '../service-credential.ts';
+import { createServiceTokenGuard } from '../service-token-guard.ts';
 
 const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -27,12 +28,7 @@ export function registerRevocationRoutes(
 ): void {
   const { serviceToken } = context.config;
   // The feed carries only opaque ids; with a service token configured it is private all the same.
-  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (serviceToken && !hasServiceCredential(request, serviceToken)) {
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      return reply.code(401).send({ error: 'invalid_token' });
-    }
-  };
+  const guard = serviceToken ? createServiceTokenGuard(serviceToken) : async () => {};
 
   app.get<{ Querystring: { since?: string } }>(
     '/revocations',
@@ -41,7 +37,7 @@ export function registerRevocationRoutes(
       reply.header('cache-control', 'no-store');
       const { since } = request.query;
       if (since !== undefined && !CURSOR.test(since))
-        return reply.code(400).send({ error: 'invalid_request' });
+        throw new InvalidInputError('malformed cursor', 'since');
       const snapshot = await feed.snapshot();
       // Pull mode (verifiers without a held connection): when nothing happened since their cursor,
       // the answer is a few bytes; otherwise the live set, which they apply idempotently.

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { readJsonObject } from '../json-body.ts';
 import { requestContext } from '../request-context.ts';
+import { countedAs } from '../route-config.ts';
 
 type Revoker = (token: string, context: RequestContext) => Promise<boolean>;
 
@@ -32,7 +33,8 @@ export function registerRevokeRoute(app: FastifyInstance, context: AppContext): 
   const revokeRefreshToken: Revoker = (token, requestContext) =>
     context.auth.revokeByRefreshToken(token, requestContext);
 
-  app.post('/oauth/revoke', { onRequest: context.sameOriginOnly }, async (request, reply) => {
+  const route = { ...countedAs('revoke'), onRequest: context.sameOriginOnly };
+  app.post('/oauth/revoke', route, async (request, reply) => {
     const body = readJsonObject(request.body);
     const { token, token_type_hint: hint } = body;
     // Public clients send their client_id (RFC 7009 §2.1); one we never registered is invalid_client.

@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { authorizationHeaders } from '../auth/authorization-headers.ts';
 import { readJsonObject } from '../json-body.ts';
 import { grantRefreshToken } from '../oauth/refresh-grant.ts';
+import { countedAs } from '../route-config.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -20,7 +21,7 @@ function answerTokenError(reply: FastifyReply, status: number, error: string) {
  * cross-site form posting here can spend nothing the browser holds.
  */
 export function registerTokenRoute(app: FastifyInstance, context: AppContext): void {
-  app.post('/oauth/token', async (request, reply) => {
+  app.post('/oauth/token', countedAs('token'), async (request, reply) => {
     reply.header('pragma', 'no-cache');
     if (!request.headers['content-type']?.toLowerCase().startsWith(FORM)) {
       return answerTokenError(reply, 400, 'invalid_request');

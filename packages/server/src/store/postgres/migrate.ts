@@ -1,6 +1,8 @@
 import { escapeIdentifier, type Pool, type QueryConfig, type QueryResult } from 'pg';
-import { selectPendingMigrations } from '../lib/migration.ts';
-import { postgresMigrations } from './migrations.ts';
+import { migrate } from '../sql/migrate.ts';
+import { runAsync } from '../sql/program.ts';
+import { postgresDialect } from './dialect.ts';
+import { postgresExecutor } from './driver.ts';
 import { createPostgresPool, type PostgresStoreOptions, UNBOUNDED_QUERY_MS } from './pool.ts';
 import { runInTransaction } from './transaction.ts';
 
@@ -8,9 +10,9 @@ import { runInTransaction } from './transaction.ts';
 const MIGRATION_LOCK_KEY = 0x6761_7465_6800;
 
 /**
- * Brings the schema up to date in one transaction and returns the versions applied. Servers
- * starting together queue on the advisory lock, so each migration runs exactly once; the lock is
- * released by the commit, and a failed migration leaves nothing behind.
+ * Brings the schema up to date (sql/migrate.ts) in one transaction and returns the versions
+ * applied. Servers starting together queue on the advisory lock, so each migration runs exactly
+ * once; the lock is released by the commit, and a failed migration leaves nothing behind.
  */
 export async function applyPostgresMigrations(pool: Pool, schema?: string): Promise<number[]> {
   return runInTransaction(pool, async (pooled) => {
@@ -23,24 +25,7 @@ export async function applyPostgresMigrations(pool: Pool, schema?: string): Prom
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     // Under the lock because two concurrent CREATE SCHEMA IF NOT EXISTS can still collide and fail.
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,
-        applied_at BIGINT NOT NULL
-      )
-    `);
-    const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations');
-    const pending = selectPendingMigrations(postgresMigrations, rows[0].version);
-    for (const migration of pending) {
-      await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.name,
-        Date.now(),
-      ]);
-    }
-    return pending.map((migration) => migration.version);
+    return runAsync(migrate(postgresDialect), postgresExecutor(client.query));
   });
 }
 

@@ -1,14 +1,9 @@
 import type { Pool } from 'pg';
 import type { GatehouseStore } from '@gatehouse/core';
-import { createPostgresAuditStore } from './audit-store.ts';
-import { createPostgresKeyStore } from './key-store.ts';
+import { createSqlSubStores } from '../sql/sql-store.ts';
+import { createPostgresDriver } from './driver.ts';
 import { applyPostgresMigrations } from './migrate.ts';
 import { createPostgresPool, type PostgresStoreOptions } from './pool.ts';
-import { createPostgresRefreshTokenStore } from './refresh-token-store.ts';
-import { createPostgresResetTokenStore } from './reset-token-store.ts';
-import { createPostgresRevocationStore } from './revocation-store.ts';
-import { createPostgresSessionStore } from './session-store.ts';
-import { createPostgresUserStore } from './user-store.ts';
 
 /**
  * The durable backend over a `pg` pool, migrated on open. Several auth servers can share one
@@ -29,13 +24,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   return {
     kind: 'postgres',
-    users: createPostgresUserStore(pool),
-    sessions: createPostgresSessionStore(pool),
-    refreshTokens: createPostgresRefreshTokenStore(pool),
-    keys: createPostgresKeyStore(pool),
-    audit: createPostgresAuditStore(pool),
-    resetTokens: createPostgresResetTokenStore(pool),
-    revocations: createPostgresRevocationStore(pool),
+    ...createSqlSubStores(createPostgresDriver(pool)),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -1,13 +1,8 @@
 import type { GatehouseStore } from '@gatehouse/core';
-import { createSqliteAuditStore } from './audit-store.ts';
+import { createSqlSubStores } from '../sql/sql-store.ts';
 import { openSqliteDatabase } from './database.ts';
-import { createSqliteKeyStore } from './key-store.ts';
+import { createSqliteDriver } from './driver.ts';
 import { applySqliteMigrations } from './migrate.ts';
-import { createSqliteRefreshTokenStore } from './refresh-token-store.ts';
-import { createSqliteResetTokenStore } from './reset-token-store.ts';
-import { createSqliteRevocationStore } from './revocation-store.ts';
-import { createSqliteSessionStore } from './session-store.ts';
-import { createSqliteUserStore } from './user-store.ts';
 
 export interface SqliteStoreOptions {
   /** Database file, created if missing; `:memory:` for a private, throw-away database. */
@@ -32,13 +27,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Gate
   }
   return {
     kind: 'sqlite',
-    users: createSqliteUserStore(db),
-    sessions: createSqliteSessionStore(db),
-    refreshTokens: createSqliteRefreshTokenStore(db),
-    keys: createSqliteKeyStore(db),
-    audit: createSqliteAuditStore(db),
-    resetTokens: createSqliteResetTokenStore(db),
-    revocations: createSqliteRevocationStore(db),
+    ...createSqlSubStores(createSqliteDriver(db)),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -11,7 +11,7 @@ import type {
 
 /**
  * A row as both drivers return it: snake_case columns, timestamps already numbers (the PostgreSQL
- * pool parses BIGINT). Only the JSON-ish columns differ by backend, so callers decode those.
+ * pool parses BIGINT). Only the list and JSON columns differ by backend: the dialect decodes those.
  */
 export type Row = Record<string, unknown>;
 
@@ -65,13 +65,6 @@ export function auditEventValues(event: AuditEvent) {
     event.userAgent,
     JSON.stringify(event.data),
   ];
-}
-
-/** `?, ?, …` (SQLite) or `$1, $2, …` (PostgreSQL) for `count` values. */
-export function placeholders(count: number, dialect: 'sqlite' | 'postgres'): string {
-  return Array.from({ length: count }, (_, index) => (dialect === 'sqlite' ? '?' : `$${index + 1}`)).join(
-    ', ',
-  );
 }
 
 export function toSessionRecord(row: Row): SessionRecord {

@@ -1,42 +1,32 @@
-import {
-  type Auth,
-  type AuthDeps,
-  type FeedSource,
-  type GatehouseStore,
-  type Keyring,
-  systemClock,
-} from '@gatehouse/core';
+import { type Auth, type AuthDeps, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { startAuditRetention } from './audit-retention.ts';
 import type { GatehouseConfig } from './config.ts';
 import { startExpiredSweep } from './expired-sweep.ts';
 import { followKeyEvents } from './feed/follow-key-events.ts';
+import type { RevocationFeed } from './feed/open-revocation-feed.ts';
 import { startKeyMaintenance } from './key-maintenance.ts';
 import { publishDroppedKeys } from './key-revocation-events.ts';
 import { followStoredSigningKey } from './signing-key-guard.ts';
 
-export interface ServerJobsOptions {
-  config: GatehouseConfig;
+export interface BackgroundJobsOptions {
+  config: Pick<GatehouseConfig, 'store' | 'accessTokenTtlSeconds' | 'auditRetentionDays'>;
   store: GatehouseStore;
   keyring: Keyring;
   auth: Pick<Auth, 'publishRevocations'>;
+  /** The clock and audit log `auth` was built with. */
   authDeps: Pick<AuthDeps, 'clock' | 'audit'>;
-  /** The revocation feed, followed for `key` events other instances publish. */
-  feed: FeedSource;
+  feed: Pick<RevocationFeed, 'source'>;
   log: FastifyBaseLogger;
 }
 
-export interface ServerJobs {
-  stop(): void;
-}
-
 /**
- * The background work of a listening server: signing-key upkeep (announcing keys that disappear),
- * reloading the keyring on another instance's `key` event, the expired-record sweep and audit
- * retention. Each reports its failures to the log and carries on.
+ * What a listening server runs beside the requests: signing-key upkeep (announcing dropped keys on
+ * the feed), reloading keys other instances revoke, the expired-record sweep and audit retention.
+ * Each reports its failures to the log and carries on.
  */
-export function startServerJobs(options: ServerJobsOptions): ServerJobs {
-  const { config, store, keyring, auth, authDeps, log } = options;
+export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): void } {
+  const { config, store, keyring, auth, authDeps, feed, log } = options;
   const maintenance = startKeyMaintenance({
     keyring: publishDroppedKeys(
       keyring,
@@ -49,7 +39,7 @@ export function startServerJobs(options: ServerJobsOptions): ServerJobs {
     ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
   });
   const keyEvents = followKeyEvents(
-    options.feed,
+    feed.source,
     (kid) => {
       if (keyring.getVerificationKey(kid) === null) return;
       keyring.reload().catch((error: unknown) => log.error({ err: error }, 'signing-key reload failed'));

@@ -1,9 +1,8 @@
 import type { AuditQuery } from '@gatehouse/core';
 
 /**
- * WHERE conditions for an audit query. `bind` records a value and returns its placeholder, so
- * the same filter serves `?` (SQLite) and `$n` (PostgreSQL). Only the filters given become
- * conditions, so each query can use the index that fits it.
+ * WHERE conditions for an audit query. `bind` records a value and returns its placeholder. Only
+ * the filters given become conditions, so each query can use the index that fits it.
  */
 export function toAuditConditions(query: AuditQuery, bind: (value: unknown) => string): string[] {
   const conditions: string[] = [];

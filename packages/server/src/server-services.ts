@@ -1,0 +1,107 @@
+import {
+  type AccessTokens,
+  type Auth,
+  type AuthDeps,
+  createAccessTokens,
+  createAuthFromDeps,
+  createCsrfTokens,
+  createDpopNonces,
+  type CsrfTokens,
+  type DpopNonces,
+  type GatehouseStore,
+  type Keyring,
+} from '@gatehouse/core';
+import { hkdfSync } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { GatehouseConfig } from './config.ts';
+import type { ServerSecrets } from './embedded-secrets.ts';
+import type { RevocationFeed } from './feed/open-revocation-feed.ts';
+import { createConfiguredMailer } from './mail/create-mailer.ts';
+import type { OutboxMailer } from './mail/outbox-mailer.ts';
+import { createGatehouseMetrics, type GatehouseMetrics } from './metrics/gatehouse-metrics.ts';
+import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
+import { createServerAuthDeps } from './server-auth.ts';
+import { guardSigningKey } from './signing-key-guard.ts';
+import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
+import type { OpenedThrottles } from './throttle/open-throttles.ts';
+
+export interface ServerServicesOptions {
+  config: GatehouseConfig;
+  store: GatehouseStore;
+  feed: RevocationFeed;
+  throttling: OpenedThrottles;
+  secrets: ServerSecrets;
+  /** The app's logger once it exists (mail failures are reported there). */
+  log: () => FastifyBaseLogger | undefined;
+}
+
+/** What the server's app is built from: core auth, the keys and tokens, metrics, CSRF and DPoP. */
+export interface ServerServices {
+  auth: Auth;
+  /** What `auth` was built with: the store, clock and audit log the app and jobs use too. */
+  authDeps: AuthDeps;
+  keyring: Keyring;
+  /** Instrumented (timed) for the metrics. */
+  accessTokens: AccessTokens;
+  metrics: GatehouseMetrics;
+  csrf: CsrfTokens;
+  /** With `GATEHOUSE_DPOP_NONCE=on`. */
+  dpopNonces: DpopNonces | undefined;
+  /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
+  outbox: OutboxMailer | null;
+}
+
+/**
+ * The composition root of the server's services: core auth over its dependencies
+ * (`server-auth.ts`: the bounded, instrumented hasher, the store, feed and throttles), the keyring (its keys checked before listening: a wrong
+ * key-encryption key stops the start here, not at the first login) and the access tokens.
+ */
+export async function createServerServices(options: ServerServicesOptions): Promise<ServerServices> {
+  const { config, store, feed, throttling, secrets, log } = options;
+  const { mailer, outbox } = createConfiguredMailer(config.mail);
+  const metrics = createGatehouseMetrics({
+    settings: config.metrics,
+    processMetrics: true,
+    sharedCounters: throttling.counters,
+  });
+  const authDeps = createServerAuthDeps(config, {
+    store,
+    metrics,
+    publisher: feed.publisher,
+    throttles: throttling.throttles,
+    mailer,
+    onMailError: (error) => log()?.error({ err: error }, 'password-reset mail failed'),
+  });
+  const auth = createAuthFromDeps(authDeps);
+  const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
+  await prepareSigningKeys(keyring, config.signingAlgorithm);
+  const accessTokens = guardSigningKey(
+    createAccessTokens({
+      auth,
+      keyring,
+      issuer: config.issuer,
+      audience: config.audience,
+      algorithms: acceptedAlgorithms(config.signingAlgorithm),
+      ttlSeconds: config.accessTokenTtlSeconds,
+    }),
+    keyring,
+    store.keys,
+  );
+  return {
+    auth,
+    authDeps,
+    keyring,
+    accessTokens: instrumentAccessTokens(accessTokens, metrics),
+    metrics,
+    csrf: createCsrfTokens(secrets.csrfSecret),
+    // A key of its own, derived from the CSRF secret that every instance already shares.
+    dpopNonces: config.dpopNonce
+      ? createDpopNonces({
+          secret: new Uint8Array(
+            hkdfSync('sha256', secrets.csrfSecret, new Uint8Array(0), 'gatehouse/dpop-nonce/v1', 32),
+          ),
+        })
+      : undefined,
+    outbox,
+  };
+}

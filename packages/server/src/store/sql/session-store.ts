@@ -1,0 +1,51 @@
+import type { SessionStore, Strategy } from '@gatehouse/core';
+import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
+import type { SqlDriver } from './driver.ts';
+import { changed, count, execute, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
+
+const INSERT = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10)})`;
+const TOUCH = 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?';
+const LIVE = 'idle_expires_at > ? AND absolute_expires_at > ?';
+
+function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
+  const counts: Record<Strategy, number> = { session: 0, hybrid: 0, token: 0 };
+  const found = yield* rows(
+    `SELECT strategy, count(*) AS count FROM sessions WHERE ${LIVE} GROUP BY strategy`,
+    now,
+    now,
+  );
+  for (const { strategy, count } of found) counts[strategy as Strategy] = Number(count);
+  return counts;
+}
+
+export function createSqlSessionStore({ run }: SqlDriver): SessionStore {
+  return {
+    create: (session) => run(execute(INSERT, ...sessionValues(session))),
+    get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
+    touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
+    // Deleting a session cascades to its refresh tokens within the same statement.
+    revoke: (id) => run(rowAs(toSessionRecord, 'DELETE FROM sessions WHERE id = ? RETURNING *', id)),
+    revokeAllForUser: (userId, exceptId) =>
+      run(
+        rowsAs(
+          toSessionRecord,
+          'DELETE FROM sessions WHERE user_id = ? AND id IS DISTINCT FROM ? RETURNING *',
+          userId,
+          exceptId ?? null,
+        ),
+      ),
+    listForUser: (userId, now) =>
+      run(
+        rowsAs(
+          toSessionRecord,
+          `SELECT * FROM sessions WHERE user_id = ? AND ${LIVE} ORDER BY created_at DESC, id`,
+          userId,
+          now,
+          now,
+        ),
+      ),
+    deleteExpired: (now) =>
+      run(count('DELETE FROM sessions WHERE idle_expires_at <= ? OR absolute_expires_at <= ?', now, now)),
+    countActive: (now) => run(countActive(now)),
+  };
+}
