@@ -15,7 +15,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import {
   createAccessTokens,
   createArgon2Hasher,
-  createAuth,
+  createAuthDeps,
+  createAuthFromDeps,
   createCsrfTokens,
   createKeyring,
   defaultArgon2Params,
@@ -137,12 +138,13 @@ describe('enumeration by timing (real socket, default Argon2id)', () => {
 
   before(async () => {
     store = createMemoryStore();
-    const auth = createAuth({
+    const authDeps = createAuthDeps({
       store,
       hasher: createArgon2Hasher(defaultArgon2Params),
       throttles: createRateLimiterThrottles({ backend: { kind: 'memory' }, policy: relaxed }),
       passwordReset: { mailer: createOutboxMailer(), linkPrefix: `${ORIGIN}/reset#token=` },
     });
+    const auth = createAuthFromDeps(authDeps);
     const keyring = createKeyring({ store: store.keys, kek: randomBytes(32), algorithm: 'ES256' });
     await keyring.ensureActiveKey();
     const accessTokens = createAccessTokens({
@@ -154,6 +156,7 @@ describe('enumeration by timing (real socket, default Argon2id)', () => {
     });
     app = buildApp({
       auth,
+      authDeps,
       accessTokens,
       keyring,
       csrf: createCsrfTokens(randomBytes(32)),

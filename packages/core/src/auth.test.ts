@@ -49,6 +49,15 @@ describe('createAuth', () => {
     await t.auth.register({ email: 'Alice@Example.com', password });
   });
 
+  it('exposes operations only: none of its dependencies (store, clock, audit, hasher, policies)', () => {
+    for (const [name, value] of Object.entries(t.auth)) {
+      assert.equal(typeof value, 'function', `auth.${name} is not an operation`);
+    }
+    for (const name of ['store', 'clock', 'random', 'audit', 'hasher', 'policy', 'passwordPolicy']) {
+      assert.equal(name in t.auth, false, `auth.${name} leaks a dependency`);
+    }
+  });
+
   it('registers with a normalised email and an argon2id hash, never the password', async () => {
     const user = await t.store.users.getByEmail('alice@example.com');
     assert.ok(user);
@@ -162,10 +171,13 @@ describe('createAuth', () => {
     const c = await t.auth.login({ email: 'alice@example.com', password });
     await t.auth.register({ email: 'mallory@example.com', password });
     const mallory = await t.auth.login({ email: 'mallory@example.com', password });
-    await assert.rejects(t.auth.revokeOwnSession(mallory.user.id, a.session.id), NotFoundError);
+    await assert.rejects(
+      t.auth.revokeOwnSession({ userId: mallory.user.id, sessionId: a.session.id }),
+      NotFoundError,
+    );
     await t.auth.validateSessionToken(a.sessionToken);
 
-    await t.auth.revokeOwnSession(a.user.id, a.session.id);
+    await t.auth.revokeOwnSession({ userId: a.user.id, sessionId: a.session.id });
     await assert.rejects(t.auth.validateSessionToken(a.sessionToken), UnauthenticatedError);
     assert.deepEqual(
       t.published.map((e) => e.type === 'session' && e.sid),
@@ -173,7 +185,12 @@ describe('createAuth', () => {
     );
 
     t.clock.advance(2000);
-    await t.auth.revokeAllSessions(a.user.id, 'logout_all', a.user.id, undefined, c.session.id);
+    await t.auth.revokeAllSessions({
+      userId: a.user.id,
+      reason: 'logout_all',
+      actorId: a.user.id,
+      exceptSessionId: c.session.id,
+    });
     await assert.rejects(t.auth.validateSessionToken(b.sessionToken), UnauthenticatedError);
     await t.auth.validateSessionToken(c.sessionToken);
     await t.auth.validateSessionToken(mallory.sessionToken);

@@ -12,6 +12,21 @@ export * from './revocation/revocation-event.ts';
 export * from './revocation/revocation-row.ts';
 export * from './audit/audit-log.ts';
 export * from './auth.ts';
+export * from './auth-deps.ts';
+export * from './auth-types.ts';
+export { defaultSessionPolicy, type SessionPolicy } from './session/session-policy.ts';
+export type { CreatedSession, CreateSessionOptions } from './session/create-session.ts';
+export type { LoginInput } from './session/login.ts';
+export type {
+  RevokeAllSessionsOptions,
+  RevokeOwnSessionOptions,
+  RevokeSessionOptions,
+} from './session/revoke-sessions.ts';
+export type { Rotated } from './refresh/refresh-operations.ts';
+export type { ChangePasswordInput } from './password/change-password.ts';
+export type { ConfirmPasswordResetInput } from './password-reset/password-resets.ts';
+export type { Credentials } from './user/verify-credentials.ts';
+export type { RegisterInput, RegisterResult } from './user/register.ts';
 export * from './mail/mailer.ts';
 export * from './throttle/throttle.ts';
 export * from './throttle/throttles.ts';
@@ -22,8 +37,8 @@ export { isCommonPassword, loadCommonPasswords } from './password/common-passwor
 export {
   DEFAULT_RESET_TOKEN_TTL_MS,
   type PasswordResetOptions,
-  type PasswordResets,
-} from './password-reset/password-resets.ts';
+  type PasswordResetSettings,
+} from './password-reset/reset-options.ts';
 export { generateResetToken, hashResetToken, isResetTokenShaped } from './password-reset/reset-token.ts';
 export { type AdminActor, cliActor } from './admin/admin-actor.ts';
 export * from './admin/user-admin.ts';

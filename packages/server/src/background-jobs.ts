@@ -1,4 +1,4 @@
-import { type Auth, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
+import { type Auth, type AuthDeps, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { startAuditRetention } from './audit-retention.ts';
 import type { GatehouseConfig } from './config.ts';
@@ -13,7 +13,9 @@ export interface BackgroundJobsOptions {
   config: Pick<GatehouseConfig, 'store' | 'accessTokenTtlSeconds' | 'auditRetentionDays'>;
   store: GatehouseStore;
   keyring: Keyring;
-  auth: Auth;
+  auth: Pick<Auth, 'publishRevocations'>;
+  /** The clock and audit log `auth` was built with. */
+  authDeps: Pick<AuthDeps, 'clock' | 'audit'>;
   feed: Pick<RevocationFeed, 'source'>;
   log: FastifyBaseLogger;
 }
@@ -24,9 +26,13 @@ export interface BackgroundJobsOptions {
  * Each reports its failures to the log and carries on.
  */
 export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): void } {
-  const { config, store, keyring, auth, feed, log } = options;
+  const { config, store, keyring, auth, authDeps, feed, log } = options;
   const maintenance = startKeyMaintenance({
-    keyring: publishDroppedKeys(keyring, auth, config.accessTokenTtlSeconds * 1000),
+    keyring: publishDroppedKeys(
+      keyring,
+      { auth, clock: authDeps.clock },
+      config.accessTokenTtlSeconds * 1000,
+    ),
     onError: (error) => log.error({ err: error }, 'signing-key maintenance failed'),
     followStore: () => followStoredSigningKey(keyring, store.keys),
     // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
@@ -47,9 +53,9 @@ export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): v
   });
   const retention = startAuditRetention({
     audit: store.audit,
-    log: auth.audit,
+    log: authDeps.audit,
     retentionDays: config.auditRetentionDays,
-    clock: auth.clock,
+    clock: authDeps.clock,
     onError: (error) => log.error({ err: error }, 'audit retention failed'),
   });
   return {

@@ -183,8 +183,13 @@ describe('gatehouse CLI', () => {
       const auth = createAuth({ store, hasher: createFastHasher() });
       await auth.register({ email: 'staff@example.com', password: PASSWORD });
       const staff = await store.users.getByEmail('staff@example.com');
-      sessionBeforeGrant = (await auth.createSession(staff!, 'session', { ip: null, userAgent: null }))
-        .session.id;
+      sessionBeforeGrant = (
+        await auth.createSession({
+          user: staff!,
+          strategy: 'session',
+          context: { ip: null, userAgent: null },
+        })
+      ).session.id;
     } finally {
       await store.close();
     }
@@ -226,7 +231,9 @@ describe('gatehouse CLI', () => {
       await auth.register({ email: 'ops@example.com', password: PASSWORD, roles: ['support'] });
       const user = (await store.users.getByEmail('ops@example.com'))!;
       userId = user.id;
-      sessionId = (await auth.createSession(user, 'session', { ip: null, userAgent: null })).session.id;
+      sessionId = (
+        await auth.createSession({ user, strategy: 'session', context: { ip: null, userAgent: null } })
+      ).session.id;
     } finally {
       await store.close();
     }

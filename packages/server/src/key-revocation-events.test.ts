@@ -19,7 +19,7 @@ describe('publishDroppedKeys', () => {
     });
     const here = createKeyring({ store: store.keys, kek, clock, refreshIntervalMs: 1000 });
     const elsewhere = createKeyring({ store: store.keys, kek, clock, refreshIntervalMs: 1000 });
-    const maintained = publishDroppedKeys(here, auth, 600_000);
+    const maintained = publishDroppedKeys(here, { auth, clock }, 600_000);
 
     const { kid: first } = await maintained.ensureActiveKey();
     await elsewhere.reload();

@@ -1,4 +1,4 @@
-import { type Auth, type Keyring, type RevocationEvent, revocationUntil } from '@gatehouse/core';
+import { type Auth, type Clock, type Keyring, type RevocationEvent, revocationUntil } from '@gatehouse/core';
 
 type MaintainedKeyring = Pick<Keyring, 'ensureActiveKey' | 'pruneRetired' | 'refreshIfStale' | 'jwks'>;
 
@@ -12,7 +12,7 @@ const publishedKids = (keyring: MaintainedKeyring) => new Set(keyring.jwks().key
  */
 export function publishDroppedKeys(
   keyring: MaintainedKeyring,
-  auth: Pick<Auth, 'publishRevocations' | 'clock'>,
+  { auth, clock }: { auth: Pick<Auth, 'publishRevocations'>; clock: Clock },
   accessTokenTtlMs: number,
 ) {
   const watch = async <T>(task: () => Promise<T>): Promise<T> => {
@@ -20,7 +20,7 @@ export function publishDroppedKeys(
     const result = await task();
     const after = publishedKids(keyring);
     // A key event outlives every token that kid could still pass (core protocol/revocation-until.ts).
-    const until = revocationUntil('key', auth.clock.now(), accessTokenTtlMs);
+    const until = revocationUntil('key', clock.now(), accessTokenTtlMs);
     const events: RevocationEvent[] = [...before]
       .filter((kid) => !after.has(kid))
       .map((kid) => ({ type: 'key', kid, until }));

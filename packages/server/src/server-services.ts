@@ -1,16 +1,15 @@
 import {
   type AccessTokens,
   type Auth,
+  type AuthDeps,
   createAccessTokens,
-  createArgon2Hasher,
-  createAuth,
+  createAuthFromDeps,
   createCsrfTokens,
   createDpopNonces,
   type CsrfTokens,
   type DpopNonces,
   type GatehouseStore,
   type Keyring,
-  limitHasher,
 } from '@gatehouse/core';
 import { hkdfSync } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -21,8 +20,7 @@ import { createConfiguredMailer } from './mail/create-mailer.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
 import { createGatehouseMetrics, type GatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
-import { instrumentHasher } from './metrics/instrument-hasher.ts';
-import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
+import { createServerAuthDeps } from './server-auth.ts';
 import { guardSigningKey } from './signing-key-guard.ts';
 import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
 import type { OpenedThrottles } from './throttle/open-throttles.ts';
@@ -40,6 +38,8 @@ export interface ServerServicesOptions {
 /** What the server's app is built from: core auth, the keys and tokens, metrics, CSRF and DPoP. */
 export interface ServerServices {
   auth: Auth;
+  /** What `auth` was built with: the store, clock and audit log the app and jobs use too. */
+  authDeps: AuthDeps;
   keyring: Keyring;
   /** Instrumented (timed) for the metrics. */
   accessTokens: AccessTokens;
@@ -52,8 +52,8 @@ export interface ServerServices {
 }
 
 /**
- * The composition root of the server's services: the bounded, instrumented hasher, core auth on
- * the store, feed and throttles, the keyring (its keys checked before listening: a wrong
+ * The composition root of the server's services: core auth over its dependencies
+ * (`server-auth.ts`: the bounded, instrumented hasher, the store, feed and throttles), the keyring (its keys checked before listening: a wrong
  * key-encryption key stops the start here, not at the first login) and the access tokens.
  */
 export async function createServerServices(options: ServerServicesOptions): Promise<ServerServices> {
@@ -64,28 +64,15 @@ export async function createServerServices(options: ServerServicesOptions): Prom
     processMetrics: true,
     sharedCounters: throttling.counters,
   });
-  const auth = createAuth({
+  const authDeps = createServerAuthDeps(config, {
     store,
-    // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
-    hasher: limitHasher(instrumentHasher(createArgon2Hasher(), metrics), {
-      concurrency: config.passwordHashConcurrency,
-      queue: config.passwordHashQueue,
-      onRejected: (purpose) => metrics.passwordHashOverloads.inc({ flow: purpose }),
-    }),
-    revocations: instrumentRevocationPublisher(feed.publisher, metrics),
+    metrics,
+    publisher: feed.publisher,
     throttles: throttling.throttles,
-    passwordReset: {
-      mailer,
-      linkPrefix: config.mail.resetUrl,
-      onMailError: (error) => log()?.error({ err: error }, 'password-reset mail failed'),
-    },
-    sessionPolicy: {
-      idleTtlMs: config.sessionIdleTtlSeconds * 1000,
-      absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
-      accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
-      refreshGraceMs: config.refreshGraceSeconds * 1000,
-    },
+    mailer,
+    onMailError: (error) => log()?.error({ err: error }, 'password-reset mail failed'),
   });
+  const auth = createAuthFromDeps(authDeps);
   const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
   await prepareSigningKeys(keyring, config.signingAlgorithm);
   const accessTokens = guardSigningKey(
@@ -102,6 +89,7 @@ export async function createServerServices(options: ServerServicesOptions): Prom
   );
   return {
     auth,
+    authDeps,
     keyring,
     accessTokens: instrumentAccessTokens(accessTokens, metrics),
     metrics,

@@ -1,4 +1,10 @@
-import { type Auth, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
+import {
+  type Auth,
+  type GatehouseStore,
+  type Keyring,
+  type PasswordHasher,
+  systemClock,
+} from '@gatehouse/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { startBackgroundJobs } from './background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
@@ -26,8 +32,10 @@ export interface RunningServer {
   app: FastifyInstance;
   store: GatehouseStore;
   keyring: Keyring;
-  /** The core auth the routes use (its `hasher` is the bounded one: `admit` holds a hashing place). */
+  /** The core auth operations the routes use. */
   auth: Auth;
+  /** The hasher `auth` uses: the bounded one (`admit` holds a hashing place). */
+  hasher: PasswordHasher;
   /** e.g. `http://127.0.0.1:3000` (the real port when `port` was 0). */
   url: string;
   /** The address to open in a browser: the issuer, or `http://localhost:<port>/` by default. */
@@ -106,6 +114,7 @@ function buildServerApp(options: ServerAppOptions): FastifyInstance {
   const { config, services, feed, closing, redisPersistence } = options;
   return buildApp({
     auth: services.auth,
+    authDeps: services.authDeps,
     csrf: services.csrf,
     accessTokens: services.accessTokens,
     keyring: services.keyring,
@@ -133,7 +142,7 @@ function buildServerApp(options: ServerAppOptions): FastifyInstance {
 /** The running server's handle: `close` drains requests in flight, `shutdown` fails readiness first. */
 function runningServer(
   app: FastifyInstance,
-  parts: Pick<RunningServer, 'store' | 'keyring' | 'auth' | 'url' | 'browserUrl' | 'outbox'>,
+  parts: Pick<RunningServer, 'store' | 'keyring' | 'auth' | 'hasher' | 'url' | 'browserUrl' | 'outbox'>,
   closing: AbortController,
 ): RunningServer {
   let closed: Promise<void> | undefined;
@@ -216,15 +225,16 @@ export async function startServer(
     for (const warning of configWarnings(config)) built.log.warn(warning);
     if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
     await built.listen({ host: config.host, port: config.port });
-    const { auth, keyring } = services;
-    jobs = startBackgroundJobs({ config, store, keyring, auth, feed, log: built.log });
+    const { auth, authDeps, keyring } = services;
+    jobs = startBackgroundJobs({ config, store, keyring, auth, authDeps, feed, log: built.log });
     const address = built.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const portWarning = issuerPortWarning(config, port);
     if (portWarning) built.log.warn(portWarning);
     if (!(await hasAdmin(store))) for (const line of firstAdminHint(config)) print(line);
     const urls = { url: formatUrl(config.host, port), browserUrl: browserUrl(config, port) };
-    return runningServer(built, { store, keyring, auth, ...urls, outbox: services.outbox }, closing);
+    const { hasher } = authDeps;
+    return runningServer(built, { store, keyring, auth, hasher, ...urls, outbox: services.outbox }, closing);
   } catch (error) {
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
     if (app) await app.close();

@@ -1,5 +1,6 @@
 import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { Auth } from '../auth.ts';
+import type { AuthDeps } from '../auth-deps.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { revocationUntil } from '../protocol/revocation-until.ts';
 import { type AdminActor, recordAdminAction } from './admin-actor.ts';
@@ -7,8 +8,9 @@ import { type AdminActor, recordAdminAction } from './admin-actor.ts';
 /** Kids are base64url; anything else cannot name a key. */
 const KID = /^[A-Za-z0-9_-]{1,128}$/;
 
-export interface KeyAdminOptions {
-  auth: Pick<Auth, 'audit' | 'clock' | 'policy' | 'publishRevocations'>;
+/** The audit log, clock and session policy from the composition root, the keyring, and the publisher. */
+export interface KeyAdminOptions extends Pick<AuthDeps, 'audit' | 'clock' | 'sessionPolicy'> {
+  auth: Pick<Auth, 'publishRevocations'>;
   keyring: Pick<Keyring, 'rotate' | 'revoke' | 'getSigningKey'>;
 }
 
@@ -18,11 +20,11 @@ export interface KeyAdminOptions {
  * because verifiers cache the JWKS and would otherwise accept it until their next refetch.
  *
  * @example
- * const keys = createKeyAdmin({ auth, keyring });
+ * const keys = createKeyAdmin({ auth, keyring, audit, clock, sessionPolicy });
  * await keys.revoke({ kind: 'user', id: admin.id }, 'compromised-kid', context);
  */
 export function createKeyAdmin(options: KeyAdminOptions) {
-  const { auth, keyring } = options;
+  const { auth, keyring, audit, clock, sessionPolicy } = options;
 
   function activeKid(): string | null {
     try {
@@ -37,7 +39,7 @@ export function createKeyAdmin(options: KeyAdminOptions) {
     async rotate(actor: AdminActor, context: RequestContext = emptyContext): Promise<string> {
       const previous = activeKid();
       const kid = await keyring.rotate();
-      await recordAdminAction(auth.audit, actor, { type: 'key.rotated', data: { kid, previous } }, context);
+      await recordAdminAction(audit, actor, { type: 'key.rotated', data: { kid, previous } }, context);
       return kid;
     },
 
@@ -49,10 +51,10 @@ export function createKeyAdmin(options: KeyAdminOptions) {
       if (!KID.test(kid)) return false;
       const wasActive = activeKid() === kid;
       if (!(await keyring.revoke(kid))) return false;
-      const until = revocationUntil('key', auth.clock.now(), auth.policy.accessTokenTtlMs);
+      const until = revocationUntil('key', clock.now(), sessionPolicy.accessTokenTtlMs);
       await auth.publishRevocations([{ type: 'key', kid, until }]);
       await recordAdminAction(
-        auth.audit,
+        audit,
         actor,
         { type: 'key.revoked', data: { kid, wasActive, active: activeKid() } },
         context,

@@ -19,112 +19,131 @@ export type ThrottleScope =
 
 type Refusal = Extract<ThrottleVerdict, { allowed: false }>;
 
+interface GuardDeps {
+  throttles: Throttles;
+  audit: AuditLog;
+}
+
+async function recordLock(
+  deps: GuardDeps,
+  scope: ThrottleScope,
+  refusal: Refusal,
+  context: RequestContext,
+  account?: { email: string; user: UserRecord | null },
+): Promise<void> {
+  await deps.audit.record(
+    {
+      type: 'throttle.locked',
+      subjectId: account?.user?.id ?? null,
+      data: {
+        scope,
+        retryAfterSeconds: Math.ceil(refusal.retryAfterMs / 1000),
+        // An unknown account is named by the hash of its email, never the email itself.
+        ...(account && !account.user ? { emailHash: accountThrottleKey(account.email) } : {}),
+      },
+    },
+    context,
+  );
+}
+
+/** Throws ThrottledError for a refusal, auditing the first one of a lock. */
+async function enforce(
+  deps: GuardDeps,
+  verdict: ThrottleVerdict,
+  scope: ThrottleScope,
+  context: RequestContext,
+  email?: string,
+): Promise<void> {
+  if (verdict.allowed) return;
+  if (verdict.firstRefusal)
+    await recordLock(deps, scope, verdict, context, email === undefined ? undefined : { email, user: null });
+  throw new ThrottledError(verdict.retryAfterMs / 1000);
+}
+
+/**
+ * Before a password is even looked at: the caller's address, the global spraying guard, then
+ * the account (`email` null for a malformed one: only the address counts).
+ */
+async function beforeLogin(deps: GuardDeps, email: string | null, context: RequestContext): Promise<void> {
+  const { throttles } = deps;
+  const ip = ipThrottleKey(context.ip);
+  if (ip !== null) await enforce(deps, await throttles.loginIp.consume(ip), 'login_ip', context);
+  await enforce(deps, await throttles.loginGlobal.check(GLOBAL_KEY), 'login_global', context);
+  if (email !== null)
+    await enforce(
+      deps,
+      await throttles.loginAccount.consume(accountThrottleKey(email)),
+      'login_account',
+      context,
+      email,
+    );
+}
+
+/** After a failed login: counts it globally and audits a lock the failure left on the account. */
+async function loginFailed(
+  deps: GuardDeps,
+  email: string,
+  user: UserRecord | null,
+  context: RequestContext,
+): Promise<void> {
+  const global = await deps.throttles.loginGlobal.consume(GLOBAL_KEY);
+  if (!global.allowed && global.firstRefusal) await recordLock(deps, 'login_global', global, context);
+  const account = await deps.throttles.loginAccount.check(accountThrottleKey(email));
+  if (!account.allowed) await recordLock(deps, 'login_account', account, context, { email, user });
+}
+
+/**
+ * After a successful login: the account's failures are forgotten; the address gets back only
+ * this attempt, so an attacker's own good logins do not wash away their failures elsewhere.
+ */
+async function loginSucceeded(deps: GuardDeps, email: string, context: RequestContext): Promise<void> {
+  const ip = ipThrottleKey(context.ip);
+  await Promise.all([
+    deps.throttles.loginAccount.reset(accountThrottleKey(email)),
+    ip === null ? undefined : deps.throttles.loginIp.refund(ip),
+  ]);
+}
+
+/** Before a reset request: the address, then the account (`email` null for a malformed one). */
+async function beforeResetRequest(
+  deps: GuardDeps,
+  email: string | null,
+  context: RequestContext,
+): Promise<void> {
+  const ip = ipThrottleKey(context.ip);
+  if (ip !== null) await enforce(deps, await deps.throttles.resetRequestIp.consume(ip), 'reset_ip', context);
+  if (email !== null) {
+    const verdict = await deps.throttles.resetRequestAccount.consume(accountThrottleKey(email));
+    await enforce(deps, verdict, 'reset_account', context, email);
+  }
+}
+
 /**
  * The throttling policy of the auth flows, over whatever `Throttles` the server configured. Every
  * refusal is a `ThrottledError` (429 + Retry-After) that looks the same for a known and an unknown
  * account: account counters are keyed on the email's hash, never on whether a user exists.
  */
 export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
-  async function recordLock(
-    scope: ThrottleScope,
-    refusal: Refusal,
-    context: RequestContext,
-    account?: { email: string; user: UserRecord | null },
-  ): Promise<void> {
-    await audit.record(
-      {
-        type: 'throttle.locked',
-        subjectId: account?.user?.id ?? null,
-        data: {
-          scope,
-          retryAfterSeconds: Math.ceil(refusal.retryAfterMs / 1000),
-          // An unknown account is named by the hash of its email, never the email itself.
-          ...(account && !account.user ? { emailHash: accountThrottleKey(account.email) } : {}),
-        },
-      },
-      context,
-    );
-  }
-
-  /** Throws ThrottledError for a refusal, auditing the first one of a lock. */
-  async function enforce(
-    verdict: ThrottleVerdict,
-    scope: ThrottleScope,
-    context: RequestContext,
-    email?: string,
-  ): Promise<void> {
-    if (verdict.allowed) return;
-    if (verdict.firstRefusal)
-      await recordLock(scope, verdict, context, email === undefined ? undefined : { email, user: null });
-    throw new ThrottledError(verdict.retryAfterMs / 1000);
-  }
-
+  const deps: GuardDeps = { throttles, audit };
   return {
-    /**
-     * Before a password is even looked at: the caller's address, the global spraying guard, then
-     * the account (`email` null for a malformed one: only the address counts).
-     */
-    async beforeLogin(email: string | null, context: RequestContext): Promise<void> {
-      const ip = ipThrottleKey(context.ip);
-      if (ip !== null) await enforce(await throttles.loginIp.consume(ip), 'login_ip', context);
-      await enforce(await throttles.loginGlobal.check(GLOBAL_KEY), 'login_global', context);
-      if (email !== null)
-        await enforce(
-          await throttles.loginAccount.consume(accountThrottleKey(email)),
-          'login_account',
-          context,
-          email,
-        );
-    },
-
-    /** After a failed login: counts it globally and audits a lock the failure left on the account. */
-    async loginFailed(email: string, user: UserRecord | null, context: RequestContext): Promise<void> {
-      const global = await throttles.loginGlobal.consume(GLOBAL_KEY);
-      if (!global.allowed && global.firstRefusal) await recordLock('login_global', global, context);
-      const account = await throttles.loginAccount.check(accountThrottleKey(email));
-      if (!account.allowed) await recordLock('login_account', account, context, { email, user });
-    },
-
-    /**
-     * After a successful login: the account's failures are forgotten; the address gets back only
-     * this attempt, so an attacker's own good logins do not wash away their failures elsewhere.
-     */
-    async loginSucceeded(email: string, context: RequestContext): Promise<void> {
-      const ip = ipThrottleKey(context.ip);
-      await Promise.all([
-        throttles.loginAccount.reset(accountThrottleKey(email)),
-        ip === null ? undefined : throttles.loginIp.refund(ip),
-      ]);
-    },
-
+    beforeLogin: (email: string | null, context: RequestContext) => beforeLogin(deps, email, context),
+    loginFailed: (email: string, user: UserRecord | null, context: RequestContext) =>
+      loginFailed(deps, email, user, context),
+    loginSucceeded: (email: string, context: RequestContext) => loginSucceeded(deps, email, context),
     /**
      * Before a signed-in caller's current password is checked (password change): the same account
      * counter as login, so a stolen session cannot be used to guess the password without limit.
      */
     async beforeReauthentication(email: string, context: RequestContext): Promise<void> {
-      await enforce(
-        await throttles.loginAccount.consume(accountThrottleKey(email)),
-        'login_account',
-        context,
-        email,
-      );
+      const verdict = await throttles.loginAccount.consume(accountThrottleKey(email));
+      await enforce(deps, verdict, 'login_account', context, email);
     },
-
     async beforeRegister(context: RequestContext): Promise<void> {
       const ip = ipThrottleKey(context.ip);
-      if (ip !== null) await enforce(await throttles.registerIp.consume(ip), 'register_ip', context);
+      if (ip !== null) await enforce(deps, await throttles.registerIp.consume(ip), 'register_ip', context);
     },
-
-    /** Before a reset request: the address, then the account (`email` null for a malformed one). */
-    async beforeResetRequest(email: string | null, context: RequestContext): Promise<void> {
-      const ip = ipThrottleKey(context.ip);
-      if (ip !== null) await enforce(await throttles.resetRequestIp.consume(ip), 'reset_ip', context);
-      if (email !== null) {
-        const verdict = await throttles.resetRequestAccount.consume(accountThrottleKey(email));
-        await enforce(verdict, 'reset_account', context, email);
-      }
-    },
-
+    beforeResetRequest: (email: string | null, context: RequestContext) =>
+      beforeResetRequest(deps, email, context),
     /** A completed password reset, or a correct current password, proves the account holder: the login lock goes. */
     async accountRecovered(email: string): Promise<void> {
       await throttles.loginAccount.reset(accountThrottleKey(email));

@@ -37,7 +37,7 @@ async function setup(options: { absoluteTtlMs?: number } = {}) {
   });
   await auth.register({ email: 'ada@example.com', password, roles: ['editor'] });
   const user = (await store.users.getByEmail('ada@example.com'))!;
-  const start = (strategy: Strategy) => auth.createSession(user, strategy, noContext);
+  const start = (strategy: Strategy) => auth.createSession({ user, strategy, context: noContext });
   return { clock, store, auth, kek, keyring, accessTokens, user, start };
 }
 
@@ -84,7 +84,7 @@ describe('createAccessTokens', () => {
     const { accessTokens, auth, store, user, start, clock } = await setup();
     const revoked = await start('hybrid');
     const revokedToken = (await accessTokens.issue(user, revoked.session)).accessToken;
-    await auth.revokeSession(revoked.session.id, 'logout', user.id);
+    await auth.revokeSession({ sessionId: revoked.session.id, reason: 'logout', actorId: user.id });
     await rejectsWith(accessTokens.authenticate(revokedToken), 'ERR_TOKEN_REVOKED');
     // Signature and claims alone still pass: only the server-side check knows about the logout.
     assert.equal((await accessTokens.verify(revokedToken)).sid, revoked.session.id);
@@ -116,7 +116,11 @@ describe('createAccessTokens', () => {
 
     await auth.register({ email: 'bob@example.com', password });
     const bob = (await store.users.getByEmail('bob@example.com'))!;
-    const { session: bobSession } = await auth.createSession(bob, 'token', noContext);
+    const { session: bobSession } = await auth.createSession({
+      user: bob,
+      strategy: 'token',
+      context: noContext,
+    });
     const swapped = await signer.sign({ sub: user.id, sid: bobSession.id });
     await rejectsWith(accessTokens.authenticate(swapped.token), 'ERR_TOKEN_CLAIMS');
   });

@@ -1,4 +1,5 @@
-import type { Auth, Authenticated } from '../auth.ts';
+import type { Auth } from '../auth.ts';
+import type { Authenticated } from '../auth-types.ts';
 import type { Clock } from '../clock.ts';
 import { TokenError } from '../errors.ts';
 import type { Keyring } from '../keys/keyring.ts';

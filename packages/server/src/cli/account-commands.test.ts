@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, systemClock } from '@gatehouse/core';
+import { type Auth, createAuth, type GatehouseStore, systemClock } from '@gatehouse/core';
 import { createFastHasher } from '@gatehouse/core/testing';
 import { Redis } from 'ioredis';
 import { type CliIo, formatHelp, runCli } from '../cli.ts';
@@ -36,10 +36,10 @@ describe('gatehouse users / sessions / audit', () => {
   });
 
   /** Opens the CLI's store directly to arrange and inspect, the way a running server would. */
-  async function withAuth<T>(use: (auth: Auth) => Promise<T>): Promise<T> {
+  async function withAuth<T>(use: (auth: Auth, store: GatehouseStore) => Promise<T>): Promise<T> {
     const store = await openStore(loadConfig({}, ['--data-dir', dataDir]));
     try {
-      return await use(createAuth({ store, hasher: createFastHasher() }));
+      return await use(createAuth({ store, hasher: createFastHasher() }), store);
     } finally {
       await store.close();
     }
@@ -100,10 +100,10 @@ describe('gatehouse users / sessions / audit', () => {
     assert.equal(suspended.code, 0, suspended.err.join('\n'));
     assert.equal(suspended.out[0], 'Suspended carol@example.com (1 session(s) signed out).');
     assert.match(suspended.out[1]!, /without REDIS_URL/, 'says what the running servers miss');
-    await withAuth(async (auth) => {
-      assert.equal((await auth.store.users.getById(carol.userId))?.status, 'suspended');
-      assert.equal(await auth.store.sessions.get(carol.sessionId), null);
-      const [event] = await auth.store.audit.query({
+    await withAuth(async (_auth, store) => {
+      assert.equal((await store.users.getById(carol.userId))?.status, 'suspended');
+      assert.equal(await store.sessions.get(carol.sessionId), null);
+      const [event] = await store.audit.query({
         type: 'user.suspended',
         userId: carol.userId,
         limit: 1,
@@ -113,8 +113,8 @@ describe('gatehouse users / sessions / audit', () => {
     });
     const unsuspended = await cli(['users', 'unsuspend', '--', carol.userId]);
     assert.equal(unsuspended.code, 0, unsuspended.err.join('\n'));
-    await withAuth(async (auth) => {
-      assert.equal((await auth.store.users.getById(carol.userId))?.status, 'active');
+    await withAuth(async (_auth, store) => {
+      assert.equal((await store.users.getById(carol.userId))?.status, 'active');
     });
   });
 
@@ -126,7 +126,7 @@ describe('gatehouse users / sessions / audit', () => {
     const deleted = await cli(['users', 'delete', '--', dave.userId]);
     assert.equal(deleted.code, 0, deleted.err.join('\n'));
     assert.equal(deleted.out[0], `Deleted dave@example.com (${dave.userId}; 0 session(s) signed out).`);
-    await withAuth(async (auth) => assert.equal(await auth.store.users.getById(dave.userId), null));
+    await withAuth(async (_auth, store) => assert.equal(await store.users.getById(dave.userId), null));
     const again = await cli(['users', 'delete', '--', dave.userId]);
     assert.equal(again.code, 1);
     assert.deepEqual(again.err, [`gatehouse: no account ${dave.userId}`]);

@@ -58,8 +58,8 @@ function parseLimit(text: string | undefined): number {
 }
 
 async function listUsers({ config, values, io }: CommandInput): Promise<number> {
-  await withCliAuth(config(), async ({ auth }) => {
-    const users = createUserAdmin(auth);
+  await withCliAuth(config(), async (cli) => {
+    const users = createUserAdmin(cli);
     const query = values.get('--query');
     const rows: string[][] = [];
     for (let offset = 0; ; offset += 500) {
@@ -99,9 +99,10 @@ type AccountAction = (users: ReturnType<typeof createUserAdmin>, target: UserRec
 function onAccount(act: AccountAction, revokes: boolean): CommandSpec['run'] {
   return async ({ config, operand, values, io }) => {
     const settings = config();
-    await withCliAuth(settings, async ({ auth, store, feedReachesVerifiers }) => {
+    await withCliAuth(settings, async (cli) => {
+      const { store, feedReachesVerifiers } = cli;
       const target = await findUser(store, operand ?? values.get('--user')!);
-      io.out(await act(createUserAdmin(auth), target));
+      io.out(await act(createUserAdmin(cli), target));
       if (revokes && !feedReachesVerifiers) {
         io.out(
           `Note: without REDIS_URL this command cannot reach the running servers' revocation feed. They refuse the signed-out sessions at once, but services verifying tokens on their own keep accepting the access tokens they already checked for up to ${settings.accessTokenTtlSeconds} s.`,

@@ -32,14 +32,15 @@ function parseEmail(text: string | undefined): string {
 async function createAdmin(input: CommandInput): Promise<number> {
   const { io } = input;
   const email = parseEmail(input.values.get('--email'));
-  await withCliAuth(input.config(), async ({ auth, store }) => {
+  await withCliAuth(input.config(), async (cli) => {
+    const { auth, store, passwordPolicy } = cli;
     const existing = await store.users.getByEmail(email);
     if (existing?.roles.includes('admin')) {
       io.out(`${email} is already an admin.`);
       return;
     }
     if (existing) {
-      const { sessionsRevoked } = await createUserAdmin(auth).setRoles(cliActor, existing.id, [
+      const { sessionsRevoked } = await createUserAdmin(cli).setRoles(cliActor, existing.id, [
         ...existing.roles,
         'admin',
       ]);
@@ -53,7 +54,7 @@ async function createAdmin(input: CommandInput): Promise<number> {
     } catch (error) {
       if (error instanceof PasswordPolicyError) {
         throw new UsageError(
-          `password rejected (${error.reason}): use ${auth.passwordPolicy.minLength}-${auth.passwordPolicy.maxLength} characters`,
+          `password rejected (${error.reason}): use ${passwordPolicy.minLength}-${passwordPolicy.maxLength} characters`,
         );
       }
       throw error;

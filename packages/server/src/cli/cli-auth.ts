@@ -1,9 +1,18 @@
-import { type Auth, createAuth, type GatehouseStore, systemClock } from '@gatehouse/core';
+import {
+  type Auth,
+  type AuthDeps,
+  createAuthDeps,
+  createAuthFromDeps,
+  type GatehouseStore,
+  systemClock,
+} from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { openRevocationFeed, type RevocationFeed } from '../feed/open-revocation-feed.ts';
+import { sessionPolicyFrom } from '../session-policy.ts';
 import { openStore } from '../store/open-store.ts';
 
-export interface CliAuth {
+/** The auth operations for one command, with the store, clock, audit log and policies they use. */
+export interface CliAuth extends Pick<AuthDeps, 'clock' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
   auth: Auth;
   /** The store `auth` runs on, for reads (lists, lookups); every change goes through `auth` and the admin operations. */
   store: GatehouseStore;
@@ -35,17 +44,21 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         store.revocations,
       );
     }
-    const auth = createAuth({
+    const deps = createAuthDeps({
       store,
       ...(feed ? { revocations: feed.publisher } : {}),
-      sessionPolicy: {
-        idleTtlMs: config.sessionIdleTtlSeconds * 1000,
-        absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
-        accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
-        refreshGraceMs: config.refreshGraceSeconds * 1000,
-      },
+      sessionPolicy: sessionPolicyFrom(config),
     });
-    const result = await use({ auth, store, feedReachesVerifiers: feed !== undefined });
+    const { clock, audit, sessionPolicy, passwordPolicy } = deps;
+    const result = await use({
+      auth: createAuthFromDeps(deps),
+      store,
+      clock,
+      audit,
+      sessionPolicy,
+      passwordPolicy,
+      feedReachesVerifiers: feed !== undefined,
+    });
     // A failed publish fails the command (the revocation is in the database; rerun it when Redis is back).
     await feed?.flush(CLI_PUBLISH_TIMEOUT_MS);
     return result;

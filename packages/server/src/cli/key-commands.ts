@@ -37,13 +37,13 @@ async function withKeyring<T>(
   config: GatehouseConfig,
   use: (keyring: Keyring, keys: KeyAdmin) => Promise<T>,
 ): Promise<T> {
-  return withCliAuth(config, async ({ auth, store }) => {
+  return withCliAuth(config, async (cli) => {
     const { keyEncryptionKey } = await resolveSecrets(config);
-    const keyring = createConfiguredKeyring(config, store.keys, keyEncryptionKey);
+    const keyring = createConfiguredKeyring(config, cli.store.keys, keyEncryptionKey);
     // With a wrong key-encryption key this fails before anything is written: a key stored under
     // the wrong KEK would make every server refuse to load the keyring.
     await keyring.reload();
-    return use(keyring, createKeyAdmin({ auth, keyring }));
+    return use(keyring, createKeyAdmin({ ...cli, keyring }));
   });
 }
 

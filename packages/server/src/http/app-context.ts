@@ -1,4 +1,4 @@
-import type { AccessTokens, Auth, CsrfTokens, DpopProofChecker, Keyring } from '@gatehouse/core';
+import type { AccessTokens, Auth, AuthDeps, CsrfTokens, DpopProofChecker, Keyring } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatehouseConfig } from '../config.ts';
 import type { ClientRegistry } from '../oauth/clients.ts';
@@ -14,8 +14,15 @@ export type HttpConfig = Pick<
 > &
   Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
 
+/**
+ * What the HTTP layer takes from the composition root besides the auth operations: the store (key,
+ * audit and user reads, health), the clock, the audit log and the session policy, the same ones
+ * the operations were built with (`createAuthDeps`).
+ */
+export type AppAuthDeps = Pick<AuthDeps, 'store' | 'clock' | 'audit' | 'sessionPolicy'>;
+
 /** What every route module needs, built once by `buildApp`. */
-export interface AppContext {
+export interface AppContext extends AppAuthDeps {
   auth: Auth;
   accessTokens: AccessTokens;
   /** The published view of the keys, and what the admin API needs to rotate and revoke them. */

@@ -12,7 +12,7 @@ import type { LogLevel } from '../config.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import { registerMetrics } from '../metrics/register-metrics.ts';
 import { createClientRegistry } from '../oauth/clients.ts';
-import type { AppContext, AppKeyring, HttpConfig } from './app-context.ts';
+import type { AppAuthDeps, AppContext, AppKeyring, HttpConfig } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
 import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
@@ -61,6 +61,8 @@ export interface AppLoggerOptions {
 
 export interface BuildAppOptions {
   auth: Auth;
+  /** The store, clock, audit log and session policy `auth` was built with (`createAuthDeps`). */
+  authDeps: AppAuthDeps;
   /** Issues and checks the access tokens of hybrid and token sessions. */
   accessTokens: AccessTokens;
   /** Published at `/.well-known/jwks.json`; rotated and revoked through `/admin/keys`. */
@@ -149,15 +151,19 @@ function createFastify(options: BuildAppOptions): FastifyInstance {
 
 /** What every route module needs: the options' services, the client registry, DPoP and the hooks. */
 function createAppContext(options: BuildAppOptions): AppContext {
-  const { auth, accessTokens, keyring, csrf, config } = options;
+  const { auth, authDeps, accessTokens, keyring, csrf, config } = options;
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
   // One replay cache per app instance: RFC 9449 §11.1 asks for one per server, which is this process.
   const dpop = createDpopProofChecker({
-    clock: auth.clock,
+    clock: authDeps.clock,
     ...(options.dpopNonces ? { nonces: options.dpopNonces } : {}),
   });
   return {
     auth,
+    store: authDeps.store,
+    clock: authDeps.clock,
+    audit: authDeps.audit,
+    sessionPolicy: authDeps.sessionPolicy,
     accessTokens,
     keyring,
     csrf,
@@ -214,7 +220,9 @@ function registerRoutes(
  * Builds the Gatehouse HTTP app (routes, cookie, CSRF, errors) without listening.
  *
  * @example
- * const app = buildApp({ auth, accessTokens, keyring, csrf, config: loadConfig(process.env) });
+ * const authDeps = createAuthDeps({ store });
+ * const auth = createAuthFromDeps(authDeps);
+ * const app = buildApp({ auth, authDeps, accessTokens, keyring, csrf, config: loadConfig(process.env) });
  * const response = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export function buildApp(options: BuildAppOptions): FastifyInstance {

@@ -60,7 +60,7 @@ describe('password hashing at capacity: 503 temporarily_unavailable, nothing don
 
   function saturate(): void {
     assert.equal(held, undefined);
-    held = server.auth.hasher.admit?.('other');
+    held = server.hasher.admit?.('other');
     assert.ok(held, 'the server hasher is bounded');
   }
   function release(): void {
@@ -92,7 +92,7 @@ describe('password hashing at capacity: 503 temporarily_unavailable, nothing don
   it('the place is taken before the first hash: a second operation is refused while one is admitted', () => {
     saturate();
     try {
-      assert.throws(() => server.auth.hasher.admit?.('other'), { code: 'ERR_OVERLOADED' });
+      assert.throws(() => server.hasher.admit?.('other'), { code: 'ERR_OVERLOADED' });
     } finally {
       release();
     }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import {
   type Auth,
   createAccessTokens,
-  createAuth,
+  createAuthDeps,
+  createAuthFromDeps,
   createCsrfTokens,
   createInProcessFeed,
   createKeyring,
@@ -80,7 +81,7 @@ export function createTestServer(options: TestServerOptions = {}) {
   const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
   // Reset links land in an outbox the tests read.
   const outbox = createOutboxMailer();
-  const auth: Auth = createAuth({
+  const authDeps = createAuthDeps({
     store,
     clock,
     hasher,
@@ -88,6 +89,7 @@ export function createTestServer(options: TestServerOptions = {}) {
     throttles: options.throttles,
     passwordReset: { mailer: outbox, linkPrefix: RESET_URL },
   });
+  const auth: Auth = createAuthFromDeps(authDeps);
   const csrf = createCsrfTokens(randomBytes(32));
   const signingAlgorithm = options.signingAlgorithm ?? 'ES256';
   const keyring = createKeyring({
@@ -106,6 +108,7 @@ export function createTestServer(options: TestServerOptions = {}) {
   });
   const app: FastifyInstance = buildApp({
     auth,
+    authDeps,
     accessTokens,
     keyring,
     csrf,

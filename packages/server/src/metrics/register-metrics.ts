@@ -45,20 +45,20 @@ export function registerMetrics(
   context: AppContext,
   metrics: GatehouseMetrics = createGatehouseMetrics(),
 ): AdminStatsOptions {
-  const { auth } = context;
+  const { clock, audit, store } = context;
   const monitor = createActivityMonitor({
-    clock: auth.clock,
-    audit: auth.audit,
-    auditEvents: auth.store.audit,
+    clock,
+    audit,
+    auditEvents: store.audit,
     metrics,
   });
-  const countActiveSessions = () => auth.store.sessions.countActive(auth.clock.now());
+  const countActiveSessions = () => store.sessions.countActive(clock.now());
   registerActiveSessionsGauge(app, metrics, countActiveSessions);
   collectRequestMetrics(app, metrics, monitor);
   app.register(async (scope) => registerMetricsRoute(scope, metrics));
   return {
     monitor,
-    clock: auth.clock,
+    clock,
     countActiveSessions,
     alertBucketSeconds: metrics.settings.alerts.bucketSeconds,
   };

@@ -8,7 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Auth, createAuth, type GatehouseStore, UnauthenticatedError } from '@gatehouse/core';
+import {
+  type Auth,
+  createAuth,
+  defaultSessionPolicy,
+  type GatehouseStore,
+  UnauthenticatedError,
+} from '@gatehouse/core';
 import {
   createFastHasher,
   createManualClock,
@@ -131,7 +137,7 @@ for (const backend of backends) {
 
     it('once the touch interval has passed: the same two reads and the touch', async () => {
       const { sessionToken } = await signedIn();
-      clock.advance(auth.policy.touchIntervalMs);
+      clock.advance(defaultSessionPolicy.touchIntervalMs);
       const made = await callsOf(() => auth.validateSessionToken(sessionToken));
       assert.deepEqual(made, ['sessions.get', 'users.getById', 'sessions.touch']);
       // The touch was written: the next validation inside the interval reads only.

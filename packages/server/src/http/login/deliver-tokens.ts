@@ -38,7 +38,7 @@ export async function deliverTokens(
   const tokenType = boundJkt === undefined ? 'Bearer' : 'DPoP';
   if (session.strategy === 'hybrid') {
     // The cookie lives exactly as long as the session can; rotation replaces it.
-    setRefreshCookie(reply, refreshToken, (session.absoluteExpiresAt - context.auth.clock.now()) / 1000);
+    setRefreshCookie(reply, refreshToken, (session.absoluteExpiresAt - context.clock.now()) / 1000);
     return { accessToken, expiresIn, tokenType };
   }
   return { accessToken, expiresIn, refreshToken, tokenType };

@@ -23,7 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: AppContext, 
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        context.auth.store.ping(),
+        context.store.ping(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('store ping timed out')), READY_TIMEOUT_MS);
         }),

@@ -11,7 +11,12 @@ export function registerLogoutRoutes(app: FastifyInstance, context: AppContext):
   app.post('/auth/logout', logout, async (request, reply) => {
     const { user, session } = getPrincipal(request);
     // Revoking the session also ends its refresh family: a hybrid or token login is over too.
-    await context.auth.revokeSession(session.id, 'logout', user.id, requestContext(request));
+    await context.auth.revokeSession({
+      sessionId: session.id,
+      reason: 'logout',
+      actorId: user.id,
+      context: requestContext(request),
+    });
     clearCredentialCookie(reply, session.strategy);
     return reply.code(204).send();
   });
@@ -19,7 +24,12 @@ export function registerLogoutRoutes(app: FastifyInstance, context: AppContext):
   const logoutAll = { ...countedAs('logout_all'), onRequest: context.authenticate };
   app.post('/auth/logout-all', logoutAll, async (request, reply) => {
     const { user, session } = getPrincipal(request);
-    await context.auth.revokeAllSessions(user.id, 'logout_all', user.id, requestContext(request));
+    await context.auth.revokeAllSessions({
+      userId: user.id,
+      reason: 'logout_all',
+      actorId: user.id,
+      context: requestContext(request),
+    });
     clearCredentialCookie(reply, session.strategy);
     return reply.code(204).send();
   });

@@ -14,7 +14,7 @@ export function registerRefreshCsrfRoute(app: FastifyInstance, context: AppConte
   app.get('/auth/refresh/csrf', async (request, reply) => {
     await context.sameOriginOnly(request, reply);
     const session = await context.auth.getRefreshTokenSession(readRefreshCookie(request));
-    if (session?.strategy !== 'hybrid' || !isSessionLive(session, context.auth.clock.now())) {
+    if (session?.strategy !== 'hybrid' || !isSessionLive(session, context.clock.now())) {
       clearRefreshCookie(reply);
       throw new RefreshTokenError('ERR_REFRESH_INVALID', 'no live hybrid refresh cookie');
     }

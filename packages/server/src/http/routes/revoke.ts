@@ -22,7 +22,12 @@ export function registerRevokeRoute(app: FastifyInstance, context: AppContext): 
       if (error instanceof TokenError) return false;
       throw error;
     }
-    await context.auth.revokeSession(claims.sid, 'token_revoked', claims.sub, requestContext);
+    await context.auth.revokeSession({
+      sessionId: claims.sid,
+      reason: 'token_revoked',
+      actorId: claims.sub,
+      context: requestContext,
+    });
     return true;
   };
   const revokeRefreshToken: Revoker = (token, requestContext) =>

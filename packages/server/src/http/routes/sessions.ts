@@ -20,7 +20,11 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
       const { user, session } = getPrincipal(request);
       const { id } = request.params;
       // Someone else's id answers 404 like an unknown one: ids of other users' sessions stay unconfirmed.
-      await context.auth.revokeOwnSession(user.id, id, requestContext(request));
+      await context.auth.revokeOwnSession({
+        userId: user.id,
+        sessionId: id,
+        context: requestContext(request),
+      });
       if (id === session.id) clearCredentialCookie(reply, session.strategy);
       return reply.code(204).send();
     },

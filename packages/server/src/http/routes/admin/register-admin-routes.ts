@@ -18,15 +18,15 @@ export function registerAdminRoutes(
   context: AppContext,
   stats: AdminStatsOptions,
 ): void {
-  const users = createUserAdmin(context.auth);
-  const keys = createKeyAdmin({ auth: context.auth, keyring: context.keyring });
+  const users = createUserAdmin(context);
+  const keys = createKeyAdmin(context);
   app.register(async (admin) => {
     admin.addHook('onRequest', context.authenticate);
     admin.addHook('onRequest', createRequireAdmin(context));
     registerAdminUserRoutes(admin, users);
     registerAdminUserSessionRoutes(admin, users);
-    registerAdminKeyRoutes(admin, keys, context.auth.store.keys);
-    registerAdminAuditRoute(admin, context.auth.store.audit, context.auth.store.users);
+    registerAdminKeyRoutes(admin, keys, context.store.keys);
+    registerAdminAuditRoute(admin, context.store.audit, context.store.users);
     registerAdminStatsRoute(admin, stats);
     // Read-only: clients come from configuration (GATEHOUSE_CLIENTS), the same on every instance.
     admin.get('/admin/clients', async () => ({

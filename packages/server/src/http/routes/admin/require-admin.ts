@@ -17,7 +17,7 @@ export function createRequireAdmin(context: AppContext) {
       context.auth.requireRole(user, 'admin');
     } catch (error) {
       if (!(error instanceof ForbiddenError)) throw error;
-      await context.auth.audit.record(
+      await context.audit.record(
         {
           type: 'admin.forbidden',
           actorId: user.id,

@@ -1,0 +1,122 @@
+import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import type { AuthDeps } from '../auth-deps.ts';
+import type { Authenticated } from '../auth-types.ts';
+import { RefreshTokenError } from '../errors.ts';
+import { publishSessionRevocations } from '../revocation/publish-revocations.ts';
+import { revokeSession } from '../session/revoke-sessions.ts';
+import type { SessionRecord } from '../store/types.ts';
+import {
+  decryptSuccessor,
+  encryptSuccessor,
+  generateRefreshToken,
+  hashRefreshToken,
+  isRefreshTokenShaped,
+  type RefreshTokenBinding,
+  readRefreshTokenBinding,
+} from './refresh-token.ts';
+
+export type Rotated = Authenticated & { refreshToken: string };
+
+/** Starts the refresh family of a (hybrid or token) session; returns the token to hand out once. */
+export async function issueRefreshToken(
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'random'>,
+  session: SessionRecord,
+  binding: RefreshTokenBinding = {},
+): Promise<string> {
+  const token = generateRefreshToken(deps.random, binding);
+  await deps.store.refreshTokens.issue({
+    hash: hashRefreshToken(token),
+    sessionId: session.id,
+    createdAt: deps.clock.now(),
+  });
+  return token;
+}
+
+/**
+ * Consumes a refresh token and returns its successor, atomically in the store. A replay inside
+ * the grace window returns the same successor; outside it, the replay is treated as theft: the
+ * session and its whole family die, a revocation is published and audited.
+ */
+export async function rotateRefreshToken(
+  deps: AuthDeps,
+  presented: unknown,
+  context: RequestContext = emptyContext,
+): Promise<Rotated> {
+  const { store, sessionPolicy: policy } = deps;
+  if (!isRefreshTokenShaped(presented))
+    throw new RefreshTokenError('ERR_REFRESH_INVALID', 'malformed refresh token');
+  const now = deps.clock.now();
+  // The successor keeps the client and DPoP key of the token it replaces.
+  const successor = generateRefreshToken(deps.random, readRefreshTokenBinding(presented));
+  const result = await store.refreshTokens.rotate({
+    presentedHash: hashRefreshToken(presented),
+    successor: { hash: hashRefreshToken(successor), createdAt: now },
+    successorCipher: encryptSuccessor(presented, successor, deps.random),
+    now,
+    graceMs: policy.refreshGraceMs,
+    idleTtlMs: policy.idleTtlMs,
+  });
+  if (result.outcome === 'invalid')
+    throw new RefreshTokenError('ERR_REFRESH_INVALID', 'unknown or expired refresh token');
+  if (result.outcome === 'reused') {
+    await publishSessionRevocations(deps, [result.session]);
+    await deps.audit.record(
+      { type: 'refresh.reuse_detected', subjectId: result.session.userId, sessionId: result.session.id },
+      context,
+    );
+    throw new RefreshTokenError('ERR_REFRESH_REUSED', 'refresh token reused: family revoked');
+  }
+  const user = await store.users.getById(result.session.userId);
+  if (user?.status !== 'active') throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
+  if (result.outcome === 'replayed') {
+    const same = decryptSuccessor(presented, result.successorCipher);
+    if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');
+    // An access token is issued now: the session must say so (see publishUserRevocation).
+    await store.sessions.touch(
+      result.session.id,
+      now,
+      Math.min(now + policy.idleTtlMs, result.session.absoluteExpiresAt),
+    );
+    return { user, session: result.session, refreshToken: same };
+  }
+  await deps.audit.record(
+    { type: 'refresh.rotated', actorId: user.id, subjectId: user.id, sessionId: result.session.id },
+    context,
+  );
+  return { user, session: result.session, refreshToken: successor };
+}
+
+/**
+ * The session a refresh token (live or already rotated) belongs to, read without consuming the
+ * token; null for a malformed or unknown token. Callers check the session (strategy, CSRF
+ * binding) with it before `rotateRefreshToken` spends the token.
+ */
+export async function getRefreshTokenSession(
+  deps: Pick<AuthDeps, 'store'>,
+  presented: unknown,
+): Promise<SessionRecord | null> {
+  if (!isRefreshTokenShaped(presented)) return null;
+  const sessionId = await deps.store.refreshTokens.sessionIdFor(hashRefreshToken(presented));
+  return sessionId ? deps.store.sessions.get(sessionId) : null;
+}
+
+/**
+ * RFC 7009 for refresh tokens: ends the session a token belongs to, and with it the whole
+ * family. Any token of the family will do, even one already rotated: whoever holds it may end
+ * the login it came from. Resolves false for an unknown token (the caller answers 200 anyway).
+ */
+export async function revokeByRefreshToken(
+  deps: AuthDeps,
+  presented: unknown,
+  context: RequestContext = emptyContext,
+): Promise<boolean> {
+  const session = await getRefreshTokenSession(deps, presented);
+  if (!session) return false;
+  const revoked = await revokeSession(deps, {
+    sessionId: session.id,
+    reason: 'token_revoked',
+    actorId: session.userId,
+    context,
+  });
+  return revoked !== null;
+}

@@ -1,0 +1,45 @@
+import type { AuthDeps } from '../auth-deps.ts';
+import { revocationUntil } from '../protocol/revocation-until.ts';
+import type { SessionRecord } from '../store/types.ts';
+import type { RevocationEvent } from './revocation-event.ts';
+
+type PublishDeps = Pick<AuthDeps, 'clock' | 'sessionPolicy' | 'revocations'>;
+
+/** One `session` event per session, in force as long as an access token of it could live. */
+export async function publishSessionRevocations(deps: PublishDeps, sessions: SessionRecord[]): Promise<void> {
+  if (sessions.length === 0) return;
+  const until = revocationUntil('session', deps.clock.now(), deps.sessionPolicy.accessTokenTtlMs);
+  const events: RevocationEvent[] = sessions.map((session) => ({
+    type: 'session',
+    sid: session.id,
+    sub: session.userId,
+    until,
+  }));
+  await deps.revocations.publish(events);
+}
+
+/**
+ * Every session of a user ended (logout-all, password change or reset, suspension, deletion):
+ * one `user` event, O(1) on the wire however many sessions there were. Verifiers compare it with
+ * the token's `iat`, which is in whole seconds, so `before` is the start of this second: a token
+ * issued earlier in this second is not covered by it, and the sessions that may have issued one
+ * (seen this second; every issuance touches its session) are named by `session` events as well.
+ * A session kept (the new one of a password change) is never named and, issued from this second
+ * on, is not covered.
+ */
+export async function publishUserRevocation(
+  deps: PublishDeps,
+  userId: string,
+  sessions: SessionRecord[],
+): Promise<void> {
+  if (sessions.length === 0) return;
+  const now = deps.clock.now();
+  const before = Math.floor(now / 1000) * 1000;
+  const until = revocationUntil('user', now, deps.sessionPolicy.accessTokenTtlMs);
+  const events: RevocationEvent[] = [{ type: 'user', sub: userId, before, until }];
+  for (const session of sessions) {
+    if (Math.max(session.lastSeenAt, session.createdAt) >= before)
+      events.push({ type: 'session', sid: session.id, sub: session.userId, until });
+  }
+  await deps.revocations.publish(events);
+}

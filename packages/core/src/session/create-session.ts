@@ -1,0 +1,40 @@
+import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import type { AuthDeps } from '../auth-deps.ts';
+import type { SessionRecord, Strategy, UserRecord } from '../store/types.ts';
+import { generateSessionToken, hashSessionSecret } from './session-token.ts';
+
+export interface CreateSessionOptions {
+  user: UserRecord;
+  strategy: Strategy;
+  context?: RequestContext;
+}
+
+export interface CreatedSession {
+  session: SessionRecord;
+  /** `id.secret`: goes into the cookie (session strategy) and is never stored. */
+  sessionToken: string;
+}
+
+/** Starts a session for an already-authenticated user: always a fresh id and secret. */
+export async function createSession(
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'random' | 'sessionPolicy'>,
+  { user, strategy, context = emptyContext }: CreateSessionOptions,
+): Promise<CreatedSession> {
+  const { sessionPolicy: policy } = deps;
+  const now = deps.clock.now();
+  const token = generateSessionToken(deps.random);
+  const session: SessionRecord = {
+    id: token.id,
+    userId: user.id,
+    secretHash: hashSessionSecret(token.secret),
+    strategy,
+    createdAt: now,
+    lastSeenAt: now,
+    idleExpiresAt: Math.min(now + policy.idleTtlMs, now + policy.absoluteTtlMs),
+    absoluteExpiresAt: now + policy.absoluteTtlMs,
+    userAgent: context.userAgent?.slice(0, 512) ?? null,
+    ip: context.ip,
+  };
+  await deps.store.sessions.create(session);
+  return { session, sessionToken: token.value };
+}

@@ -1,0 +1,54 @@
+import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import type { AuthDeps } from '../auth-deps.ts';
+import { toBase64Url } from '../lib/encoding.ts';
+import { admitHashing } from '../password/hashing-permit.ts';
+import { assertPasswordAcceptable } from '../password/password-policy.ts';
+import type { UserRecord } from '../store/types.ts';
+import { normalizeEmail } from './normalize-email.ts';
+
+export interface RegisterInput {
+  email: unknown;
+  password: unknown;
+  roles?: string[];
+}
+
+export interface RegisterResult {
+  created: boolean;
+  /** The new user; null when the email was taken. */
+  user: UserRecord | null;
+}
+
+/**
+ * Creates an account. Resolves the same way whether or not the email is taken, and costs one
+ * hash either way, so neither the answer nor its timing reveals existing accounts.
+ */
+export async function register(
+  deps: AuthDeps,
+  input: RegisterInput,
+  context: RequestContext = emptyContext,
+): Promise<RegisterResult> {
+  const permit = admitHashing(deps.hasher, 'register');
+  try {
+    await deps.guard.beforeRegister(context);
+    const email = normalizeEmail(input.email);
+    assertPasswordAcceptable(input.password, deps.passwordPolicy);
+    const passwordHash = await permit.hasher.hash(input.password);
+    const now = deps.clock.now();
+    const user: UserRecord = {
+      id: toBase64Url(deps.random.bytes(16)),
+      email,
+      passwordHash,
+      roles: input.roles ?? [],
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      passwordChangedAt: now,
+    };
+    const created = await deps.store.users.create(user);
+    if (created)
+      await deps.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context);
+    return { created, user: created ? user : null };
+  } finally {
+    permit.release();
+  }
+}
