@@ -42,7 +42,10 @@ describe('browser: admin', { skip: skipReason, timeout: 120_000 }, () => {
     await adminPage.getByRole('button', { name: 'Search', exact: true }).click();
     const users = adminPage.getByRole('table', { name: 'Users' });
     // The search's own answer (the unfiltered first load also lists mallory).
-    await adminPage.locator('.user-count').filter({ hasText: /^1 user match\.$/ }).waitFor();
+    await adminPage
+      .locator('.user-count')
+      .filter({ hasText: /^1 user match\.$/ })
+      .waitFor();
     await users.getByRole('cell', { name: 'mallory@example.com', exact: true }).waitFor();
     assert.equal(await users.getByRole('row').count(), 2, 'header and one match');
 
