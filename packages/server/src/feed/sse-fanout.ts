@@ -1,0 +1,140 @@
+import type { ServerResponse } from 'node:http';
+import { encodeSseMessage, type FeedMessage } from '@gatehouse/core';
+
+export interface SseFanOutOptions {
+  /**
+   * Bytes a follower may have waiting while its socket refuses more (its reader is slower than
+   * the feed); past this the follower is dropped and reconnects from its cursor. Default 1 MiB.
+   */
+  maxQueuedBytes?: number;
+  /** Connections written per turn of the event loop before yielding to other work. Default 256. */
+  writesPerTurn?: number;
+  /** Told each time a follower is dropped for falling behind. */
+  onDrop?: () => void;
+}
+
+export interface SseConnection {
+  /** Queues one message; it is written on the next turn of the event loop, with whatever else is queued. */
+  send(message: FeedMessage): void;
+  /** Writes what is queued and ends the response. */
+  end(): void;
+}
+
+export interface SseFanOut {
+  /** Takes over the body of a response whose headers (and first bytes) were already written. */
+  open(response: ServerResponse): SseConnection;
+}
+
+// The same message object reaches every follower: it is encoded once, for all of them.
+const encoded = new WeakMap<FeedMessage, Buffer>();
+
+function encode(message: FeedMessage): Buffer {
+  let bytes = encoded.get(message);
+  if (!bytes) {
+    bytes = Buffer.from(encodeSseMessage(message), 'utf8');
+    encoded.set(message, bytes);
+  }
+  return bytes;
+}
+
+interface Connection extends SseConnection {
+  /** Hands everything queued to the socket as one write, unless it is full. */
+  write(): void;
+}
+
+/**
+ * Writes the revocation stream to many SSE followers without stalling the server: a message
+ * only queues (so a revoke call returns before thousands of sockets are written), and the queues
+ * are written on later turns of the event loop, a bounded number of connections per turn, each
+ * connection's queue as one write. A follower whose socket is full gets nothing more written
+ * until it drains; if what waits for it passes `maxQueuedBytes`, its connection is closed. It
+ * reconnects from its last cursor, so nothing is lost, and the others never wait for it.
+ */
+export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
+  const maxQueuedBytes = options.maxQueuedBytes ?? 1 << 20;
+  const writesPerTurn = options.writesPerTurn ?? 256;
+  const onDrop = options.onDrop ?? (() => {});
+  const ready = new Set<Connection>();
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(writeSome);
+  }
+
+  function writeSome(): void {
+    scheduled = false;
+    let budget = writesPerTurn;
+    for (const connection of ready) {
+      if (budget-- === 0) break;
+      ready.delete(connection);
+      connection.write();
+    }
+    if (ready.size > 0) schedule();
+  }
+
+  function open(response: ServerResponse): Connection {
+    let queue: Buffer[] = [];
+    let queuedBytes = 0;
+    let blocked = false;
+    let closed = false;
+
+    const takeQueue = (): Buffer => {
+      const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
+      queue = [];
+      queuedBytes = 0;
+      return chunk;
+    };
+    const close = () => {
+      closed = true;
+      queue = [];
+      queuedBytes = 0;
+      ready.delete(connection);
+    };
+    const onDrain = () => {
+      blocked = false;
+      if (queue.length > 0 && !closed) {
+        ready.add(connection);
+        schedule();
+      }
+    };
+
+    const connection: Connection = {
+      send(message) {
+        if (closed) return;
+        const bytes = encode(message);
+        queue.push(bytes);
+        queuedBytes += bytes.length;
+        if (!blocked) {
+          ready.add(connection);
+          schedule();
+        } else if (queuedBytes > maxQueuedBytes) {
+          // A catch-up burst is written whole (the feed bounds it); only a reader that stops
+          // taking what it is sent lets the queue grow while blocked.
+          close();
+          response.destroy();
+          onDrop();
+        }
+      },
+      write() {
+        if (closed || blocked || queue.length === 0) return;
+        if (!response.write(takeQueue())) {
+          blocked = true;
+          response.once('drain', onDrain);
+        }
+      },
+      end() {
+        if (closed) return;
+        const rest = queue.length > 0 ? takeQueue() : undefined;
+        close();
+        if (rest) response.end(rest);
+        else response.end();
+      },
+    };
+    response.once('close', close);
+    return connection;
+  }
+
+  return { open };
+}
