@@ -51,10 +51,12 @@ interface Connection extends SseConnection {
  * reconnects from its last cursor, so nothing is lost, and the others never wait for it.
  */
 export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
-  const maxQueuedBytes = options.maxQueuedBytes ?? 1 << 20;
   const writesPerTurn = options.writesPerTurn ?? 256;
-  const onDrop = options.onDrop ?? (() => {});
-  const ready = new Set<Connection>();
+  const limits: Limits = {
+    maxQueuedBytes: options.maxQueuedBytes ?? 1 << 20,
+    onDrop: options.onDrop ?? (() => {}),
+  };
+  const turns: Turns = { ready: new Set(), schedule };
   let scheduled = false;
 
   function schedule(): void {
@@ -66,75 +68,88 @@ export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
   function writeSome(): void {
     scheduled = false;
     let budget = writesPerTurn;
-    for (const connection of ready) {
+    for (const connection of turns.ready) {
       if (budget-- === 0) break;
-      ready.delete(connection);
+      turns.ready.delete(connection);
       connection.write();
     }
-    if (ready.size > 0) schedule();
+    if (turns.ready.size > 0) schedule();
   }
 
-  function open(response: ServerResponse): Connection {
-    let queue: Buffer[] = [];
-    let queuedBytes = 0;
-    let blocked = false;
-    let closed = false;
+  return { open: (response) => openConnection(response, turns, limits) };
+}
 
-    const takeQueue = (): Buffer => {
-      const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
-      queue = [];
-      queuedBytes = 0;
-      return chunk;
-    };
-    const close = () => {
-      closed = true;
-      queue = [];
-      queuedBytes = 0;
-      ready.delete(connection);
-    };
-    const onDrain = () => {
-      blocked = false;
-      if (queue.length > 0 && !closed) {
+interface Limits {
+  maxQueuedBytes: number;
+  onDrop: () => void;
+}
+
+/** The connections with something to write, and how to get a turn to write them. */
+interface Turns {
+  ready: Set<Connection>;
+  schedule(): void;
+}
+
+function openConnection(response: ServerResponse, turns: Turns, limits: Limits): Connection {
+  const { ready, schedule } = turns;
+  const { maxQueuedBytes, onDrop } = limits;
+  let queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let blocked = false;
+  let closed = false;
+
+  const takeQueue = (): Buffer => {
+    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
+    queue = [];
+    queuedBytes = 0;
+    return chunk;
+  };
+  const close = () => {
+    closed = true;
+    queue = [];
+    queuedBytes = 0;
+    ready.delete(connection);
+  };
+  const onDrain = () => {
+    blocked = false;
+    if (queue.length > 0 && !closed) {
+      ready.add(connection);
+      schedule();
+    }
+  };
+
+  const connection: Connection = {
+    send(message) {
+      if (closed) return;
+      const bytes = encode(message);
+      queue.push(bytes);
+      queuedBytes += bytes.length;
+      if (!blocked) {
         ready.add(connection);
         schedule();
-      }
-    };
-
-    const connection: Connection = {
-      send(message) {
-        if (closed) return;
-        const bytes = encode(message);
-        queue.push(bytes);
-        queuedBytes += bytes.length;
-        if (!blocked) {
-          ready.add(connection);
-          schedule();
-        } else if (queuedBytes > maxQueuedBytes) {
-          // A catch-up burst is written whole (the feed bounds it); only a reader that stops
-          // taking what it is sent lets the queue grow while blocked.
-          close();
-          response.destroy();
-          onDrop();
-        }
-      },
-      write() {
-        if (closed || blocked || queue.length === 0) return;
-        if (!response.write(takeQueue())) {
-          blocked = true;
-          response.once('drain', onDrain);
-        }
-      },
-      end() {
-        if (closed) return;
-        const rest = queue.length > 0 ? takeQueue() : undefined;
+      } else if (queuedBytes > maxQueuedBytes) {
+        // A catch-up burst is written whole (the feed bounds it); only a reader that stops
+        // taking what it is sent lets the queue grow while blocked.
         close();
-        if (rest) response.end(rest);
-        else response.end();
-      },
-    };
-    response.once('close', close);
-    return connection;
-  }
-
-  return { open };
+        response.destroy();
+        onDrop();
+      }
+    },
+    write() {
+      if (closed || blocked || queue.length === 0) return;
+      if (!response.write(takeQueue())) {
+        blocked = true;
+        response.once('drain', onDrain);
+      }
+    },
+    end() {
+      if (closed) return;
+      const rest = queue.length > 0 ? takeQueue() : undefined;
+      close();
+      if (rest) response.end(rest);
+      else response.end();
+    },
+  };
+  response.once('close', close);
+  return connection;
 }
