@@ -137,4 +137,35 @@ describe('SSE fan-out writes', () => {
       harness.server.close();
     }
   });
+
+  it('writes a bounded number of connections per turn of the event loop', async () => {
+    const harness = await startHarness(5);
+    try {
+      const clients = [1, 2, 3, 4, 5].map(() => openClient(harness.port, false));
+      await harness.arrived;
+      let writes = 0;
+      for (const response of harness.responses) {
+        const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+        (response as unknown as { write: unknown }).write = (...args: unknown[]) => {
+          writes++;
+          return write(...args);
+        };
+      }
+      const fanOut = createSseFanOut({ firstWrites: 1, writesPerTurn: 2 });
+      const connections = harness.responses.map((response) => fanOut.open(response));
+      for (const connection of connections) connection.send(event(1));
+      assert.equal(writes, 0);
+      await Promise.resolve();
+      assert.equal(writes, 1, 'the first connection once the sender is done');
+      await nextTurn();
+      assert.equal(writes, 3, 'two more on the next turn');
+      await nextTurn();
+      assert.equal(writes, 5);
+      for (const connection of connections) connection.end();
+      for (const { socket } of clients) socket.destroy();
+    } finally {
+      harness.server.closeAllConnections();
+      harness.server.close();
+    }
+  });
 });

@@ -9,6 +9,11 @@ export interface SseFanOutOptions {
   maxQueuedBytes?: number;
   /** Connections written per turn of the event loop before yielding to other work. Default 256. */
   writesPerTurn?: number;
+  /**
+   * Connections written as soon as the code that queued a message is done, before yielding to the
+   * event loop: with few followers a message leaves at once. Default 32.
+   */
+  firstWrites?: number;
   /** Told each time a follower is dropped for falling behind. */
   onDrop?: () => void;
 }
@@ -44,14 +49,16 @@ interface Connection extends SseConnection {
 
 /**
  * Writes the revocation stream to many SSE followers without stalling the server: a message
- * only queues (so a revoke call returns before thousands of sockets are written), and the queues
- * are written on later turns of the event loop, a bounded number of connections per turn, each
- * connection's queue as one write. A follower whose socket is full gets nothing more written
+ * only queues (so a revoke call returns before thousands of sockets are written); the first
+ * `firstWrites` queues are written when the caller's synchronous work is done and the rest on
+ * later turns of the event loop, a bounded number of connections per turn, each connection's
+ * queue as one write. A follower whose socket is full gets nothing more written
  * until it drains; if what waits for it passes `maxQueuedBytes`, its connection is closed. It
  * reconnects from its last cursor, so nothing is lost, and the others never wait for it.
  */
 export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
   const writesPerTurn = options.writesPerTurn ?? 256;
+  const firstWrites = Math.min(writesPerTurn, options.firstWrites ?? 32);
   const limits: Limits = {
     maxQueuedBytes: options.maxQueuedBytes ?? 1 << 20,
     onDrop: options.onDrop ?? (() => {}),
@@ -62,18 +69,19 @@ export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(writeSome);
+    // The first few are written once the caller's synchronous work is done (before a revoke call
+    // even answers, as when every write was immediate); the rest on later turns of the event loop.
+    queueMicrotask(() => writeSome(firstWrites));
   }
 
-  function writeSome(): void {
-    scheduled = false;
-    let budget = writesPerTurn;
+  function writeSome(budget: number): void {
     for (const connection of turns.ready) {
       if (budget-- === 0) break;
       turns.ready.delete(connection);
       connection.write();
     }
-    if (turns.ready.size > 0) schedule();
+    if (turns.ready.size > 0) setImmediate(() => writeSome(writesPerTurn));
+    else scheduled = false;
   }
 
   return { open: (response) => openConnection(response, turns, limits) };
