@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { FeedMessage } from '@gatehouse/core';
@@ -33,14 +33,28 @@ async function startHarness(expected: number): Promise<Harness> {
 }
 
 /** A raw client: counts the body bytes it reads, or reads nothing at all when `stalled`. */
-function openClient(port: number, stalled: boolean): { socket: Socket; received: () => string } {
+function openClient(port: number, stalled: boolean, version = '1.1') {
   const socket = connect(port, '127.0.0.1');
-  socket.write('GET /stream HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+  socket.write(`GET /stream HTTP/${version}\r\nhost: 127.0.0.1\r\n\r\n`);
   let text = '';
   if (stalled) socket.pause();
   else socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
   socket.on('error', () => {});
   return { socket, received: () => text };
+}
+
+/** Records what is written to the responses' sockets (where the fan-out writes HTTP/1.1 chunks). */
+function spyOnWrites(responses: ServerResponse[]): Buffer[] {
+  const writes: Buffer[] = [];
+  for (const response of responses) {
+    const socket = response.socket!;
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    (socket as unknown as { write: unknown }).write = (...args: unknown[]) => {
+      writes.push(args[0] as Buffer);
+      return write(...args);
+    };
+  }
+  return writes;
 }
 
 const filler = 'x'.repeat(4096);
@@ -102,14 +116,7 @@ describe('SSE fan-out writes', () => {
     try {
       const clients = [1, 2, 3].map(() => openClient(harness.port, false));
       await harness.arrived;
-      const writes: unknown[][] = [];
-      for (const response of harness.responses) {
-        const write = response.write.bind(response) as (...args: unknown[]) => boolean;
-        (response as unknown as { write: unknown }).write = (...args: unknown[]) => {
-          writes.push(args);
-          return write(...args);
-        };
-      }
+      const writes = spyOnWrites(harness.responses);
       const fanOut = createSseFanOut();
       const connections = harness.responses.map((response) => fanOut.open(response));
       const heartbeat: FeedMessage = { kind: 'heartbeat', cursor: 'e.7', at: 1 };
@@ -118,13 +125,16 @@ describe('SSE fan-out writes', () => {
       assert.equal(writes.length, 0, 'nothing is written while the caller still runs');
       await nextTurn();
       assert.equal(writes.length, 3, 'one write per connection for both messages');
-      const [first, second] = writes.map(([chunk]) => chunk as Buffer);
-      assert.match(first!.toString(), /^id: e\.7\nevent: revocation\n.*\n\nid: e\.7\nevent: heartbeat\n/s);
+      const [first, second] = writes;
+      assert.match(
+        first!.toString(),
+        /^[0-9a-f]+\r\nid: e\.7\nevent: revocation\n.*\n\nid: e\.7\nevent: heartbeat\n/s,
+      );
       assert.deepEqual(first, second);
       const later: FeedMessage = { kind: 'heartbeat', cursor: 'e.7', at: 2 };
       for (const connection of connections) connection.send(later);
       await nextTurn();
-      const chunks = writes.slice(3).map(([chunk]) => chunk);
+      const chunks = writes.slice(3);
       assert.equal(chunks.length, 3);
       assert.ok(
         chunks.every((chunk) => chunk === chunks[0]),
@@ -143,26 +153,40 @@ describe('SSE fan-out writes', () => {
     try {
       const clients = [1, 2, 3, 4, 5].map(() => openClient(harness.port, false));
       await harness.arrived;
-      let writes = 0;
-      for (const response of harness.responses) {
-        const write = response.write.bind(response) as (...args: unknown[]) => boolean;
-        (response as unknown as { write: unknown }).write = (...args: unknown[]) => {
-          writes++;
-          return write(...args);
-        };
-      }
+      const written = spyOnWrites(harness.responses);
       const fanOut = createSseFanOut({ firstWrites: 1, writesPerTurn: 2 });
       const connections = harness.responses.map((response) => fanOut.open(response));
       for (const connection of connections) connection.send(event(1));
-      assert.equal(writes, 0);
+      assert.equal(written.length, 0);
       await Promise.resolve();
-      assert.equal(writes, 1, 'the first connection once the sender is done');
+      assert.equal(written.length, 1, 'the first connection once the sender is done');
       await nextTurn();
-      assert.equal(writes, 3, 'two more on the next turn');
+      assert.equal(written.length, 3, 'two more on the next turn');
       await nextTurn();
-      assert.equal(writes, 5);
+      assert.equal(written.length, 5);
       for (const connection of connections) connection.end();
       for (const { socket } of clients) socket.destroy();
+    } finally {
+      harness.server.closeAllConnections();
+      harness.server.close();
+    }
+  });
+
+  it('writes a body without chunked encoding (an HTTP/1.0 client) through the response', async () => {
+    const harness = await startHarness(1);
+    try {
+      const client = openClient(harness.port, false, '1.0');
+      await harness.arrived;
+      const connection = createSseFanOut().open(harness.responses[0]!);
+      connection.send(event(1));
+      connection.send({ kind: 'heartbeat', cursor: 'e.1', at: 5 });
+      connection.end();
+      await once(client.socket, 'end');
+      const body = client.received().split('\r\n\r\n').slice(1).join('\r\n\r\n');
+      assert.match(
+        body,
+        /^: hello\n\nid: e\.1\nevent: revocation\n.*\n\nid: e\.1\nevent: heartbeat\ndata: \{"at":5\}\n\n$/s,
+      );
     } finally {
       harness.server.closeAllConnections();
       harness.server.close();
