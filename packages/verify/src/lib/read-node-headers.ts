@@ -27,7 +27,8 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
     if (header.length !== name.length || header.toLowerCase() !== name) continue;
     const received = rawHeaders[index + 1]!;
     if (first === undefined) first = received;
-    else (all ??= [first]).push(received);
+    else if (all === undefined) all = [first, received];
+    else all.push(received);
   }
   return all ?? first ?? value;
 }
