@@ -125,6 +125,13 @@ function dispatch(
   },
   request: VerifyRequestInput,
 ): Verdict {
+  // The common case first: "Bearer " and a token verified before. Its characters were checked
+  // then, so the header's full syntax check (readCredential) is needed only when it misses.
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+    const known = paths.jwt.verifyCachedBearer(request, authorization.slice(7));
+    if (known) return known;
+  }
   const credential = readCredential(request);
   switch (credential.kind) {
     case 'jwt':

@@ -119,4 +119,40 @@ describe('createVerifier: verification cache', () => {
     assert.equal(t.verifier.metrics().cacheHits, 0);
     await t.stop();
   });
+
+  it('a remembered token answers every Authorization header as an uncached verifier does', async () => {
+    const t = await createFixture();
+    const uncached = await createFixture({
+      clock: t.clock,
+      jwks: { keys: [t.key.jwk] },
+      cache: { maxEntries: 0 },
+    });
+    const { token } = await t.sign();
+    const bound = (await t.sign({ jkt: 'j'.repeat(43) })).token;
+    for (const remembered of [token, bound]) assert.ok(await t.verifier.verifyToken(remembered));
+    const headers = [token, bound].flatMap((value) => [
+      `Bearer ${value}`,
+      `bearer ${value}`,
+      `Bearer  ${value}`,
+      `Bearer ${value} `,
+      `Bearer ${value}\t`,
+      `Bearer ${value},Bearer ${value}`,
+      `Bearer ${value}.`,
+      `Bearer ${value.slice(0, -1)}`,
+      `DPoP ${value}`,
+      [`Bearer ${value}`],
+      [`Bearer ${value}`, `Bearer ${value}`],
+    ]);
+    for (const authorization of headers) {
+      const request = { headers: { authorization }, method: 'GET', url: '/orders' };
+      assert.deepEqual(
+        await t.verifier.verifyRequest(request),
+        await uncached.verifier.verifyRequest(request),
+        JSON.stringify(authorization).slice(0, 40),
+      );
+    }
+    assert.ok(t.verifier.metrics().cacheHits > 0);
+    await uncached.stop();
+    await t.stop();
+  });
 });

@@ -105,6 +105,21 @@ export function createJwtPath(ctx: JwtPathContext) {
 
   return {
     /**
+     * The verdict for a token this verifier remembers, or undefined for anything else (the full
+     * path then judges it). Only a token that passed every check is remembered, so this answers
+     * exactly as `verifyBinding(request, token, 'Bearer')` would, without reading the header
+     * beyond its scheme.
+     */
+    verifyCachedBearer(request: VerifyRequestInput, token: string): VerifyResult | undefined {
+      const now = clock.now();
+      if (ctx.isStale(now)) return undefined;
+      const cached = cache.get(token, 'jwt', now);
+      if (!cached) return undefined;
+      counts.cacheHits++;
+      return bind(request, token, 'Bearer', allow(cached));
+    },
+
+    /**
      * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token
      * under the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
      */

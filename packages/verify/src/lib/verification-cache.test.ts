@@ -49,4 +49,19 @@ describe('createVerificationCache', () => {
     assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 0);
     assert.equal(cache.drop({ type: 'session', sid: 's3', sub: 'u1', until: 0 }), 1);
   });
+
+  it('answers only for the exact string, even when two share their tail; the later replaces the earlier', () => {
+    const cache = createVerificationCache(10);
+    const tail = 'x'.repeat(40);
+    cache.set(`a${tail}`, principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    assert.equal(cache.get(`b${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(tail, 'jwt', 0), undefined);
+    assert.ok(cache.get(`a${tail}`, 'jwt', 0));
+    cache.set(`b${tail}`, principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    assert.equal(cache.get(`a${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(`b${tail}`, 'jwt', 0)?.sid, 's2');
+    assert.equal(cache.size, 1);
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0);
+    assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 1);
+  });
 });
