@@ -125,12 +125,12 @@ function dispatch(
   },
   request: VerifyRequestInput,
 ): Verdict {
-  // The common case first: "Bearer " and a token verified before. Its characters were checked
-  // then, so the header's full syntax check (readCredential) is needed only when it misses.
+  // The common case first: "Bearer " and a token. Its syntax was checked when it was remembered,
+  // or is checked by the verification itself; the header's own check runs only for a refusal.
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-    const known = paths.jwt.verifyCachedBearer(request, authorization.slice(7));
-    if (known) return known;
+    const early = paths.jwt.verifyBearer(request, authorization.slice(7));
+    if (early) return early;
   }
   const credential = readCredential(request);
   switch (credential.kind) {
