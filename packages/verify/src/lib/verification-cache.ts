@@ -102,7 +102,18 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       const tag = tagOf(key);
       const previous = entries.get(tag);
       if (previous) remove(previous);
-      const entry: Entry = { ...index, key, tag, kind: principal.strategy, principal, expiresAtMs };
+      // One shape for every entry (absent indexes are undefined), built without a spread.
+      const entry: Entry = {
+        sid: index.sid,
+        sub: index.sub,
+        jti: index.jti,
+        kid: index.kid,
+        key,
+        tag,
+        kind: principal.strategy,
+        principal,
+        expiresAtMs,
+      };
       entries.set(tag, entry);
       for (const name of INDEXES) {
         const value = entry[name];
