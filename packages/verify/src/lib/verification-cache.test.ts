@@ -64,4 +64,25 @@ describe('createVerificationCache', () => {
     assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0);
     assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 1);
   });
+
+  it('evicts the least recently used entry, however often the newest is hit', () => {
+    const cache = createVerificationCache(2);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('b', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    assert.ok(cache.get('b', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('c', principal('s3'), 1000, { sid: 's3', sub: 'u1' }); // evicts b
+    assert.equal(cache.get('b', 'jwt', 0), undefined);
+    assert.ok(cache.get('c', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('d', principal('s4'), 1000, { sid: 's4', sub: 'u1' }); // evicts c
+    assert.equal(cache.get('c', 'jwt', 0), undefined);
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('e', principal('s5'), 1000, { sid: 's5', sub: 'u1' }); // newest now, a next
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('f', principal('s6'), 1000, { sid: 's6', sub: 'u1' }); // evicts e
+    assert.equal(cache.get('e', 'jwt', 0), undefined);
+    assert.ok(cache.get('a', 'jwt', 0));
+  });
 });

@@ -72,7 +72,11 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
     kid: new Map(),
   };
 
+  /** The most recently used entry, last in `entries`: a hit on it needs no re-insertion. */
+  let newest: Entry | undefined;
+
   function remove(entry: Entry): void {
+    if (entry === newest) newest = undefined;
     entries.delete(entry.tag);
     for (const name of INDEXES) {
       const value = entry[name];
@@ -92,8 +96,11 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
         remove(entry);
         return undefined;
       }
-      entries.delete(tag);
-      entries.set(tag, entry);
+      if (entry !== newest) {
+        entries.delete(tag);
+        entries.set(tag, entry);
+        newest = entry;
+      }
       return entry.principal;
     },
 
@@ -115,6 +122,7 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
         expiresAtMs,
       };
       entries.set(tag, entry);
+      newest = entry;
       for (const name of INDEXES) {
         const value = entry[name];
         if (value === undefined) continue;
