@@ -29,30 +29,8 @@ export interface JwtPathContext {
  * (and, on Node, a first sight) is answered without a promise.
  */
 export function createJwtPath(ctx: JwtPathContext) {
-  const { clock, keys, local, cache, verdicts, dpop } = ctx;
-  const { counts, allow, reject, countAccepted } = verdicts;
-
-  function remember(token: string, result: LocalResult & { ok: true }, now: number): VerifyResult {
-    const { claims, kid } = result;
-    const principal = freezePrincipal({
-      sub: claims.sub,
-      sid: claims.sid,
-      roles: claims.roles,
-      strategy: 'jwt',
-      exp: claims.exp,
-      ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
-      ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
-    });
-    // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
-    if (claims.exp * 1000 > now)
-      cache.set(token, principal, claims.exp * 1000, {
-        sid: claims.sid,
-        sub: claims.sub,
-        jti: claims.jti,
-        kid,
-      });
-    return allow(principal);
-  }
+  const { clock, keys, local, cache, verdicts } = ctx;
+  const { counts, allow, reject } = verdicts;
 
   function judge(token: string, result: LocalResult, now: number, afterRefetch: boolean): Verdict {
     if (!result.ok) {
@@ -64,7 +42,7 @@ export function createJwtPath(ctx: JwtPathContext) {
         .then((refetched) => (refetched ? verifyJwt(token, true) : reject(401, code)));
     }
     if (local.isRevoked(result)) return reject(401, 'ERR_TOKEN_REVOKED');
-    return remember(token, result, now);
+    return rememberToken(ctx, token, result, now);
   }
 
   function verifyJwt(token: string, afterRefetch = false): Verdict {
@@ -82,28 +60,6 @@ export function createJwtPath(ctx: JwtPathContext) {
       : judge(token, checked, now, afterRefetch);
   }
 
-  function bind(
-    request: VerifyRequestInput,
-    token: string,
-    scheme: 'Bearer' | 'DPoP',
-    result: VerifyResult,
-  ): VerifyResult {
-    if (!result.ok) {
-      if (scheme === 'Bearer' || result.status === 503) return result;
-      // The same refusal, under the scheme the client used.
-      return { ...result, scheme: 'DPoP' };
-    }
-    const { jkt } = result.principal;
-    if (scheme === 'Bearer') {
-      if (jkt === undefined) return countAccepted(result);
-      return reject(401, 'ERR_TOKEN_BINDING', {});
-    }
-    if (jkt === undefined || !dpop) return reject(401, 'ERR_TOKEN_BINDING', {});
-    const outcome = dpop.check(request, token, jkt);
-    if (outcome.ok) return countAccepted(result);
-    return reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce });
-  }
-
   return {
     /**
      * A `Bearer ` header's token, judged before the header's full syntax check, which only a
@@ -118,7 +74,7 @@ export function createJwtPath(ctx: JwtPathContext) {
       const cached = cache.get(token, 'jwt', now);
       if (cached) {
         counts.cacheHits++;
-        return bind(request, token, 'Bearer', allow(cached));
+        return bindToken(ctx, request, token, 'Bearer', allow(cached));
       }
       if (keys.prepare) return undefined;
       const checked = local.check(token) as LocalResult;
@@ -129,19 +85,72 @@ export function createJwtPath(ctx: JwtPathContext) {
       counts.cacheMisses++;
       const verdict = judge(token, checked, now, false);
       return verdict instanceof Promise
-        ? verdict.then((settled) => bind(request, token, 'Bearer', settled))
-        : bind(request, token, 'Bearer', verdict);
+        ? verdict.then((settled) => bindToken(ctx, request, token, 'Bearer', settled))
+        : bindToken(ctx, request, token, 'Bearer', verdict);
     },
 
-    /**
-     * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token
-     * under the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
-     */
+    /** A token under the scheme it came with: verified, then its binding checked (bindToken). */
     verifyBinding(request: VerifyRequestInput, token: string, scheme: 'Bearer' | 'DPoP'): Verdict {
       const result = verifyJwt(token);
       return result instanceof Promise
-        ? result.then((settled) => bind(request, token, scheme, settled))
-        : bind(request, token, scheme, result);
+        ? result.then((settled) => bindToken(ctx, request, token, scheme, settled))
+        : bindToken(ctx, request, token, scheme, result);
     },
   };
+}
+
+/** A verified token's principal, remembered until its exp. */
+function rememberToken(
+  ctx: JwtPathContext,
+  token: string,
+  result: LocalResult & { ok: true },
+  now: number,
+): VerifyResult {
+  const { claims, kid } = result;
+  const principal = freezePrincipal({
+    sub: claims.sub,
+    sid: claims.sid,
+    roles: claims.roles,
+    strategy: 'jwt',
+    exp: claims.exp,
+    ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
+    ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
+  });
+  // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
+  if (claims.exp * 1000 > now)
+    ctx.cache.set(token, principal, claims.exp * 1000, {
+      sid: claims.sid,
+      sub: claims.sub,
+      jti: claims.jti,
+      kid,
+    });
+  return ctx.verdicts.allow(principal);
+}
+
+/**
+ * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token under
+ * the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
+ */
+function bindToken(
+  ctx: JwtPathContext,
+  request: VerifyRequestInput,
+  token: string,
+  scheme: 'Bearer' | 'DPoP',
+  result: VerifyResult,
+): VerifyResult {
+  const { reject, countAccepted } = ctx.verdicts;
+  if (!result.ok) {
+    if (scheme === 'Bearer' || result.status === 503) return result;
+    // The same refusal, under the scheme the client used.
+    return { ...result, scheme: 'DPoP' };
+  }
+  const { jkt } = result.principal;
+  if (scheme === 'Bearer') {
+    if (jkt === undefined) return countAccepted(result);
+    return reject(401, 'ERR_TOKEN_BINDING', {});
+  }
+  if (jkt === undefined || !ctx.dpop) return reject(401, 'ERR_TOKEN_BINDING', {});
+  const outcome = ctx.dpop.check(request, token, jkt);
+  if (outcome.ok) return countAccepted(result);
+  return reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce });
 }

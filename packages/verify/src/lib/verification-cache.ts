@@ -43,6 +43,37 @@ export interface VerificationCache {
   readonly size: number;
 }
 
+/** One shape for every entry (absent indexes are undefined), built without a spread. */
+function makeEntry(
+  key: string,
+  tag: string,
+  principal: Principal,
+  expiresAtMs: number,
+  index: CacheIndexKeys,
+): Entry {
+  return {
+    sid: index.sid,
+    sub: index.sub,
+    jti: index.jti,
+    kid: index.kid,
+    key,
+    tag,
+    kind: principal.strategy,
+    principal,
+    expiresAtMs,
+  };
+}
+
+function unindex(indexes: Record<IndexName, Map<string, Set<string>>>, entry: Entry): void {
+  for (const name of INDEXES) {
+    const value = entry[name];
+    if (value === undefined) continue;
+    const tags = indexes[name].get(value);
+    tags?.delete(entry.tag);
+    if (tags?.size === 0) indexes[name].delete(value);
+  }
+}
+
 /** Keys up to this long are their own tag. */
 const TAG_LENGTH = 24;
 
@@ -78,13 +109,7 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
   function remove(entry: Entry): void {
     if (entry === newest) newest = undefined;
     entries.delete(entry.tag);
-    for (const name of INDEXES) {
-      const value = entry[name];
-      if (value === undefined) continue;
-      const tags = indexes[name].get(value);
-      tags?.delete(entry.tag);
-      if (tags?.size === 0) indexes[name].delete(value);
-    }
+    unindex(indexes, entry);
   }
 
   return {
@@ -109,18 +134,7 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       const tag = tagOf(key);
       const previous = entries.get(tag);
       if (previous) remove(previous);
-      // One shape for every entry (absent indexes are undefined), built without a spread.
-      const entry: Entry = {
-        sid: index.sid,
-        sub: index.sub,
-        jti: index.jti,
-        kid: index.kid,
-        key,
-        tag,
-        kind: principal.strategy,
-        principal,
-        expiresAtMs,
-      };
+      const entry = makeEntry(key, tag, principal, expiresAtMs, index);
       entries.set(tag, entry);
       newest = entry;
       for (const name of INDEXES) {
