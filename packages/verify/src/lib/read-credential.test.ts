@@ -27,6 +27,16 @@ describe('readCredential', () => {
     });
   });
 
+  it('refuses a parsed session cookie that is not a string (a JSON cookie), never reading it as a credential', () => {
+    for (const planted of [{ kind: 'jwt', value: 'a.b.c' }, { kind: 'session', value: 'v.w' }, ['v.w'], 1]) {
+      const cookies = { [SESSION_COOKIE]: planted } as unknown as Record<string, string>;
+      assert.deepEqual(readCredential({ headers: {}, cookies }), {
+        kind: 'invalid',
+        code: 'ERR_SESSION_INVALID',
+      });
+    }
+  });
+
   it('refuses a duplicated session cookie', () => {
     const cookie = `${SESSION_COOKIE}=a; ${SESSION_COOKIE}=b`;
     assert.deepEqual(readCredential({ headers: { cookie } }), {

@@ -19,9 +19,20 @@ export type Credential =
 export function readCredential(request: VerifyRequestInput): Credential {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) return readAuthorization(authorization);
-  const cookie = request.cookies ? request.cookies[SESSION_COOKIE] : readCookieHeader(request.headers.cookie);
+  const cookie = request.cookies
+    ? parsedCookieValue(request.cookies[SESSION_COOKIE])
+    : readCookieHeader(request.headers.cookie);
   if (typeof cookie === 'object') return cookie;
   return cookie ? { kind: 'session', value: cookie } : { kind: 'none' };
+}
+
+/**
+ * A framework's parsed cookie is a string, unless a parser made it something else (cookie-parser
+ * turns `j:{...}` into an object): that is refused, never taken for a credential of its own.
+ */
+function parsedCookieValue(value: unknown): string | undefined | Credential {
+  if (value === undefined || typeof value === 'string') return value;
+  return { kind: 'invalid', code: 'ERR_SESSION_INVALID' };
 }
 
 function readAuthorization(header: string | string[]): Credential {
