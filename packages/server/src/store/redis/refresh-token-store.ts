@@ -4,96 +4,16 @@ import { encodeId } from './key-layout.ts';
 import { toFields, toSessionRecord } from './records.ts';
 import { type Routing, toDeletedSession } from './routing.ts';
 
+type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
+
 export function createRedisRefreshTokenStore(
   context: RedisStoreContext,
   routing: Routing,
 ): RefreshTokenStore {
-  const { client, keys, scripts } = context;
-
-  /** The owner of a token's slot and how long its route still lives, in one round trip. */
-  async function routeOf(hash: string): Promise<{ userId: string; ttlMs: number } | null> {
-    const route = keys.refreshRoute(hash);
-    const replies = await client.pipeline().get(route).pttl(route).exec();
-    const userId = replies?.[0]?.[1] as string | null | undefined;
-    const ttlMs = replies?.[1]?.[1] as number | undefined;
-    if (typeof userId !== 'string') return null;
-    return { userId, ttlMs: typeof ttlMs === 'number' && ttlMs > 0 ? ttlMs : EXPIRY_SLACK_MS };
-  }
-
-  async function applyRotation(input: RotateRefreshInput, reply: unknown[]): Promise<RotateRefreshResult> {
-    const [outcome, detail, extra] = reply;
-    if (outcome === 'rotated') {
-      const session = toSessionRecord(toFields(detail))!;
-      await routing.markLive(session);
-      return { outcome, session };
-    }
-    // The successor was never stored: its route (written up front) leads nowhere.
-    await client.del(keys.refreshRoute(input.successor.hash));
-    if (outcome === 'replayed') {
-      return { outcome, session: toSessionRecord(toFields(detail))!, successorCipher: extra as string };
-    }
-    if (outcome === 'reused') {
-      const deleted = toDeletedSession([detail, extra]);
-      if (deleted) {
-        await routing.forget([deleted]);
-        return { outcome, session: deleted.session };
-      }
-    }
-    if (outcome !== 'invalid') throw new Error('redis: unexpected reply from the rotation script');
-    return { outcome: 'invalid' };
-  }
-
+  const { client, keys } = context;
   return {
-    async issue(record) {
-      const userId = await routing.userOfSession(record.sessionId);
-      const base = userId === null ? null : keys.userBase(userId);
-      const ttlMs =
-        base === null
-          ? null
-          : await scripts.issueRefreshToken(
-              [
-                keys.session(base, record.sessionId),
-                keys.refreshToken(base, record.hash),
-                keys.sessionTokens(base, record.sessionId),
-              ],
-              [
-                encodeId(record.hash),
-                record.hash,
-                record.sessionId,
-                encodeId(record.sessionId),
-                String(record.createdAt),
-                String(EXPIRY_SLACK_MS),
-              ],
-            );
-      // Like the SQL backends' foreign key: a family needs its session.
-      if (userId === null || ttlMs === null) throw new Error('redis: refresh token for an unknown session');
-      // Routed after the write: the caller hands the token out only once this resolves.
-      await client.set(keys.refreshRoute(record.hash), userId, 'PX', Number(ttlMs));
-    },
-
-    async rotate(input) {
-      const route = await routeOf(input.presentedHash);
-      if (route === null) return { outcome: 'invalid' };
-      const base = keys.userBase(route.userId);
-      // The successor's route goes in before the script can make it live, so a client that gets
-      // the successor (now, or later as a grace-window replay) can always find it.
-      await client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
-      const reply = (await scripts.rotateRefreshToken(
-        [keys.refreshToken(base, input.presentedHash)],
-        [
-          base,
-          encodeId(input.successor.hash),
-          input.successor.hash,
-          String(input.successor.createdAt),
-          input.successorCipher,
-          String(input.now),
-          String(input.graceMs),
-          String(input.now + input.idleTtlMs),
-          String(EXPIRY_SLACK_MS),
-        ],
-      )) as unknown[];
-      return applyRotation(input, reply);
-    },
+    issue: (record) => issueRefreshToken(context, routing, record),
+    rotate: (input) => rotateRefreshToken(context, routing, input),
 
     async sessionIdFor(hash) {
       const userId = await client.get(keys.refreshRoute(hash));
@@ -101,4 +21,106 @@ export function createRedisRefreshTokenStore(
       return client.hget(keys.refreshToken(keys.userBase(userId), hash), 'sessionId');
     },
   };
+}
+
+async function issueRefreshToken(
+  { client, keys, scripts }: RedisStoreContext,
+  routing: Routing,
+  record: IssuedToken,
+): Promise<void> {
+  const userId = await routing.userOfSession(record.sessionId);
+  const base = userId === null ? null : keys.userBase(userId);
+  const ttlMs =
+    base === null
+      ? null
+      : await scripts.issueRefreshToken(
+          [
+            keys.session(base, record.sessionId),
+            keys.refreshToken(base, record.hash),
+            keys.sessionTokens(base, record.sessionId),
+          ],
+          [
+            encodeId(record.hash),
+            record.hash,
+            record.sessionId,
+            encodeId(record.sessionId),
+            String(record.createdAt),
+            String(EXPIRY_SLACK_MS),
+          ],
+        );
+  // Like the SQL backends' foreign key: a family needs its session.
+  if (userId === null || ttlMs === null) throw new Error('redis: refresh token for an unknown session');
+  // Routed after the write: the caller hands the token out only once this resolves.
+  await client.set(keys.refreshRoute(record.hash), userId, 'PX', Number(ttlMs));
+}
+
+async function rotateRefreshToken(
+  context: RedisStoreContext,
+  routing: Routing,
+  input: RotateRefreshInput,
+): Promise<RotateRefreshResult> {
+  const { client, keys, scripts } = context;
+  const route = await routeOf(context, input.presentedHash);
+  if (route === null) return { outcome: 'invalid' };
+  const base = keys.userBase(route.userId);
+  // The successor's route goes in before the script can make it live, so a client that gets
+  // the successor (now, or later as a grace-window replay) can always find it.
+  await client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
+  const reply = (await scripts.rotateRefreshToken(
+    [keys.refreshToken(base, input.presentedHash)],
+    [
+      base,
+      encodeId(input.successor.hash),
+      input.successor.hash,
+      String(input.successor.createdAt),
+      input.successorCipher,
+      String(input.now),
+      String(input.graceMs),
+      String(input.now + input.idleTtlMs),
+      String(EXPIRY_SLACK_MS),
+    ],
+  )) as unknown[];
+  return applyRotation(context, routing, input, reply);
+}
+
+/** The owner of a token's slot and how long its route still lives, in one round trip. */
+async function routeOf(
+  { client, keys }: RedisStoreContext,
+  hash: string,
+): Promise<{ userId: string; ttlMs: number } | null> {
+  const route = keys.refreshRoute(hash);
+  const replies = await client.pipeline().get(route).pttl(route).exec();
+  const userId = replies?.[0]?.[1] as string | null | undefined;
+  const ttlMs = replies?.[1]?.[1] as number | undefined;
+  if (typeof userId !== 'string') return null;
+  return { userId, ttlMs: typeof ttlMs === 'number' && ttlMs > 0 ? ttlMs : EXPIRY_SLACK_MS };
+}
+
+/** Turns the rotation script's reply into a result, fixing routes and live indexes to match. */
+async function applyRotation(
+  { client, keys }: RedisStoreContext,
+  routing: Routing,
+  input: RotateRefreshInput,
+  reply: unknown[],
+): Promise<RotateRefreshResult> {
+  const [outcome, detail, extra] = reply;
+  if (outcome === 'rotated') {
+    const session = toSessionRecord(toFields(detail))!;
+    await routing.markLive(session);
+    return { outcome, session };
+  }
+  // The successor was never stored: its route (written up front) leads nowhere.
+  await client.del(keys.refreshRoute(input.successor.hash));
+  if (outcome === 'replayed') {
+    return { outcome, session: toSessionRecord(toFields(detail))!, successorCipher: extra as string };
+  }
+  if (outcome === 'reused') {
+    const deleted = toDeletedSession([detail, extra]);
+    if (deleted) {
+      await routing.forget([deleted]);
+      return { outcome, session: deleted.session };
+    }
+  }
+  if (outcome !== 'invalid') throw new Error('redis: unexpected reply from the rotation script');
+  return { outcome: 'invalid' };
 }

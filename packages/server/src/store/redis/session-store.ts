@@ -20,50 +20,8 @@ const byNewest = (a: SessionRecord, b: SessionRecord) =>
 
 export function createRedisSessionStore(context: RedisStoreContext, routing: Routing): SessionStore {
   const { client, keys, scripts } = context;
-
-  /** Deletes the sessions the global index lists as expired for one user; returns how many went. */
-  async function deleteExpiredOfUser(
-    strategy: Strategy,
-    userId: string,
-    sessionIds: string[],
-    now: number,
-  ): Promise<number> {
-    const base = keys.userBase(userId);
-    const results = (await scripts.deleteExpiredSessions(
-      [keys.userSessions(base)],
-      [base, String(now), ...sessionIds.map(encodeId)],
-    )) as unknown[][];
-    const deleted: DeletedSession[] = [];
-    const repairs: Array<Promise<unknown>> = [];
-    results.forEach(([status, detail], index) => {
-      const member = liveMember(userId, sessionIds[index]!);
-      const gone = status === 2 ? toDeletedSession(detail) : null;
-      if (gone) {
-        deleted.push(gone);
-      } else if (status === 1) {
-        // Touched after the index entry was written: move the entry to the real deadline.
-        repairs.push(client.zadd(keys.liveSessions(strategy), Number(detail), member));
-      } else {
-        repairs.push(client.zrem(keys.liveSessions(strategy), member));
-      }
-    });
-    await Promise.all([...repairs, routing.forget(deleted)]);
-    return deleted.length;
-  }
-
   return {
-    async create(session) {
-      const base = keys.userBase(session.userId);
-      const ttlMs = expiryTtlMs(session.createdAt, session.absoluteExpiresAt);
-      await Promise.all([
-        client.set(keys.sessionRoute(session.id), session.userId, 'PX', ttlMs),
-        routing.markLive(session),
-      ]);
-      await scripts.createSession(
-        [keys.userSessions(base), keys.session(base, session.id)],
-        [encodeId(session.id), String(session.createdAt), String(ttlMs), ...sessionToFields(session)],
-      );
-    },
+    create: (session) => createSession(context, routing, session),
 
     async get(id) {
       const userId = await routing.userOfSession(id);
@@ -72,24 +30,7 @@ export function createRedisSessionStore(context: RedisStoreContext, routing: Rou
       return session?.id === id ? session : null;
     },
 
-    async touch(id, lastSeenAt, idleExpiresAt) {
-      const userId = await routing.userOfSession(id);
-      if (userId === null) return false;
-      const reply = await scripts.touchSession(
-        [keys.session(keys.userBase(userId), id)],
-        [String(lastSeenAt), String(idleExpiresAt)],
-      );
-      if (reply === null) return false;
-      const [strategy, absoluteExpiresAt] = reply as [Strategy, string];
-      await routing.markLive({
-        id,
-        userId,
-        strategy,
-        idleExpiresAt,
-        absoluteExpiresAt: Number(absoluteExpiresAt),
-      });
-      return true;
-    },
+    touch: (id, lastSeenAt, idleExpiresAt) => touchSession(context, routing, id, lastSeenAt, idleExpiresAt),
 
     async revoke(id) {
       const userId = await routing.userOfSession(id);
@@ -120,37 +61,7 @@ export function createRedisSessionStore(context: RedisStoreContext, routing: Rou
         .sort(byNewest);
     },
 
-    async deleteExpired(now) {
-      let count = 0;
-      for (const strategy of STRATEGIES) {
-        // Every listed entry is deleted, re-scored past `now` or dropped, so each pass shrinks the range.
-        for (;;) {
-          const members = await client.zrangebyscore(
-            keys.liveSessions(strategy),
-            '-inf',
-            now,
-            'LIMIT',
-            0,
-            EXPIRED_BATCH,
-          );
-          if (members.length === 0) break;
-          const byUser = new Map<string, string[]>();
-          for (const member of members) {
-            const parsed = parseLiveMember(member);
-            if (!parsed) {
-              await client.zrem(keys.liveSessions(strategy), member);
-              continue;
-            }
-            byUser.set(parsed.userId, [...(byUser.get(parsed.userId) ?? []), parsed.sessionId]);
-          }
-          const counts = await Promise.all(
-            [...byUser].map(([userId, ids]) => deleteExpiredOfUser(strategy, userId, ids, now)),
-          );
-          count += counts.reduce((sum, n) => sum + n, 0);
-        }
-      }
-      return count;
-    },
+    deleteExpired: (now) => deleteExpiredSessions(context, routing, now),
 
     async countActive(now) {
       // Exclusive lower bound: a session is live while its earlier deadline is still after now.
@@ -160,4 +71,126 @@ export function createRedisSessionStore(context: RedisStoreContext, routing: Rou
       return { session: counts[0]!, hybrid: counts[1]!, token: counts[2]! };
     },
   };
+}
+
+async function createSession(
+  { client, keys, scripts }: RedisStoreContext,
+  routing: Routing,
+  session: SessionRecord,
+): Promise<void> {
+  const base = keys.userBase(session.userId);
+  const ttlMs = expiryTtlMs(session.createdAt, session.absoluteExpiresAt);
+  await Promise.all([
+    client.set(keys.sessionRoute(session.id), session.userId, 'PX', ttlMs),
+    routing.markLive(session),
+  ]);
+  await scripts.createSession(
+    [keys.userSessions(base), keys.session(base, session.id)],
+    [encodeId(session.id), String(session.createdAt), String(ttlMs), ...sessionToFields(session)],
+  );
+}
+
+async function touchSession(
+  { keys, scripts }: RedisStoreContext,
+  routing: Routing,
+  id: string,
+  lastSeenAt: number,
+  idleExpiresAt: number,
+): Promise<boolean> {
+  const userId = await routing.userOfSession(id);
+  if (userId === null) return false;
+  const reply = await scripts.touchSession(
+    [keys.session(keys.userBase(userId), id)],
+    [String(lastSeenAt), String(idleExpiresAt)],
+  );
+  if (reply === null) return false;
+  const [strategy, absoluteExpiresAt] = reply as [Strategy, string];
+  await routing.markLive({
+    id,
+    userId,
+    strategy,
+    idleExpiresAt,
+    absoluteExpiresAt: Number(absoluteExpiresAt),
+  });
+  return true;
+}
+
+/** Sweeps each strategy's live index up to `now` in batches; returns how many sessions went. */
+async function deleteExpiredSessions(
+  context: RedisStoreContext,
+  routing: Routing,
+  now: number,
+): Promise<number> {
+  const { client, keys } = context;
+  let count = 0;
+  for (const strategy of STRATEGIES) {
+    // Every listed entry is deleted, re-scored past `now` or dropped, so each pass shrinks the range.
+    for (;;) {
+      const members = await client.zrangebyscore(
+        keys.liveSessions(strategy),
+        '-inf',
+        now,
+        'LIMIT',
+        0,
+        EXPIRED_BATCH,
+      );
+      if (members.length === 0) break;
+      const byUser = await groupByUser(context, strategy, members);
+      const counts = await Promise.all(
+        [...byUser].map(([userId, ids]) => deleteExpiredOfUser(context, routing, strategy, userId, ids, now)),
+      );
+      count += counts.reduce((sum, n) => sum + n, 0);
+    }
+  }
+  return count;
+}
+
+/** Live-index members grouped as user → session ids; unreadable members are dropped from the index. */
+async function groupByUser(
+  { client, keys }: RedisStoreContext,
+  strategy: Strategy,
+  members: string[],
+): Promise<Map<string, string[]>> {
+  const byUser = new Map<string, string[]>();
+  for (const member of members) {
+    const parsed = parseLiveMember(member);
+    if (!parsed) {
+      await client.zrem(keys.liveSessions(strategy), member);
+      continue;
+    }
+    byUser.set(parsed.userId, [...(byUser.get(parsed.userId) ?? []), parsed.sessionId]);
+  }
+  return byUser;
+}
+
+/** Deletes the sessions the global index lists as expired for one user; returns how many went. */
+async function deleteExpiredOfUser(
+  { client, keys, scripts }: RedisStoreContext,
+  routing: Routing,
+  strategy: Strategy,
+  userId: string,
+  sessionIds: string[],
+  now: number,
+): Promise<number> {
+  const base = keys.userBase(userId);
+  const results = (await scripts.deleteExpiredSessions(
+    [keys.userSessions(base)],
+    [base, String(now), ...sessionIds.map(encodeId)],
+  )) as unknown[][];
+  const deleted: DeletedSession[] = [];
+  const repairs: Array<Promise<unknown>> = [];
+  results.forEach(([status, detail], index) => {
+    const member = liveMember(userId, sessionIds[index]!);
+    const gone = status === 2 ? toDeletedSession(detail) : null;
+    if (gone) {
+      deleted.push(gone);
+    } else if (status === 1) {
+      // Touched after the index entry was written: move the entry to the real deadline.
+      repairs.push(client.zadd(keys.liveSessions(strategy), Number(detail), member));
+    } else {
+      repairs.push(client.zrem(keys.liveSessions(strategy), member));
+    }
+  });
+  await Promise.all([...repairs, routing.forget(deleted)]);
+  return deleted.length;
 }

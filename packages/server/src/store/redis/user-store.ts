@@ -19,35 +19,7 @@ const LIST_BATCH_MAX = 500;
  */
 export function createRedisUserStore(context: RedisStoreContext, routing: Routing): UserStore {
   const { client, keys, scripts } = context;
-  const userKey = (id: string) => keys.user(keys.userBase(id));
-  const emailMember = (user: Pick<UserRecord, 'email' | 'id'>) =>
-    `${user.email}${SEPARATOR}${encodeId(user.id)}`;
-
-  async function readUser(id: string): Promise<UserRecord | null> {
-    return toUserRecord(await client.hgetall(userKey(id)));
-  }
-
-  /** True once `user` owns the email's route; false when a live user already does. */
-  async function claimEmail(user: UserRecord): Promise<boolean> {
-    const route = keys.emailRoute(user.email);
-    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      if ((await client.set(route, user.id, 'NX')) === 'OK') return true;
-      const owner = await client.get(route);
-      if (owner === null) continue;
-      if ((await client.hget(userKey(owner), 'email')) === user.email) return false;
-      // The owner was deleted (or never committed) but its route survived: take it over, unless
-      // another create got there first.
-      if ((await scripts.compareAndSet([route], [owner, user.id])) === 1) return true;
-    }
-    return false;
-  }
-
-  /** The user behind a list entry, if the entry is current (its email route points to it). */
-  async function confirmMember(email: string, id: string): Promise<UserRecord | null> {
-    const [owner, user] = await Promise.all([client.get(keys.emailRoute(email)), readUser(id)]);
-    return owner === id && user?.email === email ? user : null;
-  }
-
+  const userKey = (id: string) => userKeyOf(context, id);
   return {
     async create(user) {
       if ((await scripts.createUser([userKey(user.id)], userToFields(user))) !== 1) return false;
@@ -55,17 +27,17 @@ export function createRedisUserStore(context: RedisStoreContext, routing: Routin
       // Listed before the claim: a crash in between leaves a stale entry `list` skips, never a
       // committed user missing from the list.
       await client.zadd(keys.emails, '0', member);
-      if (await claimEmail(user)) return true;
+      if (await claimEmail(context, user)) return true;
       await Promise.all([client.del(userKey(user.id)), client.zrem(keys.emails, member)]);
       return false;
     },
 
-    getById: readUser,
+    getById: (id) => readUser(context, id),
 
     async getByEmail(email) {
       const id = await client.get(keys.emailRoute(email));
       if (id === null) return null;
-      const user = await readUser(id);
+      const user = await readUser(context, id);
       return user?.email === email ? user : null;
     },
 
@@ -88,26 +60,7 @@ export function createRedisUserStore(context: RedisStoreContext, routing: Routin
       return true;
     },
 
-    async list({ query, limit, offset }) {
-      if (limit <= 0) return [];
-      const needle = query?.toLowerCase() ?? '';
-      const candidates = (await client.zrange(keys.emails, '0', '-1')).flatMap((member) => {
-        const split = member.lastIndexOf(SEPARATOR);
-        const email = member.slice(0, split);
-        return split > 0 && email.includes(needle) ? [{ email, id: decodeId(member.slice(split + 1)) }] : [];
-      });
-      // Offset and limit count confirmed users only, so stale entries are checked in batches as we go.
-      const confirmed: UserRecord[] = [];
-      let next = 0;
-      while (confirmed.length < offset + limit && next < candidates.length) {
-        const size = Math.min(offset + limit - confirmed.length, LIST_BATCH_MAX);
-        const batch = candidates.slice(next, next + size);
-        next += batch.length;
-        const users = await Promise.all(batch.map(({ email, id }) => confirmMember(email, id)));
-        for (const user of users) if (user) confirmed.push(user);
-      }
-      return confirmed.slice(offset, offset + limit);
-    },
+    list: (options) => listUsers(context, options),
 
     async count({ query }) {
       // The email index, read once like `list` does. A member whose user vanished mid-delete is
@@ -115,12 +68,78 @@ export function createRedisUserStore(context: RedisStoreContext, routing: Routin
       const needle = query?.toLowerCase() ?? '';
       let matches = 0;
       for (const member of await client.zrange(keys.emails, '0', '-1')) {
-        const split = member.lastIndexOf(SEPARATOR);
-        if (split > 0 && member.slice(0, split).includes(needle)) matches++;
+        if (splitEmailMember(member)?.email.includes(needle)) matches++;
       }
       return matches;
     },
   };
+}
+
+const userKeyOf = ({ keys }: RedisStoreContext, id: string) => keys.user(keys.userBase(id));
+
+/** An email index member: the email, then the encoded id, so members order exactly as emails do. */
+const emailMember = (user: Pick<UserRecord, 'email' | 'id'>) =>
+  `${user.email}${SEPARATOR}${encodeId(user.id)}`;
+
+function splitEmailMember(member: string): { email: string; encodedId: string } | null {
+  const split = member.lastIndexOf(SEPARATOR);
+  return split > 0 ? { email: member.slice(0, split), encodedId: member.slice(split + 1) } : null;
+}
+
+async function readUser(context: RedisStoreContext, id: string): Promise<UserRecord | null> {
+  return toUserRecord(await context.client.hgetall(userKeyOf(context, id)));
+}
+
+/** True once `user` owns the email's route; false when a live user already does. */
+async function claimEmail(context: RedisStoreContext, user: UserRecord): Promise<boolean> {
+  const { client, keys, scripts } = context;
+  const route = keys.emailRoute(user.email);
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+    if ((await client.set(route, user.id, 'NX')) === 'OK') return true;
+    const owner = await client.get(route);
+    if (owner === null) continue;
+    if ((await client.hget(userKeyOf(context, owner), 'email')) === user.email) return false;
+    // The owner was deleted (or never committed) but its route survived: take it over, unless
+    // another create got there first.
+    if ((await scripts.compareAndSet([route], [owner, user.id])) === 1) return true;
+  }
+  return false;
+}
+
+/** The user behind a list entry, if the entry is current (its email route points to it). */
+async function confirmMember(
+  context: RedisStoreContext,
+  email: string,
+  id: string,
+): Promise<UserRecord | null> {
+  const [owner, user] = await Promise.all([
+    context.client.get(context.keys.emailRoute(email)),
+    readUser(context, id),
+  ]);
+  return owner === id && user?.email === email ? user : null;
+}
+
+async function listUsers(
+  context: RedisStoreContext,
+  { query, limit, offset }: Parameters<UserStore['list']>[0],
+): Promise<UserRecord[]> {
+  if (limit <= 0) return [];
+  const needle = query?.toLowerCase() ?? '';
+  const candidates = (await context.client.zrange(context.keys.emails, '0', '-1')).flatMap((member) => {
+    const parts = splitEmailMember(member);
+    return parts?.email.includes(needle) ? [{ email: parts.email, id: decodeId(parts.encodedId) }] : [];
+  });
+  // Offset and limit count confirmed users only, so stale entries are checked in batches as we go.
+  const confirmed: UserRecord[] = [];
+  let next = 0;
+  while (confirmed.length < offset + limit && next < candidates.length) {
+    const size = Math.min(offset + limit - confirmed.length, LIST_BATCH_MAX);
+    const batch = candidates.slice(next, next + size);
+    next += batch.length;
+    const users = await Promise.all(batch.map(({ email, id }) => confirmMember(context, email, id)));
+    for (const user of users) if (user) confirmed.push(user);
+  }
+  return confirmed.slice(offset, offset + limit);
 }
 
 /** Only the patchable fields, so a caller's extra properties (say `email`) never reach the hash. */

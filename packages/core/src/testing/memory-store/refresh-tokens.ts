@@ -1,0 +1,51 @@
+import {
+  chooseRotationStep,
+  isSessionLive,
+  isSuccessorUsed,
+  sessionAfterRotation,
+} from '../../refresh/rotation-rule.ts';
+import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '../../store/types.ts';
+import { copy, deleteSession, type MemoryState } from './state.ts';
+
+export function createMemoryRefreshTokenStore(state: MemoryState): RefreshTokenStore {
+  const { refresh } = state;
+  return {
+    async issue(record) {
+      refresh.set(record.hash, { ...record, consumedAt: null, successorCipher: null });
+    },
+    async rotate(input) {
+      return rotate(state, input);
+    },
+    async sessionIdFor(hash) {
+      return refresh.get(hash)?.sessionId ?? null;
+    },
+  };
+}
+
+/** One rotation step, decided by the shared rotation rule; synchronous, so atomic. */
+function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshResult {
+  const { refresh, sessions } = state;
+  const token = refresh.get(input.presentedHash);
+  if (!token) return { outcome: 'invalid' };
+  const session = sessions.get(token.sessionId);
+  if (!session || !isSessionLive(session, input.now)) return { outcome: 'invalid' };
+  const successor = token.successorHash ? refresh.get(token.successorHash) : null;
+  const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
+  if (decision.step === 'replay') {
+    return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
+  }
+  if (decision.step === 'reuse') return { outcome: 'reused', session: deleteSession(state, session.id)! };
+  token.consumedAt = input.now;
+  token.successorCipher = input.successorCipher;
+  token.successorHash = input.successor.hash;
+  refresh.set(input.successor.hash, {
+    hash: input.successor.hash,
+    sessionId: session.id,
+    createdAt: input.successor.createdAt,
+    consumedAt: null,
+    successorCipher: null,
+  });
+  const rotated = sessionAfterRotation(session, input);
+  sessions.set(session.id, rotated);
+  return { outcome: 'rotated', session: copy(rotated) };
+}
