@@ -24,10 +24,10 @@ import type { TrustProxy } from '../config.ts';
 import { createOutboxMailer } from '../mail/outbox-mailer.ts';
 import type { GatehouseMetrics } from '../metrics/gatehouse-metrics.ts';
 import type { OAuthClient } from '../oauth/clients.ts';
-import { acceptedAlgorithms } from '../signing-keys.ts';
-import { type AppLoggerOptions, buildApp } from './app.ts';
-import { REFRESH_COOKIE } from './auth/refresh-cookie.ts';
-import { SESSION_COOKIE } from './auth/session-cookie.ts';
+import { acceptedAlgorithms } from '../keys/signing-keys.ts';
+import { type AppLoggerOptions, buildApp } from '../http/app.ts';
+import { REFRESH_COOKIE } from '../http/auth/refresh-cookie.ts';
+import { SESSION_COOKIE } from '../http/auth/session-cookie.ts';
 
 export const ORIGIN = 'http://localhost:3000';
 /** The issuer of the test servers' tokens (the default issuer: the same as ORIGIN). */
