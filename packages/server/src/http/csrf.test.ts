@@ -11,7 +11,7 @@ import {
   register,
   registerAndLogin,
   sameOriginHeaders,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 
 type Method = 'POST' | 'DELETE';
 

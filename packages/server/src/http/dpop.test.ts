@@ -19,7 +19,7 @@ import {
   PASSWORD,
   register,
   type TestServer,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const ALGS = 'ES256 ES384 EdDSA RS256 PS256';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { requestReset } from '../testing/reset-test-support.ts';
-import { PASSWORD, register } from '../testing/test-server.ts';
+import { PASSWORD, register } from '../testing/index.ts';
 import {
   attemptLogin,
   comparable,

@@ -7,7 +7,7 @@ import type { HashPermit } from '@gatehouse/core';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
-import { login, ORIGIN, PASSWORD, sameOriginHeaders } from '../testing/test-server.ts';
+import { login, ORIGIN, PASSWORD, sameOriginHeaders } from '../testing/index.ts';
 
 const WRONG_PASSWORD = 'not the right passphrase';
 const NEW_PASSWORD = 'an entirely new passphrase';

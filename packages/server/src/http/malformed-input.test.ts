@@ -11,7 +11,7 @@ import {
   PASSWORD,
   registerAndLogin,
   sameOriginHeaders,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 
 const json = { 'content-type': 'application/json' };
 

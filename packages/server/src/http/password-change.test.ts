@@ -20,7 +20,7 @@ import {
   sessionSetCookie,
   type LoggedIn,
   type TokenLogin,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 
 const NEW_PASSWORD = 'an entirely new passphrase';
 

@@ -14,7 +14,7 @@ import {
   RESET_URL,
   register,
   sameOriginHeaders,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 import { attemptLogin } from '../testing/throttle-test-support.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase here';

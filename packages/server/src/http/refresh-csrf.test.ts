@@ -11,7 +11,7 @@ import {
   ORIGIN,
   registerAndLoginWithTokens,
   refreshWithCookie,
-} from '../testing/test-server.ts';
+} from '../testing/index.ts';
 
 function getRefreshCsrf(
   app: ReturnType<typeof createTestServer>['app'],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { accountThrottleKey } from '@gatehouse/core';
 import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
-import { login, PASSWORD, register, sameOriginHeaders } from '../testing/test-server.ts';
+import { login, PASSWORD, register, sameOriginHeaders } from '../testing/index.ts';
 import {
   assertThrottled,
   attemptLogin,
