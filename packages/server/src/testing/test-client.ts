@@ -145,6 +145,11 @@ export function createTestClient<Raw>(send: Transport<Raw>, options: { origin?: 
     strategy: TokenStrategy,
     options?: LoginOptions,
   ): Promise<{ answer: TestAnswer<Raw>; login: TokenLogin }>;
+  async function login(
+    email: string,
+    strategy: Login['strategy'],
+    options?: LoginOptions,
+  ): Promise<{ answer: TestAnswer<Raw>; login: Login }>;
   async function login(email: string, strategy: Login['strategy'], options: LoginOptions = {}) {
     const password = options.password ?? TEST_PASSWORD;
     // The session strategy is the default: its login sends none, as a browser page does.
