@@ -28,7 +28,7 @@ export async function loginResponses(
   roles: string[],
 ): Promise<void> {
   const { loadConfig, startServer } = await import('@gatehouse/server');
-  const { createTestClient, injectTransport } = await import('@gatehouse/server/testing');
+  const { createTestClient, injectTransport } = await import('@gatehouse/server/testing/client');
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-server-'));
   const config = loadConfig({
     HOST: '127.0.0.1',

@@ -5,7 +5,7 @@ import {
   fetchTransport,
   TEST_ORIGIN,
   TEST_PASSWORD,
-} from '@gatehouse/server/testing';
+} from '@gatehouse/server/testing/client';
 import { SESSION_COOKIE } from '@gatehouse/verify';
 
 export const PASSWORD = TEST_PASSWORD;
