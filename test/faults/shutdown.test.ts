@@ -35,7 +35,8 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
       GATEHOUSE_DATA_DIR: dataDir,
       HOST: '127.0.0.1',
       PORT: '0',
-      LOG_LEVEL: 'error',
+      // warn: the drain cut-off's line (connections that held the close) must be visible.
+      LOG_LEVEL: 'warn',
       GATEHOUSE_CSRF_SECRET: KEY,
       GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
       GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
@@ -98,8 +99,12 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
       `exited ${exitMs.toFixed(0)} ms after SIGTERM with 3 SSE followers attached (code ${server.child.exitCode})`,
     );
     assert.ok(exitMs <= EXIT_BOUND_MS, `exit took ${exitMs.toFixed(0)} ms`);
-    // The streams end at the signal, so nothing waits for the drain cut-off (5 s) to close them.
-    assert.ok(exitMs < SHUTDOWN_DRAIN_MS, `exit took ${exitMs.toFixed(0)} ms: streams held the close`);
+    // The streams end at the signal, so nothing waits for the drain cut-off to close them. Judged
+    // by the cut-off's own log line, not the clock: a loaded machine can take longer than the drain.
+    assert.ok(
+      !server.lines.some((line) => line.includes('still open after the')),
+      `the drain cut-off (${SHUTDOWN_DRAIN_MS} ms) had to close connections: streams held the close`,
+    );
     assert.equal(server.child.exitCode, 0);
 
     for (const follower of followers) {

@@ -150,7 +150,10 @@ function runningServer(
     closed ??= (async () => {
       closing.abort();
       // Requests in flight finish; a client that holds its connection past the drain loses it.
-      const cutOff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_DRAIN_MS);
+      const cutOff = setTimeout(() => {
+        app.log.warn(`shutdown: connections still open after the ${SHUTDOWN_DRAIN_MS} ms drain were closed`);
+        app.server.closeAllConnections();
+      }, SHUTDOWN_DRAIN_MS);
       cutOff.unref();
       try {
         await app.close();
