@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RevocationEvent } from '@gatehouse/core';
 import { describe, it } from 'node:test';
-import { createFixture } from './testing/fixture.ts';
+import { createFixture, createTestKey } from './testing/fixture.ts';
 
 const revoked = { ok: false, status: 401, code: 'ERR_TOKEN_REVOKED' } as const;
 
@@ -117,6 +117,50 @@ describe('createVerifier: verification cache', () => {
     await t.verifier.verifyToken(token);
     await t.verifier.verifyToken(token);
     assert.equal(t.verifier.metrics().cacheHits, 0);
+    await t.stop();
+  });
+
+  it('answers every Authorization header as the full header parser would, remembered or not', async () => {
+    const t = await createFixture();
+    // The reference: an uncached verifier, sent the scheme in lower case, which only the full parser reads.
+    const reference = await createFixture({
+      clock: t.clock,
+      jwks: { keys: [t.key.jwk] },
+      cache: { maxEntries: 0 },
+    });
+    const { token } = await t.sign();
+    const bound = (await t.sign({ jkt: 'j'.repeat(43) })).token;
+    const fresh = (await t.sign({ sid: 'session-2' })).token;
+    const otherKid = (await t.signerFor(createTestKey('k2')).sign({ sub: 'u', sid: 's', roles: [] })).token;
+    const forged = `${token.slice(0, -2)}${token.endsWith('A') ? 'BA' : 'AA'}`;
+    for (const remembered of [token, bound]) assert.ok(await t.verifier.verifyToken(remembered));
+    const values = [token, bound, fresh, otherKid, forged, `${fresh}=`, `${fresh}.x`, 'a b', '', ' '];
+    const headers = values.flatMap((value) => [
+      `Bearer ${value}`,
+      `Bearer  ${value}`,
+      `Bearer ${value} `,
+      `Bearer ${value}\t`,
+      `Bearer ${value},Bearer ${value}`,
+      `Bearer ${value.slice(0, -1)}`,
+      [`Bearer ${value}`],
+    ]);
+    for (const authorization of headers) {
+      const request = { headers: { authorization }, method: 'GET', url: '/orders' };
+      const lower = (header: string) => header.replace(/^Bearer/, 'bearer');
+      const expected = {
+        ...request,
+        headers: {
+          authorization: Array.isArray(authorization) ? authorization.map(lower) : lower(authorization),
+        },
+      };
+      assert.deepEqual(
+        await t.verifier.verifyRequest(request),
+        await reference.verifier.verifyRequest(expected),
+        JSON.stringify(authorization).slice(0, 60),
+      );
+    }
+    assert.ok(t.verifier.metrics().cacheHits > 0);
+    await reference.stop();
     await t.stop();
   });
 });

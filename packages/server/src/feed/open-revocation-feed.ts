@@ -67,22 +67,13 @@ export async function openRevocationFeed(
       close: async () => feed.close(),
     };
   }
-  const [{ Redis }, { createRedisStreamFeed }] = await Promise.all([
-    import('ioredis'),
-    import('./redis-stream-feed.ts'),
-  ]);
-  const client = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    // Bounded: a dead or partitioned Redis fails a command within seconds instead of queueing it
-    // (the reliable publisher retries; throttles fall back to memory), and never hangs a request.
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  });
-  // ioredis reconnects by itself; without a listener it also prints every failed attempt to stderr.
-  client.on('error', onError);
-  await client.connect();
+  const [client, { createRedisStreamFeed }, { createSharedTail }, { compareStreamIds, isStreamId }] =
+    await Promise.all([
+      connectRedis(config.redisUrl, onError),
+      import('./redis-stream-feed.ts'),
+      import('./shared-tail.ts'),
+      import('./stream-id.ts'),
+    ]);
   const feed = createRedisStreamFeed({
     client,
     clock,
@@ -102,9 +93,16 @@ export async function openRevocationFeed(
     publisher.start();
     void publisher.tick();
   }
+  // Every SSE follower (and the server's own key-event follower) rides one Redis reader.
+  const source = createSharedTail({
+    source: feed,
+    compare: compareStreamIds,
+    isCursor: isStreamId,
+    head: () => feed.head(),
+  });
   return {
     publisher: recordingFirst(durable, publisher),
-    source: feed,
+    source,
     get pending() {
       return publisher.pending;
     },
@@ -118,11 +116,29 @@ export async function openRevocationFeed(
       }
     },
     async close() {
+      source.close();
       publisher.stop();
       feed.stop();
       client.disconnect();
     },
   };
+}
+
+async function connectRedis(url: string, onError: (error: Error) => void) {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    // Bounded: a dead or partitioned Redis fails a command within seconds instead of queueing it
+    // (the reliable publisher retries; throttles fall back to memory), and never hangs a request.
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  // ioredis reconnects by itself; without a listener it also prints every failed attempt to stderr.
+  client.on('error', onError);
+  await client.connect();
+  return client;
 }
 
 /**

@@ -136,6 +136,33 @@ describe('fastify adapter', () => {
     await t.stop();
   });
 
+  it("given Fastify's done, a cache hit goes on at once; a refusal replies and never calls done", async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const hook = gatehouseHook(t.verifier);
+    const headers = { authorization: `Bearer ${token}` };
+    // First sight fills the cache (a promise, which Fastify awaits instead of done).
+    assert.equal(await hook({ headers }, fakeReply().reply), undefined);
+    const request: FastifyLikeRequest = { headers };
+    let doneCalls = 0;
+    assert.equal(
+      hook(request, fakeReply().reply, () => doneCalls++),
+      undefined,
+    );
+    assert.equal(doneCalls, 1, 'done was called synchronously');
+    assert.equal(request.auth?.sid, 'session-1');
+    const refused = fakeReply();
+    const returned = await hook(
+      { headers: { authorization: 'Bearer x.y.z' } },
+      refused.reply,
+      () => doneCalls++,
+    );
+    assert.equal(returned, refused.reply);
+    assert.equal(refused.sent.code, 401);
+    assert.equal(doneCalls, 1);
+    await t.stop();
+  });
+
   it('the plugin decorates request.auth, adds the hook and escapes encapsulation', async () => {
     const t = await createFixture();
     const plugin = gatehousePlugin(t.verifier);

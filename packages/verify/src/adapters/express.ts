@@ -1,10 +1,13 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
 import { readNodeHeaders } from '../lib/read-node-headers.ts';
-import type { Principal, Verifier } from '../types.ts';
+import { verifyNow } from '../lib/verify-now.ts';
+import type { Principal, Verifier, VerifyResult } from '../types.ts';
 
 /** The parts of an Express request the middleware reads and writes (no dependency on express). */
 export interface ExpressLikeRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** Node's headers as received: how a second Authorization header is seen. */
+  rawHeaders?: string[];
   /** Node's list of every header value: how a second Authorization header is seen. */
   headersDistinct?: Record<string, string[] | undefined>;
   /** Set by cookie-parser, when used; otherwise the Cookie header is read. */
@@ -55,16 +58,32 @@ declare global {
  * });
  */
 export function gatehouse(verifier: Verifier) {
+  function settle(
+    req: ExpressLikeRequest,
+    res: ExpressLikeResponse,
+    next: ExpressLikeNext,
+    result: VerifyResult,
+  ) {
+    if (result.ok) {
+      req.auth = result.principal;
+      next();
+      return;
+    }
+    const failure = toFailureResponse(result);
+    res.status(failure.status).set(failure.headers).json(failure.body);
+  }
+
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: ExpressLikeNext): void => {
     const target = { method: req.method, url: req.originalUrl ?? req.url };
-    verifier.verifyRequest(readNodeHeaders(req.headers, req, req.cookies, target)).then((result) => {
-      if (result.ok) {
-        req.auth = result.principal;
-        next();
-        return;
-      }
-      const failure = toFailureResponse(result);
-      res.status(failure.status).set(failure.headers).json(failure.body);
-    }, next);
+    let verdict: VerifyResult | Promise<VerifyResult>;
+    try {
+      verdict = verifyNow(verifier, readNodeHeaders(req.headers, req, req.cookies, target));
+    } catch (error) {
+      next(error);
+      return;
+    }
+    // A cache hit is answered at once: next() without waiting for a promise.
+    if (verdict instanceof Promise) verdict.then((result) => settle(req, res, next, result), next);
+    else settle(req, res, next, verdict);
   };
 }

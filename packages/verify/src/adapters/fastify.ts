@@ -1,6 +1,7 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
 import { type NodeRequestLike, readNodeHeaders } from '../lib/read-node-headers.ts';
-import type { Principal, Verifier } from '../types.ts';
+import { verifyNow } from '../lib/verify-now.ts';
+import type { Principal, Verifier, VerifyResult } from '../types.ts';
 
 /** The parts of a Fastify request the hook reads and writes (no runtime dependency on fastify). */
 export interface FastifyLikeRequest {
@@ -47,22 +48,44 @@ export interface FastifyLikeInstance {
  * });
  */
 export function gatehouseHook(verifier: Verifier) {
-  return async (
+  function settle(
     request: FastifyLikeRequest,
     reply: FastifyLikeReply,
-  ): Promise<FastifyLikeReply | undefined> => {
-    const result = await verifier.verifyRequest(
-      readNodeHeaders(request.headers, request.raw, request.cookies, {
-        method: request.method,
-        url: request.url,
-      }),
-    );
+    result: VerifyResult,
+  ): FastifyLikeReply | undefined {
     if (result.ok) {
       request.auth = result.principal;
       return undefined;
     }
     const failure = toFailureResponse(result);
     return reply.code(failure.status).headers(failure.headers).send(failure.body);
+  }
+
+  // Not an async function: given Fastify's `done`, a cache hit goes on to the handler at once,
+  // without a promise; anything else returns one, which Fastify then awaits instead of `done`.
+  return (
+    request: FastifyLikeRequest,
+    reply: FastifyLikeReply,
+    done?: (error?: Error) => void,
+  ): Promise<FastifyLikeReply | undefined> | undefined => {
+    let verdict: VerifyResult | Promise<VerifyResult>;
+    try {
+      verdict = verifyNow(
+        verifier,
+        readNodeHeaders(request.headers, request.raw, request.cookies, {
+          method: request.method,
+          url: request.url,
+        }),
+      );
+    } catch (error) {
+      // Where verifyRequest would have rejected: Fastify answers a rejected hook as an error.
+      return Promise.reject(error);
+    }
+    if (verdict instanceof Promise) return verdict.then((result) => settle(request, reply, result));
+    if (done === undefined || !verdict.ok) return Promise.resolve(settle(request, reply, verdict));
+    settle(request, reply, verdict);
+    done();
+    return undefined;
   };
 }
 

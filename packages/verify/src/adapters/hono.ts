@@ -1,5 +1,6 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
-import type { Principal, Verifier } from '../types.ts';
+import { verifyNow } from '../lib/verify-now.ts';
+import type { Principal, Verifier, VerifyRequestInput } from '../types.ts';
 
 /** The parts of a Hono context the middleware uses (no dependency on hono). */
 export interface HonoLikeContext {
@@ -31,17 +32,24 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
 export function gatehouse(verifier: Verifier) {
   return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
     const { headers, method, url } = c.req.raw;
-    const result = await verifier.verifyRequest({
+    const authorization = headers.get('authorization') ?? undefined;
+    // Each header is read only where the verifier reads it: the cookie when there is no
+    // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
+    const input: VerifyRequestInput = {
       headers: {
-        authorization: headers.get('authorization') ?? undefined,
-        cookie: headers.get('cookie') ?? undefined,
-        // Two DPoP headers arrive joined by a comma, which no proof survives.
-        dpop: headers.get('dpop') ?? undefined,
+        authorization,
+        cookie: authorization === undefined ? (headers.get('cookie') ?? undefined) : undefined,
       },
-      // The request URL is absolute here; the verifier takes its path and its own configured base.
-      ...(method === undefined ? {} : { method }),
-      ...(url === undefined ? {} : { url }),
-    });
+    };
+    // Two DPoP headers arrive joined by a comma, which no proof survives.
+    if (authorization !== undefined && (authorization.charCodeAt(0) | 0x20) === 0x64)
+      input.headers.dpop = headers.get('dpop') ?? undefined;
+    // The request URL is absolute here; the verifier takes its path and its own configured base.
+    if (method !== undefined) input.method = method;
+    if (url !== undefined) input.url = url;
+    const verdict = verifyNow(verifier, input);
+    // A cache hit is known at once: no await, so no extra trip through the microtask queue.
+    const result = verdict instanceof Promise ? await verdict : verdict;
     if (result.ok) {
       c.set('auth', result.principal);
       await next();

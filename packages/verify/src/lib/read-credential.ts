@@ -19,9 +19,20 @@ export type Credential =
 export function readCredential(request: VerifyRequestInput): Credential {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) return readAuthorization(authorization);
-  const cookie = request.cookies ? request.cookies[SESSION_COOKIE] : readCookieHeader(request.headers.cookie);
+  const cookie = request.cookies
+    ? parsedCookieValue(request.cookies[SESSION_COOKIE])
+    : readCookieHeader(request.headers.cookie);
   if (typeof cookie === 'object') return cookie;
   return cookie ? { kind: 'session', value: cookie } : { kind: 'none' };
+}
+
+/**
+ * A framework's parsed cookie is a string, unless a parser made it something else (cookie-parser
+ * turns `j:{...}` into an object): that is refused, never taken for a credential of its own.
+ */
+function parsedCookieValue(value: unknown): string | undefined | Credential {
+  if (value === undefined || typeof value === 'string') return value;
+  return { kind: 'invalid', code: 'ERR_SESSION_INVALID' };
 }
 
 function readAuthorization(header: string | string[]): Credential {
@@ -54,7 +65,10 @@ function readAuthorization(header: string | string[]): Credential {
 function readCookieHeader(header: string | string[] | undefined): string | undefined | Credential {
   if (header === undefined) return undefined;
   const text = Array.isArray(header) ? header.join('; ') : header;
-  if (!text.includes(SESSION_COOKIE)) return undefined;
+  const at = text.indexOf(SESSION_COOKIE);
+  if (at === -1) return undefined;
+  const sole = soleCookieValue(text, at);
+  if (sole !== undefined) return sole;
   let found: string | undefined;
   for (const pair of text.split(';')) {
     const equals = pair.indexOf('=');
@@ -63,4 +77,29 @@ function readCookieHeader(header: string | string[] | undefined): string | undef
     found = pair.slice(equals + 1).trim();
   }
   return found;
+}
+
+/** True for any character `trim()` might remove (and for some it keeps): all but printable ASCII. */
+function mayBeTrimmed(code: number): boolean {
+  return code <= 0x20 || code >= 0x7f;
+}
+
+/**
+ * The common case, read without splitting the header: the name occurs once, at the start or right
+ * after "; ", is followed by "=", and its value (up to the next ";") has nothing `trim()` could
+ * remove at either end. Then the split below would find exactly this value. Undefined otherwise.
+ */
+function soleCookieValue(text: string, at: number): string | undefined {
+  const equals = at + SESSION_COOKIE.length;
+  if (text.charCodeAt(equals) !== 0x3d) return undefined;
+  if (at !== 0 && (text.charCodeAt(at - 1) !== 0x20 || text.charCodeAt(at - 2) !== 0x3b)) return undefined;
+  if (text.indexOf(SESSION_COOKIE, equals) !== -1) return undefined;
+  const semicolon = text.indexOf(';', equals);
+  const value = text.slice(equals + 1, semicolon === -1 ? text.length : semicolon);
+  if (
+    value.length > 0 &&
+    (mayBeTrimmed(value.charCodeAt(0)) || mayBeTrimmed(value.charCodeAt(value.length - 1)))
+  )
+    return undefined;
+  return value;
 }

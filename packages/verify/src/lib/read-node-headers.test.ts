@@ -23,4 +23,21 @@ describe('readNodeHeaders', () => {
       undefined,
     );
   });
+
+  it('reads every Authorization and DPoP value from rawHeaders, whatever their case', () => {
+    const headers = { authorization: 'Bearer a', dpop: 'p' };
+    const rawHeaders = ['Host', 'x', 'Authorization', 'Bearer a', 'DPoP', 'p', 'authorization', 'Bearer b'];
+    assert.deepEqual(readNodeHeaders(headers, { headers, rawHeaders }, undefined).headers, {
+      authorization: ['Bearer a', 'Bearer b'],
+      cookie: undefined,
+      dpop: 'p',
+    });
+    // The value as received, even where a framework rewrote `headers`; one value stays a string.
+    const once = readNodeHeaders(
+      { authorization: 'Bearer z' },
+      { headers, rawHeaders: ['AUTHORIZATION', 'Bearer a'] },
+      undefined,
+    );
+    assert.equal(once.headers.authorization, 'Bearer a');
+  });
 });

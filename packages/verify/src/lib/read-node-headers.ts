@@ -5,14 +5,38 @@ type Headers = Record<string, string | string[] | undefined>;
 /** The parts of a Node request (`IncomingMessage`) that matter to the verifier. */
 export interface NodeRequestLike {
   headers: Headers;
-  /** Every value of every header, as lists (Node 18.3+). */
+  /** The headers as received, names and values alternating: every Authorization header is there. */
+  rawHeaders?: string[];
+  /** Every value of every header, as lists (Node 18.3+); read when there is no `rawHeaders`. */
   headersDistinct?: Record<string, string[] | undefined>;
 }
 
 /**
+ * Every value a header named `name` (lower-case) was received with, as `headersDistinct` would
+ * give it: one string when it came once, a list when more. Read from `rawHeaders`, which the HTTP
+ * parser has already built, instead of `headersDistinct`, which builds a list for every header of
+ * the request on first use.
+ */
+function receivedValues(raw: NodeRequestLike | undefined, name: string, value: string | string[]) {
+  const rawHeaders = raw?.rawHeaders;
+  if (rawHeaders === undefined) return raw?.headersDistinct?.[name] ?? value;
+  let first: string | undefined;
+  let all: string[] | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const header = rawHeaders[index]!;
+    if (header.length !== name.length || header.toLowerCase() !== name) continue;
+    const received = rawHeaders[index + 1]!;
+    if (first === undefined) first = received;
+    else if (all === undefined) all = [first, received];
+    else all.push(received);
+  }
+  return all ?? first ?? value;
+}
+
+/**
  * The verifier's input from a Node-based framework's request. Node keeps only the first of two
- * Authorization headers in `headers` and drops the other silently; `headersDistinct` still holds
- * both, so the verifier sees the ambiguity and refuses it instead of judging one of them.
+ * Authorization headers in `headers` and drops the other silently; `rawHeaders` still holds both,
+ * so the verifier sees the ambiguity and refuses it instead of judging one of them.
  */
 export function readNodeHeaders(
   headers: Headers,
@@ -21,16 +45,17 @@ export function readNodeHeaders(
   target?: { method?: string; url?: string },
 ): VerifyRequestInput {
   const { authorization, cookie, dpop } = headers;
-  return {
+  const input: VerifyRequestInput = {
     headers: {
       authorization:
-        authorization === undefined ? undefined : (raw?.headersDistinct?.authorization ?? authorization),
+        authorization === undefined ? undefined : receivedValues(raw, 'authorization', authorization),
       cookie,
-      // Two DPoP headers are refused like two Authorization headers, so both must be seen.
-      ...(dpop === undefined ? {} : { dpop: raw?.headersDistinct?.dpop ?? dpop }),
     },
     cookies,
-    ...(target?.method === undefined ? {} : { method: target.method }),
-    ...(target?.url === undefined ? {} : { url: target.url }),
   };
+  // Two DPoP headers are refused like two Authorization headers, so both must be seen.
+  if (dpop !== undefined) input.headers.dpop = receivedValues(raw, 'dpop', dpop);
+  if (target?.method !== undefined) input.method = target.method;
+  if (target?.url !== undefined) input.url = target.url;
+  return input;
 }

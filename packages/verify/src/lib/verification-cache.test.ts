@@ -49,4 +49,40 @@ describe('createVerificationCache', () => {
     assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 0);
     assert.equal(cache.drop({ type: 'session', sid: 's3', sub: 'u1', until: 0 }), 1);
   });
+
+  it('answers only for the exact string, even when two share their tail; the later replaces the earlier', () => {
+    const cache = createVerificationCache(10);
+    const tail = 'x'.repeat(40);
+    cache.set(`a${tail}`, principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    assert.equal(cache.get(`b${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(tail, 'jwt', 0), undefined);
+    assert.ok(cache.get(`a${tail}`, 'jwt', 0));
+    cache.set(`b${tail}`, principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    assert.equal(cache.get(`a${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(`b${tail}`, 'jwt', 0)?.sid, 's2');
+    assert.equal(cache.size, 1);
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0);
+    assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 1);
+  });
+
+  it('evicts the least recently used entry, however often the newest is hit', () => {
+    const cache = createVerificationCache(2);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('b', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    assert.ok(cache.get('b', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('c', principal('s3'), 1000, { sid: 's3', sub: 'u1' }); // evicts b
+    assert.equal(cache.get('b', 'jwt', 0), undefined);
+    assert.ok(cache.get('c', 'jwt', 0));
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('d', principal('s4'), 1000, { sid: 's4', sub: 'u1' }); // evicts c
+    assert.equal(cache.get('c', 'jwt', 0), undefined);
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('e', principal('s5'), 1000, { sid: 's5', sub: 'u1' }); // newest now, a next
+    assert.ok(cache.get('a', 'jwt', 0));
+    cache.set('f', principal('s6'), 1000, { sid: 's6', sub: 'u1' }); // evicts e
+    assert.equal(cache.get('e', 'jwt', 0), undefined);
+    assert.ok(cache.get('a', 'jwt', 0));
+  });
 });

@@ -1,13 +1,13 @@
 import {
   InvalidInputError,
   encodeSseComment,
-  encodeSseMessage,
   FeedCursorExpiredError,
   type FeedMessage,
   type FeedSource,
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
 
@@ -27,6 +27,11 @@ export function registerRevocationRoutes(
   closing?: AbortSignal,
 ): void {
   const { serviceToken } = context.config;
+  // One writer for every stream: each message encoded once, writes spread over event-loop turns,
+  // and a follower too slow to keep up dropped (it resumes from its cursor) instead of buffered.
+  const fanOut = createSseFanOut({
+    onDrop: () => app.log.warn('revocation stream: dropped a follower that fell behind'),
+  });
   // The feed carries only opaque ids; with a service token configured it is private all the same.
   const guard = serviceToken ? createServiceTokenGuard(serviceToken) : async () => {};
 
@@ -58,26 +63,26 @@ export function registerRevocationRoutes(
       const controller = new AbortController();
       reply.raw.on('close', () => controller.abort());
       const signal = closing ? AbortSignal.any([controller.signal, closing]) : controller.signal;
-      let started = false;
+      let stream: SseConnection | undefined;
       const write = (message: FeedMessage) => {
-        if (!started) {
+        if (!stream) {
           reply.hijack();
           reply.raw.writeHead(200, sseResponseHeaders);
           // A comment first: proxies flush the headers, and the client knows it is connected.
           reply.raw.write(encodeSseComment('gatehouse revocation feed'));
-          started = true;
+          stream = fanOut.open(reply.raw);
         }
-        reply.raw.write(encodeSseMessage(message));
+        stream.send(message);
       };
       try {
         await feed.follow(since, write, signal);
       } catch (error) {
-        if (!started && error instanceof FeedCursorExpiredError)
+        if (!stream && error instanceof FeedCursorExpiredError)
           return reply.code(410).send({ error: 'cursor_expired' });
-        if (!started) throw error;
+        if (!stream) throw error;
         request.log.warn({ err: error }, 'revocation stream ended with an error');
       }
-      if (started) reply.raw.end();
+      if (stream) stream.end();
       else return reply.code(204).send();
     },
   );

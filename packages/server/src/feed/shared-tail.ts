@@ -1,0 +1,245 @@
+import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from '@gatehouse/core';
+
+export interface SharedTailOptions {
+  /** The feed every follower would otherwise read on a connection of its own. */
+  source: FeedSource;
+  /** Orders two cursors of `source` (negative: `a` is older). */
+  compare(a: string, b: string): number;
+  /** Whether a string is a cursor of `source` at all; anything else goes to `source` to refuse. */
+  isCursor(value: string): boolean;
+  /** The newest cursor of the feed: where the tail starts, and the furthest a follower may ask for. */
+  head(): Promise<string>;
+  /** How many recent events are kept for followers that join a little behind. Default 10 000. */
+  windowSize?: number;
+}
+
+export interface SharedTail extends FeedSource {
+  /** Followers served by the tail (a follower still catching up on its own is not counted). */
+  readonly followers: number;
+  /** Ends every follower and stops the tail. */
+  close(): void;
+}
+
+type Compare = (a: string, b: string) => number;
+type Deliver = (message: FeedMessage) => void;
+
+/**
+ * One reader of `source` for the whole process, fanned out in memory: a follower whose cursor is
+ * within the recent events the tail keeps gets those replayed and then rides the tail; one further
+ * behind reads `source` on its own until it reaches them. So a thousand SSE followers of a Redis
+ * feed cost one Redis connection and one read per batch, not a thousand of each. The tail runs
+ * while anyone follows; it ends every follower when it fails (they resume from their cursors).
+ */
+export function createSharedTail(options: SharedTailOptions): SharedTail {
+  const { source, compare, isCursor } = options;
+  const window = createTailWindow(options.windowSize ?? 10_000, compare);
+  const members = new Set<Member>();
+  let tail: AbortController | null = null;
+
+  function runTail(): void {
+    if (tail) return;
+    const controller = new AbortController();
+    tail = controller;
+    const ended = (error?: unknown) => {
+      if (tail === controller) tail = null;
+      if (controller.signal.aborted) return;
+      window.unvouch();
+      // The tail's own place is gone: start again from the head; followers behind it learn so.
+      if (error instanceof FeedCursorExpiredError) window.reset();
+      for (const member of [...members]) member.end(error);
+    };
+    const receive = (message: FeedMessage) => {
+      if (controller.signal.aborted) return;
+      window.receive(message);
+      for (const member of members) member.deliver(message);
+    };
+    source.follow(window.last, receive, controller.signal).then(() => ended(), ended);
+  }
+
+  function stopTail(): void {
+    tail?.abort();
+    tail = null;
+    window.unvouch();
+  }
+
+  function join(after: string, onMessage: Deliver, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return resolve();
+      const member = createMember(after, onMessage, compare, (error) => {
+        if (!members.delete(member)) return;
+        signal.removeEventListener('abort', onAbort);
+        if (members.size === 0) stopTail();
+        if (error === undefined) resolve();
+        else reject(error);
+      });
+      const onAbort = () => member.end();
+      signal.addEventListener('abort', onAbort, { once: true });
+      members.add(member);
+      window.replay(after, (message) => members.has(member) && member.deliver(message));
+      runTail();
+    });
+  }
+
+  return {
+    snapshot: () => source.snapshot(),
+    async follow(cursor, onMessage, signal) {
+      if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
+      let after = cursor;
+      while (!signal.aborted) {
+        const start = await window.place(options.head);
+        if (compare(after, start) >= 0) {
+          // Past what the tail has read: fine if the feed has it (the tail gets there), not otherwise.
+          if (compare(after, window.last) > 0 && compare(after, await options.head()) > 0)
+            throw new FeedCursorExpiredError();
+          if (window.start === null || compare(after, window.start) < 0) continue;
+          return join(after, onMessage, signal);
+        }
+        const reached = await catchUp(source, compare, window, after, onMessage, signal);
+        if (reached === null) return;
+        after = reached;
+      }
+    },
+    get followers() {
+      return members.size;
+    },
+    close() {
+      for (const member of [...members]) member.end();
+      stopTail();
+    },
+  };
+}
+
+interface Member {
+  deliver(message: FeedMessage): void;
+  end(error?: unknown): void;
+}
+
+/** A follower riding the tail: skips what it had before it joined, and is ended if it throws. */
+function createMember(
+  after: string,
+  onMessage: Deliver,
+  compare: Compare,
+  end: (error?: unknown) => void,
+): Member {
+  /** Messages up to this cursor were delivered already; null once past it. */
+  let skipUpTo: string | null = after;
+  return {
+    deliver(message) {
+      if (skipUpTo !== null) {
+        if (compare(message.cursor, skipUpTo) <= 0) return;
+        skipUpTo = null;
+      }
+      try {
+        onMessage(message);
+      } catch (error) {
+        end(error);
+      }
+    },
+    end,
+  };
+}
+
+interface TailWindow {
+  /** Every event after `start` up to `last` is in the window; null: not placed on the feed yet. */
+  readonly start: string | null;
+  readonly last: string;
+  /** Places an unplaced window at the feed's head; resolves to `start`. */
+  place(head: () => Promise<string>): Promise<string>;
+  receive(message: FeedMessage): void;
+  /** Delivers the events after `after`, then the newest heartbeat if the running tail vouched for it. */
+  replay(after: string, deliver: Deliver): void;
+  /** Forgets the heartbeat: it vouches for the head only while the tail reads it. */
+  unvouch(): void;
+  reset(): void;
+}
+
+function createTailWindow(size: number, compare: Compare): TailWindow {
+  let start: string | null = null;
+  let last = '';
+  let events: FeedMessage[] = [];
+  let heartbeat: FeedMessage | null = null;
+  let placing: Promise<void> | null = null;
+  return {
+    get start() {
+      return start;
+    },
+    get last() {
+      return last;
+    },
+    async place(head) {
+      while (start === null) {
+        placing ??= head()
+          .then((cursor) => {
+            if (start !== null) return;
+            start = cursor;
+            last = cursor;
+          })
+          .finally(() => {
+            placing = null;
+          });
+        await placing;
+      }
+      return start;
+    },
+    receive(message) {
+      last = message.cursor;
+      heartbeat = message.kind === 'heartbeat' ? message : null;
+      if (heartbeat) return;
+      events.push(message);
+      // Trimmed in batches, so a busy feed does not shift the window on every event.
+      if (events.length > size + Math.ceil(size / 4)) {
+        const drop = events.length - size;
+        start = events[drop - 1]!.cursor;
+        events = events.slice(drop);
+      }
+    },
+    replay(after, deliver) {
+      const held = events;
+      for (let index = firstAfter(held, after, compare); index < held.length; index++) deliver(held[index]!);
+      if (heartbeat && compare(heartbeat.cursor, after) > 0) deliver(heartbeat);
+    },
+    unvouch() {
+      heartbeat = null;
+    },
+    reset() {
+      start = null;
+      events = [];
+      heartbeat = null;
+    },
+  };
+}
+
+/** Reads `source` on its own from `cursor` until it reaches the tail's window; null if it stopped first. */
+async function catchUp(
+  source: FeedSource,
+  compare: Compare,
+  window: TailWindow,
+  cursor: string,
+  onMessage: Deliver,
+  signal: AbortSignal,
+): Promise<string | null> {
+  const reached = new AbortController();
+  let at: string | null = null;
+  const forward = (message: FeedMessage) => {
+    if (at !== null) return;
+    onMessage(message);
+    if (window.start !== null && compare(message.cursor, window.start) >= 0) {
+      at = message.cursor;
+      reached.abort();
+    }
+  };
+  await source.follow(cursor, forward, AbortSignal.any([signal, reached.signal]));
+  return signal.aborted ? null : at;
+}
+
+/** Index of the first message in `window` (ascending cursors) that is newer than `cursor`. */
+function firstAfter(window: FeedMessage[], cursor: string, compare: Compare): number {
+  let low = 0;
+  let high = window.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(window[middle]!.cursor, cursor) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

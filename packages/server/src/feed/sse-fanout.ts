@@ -1,0 +1,180 @@
+import type { ServerResponse } from 'node:http';
+import { encodeSseMessage, type FeedMessage } from '@gatehouse/core';
+
+export interface SseFanOutOptions {
+  /**
+   * Bytes a follower may have waiting while its socket refuses more (its reader is slower than
+   * the feed); past this the follower is dropped and reconnects from its cursor. Default 1 MiB.
+   */
+  maxQueuedBytes?: number;
+  /** Connections written per turn of the event loop before yielding to other work. Default 256. */
+  writesPerTurn?: number;
+  /**
+   * Connections written as soon as the code that queued a message is done, before yielding to the
+   * event loop: with few followers a message leaves at once. Default 32.
+   */
+  firstWrites?: number;
+  /** Told each time a follower is dropped for falling behind. */
+  onDrop?: () => void;
+}
+
+export interface SseConnection {
+  /** Queues one message; it is written on the next turn of the event loop, with whatever else is queued. */
+  send(message: FeedMessage): void;
+  /** Writes what is queued and ends the response. */
+  end(): void;
+}
+
+export interface SseFanOut {
+  /** Takes over the body of a response whose headers (and first bytes) were already written. */
+  open(response: ServerResponse): SseConnection;
+}
+
+// The same message object reaches every follower: it is encoded once, for all of them.
+const encoded = new WeakMap<FeedMessage, Buffer>();
+const framed = new WeakMap<Buffer, Buffer>();
+const CRLF = Buffer.from('\r\n');
+
+/** `bytes` as one HTTP/1.1 chunk (size line, data, CRLF), built once per message. */
+function frame(bytes: Buffer): Buffer {
+  let chunk = framed.get(bytes);
+  if (!chunk) {
+    chunk = Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
+    framed.set(bytes, chunk);
+  }
+  return chunk;
+}
+
+function encode(message: FeedMessage): Buffer {
+  let bytes = encoded.get(message);
+  if (!bytes) {
+    bytes = Buffer.from(encodeSseMessage(message), 'utf8');
+    encoded.set(message, bytes);
+  }
+  return bytes;
+}
+
+interface Connection extends SseConnection {
+  /** Hands everything queued to the socket as one write, unless it is full. */
+  write(): void;
+}
+
+/**
+ * Writes the revocation stream to many SSE followers without stalling the server: a message
+ * only queues (so a revoke call returns before thousands of sockets are written); the first
+ * `firstWrites` queues are written when the caller's synchronous work is done and the rest on
+ * later turns of the event loop, a bounded number of connections per turn, each connection's
+ * queue as one write. A follower whose socket is full gets nothing more written
+ * until it drains; if what waits for it passes `maxQueuedBytes`, its connection is closed. It
+ * reconnects from its last cursor, so nothing is lost, and the others never wait for it.
+ */
+export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
+  const writesPerTurn = options.writesPerTurn ?? 256;
+  const firstWrites = Math.min(writesPerTurn, options.firstWrites ?? 32);
+  const limits: Limits = {
+    maxQueuedBytes: options.maxQueuedBytes ?? 1 << 20,
+    onDrop: options.onDrop ?? (() => {}),
+  };
+  const turns: Turns = { ready: new Set(), schedule };
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    // The first few are written once the caller's synchronous work is done (before a revoke call
+    // even answers, as when every write was immediate); the rest on later turns of the event loop.
+    queueMicrotask(() => writeSome(firstWrites));
+  }
+
+  function writeSome(budget: number): void {
+    for (const connection of turns.ready) {
+      if (budget-- === 0) break;
+      turns.ready.delete(connection);
+      connection.write();
+    }
+    if (turns.ready.size > 0) setImmediate(() => writeSome(writesPerTurn));
+    else scheduled = false;
+  }
+
+  return { open: (response) => openConnection(response, turns, limits) };
+}
+
+interface Limits {
+  maxQueuedBytes: number;
+  onDrop: () => void;
+}
+
+/** The connections with something to write, and how to get a turn to write them. */
+interface Turns {
+  ready: Set<Connection>;
+  schedule(): void;
+}
+
+function openConnection(response: ServerResponse, turns: Turns, limits: Limits): Connection {
+  const { ready, schedule } = turns;
+  const { maxQueuedBytes, onDrop } = limits;
+  // A chunked HTTP/1.1 body is written to its socket as ready-made chunks, one write each (the
+  // response's own write costs a third more: size line, data and CRLF gathered per connection).
+  const socket = response.headersSent && response.chunkedEncoding ? response.socket : null;
+  const output = socket ?? response;
+  let queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let blocked = false;
+  let closed = false;
+
+  const takeQueue = (): Buffer => {
+    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
+    queue = [];
+    queuedBytes = 0;
+    return chunk;
+  };
+  const close = () => {
+    closed = true;
+    queue = [];
+    queuedBytes = 0;
+    ready.delete(connection);
+  };
+  const onDrain = () => {
+    blocked = false;
+    if (queue.length > 0 && !closed) {
+      ready.add(connection);
+      schedule();
+    }
+  };
+
+  const connection: Connection = {
+    send(message) {
+      if (closed) return;
+      const bytes = encode(message);
+      queue.push(bytes);
+      queuedBytes += bytes.length;
+      if (!blocked) {
+        ready.add(connection);
+        schedule();
+      } else if (queuedBytes > maxQueuedBytes) {
+        // A catch-up burst is written whole (the feed bounds it); only a reader that stops
+        // taking what it is sent lets the queue grow while blocked.
+        close();
+        response.destroy();
+        onDrop();
+      }
+    },
+    write() {
+      if (closed || blocked || queue.length === 0) return;
+      const chunk = takeQueue();
+      if (!(socket ? socket.write(frame(chunk)) : response.write(chunk))) {
+        blocked = true;
+        output.once('drain', onDrain);
+      }
+    },
+    end() {
+      if (closed) return;
+      const rest = queue.length > 0 ? takeQueue() : undefined;
+      close();
+      if (rest) response.end(rest);
+      else response.end();
+    },
+  };
+  response.once('close', close);
+  return connection;
+}

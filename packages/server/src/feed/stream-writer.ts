@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { Clock, RevocationEvent } from '@gatehouse/core';
+import type { Cluster, Redis } from 'ioredis';
+import { compareStreamIds, isStreamId } from './stream-id.ts';
+import { EVENT_FIELD } from './stream-entry.ts';
+
+const HEARTBEAT_COMMAND = 'gatehouse_feedHeartbeat';
+const HEARTBEAT_LUA = readFileSync(new URL('./lua/heartbeat.lua', import.meta.url), 'utf8');
+const FINISH_SEED_COMMAND = 'gatehouse_feedFinishSeed';
+const FINISH_SEED_LUA = readFileSync(new URL('./lua/finish-seed.lua', import.meta.url), 'utf8');
+const SEED_BATCH = 500;
+const PENDING_PREFIX = 'pending:';
+const SEED_MARKER_TTL_MS = 30_000;
+
+export interface StreamWriterOptions {
+  client: Redis | Cluster;
+  streamKey: string;
+  liveKey: string;
+  epochKey: string;
+  clock: Clock;
+  maxLen: number;
+  retainAfterUntilMs: number;
+  seed?: () => Promise<RevocationEvent[]>;
+  onReseed: (info: { reason: 'missing' | 'behind'; events: number }) => void;
+  newEpoch: () => string;
+}
+
+export interface StreamWriter {
+  /** Appends the events to the stream and the live set in one transaction. */
+  append(events: RevocationEvent[]): Promise<void>;
+  /** See `RedisStreamFeed.heartbeat`. */
+  heartbeat(): Promise<void>;
+  readonly epoch: string | null;
+}
+
+/**
+ * The writing side of the Redis Streams feed: events, heartbeats, and the epoch that tells this
+ * process whether Redis still holds everything it wrote (docs/design.md §5).
+ */
+export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
+  const { client, streamKey, liveKey, epochKey, clock, maxLen, retainAfterUntilMs } = options;
+  const commands = defineCommands(client);
+  /** The epoch this process knows the feed to be complete under; null: not looked yet. */
+  let epoch: string | null = null;
+  /** The newest stream id this process wrote under `epoch`: a stream behind it lost entries. */
+  let lastWrittenId = '0-0';
+
+  async function append(events: RevocationEvent[]): Promise<void> {
+    const transaction = client.multi();
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      transaction.zadd(liveKey, String(event.until), json);
+      transaction.xadd(streamKey, 'MAXLEN', '~', String(maxLen), '*', EVENT_FIELD, json);
+    }
+    transaction.zremrangebyscore(liveKey, '-inf', `(${clock.now() - retainAfterUntilMs}`);
+    const replies = await transaction.exec();
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (!replies || failed) throw failed ?? new Error('redis-stream-feed: publish transaction aborted');
+    for (const [, reply] of replies) {
+      if (typeof reply === 'string' && isStreamId(reply) && compareStreamIds(reply, lastWrittenId) > 0)
+        lastWrittenId = reply;
+    }
+  }
+
+  // Writes every live revocation of the durable store into Redis again under a new epoch. A `pending:`
+  // marker goes first; the epoch replaces it only if it survived, so a restart mid-seed seeds again.
+  async function reseed(reason: 'missing' | 'behind'): Promise<void> {
+    const next = options.newEpoch();
+    const marker = `${PENDING_PREFIX}${next}`;
+    // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
+    await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
+    const events = options.seed ? await options.seed() : [];
+    const now = clock.now();
+    const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
+    lastWrittenId = '0-0';
+    for (let index = 0; index < live.length; index += SEED_BATCH)
+      await append(live.slice(index, index + SEED_BATCH));
+    if ((await commands[FINISH_SEED_COMMAND]!(epochKey, marker, next)) !== 1)
+      throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
+    epoch = next;
+    options.onReseed({ reason, events: live.length });
+  }
+
+  async function heartbeat(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [outcome, detail] = (await commands[HEARTBEAT_COMMAND]!(
+        streamKey,
+        epochKey,
+        epoch ?? '',
+        lastWrittenId,
+        String(maxLen),
+        String(Math.trunc(clock.now())),
+      )) as [string, string];
+      if (outcome === 'ok') return;
+      if (outcome === 'epoch' && detail !== '' && !detail.startsWith(PENDING_PREFIX)) {
+        // Another auth server seeded (or this process is new): the feed is complete under its epoch.
+        epoch = detail;
+        lastWrittenId = '0-0';
+        continue;
+      }
+      if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
+        throw new Error('redis-stream-feed: another server is seeding the feed; heartbeat withheld');
+      }
+      await reseed(outcome === 'behind' ? 'behind' : 'missing');
+    }
+    throw new Error('redis-stream-feed: the feed keeps changing epoch; heartbeat withheld');
+  }
+
+  return {
+    append,
+    heartbeat,
+    get epoch() {
+      return epoch;
+    },
+  };
+}
+
+function defineCommands(client: Redis | Cluster) {
+  client.defineCommand(HEARTBEAT_COMMAND, { lua: HEARTBEAT_LUA, numberOfKeys: 2 });
+  client.defineCommand(FINISH_SEED_COMMAND, { lua: FINISH_SEED_LUA, numberOfKeys: 1 });
+  return client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
+}

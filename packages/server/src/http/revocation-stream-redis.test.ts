@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../config.ts';
+import { type RunningServer, startServer } from '../server.ts';
+import { startTestRedisServer, type TestRedisServer } from '../store/redis/test-redis-server.ts';
+
+const ORIGIN = 'http://localhost:3000';
+const PASSWORD = 'a long enough passphrase';
+const FOLLOWERS = 20;
+
+/** Issue 14: with REDIS_URL, SSE followers share the server's one reader of the stream. */
+describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }, () => {
+  let dataDir: string;
+  let redis: TestRedisServer;
+  let client: Redis;
+  let server: RunningServer;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-stream-redis-'));
+    // A Redis of its own: the test counts its connections.
+    redis = await startTestRedisServer();
+    client = new Redis(redis.url);
+    server = await startServer(loadConfig({ REDIS_URL: redis.url }, ['--data-dir', dataDir, '--port', '0']), {
+      logger: false,
+      print: () => {},
+    });
+  });
+  after(async () => {
+    await server?.close();
+    client?.disconnect();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function loginAndLogout(email: string): Promise<string> {
+    const json = { 'content-type': 'application/json', origin: ORIGIN };
+    await fetch(`${server.url}/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    const login = await fetch(`${server.url}/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: PASSWORD, strategy: 'token' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const sid = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).sid;
+    const logout = await fetch(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    assert.equal(logout.status, 204);
+    return sid;
+  }
+
+  async function followerConnections(): Promise<number> {
+    const list = (await client.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').filter((line) => line.includes('name=gatehouse-feed-follower')).length;
+  }
+
+  it(`serves ${FOLLOWERS} SSE followers from one Redis connection`, async () => {
+    const controller = new AbortController();
+    try {
+      const { cursor } = (await (await fetch(`${server.url}/revocations`)).json()) as { cursor: string };
+      const streams = await Promise.all(
+        Array.from({ length: FOLLOWERS }, async () => {
+          const response = await fetch(`${server.url}/revocations/stream?since=${cursor}`, {
+            signal: controller.signal,
+          });
+          assert.equal(response.status, 200);
+          return { reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(), text: '' };
+        }),
+      );
+      const sid = await loginAndLogout('fan-out@example.com');
+      for (const stream of streams) {
+        while (!stream.text.includes(sid)) {
+          const { value, done } = await stream.reader.read();
+          assert.ok(!done, 'the stream stays open');
+          stream.text += value;
+        }
+      }
+      // The server's own key-event follower rides the same reader.
+      assert.equal(await followerConnections(), 1);
+    } finally {
+      controller.abort();
+    }
+  });
+});

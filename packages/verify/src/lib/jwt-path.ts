@@ -1,0 +1,156 @@
+import type { Clock } from '@gatehouse/core';
+import type { VerifierOptions, VerifyRequestInput, VerifyResult } from '../types.ts';
+import type { createDpopRequestChecker } from './dpop-request.ts';
+import type { JwksKeys } from './jwks-keys.ts';
+import { readCredential } from './read-credential.ts';
+import type { LocalResult, LocalTokenCheck } from './local-token-check.ts';
+import { freezePrincipal } from './principal.ts';
+import { verifyJwtWhileStale } from './stale-jwt.ts';
+import type { ValidatedOptions } from './validate-options.ts';
+import type { VerificationCache } from './verification-cache.ts';
+import type { Verdict, VerifierCounts } from './verifier-counts.ts';
+
+export interface JwtPathContext {
+  config: ValidatedOptions;
+  clock: Clock;
+  keys: JwksKeys;
+  local: LocalTokenCheck;
+  cache: VerificationCache;
+  verdicts: VerifierCounts;
+  dpop: ReturnType<typeof createDpopRequestChecker>;
+  introspect: VerifierOptions['introspect'];
+  onError: (error: unknown) => void;
+  isStale(now: number): boolean;
+}
+
+/**
+ * The access-token path: cache, local check, revocation set, then the token's binding. Synchronous
+ * up to the first step that needs I/O (a JWKS refetch, introspection, WebCrypto), so a cache hit
+ * (and, on Node, a first sight) is answered without a promise.
+ */
+export function createJwtPath(ctx: JwtPathContext) {
+  const { clock, keys, local, cache, verdicts } = ctx;
+  const { counts, allow, reject } = verdicts;
+
+  function judge(token: string, result: LocalResult, now: number, afterRefetch: boolean): Verdict {
+    if (!result.ok) {
+      // Rate-limited inside: a flood of made-up kids costs at most one fetch per window.
+      if (!result.kidMissed || afterRefetch) return reject(401, result.code);
+      const code = result.code;
+      return keys
+        .refreshOnMiss()
+        .then((refetched) => (refetched ? verifyJwt(token, true) : reject(401, code)));
+    }
+    if (local.isRevoked(result)) return reject(401, 'ERR_TOKEN_REVOKED');
+    return rememberToken(ctx, token, result, now);
+  }
+
+  function verifyJwt(token: string, afterRefetch = false): Verdict {
+    const now = clock.now();
+    if (ctx.isStale(now)) return verifyJwtWhileStale(ctx, token);
+    const cached = cache.get(token, 'jwt', now);
+    if (cached) {
+      counts.cacheHits++;
+      return allow(cached);
+    }
+    counts.cacheMisses++;
+    const checked = local.check(token);
+    return checked instanceof Promise
+      ? checked.then((result) => judge(token, result, now, afterRefetch))
+      : judge(token, checked, now, afterRefetch);
+  }
+
+  return {
+    /**
+     * A `Bearer ` header's token, judged before the header's full syntax check, which only a
+     * refused token then needs: undefined means "judge the header the ordinary way" (stale feed,
+     * WebCrypto, or a header whose token is not this one). A token that reaches the signature
+     * check is all base64url and dots, so its header parses to this very token: the answer is the
+     * ordinary path's, without a regex over the header on every request.
+     */
+    verifyBearer(request: VerifyRequestInput, token: string): Verdict | undefined {
+      const now = clock.now();
+      if (ctx.isStale(now)) return undefined;
+      const cached = cache.get(token, 'jwt', now);
+      if (cached) {
+        counts.cacheHits++;
+        return bindToken(ctx, request, token, 'Bearer', allow(cached));
+      }
+      if (keys.prepare) return undefined;
+      const checked = local.check(token) as LocalResult;
+      if (!checked.ok) {
+        const credential = readCredential(request);
+        if (credential.kind !== 'jwt' || credential.value !== token) return undefined;
+      }
+      counts.cacheMisses++;
+      const verdict = judge(token, checked, now, false);
+      return verdict instanceof Promise
+        ? verdict.then((settled) => bindToken(ctx, request, token, 'Bearer', settled))
+        : bindToken(ctx, request, token, 'Bearer', verdict);
+    },
+
+    /** A token under the scheme it came with: verified, then its binding checked (bindToken). */
+    verifyBinding(request: VerifyRequestInput, token: string, scheme: 'Bearer' | 'DPoP'): Verdict {
+      const result = verifyJwt(token);
+      return result instanceof Promise
+        ? result.then((settled) => bindToken(ctx, request, token, scheme, settled))
+        : bindToken(ctx, request, token, scheme, result);
+    },
+  };
+}
+
+/** A verified token's principal, remembered until its exp. */
+function rememberToken(
+  ctx: JwtPathContext,
+  token: string,
+  result: LocalResult & { ok: true },
+  now: number,
+): VerifyResult {
+  const { claims, kid } = result;
+  const principal = freezePrincipal({
+    sub: claims.sub,
+    sid: claims.sid,
+    roles: claims.roles,
+    strategy: 'jwt',
+    exp: claims.exp,
+    ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
+    ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
+  });
+  // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
+  if (claims.exp * 1000 > now)
+    ctx.cache.set(token, principal, claims.exp * 1000, {
+      sid: claims.sid,
+      sub: claims.sub,
+      jti: claims.jti,
+      kid,
+    });
+  return ctx.verdicts.allow(principal);
+}
+
+/**
+ * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token under
+ * the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
+ */
+function bindToken(
+  ctx: JwtPathContext,
+  request: VerifyRequestInput,
+  token: string,
+  scheme: 'Bearer' | 'DPoP',
+  result: VerifyResult,
+): VerifyResult {
+  const { reject, countAccepted } = ctx.verdicts;
+  if (!result.ok) {
+    if (scheme === 'Bearer' || result.status === 503) return result;
+    // The same refusal, under the scheme the client used.
+    return { ...result, scheme: 'DPoP' };
+  }
+  const { jkt } = result.principal;
+  if (scheme === 'Bearer') {
+    if (jkt === undefined) return countAccepted(result);
+    return reject(401, 'ERR_TOKEN_BINDING', {});
+  }
+  if (jkt === undefined || !ctx.dpop) return reject(401, 'ERR_TOKEN_BINDING', {});
+  const outcome = ctx.dpop.check(request, token, jkt);
+  if (outcome.ok) return countAccepted(result);
+  return reject(401, outcome.code, outcome.nonce === undefined ? {} : { nonce: outcome.nonce });
+}

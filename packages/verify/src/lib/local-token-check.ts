@@ -1,0 +1,70 @@
+import {
+  type AccessTokenClaims,
+  type Clock,
+  createAccessTokenVerifier,
+  type ErrorCode,
+  type RevocationSet,
+  TokenError,
+} from '@gatehouse/core';
+import type { JwksKeys } from './jwks-keys.ts';
+import type { ValidatedOptions } from './validate-options.ts';
+
+export type LocalResult =
+  | { ok: true; claims: AccessTokenClaims; kid: string }
+  | { ok: false; code: ErrorCode; kidMissed: boolean };
+
+export interface LocalTokenCheck {
+  /**
+   * The core verifier's answer, after the keys' `prepare` step where there is one: the WebCrypto
+   * build checks the signature there, asynchronously (src/web/README.md). On Node there is none,
+   * and the answer is returned synchronously.
+   */
+  check(token: string): LocalResult | Promise<LocalResult>;
+  isRevoked(local: { claims: AccessTokenClaims; kid: string }): boolean;
+}
+
+/** The local half of a token's verification: signature, claims and the revocation set. */
+export function createLocalTokenCheck(
+  config: ValidatedOptions,
+  clock: Clock,
+  keys: JwksKeys,
+  revoked: RevocationSet,
+): LocalTokenCheck {
+  // The core verifier is synchronous, so this records the kid of the token being verified right now.
+  let usedKid = '';
+  let kidMissed = false;
+  const tokens = createAccessTokenVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    algorithms: config.algorithms,
+    leewaySeconds: config.leewaySeconds,
+    clock,
+    getKey(kid) {
+      usedKid = kid;
+      const key = keys.get(kid);
+      kidMissed = key === undefined;
+      return key;
+    },
+  });
+
+  function verifyLocally(token: string): LocalResult {
+    usedKid = '';
+    kidMissed = false;
+    try {
+      return { ok: true, claims: tokens.verify(token), kid: usedKid };
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      return { ok: false, code: error.code, kidMissed };
+    }
+  }
+
+  return {
+    check(token) {
+      const prepared = keys.prepare?.(token);
+      return prepared ? prepared.then(() => verifyLocally(token)) : verifyLocally(token);
+    },
+    isRevoked({ claims, kid }) {
+      return revoked.isRevoked({ sid: claims.sid, sub: claims.sub, jti: claims.jti, kid, iat: claims.iat });
+    },
+  };
+}
