@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { createTestClient, fetchTransport } from '@gatehouse/server/testing/client';
 import type { JWK } from 'jose';
 import type { AuthServerConfig } from '../workers/auth-server.ts';
 import { BENCH_PASSWORD } from './session-fixture.ts';
@@ -25,23 +26,16 @@ async function post(url: string, body: unknown): Promise<Response> {
   });
 }
 
-function sidOf(accessToken: string): string {
-  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8')) as {
-    sid?: unknown;
-  };
-  if (typeof payload.sid !== 'string') throw new Error('access token without sid');
-  return payload.sid;
-}
-
 /** Starts the auth server in a child process and registers the one user the bench logs in as. */
 export async function startAuthServer(): Promise<AuthServerClient> {
   const config: AuthServerConfig = { issuer: ISSUER, audience: AUDIENCE };
   const worker = await startWorker<{ url: string }>(WORKER, config);
   const { url } = worker.ready;
   const email = 'revocation-bench@example.com';
+  // Register and log in through the test client, as the tests do.
+  const client = createTestClient(fetchTransport(url));
   try {
-    const registered = await post(`${url}/auth/register`, { email, password: BENCH_PASSWORD });
-    await registered.body?.cancel();
+    const registered = await client.register(email, BENCH_PASSWORD);
     if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
   } catch (error) {
     await worker.stop();
@@ -55,15 +49,9 @@ export async function startAuthServer(): Promise<AuthServerClient> {
       return (await response.json()) as { keys: JWK[] };
     },
     async login() {
-      const response = await post(`${url}/auth/login`, {
-        email,
-        password: BENCH_PASSWORD,
-        strategy: 'token',
-      });
-      if (response.status !== 200)
-        throw new Error(`login answered ${response.status}: ${await response.text()}`);
-      const { accessToken } = (await response.json()) as { accessToken: string };
-      return { accessToken, sid: sidOf(accessToken) };
+      const { login } = await client.login(email, 'token', { password: BENCH_PASSWORD });
+      if (typeof login.sessionId !== 'string') throw new Error('access token without sid');
+      return { accessToken: login.accessToken, sid: login.sessionId };
     },
     async revoke(accessToken) {
       const response = await post(`${url}/oauth/revoke`, { token: accessToken });

@@ -72,12 +72,11 @@ async function startService(): Promise<typeof service> {
 }
 
 async function tokenLogin(email: string, dpop?: string) {
-  const answer = await auth.send('POST', '/auth/login', {
+  const { answer } = await auth.client.login(email, 'token', {
+    password: PASSWORD,
     headers: dpop ? { dpop } : {},
-    json: { email, password: PASSWORD, strategy: 'token' },
   });
-  assert.equal(answer.status, 200, answer.body);
-  return answer.json() as { accessToken: string; refreshToken: string; tokenType: string };
+  return answer.raw.json() as { accessToken: string; refreshToken: string; tokenType: string };
 }
 
 before(async () => {

@@ -17,11 +17,24 @@ import {
   SESSION_COOKIE,
   startServer,
 } from '@gatehouse/server';
+import {
+  bearer,
+  claimsOf,
+  cookieValue,
+  createTestClient,
+  headerOf,
+  type SessionLogin,
+  sameOriginHeaders,
+  TEST_ORIGIN,
+  TEST_PASSWORD,
+  type TestClient,
+  type ClientTokenLogin as TokenLogin,
+} from '@gatehouse/server/testing';
 
-export const PASSWORD = 'a long enough passphrase';
+export const PASSWORD = TEST_PASSWORD;
 /** The default issuer's origin: the one allowed origin of the servers started here. */
-export const ORIGIN = 'http://localhost:3000';
-export { REFRESH_COOKIE, SESSION_COOKIE };
+export const ORIGIN = TEST_ORIGIN;
+export { bearer, claimsOf, headerOf, REFRESH_COOKIE, SESSION_COOKIE };
 
 export interface HttpAnswer {
   status: number;
@@ -46,6 +59,8 @@ export interface SecurityServer {
   server: RunningServer;
   dataDir: string;
   send(method: string, path: string, options?: SendOptions): Promise<HttpAnswer>;
+  /** The test client over `send`: register, login per strategy, credential headers. */
+  client: TestClient<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -154,6 +169,15 @@ export async function startSecurityServer(argv: string[] = []): Promise<Security
     server,
     dataDir,
     send: (method, path, options) => send(port, method, path, options),
+    client: createTestClient(async (request) => {
+      const json = request.json === undefined ? {} : { json: request.json };
+      const answer = await send(port, request.method, request.path, {
+        headers: request.headers ?? {},
+        ...json,
+      });
+      const { status, body } = answer;
+      return { status, setCookies: answer.headers['set-cookie'] ?? [], body, raw: answer };
+    }),
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -168,56 +192,22 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${counter}-${process.pid}@example.com`;
 }
 
-export interface CookieLogin {
-  email: string;
-  userId: string;
-  sessionId: string;
-  /** The session token (`id.secret`). */
-  token: string;
-  /** `__Host-gh_session=<token>`. */
-  cookie: string;
-  csrfToken: string;
-}
-
-export interface TokenLogin {
-  email: string;
-  userId: string;
-  sessionId: string;
-  accessToken: string;
-  refreshToken: string;
-  /** Hybrid only. */
-  csrfToken: string | undefined;
-}
+/** A session-strategy login: the token (`id.secret`), the cookie (`__Host-gh_session=<token>`), the CSRF token. */
+export type CookieLogin = SessionLogin;
+export type { TokenLogin };
 
 /** The value of the named cookie in a response's Set-Cookie headers, or undefined. */
 export function setCookieValue(answer: HttpAnswer, name: string): string | undefined {
-  for (const header of answer.headers['set-cookie'] ?? []) {
-    const [pair] = header.split(';');
-    const equals = pair!.indexOf('=');
-    if (pair!.slice(0, equals).trim() === name) return pair!.slice(equals + 1);
-  }
-  return undefined;
+  return cookieValue(answer.headers['set-cookie'] ?? [], name);
 }
 
 export async function register(target: SecurityServer, email: string, password = PASSWORD): Promise<void> {
-  const answer = await target.send('POST', '/auth/register', { json: { email, password } });
+  const answer = await target.client.register(email, password);
   assert.equal(answer.status, 202, answer.body);
 }
 
 export async function loginWithCookie(target: SecurityServer, email: string, password = PASSWORD) {
-  const answer = await target.send('POST', '/auth/login', { json: { email, password } });
-  assert.equal(answer.status, 200, answer.body);
-  const body = answer.json() as { user: { id: string }; session: { id: string }; csrfToken: string };
-  const token = setCookieValue(answer, SESSION_COOKIE);
-  assert.ok(token);
-  return {
-    email,
-    userId: body.user.id,
-    sessionId: body.session.id,
-    token,
-    cookie: `${SESSION_COOKIE}=${token}`,
-    csrfToken: body.csrfToken,
-  } satisfies CookieLogin;
+  return (await target.client.login(email, 'session', { password })).login;
 }
 
 export async function loginWithTokens(
@@ -226,24 +216,7 @@ export async function loginWithTokens(
   strategy: 'hybrid' | 'token',
   password = PASSWORD,
 ): Promise<TokenLogin> {
-  const answer = await target.send('POST', '/auth/login', { json: { email, password, strategy } });
-  assert.equal(answer.status, 200, answer.body);
-  const body = answer.json() as {
-    user: { id: string };
-    accessToken: string;
-    refreshToken?: string;
-    csrfToken?: string;
-  };
-  const refreshToken = strategy === 'hybrid' ? setCookieValue(answer, REFRESH_COOKIE) : body.refreshToken;
-  assert.ok(refreshToken);
-  return {
-    email,
-    userId: body.user.id,
-    sessionId: claimsOf(body.accessToken).sid as string,
-    accessToken: body.accessToken,
-    refreshToken,
-    csrfToken: body.csrfToken,
-  };
+  return (await target.client.login(email, strategy, { password })).login;
 }
 
 /** A new account, signed in with a session cookie. */
@@ -280,25 +253,7 @@ export async function newAdmin(target: SecurityServer): Promise<TokenLogin> {
 
 /** Headers of a cookie-authenticated state change made by a same-origin page. */
 export function sameOrigin(login: CookieLogin): Record<string, string> {
-  return {
-    cookie: login.cookie,
-    'x-csrf-token': login.csrfToken,
-    origin: ORIGIN,
-    'sec-fetch-site': 'same-origin',
-  };
-}
-
-export function bearer(accessToken: string): Record<string, string> {
-  return { authorization: `Bearer ${accessToken}` };
-}
-
-/** The claims of a JWS, read without verifying. */
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
-}
-
-export function headerOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+  return sameOriginHeaders(login);
 }
 
 /** Exactly `{error}` with that status. */
@@ -321,8 +276,8 @@ export function assertNoCredentials(answer: HttpAnswer): void {
 }
 
 /** GET /auth/me as the given credential headers; 200 means the credential works. */
-export function me(target: SecurityServer, headers: Record<string, string>): Promise<HttpAnswer> {
-  return target.send('GET', '/auth/me', { headers });
+export async function me(target: SecurityServer, headers: Record<string, string>): Promise<HttpAnswer> {
+  return (await target.client.me(headers)).raw;
 }
 
 export async function assertAlive(target: SecurityServer, headers: Record<string, string>): Promise<void> {

@@ -22,8 +22,12 @@ export { SESSION_COOKIE } from './http/auth/session-cookie.ts';
 export { REFRESH_COOKIE } from './http/auth/refresh-cookie.ts';
 export { type RunningServer, type StartServerOptions, startServer } from './server.ts';
 export { loadEmbeddedSecrets, resolveSecrets, type ServerSecrets } from './embedded-secrets.ts';
-export { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
-export { type KeyMaintenance, type KeyMaintenanceOptions, startKeyMaintenance } from './key-maintenance.ts';
+export { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './keys/signing-keys.ts';
+export {
+  type KeyMaintenance,
+  type KeyMaintenanceOptions,
+  startKeyMaintenance,
+} from './keys/key-maintenance.ts';
 export { openStore } from './store/open-store.ts';
 export {
   createRateLimiterThrottles,

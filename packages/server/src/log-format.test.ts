@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createTestServer, registerAndLogin } from './http/test-support.ts';
+import { createTestServer, registerAndLogin } from './testing/index.ts';
 import { createServerLogger } from './log-format.ts';
 
 describe('log format', () => {

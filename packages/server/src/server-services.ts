@@ -21,8 +21,8 @@ import type { OutboxMailer } from './mail/outbox-mailer.ts';
 import { createGatehouseMetrics, type GatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentAccessTokens } from './metrics/instrument-access-tokens.ts';
 import { createServerAuthDeps } from './server-auth.ts';
-import { guardSigningKey } from './signing-key-guard.ts';
-import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './signing-keys.ts';
+import { guardSigningKey } from './keys/signing-key-guard.ts';
+import { acceptedAlgorithms, createConfiguredKeyring, prepareSigningKeys } from './keys/signing-keys.ts';
 import type { OpenedThrottles } from './throttle/open-throttles.ts';
 
 export interface ServerServicesOptions {

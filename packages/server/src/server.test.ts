@@ -8,6 +8,7 @@ import { runCli } from './cli.ts';
 import { loadConfig } from './config.ts';
 import { REFRESH_COOKIE } from './http/auth/refresh-cookie.ts';
 import { type RunningServer, startServer } from './server.ts';
+import { createTestClient, fetchTransport } from './testing/client.ts';
 
 const PASSWORD = 'a long enough passphrase';
 
@@ -165,13 +166,12 @@ describe('startServer: access tokens and signing keys, on the embedded SQLite st
   }
 
   async function hybridLogin(server: RunningServer, email: string) {
-    await post(server, '/auth/register', { email, password: PASSWORD });
-    const response = await post(server, '/auth/login', { email, password: PASSWORD, strategy: 'hybrid' });
-    assert.equal(response.status, 200);
-    const body = await response.json();
-    const refreshCookie = response.headers.getSetCookie()[0]!.split(';')[0]!;
+    const client = createTestClient(fetchTransport(server.url));
+    await client.register(email, PASSWORD);
+    const { answer, login } = await client.login(email, 'hybrid', { password: PASSWORD });
+    const refreshCookie = answer.setCookies[0]!.split(';')[0]!;
     assert.ok(refreshCookie.startsWith(`${REFRESH_COOKIE}=`));
-    return { accessToken: body.accessToken as string, csrfToken: body.csrfToken as string, refreshCookie };
+    return { accessToken: login.accessToken, csrfToken: login.csrfToken as string, refreshCookie };
   }
 
   const me = (server: RunningServer, accessToken: string) =>

@@ -6,7 +6,7 @@ import {
   systemClock,
 } from '@gatehouse/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { startBackgroundJobs } from './background-jobs.ts';
+import { startBackgroundJobs } from './jobs/background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';

@@ -7,7 +7,7 @@ import {
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { resolveSecrets } from '../embedded-secrets.ts';
-import { createConfiguredKeyring } from '../signing-keys.ts';
+import { createConfiguredKeyring } from '../keys/signing-keys.ts';
 import { openStore } from '../store/open-store.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './cli-errors.ts';

@@ -20,7 +20,7 @@ import {
   registerAndLogin,
   sameOriginHeaders,
   type TestServer,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 /** A server with an admin (token strategy, Bearer) and a target user signed in with a cookie and a token. */
 async function setup() {

@@ -15,13 +15,13 @@ import { createClientRegistry } from '../oauth/clients.ts';
 import type { AppAuthDeps, AppContext, AppKeyring, HttpConfig } from './app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { answerClientError } from './client-error.ts';
-import { assertSameOriginCookieRequest, assertSameOriginRequest } from './csrf-guard.ts';
-import { sendError } from './error-handler.ts';
-import { acceptFormBodies } from './form-body.ts';
-import { acceptJsonBodiesOnly } from './json-body.ts';
+import { assertSameOriginCookieRequest, assertSameOriginRequest } from './plugins/csrf-guard.ts';
+import { sendError } from './plugins/error-handler.ts';
+import { acceptFormBodies } from './plugins/form-body.ts';
+import { acceptJsonBodiesOnly } from './plugins/json-body.ts';
 import { clientAddress } from './request-context.ts';
-import { exposeRequestId, generateRequestId } from './request-id.ts';
-import { logEachRequest } from './request-log.ts';
+import { exposeRequestId, generateRequestId } from './plugins/request-id.ts';
+import { logEachRequest } from './plugins/request-log.ts';
 import { registerAdminRoutes } from './routes/admin/register-admin-routes.ts';
 import type { AdminStatsOptions } from './routes/admin/stats-route.ts';
 import { registerCsrfTokenRoute } from './routes/csrf-token.ts';
@@ -41,7 +41,7 @@ import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { registerTokenRoute } from './routes/token.ts';
 import { registerUiRoutes } from './routes/ui.ts';
-import { applySecurityHeaders, setSecurityHeaders } from './security-headers.ts';
+import { applySecurityHeaders, setSecurityHeaders } from './plugins/security-headers.ts';
 
 /** docs/design.md §7: bodies and headers are capped at 16 KiB. */
 export const BODY_LIMIT_BYTES = 16 * 1024;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TrustProxy } from '../config.ts';
-import { createTestServer, PASSWORD, register } from './test-support.ts';
+import { createTestServer, PASSWORD, register } from '../testing/index.ts';
 
 /**
  * Logs in with `xff` from `remoteAddress` and returns the address the session and the login's

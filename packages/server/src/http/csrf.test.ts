@@ -11,7 +11,7 @@ import {
   register,
   registerAndLogin,
   sameOriginHeaders,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 type Method = 'POST' | 'DELETE';
 

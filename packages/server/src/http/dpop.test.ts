@@ -16,10 +16,11 @@ import {
   claimsOf,
   createTestServer,
   ISSUER,
+  injectClient,
   PASSWORD,
   register,
   type TestServer,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const ALGS = 'ES256 ES384 EdDSA RS256 PS256';
@@ -48,19 +49,15 @@ function proofFor(
 async function loginWithProof(server: TestServer, email: string, key?: TestDpopKey): Promise<BoundLogin> {
   const dpopKey = key ?? (await createTestDpopKey());
   await register(server.app, email);
-  const response = await server.app.inject({
-    method: 'POST',
-    url: '/auth/login',
+  const { login } = await injectClient(server.app).login(email, 'token', {
+    password: PASSWORD,
     headers: { dpop: await proofFor(server, dpopKey, 'POST', '/auth/login') },
-    payload: { email, password: PASSWORD, strategy: 'token' },
   });
-  assert.equal(response.statusCode, 200, response.body);
-  const body = response.json();
   return {
-    accessToken: body.accessToken,
-    refreshToken: body.refreshToken,
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken,
     key: dpopKey,
-    sessionId: claimsOf(body.accessToken).sid as string,
+    sessionId: login.sessionId,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTestServer, ORIGIN, PASSWORD } from './test-support.ts';
+import { createTestServer, ORIGIN, PASSWORD } from '../testing/index.ts';
 
 /** Look-alike addresses: each shows as "admin@example.com", or as a scrambled one, on a screen. */
 const HOSTILE = [

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { requestReset } from './reset-test-support.ts';
-import { PASSWORD, register } from './test-support.ts';
-import { attemptLogin, comparable, createThrottledServer, WRONG_PASSWORD } from './throttle-test-support.ts';
+import { requestReset } from '../testing/reset-test-support.ts';
+import { PASSWORD, register } from '../testing/index.ts';
+import {
+  attemptLogin,
+  comparable,
+  createThrottledServer,
+  WRONG_PASSWORD,
+} from '../testing/throttle-test-support.ts';
 
 /**
  * Whether an account exists must not show in any answer: status, body and the whole header set

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { HashPermit } from '@gatehouse/core';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
-import { confirmReset, requestReset, resetTokenFor } from './reset-test-support.ts';
-import { login, ORIGIN, PASSWORD, sameOriginHeaders } from './test-support.ts';
+import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
+import { login, ORIGIN, PASSWORD, sameOriginHeaders } from '../testing/index.ts';
 
 const WRONG_PASSWORD = 'not the right passphrase';
 const NEW_PASSWORD = 'an entirely new passphrase';

@@ -12,7 +12,7 @@ import {
   loginWithTokens,
   MINUTE_MS,
   registerAndLoginWithTokens,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 

@@ -12,7 +12,7 @@ import {
   register,
   registerAndLogin,
   sameOriginHeaders,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 describe('logging', () => {
   it('never writes a password, session token, CSRF token or cookie to the log', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestServer, login, PASSWORD, register } from './test-support.ts';
+import { createTestServer, login, PASSWORD, register } from '../testing/index.ts';
 
 /** Headers that differ between any two responses whatever they say. */
 const VARYING = new Set(['date', 'request-id', 'x-request-id']);

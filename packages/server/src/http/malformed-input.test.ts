@@ -11,7 +11,7 @@ import {
   PASSWORD,
   registerAndLogin,
   sameOriginHeaders,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const json = { 'content-type': 'application/json' };
 

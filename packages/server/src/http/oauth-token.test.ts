@@ -11,7 +11,7 @@ import {
   register,
   registerAndLoginWithTokens,
   refreshWithCookie,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const SERVICE_TOKEN = 's'.repeat(40);

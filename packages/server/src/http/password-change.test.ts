@@ -20,7 +20,7 @@ import {
   sessionSetCookie,
   type LoggedIn,
   type TokenLogin,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const NEW_PASSWORD = 'an entirely new passphrase';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accountThrottleKey } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import { confirmReset, requestReset, resetTokenFor } from './reset-test-support.ts';
+import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
 import {
   assertInvalidToken,
   bearer,
@@ -14,8 +14,8 @@ import {
   RESET_URL,
   register,
   sameOriginHeaders,
-} from './test-support.ts';
-import { attemptLogin } from './throttle-test-support.ts';
+} from '../testing/index.ts';
+import { attemptLogin } from '../testing/throttle-test-support.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase here';
 

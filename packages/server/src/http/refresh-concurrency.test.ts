@@ -20,7 +20,7 @@ import {
   MINUTE_MS,
   refreshWithBody,
   registerAndLoginWithTokens,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const PARALLEL = 50;
 const GRACE_MS = 10_000;

@@ -11,7 +11,7 @@ import {
   ORIGIN,
   registerAndLoginWithTokens,
   refreshWithCookie,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 function getRefreshCsrf(
   app: ReturnType<typeof createTestServer>['app'],

@@ -15,7 +15,7 @@ import {
   refreshWithBody,
   refreshWithCookie,
   registerAndLoginWithTokens,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 describe('POST /auth/refresh, hybrid (cookie + CSRF token)', () => {
   it('rotates: {accessToken, expiresIn}, a new refresh cookie, and the same CSRF token keeps working', async () => {

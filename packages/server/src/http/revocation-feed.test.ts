@@ -14,7 +14,7 @@ import {
   registerAndLogin,
   registerAndLoginWithTokens,
   sameOriginHeaders,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const SERVICE_TOKEN = 's'.repeat(40);
 

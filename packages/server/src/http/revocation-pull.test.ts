@@ -9,7 +9,7 @@ import { createManualClock } from '@gatehouse/core/testing';
 import { createPullFeedSource, createVerifier } from '@gatehouse/verify';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
-import { createTestServer, PASSWORD, registerAndLogin, sameOriginHeaders } from './test-support.ts';
+import { createTestServer, PASSWORD, registerAndLogin, sameOriginHeaders } from '../testing/index.ts';
 
 describe('GET /revocations?since=CURSOR', () => {
   it('answers nothing when the cursor is the head, and the live set otherwise', async () => {

@@ -12,7 +12,7 @@ import {
   refreshWithCookie,
   registerAndLogin,
   registerAndLoginWithTokens,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 function revoke(app: FastifyInstance, payload: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url: '/oauth/revoke', headers, payload: payload as object });

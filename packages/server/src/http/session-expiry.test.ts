@@ -8,7 +8,7 @@ import {
   HOUR_MS,
   MINUTE_MS,
   registerAndLogin,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 describe('session lifetimes over HTTP', () => {
   it('expires after 30 minutes without use: alive at 30 min - 1 ms, gone at 30 min + 1 ms', async () => {

@@ -14,7 +14,7 @@ import {
   sameOriginHeaders,
   sessionSetCookie,
   setCookies,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 describe('session strategy: register, login, me, logout', () => {
   it('registers, logs in, answers /auth/me, logs out, and then refuses the same cookie', async () => {

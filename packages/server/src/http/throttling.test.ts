@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { accountThrottleKey } from '@gatehouse/core';
-import { confirmReset, requestReset, resetTokenFor } from './reset-test-support.ts';
-import { login, PASSWORD, register, sameOriginHeaders } from './test-support.ts';
+import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
+import { login, PASSWORD, register, sameOriginHeaders } from '../testing/index.ts';
 import {
   assertThrottled,
   attemptLogin,
   comparable,
   createThrottledServer,
   WRONG_PASSWORD,
-} from './throttle-test-support.ts';
+} from '../testing/throttle-test-support.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

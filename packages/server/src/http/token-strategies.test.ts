@@ -27,7 +27,7 @@ import {
   refreshWithCookie,
   sameOriginHeaders,
   setCookies,
-} from './test-support.ts';
+} from '../testing/index.ts';
 
 const TWELVE_HOURS_S = 12 * 60 * 60;
 

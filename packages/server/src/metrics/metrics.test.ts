@@ -9,7 +9,7 @@ import {
   refreshWithBody,
   register,
   registerAndLogin,
-} from '../http/test-support.ts';
+} from '../testing/index.ts';
 import { createGatehouseMetrics } from './gatehouse-metrics.ts';
 import { defaultMetricsSettings, type MetricsSettings } from './metrics-config.ts';
 import { readSample as sample } from './read-sample.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTestServer } from '../http/test-support.ts';
+import { createTestServer } from '../testing/index.ts';
 
 describe('auth attempts are named by route config', () => {
   it('names exactly the auth endpoints, each once, by the route that serves it', async () => {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { accountThrottleKey, defaultThrottlePolicy } from '@gatehouse/core';
 import { Redis } from 'ioredis';
-import { createTestServer, PASSWORD } from '../http/test-support.ts';
+import { createTestServer, PASSWORD } from '../testing/index.ts';
 import { createTestKeyPrefix, deleteKeysWithPrefix, testRedisUrl } from '../store/redis/test-redis.ts';
 import { createRateLimiterThrottles } from './rate-limiter-throttles.ts';
 

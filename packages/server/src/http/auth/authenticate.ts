@@ -6,7 +6,7 @@ import {
   UnauthenticatedError,
 } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertCsrfToken, assertSameOriginCookieRequest, isStateChanging } from '../csrf-guard.ts';
+import { assertCsrfToken, assertSameOriginCookieRequest, isStateChanging } from '../plugins/csrf-guard.ts';
 import { createBearerCredential } from './bearer-credential.ts';
 import { createDpopCredential } from './dpop-credential.ts';
 import type { CredentialReader, Principal } from './credential.ts';

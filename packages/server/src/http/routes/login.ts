@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { assertClientMayUse } from '../../oauth/clients.ts';
 import { readTokenRequestProof } from '../oauth/token-request-proof.ts';
 import type { AppContext } from '../app-context.ts';
-import { readJsonObject } from '../json-body.ts';
+import { readJsonObject } from '../plugins/json-body.ts';
 import { loginResponders, parseStrategy } from '../login/login-strategies.ts';
 import { requestContext } from '../request-context.ts';
 import { countedAs } from '../route-config.ts';

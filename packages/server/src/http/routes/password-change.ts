@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { getPrincipal } from '../auth/authenticate.ts';
-import { readJsonObject } from '../json-body.ts';
+import { readJsonObject } from '../plugins/json-body.ts';
 import { deliverTokens } from '../login/deliver-tokens.ts';
 import { setSessionCookieFor } from '../login/session-login.ts';
 import { DEFAULT_CLIENT_ID, refreshTokenBinding } from '../../oauth/clients.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { readJsonObject } from '../json-body.ts';
+import { readJsonObject } from '../plugins/json-body.ts';
 import { requestContext } from '../request-context.ts';
 import { countedAs } from '../route-config.ts';
 

@@ -1,7 +1,7 @@
 import { InvalidInputError, type RequestContext, TokenError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { readJsonObject } from '../json-body.ts';
+import { readJsonObject } from '../plugins/json-body.ts';
 import { requestContext } from '../request-context.ts';
 import { countedAs } from '../route-config.ts';
 

@@ -2,7 +2,7 @@ import { InvalidInputError } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { authorizationHeaders } from '../auth/authorization-headers.ts';
-import { readJsonObject } from '../json-body.ts';
+import { readJsonObject } from '../plugins/json-body.ts';
 import { grantRefreshToken } from '../oauth/refresh-grant.ts';
 import { countedAs } from '../route-config.ts';
 

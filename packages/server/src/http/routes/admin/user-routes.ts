@@ -1,6 +1,6 @@
 import type { UserAdmin } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import { readJsonObject } from '../../json-body.ts';
+import { readJsonObject } from '../../plugins/json-body.ts';
 import { requestContext } from '../../request-context.ts';
 import { toAdminUser } from './admin-views.ts';
 import { type QueryParams, readCount, readText } from './query-params.ts';

@@ -5,7 +5,7 @@ import {
   type Keyring,
   type SigningAlgorithm,
 } from '@gatehouse/core';
-import type { GatehouseConfig } from './config.ts';
+import type { GatehouseConfig } from '../config.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { OutboxMailer } from '../mail/outbox-mailer.ts';
-import { RESET_URL } from './test-support.ts';
+import { RESET_URL } from './test-server.ts';
 
 export function requestReset(app: FastifyInstance, email: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url: '/auth/password/reset/request', headers, payload: { email } });

@@ -1,7 +1,7 @@
 import { isGatehouseError } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from './error-map.ts';
-import { clientAddress } from './request-context.ts';
+import { toErrorResponse } from '../error-map.ts';
+import { clientAddress } from '../request-context.ts';
 
 /** Why a request was refused: the body's code, the internal code, and the reason written for logs. */
 export interface Refusal {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { defaultThrottlePolicy, type ThrottlePolicy } from '@gatehouse/core';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createRateLimiterThrottles } from '../throttle/rate-limiter-throttles.ts';
-import { createTestServer, type TestServerOptions } from './test-support.ts';
+import { createTestServer, type TestServerOptions } from './test-server.ts';
 
 export const WRONG_PASSWORD = 'not the right passphrase';
 

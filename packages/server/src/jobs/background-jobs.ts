@@ -1,13 +1,13 @@
 import { type Auth, type AuthDeps, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { startAuditRetention } from './audit-retention.ts';
-import type { GatehouseConfig } from './config.ts';
+import type { GatehouseConfig } from '../config.ts';
 import { startExpiredSweep } from './expired-sweep.ts';
-import { followKeyEvents } from './feed/follow-key-events.ts';
-import type { RevocationFeed } from './feed/open-revocation-feed.ts';
-import { startKeyMaintenance } from './key-maintenance.ts';
-import { publishDroppedKeys } from './key-revocation-events.ts';
-import { followStoredSigningKey } from './signing-key-guard.ts';
+import { followKeyEvents } from '../feed/follow-key-events.ts';
+import type { RevocationFeed } from '../feed/open-revocation-feed.ts';
+import { startKeyMaintenance } from '../keys/key-maintenance.ts';
+import { publishDroppedKeys } from '../keys/key-revocation-events.ts';
+import { followStoredSigningKey } from '../keys/signing-key-guard.ts';
 
 export interface BackgroundJobsOptions {
   config: Pick<GatehouseConfig, 'store' | 'accessTokenTtlSeconds' | 'auditRetentionDays'>;

@@ -1,6 +1,6 @@
 import { isGatehouseError } from '@gatehouse/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from './error-map.ts';
+import { toErrorResponse } from '../error-map.ts';
 import { noteRefusal } from './request-log.ts';
 
 /**
