@@ -18,9 +18,7 @@ export const GOALS: readonly {
     goal: 1,
     title: 'Guarded route ≥ 0.95× open (Bearer ES256/EdDSA/RS256, cookie; Fastify/Express/Hono)',
     target: '≥ 0.95×',
-    scenario: 'http',
-    unmeasured:
-      "not measured: the lab's http scenario guards a bare node:http route, not the Fastify/Express/Hono adapters; the issue's figures: 0.73–0.84×",
+    scenario: 'adapters',
   },
   {
     goal: 2,

@@ -32,6 +32,11 @@ export const scenarios: readonly ScenarioEntry[] = [
     title: 'HTTP: a tiny service, unguarded and guarded',
     load: async () => (await import('./http.ts')).httpScenario,
   },
+  {
+    name: 'adapters',
+    title: 'Framework adapters: a guarded route next to the open one',
+    load: async () => (await import('./adapters.ts')).adaptersScenario,
+  },
   { name: 'bytes', title: 'Bytes on the wire', load: async () => (await import('./bytes.ts')).bytesScenario },
   {
     name: 'revocation',

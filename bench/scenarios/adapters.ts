@@ -1,0 +1,168 @@
+import { fileURLToPath } from 'node:url';
+import { attempt } from '../lib/cases.ts';
+import { formatNumber, formatRatio } from '../lib/format.ts';
+import { loadCase, warmUp } from '../lib/http-service.ts';
+import { describeCores } from '../lib/machine.ts';
+import { recordScore } from '../lib/scorecard.ts';
+import { median } from '../lib/stats.ts';
+import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
+import { startWorker, type Worker } from '../lib/workers.ts';
+import type { AdapterAppReady, AdapterCase } from '../workers/adapter-app.ts';
+import { FRAMEWORK_LABELS, FRAMEWORKS, type Framework, OPEN_SUB } from '../workers/adapters/frameworks.ts';
+import type { HttpCase } from '../workers/http/types.ts';
+
+const APP = fileURLToPath(new URL('../workers/adapter-app.ts', import.meta.url));
+const CONNECTIONS = 50;
+const TARGET = 0.95;
+
+interface Settings {
+  rounds: number;
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+/** One guard measured: req/s of each side per round (median of its quarter-second samples). */
+interface PairedRuns {
+  framework: Framework;
+  adapterCase: AdapterCase;
+  guarded: number[];
+  open: number[];
+}
+
+/** guarded ÷ open per round (both taken back to back), then the median over rounds. */
+function pairedRatio(runs: PairedRuns): number {
+  const ratios = runs.guarded.flatMap((guarded, index) => {
+    const open = runs.open[index];
+    return open === undefined || open <= 0 ? [] : [guarded / open];
+  });
+  return ratios.length === 0 ? Number.NaN : median(ratios);
+}
+
+async function expectReply(port: number, httpCase: HttpCase, status: number, sub?: string): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}${httpCase.path}`, { headers: httpCase.headers });
+  const body = await response.text();
+  const subOk = sub === undefined || (JSON.parse(body) as { sub?: unknown }).sub === sub;
+  if (response.status !== status || !subOk) {
+    const credential = Object.keys(httpCase.headers).length > 0 ? 'with' : 'without';
+    throw new Error(
+      `${httpCase.path} ${credential} a credential answered ${response.status} ${body.slice(0, 80)}; expected ${status}${sub === undefined ? '' : ` with sub ${sub}`}`,
+    );
+  }
+}
+
+/** Before any timing: the guard accepts its credential, refuses none, and the open route answers. */
+async function checkReplies(port: number, adapterCase: AdapterCase): Promise<void> {
+  await expectReply(port, adapterCase.guarded, 200, adapterCase.expectedSub);
+  await expectReply(port, { ...adapterCase.guarded, headers: {} }, 401);
+  await expectReply(port, adapterCase.open, 200, OPEN_SUB);
+}
+
+/** One framework: every guard checked, then rounds of guarded/open pairs, the order alternating. */
+async function measureFramework(
+  ctx: ScenarioContext,
+  result: ScenarioResult,
+  framework: Framework,
+  settings: Settings,
+): Promise<PairedRuns[]> {
+  const app: Worker<AdapterAppReady> = await startWorker(APP, { framework });
+  try {
+    const { port, cases } = app.ready;
+    const label = FRAMEWORK_LABELS[framework];
+    const live: PairedRuns[] = [];
+    for (const adapterCase of cases) {
+      const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
+        await checkReplies(port, adapterCase);
+        if (settings.warmUpSeconds > 0) {
+          await warmUp(port, adapterCase.guarded, settings.warmUpSeconds);
+          await warmUp(port, adapterCase.open, settings.warmUpSeconds);
+        }
+        return true;
+      });
+      if (ok) live.push({ framework, adapterCase, guarded: [], open: [] });
+    }
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const runs of [...live]) {
+        const sides = round % 2 === 0 ? (['open', 'guarded'] as const) : (['guarded', 'open'] as const);
+        const done = await attempt(result, `${label}, ${runs.adapterCase.credential}`, async () => {
+          for (const side of sides) {
+            const load = await loadCase(port, runs.adapterCase[side], settings.seconds, CONNECTIONS);
+            runs[side].push(load.requestsPerSecond.median);
+          }
+          return true;
+        });
+        if (done === undefined) live.splice(live.indexOf(runs), 1);
+      }
+      ctx.progress(`${label} round ${round + 1}/${settings.rounds} done`);
+    }
+    return live;
+  } finally {
+    await app.stop();
+  }
+}
+
+function report(result: ScenarioResult, measured: PairedRuns[]): void {
+  const rows = measured.map((runs) => {
+    const value = pairedRatio(runs);
+    const label = FRAMEWORK_LABELS[runs.framework];
+    const open = median(runs.open);
+    const guarded = median(runs.guarded);
+    recordScore(result, {
+      goal: 1,
+      what: `${label}, ${runs.adapterCase.credential}: guarded ÷ open route, same headers`,
+      value: formatRatio(value),
+      target: `≥ ${TARGET.toFixed(2)}×`,
+      pass: value >= TARGET,
+      baselines: `open ${formatNumber(open)} req/s; guarded ${formatNumber(guarded)} req/s`,
+    });
+    return [
+      label,
+      runs.adapterCase.credential,
+      formatNumber(open),
+      formatNumber(guarded),
+      formatRatio(value),
+    ];
+  });
+  result.sections.push({
+    title: 'Guarded route ÷ open route, per framework adapter',
+    description: `${CONNECTIONS} connections. Each row: the open route and the guarded route sent the very same request (the guard's credential in both), back to back in each round; req/s is the median of quarter-second samples; the ratio is guarded ÷ open per round, median over rounds.`,
+    table: {
+      columns: ['framework', 'credential', 'open req/s', 'guarded req/s', 'guarded ÷ open'],
+      align: ['left', 'left', 'right', 'right', 'right'],
+      rows,
+    },
+  });
+  const worst = measured
+    .map((runs) => ({ runs, value: pairedRatio(runs) }))
+    .sort((a, b) => a.value - b.value)[0];
+  if (worst) {
+    result.headlines.push(
+      `Adapters: guarded ÷ open route (same headers), lowest ${formatRatio(worst.value)} (${FRAMEWORK_LABELS[worst.runs.framework]}, ${worst.runs.adapterCase.credential}), over ${measured.length} framework × credential pairs.`,
+    );
+  }
+}
+
+export const adaptersScenario: Scenario = {
+  name: 'adapters',
+  title: 'Framework adapters: a guarded route next to the open one',
+  async run(ctx) {
+    const result = emptyResult();
+    const settings: Settings = ctx.quick
+      ? { rounds: 1, seconds: 0.5, warmUpSeconds: 0 }
+      : { rounds: 3, seconds: 1, warmUpSeconds: 0.25 };
+    const measured: PairedRuns[] = [];
+    for (const framework of FRAMEWORKS) {
+      const runs = await attempt(result, FRAMEWORK_LABELS[framework], () =>
+        measureFramework(ctx, result, framework, settings),
+      );
+      measured.push(...(runs ?? []));
+    }
+    report(result, measured);
+    result.notes.push(
+      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the side going first alternating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
+      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`.',
+      'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
+      'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case.',
+    );
+    return result;
+  },
+};
