@@ -7,7 +7,7 @@ import { recordScore } from '../lib/scorecard.ts';
 import { median } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
 import { startWorker, type Worker } from '../lib/workers.ts';
-import type { AdapterAppReady, AdapterCase } from '../workers/adapter-app.ts';
+import type { AdapterAppReady, AdapterCase, GuardCounters } from '../workers/adapter-app.ts';
 import { FRAMEWORK_LABELS, FRAMEWORKS, type Framework, OPEN_SUB } from '../workers/adapters/frameworks.ts';
 import type { HttpCase } from '../workers/http/types.ts';
 
@@ -57,6 +57,27 @@ async function checkReplies(port: number, adapterCase: AdapterCase): Promise<voi
   await expectReply(port, adapterCase.open, 200, OPEN_SUB);
 }
 
+/**
+ * After timing: each guard's verifier answered (nearly) every accepted request from its cache and
+ * none while its feed was stale, or its row would not measure what it says.
+ */
+function checkCacheHits(
+  result: ScenarioResult,
+  label: string,
+  live: PairedRuns[],
+  counters: GuardCounters,
+): PairedRuns[] {
+  return live.filter((runs) => {
+    const { accepted = 0, cacheHits = 0, staleRequests = 0 } = counters[runs.adapterCase.guarded.path] ?? {};
+    if (accepted > 0 && cacheHits >= accepted * 0.99 && staleRequests === 0) return true;
+    result.failures.push({
+      case: `${label}, ${runs.adapterCase.credential}`,
+      reason: `expected cache hits only: ${accepted} accepted, ${cacheHits} cache hits, ${staleRequests} while stale`,
+    });
+    return false;
+  });
+}
+
 /** One framework: every guard checked, then rounds of guarded/open pairs, the order alternating. */
 async function measureFramework(
   ctx: ScenarioContext,
@@ -94,7 +115,7 @@ async function measureFramework(
       }
       ctx.progress(`${label} round ${round + 1}/${settings.rounds} done`);
     }
-    return live;
+    return checkCacheHits(result, label, live, await app.call<GuardCounters>({}));
   } finally {
     await app.stop();
   }
@@ -161,7 +182,7 @@ export const adaptersScenario: Scenario = {
       `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the side going first alternating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`.',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
-      'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case.',
+      'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
     );
     return result;
   },

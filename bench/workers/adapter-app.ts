@@ -33,6 +33,9 @@ export interface AdapterAppReady {
   cases: AdapterCase[];
 }
 
+/** What a call to the worker answers: each guarded route's verifier counters. */
+export type GuardCounters = Record<string, { accepted: number; cacheHits: number; staleRequests: number }>;
+
 const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['reader'] };
 
 function pair(credential: string, path: string, headers: Record<string, string>, expectedSub: string) {
@@ -81,6 +84,13 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
   const ready: AdapterAppReady = { port: app.port, cases };
   return {
     ready,
+    call: (): GuardCounters =>
+      Object.fromEntries(
+        routes.map(({ path, verifier }) => {
+          const { accepted, cacheHits, staleRequests } = verifier.metrics();
+          return [path, { accepted, cacheHits, staleRequests }];
+        }),
+      ),
     async close() {
       await app.close();
       for (const close of closers) await close();
