@@ -7,24 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from '../support/source-files.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAX_LINES = 300;
-const SOURCE = /\.(ts|js|css|html)$/;
-const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist']);
-
-/** Every non-test source file under `directory`. */
-export function sourceFiles(directory: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...sourceFiles(path));
-    else if (SOURCE.test(entry.name) && !entry.name.endsWith('.test.ts')) files.push(path);
-  }
-  return files;
-}
-
 const lineCount = (path: string) => readFileSync(path, 'utf8').split('\n').length - 1;
 
 describe('source size limits', () => {

@@ -1,27 +1,10 @@
-import type { Clock } from '@gatehouse/core';
-import type { VerifierOptions, VerifyRequestInput, VerifyResult } from '../types.ts';
-import type { createDpopRequestChecker } from './dpop-request.ts';
-import type { JwksKeys } from './jwks-keys.ts';
+import type { VerifyRequestInput, VerifyResult } from '../types.ts';
+import type { JwtPathContext } from './jwt-path-context.ts';
 import { readCredential } from './read-credential.ts';
-import type { LocalResult, LocalTokenCheck } from './local-token-check.ts';
+import type { LocalResult } from './local-token-check.ts';
 import { freezePrincipal } from './principal.ts';
 import { verifyJwtWhileStale } from './stale-jwt.ts';
-import type { ValidatedOptions } from './validate-options.ts';
-import type { VerificationCache } from './verification-cache.ts';
-import type { Verdict, VerifierCounts } from './verifier-counts.ts';
-
-export interface JwtPathContext {
-  config: ValidatedOptions;
-  clock: Clock;
-  keys: JwksKeys;
-  local: LocalTokenCheck;
-  cache: VerificationCache;
-  verdicts: VerifierCounts;
-  dpop: ReturnType<typeof createDpopRequestChecker>;
-  introspect: VerifierOptions['introspect'];
-  onError: (error: unknown) => void;
-  isStale(now: number): boolean;
-}
+import type { Verdict } from './verifier-counts.ts';
 
 /**
  * The access-token path: cache, local check, revocation set, then the token's binding. Synchronous

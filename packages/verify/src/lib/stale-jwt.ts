@@ -1,5 +1,5 @@
 import type { Principal, VerifyResult } from '../types.ts';
-import type { JwtPathContext } from './jwt-path.ts';
+import type { JwtPathContext } from './jwt-path-context.ts';
 import { freezePrincipal, isPrincipalShaped } from './principal.ts';
 
 /**
