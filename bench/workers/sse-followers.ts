@@ -51,6 +51,8 @@ function openFileLimit(): number {
 
 interface Follower {
   socket: Socket;
+  /** Connected, its request written. */
+  requested: boolean;
   greeted: boolean;
   closed: boolean;
   /** The end of the last chunk, so an id split across two reads is still found. */
@@ -72,14 +74,15 @@ runWorker<SseFollowersConfig>(async ({ url, followers: count }) => {
 
   const open = (index: number): Follower => {
     const socket = connect(Number(port), hostname);
-    const follower: Follower = { socket, greeted: false, closed: false, carry: '' };
+    const follower: Follower = { socket, requested: false, greeted: false, closed: false, carry: '' };
     socket.setEncoding('latin1');
     socket.setNoDelay(true);
-    socket.on('connect', () =>
-      socket.write(
-        `GET /revocations/stream HTTP/1.1\r\nhost: ${hostname}:${port}\r\naccept: text/event-stream\r\n\r\n`,
-      ),
-    );
+    socket.on('connect', () => {
+      const request = `GET /revocations/stream HTTP/1.1\r\nhost: ${hostname}:${port}\r\naccept: text/event-stream\r\n\r\n`;
+      socket.write(request, () => {
+        follower.requested = true;
+      });
+    });
     socket.on('data', (chunk: string) => {
       const text = follower.carry + chunk;
       if (!follower.greeted) follower.greeted = text.includes(GREETING);
@@ -96,21 +99,25 @@ runWorker<SseFollowersConfig>(async ({ url, followers: count }) => {
     return follower;
   };
 
-  // In batches, each connected (its stream greeted) before the next: no SYN flood of the backlog.
+  // In batches, each batch's requests sent before the next batch connects (no SYN flood of the
+  // listen backlog); then every stream must be greeted. The server writes the greeting with the
+  // feed's first message (a heartbeat), so with a Redis feed that can take up to a heartbeat.
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  for (let start = 0; start < count; start += CONNECT_BATCH) {
-    for (let index = start; index < Math.min(count, start + CONNECT_BATCH); index++)
-      followers.push(open(index));
-    while (followers.some((follower) => !follower.greeted)) {
+  const waitFor = async (done: (follower: Follower) => boolean, what: string) => {
+    while (!followers.every(done)) {
       if (followers.some((follower) => follower.closed))
         throw new Error('a follower was refused or closed while connecting');
       if (Date.now() > deadline)
-        throw new Error(
-          `only ${followers.filter((f) => f.greeted).length} of ${count} followers connected in time`,
-        );
+        throw new Error(`only ${followers.filter(done).length} of ${count} followers ${what} in time`);
       await sleep(5);
     }
+  };
+  for (let start = 0; start < count; start += CONNECT_BATCH) {
+    for (let index = start; index < Math.min(count, start + CONNECT_BATCH); index++)
+      followers.push(open(index));
+    await waitFor((follower) => follower.requested, 'connected');
   }
+  await waitFor((follower) => follower.greeted, 'greeted');
 
   return {
     ready: { followers: count },
