@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createTestClient, fetchTransport } from '@gatehouse/server/testing/client';
 import type { JWK } from 'jose';
-import type { AuthServerConfig } from '../workers/auth-server.ts';
+import type { AuthServerCall, AuthServerConfig, EventLoopDelay } from '../workers/auth-server.ts';
 import { BENCH_PASSWORD } from './session-fixture.ts';
 import { AUDIENCE, ISSUER } from './signing-fixture.ts';
 import { startWorker } from './workers.ts';
@@ -15,6 +15,11 @@ export interface AuthServerClient {
   login(): Promise<{ accessToken: string; sid: string }>;
   /** RFC 7009 revocation of an access token: the server ends its session and publishes the event. */
   revoke(accessToken: string): Promise<void>;
+  /**
+   * The server's event-loop delay (max and p99, ms) since the previous call; needs
+   * `monitorEventLoop`. Each call starts a new window.
+   */
+  eventLoopDelay(): Promise<EventLoopDelay>;
   stop(): Promise<void>;
 }
 
@@ -27,8 +32,10 @@ async function post(url: string, body: unknown): Promise<Response> {
 }
 
 /** Starts the auth server in a child process and registers the one user the bench logs in as. */
-export async function startAuthServer(): Promise<AuthServerClient> {
-  const config: AuthServerConfig = { issuer: ISSUER, audience: AUDIENCE };
+export async function startAuthServer(
+  options: Pick<AuthServerConfig, 'redisUrl' | 'monitorEventLoop'> = {},
+): Promise<AuthServerClient> {
+  const config: AuthServerConfig = { issuer: ISSUER, audience: AUDIENCE, ...options };
   const worker = await startWorker<{ url: string }>(WORKER, config);
   const { url } = worker.ready;
   const email = 'revocation-bench@example.com';
@@ -58,6 +65,7 @@ export async function startAuthServer(): Promise<AuthServerClient> {
       await response.body?.cancel();
       if (response.status !== 200) throw new Error(`revoke answered ${response.status}`);
     },
+    eventLoopDelay: () => worker.call<EventLoopDelay>({ op: 'event-loop' } satisfies AuthServerCall),
     stop: () => worker.stop(),
   };
 }

@@ -43,6 +43,11 @@ export const scenarios: readonly ScenarioEntry[] = [
     title: 'Revocation delay across verifier processes',
     load: async () => (await import('./revocation.ts')).revocationScenario,
   },
+  {
+    name: 'fanout',
+    title: 'Revocation feed fan-out to many SSE followers',
+    load: async () => (await import('./fanout.ts')).fanoutScenario,
+  },
   { name: 'login', title: 'Login under load', load: async () => (await import('./login.ts')).loginScenario },
   {
     name: 'runtimes',

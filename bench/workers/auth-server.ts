@@ -1,17 +1,32 @@
 /**
  * The real Gatehouse auth server (public API of @gatehouse/server: embedded SQLite, in-process
- * revocation feed served over SSE) in a process of its own, on 127.0.0.1 and a random port.
- * Started by the bench; not meant to be run by hand.
+ * revocation feed served over SSE, or the Redis Streams feed when `redisUrl` is given) in a
+ * process of its own, on 127.0.0.1 and a random port. Started by the bench; not meant to be run
+ * by hand.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig, startServer } from '@gatehouse/server';
 import { runWorker } from '../lib/run-worker.ts';
 
 export interface AuthServerConfig {
   issuer: string;
   audience: string;
+  /** The revocation feed on Redis Streams (REDIS_URL) instead of in-process. */
+  redisUrl?: string;
+  /** Samples the event loop's delay every millisecond, for the `event-loop` call. */
+  monitorEventLoop?: boolean;
+}
+
+/** The one call the worker answers: its event loop's delays since the last such call. */
+export type AuthServerCall = { op: 'event-loop' };
+
+/** Event-loop delay in ms since the previous `event-loop` call (or the server's start). */
+export interface EventLoopDelay {
+  maxMs: number;
+  p99Ms: number;
 }
 
 runWorker<AuthServerConfig>(async (config) => {
@@ -26,12 +41,23 @@ runWorker<AuthServerConfig>(async (config) => {
         GATEHOUSE_AUDIENCE: config.audience,
         GATEHOUSE_SIGNING_ALG: 'ES256',
         LOG_LEVEL: 'silent',
+        ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
       }),
       { logger: false, print: () => {} },
     );
+    const delay = config.monitorEventLoop ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
+    delay?.enable();
     return {
       ready: { url: server.url },
+      call(body: unknown): EventLoopDelay {
+        if ((body as AuthServerCall).op !== 'event-loop' || !delay)
+          throw new Error('this auth server does not monitor its event loop');
+        const read = { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
+        delay.reset();
+        return read;
+      },
       async close() {
+        delay?.disable();
         await server.close();
         await rm(dataDir, { recursive: true, force: true });
       },

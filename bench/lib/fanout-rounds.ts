@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import type { Arrivals, SseFollowersCall, SseFollowersConfig } from '../workers/sse-followers.ts';
+import type { EventLoopDelay } from '../workers/auth-server.ts';
+import { startAuthServer } from './auth-server.ts';
+import { sleep, wallClockMs } from './timing.ts';
+import type { ScenarioContext } from './types.ts';
+import { startWorker } from './workers.ts';
+
+const FOLLOWERS = fileURLToPath(new URL('../workers/sse-followers.ts', import.meta.url));
+/** How long a round waits for the last follower before counting the rest as missing. */
+export const DELIVERY_TIMEOUT_MS = 5000;
+/** Pause after each login, random within this range: rounds fall at any phase of the heartbeat. */
+const PAUSE_MS = [150, 450] as const;
+/** After the followers connected: the server finishes the work of accepting them. */
+const SETTLE_MS = 1000;
+
+export interface FanoutSettings {
+  followers: number;
+  rounds: number;
+  /** The auth server's feed on Redis Streams at this URL; in-process when absent. */
+  redisUrl?: string;
+}
+
+/** One revocation seen by every follower. Times in ms. */
+export interface FanoutRound {
+  /** The `POST /oauth/revoke` call, from sending it to its answer, as the bench's client saw it. */
+  revokeMs: number;
+  /** Per follower that received the event: arrival − the revoke call's answer (negative: before it). */
+  fromAnswerMs: number[];
+  /** Per follower that received the event: arrival − sending the revoke call. */
+  fromSendMs: number[];
+  missing: number;
+  /** Followers whose connection had closed by the end of the round. */
+  closed: number;
+  /** The server's event-loop delay from just before the revoke call until every follower had the event. */
+  eventLoop: EventLoopDelay;
+}
+
+/**
+ * One auth server (its own process) with `followers` SSE followers (one more process), and
+ * `rounds` revocations: each round logs in (token strategy), tells the followers which session id
+ * to wait for, revokes the access token (RFC 7009) and waits until every follower received the
+ * event. Every process is stopped whatever happens.
+ */
+export async function runFanoutRounds(ctx: ScenarioContext, name: string, settings: FanoutSettings) {
+  const server = await startAuthServer({
+    monitorEventLoop: true,
+    ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
+  });
+  try {
+    const config: SseFollowersConfig = { url: server.url, followers: settings.followers };
+    const followers = await startWorker<{ followers: number }>(FOLLOWERS, config);
+    try {
+      ctx.progress(`${name}: ${settings.followers} followers connected`);
+      await sleep(SETTLE_MS);
+      const call = <T>(body: SseFollowersCall) => followers.call<T>(body, DELIVERY_TIMEOUT_MS + 10_000);
+      const rounds: FanoutRound[] = [];
+      for (let round = 1; round <= settings.rounds; round++) {
+        const { accessToken, sid } = await server.login();
+        await sleep(PAUSE_MS[0] + Math.random() * (PAUSE_MS[1] - PAUSE_MS[0]));
+        await call({ op: 'await', sid });
+        await server.eventLoopDelay(); // starts the window
+        const sent = wallClockMs();
+        await server.revoke(accessToken);
+        const answered = wallClockMs();
+        const arrivals = await call<Arrivals>({ op: 'collect', timeoutMs: DELIVERY_TIMEOUT_MS });
+        rounds.push({
+          revokeMs: answered - sent,
+          fromAnswerMs: arrivals.at.map((at) => at - answered),
+          fromSendMs: arrivals.at.map((at) => at - sent),
+          missing: arrivals.missing,
+          closed: arrivals.closed,
+          eventLoop: await server.eventLoopDelay(),
+        });
+        if (round % 10 === 0 || round === settings.rounds)
+          ctx.progress(`${name}: round ${round}/${settings.rounds}, ${arrivals.missing} missing`);
+      }
+      return rounds;
+    } finally {
+      await followers.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
