@@ -6,6 +6,7 @@ import {
   type RevocationStore,
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
+import { connectBoundedRedis } from '../lib/bounded-redis.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
 
 /** What the feed and the durable copy keep past an event's `until`: the verifiers' leeway. */
@@ -69,7 +70,7 @@ export async function openRevocationFeed(
   }
   const [client, { createRedisStreamFeed }, { createSharedTail }, { compareStreamIds, isStreamId }] =
     await Promise.all([
-      connectRedis(config.redisUrl, onError),
+      connectBoundedRedis(config.redisUrl, onError),
       import('./redis-stream-feed.ts'),
       import('./shared-tail.ts'),
       import('./stream-id.ts'),
@@ -122,23 +123,6 @@ export async function openRevocationFeed(
       client.disconnect();
     },
   };
-}
-
-async function connectRedis(url: string, onError: (error: Error) => void) {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, {
-    lazyConnect: true,
-    // Bounded: a dead or partitioned Redis fails a command within seconds instead of queueing it
-    // (the reliable publisher retries; throttles fall back to memory), and never hangs a request.
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-  });
-  // ioredis reconnects by itself; without a listener it also prints every failed attempt to stderr.
-  client.on('error', onError);
-  await client.connect();
-  return client;
 }
 
 /**

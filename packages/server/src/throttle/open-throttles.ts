@@ -1,6 +1,7 @@
 import type { ThrottlePolicy, Throttles } from '@gatehouse/core';
 import type { Pool } from 'pg';
 import type { GatehouseConfig } from '../config.ts';
+import { connectBoundedRedis } from '../lib/bounded-redis.ts';
 import {
   createPostgresCounters,
   createRedisCounters,
@@ -34,19 +35,8 @@ export async function openThrottles(
 ): Promise<OpenedThrottles> {
   const { policy, onError = () => {} } = options;
   if (config.redisUrl) {
-    const { Redis } = await import('ioredis');
-    const client = new Redis(config.redisUrl, {
-      lazyConnect: true,
-      // Bounded, never queued behind a reconnect: while disconnected, counts go to the memory
-      // insurance limiter at once (rejectIfRedisNotReady); a stalled Redis within the timeout.
-      connectTimeout: 2_000,
-      commandTimeout: 2_000,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-    });
-    // Connection trouble is reported, not thrown: the limiters fall back to memory meanwhile.
-    client.on('error', onError);
-    await client.connect();
+    // While disconnected, counts go to the memory insurance limiter at once (rejectIfRedisNotReady).
+    const client = await connectBoundedRedis(config.redisUrl, onError);
     return {
       throttles: createRateLimiterThrottles({ backend: { kind: 'redis', client }, policy }),
       backend: 'redis',

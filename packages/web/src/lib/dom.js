@@ -128,14 +128,26 @@ export function field(options) {
     placeholder: options.placeholder,
     'aria-describedby': hintId,
   });
-  const wrapper = h(
+  return { wrapper: fieldWrapper(id, options.label, input, options.hint), input };
+}
+
+/**
+ * The wrapper of a form control: its label, the control, and the hint the control's
+ * `aria-describedby` names (`<id>-hint`).
+ *
+ * @param {string} id the control's id
+ * @param {string} label
+ * @param {HTMLElement} input
+ * @param {string | undefined} hint
+ */
+export function fieldWrapper(id, label, input, hint) {
+  return h(
     'div',
     { class: 'field' },
-    h('label', { for: id }, options.label),
+    h('label', { for: id }, label),
     input,
-    options.hint ? h('p', { class: 'hint', id: hintId }, options.hint) : null,
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
   );
-  return { wrapper, input };
 }
 
 /**

@@ -1,5 +1,5 @@
 // @ts-check
-import { h } from '../../lib/dom.js';
+import { fieldWrapper, h } from '../../lib/dom.js';
 
 let uid = 0;
 /** A page-unique id starting with `prefix`. @param {string} prefix */
@@ -23,12 +23,5 @@ export function textArea(options) {
     readonly: options.readonly,
     'aria-describedby': hintId,
   });
-  const wrapper = h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, options.label),
-    input,
-    options.hint ? h('p', { class: 'hint', id: hintId }, options.hint) : null,
-  );
-  return { wrapper, input };
+  return { wrapper: fieldWrapper(id, options.label, input, options.hint), input };
 }
