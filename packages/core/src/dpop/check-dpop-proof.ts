@@ -9,6 +9,7 @@ import {
 import { type Clock, systemClock } from '../clock.ts';
 import { DpopProofError } from '../errors.ts';
 import { decodeJsonObjectSegment, decodeSegment } from '../token/decode-segment.ts';
+import { signatureMatches as tokenSignatureMatches } from '../token/verify-signature.ts';
 import { DPOP_ALGORITHMS, DPOP_PROOF_TYP, type DpopAlgorithm } from './dpop-algorithms.ts';
 import { createDpopReplayCache } from './dpop-replay-cache.ts';
 import type { DpopNonces } from './dpop-nonces.ts';
@@ -105,26 +106,22 @@ function publicKeyFor(alg: DpopAlgorithm, jwk: Record<string, unknown>): KeyObje
   }
 }
 
+/**
+ * ES256, EdDSA and RS256 go through the access-token verifier's check (the KeyObject itself, DER
+ * for ES256: node:crypto's fastest call); ES384 and PS256, rarer, pass their options object.
+ */
 function signatureMatches(alg: DpopAlgorithm, key: KeyObject, input: Buffer, signature: Buffer): boolean {
   switch (alg) {
     case 'ES256':
-    case 'ES384': {
-      const size = alg === 'ES256' ? 32 : 48;
-      if (signature.length !== size * 2) return false;
-      // r = 0 or s = 0 is never valid (CVE-2022-21449): refused here rather than trusted to the backend.
-      if (signature.subarray(0, size).every((b) => b === 0) || signature.subarray(size).every((b) => b === 0))
-        return false;
-      return verify(
-        alg === 'ES256' ? 'sha256' : 'sha384',
-        input,
-        { key, dsaEncoding: 'ieee-p1363' },
-        signature,
-      );
-    }
     case 'EdDSA':
-      return signature.length === 64 && verify(null, input, key, signature);
     case 'RS256':
-      return verify('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return tokenSignatureMatches(alg, key, input, signature);
+    case 'ES384':
+      if (signature.length !== 96) return false;
+      // r = 0 or s = 0 is never valid (CVE-2022-21449): refused here rather than trusted to the backend.
+      if (signature.subarray(0, 48).every((b) => b === 0) || signature.subarray(48).every((b) => b === 0))
+        return false;
+      return verify('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
     case 'PS256':
       return verify(
         'sha256',
