@@ -72,12 +72,11 @@ export async function rotateRefreshToken(
     const same = decryptSuccessor(presented, result.successorCipher);
     if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');
     // An access token is issued now: the session must say so (see publishUserRevocation).
-    await store.sessions.touch(
-      result.session.id,
-      now,
-      Math.min(now + policy.idleTtlMs, result.session.absoluteExpiresAt),
-    );
-    return { user, session: result.session, refreshToken: same };
+    // A session ended since the replay was read (a logout-all) must not get a token.
+    const idleExpiresAt = Math.min(now + policy.idleTtlMs, result.session.absoluteExpiresAt);
+    if (!(await store.sessions.touch(result.session.id, now, idleExpiresAt)))
+      throw new RefreshTokenError('ERR_REFRESH_INVALID', 'session ended');
+    return { user, session: { ...result.session, lastSeenAt: now, idleExpiresAt }, refreshToken: same };
   }
   await deps.audit.record(
     { type: 'refresh.rotated', actorId: user.id, subjectId: user.id, sessionId: result.session.id },

@@ -23,7 +23,10 @@ export async function publishSessionRevocations(deps: PublishDeps, sessions: Ses
  * one `user` event, O(1) on the wire however many sessions there were. Verifiers compare it with
  * the token's `iat`, which is in whole seconds, so `before` is the start of this second: a token
  * issued earlier in this second is not covered by it, and the sessions that may have issued one
- * (seen this second; every issuance touches its session) are named by `session` events as well.
+ * (seen this second) are named by `session` events as well. Every issuance touches its session
+ * (login creates it; a rotation or a lost-response replay touches it) and dates its token's `iat`
+ * from that touch (AccessTokenInput.issuedAt), never later: a session touched before this second
+ * only has tokens the `user` event covers, even one signed after a second boundary.
  * A session kept (the new one of a password change) is never named and, issued from this second
  * on, is not covered.
  */

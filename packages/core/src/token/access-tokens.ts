@@ -106,6 +106,7 @@ export function createAccessTokens(options: AccessTokensOptions): AccessTokens {
         sid: session.id,
         roles: user.roles,
         notAfter: session.absoluteExpiresAt,
+        issuedAt: Math.max(session.lastSeenAt, session.createdAt),
         ...(binding.clientId === undefined ? {} : { clientId: binding.clientId }),
         ...(binding.jkt === undefined ? {} : { jkt: binding.jkt }),
       });

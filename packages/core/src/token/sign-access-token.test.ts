@@ -35,6 +35,15 @@ describe('createAccessTokenSigner', () => {
     assert.deepEqual(decode(withRoles.token.split('.')[1]!).roles, ['admin']);
   });
 
+  it('dates iat from the session touch (issuedAt) when the signature falls in a later second, never later than now', async () => {
+    const signer = createAccessTokenSigner(options);
+    const at = clock.now();
+    const touched = (Math.floor(at / 1000) - 1) * 1000 + 999;
+    assert.equal((await signer.sign({ sub: 'u1', sid: 's1', issuedAt: touched })).claims.iat, NOW - 1);
+    assert.equal((await signer.sign({ sub: 'u1', sid: 's1', issuedAt: at + 5_000 })).claims.iat, NOW);
+    assert.equal((await signer.sign({ sub: 'u1', sid: 's1', issuedAt: at - 120_000 })).claims.iat, NOW);
+  });
+
   it('never lets exp pass the session end', async () => {
     const signer = createAccessTokenSigner({ ...options, ttlSeconds: 900 });
     assert.equal(

@@ -29,6 +29,12 @@ export interface AccessTokenInput {
   roles?: string[];
   /** Milliseconds since the epoch: the session's absolute expiry. `exp` never goes past it. */
   notAfter?: number;
+  /**
+   * Milliseconds: when the session was touched for this issuance. `iat` is taken from it (when it
+   * is under ISSUED_AT_SLACK_MS old), so a token is never dated later than the touch that a
+   * `user` revocation event compares with (core revocation/publish-revocations.ts).
+   */
+  issuedAt?: number;
   /** RFC 9068 `client_id`. */
   clientId?: string;
   /** DPoP key thumbprint: the token gets `cnf: { jkt }` (RFC 9449 §6.1). */
@@ -43,6 +49,9 @@ export interface SignedAccessToken {
 export interface AccessTokenSigner {
   sign(input: AccessTokenInput): Promise<SignedAccessToken>;
 }
+
+/** How far back `issuedAt` may date a token; an older touch (never expected) dates it now. */
+const ISSUED_AT_SLACK_MS = 60_000;
 
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_CLAIM_LENGTH) {
@@ -78,7 +87,13 @@ export function createAccessTokenSigner(options: AccessTokenSignerOptions): Acce
       if (input.notAfter !== undefined && !Number.isFinite(input.notAfter)) {
         throw new TypeError('notAfter must be a finite number of milliseconds');
       }
-      const iat = Math.floor(clock.now() / 1000);
+      const now = clock.now();
+      const touched = input.issuedAt;
+      const iat = Math.floor(
+        touched !== undefined && touched <= now && now - touched <= ISSUED_AT_SLACK_MS
+          ? touched / 1000
+          : now / 1000,
+      );
       // Floored so that exp (whole seconds) is never after the session's own expiry.
       const exp = Math.min(iat + ttlSeconds, Math.floor((input.notAfter ?? Number.POSITIVE_INFINITY) / 1000));
       if (exp <= iat) {
