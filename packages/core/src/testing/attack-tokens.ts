@@ -2,18 +2,6 @@ import type { ErrorCode } from '../errors.ts';
 import { ATTACK_FAMILIES, type CatalogueContext } from './attack-cases.ts';
 import type { TestSigningKey, TokenForger } from './token-forger.ts';
 
-export {
-  createTokenForger,
-  encodeSegment,
-  generateTestSigningKey,
-  generateTestSigningKeys,
-  type JsonObject,
-  signJwsInput,
-  type TestSigningKey,
-  type TokenForger,
-  type TokenForgerOptions,
-} from './token-forger.ts';
-
 /** One attack: a string presented as an access token, and the code a verifier must refuse it with. */
 export interface AttackCase {
   name: string;

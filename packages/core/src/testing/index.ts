@@ -2,10 +2,8 @@ export { createMemoryStore } from './memory-store.ts';
 export { createManualClock, type ManualClock } from './manual-clock.ts';
 export { createFastHasher } from './fast-hasher.ts';
 export { runStoreSuite, type StoreHarness } from './store-suite.ts';
+export { type AttackCase, type AttackCatalogueOptions, buildAttackCatalogue } from './attack-tokens.ts';
 export {
-  type AttackCase,
-  type AttackCatalogueOptions,
-  buildAttackCatalogue,
   createTokenForger,
   encodeSegment,
   generateTestSigningKey,
@@ -15,7 +13,7 @@ export {
   type TestSigningKey,
   type TokenForger,
   type TokenForgerOptions,
-} from './attack-tokens.ts';
+} from './token-forger.ts';
 export {
   createTestDpopKey,
   encodeTestJws,

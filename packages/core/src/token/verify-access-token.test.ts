@@ -4,15 +4,15 @@ import { describe, it } from 'node:test';
 import { TokenError } from '../errors.ts';
 import { createKeyring } from '../keys/keyring.ts';
 import type { KeyStore } from '../store/types.ts';
+import { buildAttackCatalogue } from '../testing/attack-tokens.ts';
 import {
-  buildAttackCatalogue,
   createTokenForger,
   encodeSegment as encode,
   generateTestSigningKey,
   generateTestSigningKeys,
   type JsonObject as Json,
   signJwsInput as signInput,
-} from '../testing/attack-tokens.ts';
+} from '../testing/token-forger.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { createMemoryStore } from '../testing/memory-store.ts';
 import { createAccessTokenSigner } from './sign-access-token.ts';
