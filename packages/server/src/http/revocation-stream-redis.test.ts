@@ -7,9 +7,8 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import { startTestRedisServer, type TestRedisServer } from '../store/redis/test-redis-server.ts';
+import { bearer, createTestClient, fetchTransport } from '../testing/index.ts';
 
-const ORIGIN = 'http://localhost:3000';
-const PASSWORD = 'a long enough passphrase';
 const FOLLOWERS = 20;
 
 /** Issue 14: with REDIS_URL, SSE followers share the server's one reader of the stream. */
@@ -35,26 +34,18 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** A token-strategy login that logs out at once; returns its session id (the event's sid). */
   async function loginAndLogout(email: string): Promise<string> {
-    const json = { 'content-type': 'application/json', origin: ORIGIN };
-    await fetch(`${server.url}/auth/register`, {
+    const auth = createTestClient(fetchTransport(server.url));
+    await auth.register(email);
+    const { login } = await auth.login(email, 'token');
+    const logout = await auth.send({
       method: 'POST',
-      headers: json,
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    const login = await fetch(`${server.url}/auth/login`, {
-      method: 'POST',
-      headers: json,
-      body: JSON.stringify({ email, password: PASSWORD, strategy: 'token' }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const sid = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).sid;
-    const logout = await fetch(`${server.url}/auth/logout`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${accessToken}` },
+      path: '/auth/logout',
+      headers: bearer(login.accessToken),
     });
     assert.equal(logout.status, 204);
-    return sid;
+    return login.sessionId;
   }
 
   async function followerConnections(): Promise<number> {
