@@ -117,7 +117,6 @@ export function createActivityMonitor(options: ActivityMonitorOptions) {
     /** Counts, audits and logs an alert. */
     async raise(alert: AnomalyAlert<AlertKind>, log: FastifyBaseLogger): Promise<void> {
       metrics.alerts.inc({ kind: alert.kind });
-      await monitor.record('alerts', log);
       recentAlerts.unshift(alert);
       recentAlerts.length = Math.min(recentAlerts.length, RECENT_ALERTS);
       const details = { ...alertView(alert), bucketSeconds: alertSettings.bucketSeconds };
@@ -127,6 +126,8 @@ export function createActivityMonitor(options: ActivityMonitorOptions) {
       } catch (error) {
         log.error({ err: error }, 'could not audit an alert');
       }
+      // Counted once audited: an instance that sees the shared count also finds the alert it lists.
+      await monitor.record('alerts', log);
     },
 
     /** The figures of `/admin/stats`: every instance's when shared (and readable), otherwise this one's. */
