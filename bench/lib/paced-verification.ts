@@ -6,7 +6,7 @@ export interface RoundOutcome {
   refusedAt: number | null;
   /** The refusal's code, e.g. ERR_TOKEN_REVOKED (anything else is a failed round). */
   code: string | null;
-  /** Requests accepted at or after `t0` (the revocation), before the first refusal. */
+  /** Requests accepted at or after `t0` (the revoke call's return), before the first refusal. */
   acceptedAfter: number;
 }
 
@@ -69,7 +69,7 @@ export function createPacedVerification(
       timer = setInterval(() => void tick(), 1);
     },
 
-    /** Waits for the first refusal (or the timeout) and reports it against the revocation time `t0`. */
+    /** Waits for the first refusal (or the timeout) and reports it against `t0`, when the revoke call returned. */
     outcome(t0: number, timeoutMs: number): Promise<RoundOutcome> {
       return new Promise((resolve) => {
         const finish = () => {

@@ -13,7 +13,7 @@ export interface ProbeOutcome extends RoundOutcome {
 export interface RevocationProbe {
   /** Starts presenting `token` at the steady rate; resolves once it is accepted (and cached). */
   watch(token: string): Promise<void>;
-  /** Waits for the first refusal after the revocation at `t0` of session `sid`. */
+  /** Waits for the first refusal of session `sid`, revoked by a call that returned at `t0`. */
   outcome(t0: number, sid: string, timeoutMs: number): Promise<ProbeOutcome>;
   close(): Promise<void>;
 }

@@ -4,11 +4,20 @@ import type { ProbeOutcome, RevocationProbe } from './revocation-probe.ts';
 import type { SigningFixture } from './signing-fixture.ts';
 import { sleep, wallClockMs } from './timing.ts';
 
-/** One verifier's view of one revocation. Delays are milliseconds after the revocation began. */
+/**
+ * One verifier's view of one revocation. Delays are milliseconds after the revoke call returned
+ * (issue 14 goal 4 counts from there; negative when the event beat the call's answer), and, for
+ * contrast, after the call began.
+ */
 export interface RevocationSample {
   verifier: number;
   eventDelayMs: number | null;
   refusalDelayMs: number | null;
+  eventFromStartMs: number | null;
+  refusalFromStartMs: number | null;
+  /** How long the revoke call itself took, as its caller saw it. */
+  callMs: number;
+  /** Requests accepted at or after the call returned, before the first refusal. */
   acceptedAfter: number;
   /** Refusal code; anything but ERR_TOKEN_REVOKED means the round measured something else. */
   code: string | null;
@@ -54,15 +63,20 @@ export async function runRevocationRounds(options: RoundsOptions): Promise<Revoc
     const credential = await options.driver.mint();
     await Promise.all(options.probes.map((probe) => probe.watch(credential.token)));
     await sleep(20 + Math.random() * 40);
-    const t0 = wallClockMs();
+    const started = wallClockMs();
     await options.driver.revoke(credential);
+    const returned = wallClockMs();
     const outcomes = await Promise.all(
-      options.probes.map((probe) => probe.outcome(t0, credential.sid, options.timeoutMs)),
+      options.probes.map((probe) => probe.outcome(returned, credential.sid, options.timeoutMs)),
     );
+    const after = (at: number | null, t0: number) => (at === null ? null : at - t0);
     const roundSamples = outcomes.map((outcome: ProbeOutcome, verifier) => ({
       verifier: verifier + 1,
-      eventDelayMs: outcome.eventAt === null ? null : outcome.eventAt - t0,
-      refusalDelayMs: outcome.refusedAt === null ? null : outcome.refusedAt - t0,
+      eventDelayMs: after(outcome.eventAt, returned),
+      refusalDelayMs: after(outcome.refusedAt, returned),
+      eventFromStartMs: after(outcome.eventAt, started),
+      refusalFromStartMs: after(outcome.refusedAt, started),
+      callMs: returned - started,
       acceptedAfter: outcome.acceptedAfter,
       code: outcome.code,
     }));

@@ -41,18 +41,20 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
     : undefined;
   result.sections.push({
     title: 'Revoke → refused',
-    description: `Each verifier presents one cached token ${RATE_PER_SECOND} times a second; a session revocation is published, and the first refused request ends the round. Delays in ms after the revocation began (p50 / p99 / max over every verifier and round).`,
+    description: `Each verifier presents one cached token ${RATE_PER_SECOND} times a second; a session revocation is published, and the first refused request ends the round. Delays in ms after the revoke call returned (goal 4's definition; negative when the event beat the answer), and after it began (p50 / p99 / max over every verifier and round).`,
     table: {
       columns: [
         'transport',
         'samples',
+        'revoke call ms',
         'event arrives ms',
         'first refusal ms',
+        'first refusal ms, from call start',
         '× baseline (p50)',
         'accepted after revoke (median / max)',
         'not refused in time',
       ],
-      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       rows: transports.map(({ name, samples }) => {
         const ok = okSamples(samples);
         const refusals = delays(ok, (s) => s.refusalDelayMs);
@@ -60,8 +62,10 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
         return [
           name,
           String(samples.length),
+          triple(samples.map((s) => s.callMs)),
           triple(delays(ok, (s) => s.eventDelayMs)),
           triple(refusals),
+          triple(delays(ok, (s) => s.refusalFromStartMs)),
           refusals.length > 0 ? formatRatio(ratio(quantile(refusals, 0.5), baselineP50)) : '–',
           accepted.length > 0 ? `${formatCount(quantile(accepted, 0.5))} / ${Math.max(...accepted)}` : '–',
           String(samples.length - ok.length),
@@ -107,19 +111,20 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
     });
     const refusals = delays(okSamples(transport.samples), (s) => s.refusalDelayMs);
     if (refusals.length > 0) {
-      // Goal 4 of issue 14 (not worked on yet): its current value, judged honestly.
+      // Goal 4 of issue 14 counts from the revoke call's return; from its start is shown beside it.
       const p50 = quantile(refusals, 0.5);
       const p99 = quantile(refusals, 0.99);
+      const fromStart = delays(okSamples(transport.samples), (s) => s.refusalFromStartMs);
       recordScore(result, {
         goal: 4,
         what: `revoke → refused, ${transport.name}`,
-        value: `p50 ${formatNumber(p50)} ms, p99 ${formatNumber(p99)} ms`,
-        target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
+        value: `p50 ${formatNumber(p50)} ms, p99 ${formatNumber(p99)} ms after the call returned (from its start: p50 ${formatNumber(quantile(fromStart, 0.5))}, p99 ${formatNumber(quantile(fromStart, 0.99))} ms)`,
+        target: 'p50 ≤ 2 ms, p99 ≤ 10 ms after the call returned',
         pass: p50 <= 2 && p99 <= 10 && transport.verifiers >= 8,
         baselines: `in-process feed p50 ${baselineP50 === undefined ? '–' : `${formatNumber(baselineP50)} ms`}`,
       });
       result.headlines.push(
-        `Revocation over ${transport.name}: refused after ${formatNumber(quantile(refusals, 0.5))} ms p50, ${formatNumber(quantile(refusals, 0.99))} ms p99, ${formatNumber(Math.max(...refusals))} ms max (${formatRatio(ratio(quantile(refusals, 0.5), baselineP50))} the in-process baseline), at most ${Math.max(...okSamples(transport.samples).map((s) => s.acceptedAfter))} requests accepted in between at ${RATE_PER_SECOND} req/s per verifier.`,
+        `Revocation over ${transport.name}: refused ${formatNumber(quantile(refusals, 0.5))} ms p50, ${formatNumber(quantile(refusals, 0.99))} ms p99, ${formatNumber(Math.max(...refusals))} ms max after the revoke call returned (${formatRatio(ratio(quantile(refusals, 0.5), baselineP50))} the in-process baseline), at most ${Math.max(...okSamples(transport.samples).map((s) => s.acceptedAfter))} requests accepted in between at ${RATE_PER_SECOND} req/s per verifier.`,
       );
     }
   }
@@ -157,7 +162,7 @@ export const revocationScenario: Scenario = {
     addSections(result, transports);
     result.notes.push(
       `Verifiers are SDK verifiers (cache on) in their own processes (${settings.verifiers} of them, on ${describeCores()}), each presenting one token ${RATE_PER_SECOND} times a second on a 1 ms timer, so the first refusal is seen within about a millisecond of the event being applied. "Event arrives" is when the feed message reached the verifier's process, before it was applied.`,
-      "Times are wall-clock readings (performance.timeOrigin + performance.now()) taken in different processes on one machine. For the in-process and Redis rows the revocation time is taken just before publish is called (the Redis Streams feed is the server package's createRedisStreamFeed, publishing and beating from the bench process as the auth server would). For the auth-server row it is taken just before the POST /oauth/revoke request is sent, so it includes the server verifying the token, deleting the session and publishing.",
+      'Times are wall-clock readings (performance.timeOrigin + performance.now()) taken in different processes on one machine. Delays count from the moment the revoke call returned, as goal 4 defines them; "from call start" counts from just before it was made. For the in-process and Redis rows the call is the feed\'s publish (the Redis Streams feed is the server package\'s createRedisStreamFeed, publishing and beating from the bench process as the auth server would). For the auth-server row it is the POST /oauth/revoke request, which includes the server verifying the token, deleting the session and publishing: the event can reach a verifier before the answer reaches the bench (a negative delay).',
       `A round waits at most ${ROUND_TIMEOUT_MS / 1000} s; a verifier that has not refused by then is counted in "not refused in time".`,
     );
     return result;
