@@ -35,15 +35,22 @@ export async function followStream(
   const onAbort = () => connection.disconnect();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await assertResumable(connection, streamKey, cursor);
+    assertResumable(await readStreamInfo(connection, streamKey), cursor);
     let last = cursor;
     while (!signal.aborted) {
-      const reply = await connection.xread('COUNT', READ_COUNT, 'BLOCK', blockMs, 'STREAMS', streamKey, last);
+      // The resumability check rides right behind the read on the same connection: Redis runs it
+      // as soon as the read returns, and both answers come back together. Awaited one after the
+      // other, they cost every event a second round trip (and a second wake-up) before delivery.
+      const read = connection.xread('COUNT', READ_COUNT, 'BLOCK', blockMs, 'STREAMS', streamKey, last);
+      const checked = readStreamInfo(connection, streamKey);
+      checked.catch(() => {}); // a failed read is what rejects; the check fails with it
+      const reply = await read;
+      const info = await checked;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) continue;
       // Checked after the read: trimming only moves the first entry forward, so if anything after
       // `last` was trimmed before the read, the first entry is past `last` now and we notice.
-      await assertResumable(connection, streamKey, last);
+      assertResumable(info, last);
       // A heartbeat means "you have heard everything" only at the head: a full batch is a
       // catch-up with more to read, and a heartbeat followed by anything is an old one.
       const atHead = entries.length < READ_COUNT;
@@ -95,17 +102,13 @@ function openFollowerConnection(client: Redis | Cluster, socketTimeout: number):
 }
 
 /**
- * Rejects when the stream can no longer replay everything after `cursor`: entries past it were
- * trimmed or deleted, or the cursor is ahead of the stream (Redis lost the stream, or the cursor
- * belongs to another one). Trimming only ever removes the oldest entries, and Redis does not
- * record how far it went, so a first entry past the cursor means entries after it may be gone.
+ * Throws when the stream, as `info` describes it, can no longer replay everything after `cursor`:
+ * entries past it were trimmed or deleted, or the cursor is ahead of the stream (Redis lost the
+ * stream, or the cursor belongs to another one). Trimming only ever removes the oldest entries,
+ * and Redis does not record how far it went, so a first entry past the cursor means entries after
+ * it may be gone.
  */
-async function assertResumable(
-  connection: Redis | Cluster,
-  streamKey: string,
-  cursor: string,
-): Promise<void> {
-  const info = await readStreamInfo(connection, streamKey);
+function assertResumable(info: StreamInfo, cursor: string): void {
   if (compareStreamIds(cursor, info.lastGeneratedId) > 0) throw new FeedCursorExpiredError();
   if (info.everTrimmed && info.firstEntryId && compareStreamIds(info.firstEntryId, cursor) > 0) {
     throw new FeedCursorExpiredError();
