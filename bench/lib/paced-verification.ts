@@ -6,8 +6,8 @@ export interface RoundOutcome {
   refusedAt: number | null;
   /** The refusal's code, e.g. ERR_TOKEN_REVOKED (anything else is a failed round). */
   code: string | null;
-  /** Requests accepted at or after `t0` (the revoke call's return), before the first refusal. */
-  acceptedAfter: number;
+  /** Wall-clock time of each tick that accepted requests, and how many: enough to count what was accepted after any instant. */
+  accepted: [number, number][];
 }
 
 /**
@@ -69,8 +69,11 @@ export function createPacedVerification(
       timer = setInterval(() => void tick(), 1);
     },
 
-    /** Waits for the first refusal (or the timeout) and reports it against `t0`, when the revoke call returned. */
-    outcome(t0: number, timeoutMs: number): Promise<RoundOutcome> {
+    /**
+     * Waits for the first refusal (or the timeout). Asked before the revocation, so that nothing
+     * but the refusal itself happens in this process when the event comes.
+     */
+    outcome(timeoutMs: number): Promise<RoundOutcome> {
       return new Promise((resolve) => {
         const finish = () => {
           clearTimeout(deadline);
@@ -79,7 +82,7 @@ export function createPacedVerification(
           resolve({
             refusedAt: refused?.at ?? null,
             code: refused?.code ?? null,
-            acceptedAfter: ticks.reduce((sum, [at, accepted]) => (at >= t0 ? sum + accepted : sum), 0),
+            accepted: ticks,
           });
         };
         const deadline = setTimeout(finish, timeoutMs);

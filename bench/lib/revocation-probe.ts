@@ -13,8 +13,8 @@ export interface ProbeOutcome extends RoundOutcome {
 export interface RevocationProbe {
   /** Starts presenting `token` at the steady rate; resolves once it is accepted (and cached). */
   watch(token: string): Promise<void>;
-  /** Waits for the first refusal of session `sid`, revoked by a call that returned at `t0`. */
-  outcome(t0: number, sid: string, timeoutMs: number): Promise<ProbeOutcome>;
+  /** Waits for the first refusal of session `sid`; asked before the revocation is made. */
+  outcome(sid: string, timeoutMs: number): Promise<ProbeOutcome>;
   close(): Promise<void>;
 }
 
@@ -50,8 +50,8 @@ export async function startRevocationProbe(
   const paced = createPacedVerification((token) => verifier.verifyToken(token), ratePerSecond);
   return {
     watch: (token) => paced.watch(token),
-    async outcome(t0, sid, timeoutMs) {
-      const outcome = await paced.outcome(t0, timeoutMs);
+    async outcome(sid, timeoutMs) {
+      const outcome = await paced.outcome(timeoutMs);
       return { ...outcome, eventAt: arrivals.get(sid) ?? null };
     },
     async close() {

@@ -39,7 +39,7 @@ function remoteProbe(worker: Worker<unknown>): RevocationProbe {
   const call = <T>(body: RevocationVerifierCall) => worker.call<T>(body, ROUND_TIMEOUT_MS + 5000);
   return {
     watch: (token) => call<void>({ op: 'watch', token }),
-    outcome: (t0, sid, timeoutMs) => call<ProbeOutcome>({ op: 'outcome', t0, sid, timeoutMs }),
+    outcome: (sid, timeoutMs) => call<ProbeOutcome>({ op: 'outcome', sid, timeoutMs }),
     close: () => worker.stop(),
   };
 }

@@ -26,6 +26,12 @@ function delays(samples: RevocationSample[], pick: (sample: RevocationSample) =>
   });
 }
 
+/** p50 over the baseline's; none when the refusal came before the call returned (a negative delay). */
+function timesBaseline(values: number[], baselineP50: number | undefined): string {
+  const p50 = values.length > 0 ? quantile(values, 0.5) : 0;
+  return p50 > 0 ? formatRatio(ratio(p50, baselineP50)) : '–';
+}
+
 function triple(values: number[]): string {
   if (values.length === 0) return '–';
   return `${formatNumber(quantile(values, 0.5))} / ${formatNumber(quantile(values, 0.99))} / ${formatNumber(Math.max(...values))}`;
@@ -66,7 +72,7 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
           triple(delays(ok, (s) => s.eventDelayMs)),
           triple(refusals),
           triple(delays(ok, (s) => s.refusalFromStartMs)),
-          refusals.length > 0 ? formatRatio(ratio(quantile(refusals, 0.5), baselineP50)) : '–',
+          timesBaseline(refusals, baselineP50),
           accepted.length > 0 ? `${formatCount(quantile(accepted, 0.5))} / ${Math.max(...accepted)}` : '–',
           String(samples.length - ok.length),
         ];
@@ -124,7 +130,7 @@ function addSections(result: ScenarioResult, transports: TransportResult[]): voi
         baselines: `in-process feed p50 ${baselineP50 === undefined ? '–' : `${formatNumber(baselineP50)} ms`}`,
       });
       result.headlines.push(
-        `Revocation over ${transport.name}: refused ${formatNumber(quantile(refusals, 0.5))} ms p50, ${formatNumber(quantile(refusals, 0.99))} ms p99, ${formatNumber(Math.max(...refusals))} ms max after the revoke call returned (${formatRatio(ratio(quantile(refusals, 0.5), baselineP50))} the in-process baseline), at most ${Math.max(...okSamples(transport.samples).map((s) => s.acceptedAfter))} requests accepted in between at ${RATE_PER_SECOND} req/s per verifier.`,
+        `Revocation over ${transport.name}: refused ${formatNumber(quantile(refusals, 0.5))} ms p50, ${formatNumber(quantile(refusals, 0.99))} ms p99, ${formatNumber(Math.max(...refusals))} ms max after the revoke call returned (${timesBaseline(refusals, baselineP50)} the in-process baseline), at most ${Math.max(...okSamples(transport.samples).map((s) => s.acceptedAfter))} requests accepted in between at ${RATE_PER_SECOND} req/s per verifier.`,
       );
     }
   }

@@ -16,7 +16,7 @@ export interface RevocationVerifierConfig {
 
 export type RevocationVerifierCall =
   | { op: 'watch'; token: string }
-  | { op: 'outcome'; t0: number; sid: string; timeoutMs: number };
+  | { op: 'outcome'; sid: string; timeoutMs: number };
 
 runWorker<RevocationVerifierConfig>(async (config) => {
   const opened = await openFeedSource(config.transport);
@@ -25,7 +25,7 @@ runWorker<RevocationVerifierConfig>(async (config) => {
     ready: { pid: process.pid },
     call(body) {
       const call = body as RevocationVerifierCall;
-      return call.op === 'watch' ? probe.watch(call.token) : probe.outcome(call.t0, call.sid, call.timeoutMs);
+      return call.op === 'watch' ? probe.watch(call.token) : probe.outcome(call.sid, call.timeoutMs);
     },
     async close() {
       await probe.close();
