@@ -6,6 +6,7 @@ import {
   decodeJsonObjectSegment,
   decodeSegment,
   parseJsonObjectSegment,
+  writeCanonicalBase64Url,
 } from './decode-segment.ts';
 
 /** Characters that matter at a base64url boundary: the alphabet, its neighbours, padding, space, non-ASCII. */
@@ -68,5 +69,44 @@ describe('the hot-path segment decoding refuses exactly what the strict decoding
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('writeCanonicalBase64Url (the verifier’s decode and check in one)', () => {
+  it('accepts a text iff decodeSegment does, writing the same bytes where it is told', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(edgeText, fc.string({ maxLength: 40 }), fc.uint8Array().map(base64Url)),
+        fc.nat(8),
+        (text, offset) => {
+          const strict = decodeSegment(text);
+          const buffer = Buffer.alloc(offset + ((text.length * 3) >> 2));
+          const length = writeCanonicalBase64Url(text, buffer, offset);
+          assert.equal(length >= 0, strict !== null, JSON.stringify(text));
+          if (strict) assert.deepEqual(buffer.subarray(offset, offset + length), strict);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses non-canonical trailing bits, padding, the other alphabet, whitespace and non-ASCII', () => {
+    for (const text of [
+      'AB',
+      'AAB',
+      'QQ==',
+      'a+b/',
+      'A',
+      'AAAAA',
+      'ab c',
+      'é',
+      'QUF\u0141',
+      'QU\nF',
+      'QUE=',
+    ]) {
+      assert.equal(writeCanonicalBase64Url(text, Buffer.alloc(8), 0), -1, text);
+    }
+    for (const text of ['', 'AA', 'AAA', 'AAAA', 'QQ', 'QUE', '-_-_'])
+      assert.ok(writeCanonicalBase64Url(text, Buffer.alloc(8), 0) >= 0, text);
   });
 });

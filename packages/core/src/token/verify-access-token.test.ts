@@ -502,3 +502,32 @@ describe('verifyAccessToken: the shared attack catalogue (also run by @gatehouse
     it(`${attack.name} → ${attack.code}`, () => rejects(verify, attack.token, attack.code));
   }
 });
+
+describe('verifyAccessToken: a getKey that verifies another token with the same verifier', () => {
+  it('still judges the outer token on its own signature (the working buffer is refilled)', () => {
+    const inner = token({ payload: claims({ jti: 'inner', sub: 'someone-else-with-a-longer-name' }) });
+    const outer = token({ payload: claims({ jti: 'outer' }) });
+    const outerSignature = outer.slice(outer.lastIndexOf('.') + 1);
+    const forged = `${token({ payload: claims({ jti: 'forged' }) })
+      .split('.')
+      .slice(0, 2)
+      .join('.')}.${outerSignature}`;
+    let nested = true;
+    const verifier = createAccessTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['ES256'],
+      clock,
+      getKey(kid) {
+        if (nested) {
+          nested = false;
+          verifier.verify(inner);
+          nested = true;
+        }
+        return byKid.get(kid);
+      },
+    });
+    assert.equal(verifier.verify(outer).jti, 'outer');
+    rejects(verifier.verify, forged, 'ERR_TOKEN_SIGNATURE');
+  });
+});

@@ -18,7 +18,6 @@ interface Entry extends CacheIndexKeys {
 }
 
 type IndexName = keyof CacheIndexKeys;
-const INDEXES: readonly IndexName[] = ['sid', 'sub', 'jti', 'kid'];
 
 /** Which index an event searches, and for what. A `user` event drops all of the user's entries, whatever their `iat`. */
 function namedBy(event: RevocationEvent): [IndexName, string] {
@@ -64,14 +63,36 @@ function makeEntry(
   };
 }
 
-function unindex(indexes: Record<IndexName, Map<string, Set<string>>>, entry: Entry): void {
-  for (const name of INDEXES) {
-    const value = entry[name];
-    if (value === undefined) continue;
-    const tags = indexes[name].get(value);
-    tags?.delete(entry.tag);
-    if (tags?.size === 0) indexes[name].delete(value);
-  }
+/**
+ * One index: the tags filed under each value. A value with one tag (every jti, most sids) holds
+ * the tag itself, not a Set of one: no Set is built or emptied for it on the first-sight path.
+ */
+type Index = Map<string, string | Set<string>>;
+
+function addTag(index: Index, value: string | undefined, tag: string): void {
+  if (value === undefined) return;
+  const tags = index.get(value);
+  if (tags === undefined) index.set(value, tag);
+  else if (typeof tags === 'string') {
+    if (tags !== tag) index.set(value, new Set([tags, tag]));
+  } else tags.add(tag);
+}
+
+function removeTag(index: Index, value: string | undefined, tag: string): void {
+  if (value === undefined) return;
+  const tags = index.get(value);
+  if (tags === undefined) return;
+  if (typeof tags === 'string') {
+    if (tags === tag) index.delete(value);
+  } else if (tags.delete(tag) && tags.size === 0) index.delete(value);
+}
+
+/** Written out per index rather than looped over names: a keyed load by name is megamorphic. */
+function unindex(indexes: Record<IndexName, Index>, entry: Entry): void {
+  removeTag(indexes.sid, entry.sid, entry.tag);
+  removeTag(indexes.sub, entry.sub, entry.tag);
+  removeTag(indexes.jti, entry.jti, entry.tag);
+  removeTag(indexes.kid, entry.kid, entry.tag);
 }
 
 /** Keys up to this long are their own tag. */
@@ -96,7 +117,7 @@ function tagOf(key: string): string {
  */
 export function createVerificationCache(maxEntries: number): VerificationCache {
   const entries = new Map<string, Entry>();
-  const indexes: Record<IndexName, Map<string, Set<string>>> = {
+  const indexes: Record<IndexName, Index> = {
     sid: new Map(),
     sub: new Map(),
     jti: new Map(),
@@ -137,22 +158,19 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       const entry = makeEntry(key, tag, principal, expiresAtMs, index);
       entries.set(tag, entry);
       newest = entry;
-      for (const name of INDEXES) {
-        const value = entry[name];
-        if (value === undefined) continue;
-        const tags = indexes[name].get(value);
-        if (tags) tags.add(tag);
-        else indexes[name].set(value, new Set([tag]));
-      }
+      addTag(indexes.sid, entry.sid, tag);
+      addTag(indexes.sub, entry.sub, tag);
+      addTag(indexes.jti, entry.jti, tag);
+      addTag(indexes.kid, entry.kid, tag);
       if (entries.size > maxEntries) remove(entries.values().next().value!);
     },
 
     drop(event) {
       const [name, value] = namedBy(event);
       const tags = indexes[name].get(value);
-      if (!tags) return 0;
+      if (tags === undefined) return 0;
       let dropped = 0;
-      for (const tag of [...tags]) {
+      for (const tag of typeof tags === 'string' ? [tags] : [...tags]) {
         const entry = entries.get(tag);
         if (entry) {
           remove(entry);
