@@ -132,8 +132,8 @@ runWorker<SseFollowersConfig>(async ({ url, followers: count }) => {
   };
 
   // In batches, each batch's requests sent before the next batch connects (no SYN flood of the
-  // listen backlog); then every stream must be greeted. The server writes the greeting with the
-  // feed's first message (a heartbeat), so with a Redis feed that can take up to a heartbeat.
+  // listen backlog); then every stream must be greeted (the server writes the greeting as soon as
+  // the feed accepted the stream's cursor).
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   const waitFor = async (done: (follower: Follower) => boolean, what: string) => {
     while (!followers.every(done)) {
