@@ -18,6 +18,15 @@ export interface Worker<Ready> {
   stop(): Promise<void>;
 }
 
+/**
+ * Extra Node flags for every worker from `BENCH_WORKER_FLAGS` (space-separated), for profiling a
+ * scenario's processes: `BENCH_WORKER_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (Node refuses
+ * `--cpu-prof` in NODE_OPTIONS).
+ */
+function profileFlags(): string[] {
+  return (process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -50,7 +59,7 @@ export async function startWorker<Ready>(
 ): Promise<Worker<Ready>> {
   installExitHook();
   const child = fork(script, [], {
-    execArgv: options.execArgv ?? [],
+    execArgv: [...(options.execArgv ?? []), ...profileFlags()],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
     serialization: 'advanced',

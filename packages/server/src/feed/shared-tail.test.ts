@@ -143,6 +143,42 @@ describe('shared tail of the Redis Streams feed', { timeout: 30_000 }, () => {
     await keeper.done;
   });
 
+  it('says a follower is accepted at once, before any message; never for a refused cursor', async () => {
+    const { feed, tail } = open();
+    // No heartbeats on this feed: nothing is sent until something is published.
+    const controller = new AbortController();
+    const received: FeedMessage[] = [];
+    let opened = 0;
+    const done = tail.follow(
+      await feed.head(),
+      (m) => received.push(m),
+      controller.signal,
+      () => {
+        opened++;
+      },
+    );
+    await waitFor('the follower to be accepted', () => opened === 1);
+    assert.deepEqual(received, [], 'accepted with nothing to send yet');
+    const event = sessionEvent(1);
+    await feed.publish([event]);
+    await waitFor('the event', () => events(received).length === 1);
+    assert.equal(opened, 1, 'once');
+
+    let refusedOpened = 0;
+    await assert.rejects(
+      tail.follow(
+        '9999999999999-0',
+        () => {},
+        controller.signal,
+        () => refusedOpened++,
+      ),
+      FeedCursorExpiredError,
+    );
+    assert.equal(refusedOpened, 0);
+    controller.abort();
+    await done;
+  });
+
   it('ends a follower that throws and keeps serving the others', async () => {
     const { feed, tail } = open();
     const head = await feed.head();

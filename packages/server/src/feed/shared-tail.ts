@@ -13,7 +13,16 @@ export interface SharedTailOptions {
   windowSize?: number;
 }
 
-export interface SharedTail extends FeedSource {
+/**
+ * A feed whose `follow` may also say when it has accepted the cursor, before any message: the SSE
+ * route then sends its response headers at once instead of with the first message (which, on a
+ * quiet Redis feed, comes with the next heartbeat). A feed without it opens on the first message.
+ */
+export interface OpeningFeedSource extends FeedSource {
+  follow(cursor: string, onMessage: Deliver, signal: AbortSignal, onOpen?: () => void): Promise<void>;
+}
+
+export interface SharedTail extends OpeningFeedSource {
   /** Followers served by the tail (a follower still catching up on its own is not counted). */
   readonly followers: number;
   /** Ends every follower and stops the tail. */
@@ -62,7 +71,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
     window.unvouch();
   }
 
-  function join(after: string, onMessage: Deliver, signal: AbortSignal): Promise<void> {
+  function join(after: string, onMessage: Deliver, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) return resolve();
       const member = createMember(after, onMessage, compare, (error) => {
@@ -75,6 +84,8 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       const onAbort = () => member.end();
       signal.addEventListener('abort', onAbort, { once: true });
       members.add(member);
+      // Accepted: the follower hears so now, not with the next message.
+      onOpen?.();
       window.replay(after, (message) => members.has(member) && member.deliver(message));
       runTail();
     });
@@ -82,7 +93,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
 
   return {
     snapshot: () => source.snapshot(),
-    async follow(cursor, onMessage, signal) {
+    async follow(cursor, onMessage, signal, onOpen) {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
       let after = cursor;
       while (!signal.aborted) {
@@ -92,7 +103,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
           if (compare(after, window.last) > 0 && compare(after, await options.head()) > 0)
             throw new FeedCursorExpiredError();
           if (window.start === null || compare(after, window.start) < 0) continue;
-          return join(after, onMessage, signal);
+          return join(after, onMessage, signal, onOpen);
         }
         const reached = await catchUp(source, compare, window, after, onMessage, signal);
         if (reached === null) return;

@@ -172,6 +172,43 @@ describe('SSE fan-out writes', () => {
     }
   });
 
+  it('delivers every message in order to each of many followers while writing them in slices', async () => {
+    const followers = 40;
+    const harness = await startHarness(followers);
+    try {
+      const clients = Array.from({ length: followers }, () => openClient(harness.port, false));
+      await harness.arrived;
+      const written = spyOnWrites(harness.responses);
+      const fanOut = createSseFanOut({ firstWrites: 2, writesPerTurn: 5 });
+      const connections = harness.responses.map((response) => fanOut.open(response));
+      // Other work gets its turn while the fan-out is under way: it runs before the last write.
+      let writesBeforeOtherWork = -1;
+      const messages = 6;
+      for (let n = 1; n <= messages; n++) {
+        for (const connection of connections) connection.send(event(n));
+        if (n === 1) setImmediate(() => (writesBeforeOtherWork = written.length));
+        // Later messages are sent while earlier ones are still being written.
+        await nextTurn();
+      }
+      await nextTurn();
+      assert.ok(
+        writesBeforeOtherWork > 0 && writesBeforeOtherWork < followers,
+        `other work ran between slices (after ${writesBeforeOtherWork} of ${followers} writes)`,
+      );
+      const expected = Array.from({ length: messages }, (_, index) => `e.${index + 1}`);
+      const idsOf = (text: string) => [...text.matchAll(/^id: (\S+)$/gm)].map((match) => match[1]);
+      const deadline = Date.now() + 5_000;
+      while (clients.some(({ received }) => idsOf(received()).length < messages) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const { received } of clients) assert.deepEqual(idsOf(received()), expected);
+      for (const connection of connections) connection.end();
+      for (const { socket } of clients) socket.destroy();
+    } finally {
+      harness.server.closeAllConnections();
+      harness.server.close();
+    }
+  });
+
   it('writes a body without chunked encoding (an HTTP/1.0 client) through the response', async () => {
     const harness = await startHarness(1);
     try {

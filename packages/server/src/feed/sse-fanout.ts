@@ -57,6 +57,46 @@ function encode(message: FeedMessage): Buffer {
 interface Connection extends SseConnection {
   /** Hands everything queued to the socket as one write, unless it is full. */
   write(): void;
+  /** On the ready list, waiting for its write. */
+  listed: boolean;
+}
+
+/**
+ * The connections waiting for a write, in the order they became ready, each once. An array
+ * reused from one message to the next: a fan-out to thousands allocates nothing here (a Set
+ * allocated an iterator result per connection and rebuilt its table as it filled and emptied).
+ * Garbage matters at this scale: with 3,000 followers each young-generation collection pauses the
+ * server 11–20 ms, so fewer bytes per fan-out means fewer such pauses.
+ */
+interface ReadyList {
+  add(connection: Connection): void;
+  /** The next connection to write, or undefined when none is left. */
+  take(): Connection | undefined;
+  readonly size: number;
+}
+
+function createReadyList(): ReadyList {
+  const items: (Connection | undefined)[] = [];
+  let head = 0;
+  let tail = 0;
+  return {
+    add(connection) {
+      if (connection.listed) return;
+      connection.listed = true;
+      items[tail++] = connection;
+    },
+    take() {
+      if (head === tail) return undefined;
+      const connection = items[head]!;
+      items[head++] = undefined;
+      if (head === tail) head = tail = 0;
+      connection.listed = false;
+      return connection;
+    },
+    get size() {
+      return tail - head;
+    },
+  };
 }
 
 /**
@@ -75,7 +115,7 @@ export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
     maxQueuedBytes: options.maxQueuedBytes ?? 1 << 20,
     onDrop: options.onDrop ?? (() => {}),
   };
-  const turns: Turns = { ready: new Set(), schedule };
+  const turns: Turns = { ready: createReadyList(), schedule };
   let scheduled = false;
 
   function schedule(): void {
@@ -87,9 +127,9 @@ export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
   }
 
   function writeSome(budget: number): void {
-    for (const connection of turns.ready) {
-      if (budget-- === 0) break;
-      turns.ready.delete(connection);
+    for (let left = budget; left > 0; left--) {
+      const connection = turns.ready.take();
+      if (!connection) break;
       connection.write();
     }
     if (turns.ready.size > 0) setImmediate(() => writeSome(writesPerTurn));
@@ -106,7 +146,7 @@ interface Limits {
 
 /** The connections with something to write, and how to get a turn to write them. */
 interface Turns {
-  ready: Set<Connection>;
+  ready: ReadyList;
   schedule(): void;
 }
 
@@ -117,36 +157,43 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
   // response's own write costs a third more: size line, data and CRLF gathered per connection).
   const socket = response.headersSent && response.chunkedEncoding ? response.socket : null;
   const output = socket ?? response;
-  let queue: Buffer[] = [];
+  // What waits to be written: usually one message, kept without an array; more go to `more`.
+  let first: Buffer | null = null;
+  let more: Buffer[] | null = null;
   let queuedBytes = 0;
   let blocked = false;
   let closed = false;
 
   const takeQueue = (): Buffer => {
-    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
-    queue = [];
+    const chunk = more ? Buffer.concat([first!, ...more], queuedBytes) : first!;
+    first = null;
+    more = null;
     queuedBytes = 0;
     return chunk;
   };
+  // A closed connection left on the ready list is skipped when its turn comes.
   const close = () => {
     closed = true;
-    queue = [];
+    first = null;
+    more = null;
     queuedBytes = 0;
-    ready.delete(connection);
   };
   const onDrain = () => {
     blocked = false;
-    if (queue.length > 0 && !closed) {
+    if (first && !closed) {
       ready.add(connection);
       schedule();
     }
   };
 
   const connection: Connection = {
+    listed: false,
     send(message) {
       if (closed) return;
       const bytes = encode(message);
-      queue.push(bytes);
+      if (!first) first = bytes;
+      else if (!more) more = [bytes];
+      else more.push(bytes);
       queuedBytes += bytes.length;
       if (!blocked) {
         ready.add(connection);
@@ -160,7 +207,7 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
       }
     },
     write() {
-      if (closed || blocked || queue.length === 0) return;
+      if (closed || blocked || !first) return;
       const chunk = takeQueue();
       if (!(socket ? socket.write(frame(chunk)) : response.write(chunk))) {
         blocked = true;
@@ -169,7 +216,7 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
     },
     end() {
       if (closed) return;
-      const rest = queue.length > 0 ? takeQueue() : undefined;
+      const rest = first ? takeQueue() : undefined;
       close();
       if (rest) response.end(rest);
       else response.end();

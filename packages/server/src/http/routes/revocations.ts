@@ -3,10 +3,10 @@ import {
   encodeSseComment,
   FeedCursorExpiredError,
   type FeedMessage,
-  type FeedSource,
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
+import type { OpeningFeedSource } from '../../feed/shared-tail.ts';
 import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
@@ -22,7 +22,7 @@ const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
 export function registerRevocationRoutes(
   app: FastifyInstance,
   context: AppContext,
-  feed: FeedSource,
+  feed: OpeningFeedSource,
   /** Aborted when the server shuts down: every stream ends, so verifiers reconnect elsewhere. */
   closing?: AbortSignal,
 ): void {
@@ -64,18 +64,20 @@ export function registerRevocationRoutes(
       reply.raw.on('close', () => controller.abort());
       const signal = closing ? AbortSignal.any([controller.signal, closing]) : controller.signal;
       let stream: SseConnection | undefined;
-      const write = (message: FeedMessage) => {
-        if (!stream) {
-          reply.hijack();
-          reply.raw.writeHead(200, sseResponseHeaders);
-          // A comment first: proxies flush the headers, and the client knows it is connected.
-          reply.raw.write(encodeSseComment('gatehouse revocation feed'));
-          stream = fanOut.open(reply.raw);
-        }
-        stream.send(message);
+      // As soon as the feed accepted the cursor (or with its first message, for a feed that does
+      // not say): before that, a refusal can still answer 410.
+      const open = (): SseConnection => {
+        if (stream) return stream;
+        reply.hijack();
+        reply.raw.writeHead(200, sseResponseHeaders);
+        // A comment first: proxies flush the headers, and the client knows it is connected.
+        reply.raw.write(encodeSseComment('gatehouse revocation feed'));
+        stream = fanOut.open(reply.raw);
+        return stream;
       };
+      const write = (message: FeedMessage) => open().send(message);
       try {
-        await feed.follow(since, write, signal);
+        await feed.follow(since, write, signal, open);
       } catch (error) {
         if (!stream && error instanceof FeedCursorExpiredError)
           return reply.code(410).send({ error: 'cursor_expired' });
