@@ -127,7 +127,8 @@ export const authSettings = {
   passwordHashConcurrency: setting({
     env: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
     flag: '--password-hash-concurrency',
-    description: 'Password hashes (Argon2id) running at once (1-64).',
+    description:
+      'Password hashes (Argon2id) running at once, each on its own worker thread at the lowest OS priority (1-64).',
     defaultText: 'cores − 1, at least 1',
     parse: integer(1, 64),
     fallback: () => defaultHashConcurrency(),
