@@ -128,8 +128,12 @@ const OVERFLOW_CONNECTIONS = 64;
 const OVERFLOW_RATE_PER_SECOND = 400;
 
 const isBounded = (httpCase: HttpCase) => httpCase.path.startsWith('/login-bounded');
-/** The bound with its hashes on the libuv pool at normal priority: the goal's flood again, for A/B. */
-const isPoolBounded = (httpCase: HttpCase) => httpCase.path === '/login-bounded-pool';
+/**
+ * The goal's flood only: the bound with its hashes on the libuv pool at normal priority (the A/B),
+ * and a route that refuses every login at once (the flood's HTTP cost without any hashing).
+ */
+const goalFloodOnly = (httpCase: HttpCase) =>
+  httpCase.path === '/login-bounded-pool' || httpCase.path === '/login-refused';
 
 function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
   const floods: Flood[] = [];
@@ -143,7 +147,7 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
     ratePerSecond: OVERFLOW_RATE_PER_SECOND,
   });
   for (const httpCase of cases.filter((c) => c.group === 'login')) {
-    if (isPoolBounded(httpCase)) {
+    if (goalFloodOnly(httpCase)) {
       floods.push(goalFlood(httpCase));
       continue;
     }
@@ -188,7 +192,7 @@ async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): 
       const name = floodName(flood);
       const row = await attempt(result, name, () => probeDuringFlood(port, flood, probe));
       if (!row) continue;
-      if (flood.bounded) row.hashingCores = hashingCores;
+      if (isBounded(flood.httpCase)) row.hashingCores = hashingCores;
       ctx.progress(
         `during ${name}: p99 ${formatNumber(row.probe.latencyMs.p99)} ms, ${formatNumber(served(row) / row.seconds)} logins/s, ${formatNumber(refused(row) / row.seconds)} refused/s`,
       );
@@ -304,6 +308,7 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
   // The same flood on the bound with libuv-pool hashing at normal priority (before the threads).
   const onPool = rows.find((row) => row.path === '/login-bounded-pool');
   const idleAfter = p99Of(rows.find((row) => !row.flood && !row.baseline));
+  const noHashing = rows.find((row) => row.path === '/login-refused');
   const p99Ratio = ratio(p99Of(flood), alone);
   const perSecond = served(flood) / flood.seconds;
   const perCore = perSecond / flood.hashingCores!;
@@ -317,7 +322,7 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
       value: `${formatRatio(p99Ratio)} (${formatNumber(p99Of(flood))} ms vs ${formatNumber(alone)} ms; ${formatRatio(ratio(p99Of(flood), idleAfter))} the ${formatNumber(idleAfter)} ms idle after the floods); ${formatNumber(perSecond)} logins/s served, ${formatNumber(perCore)} per hashing core`,
       target: '≤ 2.00×, logins > 0',
       pass: Number.isFinite(p99Ratio) && p99Ratio <= 2 && perSecond > 0,
-      baselines: `same flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms`,
+      baselines: `same flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; same flood refused without hashing: ${noHashing ? formatRatio(ratio(p99Of(noHashing), alone)) : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms`,
     },
   ];
 }

@@ -93,6 +93,11 @@ export async function setUpLogin(): Promise<FeatureSetup> {
         },
         '/login-bounded': boundedRoute(bounded.auth),
         '/login-bounded-pool': boundedRoute(boundedPool.auth),
+        // The flood's HTTP cost alone: the body read and a 503, no hashing at all (a floor).
+        '/login-refused': async (request, response) => {
+          await readJson(request);
+          respondOverloaded(response);
+        },
         '/login-blocking': async (request, response) => {
           hashBlocking((await readJson(request)).password);
           respond(response, true);
@@ -122,6 +127,14 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: loginBody(boundedPool.email),
+        },
+        {
+          name: 'login refused at once (503, nothing hashed: the HTTP cost of the flood alone)',
+          group: 'login',
+          path: '/login-refused',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: loginBody(bounded.email),
         },
         {
           name: 'login hashing on the event loop (argon2Sync, contrast)',
