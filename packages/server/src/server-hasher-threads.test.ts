@@ -65,6 +65,14 @@ describe('the server hashes passwords on a low-priority worker thread', {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('starts its hashing thread with the server, before any request needs it', async () => {
+    const deadline = Date.now() + 5_000;
+    while (lowPriorityThreads() < before19 + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(lowPriorityThreads(), before19 + 1);
+  });
+
   it('registers and logs in through one nice-19 thread, the event loop untouched; close ends it', async () => {
     assert.ok(server);
     const email = 'threads@example.com';
