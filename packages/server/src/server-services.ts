@@ -72,6 +72,7 @@ export async function createServerServices(options: ServerServicesOptions): Prom
   // event loop instead of taking it (the limit in server-auth.ts keeps them from queueing deeper).
   const hasher = createThreadedArgon2Hasher(defaultArgon2Params, {
     threads: config.passwordHashConcurrency,
+    nice: config.passwordHashNice,
   });
   // Started now, not at the first login: a thread's start-up (tens of ms, before it lowers its
   // priority) falls on the server's start, not on a request. Idle threads never hold the process.
