@@ -290,7 +290,7 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
   const alone = rows.find((row) => row.baseline)?.probe.latencyMs.p99;
   result.sections.push({
     title: 'Guarded-route latency while logins flood',
-    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while N connections send logins as fast as they are answered, to the same process. "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, then 503 without hashing); the other login row hashes without a bound, as before.`,
+    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while N connections send logins as fast as they are answered, to the same process. "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
     table: {
       columns: [
         'case',
@@ -387,9 +387,9 @@ export const loginScenario: Scenario = {
     addHashSection(result, runs, poolSize);
     await attempt(result, 'guarded route under login flood', () => guardedUnderFlood(ctx, result));
     result.notes.push(
-      "The login routes are the core's real login (createAuth over SQLite, default Argon2id hasher on the libuv pool), served by the same tiny node:http service as the HTTP scenario, in a child process; the bounded one wraps the hasher in limitHasher with the server's defaults and answers 503 + Retry-After at capacity, as the server does. The guarded route is the SDK (ES256, cache hit).",
+      "The login routes are the core's real login (createAuth over SQLite, default Argon2id parameters), served by the same tiny node:http service as the HTTP scenario, in a child process; the bounded ones wrap the hasher in limitHasher with the server's defaults and answer 503 + Retry-After at capacity, as the server does: the server's own on nice-19 worker threads, the other on the libuv pool (before). The guarded route is the SDK (ES256, cache hit).",
       "Logins/s per hashing core is the bounded route's served logins per second divided by the hashes it lets run at once (cores − 1, at least 1): the capacity to plan with. The idle probe is repeated after the floods to show how much the baseline itself moved.",
-      `Isolation here is of the event loop, not of the CPU: on this machine (${describeCores()}), ${describeMachine().uvThreadpoolSize} pool threads hashing take CPU time from the event loop, which shows as latency even though nothing blocks it. The argon2Sync row shows what blocking it would cost.`,
+      `On this machine (${describeCores()}), hashing on the ${describeMachine().uvThreadpoolSize}-thread libuv pool at normal priority takes CPU time from the event loop, which shows as latency even though nothing blocks it; at nice 19 the event loop preempts it. The argon2Sync row shows what blocking the event loop would cost.`,
     );
     return result;
   },
