@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
@@ -83,6 +84,30 @@ describe('createThreadedArgon2Hasher', () => {
     assert.ok(settled.some((s) => s.status === 'rejected'));
     assert.equal(await pooled.verify(await hasher.hash('three password'), 'three password'), true);
     await hasher.close();
+  });
+
+  it('never holds the process open: started, idle, after a hash, or closed', async () => {
+    const module = new URL('./argon2-threads.ts', import.meta.url).href;
+    for (const step of [
+      'await hasher.threads();',
+      'await hasher.hash("a password");',
+      'await hasher.threads(); await hasher.close();',
+    ]) {
+      const code = `const { createThreadedArgon2Hasher } = await import(${JSON.stringify(module)});
+        const hasher = createThreadedArgon2Hasher({ memoryKiB: 256, passes: 1, parallelism: 1 });
+        ${step} console.log('done');`;
+      const started = Date.now();
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', code],
+          { timeout: 10_000 },
+          (error, stdout) => (error ? reject(new Error(`${step}: ${error.message}`)) : resolve(stdout)),
+        );
+      });
+      assert.equal(output.trim(), 'done', step);
+      assert.ok(Date.now() - started < 10_000, step);
+    }
   });
 
   it('refuses a pool size below 1 and nice values out of range', () => {

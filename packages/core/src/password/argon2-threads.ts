@@ -7,17 +7,18 @@ import {
 } from './password-hasher.ts';
 
 /**
- * The worker's code, evaluated as a script (no file to resolve, so it runs the same from the
- * sources, a bundle or a test). It lowers its own thread's scheduling priority first (Linux: nice
+ * The worker's code, evaluated (no file to resolve, so it runs the same from the sources, a bundle
+ * or a test; `getBuiltinModule` works whether the eval is taken as a script or, under
+ * `--input-type=module`, as a module). It lowers its own thread's scheduling priority first (Linux: nice
  * is per thread, and raising it needs no privilege), then derives tags with `argon2Sync`, which
  * blocks only this worker's thread. Where the thread id or `setPriority` is unavailable it runs at
  * normal priority.
  */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { argon2Sync } = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { argon2Sync } = process.getBuiltinModule('node:crypto');
+const fs = process.getBuiltinModule('node:fs');
+const os = process.getBuiltinModule('node:os');
 let tid = null;
 let nice = null;
 try {
@@ -108,9 +109,11 @@ export function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2T
     const slot: Slot = { worker, job: undefined, ready: Promise.resolve({ tid: null, nice: null }) };
     slot.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
-      worker.once('message', (info: Argon2ThreadInfo & { ready: true }) =>
-        resolve({ tid: info.tid, nice: info.nice }),
-      );
+      worker.once('message', (info: Argon2ThreadInfo & { ready: true }) => {
+        // Unreferenced again once started: an unref() before the thread is up does not hold.
+        if (!slot.job) worker.unref();
+        resolve({ tid: info.tid, nice: info.nice });
+      });
     });
     slot.ready.catch(() => {});
     worker.on('message', (message: { id?: number; tag?: Uint8Array; error?: string }) => {
