@@ -88,7 +88,13 @@ export async function createServerServices(options: ServerServicesOptions): Prom
   });
   const auth = createAuthFromDeps(authDeps);
   const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
-  await prepareSigningKeys(keyring, config.signingAlgorithm);
+  try {
+    await prepareSigningKeys(keyring, config.signingAlgorithm);
+  } catch (error) {
+    // The server does not start: its hashing threads end here (no app, so no onClose to do it).
+    await hasher.close();
+    throw error;
+  }
   const accessTokens = guardSigningKey(
     createAccessTokens({
       auth,
