@@ -2,6 +2,7 @@ import { argon2Sync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createArgon2Hasher,
+  createThreadedArgon2Hasher,
   defaultArgon2Params,
   defaultHashConcurrency,
   DEFAULT_HASH_QUEUE,
@@ -61,8 +62,23 @@ export async function setUpLogin(): Promise<FeatureSetup> {
   const bench = await openBenchStore('sqlite', { databaseUrl: '', redisUrl: '' });
   try {
     const fixture = await createSessionFixture(bench.store, createArgon2Hasher());
-    // What the server runs: at most cores − 1 hashes at once, 16 waiting, the rest refused (503).
-    const bounded = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
+    // What the server runs: at most cores − 1 hashes at once, on as many worker threads at the
+    // lowest OS priority, 16 waiting, the rest refused (503).
+    const threads = createThreadedArgon2Hasher(defaultArgon2Params, { threads: defaultHashConcurrency() });
+    const bounded = await createSessionFixture(bench.store, limitHasher(threads));
+    // The same bound with the hashes on the libuv pool at normal priority (before the threads).
+    const boundedPool = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
+    const boundedRoute =
+      (auth: typeof bounded.auth) => async (request: IncomingMessage, response: ServerResponse) => {
+        const body = await readJson(request);
+        try {
+          await auth.login({ email: body.email, password: body.password });
+          respond(response, true);
+        } catch (error) {
+          if (error instanceof OverloadedError) respondOverloaded(response);
+          else respond(response, false);
+        }
+      };
     const loginBody = (email: string) => JSON.stringify({ email, password: BENCH_PASSWORD });
     return {
       routes: {
@@ -75,15 +91,12 @@ export async function setUpLogin(): Promise<FeatureSetup> {
             respond(response, false);
           }
         },
-        '/login-bounded': async (request, response) => {
-          const body = await readJson(request);
-          try {
-            await bounded.auth.login({ email: body.email, password: body.password });
-            respond(response, true);
-          } catch (error) {
-            if (error instanceof OverloadedError) respondOverloaded(response);
-            else respond(response, false);
-          }
+        '/login-bounded': boundedRoute(bounded.auth),
+        '/login-bounded-pool': boundedRoute(boundedPool.auth),
+        // The flood's HTTP cost alone: the body read and a 503, no hashing at all (a floor).
+        '/login-refused': async (request, response) => {
+          await readJson(request);
+          respondOverloaded(response);
         },
         '/login-blocking': async (request, response) => {
           hashBlocking((await readJson(request)).password);
@@ -100,9 +113,25 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
         },
         {
-          name: `login, bounded hashing (${defaultHashConcurrency()} at once, ${DEFAULT_HASH_QUEUE} waiting, then 503)`,
+          name: `login, bounded hashing (${defaultHashConcurrency()} at once on nice-19 threads, ${DEFAULT_HASH_QUEUE} waiting, then 503)`,
           group: 'login',
           path: '/login-bounded',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: loginBody(bounded.email),
+        },
+        {
+          name: `login, bounded hashing on the libuv pool (${defaultHashConcurrency()} at once, ${DEFAULT_HASH_QUEUE} waiting, then 503; before)`,
+          group: 'login',
+          path: '/login-bounded-pool',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: loginBody(boundedPool.email),
+        },
+        {
+          name: 'login refused at once (503, nothing hashed: the HTTP cost of the flood alone)',
+          group: 'login',
+          path: '/login-refused',
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: loginBody(bounded.email),
@@ -116,7 +145,10 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
         },
       ],
-      close: bench.close,
+      close: async () => {
+        await threads.close();
+        await bench.close();
+      },
     };
   } catch (error) {
     await bench.close();

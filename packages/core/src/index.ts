@@ -4,6 +4,7 @@ export * from './random.ts';
 export * from './store/types.ts';
 export * from './password/password-hasher.ts';
 export * from './password/hashing-limiter.ts';
+export * from './password/argon2-threads.ts';
 export * from './password/password-policy.ts';
 export * from './user/normalize-email.ts';
 export * from './session/session-token.ts';

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       auditRetentionDays: 90,
       passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
       passwordHashQueue: 16,
+      passwordHashNice: 19,
       logLevel: 'info',
       mail: { mailer: 'console', resetUrl: 'http://localhost:3000/reset#token=' },
       metrics: {
@@ -65,14 +66,20 @@ describe('loadConfig', () => {
   });
 
   it('reads the password-hashing bounds and refuses out-of-range ones', () => {
-    const config = loadConfig({ GATEHOUSE_PASSWORD_HASH_CONCURRENCY: '3' }, ['--password-hash-queue', '0']);
+    const config = loadConfig(
+      { GATEHOUSE_PASSWORD_HASH_CONCURRENCY: '3', GATEHOUSE_PASSWORD_HASH_NICE: '0' },
+      ['--password-hash-queue', '0'],
+    );
     assert.equal(config.passwordHashConcurrency, 3);
     assert.equal(config.passwordHashQueue, 0);
+    assert.equal(config.passwordHashNice, 0);
     for (const [name, value] of [
       ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '0'],
       ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '65'],
       ['GATEHOUSE_PASSWORD_HASH_QUEUE', '-1'],
       ['GATEHOUSE_PASSWORD_HASH_QUEUE', '10001'],
+      ['GATEHOUSE_PASSWORD_HASH_NICE', '-1'],
+      ['GATEHOUSE_PASSWORD_HASH_NICE', '20'],
     ] as const) {
       assert.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', setting: name });
     }

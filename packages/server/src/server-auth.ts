@@ -1,10 +1,10 @@
 import {
   type AuthDeps,
-  createArgon2Hasher,
   createAuthDeps,
   type GatehouseStore,
   limitHasher,
   type Mailer,
+  type PasswordHasher,
   type RevocationPublisher,
   type Throttles,
 } from '@gatehouse/core';
@@ -16,6 +16,8 @@ import { instrumentRevocationPublisher } from './metrics/instrument-revocation-p
 
 export interface ServerAuthParts {
   store: GatehouseStore;
+  /** The Argon2id hasher (`createThreadedArgon2Hasher`); bounded and instrumented here. */
+  hasher: PasswordHasher;
   metrics: GatehouseMetrics;
   /** The revocation feed's publisher; counted here. */
   publisher: RevocationPublisher;
@@ -25,7 +27,8 @@ export interface ServerAuthParts {
 }
 
 /**
- * The auth dependencies of a running server: the bounded, instrumented Argon2id hasher, the
+ * The auth dependencies of a running server: the bounded, instrumented Argon2id hasher (on
+ * worker threads at the lowest OS priority, as many as may hash at once), the
  * counted revocation publisher, the configured throttles, reset mail and session lifetimes.
  * `startServer` keeps them, builds the operations from them, and hands the store, clock and audit
  * log to the app.
@@ -35,7 +38,7 @@ export function createServerAuthDeps(config: GatehouseConfig, parts: ServerAuthP
   return createAuthDeps({
     store: parts.store,
     // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
-    hasher: limitHasher(instrumentHasher(createArgon2Hasher(), metrics), {
+    hasher: limitHasher(instrumentHasher(parts.hasher, metrics), {
       concurrency: config.passwordHashConcurrency,
       queue: config.passwordHashQueue,
       onRejected: (purpose) => metrics.passwordHashOverloads.inc({ flow: purpose }),

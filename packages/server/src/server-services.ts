@@ -6,9 +6,11 @@ import {
   createAuthFromDeps,
   createCsrfTokens,
   createDpopNonces,
+  createThreadedArgon2Hasher,
   type CsrfTokens,
   type DpopNonces,
   type GatehouseStore,
+  defaultArgon2Params,
   type Keyring,
 } from '@gatehouse/core';
 import { hkdfSync } from 'node:crypto';
@@ -49,6 +51,8 @@ export interface ServerServices {
   dpopNonces: DpopNonces | undefined;
   /** With `GATEHOUSE_MAILER=outbox`: the mail kept in memory (reset links). Otherwise null. */
   outbox: OutboxMailer | null;
+  /** Ends the password hasher's worker threads (on close; idle, they never hold the process). */
+  closeHasher(): Promise<void>;
 }
 
 /**
@@ -64,8 +68,18 @@ export async function createServerServices(options: ServerServicesOptions): Prom
     processMetrics: true,
     sharedCounters: throttling.counters,
   });
+  // One low-priority worker thread per hash allowed at once: a login flood yields the CPU to the
+  // event loop instead of taking it (the limit in server-auth.ts keeps them from queueing deeper).
+  const hasher = createThreadedArgon2Hasher(defaultArgon2Params, {
+    threads: config.passwordHashConcurrency,
+    nice: config.passwordHashNice,
+  });
+  // Started now, not at the first login: a thread's start-up (tens of ms, before it lowers its
+  // priority) falls on the server's start, not on a request. Idle threads never hold the process.
+  hasher.threads().catch((error: unknown) => log()?.warn({ err: error }, 'password hashing threads'));
   const authDeps = createServerAuthDeps(config, {
     store,
+    hasher,
     metrics,
     publisher: feed.publisher,
     throttles: throttling.throttles,
@@ -74,7 +88,13 @@ export async function createServerServices(options: ServerServicesOptions): Prom
   });
   const auth = createAuthFromDeps(authDeps);
   const keyring = createConfiguredKeyring(config, store.keys, secrets.keyEncryptionKey);
-  await prepareSigningKeys(keyring, config.signingAlgorithm);
+  try {
+    await prepareSigningKeys(keyring, config.signingAlgorithm);
+  } catch (error) {
+    // The server does not start: its hashing threads end here (no app, so no onClose to do it).
+    await hasher.close();
+    throw error;
+  }
   const accessTokens = guardSigningKey(
     createAccessTokens({
       auth,
@@ -103,5 +123,6 @@ export async function createServerServices(options: ServerServicesOptions): Prom
         })
       : undefined,
     outbox,
+    closeHasher: hasher.close,
   };
 }

@@ -224,6 +224,7 @@ export async function startServer(
       await revocations.close();
       await openedThrottles.close();
       await store.close();
+      await services.closeHasher();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
     if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);

@@ -35,7 +35,15 @@ export interface HashPermit {
 const TAG_LENGTH = 32;
 const SALT_LENGTH = 16;
 
-function runArgon2(password: string, salt: Buffer, params: Argon2Params): Promise<Buffer> {
+/** Computes one Argon2id tag: where the work runs (libuv pool, a worker thread) is its business. */
+export type Argon2Derive = (
+  password: string,
+  salt: Buffer,
+  params: Argon2Params,
+  tagLength: number,
+) => Promise<Buffer>;
+
+function runArgon2(password: string, salt: Buffer, params: Argon2Params, tagLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // node:crypto runs argon2 on the libuv thread pool, so the event loop keeps serving requests.
     argon2(
@@ -44,7 +52,7 @@ function runArgon2(password: string, salt: Buffer, params: Argon2Params): Promis
         message: Buffer.from(password, 'utf8'),
         nonce: salt,
         parallelism: params.parallelism,
-        tagLength: TAG_LENGTH,
+        tagLength,
         memory: params.memoryKiB,
         passes: params.passes,
       },
@@ -79,19 +87,30 @@ function b64(buffer: Buffer): string {
  * await hasher.verify(stored, 'correct horse battery staple'); // true
  */
 export function createArgon2Hasher(params: Argon2Params = defaultArgon2Params): PasswordHasher {
+  return createArgon2HasherOn(runArgon2, params);
+}
+
+/**
+ * The same hasher (PHC format, parameters, checks) with the tag computed by `derive`: hashes made
+ * by one verify with the other. `createThreadedArgon2Hasher` uses it with its worker threads.
+ */
+export function createArgon2HasherOn(
+  derive: Argon2Derive,
+  params: Argon2Params = defaultArgon2Params,
+): PasswordHasher {
   if (params.memoryKiB < 8 * params.parallelism || params.passes < 1 || params.parallelism < 1) {
     throw new TypeError('argon2 parameters out of range');
   }
   return {
     async hash(password) {
       const salt = randomBytes(SALT_LENGTH);
-      const tag = await runArgon2(password, salt, params);
+      const tag = await derive(password, salt, params, TAG_LENGTH);
       return `$argon2id$v=19$m=${params.memoryKiB},t=${params.passes},p=${params.parallelism}$${b64(salt)}$${b64(tag)}`;
     },
     async verify(encoded, password) {
       const parsed = parsePhc(encoded);
       if (!parsed) return false;
-      const tag = await runArgon2(password, parsed.salt, parsed.params);
+      const tag = await derive(password, parsed.salt, parsed.params, TAG_LENGTH);
       return constantTimeEqual(tag.toString('base64'), parsed.tag.toString('base64'));
     },
     needsRehash(encoded) {

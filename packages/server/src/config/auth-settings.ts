@@ -127,7 +127,8 @@ export const authSettings = {
   passwordHashConcurrency: setting({
     env: 'GATEHOUSE_PASSWORD_HASH_CONCURRENCY',
     flag: '--password-hash-concurrency',
-    description: 'Password hashes (Argon2id) running at once (1-64).',
+    description:
+      'Password hashes (Argon2id) running at once, each on its own worker thread at the lowest OS priority (1-64).',
     defaultText: 'cores − 1, at least 1',
     parse: integer(1, 64),
     fallback: () => defaultHashConcurrency(),
@@ -140,5 +141,14 @@ export const authSettings = {
       'Requests that need a hash (login, register, password change/reset) allowed to wait beyond those running; past it they get 503 + Retry-After (0-10000).',
     parse: integer(0, 10_000),
     fallback: DEFAULT_HASH_QUEUE,
+  }),
+  /** Nice value of the hashing threads (Linux); 19 lets the event loop preempt hashing at once. */
+  passwordHashNice: setting({
+    env: 'GATEHOUSE_PASSWORD_HASH_NICE',
+    flag: '--password-hash-nice',
+    description:
+      'OS priority (nice, per thread; Linux) of the password hashing threads: 19 yields the CPU to the event loop at once; lower it on a host whose other processes keep every core busy, where hashing at 19 gets little CPU (0-19).',
+    parse: integer(0, 19),
+    fallback: 19,
   }),
 };

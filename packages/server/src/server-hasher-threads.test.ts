@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from './config.ts';
+import { type RunningServer, startServer } from './server.ts';
+import { ORIGIN, PASSWORD } from './testing/index.ts';
+
+/** Nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return nices;
+}
+const lowPriorityThreads = () => [...threadNices().values()].filter((nice) => nice === 19).length;
+
+async function post(server: RunningServer, path: string, payload: unknown): Promise<number> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    body: JSON.stringify(payload),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/**
+ * The server's composition root hashes on the core's threaded hasher: its worker thread runs at
+ * nice 19 (so a login flood yields the CPU to the event loop), the event loop's thread keeps its
+ * priority, and closing the server ends the thread.
+ */
+describe('the server hashes passwords on a low-priority worker thread', {
+  skip: process.platform !== 'linux',
+}, () => {
+  let dataDir: string;
+  let server: RunningServer | undefined;
+  let before19 = 0;
+  let mainNice = 0;
+
+  before(async () => {
+    before19 = lowPriorityThreads();
+    mainNice = threadNices().get(process.pid)!;
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-hash-threads-'));
+    const config = loadConfig({ GATEHOUSE_MAILER: 'outbox' }, [
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--password-hash-concurrency',
+      '1',
+    ]);
+    server = await startServer(config, { logger: false, print: () => {} });
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts its hashing thread with the server, before any request needs it', async () => {
+    const deadline = Date.now() + 5_000;
+    while (lowPriorityThreads() < before19 + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(lowPriorityThreads(), before19 + 1);
+  });
+
+  it('registers and logs in through one nice-19 thread, the event loop untouched; close ends it', async () => {
+    assert.ok(server);
+    const email = 'threads@example.com';
+    assert.equal(await post(server, '/auth/register', { email, password: PASSWORD }), 202);
+    assert.equal(await post(server, '/auth/login', { email, password: PASSWORD }), 200);
+    assert.equal(await post(server, '/auth/login', { email, password: 'not the right passphrase' }), 401);
+    assert.equal(lowPriorityThreads(), before19 + 1, 'one hashing thread at nice 19');
+    assert.equal(threadNices().get(process.pid), mainNice, 'the event loop keeps its priority');
+    await server.close();
+    server = undefined;
+    assert.equal(lowPriorityThreads(), before19, 'closing the server ends the hashing thread');
+  });
+});
