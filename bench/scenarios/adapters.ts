@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
 import { loadCase, warmUp } from '../lib/http-service.ts';
+import { processCpuMicros } from '../lib/process-cpu.ts';
 import { describeCores } from '../lib/machine.ts';
 import { recordScore } from '../lib/scorecard.ts';
 import { median } from '../lib/stats.ts';
@@ -21,17 +22,25 @@ interface Settings {
   warmUpSeconds: number;
 }
 
-/** One guard measured: req/s of each side per round (median of its quarter-second samples). */
+type Side = 'open' | 'guarded' | 'noop';
+const SIDES: readonly Side[] = ['open', 'guarded', 'noop'];
+
+/**
+ * One guard measured, per round: req/s of each side (median of its quarter-second samples), and
+ * the app's CPU µs per request on each side (Linux only; empty elsewhere).
+ */
 interface PairedRuns {
   framework: Framework;
   adapterCase: AdapterCase;
   guarded: number[];
   open: number[];
+  noop: number[];
+  cpu: Record<Side, number[]>;
 }
 
-/** guarded ÷ open per round (both taken back to back), then the median over rounds. */
-function pairedRatio(runs: PairedRuns): number {
-  const ratios = runs.guarded.flatMap((guarded, index) => {
+/** guarded (or the no-op side) ÷ open per round (taken back to back), then the median over rounds. */
+function pairedRatio(runs: PairedRuns, side: 'guarded' | 'noop' = 'guarded'): number {
+  const ratios = runs[side].flatMap((guarded, index) => {
     const open = runs.open[index];
     return open === undefined || open <= 0 ? [] : [guarded / open];
   });
@@ -55,6 +64,22 @@ async function checkReplies(port: number, adapterCase: AdapterCase): Promise<voi
   await expectReply(port, adapterCase.guarded, 200, adapterCase.expectedSub);
   await expectReply(port, { ...adapterCase.guarded, headers: {} }, 401);
   await expectReply(port, adapterCase.open, 200, OPEN_SUB);
+  await expectReply(port, adapterCase.noop, 200, OPEN_SUB);
+}
+
+/** The sides of round `round`: rotated, so none always runs first or right after the same one. */
+function sidesOf(round: number): Side[] {
+  return SIDES.map((_side, index) => SIDES[(index + round) % SIDES.length]!);
+}
+
+/** One side's timed run: its req/s and, where /proc has it, the app's CPU µs per request. */
+async function measureSide(app: Worker<AdapterAppReady>, runs: PairedRuns, side: Side, settings: Settings) {
+  const before = processCpuMicros(app.pid);
+  const load = await loadCase(app.ready.port, runs.adapterCase[side], settings.seconds, CONNECTIONS);
+  const after = processCpuMicros(app.pid);
+  runs[side].push(load.requestsPerSecond.median);
+  if (before !== undefined && after !== undefined && load.completed > 0)
+    runs.cpu[side].push((after - before) / load.completed);
 }
 
 /**
@@ -94,21 +119,17 @@ async function measureFramework(
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
         await checkReplies(port, adapterCase);
         if (settings.warmUpSeconds > 0) {
-          await warmUp(port, adapterCase.guarded, settings.warmUpSeconds);
-          await warmUp(port, adapterCase.open, settings.warmUpSeconds);
+          for (const side of SIDES) await warmUp(port, adapterCase[side], settings.warmUpSeconds);
         }
         return true;
       });
-      if (ok) live.push({ framework, adapterCase, guarded: [], open: [] });
+      const cpu = { open: [], guarded: [], noop: [] };
+      if (ok) live.push({ framework, adapterCase, guarded: [], open: [], noop: [], cpu });
     }
     for (let round = 0; round < settings.rounds; round++) {
       for (const runs of [...live]) {
-        const sides = round % 2 === 0 ? (['open', 'guarded'] as const) : (['guarded', 'open'] as const);
         const done = await attempt(result, `${label}, ${runs.adapterCase.credential}`, async () => {
-          for (const side of sides) {
-            const load = await loadCase(port, runs.adapterCase[side], settings.seconds, CONNECTIONS);
-            runs[side].push(load.requestsPerSecond.median);
-          }
+          for (const side of sidesOf(round)) await measureSide(app, runs, side, settings);
           return true;
         });
         if (done === undefined) live.splice(live.indexOf(runs), 1);
@@ -121,19 +142,30 @@ async function measureFramework(
   }
 }
 
+/** The median CPU µs per request of a side, or NaN where /proc could not be read. */
+function cpuOf(runs: PairedRuns, side: Side): number {
+  return runs.cpu[side].length === 0 ? Number.NaN : median(runs.cpu[side]);
+}
+
+function formatMicros(value: number): string {
+  return Number.isNaN(value) ? 'n/a' : value.toFixed(1);
+}
+
 function report(result: ScenarioResult, measured: PairedRuns[]): void {
   const rows = measured.map((runs) => {
     const value = pairedRatio(runs);
+    const noop = pairedRatio(runs, 'noop');
     const label = FRAMEWORK_LABELS[runs.framework];
     const open = median(runs.open);
     const guarded = median(runs.guarded);
+    const cpu = SIDES.map((side) => cpuOf(runs, side));
     recordScore(result, {
       goal: 1,
       what: `${label}, ${runs.adapterCase.credential}: guarded ÷ open route, same headers`,
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `open ${formatNumber(open)} req/s; guarded ${formatNumber(guarded)} req/s`,
+      baselines: `open ${formatNumber(open)} req/s; guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${formatMicros(cpu[0]!)} µs, guarded ${formatMicros(cpu[1]!)} µs`,
     });
     return [
       label,
@@ -141,14 +173,24 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       formatNumber(open),
       formatNumber(guarded),
       formatRatio(value),
+      formatRatio(noop),
+      cpu.map(formatMicros).join(' / '),
     ];
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `${CONNECTIONS} connections. Each row: the open route and the guarded route sent the very same request (the guard's credential in both), back to back in each round; req/s is the median of quarter-second samples; the ratio is guarded ÷ open per round, median over rounds.`,
+    description: `${CONNECTIONS} connections. Each row: the open route, the guarded route and the open route behind a no-op middleware sent the very same request (the guard's credential in all three), back to back in each round; req/s is the median of quarter-second samples; each ratio is that side ÷ open per round, median over rounds. The no-op column is what the framework charges for any middleware on the route; CPU is the app process's user + system time per request (median over rounds; Linux /proc).`,
     table: {
-      columns: ['framework', 'credential', 'open req/s', 'guarded req/s', 'guarded ÷ open'],
-      align: ['left', 'left', 'right', 'right', 'right'],
+      columns: [
+        'framework',
+        'credential',
+        'open req/s',
+        'guarded req/s',
+        'guarded ÷ open',
+        'no-op middleware ÷ open',
+        'app CPU µs/request: open / guarded / no-op',
+      ],
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
       rows,
     },
   });
@@ -179,8 +221,8 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the side going first alternating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
-      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`.',
+      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three sides (open, guarded, open behind a no-op middleware) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
+      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`; the no-op route is the open route behind a middleware that only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`).',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
       'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
     );

@@ -11,7 +11,7 @@ import { runWorker } from '../lib/run-worker.ts';
 import { startSdkVerifier } from '../lib/sdk-fixture.ts';
 import { createSessionFixture, validateSessionWith } from '../lib/session-fixture.ts';
 import { ASYMMETRIC, createSigningFixture } from '../lib/signing-fixture.ts';
-import { type Framework, type GuardedRoute, OPEN_PATH, startApp } from './adapters/frameworks.ts';
+import { type Framework, type GuardedRoute, NOOP_PATH, OPEN_PATH, startApp } from './adapters/frameworks.ts';
 import type { HttpCase } from './http/types.ts';
 
 export interface AdapterAppConfig {
@@ -24,6 +24,8 @@ export interface AdapterCase {
   guarded: HttpCase;
   /** The open route sent exactly the guarded case's headers. */
   open: HttpCase;
+  /** The open route behind a middleware that does nothing, the same headers: the framework's share. */
+  noop: HttpCase;
   /** The `sub` the guarded route must answer with. */
   expectedSub: string;
 }
@@ -49,7 +51,8 @@ function pair(credential: string, path: string, headers: Record<string, string>,
     method: 'GET',
     headers,
   };
-  return { credential, guarded, open, expectedSub };
+  const noop: HttpCase = { ...open, name: `${credential}, no-op middleware, same headers`, path: NOOP_PATH };
+  return { credential, guarded, open, noop, expectedSub };
 }
 
 runWorker<AdapterAppConfig>(async ({ framework }) => {

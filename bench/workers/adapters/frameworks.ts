@@ -26,6 +26,8 @@ export const FRAMEWORK_LABELS: Record<Framework, string> = {
 /** What the open route answers; a guarded route answers the principal's `sub` instead. */
 export const OPEN_SUB = 'anonymous';
 export const OPEN_PATH = '/open';
+/** The open route behind a middleware that does nothing: what the framework charges for any guard. */
+export const NOOP_PATH = '/open-noop';
 
 /** A guarded route: its path and the verifier its adapter guards it with. */
 export interface GuardedRoute {
@@ -55,6 +57,7 @@ async function startFastify(routes: GuardedRoute[]): Promise<RunningApp> {
   const app = Fastify({ logger: false });
   app.decorateRequest('auth', null);
   app.get(OPEN_PATH, async () => ({ sub: OPEN_SUB }));
+  app.get(NOOP_PATH, { preHandler: (_request, _reply, done) => done() }, async () => ({ sub: OPEN_SUB }));
   for (const { path, verifier } of routes) {
     app.get(path, { preHandler: gatehouseHook(verifier) }, async (request) => ({ sub: request.auth!.sub }));
   }
@@ -73,6 +76,13 @@ async function startExpress(routes: GuardedRoute[]): Promise<RunningApp> {
   app.get(OPEN_PATH, (_req, res) => {
     res.json({ sub: OPEN_SUB });
   });
+  app.get(
+    NOOP_PATH,
+    (_req, _res, next) => next(),
+    (_req, res) => {
+      res.json({ sub: OPEN_SUB });
+    },
+  );
   for (const { path, verifier } of routes) {
     app.get(path, expressGatehouse(verifier), (req, res) => {
       res.json({ sub: req.auth!.sub });
@@ -85,6 +95,13 @@ async function startExpress(routes: GuardedRoute[]): Promise<RunningApp> {
 async function startHono(routes: GuardedRoute[]): Promise<RunningApp> {
   const app = new Hono<GatehouseEnv>();
   app.get(OPEN_PATH, (c) => c.json({ sub: OPEN_SUB }));
+  app.get(
+    NOOP_PATH,
+    async (_c, next) => {
+      await next();
+    },
+    (c) => c.json({ sub: OPEN_SUB }),
+  );
   for (const { path, verifier } of routes) {
     app.get(path, honoGatehouse(verifier), (c) => c.json({ sub: c.get('auth').sub }));
   }

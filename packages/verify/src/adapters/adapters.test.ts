@@ -236,6 +236,18 @@ describe('hono adapter', () => {
     await t.stop();
   });
 
+  it('answers a verifier that throws with a rejected promise, as an async middleware would', async () => {
+    const throwing = {
+      verifyRequest: () => {
+        throw new Error('verifier broke');
+      },
+    } as unknown as Parameters<typeof honoGatehouse>[0];
+    const { context } = fakeContext(new Headers({ authorization: 'Bearer x.y.z' }));
+    const answer = honoGatehouse(throwing)(context, async () => assert.fail('next must not run'));
+    assert.ok(answer instanceof Promise);
+    await assert.rejects(answer, /verifier broke/);
+  });
+
   it('refuses duplicate Authorization headers, which Headers joins with a comma', async () => {
     const t = await createFixture();
     const { token } = await t.sign();

@@ -1,6 +1,6 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
 import { verifyNow } from '../lib/verify-now.ts';
-import type { Principal, Verifier, VerifyRequestInput } from '../types.ts';
+import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
 /** The parts of a Hono context the middleware uses (no dependency on hono). */
 export interface HonoLikeContext {
@@ -30,32 +30,56 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
  * app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
  */
 export function gatehouse(verifier: Verifier) {
-  return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
-    const { headers, method, url } = c.req.raw;
-    const authorization = headers.get('authorization') ?? undefined;
-    // Each header is read only where the verifier reads it: the cookie when there is no
-    // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
-    const input: VerifyRequestInput = {
-      headers: {
-        authorization,
-        cookie: authorization === undefined ? (headers.get('cookie') ?? undefined) : undefined,
-      },
-    };
-    // Two DPoP headers arrive joined by a comma, which no proof survives.
-    if (authorization !== undefined && (authorization.charCodeAt(0) | 0x20) === 0x64)
-      input.headers.dpop = headers.get('dpop') ?? undefined;
-    // The request URL is absolute here; the verifier takes its path and its own configured base.
-    if (method !== undefined) input.method = method;
-    if (url !== undefined) input.url = url;
-    const verdict = verifyNow(verifier, input);
-    // A cache hit is known at once: no await, so no extra trip through the microtask queue.
-    const result = verdict instanceof Promise ? await verdict : verdict;
+  function settle(
+    c: HonoLikeContext,
+    next: () => Promise<void>,
+    result: VerifyResult,
+  ): Promise<Response | undefined> {
     if (result.ok) {
       c.set('auth', result.principal);
-      await next();
-      return undefined;
+      return next().then(nothing);
     }
     const failure = toFailureResponse(result);
-    return c.json(failure.body, failure.status, failure.headers);
+    return Promise.resolve(c.json(failure.body, failure.status, failure.headers));
+  }
+
+  // Not an async function: a cache hit goes on to next() at once, and the only promise made is
+  // the one Hono awaits (an async function adds its own, and an await of next()'s).
+  return (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
+    let verdict: VerifyResult | Promise<VerifyResult>;
+    try {
+      verdict = verifyNow(verifier, readHonoRequest(c));
+    } catch (error) {
+      // Where an async middleware would have rejected.
+      return Promise.reject(error);
+    }
+    return verdict instanceof Promise
+      ? verdict.then((result) => settle(c, next, result))
+      : settle(c, next, verdict);
   };
+}
+
+function nothing(): undefined {
+  return undefined;
+}
+
+/** The verifier's input from the Fetch request: only the headers the verifier will read. */
+function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
+  const { headers, method, url } = c.req.raw;
+  const authorization = headers.get('authorization') ?? undefined;
+  // Each header is read only where the verifier reads it: the cookie when there is no
+  // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
+  const input: VerifyRequestInput = {
+    headers: {
+      authorization,
+      cookie: authorization === undefined ? (headers.get('cookie') ?? undefined) : undefined,
+    },
+  };
+  // Two DPoP headers arrive joined by a comma, which no proof survives.
+  if (authorization !== undefined && (authorization.charCodeAt(0) | 0x20) === 0x64)
+    input.headers.dpop = headers.get('dpop') ?? undefined;
+  // The request URL is absolute here; the verifier takes its path and its own configured base.
+  if (method !== undefined) input.method = method;
+  if (url !== undefined) input.url = url;
+  return input;
 }
