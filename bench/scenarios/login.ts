@@ -2,14 +2,19 @@ import { createArgon2Hasher, DEFAULT_HASH_QUEUE, defaultHashConcurrency } from '
 import { readFileSync } from 'node:fs';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
-import { assertAllOk, loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
+import { loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
 import { type ProbeResult, probeLatency } from '../lib/latency-probe.ts';
-import { type LoadResult, runLoad } from '../lib/load.ts';
+import { runLoad } from '../lib/load.ts';
 import { describeCores, describeMachine } from '../lib/machine.ts';
 import { BENCH_PASSWORD } from '../lib/session-fixture.ts';
+import type { LegitLoginResult } from '../lib/paced-load.ts';
 import { ratio, type Summary, summarize } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
+import { startWorker, type Worker } from '../lib/workers.ts';
 import type { HttpCase } from '../workers/http/types.ts';
+import type { PacedLoginsCall, PacedLoginsReply } from '../workers/paced-logins.ts';
+
+const PACED_LOGINS = new URL('../workers/paced-logins.ts', import.meta.url).pathname;
 
 const PROBE_RATE_PER_SECOND = 500;
 const FLOOD_CONNECTIONS = 8;
@@ -126,7 +131,13 @@ interface FloodRow {
   cpuWaitMsPerSecond?: number;
   name: string;
   probe: ProbeResult;
-  flood?: LoadResult;
+  flood?: { statusCodes: Record<string, number> };
+  /** How the flood was sent. */
+  kind?: FloodKind;
+  /** Paced floods: logins due but not sent (in-flight cap) or unanswered (timeout). */
+  unsent?: number;
+  /** Legitimate users logging in during the flood (paced floods on a hashing route). */
+  legit?: LegitLoginResult;
   seconds: number;
   /** Hashes allowed at once when the login route is bounded (for logins/s per core). */
   hashingCores?: number;
@@ -137,9 +148,18 @@ interface FloodRow {
   baseline?: boolean;
 }
 
-/** A flood of `connections` login loops against one login route, for `seconds`. */
+/**
+ * `closed`: `connections` autocannon loops, each sending when answered. `paced`: open loop, one
+ * login every 1 / rate s, from a process of its own (`bench/workers/paced-logins.ts`), at most
+ * `connections` in flight. `bursts`: autocannon's `overallRate`, a per-connection budget per second
+ * spent at the start of each second, so the rate arrives in bursts.
+ */
+type FloodKind = 'closed' | 'paced' | 'bursts';
+
+/** A flood of logins against one login route, for `seconds`. */
 interface Flood {
   httpCase: HttpCase;
+  kind: FloodKind;
   connections: number;
   seconds: number;
   /** The bounded route answers 503 past its queue: those count as refused, not as failures. */
@@ -152,6 +172,11 @@ interface Flood {
 const OVERFLOW_CONNECTIONS = 64;
 /** The goal's flood: a fixed rate, several times what one hashing core serves (about 45/s). */
 const OVERFLOW_RATE_PER_SECOND = 400;
+/** The autocannon-bursts row: long enough to show the tail, short enough to keep the run < 3 min. */
+const BURST_SECONDS = 10;
+/** Legitimate users during the goal's flood: new ones per second, and tries each (Retry-After between). */
+const LEGIT_USERS_PER_SECOND = 2;
+const LEGIT_MAX_TRIES = 5;
 
 const isBounded = (httpCase: HttpCase) => httpCase.path.startsWith('/login-bounded');
 /**
@@ -167,6 +192,7 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
   // far over capacity.
   const goalFlood = (httpCase: HttpCase): Flood => ({
     httpCase,
+    kind: 'paced',
     connections: OVERFLOW_CONNECTIONS,
     seconds: quick ? seconds : 30,
     bounded: true,
@@ -178,11 +204,13 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
       continue;
     }
     const bounded = isBounded(httpCase);
-    floods.push({ httpCase, connections: FLOOD_CONNECTIONS, seconds, bounded });
+    floods.push({ httpCase, kind: 'closed', connections: FLOOD_CONNECTIONS, seconds, bounded });
     if (bounded) {
-      // Then as fast as the server answers, an HTTP flood in itself.
       floods.push(goalFlood(httpCase));
-      floods.push({ httpCase, connections: OVERFLOW_CONNECTIONS, seconds, bounded });
+      // The same rate as autocannon sends it (the goal's flood before): bursts at each second's start.
+      floods.push({ ...goalFlood(httpCase), kind: 'bursts', seconds: quick ? seconds : BURST_SECONDS });
+      // Then as fast as the server answers, an HTTP flood in itself.
+      floods.push({ httpCase, kind: 'closed', connections: OVERFLOW_CONNECTIONS, seconds, bounded });
     }
   }
   return floods;
@@ -191,7 +219,9 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
 async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): Promise<void> {
   const seconds = ctx.quick ? 1.5 : 5;
   const service = await startHttpService(ctx, ['jwt-sdk', 'login']);
+  let sender: Worker<unknown> | undefined;
   try {
+    sender = await startWorker<unknown>(PACED_LOGINS, {});
     result.failures.push(...service.ready.failures);
     const { port, cases } = service.ready;
     const guarded = cases.find((c) => c.path === '/jwt/sdk/ES256');
@@ -222,7 +252,7 @@ async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): 
     for (const flood of floods) {
       const name = floodName(flood);
       const row = await attempt(result, name, () =>
-        withCpuWait(service.pid, () => probeDuringFlood(port, flood, probe)),
+        withCpuWait(service.pid, () => probeDuringFlood(port, flood, probe, sender!)),
       );
       if (!row) continue;
       if (isBounded(flood.httpCase)) row.hashingCores = hashingCores;
@@ -241,47 +271,116 @@ async function guardedUnderFlood(ctx: ScenarioContext, result: ScenarioResult): 
     );
     addFloodSection(result, rows, guarded.name);
   } finally {
+    await sender?.stop();
     await service.stop();
   }
 }
 
 function floodName(flood: Flood): string {
-  const rate = flood.ratePerSecond === undefined ? 'as fast as answered' : `${flood.ratePerSecond}/s`;
-  return `${flood.httpCase.name}, ${flood.connections} connections, ${rate}, ${flood.seconds} s`;
+  const how =
+    flood.kind === 'paced'
+      ? `${flood.ratePerSecond}/s paced (open loop, ≤ ${flood.connections} in flight)`
+      : flood.kind === 'bursts'
+        ? `${flood.ratePerSecond}/s in autocannon bursts (${flood.connections} connections)`
+        : `${flood.connections} connections, as fast as answered`;
+  return `${flood.httpCase.name}, ${how}, ${flood.seconds} s`;
 }
 
 const served = (row: FloodRow) => row.flood?.statusCodes['200'] ?? 0;
 const refused = (row: FloodRow) => row.flood?.statusCodes['503'] ?? 0;
 
+/** Legitimate users start early enough for all their tries to fall within the flood. */
+const legitSeconds = (floodSeconds: number) => Math.max(0.5, floodSeconds - LEGIT_MAX_TRIES);
+
+/** The flood as `flood.kind` says, from the paced-logins process or autocannon in this one. */
+async function sendFlood(
+  port: number,
+  flood: Flood,
+  sender: Worker<unknown>,
+): Promise<{
+  statusCodes: Record<string, number>;
+  errors: number;
+  unsent?: number;
+  legit?: LegitLoginResult;
+}> {
+  const target = loadOptions(port, flood.httpCase);
+  if (flood.kind !== 'paced') {
+    return runLoad({
+      ...target,
+      durationSeconds: flood.seconds,
+      connections: flood.connections,
+      ...(flood.ratePerSecond === undefined ? {} : { overallRate: flood.ratePerSecond }),
+    });
+  }
+  const hashes = flood.httpCase.path !== '/login-refused';
+  const call: PacedLoginsCall = {
+    flood: {
+      ...target,
+      ratePerSecond: flood.ratePerSecond!,
+      durationSeconds: flood.seconds,
+      maxInFlight: flood.connections,
+    },
+    ...(hashes
+      ? {
+          legit: {
+            url: target.url,
+            headers: target.headers,
+            ...(target.body === undefined ? {} : { body: target.body }),
+            usersPerSecond: LEGIT_USERS_PER_SECOND,
+            durationSeconds: legitSeconds(flood.seconds),
+            maxTries: LEGIT_MAX_TRIES,
+          },
+        }
+      : {}),
+  };
+  const reply = await sender.call<PacedLoginsReply>(call, (flood.seconds + 30) * 1000);
+  const { flood: paced, legit } = reply;
+  if ((legit?.unexpected ?? 0) > 0)
+    throw new Error(
+      `${flood.httpCase.name}: ${legit?.unexpected} legitimate logins answered neither 200 nor 503`,
+    );
+  // Logins not sent (the in-flight cap reached) and errors (timeouts) are the flood's failures,
+  // counted in the row and judged by the scorecard, not a crash of the run.
+  return {
+    statusCodes: paced.statusCodes,
+    errors: 0,
+    unsent: paced.notSent + paced.errors,
+    ...(legit ? { legit } : {}),
+  };
+}
+
 async function probeDuringFlood(
   port: number,
   flood: Flood,
   probe: (seconds: number) => Promise<ProbeResult>,
+  sender: Worker<unknown>,
 ): Promise<FloodRow> {
-  const [probed, load] = await Promise.all([
-    probe(flood.seconds),
-    runLoad({
-      ...loadOptions(port, flood.httpCase),
-      durationSeconds: flood.seconds,
-      connections: flood.connections,
-      ...(flood.ratePerSecond === undefined ? {} : { overallRate: flood.ratePerSecond }),
-    }),
-  ]);
+  const [probed, load] = await Promise.all([probe(flood.seconds), sendFlood(port, flood, sender)]);
+  const completed = Object.values(load.statusCodes).reduce((sum, count) => sum + count, 0);
   if (flood.bounded) {
     // 503 is the bounded route's answer at capacity; anything else but 200 is a failure. No 200 at
     // all is a result, not a failure: the table shows it (and the scorecard judges it).
     const other = Object.entries(load.statusCodes).filter(([code]) => code !== '200' && code !== '503');
-    if (other.length > 0 || load.errors > 0 || load.completed === 0)
+    if (other.length > 0 || load.errors > 0 || completed === 0)
       throw new Error(
         `${flood.httpCase.name}: ${load.errors} errors, status codes ${JSON.stringify(load.statusCodes)}`,
       );
-  } else assertAllOk(flood.httpCase, load);
+  } else {
+    const non2xx = completed - (load.statusCodes['200'] ?? 0);
+    if (non2xx > 0 || load.errors > 0 || completed === 0)
+      throw new Error(
+        `${flood.httpCase.name}: ${completed} requests, ${load.errors} errors (status codes ${JSON.stringify(load.statusCodes)})`,
+      );
+  }
   return {
     name: `guarded route while flooded by: ${floodName(flood)}`,
     path: flood.httpCase.path,
+    kind: flood.kind,
     ...(flood.ratePerSecond === undefined ? {} : { ratePerSecond: flood.ratePerSecond }),
+    ...(load.legit ? { legit: load.legit } : {}),
+    ...(load.unsent === undefined ? {} : { unsent: load.unsent }),
     probe: probed,
-    flood: load,
+    flood: { statusCodes: load.statusCodes },
     seconds: flood.seconds,
   };
 }
@@ -290,7 +389,7 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
   const alone = rows.find((row) => row.baseline)?.probe.latencyMs.p99;
   result.sections.push({
     title: 'Guarded-route latency while logins flood',
-    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while N connections send logins as fast as they are answered, to the same process. "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
+    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while logins flood the same process: N connections sending as fast as they are answered; paced, one login every 1/rate s from a process of its own (open loop, like wrk2; the goal's flood); or in autocannon bursts (its \`overallRate\` is a budget per connection per second, spent at the start of each second). During the paced floods on a hashing route, legitimate users (${LEGIT_USERS_PER_SECOND} new ones a second, their own connections) log in as a client would: on 503 they wait Retry-After and try again, ${LEGIT_MAX_TRIES} tries at most. "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
     table: {
       columns: [
         'case',
@@ -303,8 +402,10 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
         '503/s',
         'event loop waiting for a CPU, ms/s',
         'probe failures',
+        'flood logins not sent or failed',
+        'legitimate users in: first try / within 5 tries',
       ],
-      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      align: ['left', ...Array<'right'>(11).fill('right')],
       rows: rows.map((row) => [
         row.name,
         formatNumber(row.probe.latencyMs.p50),
@@ -316,6 +417,8 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
         row.flood ? formatNumber(refused(row) / row.seconds) : '–',
         row.cpuWaitMsPerSecond === undefined ? '–' : formatNumber(row.cpuWaitMsPerSecond),
         String(row.probe.failed),
+        row.unsent === undefined ? '–' : String(row.unsent),
+        row.legit ? legitShares(row.legit) : '–',
       ]),
     },
     chart: {
@@ -335,6 +438,10 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
 
 const p99Of = (row: FloodRow | undefined) => row?.probe.latencyMs.p99 ?? Number.NaN;
 
+const percent = (part: number, whole: number) => `${formatNumber((100 * part) / whole)} %`;
+const legitShares = (legit: LegitLoginResult) =>
+  `${percent(legit.firstTry, legit.users)} / ${percent(legit.eventually, legit.users)} of ${legit.users}`;
+
 function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: number | undefined): void {
   const pool = rows.find((row) => row.name.includes('Argon2id m='));
   const blocking = rows.find((row) => row.name.includes('argon2Sync'));
@@ -343,12 +450,13 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
       `Login flood, unbounded hashing (${formatNumber(served(pool) / pool.seconds)} logins/s): guarded-route p99 ${formatNumber(p99Of(pool))} ms (${formatRatio(ratio(p99Of(pool), alone))} the ${formatNumber(alone)} ms without it)${blocking ? `; hashing on the event loop instead: ${formatNumber(p99Of(blocking))} ms (${formatRatio(ratio(p99Of(blocking), alone))})` : ''}.`,
     );
   }
-  const flood = rows.find((row) => row.path === '/login-bounded' && row.ratePerSecond !== undefined);
+  const flood = rows.find((row) => row.path === '/login-bounded' && row.kind === 'paced');
+  const bursts = rows.find((row) => row.path === '/login-bounded' && row.kind === 'bursts');
   if (alone === undefined || !flood) return;
   // The same flood on the bound with libuv-pool hashing at normal priority (before the threads).
-  const onPool = rows.find((row) => row.path === '/login-bounded-pool');
+  const onPool = rows.find((row) => row.path === '/login-bounded-pool' && row.kind === 'paced');
   const idleAfter = p99Of(rows.find((row) => !row.flood && !row.baseline));
-  const noHashing = rows.find((row) => row.path === '/login-refused');
+  const noHashing = rows.find((row) => row.path === '/login-refused' && row.kind === 'paced');
   const wait = (row: FloodRow | undefined) =>
     row?.cpuWaitMsPerSecond === undefined ? '–' : `${formatNumber(row.cpuWaitMsPerSecond)}`;
   const p99Ratio = ratio(p99Of(flood), alone);
@@ -360,11 +468,12 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
   result.scorecard = [
     {
       goal: 3,
-      what: `guarded-route p99 during a ${flood.seconds} s login flood (${OVERFLOW_RATE_PER_SECOND}/s, bounded hashing) ÷ idle; logins still served`,
-      value: `${formatRatio(p99Ratio)} (${formatNumber(p99Of(flood))} ms vs ${formatNumber(alone)} ms; ${formatRatio(ratio(p99Of(flood), idleAfter))} the ${formatNumber(idleAfter)} ms idle after the floods); ${formatNumber(perSecond)} logins/s served, ${formatNumber(perCore)} per hashing core`,
+      what: `guarded-route p99 during a ${flood.seconds} s login flood (${OVERFLOW_RATE_PER_SECOND}/s paced, open loop, bounded hashing) ÷ idle; logins still served`,
+      value: `${formatRatio(p99Ratio)} (${formatNumber(p99Of(flood))} ms vs ${formatNumber(alone)} ms; ${formatRatio(ratio(p99Of(flood), idleAfter))} the ${formatNumber(idleAfter)} ms idle after the floods); ${formatNumber(perSecond)} logins/s served, ${formatNumber(perCore)} per hashing core${flood.unsent ? `; ${flood.unsent} flood logins not sent or failed` : ''}${flood.legit ? `; legitimate users (${LEGIT_USERS_PER_SECOND}/s, retrying after Retry-After) in at the first try / within ${LEGIT_MAX_TRIES} tries: ${legitShares(flood.legit)}` : ''}`,
       target: '≤ 2.00×, logins > 0',
-      pass: Number.isFinite(p99Ratio) && p99Ratio <= 2 && perSecond > 0,
-      baselines: `same flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; same flood refused without hashing: ${noHashing ? formatRatio(ratio(p99Of(noHashing), alone)) : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms; event loop waiting for a CPU (ms/s): ${wait(flood)} during the flood, ${wait(onPool)} hashing on the libuv pool, ${wait(noHashing)} without hashing, ${wait(rows.find((row) => row.baseline))} idle`,
+      // A flood that could not be sent at its rate (the in-flight cap reached) did not test the goal.
+      pass: Number.isFinite(p99Ratio) && p99Ratio <= 2 && perSecond > 0 && (flood.unsent ?? 0) === 0,
+      baselines: `the same ${OVERFLOW_RATE_PER_SECOND}/s in autocannon bursts (the flood before, ${bursts?.seconds ?? '–'} s): ${bursts ? formatRatio(ratio(p99Of(bursts), alone)) : '–'}; same paced flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; same paced flood refused without hashing: ${noHashing ? formatRatio(ratio(p99Of(noHashing), alone)) : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms; event loop waiting for a CPU (ms/s): ${wait(flood)} during the flood, ${wait(onPool)} hashing on the libuv pool, ${wait(noHashing)} without hashing, ${wait(rows.find((row) => row.baseline))} idle`,
     },
   ];
 }
