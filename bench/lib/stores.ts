@@ -35,7 +35,10 @@ const storeModule = () => import('../../packages/server/src/store/index.ts');
 
 async function openSqlite(): Promise<BenchStore> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
-  const store = await (await storeModule()).openSqliteStore({ path: join(dir, 'gatehouse.db') });
+  // GATEHOUSE_SQLITE_SYNC=full in the bench's environment: the fsync-per-commit setting (the
+  // default before it existed), for an A/B in one checkout (docs/benchmarks.md).
+  const sync = process.env.GATEHOUSE_SQLITE_SYNC === 'full' ? 'full' : undefined;
+  const store = await (await storeModule()).openSqliteStore({ path: join(dir, 'gatehouse.db'), sync });
   return {
     kind: 'sqlite',
     store,

@@ -42,6 +42,10 @@ runWorker<AuthServerConfig>(async (config) => {
         GATEHOUSE_SIGNING_ALG: 'ES256',
         LOG_LEVEL: 'silent',
         ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
+        // An A/B of the SQLite sync mode in one checkout (docs/benchmarks.md); unset: the default.
+        ...(process.env.GATEHOUSE_SQLITE_SYNC
+          ? { GATEHOUSE_SQLITE_SYNC: process.env.GATEHOUSE_SQLITE_SYNC }
+          : {}),
       }),
       { logger: false, print: () => {} },
     );

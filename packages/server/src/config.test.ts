@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       redisUrl: null,
       store: 'sql',
+      sqliteSync: 'normal',
       serviceToken: null,
       sessionIdleTtlSeconds: 1800,
       sessionAbsoluteTtlSeconds: 43200,
@@ -82,6 +83,21 @@ describe('loadConfig', () => {
       ['GATEHOUSE_PASSWORD_HASH_NICE', '20'],
     ] as const) {
       assert.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', setting: name });
+    }
+  });
+
+  it('reads the SQLite sync mode (any case) and refuses anything but normal or full', () => {
+    assert.equal(loadConfig({ GATEHOUSE_SQLITE_SYNC: 'FULL' }).sqliteSync, 'full');
+    assert.equal(
+      loadConfig({ GATEHOUSE_SQLITE_SYNC: 'full' }, ['--sqlite-sync', 'normal']).sqliteSync,
+      'normal',
+    );
+    for (const value of ['off', 'extra', '2', 'fsync']) {
+      assert.throws(() => loadConfig({ GATEHOUSE_SQLITE_SYNC: value }), {
+        name: 'ConfigError',
+        setting: 'GATEHOUSE_SQLITE_SYNC',
+        message: 'GATEHOUSE_SQLITE_SYNC must be normal or full',
+      });
     }
   });
 

@@ -1,6 +1,7 @@
 import { type OAuthClient, parseClients } from '../oauth/clients.ts';
 import { ConfigError } from './config-error.ts';
 import { bearerToken, connectionUrl, integer, onOff, oneOf, parseHttpUrl, trimmed } from './parsers.ts';
+import { SQLITE_SYNC_MODES, type SqliteSync } from '../store/sqlite/database.ts';
 import { setting } from './setting.ts';
 
 /**
@@ -90,6 +91,18 @@ export const serverSettings = {
       'sql (PostgreSQL when DATABASE_URL is set, else SQLite) or redis (all state in REDIS_URL; durable only if Redis persists).',
     parse: oneOf(['sql', 'redis'], 'sql or redis'),
     fallback: 'sql',
+  }),
+  /**
+   * When a commit to the embedded SQLite file returns: `normal` (WAL written to the OS, synced at
+   * checkpoints) or `full` (the WAL synced on every commit, blocking the event loop for the fsync).
+   */
+  sqliteSync: setting<SqliteSync>({
+    env: 'GATEHOUSE_SQLITE_SYNC',
+    flag: '--sqlite-sync',
+    description:
+      'SQLite commits: normal (survives a process crash or kill -9; an OS crash or power loss may undo the last commits) or full (fsync on every commit, which blocks the event loop). See docs/stores.md.',
+    parse: oneOf(SQLITE_SYNC_MODES, 'normal or full'),
+    fallback: 'normal',
   }),
   /**
    * Bearer credential services present to `POST /oauth/introspect` and, when set, to the

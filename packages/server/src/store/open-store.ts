@@ -15,7 +15,7 @@ export function sqlitePath(dataDir: string): string {
  */
 export async function openStore(
   config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'> &
-    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl'>>,
+    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl' | 'sqliteSync'>>,
 ): Promise<GatehouseStore> {
   // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
   if (config.store === 'redis' && config.redisUrl) {
@@ -29,5 +29,5 @@ export async function openStore(
   // 0700: the directory holds the database and generated secrets.
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { openSqliteStore } = await import('./sqlite/sqlite-store.ts');
-  return openSqliteStore({ path: sqlitePath(config.dataDir) });
+  return openSqliteStore({ path: sqlitePath(config.dataDir), sync: config.sqliteSync });
 }

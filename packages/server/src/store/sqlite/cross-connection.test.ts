@@ -65,15 +65,28 @@ it('rotation is atomic across connections sharing the file', async () => {
 
   const startLine = new Int32Array(new SharedArrayBuffer(4));
   const inputs = Array.from({ length: WORKERS }, () => makeRotation(presentedHash, T0 + 60_000));
-  const workers = inputs.map((input) => {
-    const workerData: RotateInWorkerData = { path, input, startLine };
+  // Half the connections ask for FULL, half take the default (NORMAL): the pragma is per connection.
+  const syncs = inputs.map((_, index) => (index % 2 === 1 ? ('full' as const) : undefined));
+  const workers = inputs.map((input, index) => {
+    const workerData: RotateInWorkerData = { path, sync: syncs[index], input, startLine };
     return new Worker(new URL('./rotate-in-worker.ts', import.meta.url), { workerData });
   });
   await Promise.all(workers.map((worker) => once(worker, 'message')));
-  const finished = workers.map(async (worker) => (await once(worker, 'message'))[0] as RotateRefreshResult);
+  const finished = workers.map(
+    async (worker) =>
+      (await once(worker, 'message'))[0] as { result: RotateRefreshResult; synchronous: number[] },
+  );
   Atomics.store(startLine, 0, 1);
   Atomics.notify(startLine, 0);
-  const results = await Promise.all(finished);
+  const reports = await Promise.all(finished);
+  const results = reports.map((report) => report.result);
+  reports.forEach((report, index) => {
+    // Opening (migrations) and the rotation: each a transaction on the worker's own connection.
+    assert.ok(report.synchronous.length >= 2, `worker ${index}: ${report.synchronous}`);
+    const expected = syncs[index] === 'full' ? 2 : 1;
+    for (const value of report.synchronous)
+      assert.equal(value, expected, `worker ${index} (${syncs[index]})`);
+  });
 
   const winners = inputs.filter((_, index) => results[index]!.outcome === 'rotated');
   assert.equal(winners.length, 1);

@@ -7,6 +7,7 @@ import { openSqliteDatabase } from './database.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { runSqliteMigrations } from './migrate.ts';
 import { openSqliteStore } from './sqlite-store.ts';
+import { probeSynchronous } from './synchronous-probe.ts';
 
 describe('SQLite migrations', () => {
   let directory: string;
@@ -41,6 +42,46 @@ describe('SQLite migrations', () => {
       assert.ok((db.prepare('PRAGMA busy_timeout').get()?.timeout as number) > 0);
     } finally {
       db.close();
+    }
+  });
+
+  it('set PRAGMA synchronous on each connection: NORMAL (1) by default, FULL (2) when asked', async () => {
+    for (const [sync, expected] of [
+      [undefined, 1],
+      ['normal', 1],
+      ['full', 2],
+    ] as const) {
+      const db = openSqliteDatabase(join(directory, `sync-${sync}.db`), { sync });
+      try {
+        assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, expected, `${sync}`);
+      } finally {
+        db.close();
+      }
+    }
+    assert.throws(
+      () => openSqliteDatabase(':memory:', { sync: 'off' as 'full' }),
+      /unknown SQLite sync mode/,
+    );
+  });
+
+  // Opening a store runs the migration check in a transaction on the store's own connection.
+  it('run migrations and the store on connections with the sync mode asked for', async () => {
+    for (const [sync, expected] of [
+      [undefined, 1],
+      ['full', 2],
+    ] as const) {
+      const path = join(directory, `store-sync-${sync}.db`);
+      const probe = probeSynchronous();
+      try {
+        await runSqliteMigrations({ path, sync });
+        assert.deepEqual(probe.seen, [expected], `migrate, ${sync}`);
+        const store = await openSqliteStore({ path, sync });
+        await store.close();
+      } finally {
+        probe.restore();
+      }
+      assert.ok(probe.seen.length >= 2, `store, ${sync}: ${probe.seen}`);
+      for (const value of probe.seen) assert.equal(value, expected, `store, ${sync}`);
     }
   });
 

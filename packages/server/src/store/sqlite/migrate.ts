@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { migrate } from '../sql/migrate.ts';
-import { openSqliteDatabase } from './database.ts';
+import { openSqliteDatabase, type SqliteSync } from './database.ts';
 import { sqliteDialect } from './dialect.ts';
 import { createSqliteDriver } from './driver.ts';
 
@@ -19,8 +19,8 @@ export function applySqliteMigrations(db: DatabaseSync): number[] {
  * @example
  * const applied = await runSqliteMigrations({ path: './data/gatehouse.db' });
  */
-export async function runSqliteMigrations(options: { path: string }): Promise<number[]> {
-  const db = openSqliteDatabase(options.path);
+export async function runSqliteMigrations(options: { path: string; sync?: SqliteSync }): Promise<number[]> {
+  const db = openSqliteDatabase(options.path, { sync: options.sync });
   try {
     return applySqliteMigrations(db);
   } finally {

@@ -1,16 +1,18 @@
 import type { GatehouseStore } from '@gatehouse/core';
 import { createSqlSubStores } from '../sql/sql-store.ts';
-import { openSqliteDatabase } from './database.ts';
+import { openSqliteDatabase, type SqliteSync } from './database.ts';
 import { createSqliteDriver } from './driver.ts';
 import { applySqliteMigrations } from './migrate.ts';
 
 export interface SqliteStoreOptions {
   /** Database file, created if missing; `:memory:` for a private, throw-away database. */
   path: string;
+  /** `PRAGMA synchronous` (database.ts): `normal` (default) or `full` (fsync on every commit). */
+  sync?: SqliteSync;
 }
 
 /**
- * The embedded backend: one SQLite file (WAL mode) via `node:sqlite`, migrated on open. Safe to
+ * The embedded backend: one SQLite file (WAL mode, `synchronous` per `options.sync`) via `node:sqlite`, migrated on open. Safe to
  * share between processes on one machine; every multi-statement operation is one transaction.
  *
  * @example
@@ -18,7 +20,7 @@ export interface SqliteStoreOptions {
  * const auth = createAuth({ store });
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<GatehouseStore> {
-  const db = openSqliteDatabase(options.path);
+  const db = openSqliteDatabase(options.path, { sync: options.sync });
   try {
     applySqliteMigrations(db);
   } catch (error) {
