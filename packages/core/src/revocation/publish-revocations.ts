@@ -29,20 +29,27 @@ export async function publishSessionRevocations(deps: PublishDeps, sessions: Ses
  * only has tokens the `user` event covers, even one signed after a second boundary.
  * A session kept (the new one of a password change) is never named and, issued from this second
  * on, is not covered.
+ * Resolves the event's `before`, or null when there were no sessions (nothing published).
+ * Callers publish before they delete (revokeAllSessions): a session touched after they listed it
+ * is named afterwards by `touchedSince` with the same `before`.
  */
 export async function publishUserRevocation(
   deps: PublishDeps,
   userId: string,
   sessions: SessionRecord[],
-): Promise<void> {
-  if (sessions.length === 0) return;
+): Promise<number | null> {
+  if (sessions.length === 0) return null;
   const now = deps.clock.now();
   const before = Math.floor(now / 1000) * 1000;
   const until = revocationUntil('user', now, deps.sessionPolicy.accessTokenTtlMs);
   const events: RevocationEvent[] = [{ type: 'user', sub: userId, before, until }];
-  for (const session of sessions) {
-    if (Math.max(session.lastSeenAt, session.createdAt) >= before)
-      events.push({ type: 'session', sid: session.id, sub: session.userId, until });
-  }
+  for (const session of touchedSince(sessions, before))
+    events.push({ type: 'session', sid: session.id, sub: session.userId, until });
   await deps.revocations.publish(events);
+  return before;
+}
+
+/** The sessions a `user` event with this `before` may not cover: touched (or created) since. */
+export function touchedSince(sessions: SessionRecord[], before: number): SessionRecord[] {
+  return sessions.filter((session) => Math.max(session.lastSeenAt, session.createdAt) >= before);
 }

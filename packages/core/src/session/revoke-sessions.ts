@@ -2,7 +2,11 @@ import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { RevokeReason } from '../auth-types.ts';
 import { NotFoundError } from '../errors.ts';
-import { publishSessionRevocations, publishUserRevocation } from '../revocation/publish-revocations.ts';
+import {
+  publishSessionRevocations,
+  publishUserRevocation,
+  touchedSince,
+} from '../revocation/publish-revocations.ts';
 import type { SessionRecord } from '../store/types.ts';
 
 type RevokeDeps = Pick<AuthDeps, 'store' | 'clock' | 'sessionPolicy' | 'revocations' | 'audit'>;
@@ -30,15 +34,12 @@ export interface RevokeOwnSessionOptions {
   context?: RequestContext;
 }
 
-/** Publishes the revocations (one `user` event when `allOfUser` is given), then audits each session. */
-async function recordRevocations(
+/** Audits each ended session. */
+async function auditRevocations(
   deps: RevokeDeps,
   sessions: SessionRecord[],
   audited: { reason: RevokeReason; actorId: string | null; context: RequestContext },
-  allOfUser?: string,
 ): Promise<void> {
-  if (allOfUser === undefined) await publishSessionRevocations(deps, sessions);
-  else await publishUserRevocation(deps, allOfUser, sessions);
   for (const session of sessions) {
     await deps.audit.record(
       {
@@ -53,23 +54,51 @@ async function recordRevocations(
   }
 }
 
+// Fail safe: the durable revocation is written before the session rows are deleted. A crash or a
+// store error between the two leaves a session revoked at every verifier but still present (the
+// caller got no answer and retries; the retry completes), never one deleted whose access tokens
+// still verify until they expire.
+
 /** Ends one session (logout). Idempotent: null when it was already gone. */
 export async function revokeSession(
   deps: RevokeDeps,
   { sessionId, reason, actorId, context = emptyContext }: RevokeSessionOptions,
 ): Promise<SessionRecord | null> {
+  const session = await deps.store.sessions.get(sessionId);
+  if (!session) return null;
+  await publishSessionRevocations(deps, [session]);
+  // Null when a concurrent revocation deleted it first: that one audits it.
   const revoked = await deps.store.sessions.revoke(sessionId);
-  if (revoked) await recordRevocations(deps, [revoked], { reason, actorId, context });
+  if (revoked) await auditRevocations(deps, [revoked], { reason, actorId, context });
   return revoked;
 }
 
-/** Ends every session of a user, optionally but one; returns those it ended. */
+/**
+ * Ends every session of a user, optionally but one; returns those it ended. The `user` event is
+ * published for the live sessions listed first; the delete then returns every session it ended
+ * with its last touch, and any of them touched since `before` (a rotation or a login racing this
+ * call) and not yet named gets its `session` event, so publishUserRevocation's rule holds for
+ * what was actually deleted. When none was live, the delete's (expired or racing) sessions are
+ * published after it, as a single `user` event again.
+ */
 export async function revokeAllSessions(
   deps: RevokeDeps,
   { userId, reason, actorId, context = emptyContext, exceptSessionId }: RevokeAllSessionsOptions,
 ): Promise<SessionRecord[]> {
+  const listed = (await deps.store.sessions.listForUser(userId, deps.clock.now())).filter(
+    (session) => session.id !== exceptSessionId,
+  );
+  const before = await publishUserRevocation(deps, userId, listed);
   const revoked = await deps.store.sessions.revokeAllForUser(userId, exceptSessionId);
-  await recordRevocations(deps, revoked, { reason, actorId, context }, userId);
+  if (before === null) await publishUserRevocation(deps, userId, revoked);
+  else {
+    const named = new Set(touchedSince(listed, before).map((session) => session.id));
+    await publishSessionRevocations(
+      deps,
+      touchedSince(revoked, before).filter((session) => !named.has(session.id)),
+    );
+  }
+  await auditRevocations(deps, revoked, { reason, actorId, context });
   return revoked;
 }
 
