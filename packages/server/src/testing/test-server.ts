@@ -14,6 +14,7 @@ import {
   type DpopNonces,
   type GatehouseStore,
   type PasswordHasher,
+  type RevocationPublisher,
   type SigningAlgorithm,
   type Throttles,
 } from '@gatehouse/core';
@@ -56,6 +57,8 @@ export interface TestServerOptions {
   clients?: OAuthClient[];
   /** Server nonces every DPoP proof must carry. */
   dpopNonces?: DpopNonces;
+  /** Wraps what auth publishes revocations to (the in-process feed), e.g. to make it fail. */
+  wrapRevocations?: (feed: RevocationPublisher) => RevocationPublisher;
 }
 
 export function createTestServer(options: TestServerOptions = {}) {
@@ -83,7 +86,7 @@ export function createTestServer(options: TestServerOptions = {}) {
     store,
     clock,
     hasher,
-    revocations: feed,
+    revocations: options.wrapRevocations ? options.wrapRevocations(feed) : feed,
     throttles: options.throttles,
     passwordReset: { mailer: outbox, linkPrefix: RESET_URL },
   });
