@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAuth } from '../auth.ts';
+import type { RevocationEvent } from '../revocation/revocation-event.ts';
+import type { GatehouseStore } from '../store/types.ts';
+import { createFastHasher } from '../testing/fast-hasher.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { createMemoryStore } from '../testing/memory-store.ts';
+
+const password = 'a long enough passphrase';
+
+describe('revokeAllSessions: published before the delete, exact for what the delete ended', () => {
+  it('names the sessions touched or created between its listing and its delete', async () => {
+    const clock = createManualClock();
+    const inner = createMemoryStore();
+    const published: RevocationEvent[] = [];
+    let race: () => Promise<void> = async () => {};
+    const sessions: GatehouseStore['sessions'] = {
+      ...inner.sessions,
+      async revokeAllForUser(userId, exceptId) {
+        assert.ok(published.length > 0, 'the user event is published before the delete');
+        await race();
+        return inner.sessions.revokeAllForUser(userId, exceptId);
+      },
+    };
+    const store = Object.assign(Object.create(inner), { sessions }) as GatehouseStore;
+    const auth = createAuth({
+      store,
+      clock,
+      hasher: createFastHasher(),
+      revocations: { publish: async (events) => void published.push(...events) },
+    });
+    await auth.register({ email: 'race@example.com', password });
+    const touched = await auth.login({ email: 'race@example.com', password });
+    const idle = await auth.login({ email: 'race@example.com', password });
+    clock.advance(2000);
+    let racing: string | undefined;
+    race = async () => {
+      // A rotation of one listed session and a new login, in the next second (iat >= before).
+      clock.advance(1000);
+      await inner.sessions.touch(touched.session.id, clock.now(), clock.now() + 60_000);
+      racing = (await auth.login({ email: 'race@example.com', password })).session.id;
+    };
+
+    const revoked = await auth.revokeAllSessions({
+      userId: touched.user.id,
+      reason: 'logout_all',
+      actorId: null,
+    });
+
+    assert.equal(revoked.length, 3);
+    assert.equal(published[0]?.type, 'user');
+    const named = published.flatMap((event) => (event.type === 'session' ? [event.sid] : []));
+    assert.deepEqual(named.sort(), [touched.session.id, racing].sort());
+    assert.ok(!named.includes(idle.session.id), 'an untouched session is covered by the user event');
+    assert.equal(published.filter((event) => event.type === 'user').length, 1);
+  });
+});
