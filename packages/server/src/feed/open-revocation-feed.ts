@@ -127,8 +127,9 @@ export async function openRevocationFeed(
 
 /**
  * Writes each revocation to the durable store, then hands it to the feed. The feed is tried even
- * when the durable write failed (the session is already gone from the store; its tokens must not
- * live on at verifiers), and the failure is thrown after that, so the caller answers 503.
+ * when the durable write failed (its tokens must not live on at verifiers; a session ended by
+ * reuse detection is already gone from the store), and the failure is thrown after that, so the
+ * caller fails and does not delete the session (revoke-sessions.ts publishes first).
  */
 function recordingFirst(
   durable: RevocationStore | undefined,
