@@ -129,7 +129,7 @@ export async function openRevocationFeed(
  * Writes each revocation to the durable store, then hands it to the feed. The feed is tried even
  * when the durable write failed (its tokens must not live on at verifiers; a session ended by
  * reuse detection is already gone from the store), and the failure is thrown after that, so the
- * caller fails and does not delete the session (revoke-sessions.ts publishes first).
+ * caller answers 503 and, publishing first (revoke-sessions.ts), has deleted no session.
  */
 function recordingFirst(
   durable: RevocationStore | undefined,
