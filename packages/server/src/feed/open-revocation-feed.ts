@@ -43,7 +43,9 @@ export interface RevocationFeedHooks {
  *
  * With a durable store (`durable`), every revocation is written there first, and the feed is seeded
  * from it: the in-process feed at start (a restarted server still knows what was revoked), the
- * Redis feed whenever it finds that Redis lost data. Redis is a transport, never the only copy.
+ * Redis feed whenever it finds that Redis lost data, and once at start before the first heartbeat
+ * (what a server that died with events pending never published). Redis is a transport, never the
+ * only copy.
  */
 export async function openRevocationFeed(
   config: Pick<GatehouseConfig, 'redisUrl'>,

@@ -339,6 +339,38 @@ describe('createRedisStreamFeed', () => {
     assert.equal(feed.epoch, 'another-servers-epoch');
     assert.equal(reseeds.length, 3);
   });
+
+  it('republishes the durable live revocations before its first heartbeat on a feed it adopts', async (t) => {
+    // Server A seeded the feed; server B died with an event pending (in the durable copy, never on
+    // the stream); B restarts on a Redis that kept its data (same epoch: no reseed).
+    const pending = tokenEvent();
+    const expired = tokenEvent(T0 - 120_000);
+    const { feed: first, streamKey, clock } = setUp(t, { seed: async () => [] });
+    await first.heartbeat();
+    const reseeds: string[] = [];
+    const restarted = createRedisStreamFeed({
+      client,
+      streamKey,
+      clock,
+      seed: async () => [pending, expired],
+      onReseed: (info) => reseeds.push(info.reason),
+    });
+    await restarted.heartbeat();
+    assert.equal(restarted.epoch, first.epoch, 'adopted, not reseeded');
+    assert.deepEqual(reseeds, []);
+    const entries = async () =>
+      (await client.xrange(streamKey, '-', '+')).map(([, fields]) =>
+        fields[0] === 'heartbeat' ? 'heartbeat' : (JSON.parse(fields[1]!) as TokenEvent).jti,
+      );
+    assert.deepEqual(
+      await entries(),
+      ['heartbeat', pending.jti, 'heartbeat'],
+      'the live event before the heartbeat; the expired one not at all',
+    );
+    // Only the first adoption republishes: later heartbeats append a heartbeat and nothing else.
+    await restarted.heartbeat();
+    assert.deepEqual(await entries(), ['heartbeat', pending.jti, 'heartbeat', 'heartbeat']);
+  });
 });
 
 function compareIds(a: string, b: string): number {

@@ -35,7 +35,9 @@ export interface RedisStreamFeedOptions {
   /**
    * The durable store's live revocations (docs/design.md §5). When the feed finds that Redis lost data (no
    * epoch key: restarted empty; or a stream behind what this process wrote: restored from an older
-   * snapshot), it writes them all again before its next heartbeat. Omitted: nothing to replay, and
+   * snapshot), it writes them all again before its next heartbeat; and when this process first
+   * adopts an epoch already there, it appends them again (harmless duplicates) before its first
+   * heartbeat, for events a server that died had pending only in memory. Omitted: nothing to replay, and
    * the feed is only as durable as Redis's own persistence.
    */
   seed?: () => Promise<RevocationEvent[]>;

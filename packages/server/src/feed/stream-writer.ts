@@ -69,16 +69,22 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
     const marker = `${PENDING_PREFIX}${next}`;
     // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
     await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
-    const events = options.seed ? await options.seed() : [];
-    const now = clock.now();
-    const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
     lastWrittenId = '0-0';
-    for (let index = 0; index < live.length; index += SEED_BATCH)
-      await append(live.slice(index, index + SEED_BATCH));
+    const events = await writeLive();
     if ((await commands[FINISH_SEED_COMMAND]!(epochKey, marker, next)) !== 1)
       throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
     epoch = next;
-    options.onReseed({ reason, events: live.length });
+    options.onReseed({ reason, events });
+  }
+
+  // Appends every live revocation of the durable store, SEED_BATCH per transaction; returns how many.
+  async function writeLive(): Promise<number> {
+    const events = options.seed ? await options.seed() : [];
+    const now = clock.now();
+    const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
+    for (let index = 0; index < live.length; index += SEED_BATCH)
+      await append(live.slice(index, index + SEED_BATCH));
+    return live.length;
   }
 
   async function heartbeat(): Promise<void> {
@@ -93,9 +99,13 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       )) as [string, string];
       if (outcome === 'ok') return;
       if (outcome === 'epoch' && detail !== '' && !detail.startsWith(PENDING_PREFIX)) {
-        // Another auth server seeded (or this process is new): the feed is complete under its epoch.
-        epoch = detail;
+        // Another auth server seeded (or this process is new): the feed is complete under its epoch,
+        // except for what a server that died with events pending never published (they live only in
+        // its memory). So a process adopting an epoch for the first time writes the durable store's
+        // live revocations again before its first heartbeat: duplicates are harmless to verifiers.
         lastWrittenId = '0-0';
+        if (epoch === null) await writeLive();
+        epoch = detail;
         continue;
       }
       if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
