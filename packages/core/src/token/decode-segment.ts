@@ -28,14 +28,13 @@ export function decodeJsonObjectSegment(text: string): Record<string, unknown> |
 }
 
 /**
- * The hot-path twin of `decodeJsonObjectSegment`: the segment checked by `canonicalBase64UrlBytes`
- * and decoded once. Null for anything but a JSON object.
+ * The hot-path twin of `decodeJsonObjectSegment`: the segment checked canonical and decoded in one
+ * pass (`writeCanonicalBase64Url`). Null for anything but a JSON object.
  */
 export function parseJsonObjectSegment(text: string): Record<string, unknown> | null {
-  const length = canonicalBase64UrlBytes(text);
-  if (length <= 0) return null;
-  const bytes = Buffer.allocUnsafe(length);
-  return readJsonObject(bytes, bytes.write(text, 0, length, 'base64url'));
+  const bytes = Buffer.allocUnsafe((text.length * 3) >> 2);
+  const length = writeCanonicalBase64Url(text, bytes, 0);
+  return length > 0 ? readJsonObject(bytes, length) : null;
 }
 
 /**
@@ -115,29 +114,4 @@ export function writeCanonicalBase64Url(text: string, buffer: Uint8Array, offset
     if (remainder === 3) buffer[at++] = bits >> 8;
   }
   return codes > 0x7f || values < 0 ? -1 : at - offset;
-}
-
-const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
-
-function base64UrlValue(code: number): number {
-  if (code >= 65 && code <= 90) return code - 65; // A-Z
-  if (code >= 97 && code <= 122) return code - 71; // a-z
-  if (code >= 48 && code <= 57) return code + 4; // 0-9
-  return code === 45 ? 62 : 63; // '-' or '_' (the alphabet is checked before)
-}
-
-/**
- * The byte length `text` decodes to when it is canonical base64url (alphabet only, no padding,
- * unused trailing bits zero), else -1. Refuses exactly what `decodeSegment` refuses, but reads the
- * text once and allocates nothing, so the caller can decode it into a buffer of its own.
- */
-export function canonicalBase64UrlBytes(text: string): number {
-  const remainder = text.length % 4;
-  if (remainder === 1 || !BASE64URL_TEXT.test(text)) return -1;
-  if (remainder !== 0) {
-    // The last character carries 4 (length % 4 = 2) or 2 (= 3) bits beyond the last byte: zero.
-    const unusedBits = remainder === 2 ? 0x0f : 0x03;
-    if ((base64UrlValue(text.charCodeAt(text.length - 1)) & unusedBits) !== 0) return -1;
-  }
-  return (text.length * 3) >> 2;
 }
