@@ -13,13 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
-import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
-import { KEK, KEY, PASSWORD, timedRequest } from './support.ts';
+import type { NodeProcess } from '../e2e/support/node-process.ts';
+import { PASSWORD, spawnFaultServer, timedRequest } from './support.ts';
 
-const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
 const FAMILIES = 12;
 const GRACE_SECONDS = 1;
 const RESTART_AFTER_MS = Number(process.env.FAULT_RESTART_AFTER_MS ?? 3_000);
@@ -28,19 +26,7 @@ describe('faults: kill -9 during a refresh flood', { timeout: 90_000 }, () => {
   let dataDir: string;
   let server: NodeProcess | undefined;
 
-  async function serve(): Promise<{ process: NodeProcess; url: string }> {
-    const child = spawnNode('gatehouse serve', SERVE, {
-      GATEHOUSE_DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      GATEHOUSE_CSRF_SECRET: KEY,
-      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
-      GATEHOUSE_REFRESH_GRACE_SECONDS: String(GRACE_SECONDS),
-    });
-    const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
-    return { process: child, url };
-  }
+  const serve = () => spawnFaultServer(dataDir, { GATEHOUSE_REFRESH_GRACE_SECONDS: String(GRACE_SECONDS) });
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-crash-'));

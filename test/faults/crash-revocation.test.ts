@@ -10,28 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { claimsOf } from '@gatehouse/server/testing/client';
 import { uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
-import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
-import { KEK, KEY, PASSWORD, timedRequest } from './support.ts';
+import type { NodeProcess } from '../e2e/support/node-process.ts';
+import { PASSWORD, spawnFaultServer, timedRequest } from './support.ts';
 
-const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
-
-async function serve(dataDir: string, sync: string): Promise<{ process: NodeProcess; url: string }> {
-  const child = spawnNode('gatehouse serve', SERVE, {
-    GATEHOUSE_DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    GATEHOUSE_CSRF_SECRET: KEY,
-    GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
-    GATEHOUSE_SQLITE_SYNC: sync,
-  });
-  const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
-  return { process: child, url };
-}
+const serve = (dataDir: string, sync: string) => spawnFaultServer(dataDir, { GATEHOUSE_SQLITE_SYNC: sync });
 
 async function login(url: string) {
   const email = uniqueEmail('crash-logout');

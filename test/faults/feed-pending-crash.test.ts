@@ -12,7 +12,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import {
   isPortFree,
@@ -24,12 +23,11 @@ import {
 } from '../../packages/server/src/store/redis/test-redis-server.ts';
 import { createAuthClient } from '../e2e/support/auth-client.ts';
 import { AUDIENCE, ISSUER, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
-import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
+import type { NodeProcess } from '../e2e/support/node-process.ts';
 import { startVerifierService, type VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-import { KEK, KEY, timedRequest } from './support.ts';
+import { spawnFaultServer, timedRequest } from './support.ts';
 
-const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
 const SERVICE_TOKEN = 'pending-crash-service-token-0123456789abcdef';
 const REFUSED_WITHIN_MS = 5_000;
 
@@ -76,19 +74,14 @@ describe('faults: the server dies while a revocation is pending (feed Redis down
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const serve = async () => {
-      const child = spawnNode('gatehouse serve', SERVE, {
-        GATEHOUSE_DATA_DIR: dataDir,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'error',
-        GATEHOUSE_ISSUER: ISSUER,
-        GATEHOUSE_CSRF_SECRET: KEY,
-        GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
-        GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
-        REDIS_URL: redisUrl,
-      });
-      server = child;
-      await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
+      server = (
+        await spawnFaultServer(dataDir, {
+          PORT: String(port),
+          GATEHOUSE_ISSUER: ISSUER,
+          GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
+          REDIS_URL: redisUrl,
+        })
+      ).process;
     };
     await serve();
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type RunningServer, startServer } from '@gatehouse/server';
 import { Client } from 'pg';
 import {
@@ -10,6 +11,7 @@ import {
   testDatabaseUrl,
 } from '../../packages/server/src/store/postgres/test-database.ts';
 import { PASSWORD } from '../e2e/support/auth-client.ts';
+import { type NodeProcess, spawnNode } from '../e2e/support/node-process.ts';
 
 export const KEY = randomBytes(32).toString('base64url');
 export const KEK = randomBytes(32).toString('base64url');
@@ -69,6 +71,34 @@ export async function startFaultServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
+
+/**
+ * `gatehouse serve` in a child process over `dataDir` on 127.0.0.1 (port 0 unless `env` says),
+ * with the fault secrets and `env` added; resolves with its URL once it listens.
+ */
+export async function spawnFaultServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ process: NodeProcess; url: string }> {
+  const child = spawnNode('gatehouse serve', SERVE, {
+    GATEHOUSE_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    GATEHOUSE_CSRF_SECRET: KEY,
+    GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+    ...env,
+  });
+  try {
+    const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
+    return { process: child, url };
+  } catch (error) {
+    await child.stop('SIGKILL');
+    throw error;
+  }
 }
 
 export interface Timed {
