@@ -73,7 +73,7 @@ interface Slot {
   job: Job | undefined;
 }
 
-export interface Argon2Threads {
+interface Argon2Threads {
   /** Derives one Argon2id tag on a worker thread (queued while all are busy). */
   derive(password: string, salt: Buffer, params: Argon2Params, tagLength: number): Promise<Buffer>;
   /** Starts the workers if need be and tells where each runs (for tests and diagnostics). */
@@ -86,7 +86,7 @@ export interface Argon2Threads {
  * A small pool of worker threads computing Argon2id at low OS priority. Workers start at the
  * first derivation and are unreferenced while idle, so they never keep the process alive.
  */
-export function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2Threads {
+function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2Threads {
   const size = options.threads ?? 1;
   const nice = options.nice ?? 19;
   if (!Number.isInteger(size) || size < 1) throw new TypeError('threads must be ≥ 1');
@@ -106,8 +106,7 @@ export function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2T
   function spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
     worker.unref();
-    const slot: Slot = { worker, job: undefined, ready: Promise.resolve({ tid: null, nice: null }) };
-    slot.ready = new Promise((resolve, reject) => {
+    const ready = new Promise<Argon2ThreadInfo>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (info: Argon2ThreadInfo & { ready: true }) => {
         // Unreferenced again once started: an unref() before the thread is up does not hold.
@@ -115,7 +114,8 @@ export function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2T
         resolve({ tid: info.tid, nice: info.nice });
       });
     });
-    slot.ready.catch(() => {});
+    ready.catch(() => {});
+    const slot: Slot = { worker, job: undefined, ready };
     worker.on('message', (message: { id?: number; tag?: Uint8Array; error?: string }) => {
       const job = slot.job;
       if (message.id === undefined || !job || job.id !== message.id) return;
