@@ -2,7 +2,7 @@ import { createArgon2Hasher, DEFAULT_HASH_QUEUE, defaultHashConcurrency } from '
 import { readFileSync } from 'node:fs';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
-import { loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
+import { assertAllOk, loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
 import { type ProbeResult, probeLatency } from '../lib/latency-probe.ts';
 import { runLoad } from '../lib/load.ts';
 import { describeCores, describeMachine } from '../lib/machine.ts';
@@ -365,13 +365,8 @@ async function probeDuringFlood(
       throw new Error(
         `${flood.httpCase.name}: ${load.errors} errors, status codes ${JSON.stringify(load.statusCodes)}`,
       );
-  } else {
-    const non2xx = completed - (load.statusCodes['200'] ?? 0);
-    if (non2xx > 0 || load.errors > 0 || completed === 0)
-      throw new Error(
-        `${flood.httpCase.name}: ${completed} requests, ${load.errors} errors (status codes ${JSON.stringify(load.statusCodes)})`,
-      );
-  }
+  } else
+    assertAllOk(flood.httpCase, { ...load, completed, non2xx: completed - (load.statusCodes['200'] ?? 0) });
   return {
     name: `guarded route while flooded by: ${floodName(flood)}`,
     path: flood.httpCase.path,
