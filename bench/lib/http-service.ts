@@ -42,7 +42,10 @@ export async function loadCase(
   return result;
 }
 
-export function assertAllOk(httpCase: HttpCase, result: LoadResult): void {
+export function assertAllOk(
+  httpCase: HttpCase,
+  result: Pick<LoadResult, 'completed' | 'non2xx' | 'errors' | 'statusCodes'>,
+): void {
   if (result.non2xx > 0 || result.errors > 0 || result.completed === 0) {
     throw new Error(
       `${httpCase.name}: ${result.completed} requests, ${result.non2xx} non-2xx, ${result.errors} errors (status codes ${JSON.stringify(result.statusCodes)})`,

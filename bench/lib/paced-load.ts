@@ -40,14 +40,14 @@ export interface PacedLoadResult {
   maxSendLagMs: number;
 }
 
-export interface SendOutcome {
+interface SendOutcome {
   status?: number;
   retryAfterSeconds?: number;
   error?: boolean;
 }
 
 /** One request with a shared keep-alive agent; never rejects. */
-export function sendOnce(
+function sendOnce(
   agent: Agent,
   options: Pick<PacedLoadOptions, 'url' | 'method' | 'headers' | 'body' | 'timeoutMs'>,
 ): Promise<SendOutcome> {

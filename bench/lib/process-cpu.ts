@@ -18,3 +18,17 @@ export function processCpuMicros(pid: number): number | undefined {
   // The kernel counts in clock ticks of 1/100 s on every Linux configuration Node runs on.
   return Number.isFinite(ticks) ? ticks * 10_000 : undefined;
 }
+
+/**
+ * Nanoseconds the process's main thread (its event loop) has spent runnable but waiting for a CPU
+ * (`/proc/<pid>/task/<pid>/schedstat`, second field; Linux with schedstats), or null. The direct
+ * measure of "hashing takes CPU from the event loop", far less noisy than a latency tail.
+ */
+export function runQueueWaitNs(pid: number): number | null {
+  try {
+    const wait = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,11 +1,11 @@
 import { createArgon2Hasher, DEFAULT_HASH_QUEUE, defaultHashConcurrency } from '@gatehouse/core';
-import { readFileSync } from 'node:fs';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
-import { loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
+import { assertAllOk, loadOptions, startHttpService, warmUp } from '../lib/http-service.ts';
 import { type ProbeResult, probeLatency } from '../lib/latency-probe.ts';
 import { runLoad } from '../lib/load.ts';
 import { describeCores, describeMachine } from '../lib/machine.ts';
+import { runQueueWaitNs } from '../lib/process-cpu.ts';
 import { BENCH_PASSWORD } from '../lib/session-fixture.ts';
 import type { LegitLoginResult } from '../lib/paced-load.ts';
 import { ratio, type Summary, summarize } from '../lib/stats.ts';
@@ -101,20 +101,6 @@ function addHashSection(result: ScenarioResult, runs: HashRun[], poolSize: numbe
   result.headlines.push(
     `Argon2id (default parameters): ${formatNumber(single ?? Number.NaN)} hashes/s one at a time, ${formatNumber(best.hashesPerSecond)} with ${best.concurrency} in flight (${formatRatio(ratio(best.hashesPerSecond, single))}).`,
   );
-}
-
-/**
- * Nanoseconds the process's main thread (its event loop) has spent runnable but waiting for a CPU
- * (`/proc/<pid>/task/<pid>/schedstat`, second field; Linux with schedstats), or null. The direct
- * measure of "hashing takes CPU from the event loop", far less noisy than a latency tail.
- */
-function runQueueWaitNs(pid: number): number | null {
-  try {
-    const wait = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
-    return Number.isFinite(wait) ? wait : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Runs `work` and adds the event loop's CPU wait during it, in ms per second, to its row. */
@@ -365,13 +351,8 @@ async function probeDuringFlood(
       throw new Error(
         `${flood.httpCase.name}: ${load.errors} errors, status codes ${JSON.stringify(load.statusCodes)}`,
       );
-  } else {
-    const non2xx = completed - (load.statusCodes['200'] ?? 0);
-    if (non2xx > 0 || load.errors > 0 || completed === 0)
-      throw new Error(
-        `${flood.httpCase.name}: ${completed} requests, ${load.errors} errors (status codes ${JSON.stringify(load.statusCodes)})`,
-      );
-  }
+  } else
+    assertAllOk(flood.httpCase, { ...load, completed, non2xx: completed - (load.statusCodes['200'] ?? 0) });
   return {
     name: `guarded route while flooded by: ${floodName(flood)}`,
     path: flood.httpCase.path,
