@@ -29,7 +29,12 @@ export function registerRevocationRoutes(
   const { serviceToken } = context.config;
   // One writer for every stream: each message encoded once, writes spread over event-loop turns,
   // and a follower too slow to keep up dropped (it resumes from its cursor) instead of buffered.
+  // The feed (a shared tail) hands a message to its followers a bounded number per turn; each
+  // turn's connections are written as soon as that turn is done, so a follower is written in the
+  // turn it was handed the message.
   const fanOut = createSseFanOut({
+    firstWrites: 128,
+    writesPerTurn: 128,
     onDrop: () => app.log.warn('revocation stream: dropped a follower that fell behind'),
   });
   // The feed carries only opaque ids; with a service token configured it is private all the same.
