@@ -12,11 +12,14 @@ export interface SharedTailOptions {
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
   /**
-   * Followers handed what the tail read per turn of the event loop. Default 128. The tail only
-   * records a message when it arrives and hands it on from the next turn: whoever published it
-   * (a revoke call) answers first, and thousands of followers never hold the loop in one go.
+   * Followers handed what the tail read per turn of the event loop. Default 128. The tail records
+   * a message when it arrives and hands it to the first `firstDeliveries` followers once the code
+   * that published it is done; the rest from the next turn on: whoever published it (a revoke
+   * call) answers first, and thousands of followers never hold the loop in one go.
    */
   deliveriesPerTurn?: number;
+  /** Followers handed a message before yielding to the event loop. Default 16: a few followers hear at once. */
+  firstDeliveries?: number;
 }
 
 /**
@@ -49,7 +52,8 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   const { source, compare, isCursor } = options;
   const window = createTailWindow(options.windowSize ?? 10_000, compare);
   const members = new Set<Member>();
-  const handOut = createHandOut(members, options.deliveriesPerTurn ?? 128);
+  const perTurn = options.deliveriesPerTurn ?? 128;
+  const handOut = createHandOut(members, perTurn, Math.min(perTurn, options.firstDeliveries ?? 16));
   let tail: AbortController | null = null;
 
   function runTail(): void {
@@ -180,12 +184,12 @@ interface HandOut {
 }
 
 /**
- * Hands what the tail reads to its members, `perTurn` members per turn of the event loop, from
- * the turn after the message arrived. Each member is handed every message it has not had, in
+ * Hands what the tail reads to its members: `first` of them once the code that delivered the
+ * message to the tail is done (a microtask), then `perTurn` per later turn of the event loop. Each member is handed every message it has not had, in
  * order, however many arrived meanwhile: a pass over the members that is overtaken by a newer
  * message hands it to the rest of that pass and then starts another for those already passed.
  */
-function createHandOut(members: Set<Member>, perTurn: number): HandOut {
+function createHandOut(members: Set<Member>, perTurn: number, first: number): HandOut {
   /** The messages some member may still need; pending[i] is message number base + i + 1. */
   let pending: FeedMessage[] = [];
   let base = 0;
@@ -204,9 +208,11 @@ function createHandOut(members: Set<Member>, perTurn: number): HandOut {
     member.handed = received;
   }
 
-  function turn(): void {
+  const nextTurn = () => turn(perTurn);
+
+  function turn(budget: number): void {
     pass ??= members.values();
-    for (let left = perTurn; left > 0; left--) {
+    for (let left = budget; left > 0; left--) {
       const next = pass.next();
       if (next.done) {
         pass = null;
@@ -215,7 +221,7 @@ function createHandOut(members: Set<Member>, perTurn: number): HandOut {
       catchUp(next.value);
     }
     if (pass) {
-      setImmediate(turn);
+      setImmediate(nextTurn);
       return;
     }
     // Everyone has passTarget; anything newer arrived during the pass and needs another.
@@ -223,7 +229,7 @@ function createHandOut(members: Set<Member>, perTurn: number): HandOut {
     base = passTarget;
     if (received > passTarget) {
       passTarget = received;
-      setImmediate(turn);
+      setImmediate(nextTurn);
     } else scheduled = false;
   }
 
@@ -234,7 +240,7 @@ function createHandOut(members: Set<Member>, perTurn: number): HandOut {
       if (scheduled) return;
       scheduled = true;
       passTarget = received;
-      setImmediate(turn);
+      queueMicrotask(() => turn(first));
     },
     get received() {
       return received;
