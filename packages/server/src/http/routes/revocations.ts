@@ -6,7 +6,7 @@ import {
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import type { OpeningFeedSource } from '../../feed/shared-tail.ts';
+import { DELIVERIES_PER_TURN, type OpeningFeedSource } from '../../feed/shared-tail.ts';
 import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
@@ -33,8 +33,8 @@ export function registerRevocationRoutes(
   // turn's connections are written as soon as that turn is done, so a follower is written in the
   // turn it was handed the message.
   const fanOut = createSseFanOut({
-    firstWrites: 128,
-    writesPerTurn: 128,
+    firstWrites: DELIVERIES_PER_TURN,
+    writesPerTurn: DELIVERIES_PER_TURN,
     onDrop: () => app.log.warn('revocation stream: dropped a follower that fell behind'),
   });
   // The feed carries only opaque ids; with a service token configured it is private all the same.
