@@ -21,6 +21,8 @@ const RETAIN_AFTER_UNTIL_MS = 60_000;
 export const OUTBOX_GRACE_MS = 3_000;
 /** Rows the outbox sweep publishes per heartbeat step. */
 const OUTBOX_BATCH = 500;
+/** Outbox entries a store without durable revocations seeds the feed with, at most. */
+const OUTBOX_SEED_LIMIT = 100_000;
 
 /** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
 export interface RevocationFeed {
@@ -100,7 +102,7 @@ export async function openRevocationFeed(
     clock,
     onError,
     retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
-    ...(durable ? { seed: () => durable.listLive(liveSince()) } : {}),
+    ...seedFrom(durable, outbox, liveSince),
     onReseed,
   });
   // Heartbeats come from the reliable publisher, which withholds them while a revocation is pending.
@@ -155,6 +157,22 @@ export async function openRevocationFeed(
       client.disconnect();
     },
   };
+}
+
+/**
+ * What the Redis feed writes again when it seeds or first adopts an epoch: every live durable
+ * revocation; without a durable store (the Redis store), every live entry of its outbox, however
+ * young, so no heartbeat of a restarted server vouches for a feed without them.
+ */
+function seedFrom(
+  durable: RevocationStore | undefined,
+  outbox: RevocationOutbox | undefined,
+  liveSince: () => number,
+) {
+  if (durable) return { seed: () => durable.listLive(liveSince()) };
+  if (outbox)
+    return { seed: () => outbox.listPending(Number.MAX_SAFE_INTEGER, liveSince(), OUTBOX_SEED_LIMIT) };
+  return {};
 }
 
 /**
