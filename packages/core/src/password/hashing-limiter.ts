@@ -9,7 +9,7 @@ export interface HashingLimits {
   queue?: number;
   /** What a refusal tells the client to wait (`Retry-After`). Default 1 s. */
   retryAfterSeconds?: number;
-  /** Called once per refused operation (a metric), before `OverloadedError` is thrown. */
+  /** Called once per refused or displaced operation (a metric), before its `OverloadedError`. */
   onRejected?: (purpose: HashPurpose) => void;
 }
 
@@ -53,7 +53,7 @@ export function limitHasher(hasher: PasswordHasher, limits: HashingLimits = {}):
   if (!(retryAfterSeconds > 0)) throw new TypeError('retryAfterSeconds must be > 0');
   const capacity = concurrency + queue;
   // Operations started at once: one hashing per slot and one more per slot doing its reads before
-  // (or its writes after) the hash, so the slots never wait for a store round trip.
+  // (or its writes after) the hash, so a slot seldom waits for a store round trip.
   const places = new FairPlaces(
     capacity,
     Math.min(capacity, 2 * concurrency),
