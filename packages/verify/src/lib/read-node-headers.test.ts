@@ -40,4 +40,33 @@ describe('readNodeHeaders', () => {
     );
     assert.equal(once.headers.authorization, 'Bearer a');
   });
+
+  it('reads the method and target only where a DPoP proof may need them', () => {
+    const asked: string[] = [];
+    const targetOf = (name: string) => {
+      asked.push(name);
+      return { method: 'GET', url: '/orders' };
+    };
+    const read = (authorization?: string, rawHeaders?: string[]) =>
+      readNodeHeaders(
+        { authorization },
+        rawHeaders && { headers: {}, rawHeaders },
+        undefined,
+        authorization ?? 'none',
+        targetOf,
+      );
+    for (const scheme of ['DPoP x', 'dpop x', 'DPOP x', 'd']) {
+      const input = read(scheme);
+      assert.equal(input.method, 'GET');
+      assert.equal(input.url, '/orders');
+    }
+    // Two headers: not one plain string, so the verifier may judge either; the target is there.
+    assert.equal(read('Bearer a', ['authorization', 'Bearer a', 'Authorization', 'DPoP b']).url, '/orders');
+    assert.deepEqual(asked, ['DPoP x', 'dpop x', 'DPOP x', 'd', 'Bearer a']);
+    for (const other of ['Bearer x', 'Basic x', ' DPoP x', undefined]) {
+      const input = read(other);
+      assert.equal('method' in input || 'url' in input, false, String(other));
+    }
+    assert.equal(asked.length, 5, 'never asked for a Bearer, Basic or cookie request');
+  });
 });
