@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readNodeHeaders } from './read-node-headers.ts';
+import { isHeaderNamed, readNodeHeaders } from './read-node-headers.ts';
 
 describe('readNodeHeaders', () => {
   it('takes every Authorization value from headersDistinct, where Node keeps them all', () => {
@@ -68,5 +68,19 @@ describe('readNodeHeaders', () => {
       assert.equal('method' in input || 'url' in input, false, String(other));
     }
     assert.equal(asked.length, 5, 'never asked for a Bearer, Basic or cookie request');
+  });
+
+  it('isHeaderNamed agrees with toLowerCase for every character at every position of the names read', () => {
+    for (const name of ['authorization', 'dpop']) {
+      for (let index = 0; index < name.length; index++) {
+        for (let code = 0; code <= 0xffff; code++) {
+          const header = name.slice(0, index) + String.fromCharCode(code) + name.slice(index + 1);
+          if (isHeaderNamed(header, name) !== (header.toLowerCase() === name))
+            assert.fail(`${name}: U+${code.toString(16)} at ${index}`);
+        }
+      }
+      assert.equal(isHeaderNamed(name.toUpperCase(), name), true);
+      assert.equal(isHeaderNamed(`${name}x`, name), false);
+    }
   });
 });

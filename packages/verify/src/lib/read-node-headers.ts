@@ -12,6 +12,22 @@ export interface NodeRequestLike {
 }
 
 /**
+ * `header.toLowerCase() === name` for a lower-case ASCII `name` without a `k` (every name read
+ * here), without making the lower-case copy: the only other characters `toLowerCase` turns into
+ * a-z are the Kelvin sign (into k) and İ (into two characters, so never the same length).
+ */
+export function isHeaderNamed(header: string, name: string): boolean {
+  if (header === name) return true;
+  if (header.length !== name.length) return false;
+  for (let index = 0; index < name.length; index++) {
+    const code = header.charCodeAt(index);
+    const wanted = name.charCodeAt(index);
+    if (code !== wanted && (code !== wanted - 0x20 || wanted < 0x61 || wanted > 0x7a)) return false;
+  }
+  return true;
+}
+
+/**
  * Every value a header named `name` (lower-case) was received with, as `headersDistinct` would
  * give it: one string when it came once, a list when more. Read from `rawHeaders`, which the HTTP
  * parser has already built, instead of `headersDistinct`, which builds a list for every header of
@@ -24,7 +40,7 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
   let all: string[] | undefined;
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const header = rawHeaders[index]!;
-    if (header.length !== name.length || header.toLowerCase() !== name) continue;
+    if (!isHeaderNamed(header, name)) continue;
     const received = rawHeaders[index + 1]!;
     if (first === undefined) first = received;
     else if (all === undefined) all = [first, received];
