@@ -24,7 +24,7 @@ import { AUDIENCE, ISSUER, uniqueEmail } from '../e2e/support/gatehouse-stack.ts
 import type { NodeProcess } from '../e2e/support/node-process.ts';
 import { startVerifierService, type VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-import { PASSWORD, spawnFaultServer, timedRequest } from './support.ts';
+import { registerAndLogin, spawnFaultServer, timedRequest } from './support.ts';
 
 const SERVICE_TOKEN = 'crash-reuse-service-token-0123456789abcdef';
 /**
@@ -88,19 +88,7 @@ for (const store of ['sqlite', 'redis'] as const)
         maxStalenessMs: 1500,
       });
 
-      const email = uniqueEmail('crash-reuse');
-      assert.equal(
-        (await timedRequest(url, 'POST', '/auth/register', { body: { email, password: PASSWORD } })).status,
-        202,
-      );
-      const login = await timedRequest(url, 'POST', '/auth/login', {
-        body: { email, password: PASSWORD, strategy: 'token' },
-      });
-      assert.equal(login.status, 200);
-      const { accessToken, refreshToken: stolen } = login.body as {
-        accessToken: string;
-        refreshToken: string;
-      };
+      const { accessToken, refreshToken: stolen } = await registerAndLogin(url, uniqueEmail('crash-reuse'));
       const doomed = { kind: 'bearer' as const, accessToken, ...claims(accessToken) };
       // The victim refreshes twice: the stolen first token's successor is used.
       const first = await timedRequest(url, 'POST', '/auth/refresh', { body: { refreshToken: stolen } });

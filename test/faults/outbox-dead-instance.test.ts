@@ -24,7 +24,13 @@ import { AUDIENCE, ISSUER, uniqueEmail } from '../e2e/support/gatehouse-stack.ts
 import type { NodeProcess } from '../e2e/support/node-process.ts';
 import { startVerifierService, type VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-import { type CrashPoint, createFaultSchema, PASSWORD, spawnFaultServer, timedRequest } from './support.ts';
+import {
+  type CrashPoint,
+  createFaultSchema,
+  registerAndLogin,
+  spawnFaultServer,
+  timedRequest,
+} from './support.ts';
 
 const SERVICE_TOKEN = 'outbox-dead-instance-service-token-0123456789';
 /** OUTBOX_GRACE_MS (3 s) + one heartbeat step (1 s) + the verifier's read, with room for a busy machine. */
@@ -86,16 +92,7 @@ describe('faults: an instance dies with a revocation only in the store; the othe
   });
 
   async function loginOn(url: string) {
-    const email = uniqueEmail('outbox');
-    assert.equal(
-      (await timedRequest(url, 'POST', '/auth/register', { body: { email, password: PASSWORD } })).status,
-      202,
-    );
-    const login = await timedRequest(url, 'POST', '/auth/login', {
-      body: { email, password: PASSWORD, strategy: 'token' },
-    });
-    assert.equal(login.status, 200);
-    const { accessToken, refreshToken } = login.body as { accessToken: string; refreshToken: string };
+    const { accessToken, refreshToken } = await registerAndLogin(url, uniqueEmail('outbox'));
     return { credential: { kind: 'bearer' as const, accessToken, ...claims(accessToken) }, refreshToken };
   }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,22 @@ export async function timedRequest(
     retryAfter: response.headers.get('retry-after'),
     ms: performance.now() - started,
   };
+}
+
+/** Registers `email` on `url` and logs it in with the token strategy; the tokens it got. */
+export async function registerAndLogin(
+  url: string,
+  email: string,
+): Promise<{ accessToken: string; refreshToken: string }> {
+  const registered = await timedRequest(url, 'POST', '/auth/register', {
+    body: { email, password: PASSWORD },
+  });
+  assert.equal(registered.status, 202);
+  const login = await timedRequest(url, 'POST', '/auth/login', {
+    body: { email, password: PASSWORD, strategy: 'token' },
+  });
+  assert.equal(login.status, 200);
+  return login.body as { accessToken: string; refreshToken: string };
 }
 
 export { PASSWORD };
