@@ -8,7 +8,9 @@ import {
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { connectBoundedRedis } from '../lib/bounded-redis.ts';
+import { inProcessCursors } from './in-process-cursor.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
+import { createSharedTail } from './shared-tail.ts';
 
 /** What the feed and the durable copy keep past an event's `until`: the verifiers' leeway. */
 const RETAIN_AFTER_UNTIL_MS = 60_000;
@@ -81,22 +83,31 @@ export async function openRevocationFeed(
   if (!config.redisUrl) {
     const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
     if (durable) await feed.publish(await durable.listLive(liveSince()));
+    // The SSE followers ride one follower of the feed, as over Redis: publishing hands an event to
+    // it alone, and the tail hands it on from the next turn, so a revoke call answers before
+    // thousands of followers are handed anything.
+    const source = createSharedTail({
+      source: feed,
+      ...inProcessCursors(feed.head),
+      head: async () => feed.head,
+    });
     return {
       // Nothing to wait for: the event is on the (only) feed when `publish` returns.
       publisher: recordingFirst(durable, feed, () => undefined),
-      source: feed,
+      source,
       pending: 0,
       flush: async () => {},
-      close: async () => feed.close(),
+      close: async () => {
+        source.close();
+        feed.close();
+      },
     };
   }
-  const [client, { createRedisStreamFeed }, { createSharedTail }, { compareStreamIds, isStreamId }] =
-    await Promise.all([
-      connectBoundedRedis(config.redisUrl, onError),
-      import('./redis-stream-feed.ts'),
-      import('./shared-tail.ts'),
-      import('./stream-id.ts'),
-    ]);
+  const [client, { createRedisStreamFeed }, { compareStreamIds, isStreamId }] = await Promise.all([
+    connectBoundedRedis(config.redisUrl, onError),
+    import('./redis-stream-feed.ts'),
+    import('./stream-id.ts'),
+  ]);
   const feed = createRedisStreamFeed({
     client,
     clock,

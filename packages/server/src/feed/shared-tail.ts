@@ -11,7 +11,23 @@ export interface SharedTailOptions {
   head(): Promise<string>;
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
+  /**
+   * Followers handed what the tail read per turn of the event loop. Default DELIVERIES_PER_TURN. The tail records
+   * a message when it arrives and hands it to the first `firstDeliveries` followers once the code
+   * that published it is done; the rest from the next turn on: whoever published it (a revoke
+   * call) answers first, and thousands of followers never hold the loop in one go.
+   */
+  deliveriesPerTurn?: number;
+  /** Followers handed a message before yielding to the event loop. Default 16: a few followers hear at once. */
+  firstDeliveries?: number;
 }
+
+/**
+ * A shared tail's default followers per turn: about 1 ms of writing SSE messages to them on an idle
+ * core (one `write(2)` each, 8–12 µs), so a request that arrives meanwhile (a revoke call over Redis,
+ * whose answer can come a turn after the tail read the event) waits about that long at most.
+ */
+export const DELIVERIES_PER_TURN = 64;
 
 /**
  * A feed whose `follow` may also say when it has accepted the cursor, before any message: the SSE
@@ -43,6 +59,8 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   const { source, compare, isCursor } = options;
   const window = createTailWindow(options.windowSize ?? 10_000, compare);
   const members = new Set<Member>();
+  const perTurn = options.deliveriesPerTurn ?? DELIVERIES_PER_TURN;
+  const handOut = createHandOut(members, perTurn, Math.min(perTurn, options.firstDeliveries ?? 16));
   let tail: AbortController | null = null;
 
   function runTail(): void {
@@ -55,12 +73,14 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       window.unvouch();
       // The tail's own place is gone: start again from the head; followers behind it learn so.
       if (error instanceof FeedCursorExpiredError) window.reset();
+      // What the tail read before it ended is theirs (their cursors then say so), then the end.
+      handOut.flush();
       for (const member of [...members]) member.end(error);
     };
     const receive = (message: FeedMessage) => {
       if (controller.signal.aborted) return;
       window.receive(message);
-      for (const member of members) member.deliver(message);
+      handOut.push(message);
     };
     source.follow(window.last, receive, controller.signal).then(() => ended(), ended);
   }
@@ -74,7 +94,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   function join(after: string, onMessage: Deliver, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) return resolve();
-      const member = createMember(after, onMessage, compare, (error) => {
+      const member = createMember(after, onMessage, compare, handOut.received, (error) => {
         if (!members.delete(member)) return;
         signal.removeEventListener('abort', onAbort);
         if (members.size === 0) stopTail();
@@ -114,6 +134,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       return members.size;
     },
     close() {
+      handOut.flush();
       for (const member of [...members]) member.end();
       stopTail();
     },
@@ -123,21 +144,31 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
 interface Member {
   deliver(message: FeedMessage): void;
   end(error?: unknown): void;
+  /** How many of the tail's messages (counted from the tail's first) this member has been handed. */
+  handed: number;
 }
 
-/** A follower riding the tail: skips what it had before it joined, and is ended if it throws. */
+/**
+ * A follower riding the tail: skips what it had before it joined, and is ended if it throws. It
+ * joins with the tail's messages so far counted as handed: the window's replay gave it those.
+ */
 function createMember(
   after: string,
   onMessage: Deliver,
   compare: Compare,
+  handed: number,
   end: (error?: unknown) => void,
 ): Member {
   /** Messages up to this cursor were delivered already; null once past it. */
   let skipUpTo: string | null = after;
   return {
+    handed,
     deliver(message) {
       if (skipUpTo !== null) {
-        if (compare(message.cursor, skipUpTo) <= 0) return;
+        // A heartbeat at the follower's own cursor still tells it that it is caught up (an
+        // in-process feed's heartbeats carry the cursor of its last event).
+        const order = compare(message.cursor, skipUpTo);
+        if (order < 0 || (order === 0 && message.kind !== 'heartbeat')) return;
         skipUpTo = null;
       }
       try {
@@ -147,6 +178,87 @@ function createMember(
       }
     },
     end,
+  };
+}
+
+interface HandOut {
+  /** Records a message the tail read; it is handed to the members from the next turn on. */
+  push(message: FeedMessage): void;
+  /** How many messages the tail has read: what a member joining now has had from the window. */
+  readonly received: number;
+  /** Hands every member all it has not had, now. */
+  flush(): void;
+}
+
+/**
+ * Hands what the tail reads to its members: `first` of them once the code that delivered the
+ * message to the tail is done (a microtask), then `perTurn` per later turn of the event loop. Each member is handed every message it has not had, in
+ * order, however many arrived meanwhile: a pass over the members that is overtaken by a newer
+ * message hands it to the rest of that pass and then starts another for those already passed.
+ */
+function createHandOut(members: Set<Member>, perTurn: number, first: number): HandOut {
+  /** The messages some member may still need; pending[i] is message number base + i + 1. */
+  let pending: FeedMessage[] = [];
+  let base = 0;
+  let received = 0;
+  /** The members of the pass under way, and the count every member has after it. */
+  let pass: Iterator<Member> | null = null;
+  let passTarget = 0;
+  let scheduled = false;
+
+  function catchUp(member: Member): void {
+    while (member.handed < received && members.has(member)) {
+      const message = pending[member.handed - base]!;
+      member.handed++;
+      member.deliver(message);
+    }
+    member.handed = received;
+  }
+
+  const nextTurn = () => turn(perTurn);
+
+  function turn(budget: number): void {
+    pass ??= members.values();
+    for (let left = budget; left > 0; left--) {
+      const next = pass.next();
+      if (next.done) {
+        pass = null;
+        break;
+      }
+      catchUp(next.value);
+    }
+    if (pass) {
+      setImmediate(nextTurn);
+      return;
+    }
+    // Everyone has passTarget; anything newer arrived during the pass and needs another.
+    pending = pending.slice(passTarget - base);
+    base = passTarget;
+    if (received > passTarget) {
+      passTarget = received;
+      setImmediate(nextTurn);
+    } else scheduled = false;
+  }
+
+  return {
+    push(message) {
+      pending.push(message);
+      received++;
+      if (scheduled) return;
+      scheduled = true;
+      passTarget = received;
+      queueMicrotask(() => turn(first));
+    },
+    get received() {
+      return received;
+    },
+    flush() {
+      for (const member of [...members]) catchUp(member);
+      pass = null;
+      pending = [];
+      base = received;
+      passTarget = received;
+    },
   };
 }
 
@@ -207,7 +319,7 @@ function createTailWindow(size: number, compare: Compare): TailWindow {
     replay(after, deliver) {
       const held = events;
       for (let index = firstAfter(held, after, compare); index < held.length; index++) deliver(held[index]!);
-      if (heartbeat && compare(heartbeat.cursor, after) > 0) deliver(heartbeat);
+      if (heartbeat && compare(heartbeat.cursor, after) >= 0) deliver(heartbeat);
     },
     unvouch() {
       heartbeat = null;

@@ -121,8 +121,9 @@ export function createSseFanOut(options: SseFanOutOptions = {}): SseFanOut {
   function schedule(): void {
     if (scheduled) return;
     scheduled = true;
-    // The first few are written once the caller's synchronous work is done (before a revoke call
-    // even answers, as when every write was immediate); the rest on later turns of the event loop.
+    // The first few are written once the caller's synchronous work is done (the feed's routes hand
+    // messages out a bounded number per turn, and set this to that number: each turn's followers
+    // are written in that turn); the rest on later turns of the event loop.
     queueMicrotask(() => writeSome(firstWrites));
   }
 

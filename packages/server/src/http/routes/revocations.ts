@@ -6,7 +6,7 @@ import {
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import type { OpeningFeedSource } from '../../feed/shared-tail.ts';
+import { DELIVERIES_PER_TURN, type OpeningFeedSource } from '../../feed/shared-tail.ts';
 import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
@@ -29,7 +29,12 @@ export function registerRevocationRoutes(
   const { serviceToken } = context.config;
   // One writer for every stream: each message encoded once, writes spread over event-loop turns,
   // and a follower too slow to keep up dropped (it resumes from its cursor) instead of buffered.
+  // The feed (a shared tail) hands a message to its followers a bounded number per turn; each
+  // turn's connections are written as soon as that turn is done, so a follower is written in the
+  // turn it was handed the message.
   const fanOut = createSseFanOut({
+    firstWrites: DELIVERIES_PER_TURN,
+    writesPerTurn: DELIVERIES_PER_TURN,
     onDrop: () => app.log.warn('revocation stream: dropped a follower that fell behind'),
   });
   // The feed carries only opaque ids; with a service token configured it is private all the same.
