@@ -21,6 +21,8 @@ export interface PacedLoadOptions {
   maxInFlight?: number;
   /** A request unanswered after this long is abandoned and counts as an error. */
   timeoutMs?: number;
+  /** The source address to send from (any 127.x.y.z on Linux loopback): who the server sees. */
+  localAddress?: string;
 }
 
 export interface PacedLoadResult {
@@ -49,12 +51,17 @@ interface SendOutcome {
 /** One request with a shared keep-alive agent; never rejects. */
 function sendOnce(
   agent: Agent,
-  options: Pick<PacedLoadOptions, 'url' | 'method' | 'headers' | 'body' | 'timeoutMs'>,
+  options: Pick<PacedLoadOptions, 'url' | 'method' | 'headers' | 'body' | 'timeoutMs' | 'localAddress'>,
 ): Promise<SendOutcome> {
   return new Promise((resolve) => {
     const req = request(
       options.url,
-      { agent, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      {
+        agent,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
       (response) => {
         response.resume();
         response.on('end', () => {
@@ -134,6 +141,10 @@ export interface LegitLoginOptions extends Pick<PacedLoadOptions, 'url' | 'heade
   durationSeconds: number;
   /** Tries per user at most, the first included; a 503 is retried after its Retry-After. */
   maxTries: number;
+  /** User n logs in with `bodies[n % length]` (its own account); unset: `body` for all. */
+  bodies?: string[];
+  /** User n sends from `localAddresses[n % length]`; unset: the default source address. */
+  localAddresses?: string[];
 }
 
 export interface LegitLoginResult {
@@ -165,10 +176,18 @@ export async function runLegitLogins(options: LegitLoginOptions): Promise<LegitL
     triesOfSuccessful: 0,
     msToLogin: [],
   };
-  const user = async () => {
+  const user = async (n: number) => {
     const began = performance.now();
+    const body = options.bodies ? options.bodies[n % options.bodies.length] : options.body;
+    const localAddress = options.localAddresses?.[n % options.localAddresses.length];
+    const send = {
+      ...options,
+      method: 'POST' as const,
+      ...(body === undefined ? {} : { body }),
+      ...(localAddress === undefined ? {} : { localAddress }),
+    };
     for (let tries = 1; tries <= options.maxTries; tries++) {
-      const outcome = await sendOnce(agent, { ...options, method: 'POST' });
+      const outcome = await sendOnce(agent, send);
       if (outcome.status === 200) {
         if (tries === 1) result.firstTry++;
         result.eventually++;
@@ -187,7 +206,7 @@ export async function runLegitLogins(options: LegitLoginOptions): Promise<LegitL
   const count = Math.max(1, Math.floor(options.durationSeconds * options.usersPerSecond));
   for (let i = 0; i < count; i++) {
     result.users++;
-    users.push(user());
+    users.push(user(i));
     await new Promise((resolve) => setTimeout(resolve, 1000 / options.usersPerSecond));
   }
   await Promise.all(users);

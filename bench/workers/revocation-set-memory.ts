@@ -78,13 +78,14 @@ function segment(bytes: number): string {
 /**
  * The SDK verification cache holding n access tokens the way a verifier fills it: keyed by the
  * whole token string (ES256-sized: header 62, payload 160, signature 64 bytes before encoding),
- * with its frozen principal and the sid/sub/jti/kid index entries.
+ * with its frozen principal, its iat, and the sid/sub/jti/kid index entries.
  */
 function measureCache(n: number): MemorySample {
   const before = heapAfterGc();
   const cache = createVerificationCache(n);
   const header = segment(62);
   const expiresAtMs = Date.now() + 10 * 60_000;
+  const iat = Math.floor(Date.now() / 1000);
   for (let i = 0; i < n; i++) {
     const sid = segment(16);
     const sub = segment(16);
@@ -98,7 +99,7 @@ function measureCache(n: number): MemorySample {
     });
     // One flat string, as a token read from a request header is (a concatenation would be a rope).
     const token = Buffer.from(`${header}.${segment(160)}.${segment(64)}`, 'latin1').toString('latin1');
-    cache.set(token, principal, expiresAtMs, { sid, sub, jti, kid: 'k1' });
+    cache.set(token, principal, expiresAtMs, { sid, sub, jti, kid: 'k1', iat });
   }
   const bytes = heapAfterGc() - before;
   if (cache.size !== n) throw new Error('the cache lost entries');

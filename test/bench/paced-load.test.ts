@@ -102,4 +102,46 @@ describe('paced load (bench)', () => {
       await close(server);
     }
   });
+
+  it('sends from the given source addresses, each user with its own body', async () => {
+    const seen: string[] = [];
+    const { url, server } = await serve((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => {
+        seen.push(`${request.socket.remoteAddress} ${body}`);
+        response.end('{}');
+      });
+    });
+    try {
+      const flood = await runPacedLoad({
+        url,
+        method: 'POST',
+        body: 'flood',
+        ratePerSecond: 50,
+        durationSeconds: 0.1,
+        localAddress: '127.0.0.2',
+      });
+      assert.ok(flood.completed > 0);
+      assert.ok(
+        seen.every((line) => line === '127.0.0.2 flood'),
+        seen.join(', '),
+      );
+      seen.length = 0;
+      const users = await runLegitLogins({
+        url,
+        usersPerSecond: 20,
+        durationSeconds: 0.1,
+        maxTries: 1,
+        bodies: ['a', 'b'],
+        localAddresses: ['127.0.1.1', '127.0.1.2'],
+      });
+      assert.equal(users.eventually, 2);
+      assert.deepEqual(seen.sort(), ['127.0.1.1 a', '127.0.1.2 b']);
+    } finally {
+      await close(server);
+    }
+  });
 });

@@ -14,21 +14,12 @@ import { after, describe, it } from 'node:test';
 import { claimsOf } from '@gatehouse/server/testing/client';
 import { uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
 import type { NodeProcess } from '../e2e/support/node-process.ts';
-import { PASSWORD, spawnFaultServer, timedRequest } from './support.ts';
+import { registerAndLogin, spawnFaultServer, timedRequest } from './support.ts';
 
 const serve = (dataDir: string, sync: string) => spawnFaultServer(dataDir, { GATEHOUSE_SQLITE_SYNC: sync });
 
 async function login(url: string) {
-  const email = uniqueEmail('crash-logout');
-  const registered = await timedRequest(url, 'POST', '/auth/register', {
-    body: { email, password: PASSWORD },
-  });
-  assert.equal(registered.status, 202);
-  const reply = await timedRequest(url, 'POST', '/auth/login', {
-    body: { email, password: PASSWORD, strategy: 'token' },
-  });
-  assert.equal(reply.status, 200);
-  const body = reply.body as { accessToken: string; refreshToken: string };
+  const body = await registerAndLogin(url, uniqueEmail('crash-logout'));
   return { ...body, sessionId: (claimsOf(body.accessToken) as { sid: string }).sid };
 }
 

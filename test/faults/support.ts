@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,16 +75,26 @@ export async function startFaultServer(
 }
 
 const SERVE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
+const SERVE_WITH_CRASH_POINT = fileURLToPath(
+  new URL('./fixtures/serve-with-crash-point.ts', import.meta.url),
+);
+
+/** Where a server started with `crashPoint` kills itself (SIGKILL): see fixtures/crash-point.ts. */
+export type CrashPoint = 'after-reuse' | 'after-revocation-record';
 
 /**
  * `gatehouse serve` in a child process over `dataDir` on 127.0.0.1 (port 0 unless `env` says),
- * with the fault secrets and `env` added; resolves with its URL once it listens.
+ * with the fault secrets and `env` added; resolves with its URL once it listens. With
+ * `crashPoint`, the process kills itself when it gets there.
  */
 export async function spawnFaultServer(
   dataDir: string,
   env: Record<string, string> = {},
+  crashPoint?: CrashPoint,
 ): Promise<{ process: NodeProcess; url: string }> {
-  const child = spawnNode('gatehouse serve', SERVE, {
+  const script = crashPoint ? SERVE_WITH_CRASH_POINT : SERVE;
+  const child = spawnNode('gatehouse serve', script, {
+    ...(crashPoint ? { GATEHOUSE_FAULT_KILL: crashPoint } : {}),
     GATEHOUSE_DATA_DIR: dataDir,
     HOST: '127.0.0.1',
     PORT: '0',
@@ -136,6 +147,22 @@ export async function timedRequest(
     retryAfter: response.headers.get('retry-after'),
     ms: performance.now() - started,
   };
+}
+
+/** Registers `email` on `url` and logs it in with the token strategy; the tokens it got. */
+export async function registerAndLogin(
+  url: string,
+  email: string,
+): Promise<{ accessToken: string; refreshToken: string }> {
+  const registered = await timedRequest(url, 'POST', '/auth/register', {
+    body: { email, password: PASSWORD },
+  });
+  assert.equal(registered.status, 202);
+  const login = await timedRequest(url, 'POST', '/auth/login', {
+    body: { email, password: PASSWORD, strategy: 'token' },
+  });
+  assert.equal(login.status, 200);
+  return login.body as { accessToken: string; refreshToken: string };
 }
 
 export { PASSWORD };

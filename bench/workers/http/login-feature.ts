@@ -2,6 +2,7 @@ import { argon2Sync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createArgon2Hasher,
+  createAuth,
   createThreadedArgon2Hasher,
   defaultArgon2Params,
   defaultHashConcurrency,
@@ -27,6 +28,9 @@ function respondOverloaded(response: ServerResponse): void {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
+
+/** Accounts of the legitimate users of the flood rows (one each, the flood targets another). */
+const OTHER_ACCOUNTS = 80;
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -68,11 +72,20 @@ export async function setUpLogin(): Promise<FeatureSetup> {
     const bounded = await createSessionFixture(bench.store, limitHasher(threads));
     // The same bound with the hashes on the libuv pool at normal priority (before the threads).
     const boundedPool = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
+    // Accounts for the legitimate users, registered once (both bounded fixtures share the store).
+    const registrar = createAuth({ store: bench.store, hasher: createArgon2Hasher() });
+    const otherEmails = Array.from({ length: OTHER_ACCOUNTS }, (_, i) => `user-${i}-${bounded.email}`);
+    await Promise.all(otherEmails.map((email) => registrar.register({ email, password: BENCH_PASSWORD })));
     const boundedRoute =
       (auth: typeof bounded.auth) => async (request: IncomingMessage, response: ServerResponse) => {
         const body = await readJson(request);
         try {
-          await auth.login({ email: body.email, password: body.password });
+          // Who is asking, as the server passes it (its client address with no proxy trusted: the
+          // socket peer): the bound shares its places fairly by address and by account.
+          await auth.login(
+            { email: body.email, password: body.password },
+            { ip: request.socket.remoteAddress ?? null, userAgent: null },
+          );
           respond(response, true);
         } catch (error) {
           if (error instanceof OverloadedError) respondOverloaded(response);
@@ -119,6 +132,7 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: loginBody(bounded.email),
+          otherAccounts: otherEmails.map(loginBody),
         },
         {
           name: `login, bounded hashing on the libuv pool (${defaultHashConcurrency()} at once, ${DEFAULT_HASH_QUEUE} waiting, then 503; before)`,
@@ -127,6 +141,7 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: loginBody(boundedPool.email),
+          otherAccounts: otherEmails.map(loginBody),
         },
         {
           name: 'login refused at once (503, nothing hashed: the HTTP cost of the flood alone)',

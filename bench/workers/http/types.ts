@@ -14,6 +14,8 @@ export interface HttpCase {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
+  /** Login cases: bodies of other accounts (same password), one per legitimate user of a flood row. */
+  otherAccounts?: string[];
 }
 
 /** Everything a feature adds to the service. */

@@ -5,6 +5,7 @@ export * from './store/types.ts';
 export * from './password/password-hasher.ts';
 export * from './password/hashing-limiter.ts';
 export * from './password/argon2-threads.ts';
+export { hashingKeys } from './password/hashing-permit.ts';
 export * from './password/password-policy.ts';
 export * from './user/normalize-email.ts';
 export * from './session/session-token.ts';

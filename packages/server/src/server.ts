@@ -97,6 +97,7 @@ function openFeed(
         ),
     },
     store.revocations,
+    store.revocationOutbox,
   );
 }
 

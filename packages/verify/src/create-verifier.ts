@@ -69,7 +69,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let revocationVersion = 0;
   revoked.onApply((event) => {
     revocationVersion++;
-    counts.cacheRevocations += cache.drop(event);
+    counts.cacheRevocations += cache.drop(event, clock.now());
   });
   const isStale = (now: number) => now - follower.lastMessageAt > config.maxStalenessMs;
   const shared = { config, clock, cache, verdicts, onError, isStale };
@@ -159,7 +159,7 @@ function followFeed(
 
 function readMetrics(parts: {
   verdicts: VerifierCounts;
-  cache: { size: number };
+  cache: { size: number; tombstones: number };
   keys: { fetches: number };
   follower: FeedFollower;
   revoked: { size: number };
@@ -171,6 +171,7 @@ function readMetrics(parts: {
     ...verdicts.counts,
     rejected: { ...verdicts.rejected },
     cacheSize: parts.cache.size,
+    cacheTombstones: parts.cache.tombstones,
     jwksFetches: parts.keys.fetches,
     feedEvents: follower.events,
     feedReconnects: follower.reconnects,

@@ -115,6 +115,20 @@ const DEFINITIONS: readonly Definition[] = [
     read: (m) => one(m.cacheRevocations),
   },
   {
+    name: 'cache_refusals_total',
+    help: 'Requests refused from the verification cache: a revoked credential presented again.',
+    type: 'counter',
+    aggregator: 'sum',
+    read: (m) => one(m.cacheRefusals),
+  },
+  {
+    name: 'cache_tombstones',
+    help: 'Revoked credentials the verification cache remembers, to refuse without verifying again.',
+    type: 'gauge',
+    aggregator: 'sum',
+    read: (m) => one(m.cacheTombstones),
+  },
+  {
     name: 'revocation_set_entries',
     help: 'Live entries in the revocation set (bounded by the access-token lifetime).',
     type: 'gauge',

@@ -88,7 +88,10 @@ export interface VerifierOptions {
   /** Validates a session cookie value against the session store or by introspection; null when invalid. */
   validateSession?: (cookieValue: string) => Promise<Principal | null>;
   cache?: {
-    /** Bound on cached tokens and sessions together. Default 10 000; 0 disables the cache. */
+    /**
+     * Bound on cached tokens and sessions together, revoked ones kept as tombstones included.
+     * Default 10 000; 0 disables the cache.
+     */
     maxEntries?: number;
     /**
      * A cached session is re-validated at least this often, so the host's store still sees activity
@@ -117,8 +120,15 @@ export interface VerifierMetrics {
   cacheHits: number;
   cacheMisses: number;
   cacheSize: number;
-  /** Cached entries dropped because a revocation event named them. */
+  /** Cached entries dropped (or made tombstones) because a revocation event named them. */
   cacheRevocations: number;
+  /**
+   * Requests refused from the cache: a cached access token that an event revoked is remembered as
+   * revoked (a tombstone) until its exp, and refused again without its signature being checked.
+   */
+  cacheRefusals: number;
+  /** Tombstones held; they count against `cache.maxEntries` with `cacheSize`. */
+  cacheTombstones: number;
   /** Requests that arrived while the feed was stale. */
   staleRequests: number;
   introspections: number;

@@ -2,7 +2,7 @@ import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import { InvalidInputError, ResetTokenError } from '../errors.ts';
 import type { MailMessage } from '../mail/mailer.ts';
-import { admitHashing } from '../password/hashing-permit.ts';
+import { admitHashing, hashingKeys } from '../password/hashing-permit.ts';
 import { assertPasswordAcceptable } from '../password/password-policy.ts';
 import { revokeAllSessions } from '../session/revoke-sessions.ts';
 import type { UserRecord } from '../store/types.ts';
@@ -120,7 +120,7 @@ export async function confirmPasswordReset(
   requireSettings(deps);
   const { store } = deps;
   // A place with a bounded hasher first: at capacity, the token is not spent.
-  const permit = admitHashing(deps.hasher, 'password_reset');
+  const permit = await admitHashing(deps.hasher, 'password_reset', hashingKeys(context));
   try {
     assertPasswordAcceptable(input.newPassword, deps.passwordPolicy);
     if (!isResetTokenShaped(input.token)) throw new ResetTokenError('malformed reset token');

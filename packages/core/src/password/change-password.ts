@@ -5,7 +5,7 @@ import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
 import { createSession } from '../session/create-session.ts';
 import { revokeAllSessions } from '../session/revoke-sessions.ts';
 import type { SessionRecord, UserRecord } from '../store/types.ts';
-import { admitHashing } from './hashing-permit.ts';
+import { admitHashing, hashingKeys } from './hashing-permit.ts';
 import { assertPasswordAcceptable, isPasswordWithinBounds } from './password-policy.ts';
 
 export interface ChangePasswordInput {
@@ -28,7 +28,7 @@ export async function changePassword(
   context: RequestContext = emptyContext,
 ): Promise<LoginResult> {
   const { store, audit, guard, passwordPolicy } = deps;
-  const permit = admitHashing(deps.hasher, 'password_change');
+  const permit = await admitHashing(deps.hasher, 'password_change', hashingKeys(context, input.user.email));
   const hasher = permit.hasher;
   try {
     const { user, session } = input;

@@ -145,6 +145,89 @@ describe('limitHasher', { timeout: 10_000 }, () => {
     assert.equal(used, gated.hasher);
   });
 
+  it('a flooding key cannot hold every place: a newcomer displaces its newest waiting operation and starts next', async () => {
+    const rejected: HashPurpose[] = [];
+    const hasher = limitHasher(createGatedHasher().hasher, {
+      concurrency: 1,
+      queue: 4,
+      retryAfterSeconds: 2,
+      onRejected: (purpose) => rejected.push(purpose),
+    });
+    const flood = ['ip:203.0.113.9', 'account:victim@example.com'];
+    const started: string[] = [];
+    // The flood takes all 5 places: 2 started (one hashing, one reading), 3 waiting their turn.
+    const floodPermits = Array.from({ length: 5 }, (_, i) => {
+      const permit = hasher.admit!('login', flood);
+      void (permit.ready ?? Promise.resolve()).then(
+        () => started.push(`flood ${i}`),
+        () => started.push(`flood ${i} displaced`),
+      );
+      return permit;
+    });
+    await tick();
+    assert.deepEqual(started, ['flood 0', 'flood 1']);
+    // Another flood login is refused at once: its key already holds the most.
+    assert.throws(() => hasher.admit!('login', flood), OverloadedError);
+    assert.deepEqual(rejected, ['login']);
+    // A user from elsewhere, for another account, takes the place of the flood's newest waiting one.
+    const user = hasher.admit!('login', ['ip:198.51.100.7', 'account:user@example.com']);
+    let userStarted = false;
+    void user.ready?.then(() => {
+      userStarted = true;
+    });
+    await tick();
+    assert.deepEqual(started, ['flood 0', 'flood 1', 'flood 4 displaced']);
+    assert.deepEqual(rejected, ['login', 'login'], 'the displaced operation is counted as refused');
+    await assert.rejects(floodPermits[4]!.ready!, (error: unknown) => {
+      assert.ok(error instanceof OverloadedError);
+      assert.equal(error.retryAfterSeconds, 2);
+      return true;
+    });
+    // The next turn is the user's, ahead of the flood's older waiting operations.
+    floodPermits[0]!.release();
+    await tick();
+    assert.equal(userStarted, true);
+    assert.deepEqual(started, ['flood 0', 'flood 1', 'flood 4 displaced']);
+    user.release();
+    await tick();
+    assert.deepEqual(started, ['flood 0', 'flood 1', 'flood 4 displaced', 'flood 2']);
+    floodPermits[4]!.release(); // a displaced permit has nothing left to give back
+    for (const permit of floodPermits) permit.release();
+    await tick();
+    // Everything given back: all 5 places are free again, to anyone.
+    const again = Array.from({ length: 5 }, () => hasher.admit!('login', flood));
+    assert.throws(() => hasher.admit!('login', flood), OverloadedError);
+    for (const permit of again) permit.release();
+  });
+
+  it('a targeted account cannot hold every place either, from however many addresses', async () => {
+    const hasher = limitHasher(createGatedHasher().hasher, { concurrency: 1, queue: 2 });
+    const permits = ['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((ip) =>
+      hasher.admit!('login', [`ip:${ip}`, 'account:victim@example.com']),
+    );
+    // The same account from a fresh address: still the key holding the most, refused.
+    assert.throws(
+      () => hasher.admit!('login', ['ip:192.0.2.4', 'account:victim@example.com']),
+      OverloadedError,
+    );
+    const other = hasher.admit!('login', ['ip:192.0.2.5', 'account:someone@example.com']);
+    await assert.rejects(permits[2]!.ready!, OverloadedError);
+    permits[0]!.release();
+    await other.ready;
+    for (const permit of [...permits, other]) permit.release();
+  });
+
+  it('does not displace for a newcomer whose keys already hold about as much (no churn between equals)', async () => {
+    const hasher = limitHasher(createGatedHasher().hasher, { concurrency: 1, queue: 2 });
+    const a = [hasher.admit!('login', ['ip:a']), hasher.admit!('login', ['ip:a'])];
+    const b = hasher.admit!('login', ['ip:b']);
+    // a holds 2, b holds 1: a newcomer from b (would hold 2) is refused, not swapped with a.
+    assert.throws(() => hasher.admit!('login', ['ip:b']), OverloadedError);
+    // A newcomer holding nothing displaces a's newest... which is started; nothing of a's waits.
+    assert.throws(() => hasher.admit!('login', ['ip:c']), OverloadedError);
+    for (const permit of [...a, b]) permit.release();
+  });
+
   it('defaults to cores − 1 (at least 1) and refuses nonsense limits', () => {
     assert.equal(defaultHashConcurrency(), Math.max(1, availableParallelism() - 1));
     const gated = createGatedHasher();

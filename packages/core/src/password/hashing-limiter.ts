@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { OverloadedError } from '../errors.ts';
+import { FairPlaces } from './fair-places.ts';
 import type { HashPermit, HashPurpose, PasswordHasher } from './password-hasher.ts';
 
 export interface HashingLimits {
@@ -9,7 +9,7 @@ export interface HashingLimits {
   queue?: number;
   /** What a refusal tells the client to wait (`Retry-After`). Default 1 s. */
   retryAfterSeconds?: number;
-  /** Called once per refused operation (a metric), before `OverloadedError` is thrown. */
+  /** Called once per refused or displaced operation (a metric), before its `OverloadedError`. */
   onRejected?: (purpose: HashPurpose) => void;
 }
 
@@ -22,14 +22,23 @@ export function defaultHashConcurrency(): number {
 
 /**
  * Bounds the hasher: at most `concurrency` hashes run, at most `queue` more operations wait, and
- * past that an operation is refused at once with `OverloadedError` (503 + Retry-After), before it
- * reads or writes anything. A login flood then costs the process at most `concurrency` cores and a
- * bounded wait, instead of starving every other route.
+ * past that an operation is refused with `OverloadedError` (503 + Retry-After) before it reads or
+ * writes anything. A login flood then costs the process at most `concurrency` cores and a bounded
+ * wait, instead of starving every other route.
  *
- * An operation (a login, a registration) takes a place with `admit()` before its first store read,
- * so the refusal happens before any throttle counter, session or token is touched, alike for known
- * and unknown accounts; its hashes then wait for a running slot but are never refused. A bare
- * `hash()`/`verify()` admits itself.
+ * An operation (a login, a registration) takes a place with `admit(purpose, keys)` and waits for
+ * `permit.ready` before its first store read, so a refusal happens before any throttle counter,
+ * session or token is touched, alike for known and unknown accounts; once started, its hashes wait
+ * for a running slot but are never refused. A bare `hash()`/`verify()` admits itself.
+ *
+ * **Shared fairly across keys** (the client's address, the account: whatever the caller passes;
+ * the server passes both for a login): at capacity, a newcomer whose keys hold fewer places than
+ * the key holding the most, by two or more, displaces that key's newest waiting operation (which
+ * fails with the same `OverloadedError`) instead of being refused; and the next operation to start
+ * is the oldest of those whose keys have the fewest operations started. One source, or one
+ * targeted account, can then fill the queue only while nobody else asks, and a newcomer starts
+ * after at most about one hash per running slot. Operations admitted without keys share one key:
+ * among them the order is first come, first served, as before keys.
  *
  * @example
  * const hasher = limitHasher(createArgon2Hasher(), { concurrency: 1, queue: 16 });
@@ -43,18 +52,25 @@ export function limitHasher(hasher: PasswordHasher, limits: HashingLimits = {}):
   if (!Number.isInteger(queue) || queue < 0) throw new TypeError('queue must be ≥ 0');
   if (!(retryAfterSeconds > 0)) throw new TypeError('retryAfterSeconds must be > 0');
   const capacity = concurrency + queue;
-  let admitted = 0;
+  // Operations started at once: one hashing per slot and one more per slot doing its reads before
+  // (or its writes after) the hash, so a slot seldom waits for a store round trip.
+  const places = new FairPlaces(
+    capacity,
+    Math.min(capacity, 2 * concurrency),
+    retryAfterSeconds,
+    limits.onRejected,
+  );
   let running = 0;
-  const waiting: (() => void)[] = [];
+  const slotQueue: (() => void)[] = [];
 
   async function inSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (running >= concurrency) await new Promise<void>((resolve) => slotQueue.push(resolve));
     else running++;
     try {
       return await work();
     } finally {
       // The slot passes straight to the next waiter (running stays the same), or frees up.
-      const next = waiting.shift();
+      const next = slotQueue.shift();
       if (next) next();
       else running--;
     }
@@ -66,26 +82,19 @@ export function limitHasher(hasher: PasswordHasher, limits: HashingLimits = {}):
     needsRehash: (encoded) => hasher.needsRehash(encoded),
   };
 
-  function admit(purpose: HashPurpose = 'other'): HashPermit {
-    if (admitted >= capacity) {
-      limits.onRejected?.(purpose);
-      throw new OverloadedError(retryAfterSeconds);
-    }
-    admitted++;
-    let released = false;
+  function admit(purpose: HashPurpose = 'other', keys: readonly string[] = []): HashPermit {
+    const place = places.admit(purpose, keys);
     return {
       hasher: slotted,
-      release() {
-        if (released) return;
-        released = true;
-        admitted--;
-      },
+      ...(place.ready ? { ready: place.ready } : {}),
+      release: () => places.release(place),
     };
   }
 
   async function runAdmitted<T>(work: (inner: PasswordHasher) => Promise<T>): Promise<T> {
     const permit = admit();
     try {
+      await permit.ready;
       return await work(permit.hasher);
     } finally {
       permit.release();
@@ -112,6 +121,7 @@ export async function withHashPermit<T>(
   if (!hasher.admit) return work(hasher);
   const permit = hasher.admit(purpose);
   try {
+    await permit.ready;
     return await work(permit.hasher);
   } finally {
     permit.release();

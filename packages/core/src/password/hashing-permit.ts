@@ -1,14 +1,37 @@
+import type { RequestContext } from '../audit/audit-log.ts';
 import { toBase64Url } from '../lib/encoding.ts';
 import type { RandomSource } from '../random.ts';
+import { ipThrottleKey } from '../throttle/throttle-keys.ts';
 import type { HashPermit, HashPurpose, PasswordHasher } from './password-hasher.ts';
 
 /**
- * Holds a place with a bounded hasher (`limitHasher`) for one operation before it reads or
- * writes anything: at capacity this throws `OverloadedError`, so no throttle counter, session or
- * token changes, alike for every account. An unbounded hasher is used as it is.
+ * Holds a place with a bounded hasher (`limitHasher`) for one operation, and waits for its turn,
+ * before it reads or writes anything: at capacity (or displaced while waiting) this throws
+ * `OverloadedError`, so no throttle counter, session or token changes, alike for every account.
+ * `keys` share the places fairly (see `hashingKeys`). An unbounded hasher is used as it is.
  */
-export function admitHashing(hasher: PasswordHasher, purpose: HashPurpose): HashPermit {
-  return hasher.admit?.(purpose) ?? { hasher, release() {} };
+export async function admitHashing(
+  hasher: PasswordHasher,
+  purpose: HashPurpose,
+  keys: readonly string[] = [],
+): Promise<HashPermit> {
+  const permit = hasher.admit?.(purpose, keys) ?? { hasher, release() {} };
+  // A displaced permit has already given its place back: nothing to release.
+  if (permit.ready) await permit.ready;
+  return permit;
+}
+
+/**
+ * The keys a hashing operation is shared fairly by: the client's address (IPv6 by its /64, as the
+ * throttles count it) and, for a login, the account asked for (whether or not it exists: the
+ * normalised email, never looked up). No address (the CLI): the account alone, or none.
+ */
+export function hashingKeys(context: RequestContext, normalizedEmail?: string | null): string[] {
+  const keys: string[] = [];
+  const ip = ipThrottleKey(context.ip);
+  if (ip !== null) keys.push(`ip:${ip}`);
+  if (normalizedEmail) keys.push(`account:${normalizedEmail}`);
+  return keys;
 }
 
 /** A hash to verify against when the account does not exist, so timing does not reveal it. */

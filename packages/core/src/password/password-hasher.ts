@@ -19,8 +19,9 @@ export interface PasswordHasher {
   /**
    * Optional (bounded hashers, see `limitHasher`): holds a place for one operation now, or throws
    * `OverloadedError` when at capacity. The permit's hasher is used for that operation's hashes.
+   * `keys` (the client's address, the account) share the places fairly between clients.
    */
-  admit?(purpose?: HashPurpose): HashPermit;
+  admit?(purpose?: HashPurpose, keys?: readonly string[]): HashPermit;
 }
 
 /** Which flow asked for a hash: labels the overload metric. */
@@ -29,6 +30,12 @@ export type HashPurpose = 'login' | 'register' | 'password_change' | 'password_r
 /** A place held for one hashing operation; release it when the operation ends (idempotent). */
 export interface HashPermit {
   hasher: PasswordHasher;
+  /**
+   * Set when the operation must wait its turn: resolves when it may start, or rejects with
+   * `OverloadedError` if it was displaced meanwhile (its place released). Await it before the
+   * operation's first read or write.
+   */
+  ready?: Promise<void>;
   release(): void;
 }
 

@@ -2,7 +2,8 @@ import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { Authenticated } from '../auth-types.ts';
 import { RefreshTokenError } from '../errors.ts';
-import { publishSessionRevocations } from '../revocation/publish-revocations.ts';
+import { revocationUntil } from '../protocol/revocation-until.ts';
+import type { RevocationEvent } from '../revocation/revocation-event.ts';
 import { revokeSession } from '../session/revoke-sessions.ts';
 import type { SessionRecord } from '../store/types.ts';
 import {
@@ -36,6 +37,11 @@ export async function issueRefreshToken(
  * Consumes a refresh token and returns its successor, atomically in the store. A replay inside
  * the grace window returns the same successor; outside it, the replay is treated as theft: the
  * session and its whole family die, a revocation is published and audited.
+ *
+ * The store records that revocation (pending, in its outbox) in the same transaction that deletes
+ * the session; this function then publishes the very same event. A crash between the two leaves
+ * it pending in the store, and a live server publishes it (docs/design.md §5): the session is
+ * never dead in the store yet still accepted by verifiers.
  */
 export async function rotateRefreshToken(
   deps: AuthDeps,
@@ -48,6 +54,8 @@ export async function rotateRefreshToken(
   const now = deps.clock.now();
   // The successor keeps the client and DPoP key of the token it replaces.
   const successor = generateRefreshToken(deps.random, readRefreshTokenBinding(presented));
+  // What a reuse revokes: recorded by the store with the deletion, published below.
+  const until = revocationUntil('session', now, policy.accessTokenTtlMs);
   const result = await store.refreshTokens.rotate({
     presentedHash: hashRefreshToken(presented),
     successor: { hash: hashRefreshToken(successor), createdAt: now },
@@ -55,11 +63,18 @@ export async function rotateRefreshToken(
     now,
     graceMs: policy.refreshGraceMs,
     idleTtlMs: policy.idleTtlMs,
+    revocationUntil: until,
   });
   if (result.outcome === 'invalid')
     throw new RefreshTokenError('ERR_REFRESH_INVALID', 'unknown or expired refresh token');
   if (result.outcome === 'reused') {
-    await publishSessionRevocations(deps, [result.session]);
+    const revoked: RevocationEvent = {
+      type: 'session',
+      sid: result.session.id,
+      sub: result.session.userId,
+      until,
+    };
+    await deps.revocations.publish([revoked]);
     await deps.audit.record(
       { type: 'refresh.reuse_detected', subjectId: result.session.userId, sessionId: result.session.id },
       context,

@@ -107,6 +107,13 @@ export interface RotateRefreshInput {
   graceMs: number;
   /** New idle deadline for the session is `min(now + idleTtlMs, absoluteExpiresAt)`. */
   idleTtlMs: number;
+  /**
+   * The `until` of the `session` revocation a reuse records: a store that keeps revocations (or an
+   * outbox of them) writes `{type: 'session', sid, sub, until}` pending, in the same transaction
+   * (or before the script) that deletes the session, so a crash before the caller publishes it
+   * cannot leave the session dead in the store yet unrevoked at verifiers.
+   */
+  revocationUntil: number;
 }
 
 export type RotateRefreshResult =
@@ -114,7 +121,11 @@ export type RotateRefreshResult =
   | { outcome: 'rotated'; session: SessionRecord }
   /** Already consumed, successor unused (or within the grace window): the caller decrypts `successorCipher`. Nothing changed. */
   | { outcome: 'replayed'; session: SessionRecord; successorCipher: string }
-  /** Consumed, its successor (or a later token) used, outside the grace window: theft. The session and its whole family were deleted. */
+  /**
+   * Consumed, its successor (or a later token) used, outside the grace window: theft. The session
+   * and its whole family were deleted, and the session's revocation (`revocationUntil`) recorded
+   * as pending in the store's outbox with the deletion: the caller publishes it.
+   */
   | { outcome: 'reused'; session: SessionRecord }
   /** Unknown token, or its session is gone or expired. Nothing changed. */
   | { outcome: 'invalid' };
@@ -216,12 +227,34 @@ export interface ResetTokenStore {
  * it loses data the server seeds it again from here. Keyed by what the event names (`session` sid,
  * `user` sub, `token` jti, `key` kid); recording one again keeps the later `until` and `before`.
  */
-export interface RevocationStore {
-  record(events: RevocationEvent[]): Promise<void>;
+export interface RevocationStore extends RevocationOutbox {
+  /**
+   * Records the events. With `pendingSince`, their rows are pending (in the outbox) from then until
+   * `markPublished` covers them; without it, they are recorded as already published.
+   */
+  record(events: RevocationEvent[], pendingSince?: number): Promise<void>;
   /** Every recorded event whose `until` is at or after `since`. */
   listLive(since: number): Promise<RevocationEvent[]>;
   /** Removes events whose `until` is before `before`; returns how many. */
   deleteExpired(before: number): Promise<number>;
+}
+
+/**
+ * A transactional outbox of revocations (docs/design.md §5): events a store operation (or a
+ * publisher, durable first) recorded before they reached the feed. Any live auth server publishes
+ * the ones still pending after a grace, so an event a dead server never published is not lost.
+ */
+export interface RevocationOutbox {
+  /**
+   * Events pending since before `olderThan` whose `until` is at or after `liveSince`, oldest
+   * first, at most `limit`.
+   */
+  listPending(olderThan: number, liveSince: number, limit: number): Promise<RevocationEvent[]>;
+  /**
+   * The feed carries these events: what they cover (same kind and id, `until` and `before` no
+   * later than theirs) is no longer pending. A row recorded again later stays pending.
+   */
+  markPublished(events: RevocationEvent[]): Promise<void>;
 }
 
 /** A complete backend: every sub-store lives in one database so cross-store operations stay atomic. */
@@ -238,6 +271,11 @@ export interface GatehouseStore {
    * it, the feed's own Redis is the only copy, so it needs Redis persistence).
    */
   revocations?: RevocationStore;
+  /**
+   * Where revocations wait for the feed: `revocations` itself for SQLite, PostgreSQL and memory;
+   * for Redis, an outbox of the sessions reuse detection deleted.
+   */
+  revocationOutbox?: RevocationOutbox;
   /** Throws when the backend is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

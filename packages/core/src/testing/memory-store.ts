@@ -14,6 +14,7 @@ import { createMemoryUserStore } from './memory-store/users.ts';
  */
 export function createMemoryStore(): GatehouseStore {
   const state = createMemoryState();
+  const revocations = createMemoryRevocationStore(state);
   return {
     kind: 'memory',
     users: createMemoryUserStore(state),
@@ -22,7 +23,8 @@ export function createMemoryStore(): GatehouseStore {
     keys: createMemoryKeyStore(state),
     audit: createMemoryAuditStore(state),
     resetTokens: createMemoryResetTokenStore(state),
-    revocations: createMemoryRevocationStore(state),
+    revocations,
+    revocationOutbox: revocations,
     async ping() {},
     async close() {},
   };

@@ -7,6 +7,7 @@ import { describeKeys } from './store-suite/keys.ts';
 import { describeRefreshLookup } from './store-suite/refresh-lookup.ts';
 import { describeRefreshRotation } from './store-suite/refresh-rotation.ts';
 import { describeResetTokens } from './store-suite/reset-tokens.ts';
+import { describeRevocationOutbox } from './store-suite/revocation-outbox.ts';
 import { describeRevocations } from './store-suite/revocations.ts';
 import { describeSessions } from './store-suite/sessions.ts';
 import { describeUsers } from './store-suite/users.ts';
@@ -53,6 +54,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreHarnes
     describeAudit(current);
     describeResetTokens(current);
     describeRevocations(current);
+    describeRevocationOutbox(current);
   });
 }
 

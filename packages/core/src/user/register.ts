@@ -1,7 +1,7 @@
 import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import { toBase64Url } from '../lib/encoding.ts';
-import { admitHashing } from '../password/hashing-permit.ts';
+import { admitHashing, hashingKeys } from '../password/hashing-permit.ts';
 import { assertPasswordAcceptable } from '../password/password-policy.ts';
 import type { UserRecord } from '../store/types.ts';
 import { normalizeEmail } from './normalize-email.ts';
@@ -27,7 +27,7 @@ export async function register(
   input: RegisterInput,
   context: RequestContext = emptyContext,
 ): Promise<RegisterResult> {
-  const permit = admitHashing(deps.hasher, 'register');
+  const permit = await admitHashing(deps.hasher, 'register', hashingKeys(context));
   try {
     await deps.guard.beforeRegister(context);
     const email = normalizeEmail(input.email);

@@ -1,7 +1,7 @@
 import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import { InvalidCredentialsError } from '../errors.ts';
-import { admitHashing } from '../password/hashing-permit.ts';
+import { admitHashing, hashingKeys } from '../password/hashing-permit.ts';
 import { isPasswordWithinBounds } from '../password/password-policy.ts';
 import type { UserRecord } from '../store/types.ts';
 import { normalizeEmailOrNull } from './normalize-email.ts';
@@ -44,10 +44,12 @@ export async function verifyCredentials(
   context: RequestContext = emptyContext,
 ): Promise<UserRecord> {
   const { store, guard } = deps;
-  const permit = admitHashing(deps.hasher, 'login');
+  const email = normalizeEmailOrNull(input.email);
+  // Shared fairly by address and by account: one source, or one targeted account, cannot hold
+  // every place while others ask.
+  const permit = await admitHashing(deps.hasher, 'login', hashingKeys(context, email));
   const hasher = permit.hasher;
   try {
-    const email = normalizeEmailOrNull(input.email);
     await guard.beforeLogin(email, context);
     if (email === null) throw new InvalidCredentialsError('malformed email');
     // Too long or not a string: refuse before spending a hash on it. Not secret-dependent.

@@ -42,6 +42,7 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
         systemClock,
         { onError: () => {}, heartbeats: false },
         store.revocations,
+        store.revocationOutbox,
       );
     }
     const deps = createAuthDeps({

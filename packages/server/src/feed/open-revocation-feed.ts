@@ -2,6 +2,7 @@ import {
   type Clock,
   createInProcessFeed,
   type FeedSource,
+  type RevocationOutbox,
   type RevocationPublisher,
   type RevocationStore,
 } from '@gatehouse/core';
@@ -11,6 +12,17 @@ import { createReliablePublisher } from './reliable-publisher.ts';
 
 /** What the feed and the durable copy keep past an event's `until`: the verifiers' leeway. */
 const RETAIN_AFTER_UNTIL_MS = 60_000;
+
+/**
+ * How long a revocation may stay pending in the store's outbox before any live server publishes
+ * it: longer than a normal publish and its confirmation (the next heartbeat step, within 1 s), so
+ * only what a dead (or cut-off) server left behind is published twice.
+ */
+export const OUTBOX_GRACE_MS = 3_000;
+/** Rows the outbox sweep publishes per heartbeat step. */
+const OUTBOX_BATCH = 500;
+/** Outbox entries a store without durable revocations seeds the feed with, at most. */
+const OUTBOX_SEED_LIMIT = 100_000;
 
 /** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
 export interface RevocationFeed {
@@ -46,12 +58,19 @@ export interface RevocationFeedHooks {
  * Redis feed whenever it finds that Redis lost data, and once at start before the first heartbeat
  * (what a server that died with events pending never published). Redis is a transport, never the
  * only copy.
+ *
+ * With an outbox (`outbox`, the store's `revocationOutbox`), every event recorded durably is
+ * pending there until the feed took it; each heartbeat step of any live server publishes what
+ * stayed pending longer than `OUTBOX_GRACE_MS` (a server died between its store write and its
+ * publish: reuse detection's transaction, or a logout whose publish was still queued) before it
+ * heartbeats.
  */
 export async function openRevocationFeed(
   config: Pick<GatehouseConfig, 'redisUrl'>,
   clock: Clock,
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,
+  outbox: RevocationOutbox | undefined = durable,
 ): Promise<RevocationFeed> {
   const {
     onError,
@@ -63,7 +82,8 @@ export async function openRevocationFeed(
     const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
     if (durable) await feed.publish(await durable.listLive(liveSince()));
     return {
-      publisher: recordingFirst(durable, feed),
+      // Nothing to wait for: the event is on the (only) feed when `publish` returns.
+      publisher: recordingFirst(durable, feed, () => undefined),
       source: feed,
       pending: 0,
       flush: async () => {},
@@ -82,7 +102,7 @@ export async function openRevocationFeed(
     clock,
     onError,
     retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
-    ...(durable ? { seed: () => durable.listLive(liveSince()) } : {}),
+    ...seedFrom(durable, outbox, liveSince),
     onReseed,
   });
   // Heartbeats come from the reliable publisher, which withholds them while a revocation is pending.
@@ -91,6 +111,17 @@ export async function openRevocationFeed(
     clock,
     onError,
     retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
+    ...(outbox
+      ? {
+          recover: () =>
+            outbox.listPending(
+              clock.now() - OUTBOX_GRACE_MS,
+              clock.now() - RETAIN_AFTER_UNTIL_MS,
+              OUTBOX_BATCH,
+            ),
+          confirm: (events: Parameters<RevocationOutbox['markPublished']>[0]) => outbox.markPublished(events),
+        }
+      : {}),
   });
   if (heartbeats) {
     publisher.start();
@@ -104,7 +135,7 @@ export async function openRevocationFeed(
     head: () => feed.head(),
   });
   return {
-    publisher: recordingFirst(durable, publisher),
+    publisher: recordingFirst(durable, publisher, () => clock.now()),
     source,
     get pending() {
       return publisher.pending;
@@ -117,6 +148,7 @@ export async function openRevocationFeed(
         await publisher.retry();
         if (publisher.pending > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      await publisher.confirm();
     },
     async close() {
       source.close();
@@ -128,14 +160,32 @@ export async function openRevocationFeed(
 }
 
 /**
+ * What the Redis feed writes again when it seeds or first adopts an epoch: every live durable
+ * revocation; without a durable store (the Redis store), every live entry of its outbox, however
+ * young, so no heartbeat of a restarted server vouches for a feed without them.
+ */
+function seedFrom(
+  durable: RevocationStore | undefined,
+  outbox: RevocationOutbox | undefined,
+  liveSince: () => number,
+) {
+  if (durable) return { seed: () => durable.listLive(liveSince()) };
+  if (outbox)
+    return { seed: () => outbox.listPending(Number.MAX_SAFE_INTEGER, liveSince(), OUTBOX_SEED_LIMIT) };
+  return {};
+}
+
+/**
  * Writes each revocation to the durable store, then hands it to the feed. The feed is tried even
  * when the durable write failed (its tokens must not live on at verifiers; a session ended by
  * reuse detection is already gone from the store), and the failure is thrown after that, so the
  * caller answers 503 and, publishing first (revoke-sessions.ts), has deleted no session.
+ * `pendingSince` dates the rows in the outbox (undefined: recorded as published).
  */
 function recordingFirst(
   durable: RevocationStore | undefined,
   feed: RevocationPublisher,
+  pendingSince: () => number | undefined,
 ): RevocationPublisher {
   if (!durable) return feed;
   return {
@@ -143,7 +193,7 @@ function recordingFirst(
       if (events.length === 0) return;
       let failure: unknown;
       try {
-        await durable.record(events);
+        await durable.record(events, pendingSince());
       } catch (error) {
         failure = error;
       }

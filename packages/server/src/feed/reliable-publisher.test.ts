@@ -22,6 +22,52 @@ function flakyFeed() {
 }
 
 describe('createReliablePublisher', () => {
+  it('publishes what the outbox still holds pending before it heartbeats, and confirms what landed', async () => {
+    const clock = createManualClock();
+    const feed = flakyFeed();
+    const leftBehind: RevocationEvent = {
+      type: 'session',
+      sid: 'dead',
+      sub: 'u0',
+      until: clock.now() + 600_000,
+    };
+    const mine: RevocationEvent = { type: 'session', sid: 's1', sub: 'u1', until: clock.now() + 600_000 };
+    let outbox = [leftBehind];
+    const confirmed: RevocationEvent[] = [];
+    const publisher = createReliablePublisher({
+      inner: feed.inner,
+      clock,
+      onError: () => {},
+      recover: async () => outbox,
+      confirm: async (events) => {
+        confirmed.push(...events);
+        outbox = outbox.filter((event) => !events.includes(event));
+      },
+    });
+    await publisher.publish([mine]);
+    assert.deepEqual(confirmed, [], 'confirmed on the next step, off the request path');
+
+    feed.state.up = false;
+    await publisher.tick();
+    assert.equal(feed.state.heartbeats, 0);
+    feed.state.up = true;
+    // The feed refuses the recovered event: no heartbeat vouches for a feed without it.
+    const original = feed.inner.publish;
+    feed.inner.publish = async () => {
+      throw new Error('feed unreachable');
+    };
+    await publisher.tick();
+    assert.equal(feed.state.heartbeats, 0);
+    feed.inner.publish = original;
+    await publisher.tick();
+    assert.deepEqual(feed.state.published, [mine, leftBehind]);
+    assert.deepEqual(confirmed, [mine, leftBehind]);
+    assert.equal(feed.state.heartbeats, 1);
+    await publisher.tick();
+    assert.deepEqual(feed.state.published, [mine, leftBehind], 'nothing pending is published again');
+    assert.equal(feed.state.heartbeats, 2);
+  });
+
   it('keeps an event the feed refused, withholds heartbeats meanwhile, and delivers it once the feed is back', async () => {
     const clock = createManualClock();
     const feed = flakyFeed();

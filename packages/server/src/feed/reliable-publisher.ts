@@ -17,6 +17,14 @@ export interface ReliablePublisherOptions {
    */
   retainAfterUntilMs?: number;
   onError: (error: Error) => void;
+  /**
+   * Asked on each step once nothing is pending here: events the store's outbox still holds pending
+   * past a grace (a server that recorded them died before publishing). They are published before
+   * the heartbeat, which is withheld if they do not land.
+   */
+  recover?: () => Promise<RevocationEvent[]>;
+  /** Told, on the next step (off the request path), which events landed on the feed. */
+  confirm?: (events: RevocationEvent[]) => Promise<void>;
 }
 
 export interface ReliablePublisher extends RevocationPublisher {
@@ -26,6 +34,8 @@ export interface ReliablePublisher extends RevocationPublisher {
   tick(): Promise<void>;
   /** Tries the pending events once now, without a heartbeat; resolves true when none is left. */
   retry(): Promise<boolean>;
+  /** Tells `confirm` now about the events that landed since it was last told. */
+  confirm(): Promise<void>;
   start(): void;
   stop(): void;
 }
@@ -45,6 +55,7 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
   const publishWaitMs = options.publishWaitMs ?? 250;
   const retainMs = options.retainAfterUntilMs ?? 60_000;
   let queue: RevocationEvent[] = [];
+  const outbox = createOutboxLink(options);
   let timer: ReturnType<typeof setInterval> | undefined;
   let running: Promise<void> | undefined;
   // One flush at a time: two in flight would each slice off the other's batch.
@@ -62,6 +73,7 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
     try {
       await inner.publish(batch);
       queue = queue.slice(batch.length);
+      outbox.landed(batch);
       return queue.length === 0;
     } catch (error) {
       onError(error instanceof Error ? error : new Error(String(error)));
@@ -70,7 +82,17 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
   }
 
   async function step(): Promise<void> {
-    if (await flush()) await inner.heartbeat();
+    const flushed = await flush();
+    await outbox.confirm();
+    if (!flushed) return;
+    // Only with nothing pending here, so an outage does not pile the same rows up in the queue.
+    const recovered = await outbox.recover();
+    if (recovered.length > 0) {
+      queue = [...queue, ...recovered];
+      if (!(await flush())) return;
+      await outbox.confirm();
+    }
+    await inner.heartbeat();
   }
 
   return {
@@ -91,6 +113,7 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
       clearTimeout(timeout);
     },
     retry: () => flush(),
+    confirm: () => outbox.confirm(),
     tick() {
       running ??= step()
         .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))))
@@ -106,6 +129,35 @@ export function createReliablePublisher(options: ReliablePublisherOptions): Reli
     stop() {
       clearInterval(timer);
       timer = undefined;
+    },
+  };
+}
+
+/** The publisher's side of the store's outbox: what to publish again, and what landed. */
+function createOutboxLink({ recover, confirm, onError }: ReliablePublisherOptions) {
+  const report = (error: unknown) => onError(error instanceof Error ? error : new Error(String(error)));
+  /** Landed on the feed, not yet confirmed to the outbox. */
+  let landed: RevocationEvent[] = [];
+  return {
+    landed(events: RevocationEvent[]): void {
+      if (confirm) landed = [...landed, ...events];
+    },
+    async confirm(): Promise<void> {
+      if (!confirm || landed.length === 0) return;
+      const batch = landed;
+      landed = [];
+      // On failure they stay pending in the outbox: a server publishes them again after the grace.
+      await confirm(batch).catch(report);
+    },
+    async recover(): Promise<RevocationEvent[]> {
+      if (!recover) return [];
+      try {
+        return await recover();
+      } catch (error) {
+        // The outbox is unreachable (database outage): what is known is still heard; keep heartbeating.
+        report(error);
+        return [];
+      }
     },
   };
 }

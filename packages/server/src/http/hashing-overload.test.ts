@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { HashPermit } from '@gatehouse/core';
+import { type HashPermit, hashingKeys } from '@gatehouse/core';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import { confirmReset, requestReset, resetTokenFor } from '../testing/reset-test-support.ts';
@@ -20,10 +20,15 @@ interface Answer {
   headers: [string, string][];
 }
 
-async function post(server: RunningServer, path: string, payload: unknown): Promise<Answer> {
+async function post(
+  server: RunningServer,
+  path: string,
+  payload: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    headers: { 'content-type': 'application/json', origin: ORIGIN, ...extraHeaders },
     body: JSON.stringify(payload),
   });
   const headers = [...response.headers].filter(([name]) => !PER_RESPONSE_HEADERS.has(name)).sort();
@@ -205,5 +210,124 @@ describe('password hashing at capacity: 503 temporarily_unavailable, nothing don
     );
     for (const answer of answers) assert.ok([200, 503].includes(answer.status), answer.body);
     assert.ok(answers.some((answer) => answer.status === 200));
+  });
+});
+
+/**
+ * The same bound shared fairly between clients: a real server (SQLite, real Argon2id) trusting
+ * X-Forwarded-For from loopback (so the test speaks for several addresses), one hash at a time and
+ * 2 waiting. The test holds the places of a "flood" address itself, so every step is deterministic.
+ */
+describe('password hashing at capacity, shared fairly between clients', { timeout: 30_000 }, () => {
+  const FLOOD_IP = '203.0.113.9';
+  const USER_IP = '198.51.100.7';
+  const floodKeys = hashingKeys({ ip: FLOOD_IP, userAgent: null });
+  let dataDir: string;
+  let server: RunningServer;
+  const known = 'known@example.com';
+  const user = 'user@example.com';
+  let held: HashPermit[] = [];
+
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  function releaseAll(): void {
+    for (const permit of held) permit.release();
+    held = [];
+  }
+  /** Waits until every place is taken (a probe with the flood's own keys is refused). */
+  async function untilFull(): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      try {
+        server.hasher.admit!('other', floodKeys).release();
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.fail('the flood login never took its place');
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-fair-'));
+    const config = loadConfig({ GATEHOUSE_MAILER: 'outbox' }, [
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--password-hash-concurrency',
+      '1',
+      '--password-hash-queue',
+      '2',
+      '--trust-proxy',
+      'loopback',
+    ]);
+    server = await startServer(config, { logger: false, print: () => {} });
+    for (const email of [known, user])
+      assert.equal((await post(server, '/auth/register', { email, password: PASSWORD })).status, 202);
+  });
+  after(async () => {
+    releaseAll();
+    await server?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * The flood holds every place (2 started, its own login waiting); a user from another address
+   * logs in: the flood's waiting login is displaced (its answer returned), the user's is served.
+   */
+  async function displaceFloodLogin(floodEmail: string, floodPassword: string): Promise<Answer> {
+    held = [server.hasher.admit!('other', floodKeys), server.hasher.admit!('other', floodKeys)];
+    try {
+      const floodLogin = post(
+        server,
+        '/auth/login',
+        { email: floodEmail, password: floodPassword },
+        from(FLOOD_IP),
+      );
+      await untilFull();
+      // From the flood's own address nothing gets in: it already holds the most.
+      assertOverloaded(
+        await post(server, '/auth/login', { email: user, password: PASSWORD }, from(FLOOD_IP)),
+      );
+      const userLogin = post(server, '/auth/login', { email: user, password: PASSWORD }, from(USER_IP));
+      const displaced = await floodLogin;
+      // The user's login waits its turn, the next one: it gets the place the flood gives back.
+      held.shift()?.release();
+      const served = await userLogin;
+      assert.equal(served.status, 200, served.body);
+      return displaced;
+    } finally {
+      releaseAll();
+    }
+  }
+
+  it('a flood from one address cannot starve a login from another; the displaced login gets 503 + Retry-After', async () => {
+    const refusedBefore = await overloadCount(server, 'login');
+    const displaced = await displaceFloodLogin(known, PASSWORD);
+    assertOverloaded(displaced);
+    // The displaced login and the one refused at the door, both counted.
+    assert.equal(await overloadCount(server, 'login'), refusedBefore + 2);
+  });
+
+  it('a displaced login answers alike for a known and an unknown account, and changes nothing', async () => {
+    const account = await server.store.users.getByEmail(known);
+    assert.ok(account);
+    const sessionsBefore = (await server.store.sessions.listForUser(account.id, Date.now())).length;
+    const auditAbout = async () =>
+      (await server.store.audit.query({ limit: 1000 })).filter(
+        (event) => event.subjectId === account.id || event.type === 'login.failure',
+      ).length;
+    const auditBefore = await auditAbout();
+    const answers: Answer[] = [];
+    // More wrong passwords than the account's free failures (5): had any been counted, the right
+    // password below would be locked out (429).
+    for (let i = 0; i < 6; i++) answers.push(await displaceFloodLogin(known, WRONG_PASSWORD));
+    answers.push(await displaceFloodLogin('unknown@example.com', WRONG_PASSWORD));
+    answers.push(await displaceFloodLogin(known, PASSWORD));
+    for (const answer of answers) assertOverloaded(answer);
+    for (const answer of answers.slice(1)) assert.deepEqual(answer, answers[0]);
+    assert.equal((await server.store.sessions.listForUser(account.id, Date.now())).length, sessionsBefore);
+    assert.equal(await auditAbout(), auditBefore, 'nothing audited for the displaced logins');
+    const ok = await post(server, '/auth/login', { email: known, password: PASSWORD }, from(FLOOD_IP));
+    assert.equal(ok.status, 200, ok.body);
   });
 });

@@ -1,6 +1,6 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
-import { readNodeHeaders } from '../lib/read-node-headers.ts';
-import { verifyNow } from '../lib/verify-now.ts';
+import { type RequestTarget, readNodeHeaders } from '../lib/read-node-headers.ts';
+import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyResult } from '../types.ts';
 
 /** The parts of an Express request the middleware reads and writes (no dependency on express). */
@@ -58,6 +58,8 @@ declare global {
  * });
  */
 export function gatehouse(verifier: Verifier) {
+  const verify = verifierNow(verifier);
+
   function settle(
     req: ExpressLikeRequest,
     res: ExpressLikeResponse,
@@ -74,10 +76,9 @@ export function gatehouse(verifier: Verifier) {
   }
 
   return (req: ExpressLikeRequest, res: ExpressLikeResponse, next: ExpressLikeNext): void => {
-    const target = { method: req.method, url: req.originalUrl ?? req.url };
     let verdict: VerifyResult | Promise<VerifyResult>;
     try {
-      verdict = verifyNow(verifier, readNodeHeaders(req.headers, req, req.cookies, target));
+      verdict = verify(readNodeHeaders(req.headers, req, req.cookies, req, targetOf));
     } catch (error) {
       next(error);
       return;
@@ -86,4 +87,9 @@ export function gatehouse(verifier: Verifier) {
     if (verdict instanceof Promise) verdict.then((result) => settle(req, res, next, result), next);
     else settle(req, res, next, verdict);
   };
+}
+
+/** The method and the target before any router stripped a mount path: a DPoP proof's `htm` and `htu`. */
+function targetOf(req: ExpressLikeRequest): RequestTarget {
+  return { method: req.method, url: req.originalUrl ?? req.url };
 }

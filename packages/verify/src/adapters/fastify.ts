@@ -1,6 +1,6 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
-import { type NodeRequestLike, readNodeHeaders } from '../lib/read-node-headers.ts';
-import { verifyNow } from '../lib/verify-now.ts';
+import { type NodeRequestLike, type RequestTarget, readNodeHeaders } from '../lib/read-node-headers.ts';
+import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyResult } from '../types.ts';
 
 /** The parts of a Fastify request the hook reads and writes (no runtime dependency on fastify). */
@@ -48,6 +48,8 @@ export interface FastifyLikeInstance {
  * });
  */
 export function gatehouseHook(verifier: Verifier) {
+  const verify = verifierNow(verifier);
+
   function settle(
     request: FastifyLikeRequest,
     reply: FastifyLikeReply,
@@ -70,13 +72,7 @@ export function gatehouseHook(verifier: Verifier) {
   ): Promise<FastifyLikeReply | undefined> | undefined => {
     let verdict: VerifyResult | Promise<VerifyResult>;
     try {
-      verdict = verifyNow(
-        verifier,
-        readNodeHeaders(request.headers, request.raw, request.cookies, {
-          method: request.method,
-          url: request.url,
-        }),
-      );
+      verdict = verify(readNodeHeaders(request.headers, request.raw, request.cookies, request, targetOf));
     } catch (error) {
       // Where verifyRequest would have rejected: Fastify answers a rejected hook as an error.
       return Promise.reject(error);
@@ -87,6 +83,11 @@ export function gatehouseHook(verifier: Verifier) {
     done();
     return undefined;
   };
+}
+
+/** A DPoP proof's `htm` and `htu`. */
+function targetOf(request: FastifyLikeRequest): RequestTarget {
+  return { method: request.method, url: request.url };
 }
 
 /**

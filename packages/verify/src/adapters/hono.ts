@@ -1,5 +1,5 @@
 import { toFailureResponse } from '../lib/failure-response.ts';
-import { verifyNow } from '../lib/verify-now.ts';
+import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
 /** The parts of a Hono context the middleware uses (no dependency on hono). */
@@ -30,6 +30,7 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
  * app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
  */
 export function gatehouse(verifier: Verifier) {
+  const verify = verifierNow(verifier);
   function settle(
     c: HonoLikeContext,
     next: () => Promise<void>,
@@ -48,7 +49,7 @@ export function gatehouse(verifier: Verifier) {
   return (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
     let verdict: VerifyResult | Promise<VerifyResult>;
     try {
-      verdict = verifyNow(verifier, readHonoRequest(c));
+      verdict = verify(readHonoRequest(c));
     } catch (error) {
       // Where an async middleware would have rejected.
       return Promise.reject(error);

@@ -15,6 +15,16 @@ export function createJwtPath(ctx: JwtPathContext) {
   const { clock, keys, local, cache, verdicts } = ctx;
   const { counts, allow, reject } = verdicts;
 
+  /**
+   * A tombstone: this exact token string was verified, then named by an event that revokes it
+   * (verification-cache.ts), so the full path would pass its signature and claims and refuse it
+   * at the revocation set with this very answer. Answered without the signature check.
+   */
+  function refuseRevoked(): Verdict {
+    counts.cacheRefusals++;
+    return reject(401, 'ERR_TOKEN_REVOKED');
+  }
+
   function judge(token: string, result: LocalResult, now: number, afterRefetch: boolean): Verdict {
     if (!result.ok) {
       // Rate-limited inside: a flood of made-up kids costs at most one fetch per window.
@@ -36,6 +46,7 @@ export function createJwtPath(ctx: JwtPathContext) {
       counts.cacheHits++;
       return allow(cached);
     }
+    if (cached === null) return refuseRevoked();
     counts.cacheMisses++;
     const checked = local.check(token);
     return checked instanceof Promise
@@ -59,6 +70,8 @@ export function createJwtPath(ctx: JwtPathContext) {
         counts.cacheHits++;
         return bindToken(ctx, request, token, 'Bearer', allow(cached));
       }
+      // A refusal is answered under the Bearer scheme as it is: nothing for bindToken to add.
+      if (cached === null) return refuseRevoked();
       if (keys.prepare) return undefined;
       const checked = local.check(token) as LocalResult;
       if (!checked.ok) {
@@ -106,6 +119,7 @@ function rememberToken(
       sub: claims.sub,
       jti: claims.jti,
       kid,
+      iat: claims.iat,
     });
   return ctx.verdicts.allow(principal);
 }

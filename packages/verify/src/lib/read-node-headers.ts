@@ -12,6 +12,22 @@ export interface NodeRequestLike {
 }
 
 /**
+ * `header.toLowerCase() === name` for a lower-case ASCII `name` without a `k` (every name read
+ * here), without making the lower-case copy: the only other characters `toLowerCase` turns into
+ * a-z are the Kelvin sign (into k) and İ (into two characters, so never the same length).
+ */
+export function isHeaderNamed(header: string, name: string): boolean {
+  if (header === name) return true;
+  if (header.length !== name.length) return false;
+  for (let index = 0; index < name.length; index++) {
+    const code = header.charCodeAt(index);
+    const wanted = name.charCodeAt(index);
+    if (code !== wanted && (code !== wanted - 0x20 || wanted < 0x61 || wanted > 0x7a)) return false;
+  }
+  return true;
+}
+
+/**
  * Every value a header named `name` (lower-case) was received with, as `headersDistinct` would
  * give it: one string when it came once, a list when more. Read from `rawHeaders`, which the HTTP
  * parser has already built, instead of `headersDistinct`, which builds a list for every header of
@@ -24,7 +40,7 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
   let all: string[] | undefined;
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const header = rawHeaders[index]!;
-    if (header.length !== name.length || header.toLowerCase() !== name) continue;
+    if (!isHeaderNamed(header, name)) continue;
     const received = rawHeaders[index + 1]!;
     if (first === undefined) first = received;
     else if (all === undefined) all = [first, received];
@@ -33,29 +49,45 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
   return all ?? first ?? value;
 }
 
+/** The request line's method and target, for a DPoP proof's `htm` and `htu`. */
+export interface RequestTarget {
+  method?: string | undefined;
+  url?: string | undefined;
+}
+
+/**
+ * Whether the verifier may check a DPoP proof against this Authorization value, and so needs the
+ * method and target: under the DPoP scheme (the only one starting with d/D, and only at the very
+ * start), or when it is not one plain string. No other request ever reaches the proof check.
+ */
+function mayNeedTarget(authorization: string | string[]): boolean {
+  return typeof authorization !== 'string' || (authorization.charCodeAt(0) | 0x20) === 0x64;
+}
+
 /**
  * The verifier's input from a Node-based framework's request. Node keeps only the first of two
  * Authorization headers in `headers` and drops the other silently; `rawHeaders` still holds both,
- * so the verifier sees the ambiguity and refuses it instead of judging one of them.
+ * so the verifier sees the ambiguity and refuses it instead of judging one of them. The method and
+ * target (`targetOf(request)`) are read only where a DPoP proof may need them, so a Bearer or
+ * cookie request costs no object for them.
  */
-export function readNodeHeaders(
+export function readNodeHeaders<R>(
   headers: Headers,
   raw: NodeRequestLike | undefined,
   cookies: Record<string, string | undefined> | undefined,
-  target?: { method?: string; url?: string },
+  request?: R,
+  targetOf?: (request: R) => RequestTarget,
 ): VerifyRequestInput {
   const { authorization, cookie, dpop } = headers;
-  const input: VerifyRequestInput = {
-    headers: {
-      authorization:
-        authorization === undefined ? undefined : receivedValues(raw, 'authorization', authorization),
-      cookie,
-    },
-    cookies,
-  };
+  const received =
+    authorization === undefined ? undefined : receivedValues(raw, 'authorization', authorization);
+  const input: VerifyRequestInput = { headers: { authorization: received, cookie }, cookies };
   // Two DPoP headers are refused like two Authorization headers, so both must be seen.
   if (dpop !== undefined) input.headers.dpop = receivedValues(raw, 'dpop', dpop);
-  if (target?.method !== undefined) input.method = target.method;
-  if (target?.url !== undefined) input.url = target.url;
+  if (received !== undefined && targetOf !== undefined && mayNeedTarget(received)) {
+    const { method, url } = targetOf(request as R);
+    if (method !== undefined) input.method = method;
+    if (url !== undefined) input.url = url;
+  }
   return input;
 }

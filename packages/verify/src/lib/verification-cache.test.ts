@@ -85,4 +85,35 @@ describe('createVerificationCache', () => {
     assert.equal(cache.get('e', 'jwt', 0), undefined);
     assert.ok(cache.get('a', 'jwt', 0));
   });
+  it('keeps a revoked token as a tombstone only for its exact string, its kind, and not past its expiry', () => {
+    const cache = createVerificationCache(10);
+    const token = `${'h'.repeat(40)}.${'s'.repeat(30)}`;
+    const sameTag = `${'x'.repeat(40)}.${'s'.repeat(30)}`;
+    cache.set(token, principal('s1'), 1000, { sid: 's1', sub: 'u1', jti: 'j1', kid: 'k1', iat: 0 });
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 900 }, 100), 1);
+    assert.equal(cache.get(token, 'jwt', 100), null);
+    assert.equal(cache.get(sameTag, 'jwt', 100), undefined, 'another token with the same tail');
+    assert.equal(cache.get(token, 'session', 100), undefined, 'another kind');
+    assert.equal(cache.drop({ type: 'token', jti: 'j1', until: 5000 }, 100), 0, 'no longer indexed');
+    assert.equal(cache.get(token, 'jwt', 899), null);
+    assert.equal(cache.get(token, 'jwt', 900), undefined, "at the event's until");
+    assert.equal(cache.tombstones, 0);
+  });
+
+  it('keeps no tombstone for a session cookie, an event already past, or a token issued after a user event', () => {
+    const cache = createVerificationCache(10);
+    cache.set('cookie', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('old', principal('s2'), 1000, { sid: 's2', sub: 'u1', iat: 1 });
+    cache.set('new', principal('s3'), 1000, { sid: 's3', sub: 'u1', iat: 2 });
+    cache.set('past', principal('s4'), 1000, { sid: 's4', sub: 'u2', iat: 1 });
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 5000 }, 100), 1);
+    assert.equal(cache.get('cookie', 'session', 100), undefined);
+    assert.equal(cache.drop({ type: 'user', sub: 'u1', before: 2000, until: 5000 }, 100), 2);
+    assert.equal(cache.get('old', 'jwt', 100), null);
+    assert.equal(cache.get('new', 'jwt', 100), undefined, 'iat 2 s is not before 2000 ms');
+    assert.equal(cache.drop({ type: 'user', sub: 'u2', before: 2000, until: 100 }, 100), 1);
+    assert.equal(cache.get('past', 'jwt', 100), undefined);
+    assert.equal(cache.tombstones, 1);
+    assert.equal(cache.size, 0);
+  });
 });

@@ -7,17 +7,20 @@ export interface CacheIndexKeys {
   sub: string;
   jti?: string;
   kid?: string;
+  /** An access token's `iat` (seconds): a `user` event revokes only tokens issued before its `before`. */
+  iat?: number;
 }
 
 interface Entry extends CacheIndexKeys {
   key: string;
   tag: string;
   kind: Principal['strategy'];
-  principal: Principal;
+  /** Null for a tombstone: this exact credential was revoked by an event, and is refused until `expiresAtMs`. */
+  principal: Principal | null;
   expiresAtMs: number;
 }
 
-type IndexName = keyof CacheIndexKeys;
+type IndexName = Exclude<keyof CacheIndexKeys, 'iat'>;
 
 /** Which index an event searches, and for what. A `user` event drops all of the user's entries, whatever their `iat`. */
 function namedBy(event: RevocationEvent): [IndexName, string] {
@@ -33,13 +36,37 @@ function namedBy(event: RevocationEvent): [IndexName, string] {
   }
 }
 
+/**
+ * Whether `event` on its own revokes this cached access token, by the rule the full path's
+ * revocation-set check applies: a session, token or key event revokes every token it names; a
+ * `user` event only tokens issued before its `before` (a missing `iat` counts as before, as in the
+ * set). Session cookies are never kept: their full path asks the host's store again (which sees
+ * the request, and may be down: 503), so a tombstone would change its answer.
+ */
+function revokes(event: RevocationEvent, entry: Entry): boolean {
+  if (entry.kind === 'session') return false;
+  if (event.type !== 'user') return true;
+  return entry.iat === undefined || entry.iat * 1000 < event.before;
+}
+
 export interface VerificationCache {
-  /** The principal remembered for exactly this credential string, unless it expired. */
-  get(key: string, kind: Principal['strategy'], nowMs: number): Principal | undefined;
+  /**
+   * The principal remembered for exactly this credential string, unless it expired; null when a
+   * revocation event named exactly this credential (a tombstone): the caller refuses it.
+   */
+  get(key: string, kind: Principal['strategy'], nowMs: number): Principal | null | undefined;
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void;
-  /** Drops every entry the event names; returns how many. Cost is proportional to that number. */
-  drop(event: RevocationEvent): number;
+  /**
+   * Stops accepting every entry the event names; returns how many. An entry the event itself
+   * revokes stays as a tombstone until the earlier of its own expiry and the event's `until`
+   * (the revocation set keeps the event at least that long, so the full path would refuse it as
+   * well); the others are dropped. Cost is proportional to the number named.
+   */
+  drop(event: RevocationEvent, nowMs?: number): number;
+  /** Entries that can accept a credential (tombstones not counted). */
   readonly size: number;
+  /** Tombstones held; they count against `maxEntries` with the rest. */
+  readonly tombstones: number;
 }
 
 /** One shape for every entry (absent indexes are undefined), built without a spread. */
@@ -55,6 +82,7 @@ function makeEntry(
     sub: index.sub,
     jti: index.jti,
     kid: index.kid,
+    iat: index.iat,
     key,
     tag,
     kind: principal.strategy,
@@ -126,11 +154,14 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
 
   /** The most recently used entry, last in `entries`: a hit on it needs no re-insertion. */
   let newest: Entry | undefined;
+  let tombstones = 0;
 
   function remove(entry: Entry): void {
     if (entry === newest) newest = undefined;
     entries.delete(entry.tag);
-    unindex(indexes, entry);
+    // A tombstone was taken out of the indexes when it was made.
+    if (entry.principal === null) tombstones--;
+    else unindex(indexes, entry);
   }
 
   return {
@@ -165,23 +196,36 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       if (entries.size > maxEntries) remove(entries.values().next().value!);
     },
 
-    drop(event) {
+    drop(event, nowMs = 0) {
       const [name, value] = namedBy(event);
       const tags = indexes[name].get(value);
       if (tags === undefined) return 0;
       let dropped = 0;
       for (const tag of typeof tags === 'string' ? [tags] : [...tags]) {
         const entry = entries.get(tag);
-        if (entry) {
+        if (!entry) continue;
+        dropped++;
+        const untilMs = Math.min(entry.expiresAtMs, event.until);
+        if (untilMs <= nowMs || !revokes(event, entry)) {
           remove(entry);
-          dropped++;
+          continue;
         }
+        // Only the exact credential string can reach it (get compares the whole key); no later
+        // event needs to find it, so it leaves the indexes, and its principal is let go.
+        unindex(indexes, entry);
+        entry.principal = null;
+        entry.expiresAtMs = untilMs;
+        tombstones++;
       }
       return dropped;
     },
 
     get size() {
-      return entries.size;
+      return entries.size - tombstones;
+    },
+
+    get tombstones() {
+      return tombstones;
     },
   };
 }

@@ -11,6 +11,7 @@ export interface VerifierCounts {
     cacheHits: number;
     cacheMisses: number;
     cacheRevocations: number;
+    cacheRefusals: number;
     staleRequests: number;
     introspections: number;
   };
@@ -29,6 +30,7 @@ export function createVerifierCounts(): VerifierCounts {
     cacheHits: 0,
     cacheMisses: 0,
     cacheRevocations: 0,
+    cacheRefusals: 0,
     staleRequests: 0,
     introspections: 0,
   };

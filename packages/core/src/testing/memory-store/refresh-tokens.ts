@@ -5,6 +5,7 @@ import {
   sessionAfterRotation,
 } from '../../refresh/rotation-rule.ts';
 import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '../../store/types.ts';
+import { recordRevocations } from './revocations.ts';
 import { copy, deleteSession, type MemoryState } from './state.ts';
 
 export function createMemoryRefreshTokenStore(state: MemoryState): RefreshTokenStore {
@@ -34,7 +35,14 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
   if (decision.step === 'replay') {
     return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
   }
-  if (decision.step === 'reuse') return { outcome: 'reused', session: deleteSession(state, session.id)! };
+  if (decision.step === 'reuse') {
+    recordRevocations(
+      state,
+      [{ type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil }],
+      input.now,
+    );
+    return { outcome: 'reused', session: deleteSession(state, session.id)! };
+  }
   token.consumedAt = input.now;
   token.successorCipher = input.successorCipher;
   token.successorHash = input.successor.hash;

@@ -17,8 +17,8 @@ export interface MemoryState {
   audit: AuditEvent[];
   /** Reset tokens by hash; at most one per user. */
   resets: Map<string, ResetTokenRecord>;
-  /** Durable revocations by `kind:id`. */
-  revocations: Map<string, RevocationRow>;
+  /** Durable revocations by `kind:id`; `pendingSince` null once the feed carries them. */
+  revocations: Map<string, RevocationRow & { pendingSince: number | null }>;
 }
 
 export function createMemoryState(): MemoryState {

@@ -106,6 +106,7 @@ export function makeRotation(
     now,
     graceMs: GRACE_MS,
     idleTtlMs: IDLE_TTL_MS,
+    revocationUntil: now + 10 * MINUTE,
     ...overrides,
   } satisfies RotateRefreshInput;
 }

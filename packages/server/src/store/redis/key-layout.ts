@@ -42,6 +42,9 @@ export interface KeyLayout {
   readonly retiredKeys: string;
   readonly activeKey: string;
 
+  /** Sorted set: a pending revocation (its row as JSON) → when it was recorded (the outbox). */
+  readonly revocationOutbox: string;
+
   readonly auditEvents: string;
   readonly auditByTime: string;
   auditByUser(userId: string): string;
@@ -74,6 +77,8 @@ export function createKeyLayout(prefix: string): KeyLayout {
     keyRecords: `${prefix}{keys}:records`,
     retiredKeys: `${prefix}{keys}:retired`,
     activeKey: `${prefix}{keys}:active`,
+
+    revocationOutbox: `${prefix}{revocations}:outbox`,
 
     auditEvents: `${prefix}{audit}:events`,
     auditByTime: `${prefix}{audit}:by-time`,

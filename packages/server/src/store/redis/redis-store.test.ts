@@ -85,6 +85,7 @@ describe('openRedisStore (Redis specifics)', () => {
     now,
     graceMs: 10_000,
     idleTtlMs: HOUR / 2,
+    revocationUntil: now + 600_000,
   });
 
   it('validates its options before connecting', async () => {

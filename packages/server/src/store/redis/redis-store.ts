@@ -6,6 +6,7 @@ import { createRedisKeyStore } from './key-store.ts';
 import { createKeyLayout } from './key-layout.ts';
 import { createRedisRefreshTokenStore } from './refresh-token-store.ts';
 import { createRedisResetTokenStore } from './reset-token-store.ts';
+import { createRedisRevocationOutbox } from './revocation-outbox.ts';
 import { createRouting } from './routing.ts';
 import { defineRedisScripts, type RedisClient } from './scripts.ts';
 import { createRedisSessionStore } from './session-store.ts';
@@ -67,14 +68,16 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   }
   const context: RedisStoreContext = { client, keys, scripts: defineRedisScripts(client) };
   const routing = createRouting(context);
+  const outbox = createRedisRevocationOutbox(context);
   return {
     kind: 'redis',
     users: createRedisUserStore(context, routing),
     sessions: createRedisSessionStore(context, routing),
-    refreshTokens: createRedisRefreshTokenStore(context, routing),
+    refreshTokens: createRedisRefreshTokenStore(context, routing, outbox),
     keys: createRedisKeyStore(context),
     audit: createRedisAuditStore(context),
     resetTokens: createRedisResetTokenStore(context, routing),
+    revocationOutbox: outbox,
     async ping() {
       await client.ping();
     },

@@ -2,6 +2,7 @@ import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from 
 import { EXPIRY_SLACK_MS, type RedisStoreContext } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { toFields, toSessionRecord } from './records.ts';
+import type { RedisRevocationOutbox } from './revocation-outbox.ts';
 import { type Routing, toDeletedSession } from './routing.ts';
 
 type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
@@ -9,11 +10,12 @@ type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 export function createRedisRefreshTokenStore(
   context: RedisStoreContext,
   routing: Routing,
+  outbox: RedisRevocationOutbox,
 ): RefreshTokenStore {
   const { client, keys } = context;
   return {
     issue: (record) => issueRefreshToken(context, routing, record),
-    rotate: (input) => rotateRefreshToken(context, routing, input),
+    rotate: (input) => rotateRefreshToken(context, routing, outbox, input),
 
     async sessionIdFor(hash) {
       const userId = await client.get(keys.refreshRoute(hash));
@@ -57,6 +59,7 @@ async function issueRefreshToken(
 async function rotateRefreshToken(
   context: RedisStoreContext,
   routing: Routing,
+  outbox: RedisRevocationOutbox,
   input: RotateRefreshInput,
 ): Promise<RotateRefreshResult> {
   const { client, keys, scripts } = context;
@@ -66,20 +69,35 @@ async function rotateRefreshToken(
   // The successor's route goes in before the script can make it live, so a client that gets
   // the successor (now, or later as a grace-window replay) can always find it.
   await client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
-  const reply = (await scripts.rotateRefreshToken(
-    [keys.refreshToken(base, input.presentedHash)],
-    [
-      base,
-      encodeId(input.successor.hash),
-      input.successor.hash,
-      String(input.successor.createdAt),
-      input.successorCipher,
-      String(input.now),
-      String(input.graceMs),
-      String(input.now + input.idleTtlMs),
-      String(EXPIRY_SLACK_MS),
-    ],
-  )) as unknown[];
+  const run = async (armed: boolean) =>
+    (await scripts.rotateRefreshToken(
+      [keys.refreshToken(base, input.presentedHash)],
+      [
+        base,
+        encodeId(input.successor.hash),
+        input.successor.hash,
+        String(input.successor.createdAt),
+        input.successorCipher,
+        String(input.now),
+        String(input.graceMs),
+        String(input.now + input.idleTtlMs),
+        String(EXPIRY_SLACK_MS),
+        armed ? '1' : '0',
+      ],
+    )) as unknown[];
+  let reply = await run(false);
+  if (reply[0] === 'arm') {
+    // A reuse: its revocation goes to the outbox (another slot) before the script deletes the
+    // session, so a crash in between leaves it pending for a live server to publish. Should the
+    // second call find the session gone meanwhile, the entry only announces a revocation again.
+    const session = toSessionRecord(toFields(reply[1]));
+    if (!session) throw new Error('redis: unexpected reply from the rotation script');
+    await outbox.recordPending(
+      { type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil },
+      input.now,
+    );
+    reply = await run(true);
+  }
   return applyRotation(context, routing, input, reply);
 }
 

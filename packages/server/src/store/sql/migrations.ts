@@ -16,6 +16,7 @@ export function sqlMigrations(dialect: SqlDialect): readonly Migration[] {
       sql: resetTokens(dialect) + (dialect.name === 'postgres' ? THROTTLE_COUNTERS : ''),
     },
     { version: 3, name: 'durable revocations, refresh successors', sql: revocations(dialect) },
+    { version: 4, name: 'revocation outbox', sql: revocationOutbox(dialect) },
   ];
 }
 
@@ -130,5 +131,14 @@ function revocations({ schema: s }: SqlDialect): string {
 
     -- Which token a rotation made, so a replay can tell whether that successor was ever used.
     ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+  `;
+}
+
+function revocationOutbox({ schema: s }: SqlDialect): string {
+  return `
+    -- Set while the feed may not carry the row yet (docs/design.md §5): a live server publishes
+    -- rows pending longer than a grace, which a server that died before publishing left behind.
+    ALTER TABLE revocations ADD COLUMN pending_since ${s.int64};
+    CREATE INDEX revocations_pending ON revocations (pending_since) WHERE pending_since IS NOT NULL;
   `;
 }

@@ -8,6 +8,7 @@ import { chooseRotationStep, isSessionLive, isSuccessorUsed, sessionAfterRotatio
 import { toRefreshTokenRecord, toSessionRecord } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { execute, row, type SqlProgram } from './program.ts';
+import { recordPending } from './revocation-store.ts';
 
 const INSERT = 'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)';
 const SESSION_ID = 'SELECT session_id FROM refresh_tokens WHERE hash = ?';
@@ -40,6 +41,12 @@ function* rotate({ forUpdate }: SqlDialect, input: RotateRefreshInput): SqlProgr
     case 'replay':
       return { outcome: 'replayed', session, successorCipher: decision.successorCipher };
     case 'reuse':
+      // The outbox: the revocation is durable, pending, in the transaction that ends the session,
+      // so no crash can leave the session deleted but unrevoked (docs/design.md §5).
+      yield* recordPending(
+        [{ type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil }],
+        input.now,
+      );
       // Cascades to every token of the family.
       yield* execute('DELETE FROM sessions WHERE id = ?', session.id);
       return { outcome: 'reused', session };

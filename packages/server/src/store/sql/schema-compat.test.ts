@@ -10,6 +10,7 @@ import { dumpPostgresSchema, dumpSqliteSchema } from './schema-dump.ts';
 
 // Taken from databases created by each backend's own migration list, before the two shared one
 // (sql/migrations.ts): a database made by either code is the same database, and migrates the same.
+// Migrations added since (4: the revocation outbox) are appended to it as they ship.
 const fixture = JSON.parse(await readFile(new URL('./schema-fixture.json', import.meta.url), 'utf8'));
 
 describe('the shared SQL migrations', () => {

@@ -12,6 +12,7 @@ export type SqlSubStores = Omit<GatehouseStore, 'kind' | 'ping' | 'close'>;
 
 /** Every sub-store of a SQL backend, written once over the driver seam (sql/driver.ts). */
 export function createSqlSubStores(driver: SqlDriver): SqlSubStores {
+  const revocations = createSqlRevocationStore(driver);
   return {
     users: createSqlUserStore(driver),
     sessions: createSqlSessionStore(driver),
@@ -19,6 +20,7 @@ export function createSqlSubStores(driver: SqlDriver): SqlSubStores {
     keys: createSqlKeyStore(driver),
     audit: createSqlAuditStore(driver),
     resetTokens: createSqlResetTokenStore(driver),
-    revocations: createSqlRevocationStore(driver),
+    revocations,
+    revocationOutbox: revocations,
   };
 }

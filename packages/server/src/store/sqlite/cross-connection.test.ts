@@ -22,6 +22,7 @@ function makeRotation(presentedHash: string, now: number): RotateRefreshInput {
     now,
     graceMs: 10_000,
     idleTtlMs: 30 * 60_000,
+    revocationUntil: now + 10 * 60_000,
   };
 }
 

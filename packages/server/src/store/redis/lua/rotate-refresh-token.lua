@@ -1,7 +1,8 @@
 -- KEYS[1] presented token hash.
 -- ARGV[1] the user's key base, ARGV[2] encoded successor hash, ARGV[3] successor hash,
 -- ARGV[4] successor createdAt, ARGV[5] successor cipher, ARGV[6] now, ARGV[7] graceMs,
--- ARGV[8] now + idleTtlMs, ARGV[9] expiry slack ms.
+-- ARGV[8] now + idleTtlMs, ARGV[9] expiry slack ms, ARGV[10] '1' once the caller has put the
+-- session's revocation in the outbox (a reuse is declared only then; before, the reply is 'arm').
 -- The whole decision runs here, in the slot of the session's user: concurrent refreshes of one token
 -- queue behind each other, the first rotates and the rest find it consumed (see chooseRotationStep
 -- in packages/core/src/refresh/rotation-rule.ts for the same rule in the memory and SQL stores).
@@ -41,6 +42,8 @@ if (within_grace or not successor_used) and token[3] then
   return {'replayed', redis.call('HGETALL', session_key), token[3]}
 end
 
--- Replayed after its successor was used, outside the grace window: theft. The session and its whole family go.
+-- Replayed after its successor was used, outside the grace window: theft. The session and its whole family go,
+-- but only once its revocation waits in the outbox (another slot): the caller records it and calls again.
+if ARGV[10] ~= '1' then return {'arm', redis.call('HGETALL', session_key)} end
 local gone = delete_session(base, token[1])
 return {'reused', gone[1], gone[2]}
