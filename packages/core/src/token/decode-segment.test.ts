@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  decodeCanonicalBase64UrlBytes,
   decodeJsonObjectSegment,
   decodeSegment,
   parseJsonObjectSegment,
@@ -83,5 +84,67 @@ describe('writeCanonicalBase64Url (the verifier’s decode and check in one)', (
     }
     for (const text of ['', 'AA', 'AAA', 'AAAA', 'QQ', 'QUE', '-_-_'])
       assert.ok(writeCanonicalBase64Url(text, Buffer.alloc(8), 0) >= 0, text);
+  });
+});
+
+describe('decodeCanonicalBase64UrlBytes (the same, from bytes already written)', () => {
+  /** `text` as bytes at `start` (every character one byte, as the verifier ensures), decoded to `at`. */
+  function decodeAt(text: string, start: number, gap: number): { length: number; bytes: Buffer } {
+    const buffer = Buffer.alloc(start + text.length + gap + text.length);
+    buffer.write(text, start, 'latin1');
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+    const at = start + text.length + gap;
+    const length = decodeCanonicalBase64UrlBytes(view, start, start + text.length, at);
+    return { length, bytes: buffer.subarray(at, at + Math.max(length, 0)) };
+  }
+
+  it('accepts bytes iff decodeSegment accepts their text, writing the same bytes where it is told', () => {
+    const oneByte = fc.oneof(
+      edgeText.filter((text) => [...text].every((char) => char.charCodeAt(0) <= 0xff)),
+      fc.string({ unit: 'binary-ascii', maxLength: 40 }),
+      fc.uint8Array({ maxLength: 80 }).map(base64Url),
+      // Long canonical text with one byte changed: the word-at-a-time loops see the bad byte anywhere.
+      fc
+        .tuple(fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.nat(), fc.integer({ min: 0, max: 255 }))
+        .map(([bytes, index, code]) => {
+          const text = base64Url(bytes);
+          const at = index % text.length;
+          return `${text.slice(0, at)}${String.fromCharCode(code)}${text.slice(at + 1)}`;
+        }),
+    );
+    fc.assert(
+      fc.property(oneByte, fc.nat(9), fc.nat(5), (text, start, gap) => {
+        const strict = decodeSegment(text);
+        const { length, bytes } = decodeAt(text, start, gap);
+        assert.equal(length >= 0, strict !== null, JSON.stringify(text));
+        if (strict) assert.deepEqual(bytes, strict);
+      }),
+      { numRuns: 10000 },
+    );
+  });
+
+  it('refuses non-canonical trailing bits, padding, the other alphabet, whitespace and high bytes', () => {
+    for (const text of [
+      'AB',
+      'AAB',
+      'QQ==',
+      'a+b/',
+      'A',
+      'AAAAA',
+      'ab c',
+      '\u00e9',
+      'QUF\u00c1',
+      'QU\nF',
+      'QUE=',
+    ]) {
+      assert.equal(decodeAt(text, 0, 0).length, -1, text);
+      // The same inside a long canonical run, at each alignment of the 8- and 4-character loops.
+      for (let prefix = 0; prefix < 8; prefix++) {
+        const padded = `${'QUFB'.repeat(4).slice(0, prefix * 4)}${text}`;
+        if (decodeSegment(padded) === null) assert.equal(decodeAt(padded, 3, 1).length, -1, padded);
+      }
+    }
+    for (const text of ['', 'AA', 'AAA', 'AAAA', 'QQ', 'QUE', '-_-_', '-_-_-_-_AAAA'])
+      assert.ok(decodeAt(text, 1, 0).length >= 0, text);
   });
 });

@@ -34,19 +34,21 @@ export function decodeJsonObjectSegment(text: string): Record<string, unknown> |
 export function parseJsonObjectSegment(text: string): Record<string, unknown> | null {
   const bytes = Buffer.allocUnsafe((text.length * 3) >> 2);
   const length = writeCanonicalBase64Url(text, bytes, 0);
-  return length > 0 ? readJsonObject(bytes, length) : null;
+  return length > 0 ? readJsonObject(bytes, 0, length) : null;
 }
 
 /**
- * The JSON object in `bytes[0, length)`: ASCII read as Latin-1 (the common case, byte for byte the
- * same text), other text only when it is valid UTF-8 (invalid bytes are an error, never U+FFFD; a
- * BOM stays and fails JSON.parse), one JSON.parse. Null for anything else; never throws.
+ * The JSON object in `bytes[start, start + length)`: ASCII read as Latin-1 (the common case, byte
+ * for byte the same text), other text only when it is valid UTF-8 (invalid bytes are an error,
+ * never U+FFFD; a BOM stays and fails JSON.parse), one JSON.parse. Null for anything else; never
+ * throws.
  */
-export function readJsonObject(bytes: Buffer, length: number): Record<string, unknown> | null {
-  const view = bytes.subarray(0, length);
+export function readJsonObject(bytes: Buffer, start: number, length: number): Record<string, unknown> | null {
+  const end = start + length;
+  const view = bytes.subarray(start, end);
   let json: string;
-  if (isAscii(view)) json = bytes.toString('latin1', 0, length);
-  else if (isUtf8(view)) json = bytes.toString('utf8', 0, length);
+  if (isAscii(view)) json = bytes.toString('latin1', start, end);
+  else if (isUtf8(view)) json = bytes.toString('utf8', start, end);
   else return null;
   try {
     const value: unknown = JSON.parse(json);
@@ -114,4 +116,72 @@ export function writeCanonicalBase64Url(text: string, buffer: Uint8Array, offset
     if (remainder === 3) buffer[at++] = bits >> 8;
   }
   return codes > 0x7f || values < 0 ? -1 : at - offset;
+}
+
+/** Outside the alphabet: a bit no valid quantum sets (24 bits at most), kept through every OR. */
+const INVALID = 1 << 30;
+/** For each byte, its 6-bit value already shifted to where it goes in a 4-character quantum. */
+function quantumTable(shift: number): Int32Array {
+  const table = new Int32Array(256).fill(INVALID);
+  for (let index = 0; index < ALPHABET.length; index++) table[ALPHABET.charCodeAt(index)] = index << shift;
+  return table;
+}
+const Q0 = quantumTable(18);
+const Q1 = quantumTable(12);
+const Q2 = quantumTable(6);
+const Q3 = quantumTable(0);
+
+/** Four characters (little-endian in `word`) as 24 bits, or with INVALID set. */
+function quantum(word: number): number {
+  return Q0[word & 0xff]! | Q1[(word >>> 8) & 0xff]! | Q2[(word >>> 16) & 0xff]! | Q3[word >>> 24]!;
+}
+
+/**
+ * `writeCanonicalBase64Url` for text already in bytes: decodes the base64url characters in
+ * `view[start, end)` to `view[at, …)` and returns the byte count, or -1 unless they are canonical
+ * (the same contract: alphabet only, no dangling character, unused trailing bits zero; any byte
+ * over 0x7f is outside the alphabet). Reads four or eight characters at a time as whole words and
+ * looks each up in a table of pre-shifted values: a third of the instructions of the string
+ * decoder, whose `charCodeAt` per character dominated the verifier's own cost (docs/benchmarks.md,
+ * goal 2). The output must not overlap the input, and the caller provides room for
+ * `((end - start) * 3) >> 2` bytes at `at`.
+ */
+export function decodeCanonicalBase64UrlBytes(
+  view: DataView,
+  start: number,
+  end: number,
+  at: number,
+): number {
+  const remainder = (end - start) & 3;
+  if (remainder === 1) return -1;
+  const first = at;
+  let invalid = 0;
+  let index = start;
+  for (const whole8 = end - ((end - start) & 7); index < whole8; index += 8) {
+    const high = quantum(view.getUint32(index, true));
+    const low = quantum(view.getUint32(index + 4, true));
+    invalid |= high | low;
+    view.setUint32(at, (high << 8) | (low >>> 16));
+    view.setUint16(at + 4, low);
+    at += 6;
+  }
+  for (const whole = end - remainder; index < whole; index += 4) {
+    const bits = quantum(view.getUint32(index, true));
+    invalid |= bits;
+    view.setUint16(at, bits >>> 8);
+    view.setUint8(at + 2, bits);
+    at += 3;
+  }
+  if (remainder !== 0) {
+    const v0 = Q0[view.getUint8(index)]!;
+    const v1 = Q1[view.getUint8(index + 1)]!;
+    const v2 = remainder === 3 ? Q2[view.getUint8(index + 2)]! : 0;
+    const bits = v0 | v1 | v2;
+    invalid |= bits;
+    // The last character's bits beyond the last byte (4 of v1, or 2 of v2) must be zero.
+    if ((bits & (remainder === 2 ? 0xffff : 0xff)) !== 0) return -1;
+    view.setUint8(at++, bits >>> 16);
+    if (remainder === 3) view.setUint8(at++, bits >>> 8);
+  }
+  return (invalid & INVALID) !== 0 ? -1 : at - first;
 }

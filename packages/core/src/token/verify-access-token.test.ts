@@ -313,6 +313,25 @@ describe('verifyAccessToken: structure and size', () => {
     rejects(verify, `${header}.${payload}.${signature.slice(0, -1)}${sloppy}`, 'ERR_TOKEN_MALFORMED');
   });
 
+  it('rejects characters beyond ASCII whose low byte is the base64url character they replace', () => {
+    // U+0100 | c truncated to a byte (what a Latin-1 write does) is c again: a decoder that saw only
+    // low bytes would take each of these for the valid token. U+FF00 | c likewise, in UTF-16 too.
+    const widen = (text: string, at: number, high: number) =>
+      `${text.slice(0, at)}${String.fromCharCode(high | text.charCodeAt(at))}${text.slice(at + 1)}`;
+    for (const high of [0x100, 0xff00]) {
+      for (const at of [0, 5, payload.length - 1]) {
+        rejects(verify, `${header}.${widen(payload, at, high)}.${signature}`, 'ERR_TOKEN_MALFORMED');
+      }
+      for (const at of [0, 40, signature.length - 1]) {
+        rejects(verify, `${header}.${payload}.${widen(signature, at, high)}`, 'ERR_TOKEN_MALFORMED');
+      }
+      rejects(verify, `${widen(header, 3, high)}.${payload}.${signature}`, 'ERR_TOKEN_MALFORMED');
+    }
+    rejects(verify, `${header}.${payload}.${signature}\u00e9`, 'ERR_TOKEN_MALFORMED');
+    // The unchanged token passes: each refusal above is for the widened character.
+    assert.equal(verify(valid).sid, claims().sid);
+  });
+
   it('rejects segments that are not JSON objects or not UTF-8', () => {
     for (const bad of ['[]', 'null', '"text"', '1', '{"alg":', '\uFEFF{}']) {
       rejects(
