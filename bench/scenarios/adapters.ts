@@ -22,8 +22,13 @@ interface Settings {
   warmUpSeconds: number;
 }
 
-type Side = 'open' | 'guarded' | 'noop';
+type Side = 'open' | 'guarded' | 'noop' | 'wrapped';
 const SIDES: readonly Side[] = ['open', 'guarded', 'noop'];
+
+/** The sides a guard is measured on: the adapter's second form (Hono's wrapped handler) where it has one. */
+function sidesOf(adapterCase: AdapterCase): readonly Side[] {
+  return adapterCase.wrapped === undefined ? SIDES : [...SIDES, 'wrapped'];
+}
 
 /**
  * One guard measured, per round: req/s of each side (median of its quarter-second samples), and
@@ -35,11 +40,12 @@ interface PairedRuns {
   guarded: number[];
   open: number[];
   noop: number[];
+  wrapped: number[];
   cpu: Record<Side, number[]>;
 }
 
 /** guarded (or the no-op side) ÷ open per round (taken back to back), then the median over rounds. */
-function pairedRatio(runs: PairedRuns, side: 'guarded' | 'noop' = 'guarded'): number {
+function pairedRatio(runs: PairedRuns, side: Exclude<Side, 'open'> = 'guarded'): number {
   const ratios = runs[side].flatMap((guarded, index) => {
     const open = runs.open[index];
     return open === undefined || open <= 0 ? [] : [guarded / open];
@@ -65,17 +71,23 @@ async function checkReplies(port: number, adapterCase: AdapterCase): Promise<voi
   await expectReply(port, { ...adapterCase.guarded, headers: {} }, 401);
   await expectReply(port, adapterCase.open, 200, OPEN_SUB);
   await expectReply(port, adapterCase.noop, 200, OPEN_SUB);
+  if (adapterCase.wrapped) {
+    await expectReply(port, adapterCase.wrapped, 200, adapterCase.expectedSub);
+    await expectReply(port, { ...adapterCase.wrapped, headers: {} }, 401);
+  }
 }
 
 /** The sides of round `round`: rotated, so none always runs first or right after the same one. */
-function sidesOf(round: number): Side[] {
-  return SIDES.map((_side, index) => SIDES[(index + round) % SIDES.length]!);
+function sidesOfRound(sides: readonly Side[], round: number): Side[] {
+  return sides.map((_side, index) => sides[(index + round) % sides.length]!);
 }
 
 /** One side's timed run: its req/s and, where /proc has it, the app's CPU µs per request. */
 async function measureSide(app: Worker<AdapterAppReady>, runs: PairedRuns, side: Side, settings: Settings) {
+  const httpCase = runs.adapterCase[side];
+  if (httpCase === undefined) return;
   const before = processCpuMicros(app.pid);
-  const load = await loadCase(app.ready.port, runs.adapterCase[side], settings.seconds, CONNECTIONS);
+  const load = await loadCase(app.ready.port, httpCase, settings.seconds, CONNECTIONS);
   const after = processCpuMicros(app.pid);
   runs[side].push(load.requestsPerSecond.median);
   if (before !== undefined && after !== undefined && load.completed > 0)
@@ -119,17 +131,21 @@ async function measureFramework(
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
         await checkReplies(port, adapterCase);
         if (settings.warmUpSeconds > 0) {
-          for (const side of SIDES) await warmUp(port, adapterCase[side], settings.warmUpSeconds);
+          for (const side of sidesOf(adapterCase)) {
+            const httpCase = adapterCase[side];
+            if (httpCase) await warmUp(port, httpCase, settings.warmUpSeconds);
+          }
         }
         return true;
       });
-      const cpu = { open: [], guarded: [], noop: [] };
-      if (ok) live.push({ framework, adapterCase, guarded: [], open: [], noop: [], cpu });
+      const cpu = { open: [], guarded: [], noop: [], wrapped: [] };
+      if (ok) live.push({ framework, adapterCase, guarded: [], open: [], noop: [], wrapped: [], cpu });
     }
     for (let round = 0; round < settings.rounds; round++) {
       for (const runs of [...live]) {
         const done = await attempt(result, `${label}, ${runs.adapterCase.credential}`, async () => {
-          for (const side of sidesOf(round)) await measureSide(app, runs, side, settings);
+          for (const side of sidesOfRound(sidesOf(runs.adapterCase), round))
+            await measureSide(app, runs, side, settings);
           return true;
         });
         if (done === undefined) live.splice(live.indexOf(runs), 1);
@@ -158,14 +174,19 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
     const label = FRAMEWORK_LABELS[runs.framework];
     const open = median(runs.open);
     const guarded = median(runs.guarded);
-    const cpu = SIDES.map((side) => cpuOf(runs, side));
+    const cpu = sidesOf(runs.adapterCase).map((side) => cpuOf(runs, side));
+    const wrapped = runs.adapterCase.wrapped === undefined ? undefined : pairedRatio(runs, 'wrapped');
+    const wrappedNote =
+      wrapped === undefined
+        ? ''
+        : `; the same guard as gatehouseHandler (wrapped handler, no middleware) ${formatRatio(wrapped)}, app CPU ${formatMicros(cpu[3]!)} µs`;
     recordScore(result, {
       goal: 1,
       what: `${label}, ${runs.adapterCase.credential}: guarded ÷ open route, same headers`,
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `open ${formatNumber(open)} req/s; guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${formatMicros(cpu[0]!)} µs, guarded ${formatMicros(cpu[1]!)} µs`,
+      baselines: `open ${formatNumber(open)} req/s; guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${formatMicros(cpu[0]!)} µs, guarded ${formatMicros(cpu[1]!)} µs${wrappedNote}`,
     });
     return [
       label,
@@ -174,12 +195,13 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       formatNumber(guarded),
       formatRatio(value),
       formatRatio(noop),
+      wrapped === undefined ? '–' : formatRatio(wrapped),
       cpu.map(formatMicros).join(' / '),
     ];
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `${CONNECTIONS} connections. Each row: the open route, the guarded route and the open route behind a no-op middleware sent the very same request (the guard's credential in all three), back to back in each round; req/s is the median of quarter-second samples; each ratio is that side ÷ open per round, median over rounds. The no-op column is what the framework charges for any middleware on the route; CPU is the app process's user + system time per request (median over rounds; Linux /proc).`,
+    description: `${CONNECTIONS} connections. Each row: the open route, the guarded route and the open route behind a no-op middleware sent the very same request (the guard's credential in all three), back to back in each round; req/s is the median of quarter-second samples; each ratio is that side ÷ open per round, median over rounds. The no-op column is what the framework charges for any middleware on the route. On Hono a fourth side, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over rounds; Linux /proc).`,
     table: {
       columns: [
         'framework',
@@ -188,9 +210,10 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
         'guarded req/s',
         'guarded ÷ open',
         'no-op middleware ÷ open',
-        'app CPU µs/request: open / guarded / no-op',
+        'wrapped handler ÷ open',
+        'app CPU µs/request: open / guarded / no-op (/ wrapped)',
       ],
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
       rows,
     },
   });
@@ -221,8 +244,8 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three sides (open, guarded, open behind a no-op middleware) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
-      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`; the no-op route is the open route behind a middleware that only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`).',
+      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three sides (open, guarded, open behind a no-op middleware; on Hono a fourth, the wrapped handler) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
+      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`; the no-op route is the open route behind a middleware that only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`).',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
       'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
     );

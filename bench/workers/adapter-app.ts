@@ -11,7 +11,14 @@ import { runWorker } from '../lib/run-worker.ts';
 import { startSdkVerifier } from '../lib/sdk-fixture.ts';
 import { createSessionFixture, validateSessionWith } from '../lib/session-fixture.ts';
 import { ASYMMETRIC, createSigningFixture } from '../lib/signing-fixture.ts';
-import { type Framework, type GuardedRoute, NOOP_PATH, OPEN_PATH, startApp } from './adapters/frameworks.ts';
+import {
+  type Framework,
+  type GuardedRoute,
+  NOOP_PATH,
+  OPEN_PATH,
+  startApp,
+  wrappedPathOf,
+} from './adapters/frameworks.ts';
 import type { HttpCase } from './http/types.ts';
 
 export interface AdapterAppConfig {
@@ -26,6 +33,8 @@ export interface AdapterCase {
   open: HttpCase;
   /** The open route behind a middleware that does nothing, the same headers: the framework's share. */
   noop: HttpCase;
+  /** Where the adapter has a second form (Hono's `gatehouseHandler`): the same guard, that form. */
+  wrapped?: HttpCase;
   /** The `sub` the guarded route must answer with. */
   expectedSub: string;
 }
@@ -40,7 +49,13 @@ export type GuardCounters = Record<string, { accepted: number; cacheHits: number
 
 const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['reader'] };
 
-function pair(credential: string, path: string, headers: Record<string, string>, expectedSub: string) {
+function pair(
+  framework: Framework,
+  credential: string,
+  path: string,
+  headers: Record<string, string>,
+  expectedSub: string,
+): AdapterCase {
   const group = 'cookie' in headers ? 'session' : 'jwt';
   const guarded: HttpCase = { name: `${credential}, guarded`, group, path, method: 'GET', headers };
   const open: HttpCase = {
@@ -52,7 +67,14 @@ function pair(credential: string, path: string, headers: Record<string, string>,
     headers,
   };
   const noop: HttpCase = { ...open, name: `${credential}, no-op middleware, same headers`, path: NOOP_PATH };
-  return { credential, guarded, open, noop, expectedSub };
+  const wrappedPath = wrappedPathOf(framework, path);
+  if (wrappedPath === undefined) return { credential, guarded, open, noop, expectedSub };
+  const wrapped: HttpCase = {
+    ...guarded,
+    name: `${credential}, guarded, wrapped handler`,
+    path: wrappedPath,
+  };
+  return { credential, guarded, open, noop, wrapped, expectedSub };
 }
 
 runWorker<AdapterAppConfig>(async ({ framework }) => {
@@ -66,7 +88,9 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
     const path = `/guarded/${alg}`;
     routes.push({ path, verifier: sdk.verifier });
     const { token } = await fixture.signer.sign(CLAIMS);
-    cases.push(pair(`Bearer ${alg} (cache hit)`, path, { authorization: `Bearer ${token}` }, CLAIMS.sub));
+    cases.push(
+      pair(framework, `Bearer ${alg} (cache hit)`, path, { authorization: `Bearer ${token}` }, CLAIMS.sub),
+    );
   }
   const session = await createSessionFixture(createMemoryStore());
   const signing = await createSigningFixture('ES256');
@@ -77,6 +101,7 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
   routes.push({ path: '/guarded/session', verifier: sdk.verifier });
   cases.push(
     pair(
+      framework,
       'session cookie (cache hit)',
       '/guarded/session',
       { cookie: `${SESSION_COOKIE}=${session.sessionToken}` },

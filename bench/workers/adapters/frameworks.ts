@@ -1,7 +1,8 @@
 /**
  * The same tiny app on Fastify, Express and Hono, as a user would write it with the SDK's
  * adapters (`@gatehouse/verify/fastify` etc.): one open route and one route per guard, every one
- * answering a one-field JSON body. Used by bench/workers/adapter-app.ts.
+ * answering a one-field JSON body; on Hono, each guard also guards a second route through
+ * `gatehouseHandler` (the route's handler wrapped, no middleware). Used by bench/workers/adapter-app.ts.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { serve } from '@hono/node-server';
 import type { Verifier } from '@gatehouse/verify';
 import { gatehouse as expressGatehouse } from '@gatehouse/verify/express';
 import { gatehouseHook } from '@gatehouse/verify/fastify';
-import { type GatehouseEnv, gatehouse as honoGatehouse } from '@gatehouse/verify/hono';
+import { type GatehouseEnv, gatehouseHandler, gatehouse as honoGatehouse } from '@gatehouse/verify/hono';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -28,6 +29,14 @@ export const OPEN_SUB = 'anonymous';
 export const OPEN_PATH = '/open';
 /** The open route behind a middleware that does nothing: what the framework charges for any guard. */
 export const NOOP_PATH = '/open-noop';
+
+/**
+ * Where a framework's adapter has a second form, the route it guards with it (same verifier, same
+ * answer): Hono's `gatehouseHandler`, which keeps the route to a single handler.
+ */
+export function wrappedPathOf(framework: Framework, path: string): string | undefined {
+  return framework === 'hono' ? `${path}/wrapped` : undefined;
+}
 
 /** A guarded route: its path and the verifier its adapter guards it with. */
 export interface GuardedRoute {
@@ -104,6 +113,10 @@ async function startHono(routes: GuardedRoute[]): Promise<RunningApp> {
   );
   for (const { path, verifier } of routes) {
     app.get(path, honoGatehouse(verifier), (c) => c.json({ sub: c.get('auth').sub }));
+    app.get(
+      wrappedPathOf('hono', path)!,
+      gatehouseHandler(verifier, (c) => c.json({ sub: c.get('auth').sub })),
+    );
   }
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   return { port: await listening(server), close: () => closeServer(server) };

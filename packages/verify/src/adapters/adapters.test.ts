@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Context } from 'hono';
 import { SESSION_COOKIE } from '../lib/read-credential.ts';
 import { createFixture } from '../testing/fixture.ts';
 import { type ExpressLikeRequest, gatehouse as expressGatehouse } from './express.ts';
 import { type FastifyLikeRequest, gatehouseHook, gatehousePlugin } from './fastify.ts';
-import { gatehouse as honoGatehouse, type HonoLikeContext } from './hono.ts';
+import {
+  type GatehouseEnv,
+  gatehouseHandler,
+  gatehouse as honoGatehouse,
+  type HonoLikeContext,
+} from './hono.ts';
 
 function fakeExpressResponse() {
   const sent: { status?: number; headers?: Record<string, string>; body?: unknown } = {};
@@ -246,6 +252,39 @@ describe('hono adapter', () => {
     const answer = honoGatehouse(throwing)(context, async () => assert.fail('next must not run'));
     assert.ok(answer instanceof Promise);
     await assert.rejects(answer, /verifier broke/);
+  });
+
+  it('gatehouseHandler: on a cache hit the handler runs at once and its own answer comes back, no promise', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const answer = new Response('mine');
+    const calls: unknown[][] = [];
+    const wrapped = gatehouseHandler(t.verifier, (c, next) => {
+      calls.push([c, next]);
+      return answer;
+    });
+    const next = async () => {};
+    // The adapter reads only what HonoLikeContext has.
+    const honoContext = (headers: Headers) => {
+      const fake = fakeContext(headers);
+      return { ...fake, context: fake.context as unknown as Context<GatehouseEnv> };
+    };
+    const first = honoContext(new Headers({ authorization: `Bearer ${token}` }));
+    assert.equal(await wrapped(first.context, next), answer, 'first sight');
+    const hit = honoContext(new Headers({ authorization: `Bearer ${token}` }));
+    assert.equal(wrapped(hit.context, next), answer, 'the cache hit answers synchronously');
+    assert.deepEqual(calls, [
+      [first.context, next],
+      [hit.context, next],
+    ]);
+    assert.ok(hit.state.auth);
+    const refused = honoContext(new Headers());
+    const response = wrapped(refused.context, next);
+    assert.ok(response instanceof Response, 'a refusal without a credential is synchronous too');
+    assert.equal(response.status, 401);
+    assert.equal(refused.state.auth, undefined);
+    assert.equal(calls.length, 2, 'the handler never ran for the refusal');
+    await t.stop();
   });
 
   it('refuses duplicate Authorization headers, which Headers joins with a comma', async () => {

@@ -1,8 +1,11 @@
+// Types only: the adapter never loads hono at run time.
+import type { Context, Input, Next } from 'hono';
+import type { BlankInput } from 'hono/types';
 import { toFailureResponse } from '../lib/failure-response.ts';
 import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
-/** The parts of a Hono context the middleware uses (no dependency on hono). */
+/** The parts of a Hono context the adapter uses (no dependency on hono). */
 export interface HonoLikeContext {
   req: { raw: { headers: { get(name: string): string | null }; method?: string; url?: string } };
   set(key: 'auth', value: Principal): void;
@@ -56,6 +59,55 @@ export function gatehouse(verifier: Verifier) {
     }
     return verdict instanceof Promise
       ? verdict.then((result) => settle(c, next, result))
+      : settle(c, next, verdict);
+  };
+}
+
+/**
+ * The same guard as {@link gatehouse}, wrapped around one route's own handler instead of placed in
+ * front of it: the route keeps a single handler, which Hono calls directly, where any middleware
+ * on a route makes Hono run its `compose` chain (an async step per handler, a promise per `next()`).
+ * On a cache hit the handler runs at once and its own answer goes back as is. The refusals are the
+ * middleware's (401 with its challenge, 503 with `Retry-After`), the handler never running; an
+ * error thrown by the verifier or the handler goes to `app.onError`, as the middleware's does.
+ *
+ * `c` is a `Context<GatehouseEnv>`, so `c.get('auth')` is a `Principal` whatever the app's Env.
+ * Hono cannot pass its own route types into a wrapped handler; name them when you need them:
+ * `gatehouseHandler<MyEnv, '/orders/:id'>(verifier, (c) => …)` (`MyEnv` including
+ * `GatehouseEnv['Variables']`).
+ *
+ * @example
+ * import { Hono } from 'hono';
+ * import { type GatehouseEnv, gatehouseHandler } from '@gatehouse/verify/hono';
+ *
+ * const app = new Hono<GatehouseEnv>();
+ * app.get('/api/me', gatehouseHandler(verifier, (c) => c.json({ sub: c.get('auth').sub })));
+ */
+export function gatehouseHandler<
+  E extends GatehouseEnv = GatehouseEnv,
+  P extends string = string,
+  I extends Input = BlankInput,
+  R = Response | Promise<Response>,
+>(
+  verifier: Verifier,
+  handler: (c: Context<E, P, I>, next: Next) => R,
+): (c: Context<E, P, I>, next: Next) => R | Response | Promise<Awaited<R> | Response> {
+  const verify = verifierNow(verifier);
+  function settle(c: Context<E, P, I>, next: Next, result: VerifyResult): R | Response {
+    const context = c as unknown as HonoLikeContext;
+    if (result.ok) {
+      context.set('auth', result.principal);
+      return handler(c, next);
+    }
+    const failure = toFailureResponse(result);
+    return context.json(failure.body, failure.status, failure.headers);
+  }
+  // Neither async nor a promise on a cache hit: a throw here reaches Hono's error handler as the
+  // middleware's rejection does.
+  return (c, next) => {
+    const verdict = verify(readHonoRequest(c as unknown as HonoLikeContext));
+    return verdict instanceof Promise
+      ? (verdict.then((result) => settle(c, next, result)) as Promise<Awaited<R> | Response>)
       : settle(c, next, verdict);
   };
 }
