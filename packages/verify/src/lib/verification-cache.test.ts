@@ -116,4 +116,50 @@ describe('createVerificationCache', () => {
     assert.equal(cache.tombstones, 1);
     assert.equal(cache.size, 0);
   });
+
+  it('keeps recency right when entries leave from the middle (expiry, replacement, revocation)', () => {
+    const cache = createVerificationCache(3);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('b', principal('s2'), 50, { sid: 's2', sub: 'u1' });
+    cache.set('c', principal('s3'), 1000, { sid: 's3', sub: 'u1', jti: 'j3' });
+    assert.equal(cache.get('b', 'jwt', 50), undefined, 'expired: leaves from the middle');
+    cache.set('d', principal('s4'), 1000, { sid: 's4', sub: 'u1' }); // room for it: nothing evicted
+    assert.equal(cache.size, 3);
+    assert.ok(cache.get('a', 'jwt', 60)); // order now c, d, a
+    assert.equal(cache.drop({ type: 'token', jti: 'j3', until: 0 }, 60), 1); // c leaves: d, a
+    cache.set('d', principal('s5'), 1000, { sid: 's5', sub: 'u1' }); // replaced: a, d
+    cache.set('e', principal('s6'), 1000, { sid: 's6', sub: 'u1' }); // a, d, e
+    cache.set('f', principal('s7'), 1000, { sid: 's7', sub: 'u1' }); // evicts a
+    assert.equal(cache.get('a', 'jwt', 60), undefined);
+    assert.equal(cache.get('d', 'jwt', 60)?.sid, 's5'); // e, f, d
+    cache.set('g', principal('s8'), 1000, { sid: 's8', sub: 'u1' }); // evicts e
+    assert.equal(cache.get('e', 'jwt', 60), undefined);
+    assert.ok(cache.get('f', 'jwt', 60));
+    assert.ok(cache.get('g', 'jwt', 60));
+    assert.ok(cache.get('d', 'jwt', 60));
+    assert.equal(cache.size, 3);
+    assert.equal(cache.drop({ type: 'user', sub: 'u1', before: 0, until: 0 }, 60), 3);
+    assert.equal(cache.size, 0);
+    cache.set('h', principal('s9'), 1000, { sid: 's9', sub: 'u2' }); // the list was emptied cleanly
+    assert.ok(cache.get('h', 'jwt', 60));
+  });
+
+  it('keeps tokens that differ in their last characters apart, and evicts tombstones in turn', () => {
+    const count = 2000;
+    const cache = createVerificationCache(count);
+    const head = 'h'.repeat(300);
+    const keyOf = (index: number) => `${head}.${index.toString(36).padStart(6, '0')}`;
+    for (let index = 0; index < count; index++) {
+      cache.set(keyOf(index), principal(`s${index}`), 1000, { sid: `s${index}`, sub: 'u1' });
+    }
+    assert.equal(cache.size, count, 'no two of them took one slot');
+    for (let index = 0; index < count; index++)
+      assert.equal(cache.get(keyOf(index), 'jwt', 0)?.sid, `s${index}`);
+    assert.equal(cache.drop({ type: 'session', sid: 's0', sub: 'u1', until: 900 }, 0), 1);
+    assert.equal(cache.tombstones, 1);
+    cache.set(keyOf(count), principal('new'), 1000, { sid: 'new', sub: 'u1' }); // evicts the tombstone
+    assert.equal(cache.tombstones, 0);
+    assert.equal(cache.get(keyOf(0), 'jwt', 0), undefined);
+    assert.equal(cache.size, count);
+  });
 });
