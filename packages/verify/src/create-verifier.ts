@@ -98,14 +98,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const api: Verifier & { [VERIFY_NOW]: typeof verifyNow } = {
     start: lifecycle.start,
     stop: lifecycle.stop,
-    // One promise, settled at once when the answer is known now; a pending verdict is handed on
-    // as it is (an async function would wrap it in a second promise).
-    verifyRequest(request) {
-      try {
-        return Promise.resolve(verifyNow(request));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    async verifyRequest(request) {
+      return verifyNow(request);
     },
 
     async verifyToken(token) {

@@ -1,9 +1,8 @@
 import type { VerifyRequestInput, VerifyResult } from '../types.ts';
 import type { JwtPathContext } from './jwt-path-context.ts';
 import { readCredential } from './read-credential.ts';
-import { type LocalResult, revocationKeys } from './local-token-check.ts';
-import { tokenPrincipal } from './principal.ts';
-import type { CacheIndexKeys } from './verification-cache.ts';
+import type { LocalResult } from './local-token-check.ts';
+import { freezePrincipal } from './principal.ts';
 import { verifyJwtWhileStale } from './stale-jwt.ts';
 import type { Verdict } from './verifier-counts.ts';
 
@@ -35,9 +34,8 @@ export function createJwtPath(ctx: JwtPathContext) {
         .refreshOnMiss()
         .then((refetched) => (refetched ? verifyJwt(token, true) : reject(401, code)));
     }
-    const named = revocationKeys(result);
-    if (local.isRevoked(named)) return reject(401, 'ERR_TOKEN_REVOKED');
-    return rememberToken(ctx, token, result, named, now);
+    if (local.isRevoked(result)) return reject(401, 'ERR_TOKEN_REVOKED');
+    return rememberToken(ctx, token, result, now);
   }
 
   function verifyJwt(token: string, afterRefetch = false): Verdict {
@@ -97,19 +95,32 @@ export function createJwtPath(ctx: JwtPathContext) {
   };
 }
 
-/** A verified token's principal, remembered until its exp under the identifiers it was checked by. */
+/** A verified token's principal, remembered until its exp. */
 function rememberToken(
   ctx: JwtPathContext,
   token: string,
   result: LocalResult & { ok: true },
-  named: CacheIndexKeys,
   now: number,
 ): VerifyResult {
-  const { claims } = result;
-  const principal = tokenPrincipal(claims);
+  const { claims, kid } = result;
+  const principal = freezePrincipal({
+    sub: claims.sub,
+    sid: claims.sid,
+    roles: claims.roles,
+    strategy: 'jwt',
+    exp: claims.exp,
+    ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
+    ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
+  });
   // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
-  const expiresAtMs = claims.exp * 1000;
-  if (expiresAtMs > now) ctx.cache.set(token, principal, expiresAtMs, named);
+  if (claims.exp * 1000 > now)
+    ctx.cache.set(token, principal, claims.exp * 1000, {
+      sid: claims.sid,
+      sub: claims.sub,
+      jti: claims.jti,
+      kid,
+      iat: claims.iat,
+    });
   return ctx.verdicts.allow(principal);
 }
 

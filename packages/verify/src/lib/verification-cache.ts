@@ -13,14 +13,11 @@ export interface CacheIndexKeys {
 
 interface Entry extends CacheIndexKeys {
   key: string;
-  tag: number;
+  tag: string;
   kind: Principal['strategy'];
   /** Null for a tombstone: this exact credential was revoked by an event, and is refused until `expiresAtMs`. */
   principal: Principal | null;
   expiresAtMs: number;
-  /** Neighbours in the recency list (undefined at either end). */
-  older: Entry | undefined;
-  newer: Entry | undefined;
 }
 
 type IndexName = Exclude<keyof CacheIndexKeys, 'iat'>;
@@ -75,7 +72,7 @@ export interface VerificationCache {
 /** One shape for every entry (absent indexes are undefined), built without a spread. */
 function makeEntry(
   key: string,
-  tag: number,
+  tag: string,
   principal: Principal,
   expiresAtMs: number,
   index: CacheIndexKeys,
@@ -91,8 +88,6 @@ function makeEntry(
     kind: principal.strategy,
     principal,
     expiresAtMs,
-    older: undefined,
-    newer: undefined,
   };
 }
 
@@ -100,22 +95,22 @@ function makeEntry(
  * One index: the tags filed under each value. A value with one tag (every jti, most sids) holds
  * the tag itself, not a Set of one: no Set is built or emptied for it on the first-sight path.
  */
-type Index = Map<string, number | Set<number>>;
+type Index = Map<string, string | Set<string>>;
 
-function addTag(index: Index, value: string | undefined, tag: number): void {
+function addTag(index: Index, value: string | undefined, tag: string): void {
   if (value === undefined) return;
   const tags = index.get(value);
   if (tags === undefined) index.set(value, tag);
-  else if (typeof tags === 'number') {
+  else if (typeof tags === 'string') {
     if (tags !== tag) index.set(value, new Set([tags, tag]));
   } else tags.add(tag);
 }
 
-function removeTag(index: Index, value: string | undefined, tag: number): void {
+function removeTag(index: Index, value: string | undefined, tag: string): void {
   if (value === undefined) return;
   const tags = index.get(value);
   if (tags === undefined) return;
-  if (typeof tags === 'number') {
+  if (typeof tags === 'string') {
     if (tags === tag) index.delete(value);
   } else if (tags.delete(tag) && tags.size === 0) index.delete(value);
 }
@@ -128,61 +123,28 @@ function unindex(indexes: Record<IndexName, Index>, entry: Entry): void {
   removeTag(indexes.kid, entry.kid, entry.tag);
 }
 
-/** How many of a credential's last characters its tag is made from. */
-const TAG_CHARACTERS = 10;
+/** Keys up to this long are their own tag. */
+const TAG_LENGTH = 24;
 
 /**
- * Where an entry is filed: a 30-bit number (a small integer to V8: no string is made, and a Map
- * hashes it in a few instructions) from the credential's last characters (a token's signature, a
- * cookie's secret: random in every credential worth caching), rotated and xor-ed in 32-bit integer
- * arithmetic only (`Math.imul` is a builtin call in code that Maglev compiled). A fresh
- * 400-character header string would cost a hash of its whole length in a Map, and a slice of its
- * tail an allocation and a hash. Whatever shares a tag, an entry is only ever returned for its
- * exact credential string; two credentials with one tag only take each other's slot (an insert
- * into a full cache of 10,000 entries displaces another than the oldest about once in 10^5).
+ * Where an entry is filed: the credential's last characters (a token's signature, a cookie's
+ * secret: random in every credential worth caching). A fresh 400-character header string costs
+ * a hash of its whole length in a Map; its tail costs a tenth of that. Whatever shares a tag, an
+ * entry is only ever returned for its exact credential string.
  */
-function tagOf(key: string): number {
-  const end = key.length;
-  let tag = end;
-  // Rotated by 7 bits (a character's) each step: no character's bits are shifted out.
-  for (let at = end > TAG_CHARACTERS ? end - TAG_CHARACTERS : 0; at < end; at++) {
-    tag = ((tag << 7) | (tag >>> 25)) ^ key.charCodeAt(at);
-  }
-  return (tag ^ (tag >>> 30)) & 0x3fffffff;
-}
-
-/** The recency list threaded through the entries: `oldest` is evicted first, `newest` was used last. */
-class Recency {
-  oldest: Entry | undefined = undefined;
-  newest: Entry | undefined = undefined;
-
-  unlink(entry: Entry): void {
-    const { older, newer } = entry;
-    if (older === undefined) this.oldest = newer;
-    else older.newer = newer;
-    if (newer === undefined) this.newest = older;
-    else newer.older = older;
-  }
-
-  /** Makes `entry`, not in the list, its newest. */
-  link(entry: Entry): void {
-    entry.older = this.newest;
-    entry.newer = undefined;
-    if (this.newest === undefined) this.oldest = entry;
-    else this.newest.newer = entry;
-    this.newest = entry;
-  }
+function tagOf(key: string): string {
+  return key.length <= TAG_LENGTH ? key : key.slice(key.length - TAG_LENGTH);
 }
 
 /**
  * A bounded LRU of verified credentials, matched on the whole token or cookie string: a key that
  * is only the `jti` would let any token carrying a known jti ride on another's verification. Filed
  * by tag (see `tagOf`); two credentials with one tag do not share a slot, the later replaces the
- * earlier. Recency is a list threaded through the entries: a hit moves its entry to the newest
- * end, an insert into a full cache evicts the oldest, neither touching the Map.
+ * earlier. A Map keeps insertion order, so re-inserting on a hit makes the first the least
+ * recently used.
  */
 export function createVerificationCache(maxEntries: number): VerificationCache {
-  const entries = new Map<number, Entry>();
+  const entries = new Map<string, Entry>();
   const indexes: Record<IndexName, Index> = {
     sid: new Map(),
     sub: new Map(),
@@ -190,11 +152,12 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
     kid: new Map(),
   };
 
-  const recency = new Recency();
+  /** The most recently used entry, last in `entries`: a hit on it needs no re-insertion. */
+  let newest: Entry | undefined;
   let tombstones = 0;
 
   function remove(entry: Entry): void {
-    recency.unlink(entry);
+    if (entry === newest) newest = undefined;
     entries.delete(entry.tag);
     // A tombstone was taken out of the indexes when it was made.
     if (entry.principal === null) tombstones--;
@@ -203,15 +166,17 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
 
   return {
     get(key, kind, nowMs) {
-      const entry = entries.get(tagOf(key));
-      if (entry === undefined || entry.key !== key || entry.kind !== kind) return undefined;
+      const tag = tagOf(key);
+      const entry = entries.get(tag);
+      if (!entry || entry.key !== key || entry.kind !== kind) return undefined;
       if (nowMs >= entry.expiresAtMs) {
         remove(entry);
         return undefined;
       }
-      if (entry !== recency.newest) {
-        recency.unlink(entry);
-        recency.link(entry);
+      if (entry !== newest) {
+        entries.delete(tag);
+        entries.set(tag, entry);
+        newest = entry;
       }
       return entry.principal;
     },
@@ -220,15 +185,15 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       if (maxEntries === 0) return;
       const tag = tagOf(key);
       const previous = entries.get(tag);
-      if (previous !== undefined) remove(previous);
-      else if (entries.size >= maxEntries) remove(recency.oldest!);
+      if (previous) remove(previous);
       const entry = makeEntry(key, tag, principal, expiresAtMs, index);
       entries.set(tag, entry);
-      recency.link(entry);
+      newest = entry;
       addTag(indexes.sid, entry.sid, tag);
       addTag(indexes.sub, entry.sub, tag);
       addTag(indexes.jti, entry.jti, tag);
       addTag(indexes.kid, entry.kid, tag);
+      if (entries.size > maxEntries) remove(entries.values().next().value!);
     },
 
     drop(event, nowMs = 0) {
@@ -236,7 +201,7 @@ export function createVerificationCache(maxEntries: number): VerificationCache {
       const tags = indexes[name].get(value);
       if (tags === undefined) return 0;
       let dropped = 0;
-      for (const tag of typeof tags === 'number' ? [tags] : [...tags]) {
+      for (const tag of typeof tags === 'string' ? [tags] : [...tags]) {
         const entry = entries.get(tag);
         if (!entry) continue;
         dropped++;
