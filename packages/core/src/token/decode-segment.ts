@@ -61,61 +61,29 @@ export function readJsonObject(bytes: Buffer, start: number, length: number): Re
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-/** The 6-bit value of each ASCII code, -1 outside the base64url alphabet. */
-const SEXTETS = new Int8Array(128).fill(-1);
-for (let index = 0; index < ALPHABET.length; index++) SEXTETS[ALPHABET.charCodeAt(index)] = index;
 
 /**
  * Decodes `text` into `buffer` at `offset` when it is canonical base64url, and returns the byte
  * count; -1 otherwise (the buffer then holds junk). Canonical as `decodeSegment` defines it: the
  * alphabet only (no padding, whitespace, '+' or '/'), no dangling character, unused trailing bits
- * zero. Written in JavaScript, one table lookup per character: Node's native base64 decoder
- * (simdutf) is faster by itself, but the signature check that follows it ran 3–5 µs slower in
- * the same process (docs/benchmarks.md, goal 2). The caller provides room for
- * `(text.length * 3) >> 2` bytes.
+ * zero. The text is written as UTF-8 and decoded by `decodeCanonicalBase64UrlBytes` (one decoder
+ * for both paths); a non-ASCII character makes the write longer than the text and is refused.
+ * Node's native base64 decoder (simdutf) is faster by itself, but the signature check that
+ * follows it ran 3–5 µs slower in the same process (docs/benchmarks.md, goal 2). The caller
+ * provides room for `(text.length * 3) >> 2` bytes.
  */
 export function writeCanonicalBase64Url(text: string, buffer: Uint8Array, offset: number): number {
   const length = text.length;
-  const remainder = length & 3;
-  if (remainder === 1) return -1;
-  const whole = length - remainder;
-  // Any code over 127 sets a bit above 0x7f here; any character outside the alphabet, the sign.
-  let codes = 0;
-  let values = 0;
-  let at = offset;
-  for (let index = 0; index < whole; index += 4) {
-    const c0 = text.charCodeAt(index);
-    const c1 = text.charCodeAt(index + 1);
-    const c2 = text.charCodeAt(index + 2);
-    const c3 = text.charCodeAt(index + 3);
-    codes |= c0 | c1 | c2 | c3;
-    const v0 = SEXTETS[c0 & 0x7f]!;
-    const v1 = SEXTETS[c1 & 0x7f]!;
-    const v2 = SEXTETS[c2 & 0x7f]!;
-    const v3 = SEXTETS[c3 & 0x7f]!;
-    values |= v0 | v1 | v2 | v3;
-    const bits = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
-    buffer[at] = bits >> 16;
-    buffer[at + 1] = bits >> 8;
-    buffer[at + 2] = bits;
-    at += 3;
-  }
-  if (remainder !== 0) {
-    const c0 = text.charCodeAt(whole);
-    const c1 = text.charCodeAt(whole + 1);
-    const c2 = remainder === 3 ? text.charCodeAt(whole + 2) : 65; // 'A': no bits
-    codes |= c0 | c1 | c2;
-    const v0 = SEXTETS[c0 & 0x7f]!;
-    const v1 = SEXTETS[c1 & 0x7f]!;
-    const v2 = SEXTETS[c2 & 0x7f]!;
-    values |= v0 | v1 | v2;
-    // The last character's bits beyond the last byte (4 of v1, or 2 of v2) must be zero.
-    if (remainder === 2 ? (v1 & 0x0f) !== 0 : (v2 & 0x03) !== 0) return -1;
-    const bits = (v0 << 18) | (v1 << 12) | (v2 << 6);
-    buffer[at++] = bits >> 16;
-    if (remainder === 3) buffer[at++] = bits >> 8;
-  }
-  return codes > 0x7f || values < 0 ? -1 : at - offset;
+  const bytes = Buffer.allocUnsafe(3 * length + ((length * 3) >> 2));
+  if (bytes.write(text, 0, 'utf8') !== length) return -1;
+  const decoded = decodeCanonicalBase64UrlBytes(
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
+    0,
+    length,
+    length,
+  );
+  if (decoded > 0) buffer.set(bytes.subarray(length, length + decoded), offset);
+  return decoded;
 }
 
 /** Outside the alphabet: a bit no valid quantum sets (24 bits at most), kept through every OR. */
