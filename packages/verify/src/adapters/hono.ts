@@ -43,8 +43,7 @@ export function gatehouse(verifier: Verifier) {
       c.set('auth', result.principal);
       return next().then(nothing);
     }
-    const failure = toFailureResponse(result);
-    return Promise.resolve(c.json(failure.body, failure.status, failure.headers));
+    return Promise.resolve(refusal(c, result));
   }
 
   // Not an async function: a cache hit goes on to next() at once, and the only promise made is
@@ -99,8 +98,7 @@ export function gatehouseHandler<
       context.set('auth', result.principal);
       return handler(c, next);
     }
-    const failure = toFailureResponse(result);
-    return context.json(failure.body, failure.status, failure.headers);
+    return refusal(context, result);
   }
   // Neither async nor a promise on a cache hit: a throw here reaches Hono's error handler as the
   // middleware's rejection does.
@@ -110,6 +108,12 @@ export function gatehouseHandler<
       ? (verdict.then((result) => settle(c, next, result)) as Promise<Awaited<R> | Response>)
       : settle(c, next, verdict);
   };
+}
+
+/** The answer to a refused request, the same from the middleware and the wrapped handler. */
+function refusal(c: HonoLikeContext, result: Exclude<VerifyResult, { ok: true }>): Response {
+  const failure = toFailureResponse(result);
+  return c.json(failure.body, failure.status, failure.headers);
 }
 
 function nothing(): undefined {
