@@ -69,7 +69,6 @@ export class FairPlaces {
   readonly #startedLimit: number;
   readonly #retryAfterSeconds: number;
   readonly #onRejected: ((purpose: HashPurpose) => void) | undefined;
-  #admitted = 0;
   #started = 0;
   /** Waiting places, in admission order. */
   readonly #waiting: Place[] = [];
@@ -101,7 +100,8 @@ export class FairPlaces {
       purpose,
       state: 'waiting',
     };
-    if (this.#admitted >= this.#capacity) {
+    // Every admitted place is either started or waiting.
+    if (this.#started + this.#waiting.length >= this.#capacity) {
       const victim = this.#displaceable(this.#held.most(place.keys));
       if (!victim) {
         this.#onRejected?.(purpose);
@@ -111,7 +111,6 @@ export class FairPlaces {
       this.#onRejected?.(victim.purpose);
       victim.displace!(new OverloadedError(this.#retryAfterSeconds));
     }
-    this.#admitted++;
     for (const key of place.keys) this.#held.add(key, 1);
     if (this.#started < this.#startedLimit && this.#waiting.length === 0) this.#begin(place);
     else this.#enqueue(place);
@@ -183,7 +182,6 @@ export class FairPlaces {
       if (index !== -1) this.#waiting.splice(index, 1);
     }
     place.state = 'done';
-    this.#admitted--;
     if (wasStarted) this.#started--;
     for (const key of place.keys) {
       if (wasStarted) {
