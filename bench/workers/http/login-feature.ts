@@ -126,7 +126,7 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           body: JSON.stringify({ email: fixture.email, password: BENCH_PASSWORD }),
         },
         {
-          name: `login, bounded hashing (${defaultHashConcurrency()} at once on nice-19 threads, ${DEFAULT_HASH_QUEUE} waiting, then 503)`,
+          name: `login, bounded hashing (${defaultHashConcurrency()} at once on low-priority threads, ${DEFAULT_HASH_QUEUE} waiting, then 503)`,
           group: 'login',
           path: '/login-bounded',
           method: 'POST',

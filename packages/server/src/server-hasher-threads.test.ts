@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,22 @@ function threadNices(): Map<number, number> {
 }
 const lowPriorityThreads = () => [...threadNices().values()].filter((nice) => nice === 19).length;
 
+/** Threads of this process at SCHED_IDLE (field 41 of the same file, the policy: 5). */
+function idleThreads(): number {
+  let count = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]) === 5) count++;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return count;
+}
+/** util-linux chrt, with which the core's hasher moves its threads to SCHED_IDLE. */
+const hasChrt = ['/usr/bin/chrt', '/bin/chrt'].some((path) => existsSync(path));
+
 async function post(server: RunningServer, path: string, payload: unknown): Promise<number> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
@@ -44,10 +60,12 @@ describe('the server hashes passwords on a low-priority worker thread', {
   let dataDir: string;
   let server: RunningServer | undefined;
   let before19 = 0;
+  let beforeIdle = 0;
   let mainNice = 0;
 
   before(async () => {
     before19 = lowPriorityThreads();
+    beforeIdle = idleThreads();
     mainNice = threadNices().get(process.pid)!;
     dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-hash-threads-'));
     const config = loadConfig({ GATEHOUSE_MAILER: 'outbox' }, [
@@ -80,6 +98,7 @@ describe('the server hashes passwords on a low-priority worker thread', {
     assert.equal(await post(server, '/auth/login', { email, password: PASSWORD }), 200);
     assert.equal(await post(server, '/auth/login', { email, password: 'not the right passphrase' }), 401);
     assert.equal(lowPriorityThreads(), before19 + 1, 'one hashing thread at nice 19');
+    if (hasChrt) assert.equal(idleThreads(), beforeIdle + 1, 'and at SCHED_IDLE');
     assert.equal(threadNices().get(process.pid), mainNice, 'the event loop keeps its priority');
     await server.close();
     server = undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
 import { createArgon2Hasher } from './password-hasher.ts';
@@ -15,6 +15,17 @@ function niceOfThread(tid: number | 'self'): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[19 - 3]);
 }
+
+/** Field 41 of the same file: the scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE). */
+function policyOfThread(tid: number | 'self'): number {
+  const path = tid === 'self' ? '/proc/self/stat' : `/proc/self/task/${tid}/stat`;
+  const stat = readFileSync(path, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+}
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+/** util-linux chrt, where the worker looks for it. */
+const hasChrt = ['/usr/bin/chrt', '/bin/chrt'].some((path) => existsSync(path));
 
 describe('createThreadedArgon2Hasher', () => {
   const threaded = createThreadedArgon2Hasher(params, { threads: 2 });
@@ -66,11 +77,34 @@ describe('createThreadedArgon2Hasher', () => {
     assert.equal(niceOfThread('self'), before);
   });
 
+  it('moves its threads to SCHED_IDLE where util-linux chrt is installed, not the event loop', {
+    skip: !onLinux || !hasChrt,
+  }, async () => {
+    for (const thread of await threaded.threads()) {
+      assert.equal(thread.policy, 'idle');
+      assert.equal(policyOfThread(thread.tid!), SCHED_IDLE);
+    }
+    assert.equal(policyOfThread('self'), SCHED_OTHER);
+  });
+
+  it('keeps SCHED_OTHER with schedIdle: false (nice 19 still set)', { skip: !onLinux }, async () => {
+    const niceOnly = createThreadedArgon2Hasher(params, { threads: 1, schedIdle: false });
+    try {
+      const [thread] = await niceOnly.threads();
+      assert.equal(thread!.policy, 'other');
+      assert.equal(policyOfThread(thread!.tid!), SCHED_OTHER);
+      assert.equal(niceOfThread(thread!.tid!), 19);
+    } finally {
+      await niceOnly.close();
+    }
+  });
+
   it('leaves the priority as it is with nice: 0', { skip: !onLinux }, async () => {
     const plain = createThreadedArgon2Hasher(params, { threads: 1, nice: 0 });
     try {
       const [thread] = await plain.threads();
       assert.equal(niceOfThread(thread!.tid!), niceOfThread('self'));
+      assert.equal(policyOfThread(thread!.tid!), SCHED_OTHER, 'no SCHED_IDLE unless nice is 19');
     } finally {
       await plain.close();
     }

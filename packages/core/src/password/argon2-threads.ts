@@ -10,23 +10,40 @@ import {
  * The worker's code, evaluated (no file to resolve, so it runs the same from the sources, a bundle
  * or a test; `getBuiltinModule` works whether the eval is taken as a script or, under
  * `--input-type=module`, as a module). It lowers its own thread's scheduling priority first (Linux: nice
- * is per thread, and raising it needs no privilege), then derives tags with `argon2Sync`, which
- * blocks only this worker's thread. Where the thread id or `setPriority` is unavailable it runs at
- * normal priority.
+ * is per thread, and raising it needs no privilege), then, if asked, moves the thread to SCHED_IDLE
+ * with util-linux `chrt` (Node has no sched_setscheduler; the child runs from this thread, never
+ * the event loop's, once per worker): a thread at SCHED_IDLE is preempted by any normal task that
+ * wakes on its CPU, and the scheduler counts its CPU as idle when it places a waking task. Then it
+ * derives tags with `argon2Sync`, which blocks only this worker's thread. Where the thread id,
+ * `setPriority` or `chrt` is unavailable it keeps what it could set (nice 19, else normal priority).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const { argon2Sync } = process.getBuiltinModule('node:crypto');
 const fs = process.getBuiltinModule('node:fs');
 const os = process.getBuiltinModule('node:os');
+const { execFileSync } = process.getBuiltinModule('node:child_process');
 let tid = null;
 let nice = null;
+let policy = null;
 try {
   tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
   if (workerData.nice !== 0) os.setPriority(tid, workerData.nice);
   nice = os.getPriority(tid);
+  if (workerData.schedIdle) {
+    for (const chrt of ['/usr/bin/chrt', '/bin/chrt']) {
+      try {
+        execFileSync(chrt, ['-i', '-p', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
+        break;
+      } catch {}
+    }
+  }
+  // Field 41 of /proc/<tid>/stat, the scheduling policy: 0 SCHED_OTHER, 5 SCHED_IDLE.
+  const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+  const code = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+  policy = code === 5 ? 'idle' : code === 0 ? 'other' : String(code);
 } catch {}
-parentPort.postMessage({ ready: true, tid, nice });
+parentPort.postMessage({ ready: true, tid, nice, policy });
 parentPort.on('message', (job) => {
   try {
     const tag = argon2Sync('argon2id', {
@@ -49,12 +66,19 @@ export interface Argon2ThreadsOptions {
   threads?: number;
   /** Nice value each worker sets on its own thread (Linux; 0 leaves it). Default 19, the lowest priority. */
   nice?: number;
+  /**
+   * Also move each worker's thread to SCHED_IDLE (Linux, with util-linux `chrt` at /usr/bin or
+   * /bin; without it the thread keeps its nice value). Default: when `nice` is 19.
+   */
+  schedIdle?: boolean;
 }
 
-/** Where one worker thread runs: its OS thread id and nice value (null where unavailable). */
+/** Where one worker thread runs: its OS thread id, nice value and policy (null where unavailable). */
 export interface Argon2ThreadInfo {
   tid: number | null;
   nice: number | null;
+  /** Linux scheduling policy: 'idle' (SCHED_IDLE), 'other' (SCHED_OTHER, the default). */
+  policy: string | null;
 }
 
 interface Job {
@@ -89,6 +113,7 @@ interface Argon2Threads {
 function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2Threads {
   const size = options.threads ?? 1;
   const nice = options.nice ?? 19;
+  const schedIdle = options.schedIdle ?? nice === 19;
   if (!Number.isInteger(size) || size < 1) throw new TypeError('threads must be ≥ 1');
   if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new TypeError('nice must be 0–19');
   let slots: Slot[] = [];
@@ -104,14 +129,14 @@ function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2Threads 
   }
 
   function spawn(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice, schedIdle } });
     worker.unref();
     const ready = new Promise<Argon2ThreadInfo>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (info: Argon2ThreadInfo & { ready: true }) => {
         // Unreferenced again once started: an unref() before the thread is up does not hold.
         if (!slot.job) worker.unref();
-        resolve({ tid: info.tid, nice: info.nice });
+        resolve({ tid: info.tid, nice: info.nice, policy: info.policy });
       });
     });
     ready.catch(() => {});
@@ -175,8 +200,8 @@ export interface ThreadedPasswordHasher extends PasswordHasher {
 
 /**
  * `createArgon2Hasher` with the tags computed on `threads` worker threads at the lowest OS priority
- * (nice 19 on Linux): the event loop's thread preempts hashing at once, so a login flood slows
- * logins, not the other routes. Same PHC strings: hashes made by either hasher verify with the
+ * (Linux: nice 19, and SCHED_IDLE where util-linux `chrt` is installed): the event loop's thread
+ * preempts hashing, so a login flood slows logins more than the other routes. Same PHC strings: hashes made by either hasher verify with the
  * other. Pair it with `limitHasher` (concurrency = threads) to bound what waits.
  *
  * @example

@@ -142,12 +142,12 @@ export const authSettings = {
     parse: integer(0, 10_000),
     fallback: DEFAULT_HASH_QUEUE,
   }),
-  /** Nice value of the hashing threads (Linux); 19 lets the event loop preempt hashing at once. */
+  /** Nice value of the hashing threads (Linux); 19 (plus SCHED_IDLE where chrt exists) yields to the event loop. */
   passwordHashNice: setting({
     env: 'GATEHOUSE_PASSWORD_HASH_NICE',
     flag: '--password-hash-nice',
     description:
-      'OS priority (nice, per thread; Linux) of the password hashing threads: 19 yields the CPU to the event loop at once; lower it on a host whose other processes keep every core busy, where hashing at 19 gets little CPU (0-19).',
+      'OS priority (nice, per thread; Linux) of the password hashing threads: 19 yields the CPU to the event loop (and, with util-linux chrt installed, also sets SCHED_IDLE on them); lower it on a host whose other processes keep every core busy, where hashing at 19 gets little CPU (0-19).',
     parse: integer(0, 19),
     fallback: 19,
   }),
