@@ -67,7 +67,8 @@ function createHeaderJudge(isPinned: Parameters<typeof checkAccessTokenHeader>[1
    * bytes, four at a time, with the token's own already in the verifier's buffer: cheaper than
    * hashing a slice for the Map (35 against 160 ns with the token split, measured on Node 24), and
    * than a slice or `startsWith` compare of the strings (about 500 and 1,000 instructions against
-   * 200, callgrind). The bytes are the characters: the token was written one byte per character.
+   * 440 for an ES256 header, callgrind). The bytes are the characters: the token was written one
+   * byte per character.
    */
   let lastHeaderWords = new Uint32Array(64);
   let lastHeaderBytes = new Uint8Array(lastHeaderWords.buffer);
