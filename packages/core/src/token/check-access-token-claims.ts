@@ -30,11 +30,13 @@ function requireText(value: unknown, name: string): string {
 // and no `for…in` over indices (a known audience check that did so accepted non-strings).
 function audienceMatches(aud: unknown, audience: string): boolean {
   if (typeof aud === 'string') return aud === audience;
-  return (
-    Array.isArray(aud) &&
-    aud.every((value) => typeof value === 'string') &&
-    aud.some((value) => value === audience)
-  );
+  return Array.isArray(aud) && allStrings(aud) && aud.includes(audience);
+}
+
+/** Every element a string (a plain loop: no closure per token on the verification path). */
+function allStrings(values: unknown[]): boolean {
+  for (let index = 0; index < values.length; index++) if (typeof values[index] !== 'string') return false;
+  return true;
 }
 
 /** Checks the registered claims of a verified payload (RFC 7519 §4.1, RFC 9068 §2.2). */
@@ -55,7 +57,7 @@ export function checkAccessTokenClaims(
     throw new TokenError('ERR_TOKEN_NOT_YET_VALID', 'token issued in the future');
   }
   const roles = payload.roles === undefined ? [] : payload.roles;
-  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
+  if (!Array.isArray(roles) || !allStrings(roles)) {
     throw claimsError('roles must be an array of strings');
   }
   const claims: AccessTokenClaims = {

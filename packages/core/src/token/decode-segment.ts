@@ -43,13 +43,22 @@ export function parseJsonObjectSegment(text: string): Record<string, unknown> | 
  * never U+FFFD; a BOM stays and fails JSON.parse), one JSON.parse. Null for anything else; never
  * throws.
  */
-export function readJsonObject(bytes: Buffer, start: number, length: number): Record<string, unknown> | null {
+export function readJsonObject(
+  bytes: Buffer,
+  start: number,
+  length: number,
+  /** True when the caller already knows the bytes are ASCII (see `decodedAscii`): no view, no scan. */
+  knownAscii = false,
+): Record<string, unknown> | null {
   const end = start + length;
-  const view = bytes.subarray(start, end);
   let json: string;
-  if (isAscii(view)) json = bytes.toString('latin1', start, end);
-  else if (isUtf8(view)) json = bytes.toString('utf8', start, end);
-  else return null;
+  if (knownAscii) json = bytes.toString('latin1', start, end);
+  else {
+    const view = bytes.subarray(start, end);
+    if (isAscii(view)) json = bytes.toString('latin1', start, end);
+    else if (isUtf8(view)) json = bytes.toString('utf8', start, end);
+    else return null;
+  }
   try {
     const value: unknown = JSON.parse(json);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -98,6 +107,19 @@ const Q0 = quantumTable(18);
 const Q1 = quantumTable(12);
 const Q2 = quantumTable(6);
 const Q3 = quantumTable(0);
+/** The top bit of each byte in a 24-bit quantum: set in the OR of a decode's quantums iff a byte is not ASCII. */
+const NON_ASCII = 0x808080;
+/** Whether the last successful `decodeCanonicalBase64UrlBytes` wrote only ASCII bytes. */
+let lastDecodeAscii = false;
+
+/**
+ * Whether the bytes of the last successful `decodeCanonicalBase64UrlBytes` call were all ASCII.
+ * Read from the OR of its quantums, which the decoder keeps anyway for the alphabet check, so
+ * knowing costs nothing per character (no second scan, no view for `isAscii`).
+ */
+export function decodedAscii(): boolean {
+  return lastDecodeAscii;
+}
 
 /** Four characters (little-endian in `word`) as 24 bits, or with INVALID set. */
 function quantum(word: number): number {
@@ -106,9 +128,9 @@ function quantum(word: number): number {
 
 /**
  * `writeCanonicalBase64Url` for text already in bytes: decodes the base64url characters in
- * `view[start, end)` to `view[at, …)` and returns the byte count, or -1 unless they are canonical
- * (the same contract: alphabet only, no dangling character, unused trailing bits zero; any byte
- * over 0x7f is outside the alphabet). Reads four or eight characters at a time as whole words and
+ * `view[start, end)` to `out[at, …)` (`out` is `view` unless given) and returns the byte count,
+ * or -1 unless they are canonical (the same contract: alphabet only, no dangling character,
+ * unused trailing bits zero; any byte over 0x7f is outside the alphabet). Reads four or eight characters at a time as whole words and
  * looks each up in a table of pre-shifted values: a third of the instructions of the string
  * decoder, whose `charCodeAt` per character dominated the verifier's own cost (docs/benchmarks.md,
  * goal 2). The output must not overlap the input, and the caller provides room for
@@ -119,6 +141,8 @@ export function decodeCanonicalBase64UrlBytes(
   start: number,
   end: number,
   at: number,
+  /** Where the bytes go, from `at`; the input's own view unless told otherwise. */
+  out: DataView = view,
 ): number {
   const remainder = (end - start) & 3;
   if (remainder === 1) return -1;
@@ -129,15 +153,15 @@ export function decodeCanonicalBase64UrlBytes(
     const high = quantum(view.getUint32(index, true));
     const low = quantum(view.getUint32(index + 4, true));
     invalid |= high | low;
-    view.setUint32(at, (high << 8) | (low >>> 16));
-    view.setUint16(at + 4, low);
+    out.setUint32(at, (high << 8) | (low >>> 16));
+    out.setUint16(at + 4, low);
     at += 6;
   }
   for (const whole = end - remainder; index < whole; index += 4) {
     const bits = quantum(view.getUint32(index, true));
     invalid |= bits;
-    view.setUint16(at, bits >>> 8);
-    view.setUint8(at + 2, bits);
+    out.setUint16(at, bits >>> 8);
+    out.setUint8(at + 2, bits);
     at += 3;
   }
   if (remainder !== 0) {
@@ -148,8 +172,10 @@ export function decodeCanonicalBase64UrlBytes(
     invalid |= bits;
     // The last character's bits beyond the last byte (4 of v1, or 2 of v2) must be zero.
     if ((bits & (remainder === 2 ? 0xffff : 0xff)) !== 0) return -1;
-    view.setUint8(at++, bits >>> 16);
-    if (remainder === 3) view.setUint8(at++, bits >>> 8);
+    out.setUint8(at++, bits >>> 16);
+    if (remainder === 3) out.setUint8(at++, bits >>> 8);
   }
+  // A tail's unused low bits are zero here (checked above), so they never read as non-ASCII.
+  lastDecodeAscii = (invalid & NON_ASCII) === 0;
   return (invalid & INVALID) !== 0 ? -1 : at - first;
 }

@@ -349,6 +349,38 @@ describe('verifyAccessToken: structure and size', () => {
     rejects(verify, `${invalidUtf8}.${payload}.${signature}`, 'ERR_TOKEN_MALFORMED');
   });
 
+  it('refuses a header after a valid one of the same length that differs only in its last bytes', () => {
+    // The last header is remembered and compared byte for byte, four at a time then the rest:
+    // each alignment of the header's length puts the differing last byte in another part.
+    for (let spaces = 0; spaces < 4; spaces++) {
+      const json = `{${' '.repeat(spaces)}"alg":"ES256","kid":"${KEYS.ES256.kid}","typ":"at+jwt"}`;
+      const signed = (headerJson: string) => {
+        const input = `${Buffer.from(headerJson).toString('base64url')}.${payload}`;
+        return `${input}.${signInput('ES256', KEYS.ES256.privateKey, input)}`;
+      };
+      assert.equal(verify(signed(`${json} `)).sid, claims().sid);
+      rejects(verify, signed(`${json}x`), 'ERR_TOKEN_MALFORMED');
+    }
+  });
+
+  it('reads a payload beyond ASCII as UTF-8, and refuses a signed one that is not UTF-8', () => {
+    const name = 'Jos\u00e9 \u{1f600}';
+    assert.equal(verify(forger.token({ payload: claims({ sub: name }) })).sub, name);
+    // Validly signed, valid JSON read as Latin-1, but not UTF-8: refused as malformed, never
+    // read byte for byte (a decoder that took these bytes for ASCII would reach the claims).
+    const json = Buffer.from(JSON.stringify(claims({ sub: 'XX' })));
+    const at = json.indexOf('XX');
+    for (const bytes of [
+      [0xc3, 0x28],
+      [0xe9, 0x41],
+      [0xff, 0xfe],
+    ]) {
+      json.set(bytes, at);
+      const input = `${header}.${json.toString('base64url')}`;
+      rejects(verify, `${input}.${signInput('ES256', KEYS.ES256.privateKey, input)}`, 'ERR_TOKEN_MALFORMED');
+    }
+  });
+
   it('rejects things that are not access tokens: a refresh token, a session cookie, non-strings', () => {
     rejects(verify, randomBytes(32).toString('base64url'), 'ERR_TOKEN_MALFORMED');
     const sessionCookie = `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
