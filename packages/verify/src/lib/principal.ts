@@ -1,16 +1,36 @@
+import type { AccessTokenClaims } from '@gatehouse/core';
 import type { Principal } from '../types.ts';
 
 /** Cached principals are shared between requests, so no handler may change one. */
 export function freezePrincipal(principal: Principal): Principal {
-  return Object.freeze({
+  const frozen: Principal = {
     sub: principal.sub,
     sid: principal.sid,
     roles: Object.freeze([...principal.roles]),
     strategy: principal.strategy,
     exp: principal.exp,
-    ...(principal.clientId === undefined ? {} : { clientId: principal.clientId }),
-    ...(principal.jkt === undefined ? {} : { jkt: principal.jkt }),
-  });
+  };
+  if (principal.clientId !== undefined) frozen.clientId = principal.clientId;
+  if (principal.jkt !== undefined) frozen.jkt = principal.jkt;
+  return Object.freeze(frozen);
+}
+
+/**
+ * A verified access token's principal, frozen, built without a spread. `claims` is the core
+ * verifier's answer for this one call (checkAccessTokenClaims copies `roles` out of the payload):
+ * nothing else holds its roles array, so it is frozen in place rather than copied again.
+ */
+export function tokenPrincipal(claims: AccessTokenClaims): Principal {
+  const principal: Principal = {
+    sub: claims.sub,
+    sid: claims.sid,
+    roles: Object.freeze(claims.roles),
+    strategy: 'jwt',
+    exp: claims.exp,
+  };
+  if (claims.client_id !== undefined) principal.clientId = claims.client_id;
+  if (claims.cnf !== undefined) principal.jkt = claims.cnf.jkt;
+  return Object.freeze(principal);
 }
 
 export function isPrincipalShaped(value: Principal): boolean {
