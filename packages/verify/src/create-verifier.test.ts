@@ -82,6 +82,51 @@ describe('createVerifier: access tokens', () => {
     await t.stop();
   });
 
+  it('gives each token a frozen principal with its own claims, first sight and cache hit alike', async () => {
+    const t = await createFixture();
+    const plain = await t.sign({ roles: ['reader'] });
+    const client = await t.sign({
+      sub: 'user-2',
+      sid: 'session-2',
+      roles: ['reader', 'admin'],
+      clientId: 'app-1',
+    });
+    const expected = {
+      sub: 'user-2',
+      sid: 'session-2',
+      roles: ['reader', 'admin'],
+      strategy: 'jwt',
+      exp: client.claims.exp,
+      clientId: 'app-1',
+    };
+    for (let round = 0; round < 2; round++) {
+      const a = await t.verifier.verifyRequest(bearer(plain.token));
+      const b = await t.verifier.verifyRequest(bearer(client.token));
+      assert.ok(a.ok && b.ok);
+      assert.deepEqual(b.principal, expected);
+      assert.deepEqual(a.principal.roles, ['reader']);
+      assert.equal('clientId' in a.principal, false);
+      for (const principal of [a.principal, b.principal]) {
+        assert.ok(Object.isFrozen(principal) && Object.isFrozen(principal.roles));
+        assert.throws(() => (principal.roles as string[]).push('root'), TypeError);
+      }
+    }
+    assert.equal(t.verifier.metrics().cacheHits, 2);
+    await t.stop();
+  });
+
+  it('answers with a promise, rejected rather than thrown when the request cannot be read', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const accepted = t.verifier.verifyRequest(bearer(token));
+    assert.ok(accepted instanceof Promise);
+    assert.equal((await accepted).ok, true);
+    const unreadable = t.verifier.verifyRequest({ headers: undefined } as never);
+    assert.ok(unreadable instanceof Promise);
+    await assert.rejects(unreadable, TypeError);
+    await t.stop();
+  });
+
   it('passes the core verdict through for bad tokens', async () => {
     const t = await createFixture();
     const { token } = await t.sign();

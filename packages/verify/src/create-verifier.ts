@@ -98,8 +98,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const api: Verifier & { [VERIFY_NOW]: typeof verifyNow } = {
     start: lifecycle.start,
     stop: lifecycle.stop,
-    async verifyRequest(request) {
-      return verifyNow(request);
+    // One promise, settled at once when the answer is known now; a pending verdict is handed on
+    // as it is (an async function would add a frame and its own promise around it).
+    verifyRequest(request) {
+      try {
+        return Promise.resolve(verifyNow(request));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async verifyToken(token) {

@@ -6,6 +6,7 @@ import {
   type FeedSource,
   type RevocationSet,
 } from '@gatehouse/core';
+import { withGetters } from './with-getters.ts';
 
 const INITIAL_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
@@ -31,6 +32,9 @@ export interface FeedFollower {
   readonly events: number;
   readonly reconnects: number;
 }
+
+/** The follower's figures, read through getters (with-getters.ts). */
+export type Counters = 'lastMessageAt' | 'events' | 'reconnects';
 
 /**
  * Keeps a RevocationSet in step with a feed: snapshot, then follow from its cursor; on a dropped
@@ -103,7 +107,7 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
     }
   }
 
-  return {
+  const follower: Omit<FeedFollower, Counters> = {
     async start() {
       await takeSnapshot();
       stopping = new AbortController();
@@ -118,15 +122,10 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
       stopping?.abort();
       await loop;
     },
-
-    get lastMessageAt() {
-      return lastMessageAt;
-    },
-    get events() {
-      return events;
-    },
-    get reconnects() {
-      return reconnects;
-    },
   };
+  return withGetters<FeedFollower, Counters>(follower, {
+    lastMessageAt: () => lastMessageAt,
+    events: () => events,
+    reconnects: () => reconnects,
+  });
 }

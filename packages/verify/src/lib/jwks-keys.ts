@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Clock, SigningAlgorithm } from '@gatehouse/core';
 import type { JWK } from 'jose';
 import { createJwksFetcher } from './jwks-fetcher.ts';
+import { withGetters } from './with-getters.ts';
 
 export { JWKS_REFETCH_INTERVAL_MS } from './jwks-fetcher.ts';
 
@@ -45,7 +46,7 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
   });
   const { fetchKeys } = fetcher;
 
-  return {
+  const api: Omit<JwksKeys, 'fetches'> = {
     get: (kid) => keys.get(kid),
 
     async load() {
@@ -53,11 +54,8 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
     },
 
     refreshOnMiss: () => fetcher.refreshOnMiss(),
-
-    get fetches() {
-      return fetcher.fetches;
-    },
   };
+  return withGetters<JwksKeys, 'fetches'>(api, { fetches: () => fetcher.fetches });
 }
 
 /**

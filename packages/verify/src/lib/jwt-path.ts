@@ -1,9 +1,10 @@
 import type { VerifyRequestInput, VerifyResult } from '../types.ts';
 import type { JwtPathContext } from './jwt-path-context.ts';
 import { readCredential } from './read-credential.ts';
-import type { LocalResult } from './local-token-check.ts';
-import { freezePrincipal } from './principal.ts';
+import { type LocalResult, revocationKeys } from './local-token-check.ts';
+import { tokenPrincipal } from './principal.ts';
 import { verifyJwtWhileStale } from './stale-jwt.ts';
+import type { CacheIndexKeys } from './verification-cache.ts';
 import type { Verdict } from './verifier-counts.ts';
 
 /**
@@ -34,8 +35,9 @@ export function createJwtPath(ctx: JwtPathContext) {
         .refreshOnMiss()
         .then((refetched) => (refetched ? verifyJwt(token, true) : reject(401, code)));
     }
-    if (local.isRevoked(result)) return reject(401, 'ERR_TOKEN_REVOKED');
-    return rememberToken(ctx, token, result, now);
+    const named = revocationKeys(result);
+    if (local.isRevoked(named)) return reject(401, 'ERR_TOKEN_REVOKED');
+    return rememberToken(ctx, token, result, named, now);
   }
 
   function verifyJwt(token: string, afterRefetch = false): Verdict {
@@ -95,32 +97,18 @@ export function createJwtPath(ctx: JwtPathContext) {
   };
 }
 
-/** A verified token's principal, remembered until its exp. */
+/** A verified token's principal, remembered until its exp under the identifiers it was checked by. */
 function rememberToken(
   ctx: JwtPathContext,
   token: string,
   result: LocalResult & { ok: true },
+  named: CacheIndexKeys,
   now: number,
 ): VerifyResult {
-  const { claims, kid } = result;
-  const principal = freezePrincipal({
-    sub: claims.sub,
-    sid: claims.sid,
-    roles: claims.roles,
-    strategy: 'jwt',
-    exp: claims.exp,
-    ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
-    ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
-  });
+  const principal = tokenPrincipal(result.claims);
   // Cached until exp, not exp + leeway: past exp the core verifier re-judges each request.
-  if (claims.exp * 1000 > now)
-    ctx.cache.set(token, principal, claims.exp * 1000, {
-      sid: claims.sid,
-      sub: claims.sub,
-      jti: claims.jti,
-      kid,
-      iat: claims.iat,
-    });
+  const expiresAtMs = result.claims.exp * 1000;
+  if (expiresAtMs > now) ctx.cache.set(token, principal, expiresAtMs, named);
   return ctx.verdicts.allow(principal);
 }
 

@@ -3,6 +3,7 @@ import {
   type Clock,
   createAccessTokenVerifier,
   type ErrorCode,
+  type RevocationQuery,
   type RevocationSet,
   TokenError,
 } from '@gatehouse/core';
@@ -20,7 +21,16 @@ export interface LocalTokenCheck {
    * and the answer is returned synchronously.
    */
   check(token: string): LocalResult | Promise<LocalResult>;
-  isRevoked(local: { claims: AccessTokenClaims; kid: string }): boolean;
+  /** The revocation set's answer for a verified token's identifiers (`revocationKeys`). */
+  isRevoked(keys: RevocationQuery): boolean;
+}
+
+/**
+ * What a revocation event can name in a verified token: asked of the revocation set, then kept as
+ * the token's cache index (verification-cache.ts), one object for both.
+ */
+export function revocationKeys({ claims, kid }: { claims: AccessTokenClaims; kid: string }) {
+  return { sid: claims.sid, sub: claims.sub, jti: claims.jti, kid, iat: claims.iat };
 }
 
 /** The local half of a token's verification: signature, claims and the revocation set. */
@@ -63,8 +73,8 @@ export function createLocalTokenCheck(
       const prepared = keys.prepare?.(token);
       return prepared ? prepared.then(() => verifyLocally(token)) : verifyLocally(token);
     },
-    isRevoked({ claims, kid }) {
-      return revoked.isRevoked({ sid: claims.sid, sub: claims.sub, jti: claims.jti, kid, iat: claims.iat });
+    isRevoked(keys) {
+      return revoked.isRevoked(keys);
     },
   };
 }

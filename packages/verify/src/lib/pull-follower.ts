@@ -1,6 +1,7 @@
 import type { Clock, RevocationSet } from '@gatehouse/core';
 import type { PullFeedSource } from '../pull-feed-source.ts';
-import type { FeedFollower } from './feed-follower.ts';
+import type { Counters, FeedFollower } from './feed-follower.ts';
+import { withGetters } from './with-getters.ts';
 
 export interface PullFollowerOptions {
   feed: PullFeedSource;
@@ -42,7 +43,7 @@ export function createPullFollower(options: PullFollowerOptions): PullFollower {
     lastMessageAt = Math.max(lastMessageAt, sentAt);
   }
 
-  return {
+  const follower: Omit<PullFollower, Counters> = {
     async start() {
       await apply(() => feed.snapshot());
     },
@@ -62,18 +63,13 @@ export function createPullFollower(options: PullFollowerOptions): PullFollower {
         });
       return inFlight;
     },
-
-    get lastMessageAt() {
-      return lastMessageAt;
-    },
-    get events() {
-      return events;
-    },
-    // A pull is this mode's reconnect: what it costs is one request to the auth server.
-    get reconnects() {
-      return pulls;
-    },
   };
+  return withGetters<PullFollower, Counters>(follower, {
+    lastMessageAt: () => lastMessageAt,
+    events: () => events,
+    // A pull is this mode's reconnect: what it costs is one request to the auth server.
+    reconnects: () => pulls,
+  });
 }
 
 type RevocationEvent = Parameters<RevocationSet['apply']>[0];

@@ -1,5 +1,6 @@
 import type { Principal, VerifyResult } from '../types.ts';
 import type { JwtPathContext } from './jwt-path-context.ts';
+import { revocationKeys } from './local-token-check.ts';
 import { freezePrincipal, isPrincipalShaped } from './principal.ts';
 
 /**
@@ -15,7 +16,7 @@ export async function verifyJwtWhileStale(ctx: JwtPathContext, token: string): P
   let checked = await local.check(token);
   if (!checked.ok && checked.kidMissed && (await keys.refreshOnMiss())) checked = await local.check(token);
   if (!checked.ok) return reject(401, checked.code);
-  if (local.isRevoked(checked)) return reject(401, 'ERR_TOKEN_REVOKED');
+  if (local.isRevoked(revocationKeys(checked))) return reject(401, 'ERR_TOKEN_REVOKED');
   counts.introspections++;
   let answer: Principal | null;
   try {

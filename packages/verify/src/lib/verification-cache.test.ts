@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Principal } from '../types.ts';
+import { tagOf } from './cache-entry.ts';
 import { createVerificationCache } from './verification-cache.ts';
 
 const principal = (sid: string, strategy: Principal['strategy'] = 'jwt'): Principal => ({
@@ -50,19 +52,65 @@ describe('createVerificationCache', () => {
     assert.equal(cache.drop({ type: 'session', sid: 's3', sub: 'u1', until: 0 }), 1);
   });
 
-  it('answers only for the exact string, even when two share their tail; the later replaces the earlier', () => {
+  it('keeps credentials that share a tag side by side, each answered only for its own string', () => {
     const cache = createVerificationCache(10);
     const tail = 'x'.repeat(40);
+    // Same length, same last characters: the same tag.
+    assert.equal(tagOf(`a${tail}`), tagOf(`b${tail}`));
     cache.set(`a${tail}`, principal('s1'), 1000, { sid: 's1', sub: 'u1' });
     assert.equal(cache.get(`b${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(`c${tail}`, 'jwt', 0), undefined);
     assert.equal(cache.get(tail, 'jwt', 0), undefined);
-    assert.ok(cache.get(`a${tail}`, 'jwt', 0));
     cache.set(`b${tail}`, principal('s2'), 1000, { sid: 's2', sub: 'u1' });
-    assert.equal(cache.get(`a${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get(`a${tail}`, 'jwt', 0)?.sid, 's1');
     assert.equal(cache.get(`b${tail}`, 'jwt', 0)?.sid, 's2');
-    assert.equal(cache.size, 1);
-    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0);
+    assert.equal(cache.get(`c${tail}`, 'jwt', 0), undefined);
+    cache.set(`a${tail}`, principal('s3'), 1000, { sid: 's3', sub: 'u1' }); // the same string: replaced
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get(`a${tail}`, 'jwt', 0)?.sid, 's3');
+    assert.equal(cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 0 }), 0, 'replaced');
     assert.equal(cache.drop({ type: 'session', sid: 's2', sub: 'u1', until: 0 }), 1);
+    assert.equal(cache.get(`b${tail}`, 'jwt', 0), undefined);
+    assert.equal(cache.get(`a${tail}`, 'jwt', 0)?.sid, 's3');
+  });
+
+  it('holds maxEntries credentials when every one has the same tag, evicting in recency order', () => {
+    const cache = createVerificationCache(4, () => 7);
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
+    const put = (i: number) => cache.set(keys[i]!, principal(`s${i}`), 1000, { sid: `s${i}`, sub: 'u1' });
+    for (let i = 0; i < 4; i++) put(i);
+    assert.equal(cache.size, 4, 'no entry took another one’s place');
+    for (let i = 0; i < 4; i++) assert.equal(cache.get(keys[i]!, 'jwt', 0)?.sid, `s${i}`);
+    assert.equal(cache.get('k9', 'jwt', 0), undefined);
+    assert.ok(cache.get(keys[0]!, 'jwt', 0)); // recency: k1 k2 k3 k0
+    put(4); // evicts k1, from the middle of the chain
+    assert.equal(cache.get(keys[1]!, 'jwt', 0), undefined);
+    assert.equal(cache.size, 4);
+    assert.equal(cache.drop({ type: 'session', sid: 's3', sub: 'u1', until: 500 }, 0), 1); // k3: a tombstone
+    assert.equal(cache.get(keys[3]!, 'jwt', 0), null);
+    assert.equal(cache.get(keys[5]!, 'jwt', 0), undefined, 'a tombstone answers only its own string');
+    put(5); // evicts k2 (k3's tombstone was used above: k2 k0 k4 k3)
+    assert.equal(cache.get(keys[2]!, 'jwt', 0), undefined);
+    put(6); // evicts k0
+    assert.equal(cache.get(keys[0]!, 'jwt', 0), undefined);
+    for (const i of [4, 5, 6]) assert.equal(cache.get(keys[i]!, 'jwt', 0)?.sid, `s${i}`);
+    assert.equal(cache.get(keys[3]!, 'jwt', 0), null);
+    assert.equal(cache.size + cache.tombstones, 4);
+    assert.equal(cache.drop({ type: 'user', sub: 'u1', before: 0, until: 0 }, 0), 3);
+    assert.equal(cache.size, 0);
+    put(0);
+    assert.equal(cache.get(keys[0]!, 'jwt', 0)?.sid, 's0');
+  });
+
+  it('keeps every one of many random tokens up to maxEntries (a full cache loses none)', () => {
+    const count = 20_000;
+    const cache = createVerificationCache(count);
+    const tokens = Array.from({ length: count }, () => `h.p.${randomBytes(64).toString('base64url')}`);
+    for (const [i, token] of tokens.entries())
+      cache.set(token, principal(`s${i}`), 1000, { sid: `s${i}`, sub: 'u' });
+    assert.equal(cache.size, count);
+    for (const [i, token] of tokens.entries()) assert.equal(cache.get(token, 'jwt', 0)?.sid, `s${i}`);
   });
 
   it('evicts the least recently used entry, however often the newest is hit', () => {
@@ -115,5 +163,31 @@ describe('createVerificationCache', () => {
     assert.equal(cache.get('past', 'jwt', 100), undefined);
     assert.equal(cache.tombstones, 1);
     assert.equal(cache.size, 0);
+  });
+  it('keeps recency right when entries leave from the middle (expiry, replacement, revocation)', () => {
+    const cache = createVerificationCache(3);
+    cache.set('a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('b', principal('s2'), 50, { sid: 's2', sub: 'u1' });
+    cache.set('c', principal('s3'), 1000, { sid: 's3', sub: 'u1', jti: 'j3' });
+    assert.equal(cache.get('b', 'jwt', 50), undefined, 'expired: leaves from the middle');
+    cache.set('d', principal('s4'), 1000, { sid: 's4', sub: 'u1' }); // room for it: nothing evicted
+    assert.equal(cache.size, 3);
+    assert.ok(cache.get('a', 'jwt', 60)); // order now c, d, a
+    assert.equal(cache.drop({ type: 'token', jti: 'j3', until: 0 }, 60), 1); // c leaves: d, a
+    cache.set('d', principal('s5'), 1000, { sid: 's5', sub: 'u1' }); // replaced: a, d
+    cache.set('e', principal('s6'), 1000, { sid: 's6', sub: 'u1' }); // a, d, e
+    cache.set('f', principal('s7'), 1000, { sid: 's7', sub: 'u1' }); // evicts a
+    assert.equal(cache.get('a', 'jwt', 60), undefined);
+    assert.equal(cache.get('d', 'jwt', 60)?.sid, 's5'); // e, f, d
+    cache.set('g', principal('s8'), 1000, { sid: 's8', sub: 'u1' }); // evicts e
+    assert.equal(cache.get('e', 'jwt', 60), undefined);
+    assert.ok(cache.get('f', 'jwt', 60));
+    assert.ok(cache.get('g', 'jwt', 60));
+    assert.ok(cache.get('d', 'jwt', 60));
+    assert.equal(cache.size, 3);
+    assert.equal(cache.drop({ type: 'user', sub: 'u1', before: 0, until: 0 }, 60), 3);
+    assert.equal(cache.size, 0);
+    cache.set('h', principal('s9'), 1000, { sid: 's9', sub: 'u2' }); // the lists were emptied cleanly
+    assert.ok(cache.get('h', 'jwt', 60));
   });
 });

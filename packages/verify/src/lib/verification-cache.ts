@@ -1,40 +1,19 @@
 import type { RevocationEvent } from '@gatehouse/core';
 import type { Principal } from '../types.ts';
+import {
+  type CacheIndexKeys,
+  Entry,
+  type Index,
+  linkJti,
+  linkSid,
+  linkSub,
+  tagOf,
+  unlinkJti,
+  unlinkSid,
+  unlinkSub,
+} from './cache-entry.ts';
 
-/** The identifiers a revocation event can name; an entry is indexed under each it has. */
-export interface CacheIndexKeys {
-  sid: string;
-  sub: string;
-  jti?: string;
-  kid?: string;
-  /** An access token's `iat` (seconds): a `user` event revokes only tokens issued before its `before`. */
-  iat?: number;
-}
-
-interface Entry extends CacheIndexKeys {
-  key: string;
-  tag: string;
-  kind: Principal['strategy'];
-  /** Null for a tombstone: this exact credential was revoked by an event, and is refused until `expiresAtMs`. */
-  principal: Principal | null;
-  expiresAtMs: number;
-}
-
-type IndexName = Exclude<keyof CacheIndexKeys, 'iat'>;
-
-/** Which index an event searches, and for what. A `user` event drops all of the user's entries, whatever their `iat`. */
-function namedBy(event: RevocationEvent): [IndexName, string] {
-  switch (event.type) {
-    case 'session':
-      return ['sid', event.sid];
-    case 'user':
-      return ['sub', event.sub];
-    case 'token':
-      return ['jti', event.jti];
-    case 'key':
-      return ['kid', event.kid];
-  }
-}
+export type { CacheIndexKeys } from './cache-entry.ts';
 
 /**
  * Whether `event` on its own revokes this cached access token, by the rule the full path's
@@ -60,7 +39,8 @@ export interface VerificationCache {
    * Stops accepting every entry the event names; returns how many. An entry the event itself
    * revokes stays as a tombstone until the earlier of its own expiry and the event's `until`
    * (the revocation set keeps the event at least that long, so the full path would refuse it as
-   * well); the others are dropped. Cost is proportional to the number named.
+   * well); the others are dropped. Cost is proportional to the number named, except for a `key`
+   * event (rare; one key signs nearly every entry), which walks the whole cache.
    */
   drop(event: RevocationEvent, nowMs?: number): number;
   /** Entries that can accept a credential (tombstones not counted). */
@@ -69,163 +49,173 @@ export interface VerificationCache {
   readonly tombstones: number;
 }
 
-/** One shape for every entry (absent indexes are undefined), built without a spread. */
-function makeEntry(
-  key: string,
-  tag: string,
-  principal: Principal,
-  expiresAtMs: number,
-  index: CacheIndexKeys,
-): Entry {
-  return {
-    sid: index.sid,
-    sub: index.sub,
-    jti: index.jti,
-    kid: index.kid,
-    iat: index.iat,
-    key,
-    tag,
-    kind: principal.strategy,
-    principal,
-    expiresAtMs,
-  };
-}
-
-/**
- * One index: the tags filed under each value. A value with one tag (every jti, most sids) holds
- * the tag itself, not a Set of one: no Set is built or emptied for it on the first-sight path.
- */
-type Index = Map<string, string | Set<string>>;
-
-function addTag(index: Index, value: string | undefined, tag: string): void {
-  if (value === undefined) return;
-  const tags = index.get(value);
-  if (tags === undefined) index.set(value, tag);
-  else if (typeof tags === 'string') {
-    if (tags !== tag) index.set(value, new Set([tags, tag]));
-  } else tags.add(tag);
-}
-
-function removeTag(index: Index, value: string | undefined, tag: string): void {
-  if (value === undefined) return;
-  const tags = index.get(value);
-  if (tags === undefined) return;
-  if (typeof tags === 'string') {
-    if (tags === tag) index.delete(value);
-  } else if (tags.delete(tag) && tags.size === 0) index.delete(value);
-}
-
-/** Written out per index rather than looped over names: a keyed load by name is megamorphic. */
-function unindex(indexes: Record<IndexName, Index>, entry: Entry): void {
-  removeTag(indexes.sid, entry.sid, entry.tag);
-  removeTag(indexes.sub, entry.sub, entry.tag);
-  removeTag(indexes.jti, entry.jti, entry.tag);
-  removeTag(indexes.kid, entry.kid, entry.tag);
-}
-
-/** Keys up to this long are their own tag. */
-const TAG_LENGTH = 24;
-
-/**
- * Where an entry is filed: the credential's last characters (a token's signature, a cookie's
- * secret: random in every credential worth caching). A fresh 400-character header string costs
- * a hash of its whole length in a Map; its tail costs a tenth of that. Whatever shares a tag, an
- * entry is only ever returned for its exact credential string.
- */
-function tagOf(key: string): string {
-  return key.length <= TAG_LENGTH ? key : key.slice(key.length - TAG_LENGTH);
-}
-
 /**
  * A bounded LRU of verified credentials, matched on the whole token or cookie string: a key that
  * is only the `jti` would let any token carrying a known jti ride on another's verification. Filed
- * by tag (see `tagOf`); two credentials with one tag do not share a slot, the later replaces the
- * earlier. A Map keeps insertion order, so re-inserting on a hit makes the first the least
- * recently used.
+ * by tag (`tagOf`, injectable for tests); credentials that share a tag are chained, each only ever
+ * returned for its own exact string. Recency is a list threaded through the entries: a hit moves
+ * its entry to the newest end, an insert into a full cache evicts the oldest. A revocation event
+ * finds its entries through one list per `sid`, `sub` and `jti` value (cache-entry.ts).
  */
-export function createVerificationCache(maxEntries: number): VerificationCache {
-  const entries = new Map<string, Entry>();
-  const indexes: Record<IndexName, Index> = {
-    sid: new Map(),
-    sub: new Map(),
-    jti: new Map(),
-    kid: new Map(),
-  };
+export function createVerificationCache(maxEntries: number, tagFor = tagOf): VerificationCache {
+  return new LruCache(maxEntries, tagFor);
+}
 
-  /** The most recently used entry, last in `entries`: a hit on it needs no re-insertion. */
-  let newest: Entry | undefined;
-  let tombstones = 0;
+class LruCache implements VerificationCache {
+  private readonly maxEntries: number;
+  private readonly tagFor: (key: string) => number;
+  private readonly entries = new Map<number, Entry>();
+  private readonly sids: Index = new Map();
+  private readonly subs: Index = new Map();
+  private readonly jtis: Index = new Map();
+  private oldest: Entry | undefined = undefined;
+  private newest: Entry | undefined = undefined;
+  /** Entries held, tombstones included: what `maxEntries` bounds. */
+  private count = 0;
+  private tombstoneCount = 0;
 
-  function remove(entry: Entry): void {
-    if (entry === newest) newest = undefined;
-    entries.delete(entry.tag);
-    // A tombstone was taken out of the indexes when it was made.
-    if (entry.principal === null) tombstones--;
-    else unindex(indexes, entry);
+  constructor(maxEntries: number, tagFor: (key: string) => number) {
+    this.maxEntries = maxEntries;
+    this.tagFor = tagFor;
   }
 
-  return {
-    get(key, kind, nowMs) {
-      const tag = tagOf(key);
-      const entry = entries.get(tag);
-      if (!entry || entry.key !== key || entry.kind !== kind) return undefined;
-      if (nowMs >= entry.expiresAtMs) {
-        remove(entry);
-        return undefined;
-      }
-      if (entry !== newest) {
-        entries.delete(tag);
-        entries.set(tag, entry);
-        newest = entry;
-      }
-      return entry.principal;
-    },
+  get size(): number {
+    return this.count - this.tombstoneCount;
+  }
 
-    set(key, principal, expiresAtMs, index) {
-      if (maxEntries === 0) return;
-      const tag = tagOf(key);
-      const previous = entries.get(tag);
-      if (previous) remove(previous);
-      const entry = makeEntry(key, tag, principal, expiresAtMs, index);
-      entries.set(tag, entry);
-      newest = entry;
-      addTag(indexes.sid, entry.sid, tag);
-      addTag(indexes.sub, entry.sub, tag);
-      addTag(indexes.jti, entry.jti, tag);
-      addTag(indexes.kid, entry.kid, tag);
-      if (entries.size > maxEntries) remove(entries.values().next().value!);
-    },
+  get tombstones(): number {
+    return this.tombstoneCount;
+  }
 
-    drop(event, nowMs = 0) {
-      const [name, value] = namedBy(event);
-      const tags = indexes[name].get(value);
-      if (tags === undefined) return 0;
-      let dropped = 0;
-      for (const tag of typeof tags === 'string' ? [tags] : [...tags]) {
-        const entry = entries.get(tag);
-        if (!entry) continue;
-        dropped++;
-        const untilMs = Math.min(entry.expiresAtMs, event.until);
-        if (untilMs <= nowMs || !revokes(event, entry)) {
-          remove(entry);
-          continue;
+  get(key: string, kind: Principal['strategy'], nowMs: number): Principal | null | undefined {
+    let entry = this.entries.get(this.tagFor(key));
+    while (entry !== undefined && entry.key !== key) entry = entry.sameTag;
+    if (entry === undefined || entry.kind !== kind) return undefined;
+    if (nowMs >= entry.expiresAtMs) {
+      this.remove(entry);
+      return undefined;
+    }
+    if (entry !== this.newest) {
+      this.unlinkRecency(entry);
+      this.linkNewest(entry);
+    }
+    return entry.principal;
+  }
+
+  set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void {
+    if (this.maxEntries === 0) return;
+    const tag = this.tagFor(key);
+    let first = this.entries.get(tag);
+    let same = first;
+    while (same !== undefined && same.key !== key) same = same.sameTag;
+    // The same string again replaces its entry; otherwise a full cache lets its oldest go.
+    const leaving = same ?? (this.count >= this.maxEntries ? this.oldest : undefined);
+    if (leaving !== undefined) {
+      this.remove(leaving);
+      if (leaving.tag === tag) first = this.entries.get(tag);
+    }
+    const entry = new Entry(key, tag, principal, expiresAtMs, index);
+    entry.sameTag = first;
+    this.entries.set(tag, entry);
+    this.linkNewest(entry);
+    this.count++;
+    linkSid(this.sids, entry);
+    linkSub(this.subs, entry);
+    linkJti(this.jtis, entry);
+  }
+
+  drop(event: RevocationEvent, nowMs = 0): number {
+    let dropped = 0;
+    let entry: Entry | undefined;
+    let next: Entry | undefined;
+    // Each list is read one step ahead: settling an entry takes it out of every list.
+    switch (event.type) {
+      case 'session':
+        for (entry = this.sids.get(event.sid); entry !== undefined; entry = next) {
+          next = entry.sidNext;
+          this.settle(entry, event, nowMs);
+          dropped++;
         }
-        // Only the exact credential string can reach it (get compares the whole key); no later
-        // event needs to find it, so it leaves the indexes, and its principal is let go.
-        unindex(indexes, entry);
-        entry.principal = null;
-        entry.expiresAtMs = untilMs;
-        tombstones++;
-      }
-      return dropped;
-    },
+        break;
+      case 'user':
+        for (entry = this.subs.get(event.sub); entry !== undefined; entry = next) {
+          next = entry.subNext;
+          this.settle(entry, event, nowMs);
+          dropped++;
+        }
+        break;
+      case 'token':
+        for (entry = this.jtis.get(event.jti); entry !== undefined; entry = next) {
+          next = entry.jtiNext;
+          this.settle(entry, event, nowMs);
+          dropped++;
+        }
+        break;
+      case 'key':
+        for (entry = this.oldest; entry !== undefined; entry = next) {
+          next = entry.newer;
+          if (entry.principal === null || entry.kid !== event.kid) continue;
+          this.settle(entry, event, nowMs);
+          dropped++;
+        }
+        break;
+    }
+    return dropped;
+  }
 
-    get size() {
-      return entries.size - tombstones;
-    },
+  /** An entry the event names: dropped, or kept as a tombstone until it could no longer be accepted. */
+  private settle(entry: Entry, event: RevocationEvent, nowMs: number): void {
+    const untilMs = Math.min(entry.expiresAtMs, event.until);
+    if (untilMs <= nowMs || !revokes(event, entry)) {
+      this.remove(entry);
+      return;
+    }
+    // Only the exact credential string can reach it (get compares the whole key); no later
+    // event needs to find it, so it leaves the indexes, and its principal is let go.
+    this.unindex(entry);
+    entry.principal = null;
+    entry.expiresAtMs = untilMs;
+    this.tombstoneCount++;
+  }
 
-    get tombstones() {
-      return tombstones;
-    },
-  };
+  private remove(entry: Entry): void {
+    const first = this.entries.get(entry.tag)!;
+    if (first === entry) {
+      if (entry.sameTag === undefined) this.entries.delete(entry.tag);
+      else this.entries.set(entry.tag, entry.sameTag);
+    } else {
+      let before = first;
+      while (before.sameTag !== entry) before = before.sameTag!;
+      before.sameTag = entry.sameTag;
+    }
+    entry.sameTag = undefined;
+    this.unlinkRecency(entry);
+    this.count--;
+    // A tombstone was taken out of the indexes when it was made.
+    if (entry.principal === null) this.tombstoneCount--;
+    else this.unindex(entry);
+  }
+
+  private unindex(entry: Entry): void {
+    unlinkSid(this.sids, entry);
+    unlinkSub(this.subs, entry);
+    unlinkJti(this.jtis, entry);
+  }
+
+  private unlinkRecency(entry: Entry): void {
+    const { older, newer } = entry;
+    if (older === undefined) this.oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.newest = older;
+    else newer.older = older;
+  }
+
+  /** Makes `entry`, in no list, the newest. */
+  private linkNewest(entry: Entry): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest === undefined) this.oldest = entry;
+    else this.newest.newer = entry;
+    this.newest = entry;
+  }
 }

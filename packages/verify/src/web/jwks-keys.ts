@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { decodeBase64Url } from './base64url.ts';
 import { recordVerdict } from './verdicts.ts';
 import { createJwksFetcher } from '../lib/jwks-fetcher.ts';
+import { withGetters } from '../lib/with-getters.ts';
 
 export { JWKS_REFETCH_INTERVAL_MS } from '../lib/jwks-fetcher.ts';
 const MIN_RSA_MODULUS_BITS = 2048;
@@ -158,7 +159,7 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
   });
   const { fetchKeys } = fetcher;
 
-  return {
+  const api: Omit<JwksKeys, 'fetches'> = {
     get: (kid) => keys.get(kid),
 
     async load() {
@@ -199,9 +200,6 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
       }
       recordVerdict(signingInput, signature, key.cryptoKey, valid);
     },
-
-    get fetches() {
-      return fetcher.fetches;
-    },
   };
+  return withGetters<JwksKeys, 'fetches'>(api, { fetches: () => fetcher.fetches });
 }
