@@ -13,6 +13,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
 const db = new DatabaseSync(workerData.path);
+// Opening may meet another connection's lock (its recovery of the WAL, say); PASSIVE never waits.
+db.exec('PRAGMA busy_timeout = 5000');
 db.exec('PRAGMA synchronous = ' + (workerData.sync === 'full' ? 'FULL' : 'NORMAL'));
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 const timer = setInterval(() => {
