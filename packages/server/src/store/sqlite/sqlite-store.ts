@@ -1,5 +1,6 @@
 import type { GatehouseStore } from '@gatehouse/core';
 import { createSqlSubStores } from '../sql/sql-store.ts';
+import { startCheckpointThread } from './checkpoint-thread.ts';
 import { openSqliteDatabase, type SqliteSync } from './database.ts';
 import { createSqliteDriver } from './driver.ts';
 import { applySqliteMigrations } from './migrate.ts';
@@ -27,6 +28,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Gate
     db.close();
     throw error;
   }
+  // A file's WAL is copied back by a thread of its own, not inside a commit on the event loop.
+  const inMemory = options.path === ':memory:' || options.path === '';
+  const checkpoints = inMemory ? null : startCheckpointThread(options.path, options.sync ?? 'normal');
   return {
     kind: 'sqlite',
     ...createSqlSubStores(createSqliteDriver(db)),
@@ -34,6 +38,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Gate
       db.prepare('SELECT 1').get();
     },
     async close() {
+      // The thread first: the last connection to close checkpoints what is left, as before.
+      await checkpoints?.close();
       if (db.isOpen) db.close();
     },
   };
