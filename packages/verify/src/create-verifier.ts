@@ -6,7 +6,7 @@ import { createJwtPath } from './lib/jwt-path.ts';
 import { createLifecycle } from './lib/verifier-lifecycle.ts';
 import { createLocalTokenCheck } from './lib/local-token-check.ts';
 import { createPullFollower } from './lib/pull-follower.ts';
-import { readCredential } from './lib/read-credential.ts';
+import { type Credential, readCredential } from './lib/read-credential.ts';
 import { createSessionPath } from './lib/session-path.ts';
 import { validateOptions } from './lib/validate-options.ts';
 import { createVerificationCache } from './lib/verification-cache.ts';
@@ -122,30 +122,39 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return api;
 }
 
+type Paths = {
+  jwt: ReturnType<typeof createJwtPath>;
+  session: ReturnType<typeof createSessionPath>;
+  reject: VerifierCounts['reject'];
+};
+
 /** The one credential of a request, to the path that judges it. */
-function dispatch(
-  paths: {
-    jwt: ReturnType<typeof createJwtPath>;
-    session: ReturnType<typeof createSessionPath>;
-    reject: VerifierCounts['reject'];
-  },
-  request: VerifyRequestInput,
-): Verdict {
+function dispatch(paths: Paths, request: VerifyRequestInput): Verdict {
   // The common case first: "Bearer " and a token. Its syntax was checked when it was remembered,
   // or is checked by the verification itself; the header's own check runs only for a refusal.
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-    const early = paths.jwt.verifyBearer(request, authorization.slice(7));
+    const early = paths.jwt.verifyBearer(request, authorization);
     if (early) return early;
   }
-  const credential = readCredential(request);
+  // A session cookie from one Cookie header, read once: that header is its value's source, which
+  // the cache may match instead of the value (the same text always reads as the same value).
+  if (authorization === undefined && !request.cookies) {
+    const cookie = request.headers.cookie;
+    if (typeof cookie === 'string')
+      return judge(paths, request, readCredential({ headers: { cookie } }), cookie);
+  }
+  return judge(paths, request, readCredential(request), undefined);
+}
+
+function judge(paths: Paths, request: VerifyRequestInput, credential: Credential, source?: string): Verdict {
   switch (credential.kind) {
     case 'jwt':
       return paths.jwt.verifyBinding(request, credential.value, 'Bearer');
     case 'dpop':
       return paths.jwt.verifyBinding(request, credential.value, 'DPoP');
     case 'session':
-      return paths.session.verifySession(credential.value);
+      return paths.session.verifySession(credential.value, source);
     case 'invalid':
       return paths.reject(401, credential.code, credential.code === 'ERR_TOKEN_BINDING' ? {} : undefined);
     case 'none':

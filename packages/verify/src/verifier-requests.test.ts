@@ -276,6 +276,22 @@ describe('createVerifier: session cookies', () => {
     await bare.stop();
   });
 
+  it('answers a cached cookie only for its exact value, whichever header or parsed cookies carry it', async () => {
+    const t = await setup();
+    const { cookie } = t.request().headers;
+    // Same length, same tail: an unknown session the store refuses.
+    const forged = `k${cookieValue.slice(1)}`;
+    for (let round = 0; round < 3; round++) {
+      assert.equal((await t.verifier.verifyRequest({ headers: { cookie } })).ok, true);
+      const sameHeader = { headers: { cookie }, cookies: { [SESSION_COOKIE]: forged } };
+      assert.deepEqual(await t.verifier.verifyRequest(sameHeader), refused('ERR_SESSION_INVALID'));
+      const forgedHeader = { headers: { cookie: cookie.replace(cookieValue, forged) } };
+      assert.deepEqual(await t.verifier.verifyRequest(forgedHeader), refused('ERR_SESSION_INVALID'));
+    }
+    assert.deepEqual(t.calls, [cookieValue, ...Array(6).fill(forged)]);
+    await t.stop();
+  });
+
   it('an unknown session is refused', async () => {
     const t = await setup();
     const unknown = `${'u'.repeat(22)}.${'v'.repeat(43)}`;

@@ -17,7 +17,10 @@ export interface CacheIndexKeys {
  * entry has one shape.
  */
 export class Entry {
-  readonly key: string;
+  /** The credential; re-cut from `header` when a header matched it (one string held either way). */
+  key: string;
+  /** The last header this entry answered: `Bearer <key>` (getBearer), or the Cookie header `key` was read from. */
+  header: string | undefined = undefined;
   readonly tag: number;
   readonly kind: Principal['strategy'];
   /** Null for a tombstone: this exact credential was revoked by an event, and is refused until `expiresAtMs`. */
@@ -62,14 +65,15 @@ const TAG_CHARACTERS = 10;
  * cookie's secret: random in every credential worth caching), rotated and xor-ed in 32-bit integer
  * arithmetic only. A fresh 400-character header string would cost a hash of its whole length in
  * a Map, a slice of its tail an allocation and a hash. Credentials that share a tag are chained
- * (`Entry.sameTag`), never put in each other's place.
+ * (`Entry.sameTag`), never put in each other's place. `start`: the credential is `text` from
+ * there on (a `Bearer ` header's token, tagged without slicing it); the same tag as the slice's.
  */
-export function tagOf(key: string): number {
-  const end = key.length;
-  let tag = end;
+export function tagOf(text: string, start = 0): number {
+  const end = text.length;
+  let tag = end - start;
   // Rotated by 7 bits (a character's) each step: no character's bits are shifted out.
-  for (let at = end > TAG_CHARACTERS ? end - TAG_CHARACTERS : 0; at < end; at++) {
-    tag = ((tag << 7) | (tag >>> 25)) ^ key.charCodeAt(at);
+  for (let at = end - start > TAG_CHARACTERS ? end - TAG_CHARACTERS : start; at < end; at++) {
+    tag = ((tag << 7) | (tag >>> 25)) ^ text.charCodeAt(at);
   }
   return (tag ^ (tag >>> 30)) & 0x3fffffff;
 }

@@ -58,23 +58,25 @@ export function createJwtPath(ctx: JwtPathContext) {
 
   return {
     /**
-     * A `Bearer ` header's token, judged before the header's full syntax check, which only a
+     * A header starting with `Bearer `, its token judged before the header's full syntax check, which only a
      * refused token then needs: undefined means "judge the header the ordinary way" (stale feed,
      * WebCrypto, or a header whose token is not this one). A token that reaches the signature
      * check is all base64url and dots, so its header parses to this very token: the answer is the
      * ordinary path's, without a regex over the header on every request.
      */
-    verifyBearer(request: VerifyRequestInput, token: string): Verdict | undefined {
+    verifyBearer(request: VerifyRequestInput, header: string): Verdict | undefined {
       const now = clock.now();
       if (ctx.isStale(now)) return undefined;
-      const cached = cache.get(token, 'jwt', now);
+      // The header itself is looked up (the cache matches its token exactly): no slice of it.
+      const cached = cache.getBearer(header, now);
       if (cached) {
         counts.cacheHits++;
-        return bindToken(ctx, request, token, 'Bearer', allow(cached));
+        return bindBearer(ctx, allow(cached));
       }
       // A refusal is answered under the Bearer scheme as it is: nothing for bindToken to add.
       if (cached === null) return refuseRevoked();
       if (keys.prepare) return undefined;
+      const token = header.slice(7);
       const checked = local.check(token) as LocalResult;
       if (!checked.ok) {
         const credential = readCredential(request);
@@ -112,6 +114,13 @@ function rememberToken(
   return ctx.verdicts.allow(principal);
 }
 
+/** bindToken under the Bearer scheme, which needs no token: a bound token is refused (RFC 9449 §7). */
+function bindBearer(ctx: JwtPathContext, result: VerifyResult): VerifyResult {
+  if (!result.ok) return result;
+  if (result.principal.jkt === undefined) return ctx.verdicts.countAccepted(result);
+  return ctx.verdicts.reject(401, 'ERR_TOKEN_BINDING', {});
+}
+
 /**
  * RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key; an unbound token under
  * the DPoP scheme is refused too. The proof is checked on every request, cached token or not.
@@ -124,16 +133,13 @@ function bindToken(
   result: VerifyResult,
 ): VerifyResult {
   const { reject, countAccepted } = ctx.verdicts;
+  if (scheme === 'Bearer') return bindBearer(ctx, result);
   if (!result.ok) {
-    if (scheme === 'Bearer' || result.status === 503) return result;
+    if (result.status === 503) return result;
     // The same refusal, under the scheme the client used.
     return { ...result, scheme: 'DPoP' };
   }
   const { jkt } = result.principal;
-  if (scheme === 'Bearer') {
-    if (jkt === undefined) return countAccepted(result);
-    return reject(401, 'ERR_TOKEN_BINDING', {});
-  }
   if (jkt === undefined || !ctx.dpop) return reject(401, 'ERR_TOKEN_BINDING', {});
   const outcome = ctx.dpop.check(request, token, jkt);
   if (outcome.ok) return countAccepted(result);

@@ -38,8 +38,12 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
   if (rawHeaders === undefined) return raw?.headersDistinct?.[name] ?? value;
   let first: string | undefined;
   let all: string[] | undefined;
+  const length = name.length;
+  const initial = name.charCodeAt(0);
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const header = rawHeaders[index]!;
+    // Most names differ in length or in their first letter (any case): no call for them.
+    if (header.length !== length || (header.charCodeAt(0) | 0x20) !== initial) continue;
     if (!isHeaderNamed(header, name)) continue;
     const received = rawHeaders[index + 1]!;
     if (first === undefined) first = received;

@@ -54,13 +54,14 @@ export function createSessionPath(ctx: SessionPathContext) {
   }
 
   return {
-    verifySession(value: string): Verdict {
+    /** `source`: the Cookie header `value` was read from, when it was (see VerificationCache.get). */
+    verifySession(value: string, source?: string): Verdict {
       const { validateSession } = ctx;
       if (!validateSession) return reject(401, 'ERR_UNAUTHENTICATED');
       const now = clock.now();
       const stale = ctx.isStale(now);
       // Looked up before the shape check: only a value that passed it is ever cached.
-      const cached = stale ? undefined : cache.get(value, 'session', now);
+      const cached = stale ? undefined : cache.get(value, 'session', now, source);
       if (cached) {
         counts.cacheHits++;
         return accept(cached);

@@ -103,6 +103,29 @@ describe('createVerificationCache', () => {
     assert.equal(cache.get(keys[0]!, 'jwt', 0)?.sid, 's0');
   });
 
+  it('matches a Bearer header or a Cookie header source only to its own entry when all share one tag', () => {
+    const cache = createVerificationCache(10, () => 7);
+    cache.set('tok-a', principal('s1'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('tok-b', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    cache.set('cookie-a', principal('s3', 'session'), 1000, { sid: 's3', sub: 'u1' });
+    cache.set('cookie-b', principal('s4', 'session'), 1000, { sid: 's4', sub: 'u1' });
+    for (let round = 0; round < 3; round++) {
+      // First round: matched by value, the header kept; later rounds: by the kept header.
+      assert.equal(cache.getBearer('Bearer tok-a', 0)?.sid, 's1');
+      assert.equal(cache.getBearer('Bearer tok-b', 0)?.sid, 's2');
+      assert.equal(cache.getBearer('Bearer tok-c', 0), undefined);
+      assert.equal(cache.getBearer('Bearer cookie-a', 0), undefined, 'a session value is not a token');
+      assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's3');
+      assert.equal(cache.get('cookie-b', 'session', 0, 'gh=cookie-b; x=1')?.sid, 's4');
+      assert.equal(cache.get('cookie-c', 'session', 0, 'gh=cookie-c')?.sid, undefined);
+      assert.equal(cache.get('tok-a', 'session', 0, 'gh=tok-a'), undefined, 'a token is not a session value');
+    }
+    // Another header with the same value: matched by value, and it becomes the kept source.
+    assert.equal(cache.get('cookie-a', 'session', 0, 'x=2; gh=cookie-a')?.sid, 's3');
+    assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's3');
+    assert.equal(cache.size, 4);
+  });
+
   it('keeps every one of many random tokens up to maxEntries (a full cache loses none)', () => {
     const count = 20_000;
     const cache = createVerificationCache(count);
@@ -111,6 +134,30 @@ describe('createVerificationCache', () => {
       cache.set(token, principal(`s${i}`), 1000, { sid: `s${i}`, sub: 'u' });
     assert.equal(cache.size, count);
     for (const [i, token] of tokens.entries()) assert.equal(cache.get(token, 'jwt', 0)?.sid, `s${i}`);
+  });
+
+  it('getBearer answers a Bearer header exactly as get answers its token, every time it is asked', () => {
+    const cache = createVerificationCache(10);
+    const tail = 'x'.repeat(40);
+    cache.set(`a${tail}`, principal('s1'), 1000, { sid: 's1', sub: 'u1', jti: 'j1' });
+    cache.set('ab', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    cache.set('c', principal('s3', 'session'), 1000, { sid: 's3', sub: 'u1' });
+    for (let round = 0; round < 3; round++) {
+      // A first match compares the token; later ones the remembered header: same answers.
+      assert.equal(cache.getBearer(`Bearer a${tail}`, 0)?.sid, 's1');
+      assert.equal(cache.getBearer(`Bearer b${tail}`, 0), undefined, 'same length, same tail');
+      assert.equal(cache.getBearer(`Bearer ${tail}`, 0), undefined, 'a suffix of the token');
+      assert.equal(cache.getBearer(`Bearer ba${tail}`, 0), undefined, 'the token as a suffix');
+      assert.equal(cache.getBearer('Bearer ab', 0)?.sid, 's2', 'shorter than a tag');
+      assert.equal(cache.getBearer('Bearer b', 0), undefined);
+      assert.equal(cache.getBearer('Bearer c', 0), undefined, 'a session cookie is not a token');
+    }
+    assert.equal(cache.drop({ type: 'token', jti: 'j1', until: 900 }, 100), 1);
+    assert.equal(cache.getBearer(`Bearer a${tail}`, 100), null, 'a tombstone');
+    assert.equal(cache.getBearer(`Bearer b${tail}`, 100), undefined);
+    assert.equal(cache.getBearer(`Bearer a${tail}`, 900), undefined, 'past its until');
+    assert.equal(cache.getBearer('Bearer ab', 1000), undefined, 'expired');
+    assert.equal(cache.size, 1);
   });
 
   it('evicts the least recently used entry, however often the newest is hit', () => {

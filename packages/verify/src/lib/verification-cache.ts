@@ -31,9 +31,17 @@ function revokes(event: RevocationEvent, entry: Entry): boolean {
 export interface VerificationCache {
   /**
    * The principal remembered for exactly this credential string, unless it expired; null when a
-   * revocation event named exactly this credential (a tombstone): the caller refuses it.
+   * revocation event named exactly this credential (a tombstone): the caller refuses it. `source`,
+   * when given, is the text `key` was read from by a pure function of that text (a Cookie header):
+   * the entry keeps the last one it matched, and the same text again is the same key, known
+   * without comparing a slice of it.
    */
-  get(key: string, kind: Principal['strategy'], nowMs: number): Principal | null | undefined;
+  get(key: string, kind: Principal['strategy'], nowMs: number, source?: string): Principal | null | undefined;
+  /**
+   * `get(header.slice(7), 'jwt', nowMs)` for an Authorization header the caller found to start
+   * with `Bearer `: the same entry, matched on the same exact token, without slicing the header.
+   */
+  getBearer(header: string, nowMs: number): Principal | null | undefined;
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void;
   /**
    * Stops accepting every entry the event names; returns how many. An entry the event itself
@@ -61,9 +69,31 @@ export function createVerificationCache(maxEntries: number, tagFor = tagOf): Ver
   return new LruCache(maxEntries, tagFor);
 }
 
+/**
+ * Whether `entry` is an access token's and `header` is `Bearer ` and exactly its token. The first
+ * match compares the token to a slice of the header (a runtime compare); the header is then kept,
+ * so the next requests with that header string compare two whole strings in one pass.
+ */
+function holdsBearer(entry: Entry, header: string): boolean {
+  if (entry.kind !== 'jwt') return false;
+  if (entry.header === header) return true;
+  if (header.length !== entry.key.length + 7) return false;
+  const token = header.slice(7);
+  if (token !== entry.key) return false;
+  holdSource(entry, token, header);
+  return true;
+}
+
+/** Keeps the header a matching key was cut from, and that key instead of the one it replaces. */
+function holdSource(entry: Entry, key: string, header: string): void {
+  // The entry then holds this header, not the one the older key was cut from: one either way.
+  entry.key = key;
+  entry.header = header;
+}
+
 class LruCache implements VerificationCache {
   private readonly maxEntries: number;
-  private readonly tagFor: (key: string) => number;
+  private readonly tagFor: (text: string, start: number) => number;
   private readonly entries = new Map<number, Entry>();
   private readonly sids: Index = new Map();
   private readonly subs: Index = new Map();
@@ -74,7 +104,7 @@ class LruCache implements VerificationCache {
   private count = 0;
   private tombstoneCount = 0;
 
-  constructor(maxEntries: number, tagFor: (key: string) => number) {
+  constructor(maxEntries: number, tagFor: (text: string, start: number) => number) {
     this.maxEntries = maxEntries;
     this.tagFor = tagFor;
   }
@@ -87,10 +117,33 @@ class LruCache implements VerificationCache {
     return this.tombstoneCount;
   }
 
-  get(key: string, kind: Principal['strategy'], nowMs: number): Principal | null | undefined {
-    let entry = this.entries.get(this.tagFor(key));
+  get(
+    key: string,
+    kind: Principal['strategy'],
+    nowMs: number,
+    source?: string,
+  ): Principal | null | undefined {
+    let entry = this.entries.get(this.tagFor(key, 0));
+    if (source !== undefined) {
+      while (entry !== undefined && entry.header !== source && entry.key !== key) entry = entry.sameTag;
+      if (entry === undefined || entry.kind !== kind) return undefined;
+      if (entry.header !== source) holdSource(entry, key, source);
+      return this.hit(entry, nowMs);
+    }
     while (entry !== undefined && entry.key !== key) entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
+    return this.hit(entry, nowMs);
+  }
+
+  getBearer(header: string, nowMs: number): Principal | null | undefined {
+    // The header's last characters are the token's (from 7 on): the token's own tag.
+    let entry = this.entries.get(this.tagFor(header, 7));
+    while (entry !== undefined && !holdsBearer(entry, header)) entry = entry.sameTag;
+    return entry === undefined ? undefined : this.hit(entry, nowMs);
+  }
+
+  /** A matched entry's answer, made the most recently used; an expired one is removed. */
+  private hit(entry: Entry, nowMs: number): Principal | null | undefined {
     if (nowMs >= entry.expiresAtMs) {
       this.remove(entry);
       return undefined;
@@ -104,7 +157,7 @@ class LruCache implements VerificationCache {
 
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void {
     if (this.maxEntries === 0) return;
-    const tag = this.tagFor(key);
+    const tag = this.tagFor(key, 0);
     let first = this.entries.get(tag);
     let same = first;
     while (same !== undefined && same.key !== key) same = same.sameTag;
