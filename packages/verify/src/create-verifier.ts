@@ -137,14 +137,13 @@ function dispatch(paths: Paths, request: VerifyRequestInput): Verdict {
     const early = paths.jwt.verifyBearer(request, authorization);
     if (early) return early;
   }
-  // A session cookie from one Cookie header, read once: that header is its value's source, which
-  // the cache may match instead of the value (the same text always reads as the same value).
-  if (authorization === undefined && !request.cookies) {
-    const cookie = request.headers.cookie;
-    if (typeof cookie === 'string')
-      return judge(paths, request, readCredential({ headers: { cookie } }), cookie);
-  }
-  return judge(paths, request, readCredential(request), undefined);
+  // Without an Authorization header or parsed cookies, a session value is read from the one Cookie
+  // header: that header is its source, which the cache may match instead of the value (the same
+  // text always reads as the same value).
+  const cookie = request.headers.cookie;
+  const source =
+    authorization === undefined && !request.cookies && typeof cookie === 'string' ? cookie : undefined;
+  return judge(paths, request, readCredential(request), source);
 }
 
 function judge(paths: Paths, request: VerifyRequestInput, credential: Credential, source?: string): Verdict {
