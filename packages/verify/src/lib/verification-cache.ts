@@ -124,14 +124,10 @@ class LruCache implements VerificationCache {
     source?: string,
   ): Principal | null | undefined {
     let entry = this.entries.get(this.tagFor(key, 0));
-    if (source !== undefined) {
-      while (entry !== undefined && entry.header !== source && entry.key !== key) entry = entry.sameTag;
-      if (entry === undefined || entry.kind !== kind) return undefined;
-      if (entry.header !== source) holdSource(entry, key, source);
-      return this.hit(entry, nowMs);
-    }
-    while (entry !== undefined && entry.key !== key) entry = entry.sameTag;
+    while (entry !== undefined && entry.key !== key && (source === undefined || entry.header !== source))
+      entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
+    if (source !== undefined && entry.header !== source) holdSource(entry, key, source);
     return this.hit(entry, nowMs);
   }
 
