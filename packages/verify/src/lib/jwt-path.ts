@@ -85,8 +85,8 @@ export function createJwtPath(ctx: JwtPathContext) {
       counts.cacheMisses++;
       const verdict = judge(token, checked, now, false);
       return verdict instanceof Promise
-        ? verdict.then((settled) => bindToken(ctx, request, token, 'Bearer', settled))
-        : bindToken(ctx, request, token, 'Bearer', verdict);
+        ? verdict.then((settled) => bindBearer(ctx, settled))
+        : bindBearer(ctx, verdict);
     },
 
     /** A token under the scheme it came with: verified, then its binding checked (bindToken). */
