@@ -18,7 +18,8 @@ export interface NodeRequestLike {
  */
 export function isHeaderNamed(header: string, name: string): boolean {
   if (header === name) return true;
-  if (header.length !== name.length) return false;
+  // Most names differ in length or in their first letter (any case).
+  if (header.length !== name.length || (header.charCodeAt(0) | 0x20) !== name.charCodeAt(0)) return false;
   for (let index = 0; index < name.length; index++) {
     const code = header.charCodeAt(index);
     const wanted = name.charCodeAt(index);
@@ -38,12 +39,8 @@ function receivedValues(raw: NodeRequestLike | undefined, name: string, value: s
   if (rawHeaders === undefined) return raw?.headersDistinct?.[name] ?? value;
   let first: string | undefined;
   let all: string[] | undefined;
-  const length = name.length;
-  const initial = name.charCodeAt(0);
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const header = rawHeaders[index]!;
-    // Most names differ in length or in their first letter (any case): no call for them.
-    if (header.length !== length || (header.charCodeAt(0) | 0x20) !== initial) continue;
     if (!isHeaderNamed(header, name)) continue;
     const received = rawHeaders[index + 1]!;
     if (first === undefined) first = received;
