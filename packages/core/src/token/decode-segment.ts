@@ -29,12 +29,11 @@ export function decodeJsonObjectSegment(text: string): Record<string, unknown> |
 
 /**
  * The hot-path twin of `decodeJsonObjectSegment`: the segment checked canonical and decoded in one
- * pass (`writeCanonicalBase64Url`). Null for anything but a JSON object.
+ * pass (`decodeCanonicalText`). Null for anything but a JSON object.
  */
 export function parseJsonObjectSegment(text: string): Record<string, unknown> | null {
-  const bytes = Buffer.allocUnsafe((text.length * 3) >> 2);
-  const length = writeCanonicalBase64Url(text, bytes, 0);
-  return length > 0 ? readJsonObject(bytes, 0, length) : null;
+  const decoded = decodeCanonicalText(text);
+  return decoded !== null && decoded.length > 0 ? readJsonObject(decoded, 0, decoded.length) : null;
 }
 
 /**
@@ -82,17 +81,24 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * provides room for `(text.length * 3) >> 2` bytes.
  */
 export function writeCanonicalBase64Url(text: string, buffer: Uint8Array, offset: number): number {
+  const decoded = decodeCanonicalText(text);
+  if (decoded === null) return -1;
+  buffer.set(decoded, offset);
+  return decoded.length;
+}
+
+/**
+ * `text` written as UTF-8 into a new buffer and decoded right after it by
+ * `decodeCanonicalBase64UrlBytes`: a view of the decoded bytes, or null unless `text` is canonical
+ * base64url (a non-ASCII character makes the write longer than the text).
+ */
+function decodeCanonicalText(text: string): Buffer | null {
   const length = text.length;
   const bytes = Buffer.allocUnsafe(3 * length + ((length * 3) >> 2));
-  if (bytes.write(text, 0, 'utf8') !== length) return -1;
-  const decoded = decodeCanonicalBase64UrlBytes(
-    new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
-    0,
-    length,
-    length,
-  );
-  if (decoded > 0) buffer.set(bytes.subarray(length, length + decoded), offset);
-  return decoded;
+  if (bytes.write(text, 0, 'utf8') !== length) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const decoded = decodeCanonicalBase64UrlBytes(view, 0, length, length);
+  return decoded < 0 ? null : bytes.subarray(length, length + decoded);
 }
 
 /** Outside the alphabet: a bit no valid quantum sets (24 bits at most), kept through every OR. */
