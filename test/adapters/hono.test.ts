@@ -12,7 +12,15 @@ import { serve } from '@hono/node-server';
 import { createVerifier, type Principal, SESSION_COOKIE, type Verifier } from '@gatehouse/verify';
 import { type GatehouseEnv, gatehouse, gatehouseHandler } from '@gatehouse/verify/hono';
 import { Hono } from 'hono';
-import { assertType, type Equal, get, type Reply, type RequestHeaders, runAdapterSuite } from './support.ts';
+import {
+  assertType,
+  createHarness,
+  type Equal,
+  get,
+  type Reply,
+  type RequestHeaders,
+  runAdapterSuite,
+} from './support.ts';
 
 /** The app on @hono/node-server over a real socket on 127.0.0.1. */
 async function listen(app: Hono<GatehouseEnv>) {
@@ -269,19 +277,8 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
 
 describe('Hono: gatehouseHandler and errors', () => {
   it('an error thrown by the handler or the verifier reaches app.onError, as with the middleware', async () => {
-    const clock = createManualClock();
-    const key = generateTestSigningKey('ES256', 'k1');
-    const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
-    const signer = createAccessTokenSigner({ issuer, audience, clock, keys: { getSigningKey: () => key } });
-    const verifier = createVerifier({
-      issuer,
-      audience,
-      algorithms: ['ES256'],
-      jwks: { keys: [{ ...key.verificationKey.export({ format: 'jwk' }), kid: key.kid, alg: 'ES256' }] },
-      feed,
-      clock,
-    });
-    await verifier.start();
+    const harness = await createHarness();
+    const { verifier } = harness;
     const handlerBroke = new Error('handler broke');
     const verifierBroke = new Error('verifier broke');
     const throwing = {
@@ -310,7 +307,7 @@ describe('Hono: gatehouseHandler and errors', () => {
     app.get('/middleware/rejects', gatehouse(verifier), rejects);
     app.get('/middleware/verifier-throws', gatehouse(throwing), fails);
     app.get('/middleware/verifier-rejects', gatehouse(rejecting), fails);
-    const { token } = await signer.sign({ sub: 'user-1', sid: 'session-1', roles: [] });
+    const { token } = await harness.sign();
     for (const [what, error] of [
       ['throws', handlerBroke],
       ['rejects', handlerBroke],
@@ -330,7 +327,6 @@ describe('Hono: gatehouseHandler and errors', () => {
         assert.deepEqual(seen, [error, error], `${form} ${what}: the error itself reached onError`);
       }
     }
-    await verifier.stop();
-    feed.close();
+    await harness.stop();
   });
 });
