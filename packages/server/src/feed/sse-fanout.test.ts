@@ -150,6 +150,36 @@ describe('SSE fan-out writes', () => {
     }
   });
 
+  it('writes followers that queued the same messages one shared concatenation, framed once', async () => {
+    const harness = await startHarness(3);
+    try {
+      const clients = [1, 2, 3].map(() => openClient(harness.port, false));
+      await harness.arrived;
+      const writes = spyOnWrites(harness.responses);
+      const fanOut = createSseFanOut();
+      const connections = harness.responses.map((response) => fanOut.open(response));
+      // As a tail hands them out: the same message objects to every follower.
+      const heartbeat: FeedMessage = { kind: 'heartbeat', cursor: 'e.6', at: 1 };
+      const revocation = event(7);
+      for (const connection of connections) {
+        connection.send(heartbeat);
+        connection.send(revocation);
+      }
+      await nextTurn();
+      assert.equal(writes.length, 3);
+      assert.match(writes[0]!.toString(), /^[0-9a-f]+\r\nid: e\.6\nevent: heartbeat\n.*\n\nid: e\.7\n/s);
+      assert.ok(
+        writes.every((chunk) => chunk === writes[0]),
+        'one buffer for all three, not one concatenation each',
+      );
+      for (const connection of connections) connection.end();
+      for (const { socket } of clients) socket.destroy();
+    } finally {
+      harness.server.closeAllConnections();
+      harness.server.close();
+    }
+  });
+
   it('writes a bounded number of connections per turn of the event loop', async () => {
     const harness = await startHarness(5);
     try {
