@@ -5,7 +5,7 @@ import { inProcessCursors } from './in-process-cursor.ts';
 import { createSharedTail } from './shared-tail.ts';
 
 /** An in-process feed behind a shared tail, as openRevocationFeed builds it without Redis. */
-function open(deliveriesPerTurn: number, firstDeliveries = 0) {
+function open(deliveriesPerTurn: number, firstDeliveries = 0, heartbeatSpreadMs?: number) {
   const feed = createInProcessFeed({ clock: systemClock, heartbeatMs: 0 });
   const tail = createSharedTail({
     source: feed,
@@ -13,6 +13,7 @@ function open(deliveriesPerTurn: number, firstDeliveries = 0) {
     head: async () => feed.head,
     deliveriesPerTurn,
     firstDeliveries,
+    ...(heartbeatSpreadMs === undefined ? {} : { heartbeatSpreadMs }),
   });
   return { feed, tail };
 }
@@ -120,6 +121,98 @@ describe('shared tail: handing messages out over turns', () => {
     tail.close();
     await Promise.all(followers.map((f) => f.done));
     for (const f of followers) assert.deepEqual(sids(f.received), ['sid-1']);
+  });
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+async function eventually(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('never happened');
+    await sleep(1);
+  }
+}
+const heartbeats = (messages: FeedMessage[]) =>
+  messages.filter((message) => message.kind === 'heartbeat').length;
+
+describe('shared tail: heartbeats spread over their interval', () => {
+  /** 40 followers, 4 per slice, each tagging what it is handed with its index, in hand-out order. */
+  async function spreadTail(heartbeatSpreadMs?: number) {
+    const { feed, tail } = open(4, 0, heartbeatSpreadMs);
+    const order: { follower: number; message: FeedMessage }[] = [];
+    const followers = Array.from({ length: 40 }, (_, index) => {
+      const controller = new AbortController();
+      const received: FeedMessage[] = [];
+      const done = tail.follow(
+        feed.head,
+        (message) => {
+          received.push(message);
+          order.push({ follower: index, message });
+        },
+        controller.signal,
+      );
+      return { received, done };
+    });
+    await until(() => tail.followers === 40);
+    // Each has had the heartbeat the tail read when it started (its window vouches for it).
+    await eventually(() => followers.every((f) => heartbeats(f.received) === 1));
+    feed.heartbeat();
+    await eventually(() => followers.every((f) => heartbeats(f.received) === 2));
+    order.length = 0;
+    for (const f of followers) f.received.length = 0;
+    return { feed, tail, followers, order };
+  }
+
+  it('hands a heartbeat to one slice at a time, each follower once and in the same order every interval', async () => {
+    const { feed, tail, followers, order } = await spreadTail(200);
+    for (let beat = 1; beat <= 3; beat++) {
+      await sleep(400);
+      const start = order.length;
+      feed.heartbeat();
+      // Spread over 200 ms (half the time since the last one, at most 200): 10 slices ~20 ms apart.
+      // At full speed 6 turns would hand it to 24 (4 per turn).
+      for (let t = 0; t < 6; t++) await turn();
+      const early = followers.filter((f) => heartbeats(f.received) === beat).length;
+      assert.ok(early >= 4 && early <= 12, `${early} followers had heartbeat ${beat} within 6 turns`);
+      await eventually(() => followers.every((f) => heartbeats(f.received) === beat));
+      // Every follower once, in the order of the first pass: each gets one heartbeat per interval.
+      assert.deepEqual(
+        order.slice(start).map((entry) => entry.follower),
+        Array.from({ length: 40 }, (_, index) => index),
+      );
+    }
+    tail.close();
+    await Promise.all(followers.map((f) => f.done));
+  });
+
+  it('hands an event that lands mid-spread to everyone at full speed, after the heartbeat for those not yet passed', async () => {
+    const { feed, tail, followers } = await spreadTail(10_000);
+    // A long interval: the spread pass would take seconds (50 % of it over 10 slices).
+    await sleep(400);
+    feed.heartbeat();
+    await turn();
+    await feed.publish([event(1)]);
+    // Not waiting for the heartbeat's slices: a turn or so per 4 followers.
+    for (let t = 0; t < 14; t++) await turn();
+    for (const f of followers) {
+      assert.deepEqual(sids(f.received), ['sid-1']);
+      assert.deepEqual(
+        f.received.slice(-2).map((message) => message.kind),
+        ['heartbeat', 'event'],
+      );
+    }
+    tail.close();
+    await Promise.all(followers.map((f) => f.done));
+  });
+
+  it('hands heartbeats out at full speed with heartbeatSpreadMs 0', async () => {
+    const { feed, tail, followers } = await spreadTail(0);
+    await sleep(120);
+    feed.heartbeat();
+    for (let t = 0; t < 12; t++) await turn();
+    assert.ok(followers.every((f) => heartbeats(f.received) === 1));
+    tail.close();
+    await Promise.all(followers.map((f) => f.done));
   });
 });
 

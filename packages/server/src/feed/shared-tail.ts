@@ -21,6 +21,13 @@ export interface SharedTailOptions {
   deliveriesPerTurn?: number;
   /** Followers handed a message before yielding to the event loop. Default 16: a few followers hear at once. */
   firstDeliveries?: number;
+  /**
+   * The longest a heartbeat's hand-out may be spread over, in slices of `deliveriesPerTurn`
+   * followers spaced evenly over half the time since the previous heartbeat, up to this. Default
+   * 500 ms; 0 hands heartbeats out at full speed, as events are. Spread, the writes of a heartbeat to
+   * thousands of followers never come due at once, and an event never waits behind them.
+   */
+  heartbeatSpreadMs?: number;
 }
 
 /**
@@ -58,7 +65,13 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   const window = createTailWindow(options.windowSize ?? 10_000, compare);
   const members = new Set<Member>();
   const perTurn = options.deliveriesPerTurn ?? DELIVERIES_PER_TURN;
-  const handOut = createHandOut(members, perTurn, Math.min(perTurn, options.firstDeliveries ?? 16));
+  const spreadMs = options.heartbeatSpreadMs ?? 500;
+  const handOut = createHandOut(
+    members,
+    perTurn,
+    Math.min(perTurn, options.firstDeliveries ?? 16),
+    spreadMs > 0 ? { maxMs: spreadMs, now: () => performance.now() } : undefined,
+  );
   let tail: AbortController | null = null;
 
   function runTail(): void {

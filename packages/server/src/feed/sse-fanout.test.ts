@@ -4,7 +4,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { FeedMessage } from '@gatehouse/core';
+import { createInProcessFeed, type FeedMessage, systemClock } from '@gatehouse/core';
+import { inProcessCursors } from './in-process-cursor.ts';
+import { createSharedTail } from './shared-tail.ts';
 import { createSseFanOut } from './sse-fanout.ts';
 
 interface Harness {
@@ -148,6 +150,36 @@ describe('SSE fan-out writes', () => {
     }
   });
 
+  it('writes followers that queued the same messages one shared concatenation, framed once', async () => {
+    const harness = await startHarness(3);
+    try {
+      const clients = [1, 2, 3].map(() => openClient(harness.port, false));
+      await harness.arrived;
+      const writes = spyOnWrites(harness.responses);
+      const fanOut = createSseFanOut();
+      const connections = harness.responses.map((response) => fanOut.open(response));
+      // As a tail hands them out: the same message objects to every follower.
+      const heartbeat: FeedMessage = { kind: 'heartbeat', cursor: 'e.6', at: 1 };
+      const revocation = event(7);
+      for (const connection of connections) {
+        connection.send(heartbeat);
+        connection.send(revocation);
+      }
+      await nextTurn();
+      assert.equal(writes.length, 3);
+      assert.match(writes[0]!.toString(), /^[0-9a-f]+\r\nid: e\.6\nevent: heartbeat\n.*\n\nid: e\.7\n/s);
+      assert.ok(
+        writes.every((chunk) => chunk === writes[0]),
+        'one buffer for all three, not one concatenation each',
+      );
+      for (const connection of connections) connection.end();
+      for (const { socket } of clients) socket.destroy();
+    } finally {
+      harness.server.closeAllConnections();
+      harness.server.close();
+    }
+  });
+
   it('writes a bounded number of connections per turn of the event loop', async () => {
     const harness = await startHarness(5);
     try {
@@ -228,5 +260,73 @@ describe('SSE fan-out writes', () => {
       harness.server.closeAllConnections();
       harness.server.close();
     }
+  });
+});
+
+describe('SSE fan-out behind a shared tail, as the stream route sets it up', { timeout: 20_000 }, () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness(4);
+  });
+  after(() => {
+    harness.server.closeAllConnections();
+    harness.server.close();
+  });
+
+  it('still drops a follower that stops reading at the bound, with heartbeats spread and writes unsliced', async () => {
+    let drops = 0;
+    // The route's writer: the tail slices the hand-out, the writer writes each turn's followers whole.
+    const fanOut = createSseFanOut({
+      maxQueuedBytes: 64 * 1024,
+      firstWrites: Number.POSITIVE_INFINITY,
+      writesPerTurn: Number.POSITIVE_INFINITY,
+      onDrop: () => drops++,
+    });
+    const feed = createInProcessFeed({ clock: systemClock, heartbeatMs: 0 });
+    const tail = createSharedTail({
+      source: feed,
+      ...inProcessCursors(feed.head),
+      head: async () => feed.head,
+      deliveriesPerTurn: 2,
+      heartbeatSpreadMs: 50,
+    });
+    const clients = [true, false, false, false].map((stalled) => openClient(harness.port, stalled));
+    await harness.arrived;
+    const controller = new AbortController();
+    const follows = harness.responses.map((response) => {
+      const connection = fanOut.open(response);
+      const done = tail.follow(feed.head, (message) => connection.send(message), controller.signal);
+      return { connection, done };
+    });
+    const stalledResponse = harness.responses.find(
+      (response) => response.socket?.remotePort === clients[0]!.socket.localPort,
+    )!;
+    const stalledClosed = once(stalledResponse, 'close');
+    let published = 0;
+    for (let batch = 0; drops === 0 && batch < 500; batch++) {
+      const events = Array.from({ length: 20 }, () => ({
+        type: 'session' as const,
+        sid: `${filler}-${++published}`,
+        sub: 'u',
+        until: Date.now() + 600_000,
+      }));
+      await feed.publish(events);
+      feed.heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await stalledClosed;
+    assert.equal(drops, 1, 'exactly the stalled follower is dropped');
+    const fast = clients.slice(1);
+    // Every event reaches the others, each once.
+    const count = (text: string) => text.split('\nevent: revocation\n').length - 1;
+    const deadline = Date.now() + 10_000;
+    while (!fast.every(({ received }) => count(received()) === published) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const { received } of fast) assert.equal(count(received()), published);
+    controller.abort();
+    tail.close();
+    await Promise.all(follows.map(({ done }) => done));
+    for (const { connection } of follows) connection.end();
+    for (const { socket } of clients) socket.destroy();
   });
 });

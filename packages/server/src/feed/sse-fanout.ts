@@ -54,6 +54,30 @@ function encode(message: FeedMessage): Buffer {
   return bytes;
 }
 
+/**
+ * The last queue of several messages written, and its bytes. The followers of one pass queue the
+ * same messages (a heartbeat and the event that overtook its spread pass, say), so they share one
+ * concatenation, framed once, instead of each allocating its own (with thousands of followers, that
+ * garbage brings the young-generation collections that pause the server).
+ */
+let joinedParts: Buffer[] = [];
+let joined: Buffer | null = null;
+
+/** Larger queues (a catch-up burst) are joined for their follower alone, not kept. */
+const SHARED_JOIN_BYTES = 64 * 1024;
+
+function join(first: Buffer, more: Buffer[], bytes: number): Buffer {
+  if (bytes > SHARED_JOIN_BYTES) return Buffer.concat([first, ...more], bytes);
+  if (joined && joinedParts.length === more.length + 1 && joinedParts[0] === first) {
+    let same = true;
+    for (let index = 0; same && index < more.length; index++) same = joinedParts[index + 1] === more[index];
+    if (same) return joined;
+  }
+  joinedParts = [first, ...more];
+  joined = Buffer.concat(joinedParts, bytes);
+  return joined;
+}
+
 interface Connection extends SseConnection {
   /** Hands everything queued to the socket as one write, unless it is full. */
   write(): void;
@@ -166,7 +190,7 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
   let closed = false;
 
   const takeQueue = (): Buffer => {
-    const chunk = more ? Buffer.concat([first!, ...more], queuedBytes) : first!;
+    const chunk = more ? join(first!, more, queuedBytes) : first!;
     first = null;
     more = null;
     queuedBytes = 0;

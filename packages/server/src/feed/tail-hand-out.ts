@@ -53,13 +53,36 @@ export interface HandOut {
   flush(): void;
 }
 
+/** How heartbeats are spread over time instead of handed to every member at once. */
+export interface HeartbeatSpread {
+  /** The longest a heartbeat's pass over the members may take. */
+  maxMs: number;
+  /** Monotonic ms. */
+  now(): number;
+}
+
+/** A heartbeat's pass lasts at most this fraction of the time since the previous heartbeat. */
+const SPREAD_SHARE_OF_GAP = 0.5;
+
 /**
  * Hands what the tail reads to its members: `first` of them once the code that delivered the
  * message to the tail is done (a microtask), then `perTurn` per later turn of the event loop. Each member is handed every message it has not had, in
  * order, however many arrived meanwhile: a pass over the members that is overtaken by a newer
  * message hands it to the rest of that pass and then starts another for those already passed.
+ *
+ * A heartbeat (with `spread`) is not urgent: its pass hands it to `perTurn` members at a time,
+ * the slices spaced evenly over half the time since the previous heartbeat (at most
+ * `spread.maxMs`), so that thousands of writes are never due at once and an event never waits
+ * behind them. Members keep their order from one pass to the next, so each still gets one
+ * heartbeat per interval. An event that arrives meanwhile ends the spacing: the rest of the pass
+ * (the heartbeat with the event) and then everyone else get it at full speed.
  */
-export function createHandOut(members: Set<Member>, perTurn: number, first: number): HandOut {
+export function createHandOut(
+  members: Set<Member>,
+  perTurn: number,
+  first: number,
+  spread?: HeartbeatSpread,
+): HandOut {
   /** The messages some member may still need; pending[i] is message number base + i + 1. */
   let pending: FeedMessage[] = [];
   let base = 0;
@@ -68,6 +91,10 @@ export function createHandOut(members: Set<Member>, perTurn: number, first: numb
   let pass: Iterator<Member> | null = null;
   let passTarget = 0;
   let scheduled = false;
+  /** The pass under way hands out heartbeats only, one slice per `sliceMs`, on this timer. */
+  let paced: ReturnType<typeof setTimeout> | null = null;
+  let sliceMs = 0;
+  const slicing = spacing(spread, () => Math.ceil(members.size / perTurn));
 
   function catchUp(member: Member): void {
     while (member.handed < received && members.has(member)) {
@@ -79,6 +106,14 @@ export function createHandOut(members: Set<Member>, perTurn: number, first: numb
   }
 
   const nextTurn = () => turn(perTurn);
+  const nextSlice = () => {
+    paced = null;
+    turn(perTurn);
+  };
+  const scheduleTurn = () => {
+    if (sliceMs > 0) paced = setTimeout(nextSlice, sliceMs);
+    else setImmediate(nextTurn);
+  };
 
   function turn(budget: number): void {
     pass ??= members.values();
@@ -91,7 +126,7 @@ export function createHandOut(members: Set<Member>, perTurn: number, first: numb
       catchUp(next.value);
     }
     if (pass) {
-      setImmediate(nextTurn);
+      scheduleTurn();
       return;
     }
     // Everyone has passTarget; anything newer arrived during the pass and needs another.
@@ -99,7 +134,7 @@ export function createHandOut(members: Set<Member>, perTurn: number, first: numb
     base = passTarget;
     if (received > passTarget) {
       passTarget = received;
-      setImmediate(nextTurn);
+      scheduleTurn();
     } else scheduled = false;
   }
 
@@ -107,20 +142,57 @@ export function createHandOut(members: Set<Member>, perTurn: number, first: numb
     push(message) {
       pending.push(message);
       received++;
-      if (scheduled) return;
+      const sliceGap = message.kind === 'heartbeat' ? slicing() : 0;
+      if (scheduled) {
+        // An event overtakes a heartbeat's spaced pass: the rest of it goes now, at full speed.
+        if (sliceGap === 0 && sliceMs > 0) {
+          sliceMs = 0;
+          if (paced) {
+            clearTimeout(paced);
+            paced = null;
+            queueMicrotask(() => turn(first));
+          }
+        }
+        return;
+      }
       scheduled = true;
       passTarget = received;
-      queueMicrotask(() => turn(first));
+      sliceMs = sliceGap;
+      queueMicrotask(() => turn(sliceMs > 0 ? perTurn : first));
     },
     get received() {
       return received;
     },
     flush() {
       for (const member of [...members]) catchUp(member);
+      if (paced) {
+        clearTimeout(paced);
+        paced = null;
+        scheduled = false;
+      }
       pass = null;
       pending = [];
       base = received;
       passTarget = received;
     },
+  };
+}
+
+/**
+ * How far apart the slices of the heartbeat arriving now go: its pass lasts half the time since the
+ * previous heartbeat, at most `spread.maxMs`; 0 (full speed) without a spread, for the first
+ * heartbeat (no interval to go by yet), or when it fits in one slice.
+ */
+function spacing(spread: HeartbeatSpread | undefined, slices: () => number): () => number {
+  let last = Number.NaN;
+  return () => {
+    if (!spread) return 0;
+    const now = spread.now();
+    const gap = now - last;
+    last = now;
+    const count = slices();
+    if (!(gap > 0) || count < 2) return 0;
+    const ms = Math.min(spread.maxMs, gap * SPREAD_SHARE_OF_GAP) / count;
+    return ms >= 1 ? ms : 0;
   };
 }

@@ -6,7 +6,7 @@ import {
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import { DELIVERIES_PER_TURN, type OpeningFeedSource } from '../../feed/shared-tail.ts';
+import type { OpeningFeedSource } from '../../feed/shared-tail.ts';
 import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
@@ -27,14 +27,14 @@ export function registerRevocationRoutes(
   closing?: AbortSignal,
 ): void {
   const { serviceToken } = context.config;
-  // One writer for every stream: each message encoded once, writes spread over event-loop turns,
-  // and a follower too slow to keep up dropped (it resumes from its cursor) instead of buffered.
-  // The feed (a shared tail) hands a message to its followers a bounded number per turn; each
-  // turn's connections are written as soon as that turn is done, so a follower is written in the
-  // turn it was handed the message.
+  // One writer for every stream: each message encoded once, and a follower too slow to keep up
+  // dropped (it resumes from its cursor) instead of buffered. The feed (a shared tail) is what
+  // spreads the work over event-loop turns: it hands a message to a bounded number of followers per
+  // turn (heartbeats spaced over their interval), and the writer writes that turn's connections as
+  // soon as the turn's code is done, all of them, without slicing them again.
   const fanOut = createSseFanOut({
-    firstWrites: DELIVERIES_PER_TURN,
-    writesPerTurn: DELIVERIES_PER_TURN,
+    firstWrites: Number.POSITIVE_INFINITY,
+    writesPerTurn: Number.POSITIVE_INFINITY,
     onDrop: () => app.log.warn('revocation stream: dropped a follower that fell behind'),
   });
   // The feed carries only opaque ids; with a service token configured it is private all the same.
