@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
+import { once } from 'node:events';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { createAuth } from './auth.ts';
 import {
   InvalidCredentialsError,
@@ -216,6 +218,86 @@ describe('createAuth', () => {
       listed.map((s) => s.id),
       [b.session.id],
     );
+  });
+});
+
+/** A connected pair of TCP sockets on the loopback interface: `client` writes, `server` reads. */
+async function socketPair(): Promise<{ client: Socket; server: Socket; close(): void }> {
+  const listener = createServer();
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as { port: number };
+  const accepted = once(listener, 'connection') as Promise<[Socket]>;
+  const client = createConnection(port, '127.0.0.1');
+  await once(client, 'connect');
+  const [server] = await accepted;
+  server.setEncoding('utf8');
+  return {
+    client,
+    server,
+    close() {
+      client.destroy();
+      server.destroy();
+      listener.close();
+    },
+  };
+}
+
+describe('createAuth: a login and the event loop', () => {
+  it('lets I/O that arrives during a login run before each of its writes (a store answering at once holds no turn)', async () => {
+    // "Other I/O": bytes on a socket (a request to another route), sent when the hash check
+    // answers and when the session is written; the event loop must poll for them to see them.
+    const log: string[] = [];
+    const pair = await socketPair();
+    pair.server.on('data', (sentAt: string) => log.push(`other I/O (sent at ${sentAt})`));
+    const happened = (label: string) => {
+      log.push(label);
+      pair.client.write(label);
+    };
+    const store = createMemoryStore();
+    const inner = createFastHasher();
+    const auth = createAuth({
+      store: {
+        ...store,
+        sessions: {
+          ...store.sessions,
+          create: async (session) => {
+            happened('session written');
+            return store.sessions.create(session);
+          },
+        },
+        audit: {
+          ...store.audit,
+          append: async (event) => {
+            log.push(`audit ${event.type} written`);
+            return store.audit.append(event);
+          },
+        },
+      },
+      hasher: {
+        hash: (p) => inner.hash(p),
+        verify: async (encoded, p) => {
+          const ok = await inner.verify(encoded, p);
+          happened('hash checked');
+          return ok;
+        },
+        needsRehash: () => false,
+      },
+    });
+    try {
+      await auth.register({ email: 'alice@example.com', password });
+      log.length = 0;
+      await auth.login({ email: 'alice@example.com', password });
+      assert.deepEqual(log, [
+        'hash checked',
+        'other I/O (sent at hash checked)',
+        'session written',
+        'other I/O (sent at session written)',
+        'audit login.success written',
+      ]);
+    } finally {
+      pair.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
+import { nextEventLoopTurn } from '../lib/event-loop-turn.ts';
 import type { LoginResult } from '../auth-types.ts';
 import type { Strategy } from '../store/types.ts';
 import { type Credentials, verifyCredentials } from '../user/verify-credentials.ts';
@@ -10,7 +11,13 @@ export interface LoginInput extends Credentials {
   strategy?: Strategy;
 }
 
-/** Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted). */
+/**
+ * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted).
+ * Each of its two writes (the session, the audit event) waits for the event loop's next turn first:
+ * over a synchronous store (SQLite) a served login is then three short stretches of event-loop work
+ * instead of one, and a request that arrives meanwhile (a guarded route during a login flood) waits
+ * for one of them at most.
+ */
 export async function login(
   deps: AuthDeps,
   input: LoginInput,
@@ -18,7 +25,9 @@ export async function login(
 ): Promise<LoginResult> {
   const user = await verifyCredentials(deps, input, context);
   const strategy = input.strategy ?? 'session';
+  await nextEventLoopTurn();
   const { session, sessionToken } = await createSession(deps, { user, strategy, context });
+  await nextEventLoopTurn();
   await deps.audit.record(
     {
       type: 'login.success',
