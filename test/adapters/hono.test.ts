@@ -202,6 +202,21 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
       headers: async () => ({ authorization: [`Bearer ${await sign()}`, `Bearer ${await sign()}`] }),
     },
     {
+      name: 'a forged Bearer token next to a valid session cookie (the Authorization header decides)',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => ({
+        authorization: `Bearer ${(await sign()).slice(0, -8)}AAAAAAAA`,
+        cookie: `${SESSION_COOKIE}=${GOOD_SESSION}`,
+      }),
+    },
+    {
+      name: 'a valid Bearer token, then one in different case, as two Authorization headers',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => ({ authorization: `Bearer ${await sign()}`, AUTHORIZATION: 'Bearer x' }),
+    },
+    {
       name: 'an unknown session cookie',
       status: 401,
       challenge: 'Bearer error="invalid_token"',
@@ -243,6 +258,14 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
         async (form) => ({ authorization: `DPoP ${token}`, dpop: await proofFor(otherKey, form, token) }),
       ],
       ['as Bearer', 'invalid_token', async () => ({ authorization: `Bearer ${token}` })],
+      [
+        'with its proof sent as two DPoP headers',
+        'invalid_dpop_proof',
+        async (form) => {
+          const proof = await proofFor(dpopKey, form, token);
+          return { authorization: `DPoP ${token}`, dpop: [proof, proof] };
+        },
+      ],
       [
         'an unbound token under the DPoP scheme',
         'invalid_token',
@@ -328,5 +351,75 @@ describe('Hono: gatehouseHandler and errors', () => {
       }
     }
     await harness.stop();
+  });
+});
+
+describe('Hono: where the guard reads the request', () => {
+  /** `c.env` as @hono/node-server passes it: Node's request, its headers as received. */
+  const nodeEnv = (rawHeaders: string[]) => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < rawHeaders.length; i += 2)
+      headers[rawHeaders[i]!.toLowerCase()] ??= rawHeaders[i + 1]!;
+    return { incoming: { headers, rawHeaders }, outgoing: {} };
+  };
+
+  async function withApp(test: (app: Hono<GatehouseEnv>, bearer: string) => Promise<void>) {
+    const harness = await createHarness();
+    const app = new Hono<GatehouseEnv>();
+    app.get('/middleware/me', gatehouse(harness.verifier), (c) => c.json(c.get('auth')));
+    app.get(
+      '/handler/me',
+      gatehouseHandler(harness.verifier, (c) => c.json(c.get('auth'))),
+    );
+    try {
+      await test(app, `Bearer ${(await harness.sign()).token}`);
+    } finally {
+      await harness.stop();
+    }
+  }
+
+  it('on @hono/node-server, Node request: two Authorization headers in it are refused, whatever the Fetch view', async () => {
+    await withApp(async (app, bearer) => {
+      for (const form of FORMS) {
+        const request = () =>
+          new Request(`http://api.test/${form}/me`, { headers: { authorization: bearer } });
+        const one = await app.fetch(request(), nodeEnv(['Authorization', bearer]));
+        assert.equal(one.status, 200, `${form}: one header`);
+        for (const second of [bearer, 'Bearer x', '']) {
+          const two = await app.fetch(request(), nodeEnv(['Authorization', bearer, 'authorization', second]));
+          assert.equal(two.status, 401, `${form}: a second Authorization header ${JSON.stringify(second)}`);
+          assert.equal(two.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+        }
+      }
+    });
+  });
+
+  it('elsewhere (no Node request in c.env, or something else named incoming): the Fetch headers, duplicates refused', async () => {
+    await withApp(async (app, bearer) => {
+      // workerd passes the bindings (one may be called `incoming`), Bun its server, Deno an info object.
+      const envs = [
+        undefined,
+        {},
+        { incoming: { get: () => null } },
+        { incoming: 'binding' },
+        { incoming: null },
+      ];
+      for (const form of FORMS) {
+        for (const env of envs) {
+          const label = `${form}, env ${JSON.stringify(env)}`;
+          const one = await app.fetch(
+            new Request(`http://api.test/${form}/me`, { headers: { authorization: bearer } }),
+            env,
+          );
+          assert.equal(one.status, 200, `${label}: one header`);
+          const headers = new Headers([
+            ['authorization', bearer],
+            ['authorization', bearer],
+          ]);
+          const two = await app.fetch(new Request(`http://api.test/${form}/me`, { headers }), env);
+          assert.equal(two.status, 401, `${label}: two headers`);
+        }
+      }
+    });
   });
 });

@@ -2,12 +2,15 @@
 import type { Context, Input, Next } from 'hono';
 import type { BlankInput } from 'hono/types';
 import { toFailureResponse } from '../lib/failure-response.ts';
+import { type NodeRequestLike, type RequestTarget, readNodeHeaders } from '../lib/read-node-headers.ts';
 import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
 /** The parts of a Hono context the adapter uses (no dependency on hono). */
 export interface HonoLikeContext {
   req: { raw: { headers: { get(name: string): string | null }; method?: string; url?: string } };
+  /** On @hono/node-server, `{ incoming, outgoing }`: Node's request is read instead of `req.raw.headers`. */
+  env?: unknown;
   set(key: 'auth', value: Principal): void;
   json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
 }
@@ -21,8 +24,9 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
 /**
  * Hono middleware: `c.set('auth', principal)` then `next()`, or a response of its own: 401 with a
  * `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed is stale; bodies
- * are generic. Duplicate Authorization headers reach it joined by a comma (Fetch `Headers`), which
- * is refused.
+ * are generic. Two Authorization headers are refused: on @hono/node-server they are seen in Node's
+ * request (`c.env.incoming`), which the guard reads as the Express and Fastify adapters do; on
+ * other runtimes they reach it joined by a comma (Fetch `Headers`).
  *
  * @example
  * import { Hono } from 'hono';
@@ -120,8 +124,16 @@ function nothing(): undefined {
   return undefined;
 }
 
-/** The verifier's input from the Fetch request: only the headers the verifier will read. */
+/**
+ * The verifier's input. On @hono/node-server, from Node's request (`c.env.incoming`), as the
+ * Express and Fastify adapters read it: every Authorization and DPoP header as received, without
+ * the Fetch `Headers` view @hono/node-server builds on first use. The method and URL still come from
+ * `c.req.raw`, as everywhere else. On other runtimes (workerd, Deno, Bun), from the Fetch request.
+ */
 function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
+  const incoming = nodeRequestOf(c.env);
+  if (incoming !== undefined)
+    return readNodeHeaders(incoming.headers, incoming, undefined, c.req.raw, targetOf);
   const { headers, method, url } = c.req.raw;
   const authorization = headers.get('authorization') ?? undefined;
   // Each header is read only where the verifier reads it: the cookie when there is no
@@ -139,4 +151,23 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   if (method !== undefined) input.method = method;
   if (url !== undefined) input.url = url;
   return input;
+}
+
+/** The Fetch request's method and absolute URL: the verifier takes the URL's path and its own base. */
+function targetOf(request: RequestTarget): RequestTarget {
+  return request;
+}
+
+/**
+ * Node's request where @hono/node-server passed it (`c.env` is `{ incoming, outgoing }`; an
+ * `IncomingMessage` or an `Http2ServerRequest`, both with `rawHeaders`), otherwise undefined: on
+ * other runtimes `c.env` is their bindings or server, or nothing.
+ */
+function nodeRequestOf(env: unknown): (NodeRequestLike & { rawHeaders: string[] }) | undefined {
+  const incoming = (env as { incoming?: Partial<NodeRequestLike> } | null | undefined)?.incoming;
+  if (typeof incoming !== 'object' || incoming === null) return undefined;
+  const { headers, rawHeaders } = incoming;
+  return Array.isArray(rawHeaders) && typeof headers === 'object' && headers !== null
+    ? (incoming as NodeRequestLike & { rawHeaders: string[] })
+    : undefined;
 }
