@@ -128,12 +128,12 @@ function nothing(): undefined {
  * The verifier's input. On @hono/node-server, from Node's request (`c.env.incoming`), as the
  * Express and Fastify adapters read it: every Authorization and DPoP header as received, without
  * the Fetch `Headers` view @hono/node-server builds on first use. The method and URL still come from
- * `c.req.raw`, as everywhere else. On other runtimes (workerd, Deno, Bun), from the Fetch request.
+ * `c.req.raw`, as everywhere else, where a DPoP proof may need them. On other runtimes (workerd,
+ * Deno, Bun), from the Fetch request.
  */
 function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   const incoming = nodeRequestOf(c.env);
-  if (incoming !== undefined)
-    return readNodeHeaders(incoming.headers, incoming, undefined, c.req.raw, targetOf);
+  if (incoming !== undefined) return readNodeHeaders(incoming.headers, incoming, undefined, c, targetOf);
   const { headers, method, url } = c.req.raw;
   const authorization = headers.get('authorization') ?? undefined;
   // Each header is read only where the verifier reads it: the cookie when there is no
@@ -153,9 +153,12 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   return input;
 }
 
-/** The Fetch request's method and absolute URL: the verifier takes the URL's path and its own base. */
-function targetOf(request: RequestTarget): RequestTarget {
-  return request;
+/**
+ * The Fetch request's method and absolute URL (the verifier takes the URL's path and its own
+ * base), read only under DPoP: `c.req` is made on first use, which a wrapped handler may never need.
+ */
+function targetOf(c: HonoLikeContext): RequestTarget {
+  return c.req.raw;
 }
 
 /**
