@@ -125,16 +125,21 @@ function nothing(): undefined {
 }
 
 /**
- * The verifier's input. On @hono/node-server, from Node's request (`c.env.incoming`), as the
- * Express and Fastify adapters read it: every Authorization and DPoP header as received, without
- * the Fetch `Headers` view @hono/node-server builds on first use. The method and URL still come from
- * `c.req.raw`, as everywhere else, where a DPoP proof may need them. On other runtimes (workerd,
- * Deno, Bun), from the Fetch request.
+ * The verifier's input. From Node's request (`c.env.incoming`) where `c.req.raw` is the request
+ * @hono/node-server made from it and its Fetch `Headers` were never built (so no middleware can
+ * have rewritten them): read as the Express and Fastify adapters read it, every Authorization and
+ * DPoP header as received, without building that `Headers` view. Otherwise (a request rewritten
+ * by a middleware, other runtimes: workerd, Deno, Bun) from the Fetch request. The method and URL
+ * come from `c.req.raw` either way.
  */
 function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
+  const raw = c.req.raw;
   const incoming = nodeRequestOf(c.env);
-  if (incoming !== undefined) return readNodeHeaders(incoming.headers, incoming, undefined, c, targetOf);
-  const { headers, method, url } = c.req.raw;
+  if (incoming !== undefined && isUntouched(raw, incoming))
+    return readNodeHeaders(incoming.headers, incoming, undefined, raw, targetOf);
+  const { headers, method, url } = raw;
+  if (incoming !== undefined && nodeServerRequest === undefined)
+    learnNodeServerRequest(raw, incoming, headers);
   const authorization = headers.get('authorization') ?? undefined;
   // Each header is read only where the verifier reads it: the cookie when there is no
   // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
@@ -153,12 +158,9 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   return input;
 }
 
-/**
- * The Fetch request's method and absolute URL (the verifier takes the URL's path and its own
- * base), read only under DPoP: `c.req` is made on first use, which a wrapped handler may never need.
- */
-function targetOf(c: HonoLikeContext): RequestTarget {
-  return c.req.raw;
+/** The Fetch request's method and absolute URL: the verifier takes the URL's path and its own base. */
+function targetOf(raw: RequestTarget): RequestTarget {
+  return raw;
 }
 
 /**
@@ -173,4 +175,42 @@ function nodeRequestOf(env: unknown): (NodeRequestLike & { rawHeaders: string[] 
   return Array.isArray(rawHeaders) && typeof headers === 'object' && headers !== null
     ? (incoming as NodeRequestLike & { rawHeaders: string[] })
     : undefined;
+}
+
+/**
+ * How @hono/node-server's own requests are told apart: their prototype, and the symbol-keyed
+ * fields (module-private, so found by value, not by name) that hold the Node request and, once
+ * built, the Fetch `Headers`. Learnt from the first request that goes through the Fetch headers;
+ * where node-server's request is made differently nothing is learnt, and every request keeps
+ * going through the Fetch headers.
+ */
+interface NodeServerRequest {
+  prototype: object;
+  incoming: symbol;
+  headers: symbol;
+}
+let nodeServerRequest: NodeServerRequest | undefined;
+
+function learnNodeServerRequest(raw: object, incoming: object, headers: object): void {
+  const prototype = Object.getPrototypeOf(raw) as object | null;
+  // node-server's request reads its headers through a getter of its own prototype.
+  if (prototype === null || typeof Object.getOwnPropertyDescriptor(prototype, 'headers')?.get !== 'function')
+    return;
+  let incomingKey: symbol | undefined;
+  let headersKey: symbol | undefined;
+  for (const key of Object.getOwnPropertySymbols(raw)) {
+    const value = (raw as Record<symbol, unknown>)[key];
+    if (value === incoming) incomingKey = incomingKey === undefined ? key : undefined;
+    else if (value === headers) headersKey = headersKey === undefined ? key : undefined;
+  }
+  if (incomingKey !== undefined && headersKey !== undefined)
+    nodeServerRequest = { prototype, incoming: incomingKey, headers: headersKey };
+}
+
+/** `raw` is node-server's request made from `incoming`, whose Fetch `Headers` were never built. */
+function isUntouched(raw: object, incoming: object): boolean {
+  const known = nodeServerRequest;
+  if (known === undefined || Object.getPrototypeOf(raw) !== known.prototype) return false;
+  const fields = raw as Record<symbol, unknown>;
+  return fields[known.incoming] === incoming && fields[known.headers] === undefined;
 }
