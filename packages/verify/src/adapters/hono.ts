@@ -9,7 +9,7 @@ import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../t
 /** The parts of a Hono context the adapter uses (no dependency on hono). */
 export interface HonoLikeContext {
   req: { raw: { headers: { get(name: string): string | null }; method?: string; url?: string } };
-  /** On @hono/node-server, `{ incoming, outgoing }`: Node's request is read instead of `req.raw.headers`. */
+  /** On @hono/node-server, `{ incoming, outgoing }`: Node's request, read while `req.raw` is untouched. */
   env?: unknown;
   set(key: 'auth', value: Principal): void;
   json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
@@ -25,8 +25,9 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
  * Hono middleware: `c.set('auth', principal)` then `next()`, or a response of its own: 401 with a
  * `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed is stale; bodies
  * are generic. Two Authorization headers are refused: on @hono/node-server they are seen in Node's
- * request (`c.env.incoming`), which the guard reads as the Express and Fastify adapters do; on
- * other runtimes they reach it joined by a comma (Fetch `Headers`).
+ * request (`c.env.incoming`), which the guard reads as the Express and Fastify adapters do unless
+ * a middleware rewrote the request or its headers; elsewhere they reach it joined by a comma
+ * (Fetch `Headers`).
  *
  * @example
  * import { Hono } from 'hono';
