@@ -11,7 +11,7 @@ import {
 import { serve } from '@hono/node-server';
 import { createVerifier, type Principal, SESSION_COOKIE, type Verifier } from '@gatehouse/verify';
 import { type GatehouseEnv, gatehouse, gatehouseHandler } from '@gatehouse/verify/hono';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   assertType,
   createHarness,
@@ -202,6 +202,21 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
       headers: async () => ({ authorization: [`Bearer ${await sign()}`, `Bearer ${await sign()}`] }),
     },
     {
+      name: 'a forged Bearer token next to a valid session cookie (the Authorization header decides)',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => ({
+        authorization: `Bearer ${(await sign()).slice(0, -8)}AAAAAAAA`,
+        cookie: `${SESSION_COOKIE}=${GOOD_SESSION}`,
+      }),
+    },
+    {
+      name: 'a valid Bearer token, then another Authorization header',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => ({ authorization: [`Bearer ${await sign()}`, 'Bearer x'] }),
+    },
+    {
       name: 'an unknown session cookie',
       status: 401,
       challenge: 'Bearer error="invalid_token"',
@@ -243,6 +258,14 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
         async (form) => ({ authorization: `DPoP ${token}`, dpop: await proofFor(otherKey, form, token) }),
       ],
       ['as Bearer', 'invalid_token', async () => ({ authorization: `Bearer ${token}` })],
+      [
+        'with its proof sent as two DPoP headers',
+        'invalid_dpop_proof',
+        async (form) => {
+          const proof = await proofFor(dpopKey, form, token);
+          return { authorization: `DPoP ${token}`, dpop: [proof, proof] };
+        },
+      ],
       [
         'an unbound token under the DPoP scheme',
         'invalid_token',
@@ -328,5 +351,127 @@ describe('Hono: gatehouseHandler and errors', () => {
       }
     }
     await harness.stop();
+  });
+});
+
+describe('Hono: where the guard reads the request', () => {
+  /** Both forms behind `before` (a middleware of the app's own), on @hono/node-server. */
+  async function withServer(
+    before: Parameters<Hono<GatehouseEnv>['use']>[1],
+    test: (origin: string, bearer: string, seen: unknown[]) => Promise<void>,
+  ) {
+    const harness = await createHarness();
+    const seen: unknown[] = [];
+    const app = new Hono<GatehouseEnv>();
+    app.use('*', before);
+    // What the route saw: whether node-server's Fetch Headers were built for this request.
+    const answer = (c: Context<GatehouseEnv>) => {
+      const raw = c.req.raw as unknown as Record<symbol, unknown>;
+      seen.push(Object.getOwnPropertySymbols(raw).some((key) => raw[key] instanceof Headers));
+      return c.json(c.get('auth'));
+    };
+    app.get('/middleware/me', gatehouse(harness.verifier), answer);
+    app.get('/handler/me', gatehouseHandler(harness.verifier, answer));
+    const server = await listen(app);
+    try {
+      await test(server.origin, `Bearer ${(await harness.sign()).token}`, seen);
+    } finally {
+      await server.close();
+      await harness.stop();
+    }
+  }
+  const passOn = async (_c: unknown, next: () => Promise<void>) => {
+    await next();
+  };
+
+  it('on @hono/node-server, an untouched request is judged without building its Fetch headers', async () => {
+    await withServer(passOn, async (origin, bearer, seen) => {
+      for (let i = 0; i < 3; i++) {
+        for (const form of FORMS) {
+          assert.equal((await get(`${origin}/${form}/me`, { authorization: bearer })).status, 200);
+          const twice = await get(`${origin}/${form}/me`, { authorization: [bearer, 'Bearer x'] });
+          assert.equal(twice.status, 401, `${form}: two Authorization headers`);
+        }
+      }
+      // Whatever the first request taught the adapter, the later ones never built them.
+      assert.deepEqual(seen.slice(-4), [false, false, false, false]);
+    });
+  });
+
+  it('a middleware that rewrites the Authorization header in front of the guard is obeyed', async () => {
+    const rewrites: [string, Parameters<Hono<GatehouseEnv>['use']>[1], number][] = [
+      [
+        'deletes it from the Fetch headers',
+        async (c, next) => {
+          c.req.raw.headers.delete('authorization');
+          await next();
+        },
+        401,
+      ],
+      [
+        'replaces the request',
+        async (c, next) => {
+          c.req.raw = new Request(c.req.raw, { headers: { authorization: 'Bearer x' } });
+          await next();
+        },
+        401,
+      ],
+    ];
+    for (const [label, rewrite, status] of rewrites) {
+      await withServer(rewrite, async (origin, bearer) => {
+        // Again and again: the first request may teach the adapter node-server's request.
+        for (let i = 0; i < 3; i++) {
+          for (const form of FORMS) {
+            const reply = await get(`${origin}/${form}/me`, { authorization: bearer });
+            assert.equal(reply.status, status, `${label}, ${form}, request ${i + 1}`);
+          }
+        }
+      });
+    }
+  });
+
+  async function withApp(test: (app: Hono<GatehouseEnv>, bearer: string) => Promise<void>) {
+    const harness = await createHarness();
+    const app = new Hono<GatehouseEnv>();
+    app.get('/middleware/me', gatehouse(harness.verifier), (c) => c.json(c.get('auth')));
+    app.get(
+      '/handler/me',
+      gatehouseHandler(harness.verifier, (c) => c.json(c.get('auth'))),
+    );
+    try {
+      await test(app, `Bearer ${(await harness.sign()).token}`);
+    } finally {
+      await harness.stop();
+    }
+  }
+
+  it('elsewhere (no Node request in c.env, or something else named incoming): the Fetch headers, duplicates refused', async () => {
+    await withApp(async (app, bearer) => {
+      // workerd passes the bindings (one may be called `incoming`), Bun its server, Deno an info object.
+      const envs = [
+        undefined,
+        {},
+        { incoming: { get: () => null } },
+        { incoming: 'binding' },
+        { incoming: null },
+        { incoming: new Request('http://other.test/', { headers: { authorization: 'Bearer x' } }) },
+      ];
+      for (const form of FORMS) {
+        for (const env of envs) {
+          const label = `${form}, env ${JSON.stringify(env)}`;
+          const one = await app.fetch(
+            new Request(`http://api.test/${form}/me`, { headers: { authorization: bearer } }),
+            env,
+          );
+          assert.equal(one.status, 200, `${label}: one header`);
+          const headers = new Headers([
+            ['authorization', bearer],
+            ['authorization', bearer],
+          ]);
+          const two = await app.fetch(new Request(`http://api.test/${form}/me`, { headers }), env);
+          assert.equal(two.status, 401, `${label}: two headers`);
+        }
+      }
+    });
   });
 });

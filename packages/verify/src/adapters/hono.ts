@@ -2,12 +2,15 @@
 import type { Context, Input, Next } from 'hono';
 import type { BlankInput } from 'hono/types';
 import { toFailureResponse } from '../lib/failure-response.ts';
+import { type NodeRequestLike, type RequestTarget, readNodeHeaders } from '../lib/read-node-headers.ts';
 import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
 /** The parts of a Hono context the adapter uses (no dependency on hono). */
 export interface HonoLikeContext {
   req: { raw: { headers: { get(name: string): string | null }; method?: string; url?: string } };
+  /** On @hono/node-server, `{ incoming, outgoing }`: Node's request, read while `req.raw` is untouched. */
+  env?: unknown;
   set(key: 'auth', value: Principal): void;
   json(body: unknown, status: 401 | 503, headers: Record<string, string>): Response;
 }
@@ -21,8 +24,10 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
 /**
  * Hono middleware: `c.set('auth', principal)` then `next()`, or a response of its own: 401 with a
  * `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed is stale; bodies
- * are generic. Duplicate Authorization headers reach it joined by a comma (Fetch `Headers`), which
- * is refused.
+ * are generic. Two Authorization headers are refused: on @hono/node-server they are seen in Node's
+ * request (`c.env.incoming`), which the guard reads as the Express and Fastify adapters do unless
+ * a middleware rewrote the request or its headers; elsewhere they reach it joined by a comma
+ * (Fetch `Headers`).
  *
  * @example
  * import { Hono } from 'hono';
@@ -120,9 +125,22 @@ function nothing(): undefined {
   return undefined;
 }
 
-/** The verifier's input from the Fetch request: only the headers the verifier will read. */
+/**
+ * The verifier's input. From Node's request (`c.env.incoming`) where `c.req.raw` is the request
+ * @hono/node-server made from it and its Fetch `Headers` were never built (so no middleware can
+ * have rewritten them): read as the Express and Fastify adapters read it, every Authorization and
+ * DPoP header as received, without building that `Headers` view. Otherwise (a request rewritten
+ * by a middleware, other runtimes: workerd, Deno, Bun) from the Fetch request. The method and URL
+ * come from `c.req.raw` either way.
+ */
 function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
-  const { headers, method, url } = c.req.raw;
+  const raw = c.req.raw;
+  const incoming = nodeRequestOf(c.env);
+  if (incoming !== undefined && isUntouched(raw, incoming))
+    return readNodeHeaders(incoming.headers, incoming, undefined, raw, targetOf);
+  const { headers, method, url } = raw;
+  if (incoming !== undefined && nodeServerRequest === undefined)
+    learnNodeServerRequest(raw, incoming, headers);
   const authorization = headers.get('authorization') ?? undefined;
   // Each header is read only where the verifier reads it: the cookie when there is no
   // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
@@ -139,4 +157,61 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   if (method !== undefined) input.method = method;
   if (url !== undefined) input.url = url;
   return input;
+}
+
+/** The Fetch request's method and absolute URL: the verifier takes the URL's path and its own base. */
+function targetOf(raw: RequestTarget): RequestTarget {
+  return raw;
+}
+
+/**
+ * Node's request where @hono/node-server passed it (`c.env` is `{ incoming, outgoing }`; an
+ * `IncomingMessage` or an `Http2ServerRequest`, both with `rawHeaders`), otherwise undefined: on
+ * other runtimes `c.env` is their bindings or server, or nothing.
+ */
+function nodeRequestOf(env: unknown): (NodeRequestLike & { rawHeaders: string[] }) | undefined {
+  const incoming = (env as { incoming?: Partial<NodeRequestLike> } | null | undefined)?.incoming;
+  if (typeof incoming !== 'object' || incoming === null) return undefined;
+  const { headers, rawHeaders } = incoming;
+  return Array.isArray(rawHeaders) && typeof headers === 'object' && headers !== null
+    ? (incoming as NodeRequestLike & { rawHeaders: string[] })
+    : undefined;
+}
+
+/**
+ * How @hono/node-server's own requests are told apart: their prototype, and the symbol-keyed
+ * fields (module-private, so found by value, not by name) that hold the Node request and, once
+ * built, the Fetch `Headers`. Learnt from the first request that goes through the Fetch headers;
+ * where node-server's request is made differently nothing is learnt, and every request keeps
+ * going through the Fetch headers.
+ */
+interface NodeServerRequest {
+  prototype: object;
+  incoming: symbol;
+  headers: symbol;
+}
+let nodeServerRequest: NodeServerRequest | undefined;
+
+function learnNodeServerRequest(raw: object, incoming: object, headers: object): void {
+  const prototype = Object.getPrototypeOf(raw) as object | null;
+  // node-server's request reads its headers through a getter of its own prototype.
+  if (prototype === null || typeof Object.getOwnPropertyDescriptor(prototype, 'headers')?.get !== 'function')
+    return;
+  let incomingKey: symbol | undefined;
+  let headersKey: symbol | undefined;
+  for (const key of Object.getOwnPropertySymbols(raw)) {
+    const value = (raw as Record<symbol, unknown>)[key];
+    if (value === incoming) incomingKey = incomingKey === undefined ? key : undefined;
+    else if (value === headers) headersKey = headersKey === undefined ? key : undefined;
+  }
+  if (incomingKey !== undefined && headersKey !== undefined)
+    nodeServerRequest = { prototype, incoming: incomingKey, headers: headersKey };
+}
+
+/** `raw` is node-server's request made from `incoming`, whose Fetch `Headers` were never built. */
+function isUntouched(raw: object, incoming: object): boolean {
+  const known = nodeServerRequest;
+  if (known === undefined || Object.getPrototypeOf(raw) !== known.prototype) return false;
+  const fields = raw as Record<symbol, unknown>;
+  return fields[known.incoming] === incoming && fields[known.headers] === undefined;
 }
