@@ -133,7 +133,7 @@ function dispatch(paths: Paths, request: VerifyRequestInput): Verdict {
   // The common case first: "Bearer " and a token. Its syntax was checked when it was remembered,
   // or is checked by the verification itself; the header's own check runs only for a refusal.
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+  if (typeof authorization === 'string' && isBearerHeader(authorization)) {
     const early = paths.jwt.verifyBearer(request, authorization);
     if (early) return early;
   }
@@ -143,7 +143,20 @@ function dispatch(paths: Paths, request: VerifyRequestInput): Verdict {
   const cookie = request.headers.cookie;
   const source =
     authorization === undefined && !request.cookies && typeof cookie === 'string' ? cookie : undefined;
+  if (source !== undefined) {
+    const early = paths.session.verifyKnownCookieHeader(source);
+    if (early) return early;
+  }
   return judge(paths, request, readCredential(request), source);
+}
+
+const BEARER = 'Bearer ';
+
+/** `header.startsWith('Bearer ')`, compared a character at a time instead of through the builtin. */
+function isBearerHeader(header: string): boolean {
+  for (let index = 0; index < BEARER.length; index++)
+    if (header.charCodeAt(index) !== BEARER.charCodeAt(index)) return false;
+  return true;
 }
 
 function judge(paths: Paths, request: VerifyRequestInput, credential: Credential, source?: string): Verdict {

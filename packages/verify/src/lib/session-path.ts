@@ -1,6 +1,7 @@
 import { type Clock, parseSessionToken, type RevocationSet } from '@gatehouse/core';
 import type { Principal, VerifierOptions, VerifyResult } from '../types.ts';
 import { freezePrincipal, isPrincipalShaped } from './principal.ts';
+import { sessionValueEnd, sessionValueStart } from './read-credential.ts';
 import type { ValidatedOptions } from './validate-options.ts';
 import type { VerificationCache } from './verification-cache.ts';
 import type { Verdict, VerifierCounts } from './verifier-counts.ts';
@@ -54,6 +55,23 @@ export function createSessionPath(ctx: SessionPathContext) {
   }
 
   return {
+    /**
+     * A Cookie header that a cached session was last read from, answered from the cache without
+     * reading the header again (the same text reads to the same value); undefined for anything
+     * else, which the caller reads and judges through `verifySession`.
+     */
+    verifyKnownCookieHeader(header: string): Verdict | undefined {
+      if (!ctx.validateSession) return undefined;
+      const start = sessionValueStart(header);
+      if (start === -1) return undefined;
+      const now = clock.now();
+      if (ctx.isStale(now)) return undefined;
+      const cached = cache.getKnownSource(header, start, sessionValueEnd(header, start), now);
+      if (!cached) return undefined;
+      counts.cacheHits++;
+      return accept(cached);
+    },
+
     /** `source`: the Cookie header `value` was read from, when it was (see VerificationCache.get). */
     verifySession(value: string, source?: string): Verdict {
       const { validateSession } = ctx;

@@ -126,6 +126,23 @@ describe('createVerificationCache', () => {
     assert.equal(cache.size, 4);
   });
 
+  it('getKnownSource answers only the session entry that kept exactly this header', () => {
+    const cache = createVerificationCache(10, () => 7);
+    cache.set('cookie-a', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('tok-a', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+    assert.equal(cache.getKnownSource('gh=cookie-a', 3, 11, 0), undefined, 'no header kept yet');
+    assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's1');
+    assert.equal(cache.getBearer('Bearer tok-a', 0)?.sid, 's2');
+    for (let round = 0; round < 2; round++) {
+      assert.equal(cache.getKnownSource('gh=cookie-a', 3, 11, 0)?.sid, 's1');
+      assert.equal(cache.getKnownSource('gh=cookie-a; gh=x', 3, 11, 0), undefined, 'a longer header');
+      assert.equal(cache.getKnownSource('gh=cookie-b', 3, 11, 0), undefined, 'the same span, another value');
+      assert.equal(cache.getKnownSource('Bearer tok-a', 7, 12, 0), undefined, "a token's kept header");
+    }
+    assert.equal(cache.getKnownSource('gh=cookie-a', 3, 11, 1000), undefined, 'expired');
+    assert.equal(cache.get('cookie-a', 'session', 0), undefined, 'and gone');
+  });
+
   it('keeps every one of many random tokens up to maxEntries (a full cache loses none)', () => {
     const count = 20_000;
     const cache = createVerificationCache(count);

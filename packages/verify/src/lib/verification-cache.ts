@@ -42,6 +42,13 @@ export interface VerificationCache {
    * with `Bearer `: the same entry, matched on the same exact token, without slicing the header.
    */
   getBearer(header: string, nowMs: number): Principal | null | undefined;
+  /**
+   * The session principal of the entry whose kept source (see `get`) is exactly this Cookie
+   * header, looked for under the tag of `header.slice(start, end)`, where the caller expects the
+   * value to be: no slice is made and no value compared. Undefined when no session entry kept
+   * this header (or it expired): the caller then reads the header and asks `get`.
+   */
+  getKnownSource(header: string, start: number, end: number, nowMs: number): Principal | undefined;
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void;
   /**
    * Stops accepting every entry the event names; returns how many. An entry the event itself
@@ -93,7 +100,7 @@ function holdSource(entry: Entry, key: string, header: string): void {
 
 class LruCache implements VerificationCache {
   private readonly maxEntries: number;
-  private readonly tagFor: (text: string, start: number) => number;
+  private readonly tagFor: (text: string, start: number, end?: number) => number;
   private readonly entries = new Map<number, Entry>();
   private readonly sids: Index = new Map();
   private readonly subs: Index = new Map();
@@ -104,7 +111,7 @@ class LruCache implements VerificationCache {
   private count = 0;
   private tombstoneCount = 0;
 
-  constructor(maxEntries: number, tagFor: (text: string, start: number) => number) {
+  constructor(maxEntries: number, tagFor: (text: string, start: number, end?: number) => number) {
     this.maxEntries = maxEntries;
     this.tagFor = tagFor;
   }
@@ -136,6 +143,15 @@ class LruCache implements VerificationCache {
     let entry = this.entries.get(this.tagFor(header, 7));
     while (entry !== undefined && !holdsBearer(entry, header)) entry = entry.sameTag;
     return entry === undefined ? undefined : this.hit(entry, nowMs);
+  }
+
+  getKnownSource(header: string, start: number, end: number, nowMs: number): Principal | undefined {
+    let entry = this.entries.get(this.tagFor(header, start, end));
+    // A kept source is only ever set with the key it was read to (`get`): the same text, the same key.
+    while (entry !== undefined && (entry.header !== header || entry.kind !== 'session'))
+      entry = entry.sameTag;
+    // A session entry is never a tombstone (`revokes`): a principal or, expired, undefined.
+    return entry === undefined ? undefined : (this.hit(entry, nowMs) ?? undefined);
   }
 
   /** A matched entry's answer, made the most recently used; an expired one is removed. */
