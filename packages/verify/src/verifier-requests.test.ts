@@ -193,7 +193,8 @@ describe('createVerifier: session cookies', () => {
 
   it('drops the cached session on a session event and refuses the very next request', async () => {
     const t = await setup();
-    await t.verifier.verifyRequest(t.request());
+    // Asked more than once: the entry keeps the header, and a known header is answered by it.
+    for (let round = 0; round < 3; round++) await t.verifier.verifyRequest(t.request());
     await t.verifier.verifyRequest(t.request(otherCookieValue));
     t.sessions.delete(cookieValue); // what the store does on revocation
     await t.feed.publish([

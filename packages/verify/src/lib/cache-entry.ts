@@ -65,11 +65,11 @@ const TAG_CHARACTERS = 10;
  * cookie's secret: random in every credential worth caching), rotated and xor-ed in 32-bit integer
  * arithmetic only. A fresh 400-character header string would cost a hash of its whole length in
  * a Map, a slice of its tail an allocation and a hash. Credentials that share a tag are chained
- * (`Entry.sameTag`), never put in each other's place. `start`, `end`: the credential is `text`
- * between them (a `Bearer ` header's token, a Cookie header's value, tagged without slicing it);
- * the same tag as the slice's.
+ * (`Entry.sameTag`), never put in each other's place. `start`: the credential is `text` from
+ * there on (a `Bearer ` header's token, tagged without slicing it); the same tag as the slice's.
  */
-export function tagOf(text: string, start = 0, end = text.length): number {
+export function tagOf(text: string, start = 0): number {
+  const end = text.length;
   let tag = end - start;
   // Rotated by 7 bits (a character's) each step: no character's bits are shifted out.
   for (let at = end - start > TAG_CHARACTERS ? end - TAG_CHARACTERS : start; at < end; at++) {

@@ -79,35 +79,6 @@ function readCookieHeader(header: string | string[] | undefined): string | undef
   return found;
 }
 
-/** `${SESSION_COOKIE}=`: where the session cookie's value starts. */
-const SESSION_PAIR = `${SESSION_COOKIE}=`;
-const LATER_SESSION_PAIR = `; ${SESSION_PAIR}`;
-
-/** Whether `text` has `SESSION_PAIR` at `at`; compared a character at a time, without a builtin call. */
-function hasSessionPairAt(text: string, at: number): boolean {
-  for (let index = 0; index < SESSION_PAIR.length; index++)
-    if (text.charCodeAt(at + index) !== SESSION_PAIR.charCodeAt(index)) return false;
-  return true;
-}
-
-/**
- * Where in a Cookie header the session cookie's value most likely starts, or -1: after the first
- * `${SESSION_COOKIE}=` at the start or after "; "; it ends at the next ";" (`sessionValueEnd`).
- * Only a guess, for finding a header seen before (VerificationCache.getKnownSource, which then
- * matches the whole header): a credential is never read from a header this way (`readCredential`).
- */
-export function sessionValueStart(text: string): number {
-  if (hasSessionPairAt(text, 0)) return SESSION_PAIR.length;
-  const at = text.indexOf(LATER_SESSION_PAIR);
-  return at === -1 ? -1 : at + LATER_SESSION_PAIR.length;
-}
-
-/** Where the cookie value starting at `start` ends: the next ";", or the header's end. */
-export function sessionValueEnd(text: string, start: number): number {
-  const semicolon = text.indexOf(';', start);
-  return semicolon === -1 ? text.length : semicolon;
-}
-
 /** True for any character `trim()` might remove (and for some it keeps): all but printable ASCII. */
 function mayBeTrimmed(code: number): boolean {
   return code <= 0x20 || code >= 0x7f;

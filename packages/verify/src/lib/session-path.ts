@@ -1,7 +1,6 @@
 import { type Clock, parseSessionToken, type RevocationSet } from '@gatehouse/core';
 import type { Principal, VerifierOptions, VerifyResult } from '../types.ts';
 import { freezePrincipal, isPrincipalShaped } from './principal.ts';
-import { sessionValueEnd, sessionValueStart } from './read-credential.ts';
 import type { ValidatedOptions } from './validate-options.ts';
 import type { VerificationCache } from './verification-cache.ts';
 import type { Verdict, VerifierCounts } from './verifier-counts.ts';
@@ -62,11 +61,9 @@ export function createSessionPath(ctx: SessionPathContext) {
      */
     verifyKnownCookieHeader(header: string): Verdict | undefined {
       if (!ctx.validateSession) return undefined;
-      const start = sessionValueStart(header);
-      if (start === -1) return undefined;
       const now = clock.now();
       if (ctx.isStale(now)) return undefined;
-      const cached = cache.getKnownSource(header, start, sessionValueEnd(header, start), now);
+      const cached = cache.getKnownSource(header, now);
       if (!cached) return undefined;
       counts.cacheHits++;
       return accept(cached);
