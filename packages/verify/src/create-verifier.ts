@@ -143,6 +143,10 @@ function dispatch(paths: Paths, request: VerifyRequestInput): Verdict {
   const cookie = request.headers.cookie;
   const source =
     authorization === undefined && !request.cookies && typeof cookie === 'string' ? cookie : undefined;
+  if (source !== undefined) {
+    const early = paths.session.verifyKnownCookieHeader(source);
+    if (early) return early;
+  }
   return judge(paths, request, readCredential(request), source);
 }
 

@@ -20,6 +20,22 @@ describe('createVerifier: reading the request', () => {
     await t.stop();
   });
 
+  it('answers a header one character away from a cached `Bearer <token>` as if nothing were cached', async () => {
+    const t = await createFixture();
+    const { token } = await t.sign();
+    const cached = { headers: { authorization: `Bearer ${token}` } };
+    for (let round = 0; round < 3; round++) assert.equal((await t.verifier.verifyRequest(cached)).ok, true);
+    for (const scheme of ['Bearer\t', 'Bearer:', 'Xearer ', 'BearerX', 'Bearer\u0100', ' Bearer']) {
+      const request = { headers: { authorization: `${scheme}${token}` } };
+      const fresh = await createFixture();
+      const expected = await fresh.verifier.verifyRequest(request);
+      await fresh.stop();
+      assert.equal(expected.ok, false, JSON.stringify(scheme));
+      assert.deepEqual(await t.verifier.verifyRequest(request), expected, JSON.stringify(scheme));
+    }
+    await t.stop();
+  });
+
   it('refuses a request without credentials', async () => {
     const t = await createFixture();
     assert.deepEqual(await t.verifier.verifyRequest({ headers: {} }), refused('ERR_UNAUTHENTICATED'));
@@ -177,7 +193,8 @@ describe('createVerifier: session cookies', () => {
 
   it('drops the cached session on a session event and refuses the very next request', async () => {
     const t = await setup();
-    await t.verifier.verifyRequest(t.request());
+    // Asked more than once: the entry keeps the header, and a known header is answered by it.
+    for (let round = 0; round < 3; round++) await t.verifier.verifyRequest(t.request());
     await t.verifier.verifyRequest(t.request(otherCookieValue));
     t.sessions.delete(cookieValue); // what the store does on revocation
     await t.feed.publish([
@@ -289,6 +306,42 @@ describe('createVerifier: session cookies', () => {
       assert.deepEqual(await t.verifier.verifyRequest(forgedHeader), refused('ERR_SESSION_INVALID'));
     }
     assert.deepEqual(t.calls, [cookieValue, ...Array(6).fill(forged)]);
+    await t.stop();
+  });
+
+  it('answers a Cookie header it knows only when it is that very header, never one that merely contains it', async () => {
+    const t = await setup();
+    for (const cookie of [
+      `${SESSION_COOKIE}=${cookieValue}`,
+      `theme=dark; ${SESSION_COOKIE}=${cookieValue}; x=1`,
+    ]) {
+      // Validated, then kept as the entry's source, then answered by it.
+      for (let round = 0; round < 3; round++)
+        assert.equal((await t.verifier.verifyRequest({ headers: { cookie } })).ok, true, cookie);
+      // The same value where the known header has it, and a second session cookie after it.
+      const doubled = `${cookie}; ${SESSION_COOKIE}=${otherCookieValue}`;
+      assert.deepEqual(
+        await t.verifier.verifyRequest({ headers: { cookie: doubled } }),
+        refused('ERR_SESSION_INVALID'),
+      );
+      const twice = `${cookie}; ${SESSION_COOKIE}=${cookieValue}`;
+      assert.deepEqual(
+        await t.verifier.verifyRequest({ headers: { cookie: twice } }),
+        refused('ERR_SESSION_INVALID'),
+      );
+      // The known header's value, not as the session cookie's: no credential.
+      const renamed = cookie.replace(SESSION_COOKIE, `x${SESSION_COOKIE}`);
+      assert.deepEqual(
+        await t.verifier.verifyRequest({ headers: { cookie: renamed } }),
+        refused('ERR_UNAUTHENTICATED'),
+      );
+      // The cookie under an Authorization header, or a parsed cookie that differs: not the header's.
+      const withAuthorization = { headers: { cookie, authorization: 'Basic eA==' } };
+      assert.deepEqual(await t.verifier.verifyRequest(withAuthorization), refused('ERR_UNAUTHENTICATED'));
+      const parsed = { headers: { cookie }, cookies: {} };
+      assert.deepEqual(await t.verifier.verifyRequest(parsed), refused('ERR_UNAUTHENTICATED'));
+    }
+    assert.deepEqual(t.calls, [cookieValue]);
     await t.stop();
   });
 

@@ -54,6 +54,21 @@ export function createSessionPath(ctx: SessionPathContext) {
   }
 
   return {
+    /**
+     * A Cookie header that a cached session was last read from, answered from the cache without
+     * reading the header again (the same text reads to the same value); undefined for anything
+     * else, which the caller reads and judges through `verifySession`.
+     */
+    verifyKnownCookieHeader(header: string): Verdict | undefined {
+      if (!ctx.validateSession) return undefined;
+      const now = clock.now();
+      if (ctx.isStale(now)) return undefined;
+      const cached = cache.getKnownSource(header, now);
+      if (!cached) return undefined;
+      counts.cacheHits++;
+      return accept(cached);
+    },
+
     /** `source`: the Cookie header `value` was read from, when it was (see VerificationCache.get). */
     verifySession(value: string, source?: string): Verdict {
       const { validateSession } = ctx;

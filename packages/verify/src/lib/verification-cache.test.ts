@@ -126,6 +126,39 @@ describe('createVerificationCache', () => {
     assert.equal(cache.size, 4);
   });
 
+  it('getKnownSource answers only the session entry that kept exactly this header, while it is held', () => {
+    for (const tagFor of [() => 7, tagOf]) {
+      const cache = createVerificationCache(2, tagFor);
+      cache.set('cookie-a', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+      cache.set('tok-a', principal('s2'), 1000, { sid: 's2', sub: 'u1' });
+      assert.equal(cache.getKnownSource('gh=cookie-a', 0), undefined, 'no header kept yet');
+      assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's1');
+      assert.equal(cache.getBearer('Bearer tok-a', 0)?.sid, 's2');
+      for (let round = 0; round < 2; round++) {
+        assert.equal(cache.getKnownSource('gh=cookie-a', 0)?.sid, 's1');
+        assert.equal(cache.getKnownSource('gh=cookie-a; gh=x', 0), undefined, 'a longer header');
+        assert.equal(cache.getKnownSource('gh=cookie-b', 0), undefined, 'another value');
+        assert.equal(cache.getKnownSource('Bearer tok-a', 0), undefined, "a token's kept header");
+      }
+      // Another header for the same value: that one is kept, the first one no longer known.
+      assert.equal(cache.get('cookie-a', 'session', 0, 'x=1; gh=cookie-a')?.sid, 's1');
+      assert.equal(cache.getKnownSource('gh=cookie-a', 0), undefined, 'the header it no longer keeps');
+      assert.equal(cache.getKnownSource('x=1; gh=cookie-a', 0)?.sid, 's1');
+      // Gone from the cache (revoked, evicted, expired): gone from what getKnownSource finds.
+      cache.drop({ type: 'session', sid: 's1', sub: 'u1', until: 1000 }, 0);
+      assert.equal(cache.getKnownSource('x=1; gh=cookie-a', 0), undefined, 'revoked');
+      cache.set('cookie-a', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+      assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's1');
+      cache.set('tok-b', principal('s3'), 1000, { sid: 's3', sub: 'u1' });
+      cache.set('tok-c', principal('s4'), 1000, { sid: 's4', sub: 'u1' });
+      assert.equal(cache.getKnownSource('gh=cookie-a', 0), undefined, 'evicted');
+      cache.set('cookie-a', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+      assert.equal(cache.get('cookie-a', 'session', 0, 'gh=cookie-a')?.sid, 's1');
+      assert.equal(cache.getKnownSource('gh=cookie-a', 1000), undefined, 'expired');
+      assert.equal(cache.get('cookie-a', 'session', 0), undefined, 'and removed');
+    }
+  });
+
   it('keeps every one of many random tokens up to maxEntries (a full cache loses none)', () => {
     const count = 20_000;
     const cache = createVerificationCache(count);

@@ -42,6 +42,13 @@ export interface VerificationCache {
    * with `Bearer `: the same entry, matched on the same exact token, without slicing the header.
    */
   getBearer(header: string, nowMs: number): Principal | null | undefined;
+  /**
+   * The session principal of the entry whose kept source (see `get`) is exactly this Cookie
+   * header: found by the header's own tag, so the header is neither read for its value nor
+   * sliced. Undefined when no session entry kept this header (or it expired, or another kept
+   * header shares its tag): the caller then reads the header and asks `get`.
+   */
+  getKnownSource(header: string, nowMs: number): Principal | undefined;
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void;
   /**
    * Stops accepting every entry the event names; returns how many. An entry the event itself
@@ -98,6 +105,8 @@ class LruCache implements VerificationCache {
   private readonly sids: Index = new Map();
   private readonly subs: Index = new Map();
   private readonly jtis: Index = new Map();
+  /** Session entries by the tag of the Cookie header they kept (`holdSource`); one per tag, the latest. */
+  private readonly sources = new Map<number, Entry>();
   private oldest: Entry | undefined = undefined;
   private newest: Entry | undefined = undefined;
   /** Entries held, tombstones included: what `maxEntries` bounds. */
@@ -127,7 +136,10 @@ class LruCache implements VerificationCache {
     while (entry !== undefined && entry.key !== key && (source === undefined || entry.header !== source))
       entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
-    if (source !== undefined && entry.header !== source) holdSource(entry, key, source);
+    if (source !== undefined && entry.header !== source) {
+      if (kind === 'session') this.keepSource(entry, source);
+      holdSource(entry, key, source);
+    }
     return this.hit(entry, nowMs);
   }
 
@@ -136,6 +148,27 @@ class LruCache implements VerificationCache {
     let entry = this.entries.get(this.tagFor(header, 7));
     while (entry !== undefined && !holdsBearer(entry, header)) entry = entry.sameTag;
     return entry === undefined ? undefined : this.hit(entry, nowMs);
+  }
+
+  getKnownSource(header: string, nowMs: number): Principal | undefined {
+    const entry = this.sources.get(this.tagFor(header, 0));
+    // A kept source is only ever set with the key it was read to (`get`): the same text, the same key.
+    if (entry === undefined || entry.header !== header || entry.kind !== 'session') return undefined;
+    // A session entry is never a tombstone (`revokes`): a principal or, expired, undefined.
+    return this.hit(entry, nowMs) ?? undefined;
+  }
+
+  /** Files a session entry under the tag of the header it is about to keep, instead of its last one. */
+  private keepSource(entry: Entry, header: string): void {
+    this.forgetSource(entry);
+    this.sources.set(this.tagFor(header, 0), entry);
+  }
+
+  /** Takes an entry out of `sources`, where its kept header files it (it may have lost that slot). */
+  private forgetSource(entry: Entry): void {
+    if (entry.header === undefined || entry.kind !== 'session') return;
+    const tag = this.tagFor(entry.header, 0);
+    if (this.sources.get(tag) === entry) this.sources.delete(tag);
   }
 
   /** A matched entry's answer, made the most recently used; an expired one is removed. */
@@ -238,6 +271,7 @@ class LruCache implements VerificationCache {
       before.sameTag = entry.sameTag;
     }
     entry.sameTag = undefined;
+    this.forgetSource(entry);
     this.unlinkRecency(entry);
     this.count--;
     // A tombstone was taken out of the indexes when it was made.
