@@ -23,8 +23,12 @@ export interface AccessTokenVerifierOptions {
 }
 
 export interface AccessTokenVerifier {
-  /** Returns the claims, or throws TokenError (and nothing else) with a precise `code`. */
-  verify(token: string): AccessTokenClaims;
+  /**
+   * Returns the claims, or throws TokenError (and nothing else) with a precise `code`. With
+   * `start`, the token is `token.slice(start)` (say an `Authorization` header's, from 7 on): the
+   * same answer, without slicing it.
+   */
+  verify(token: string, start?: number): AccessTokenClaims;
 }
 
 /** The options, validated once at creation (never per request). */

@@ -582,3 +582,56 @@ describe('verifyAccessToken: a getKey that verifies another token with the same 
     rejects(verifier.verify, forged, 'ERR_TOKEN_SIGNATURE');
   });
 });
+
+describe('verifyAccessToken: a token read from `start` on (an Authorization header)', () => {
+  const valid = token();
+  const prefixes = ['', 'B', 'Be', 'Bea', 'Bear', 'Beare', 'Bearer', 'Bearer ', 'Bearer  ', 'a.b.c. '];
+
+  it('answers for text.slice(start) at every alignment, dots in the text before start ignored', () => {
+    const { verify } = makeVerifier();
+    for (const prefix of prefixes) {
+      assert.deepEqual(verify(prefix + valid, prefix.length), verify(valid), JSON.stringify(prefix));
+    }
+  });
+
+  it('checks the signature of the token only, whatever precedes it', () => {
+    const { verify } = makeVerifier();
+    const [head, body, signature] = valid.split('.') as [string, string, string];
+    const otherBody = token({ payload: claims({ sub: 'user-2' }) }).split('.')[1]!;
+    // ES256: 86 characters, the last one's low 4 bits unused: A and Q are both canonical, B is not.
+    const lastFlipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'Q' : 'A'}`;
+    const lastNonCanonical = `${signature.slice(0, -1)}B`;
+    for (const prefix of prefixes) {
+      const verifyFrom = (text: string) => verify(text, prefix.length);
+      rejects(verifyFrom, `${prefix}${head}.${otherBody}.${signature}`, 'ERR_TOKEN_SIGNATURE');
+      rejects(verifyFrom, `${prefix}${head}.${body}.${lastFlipped}`, 'ERR_TOKEN_SIGNATURE');
+      rejects(verifyFrom, `${prefix}${head}.${body}.${lastNonCanonical}`, 'ERR_TOKEN_MALFORMED');
+    }
+  });
+
+  it('judges a header anew when it differs from the last one only in its last characters', () => {
+    // Same length, same first 40-odd characters: "typ":"at+jwt" against "at+jwu".
+    const other = token({ header: { typ: 'at+jwu' } });
+    assert.equal(other.indexOf('.'), valid.indexOf('.'));
+    for (const [first, second] of [
+      ['Bearer ', 'Bearer '],
+      ['', 'Bearer '],
+      ['Bearer ', ''],
+      ['Bear', 'Be'],
+    ] as const) {
+      const { verify } = makeVerifier();
+      assert.equal(verify(first + valid, first.length).sub, 'user-1');
+      rejects((text) => verify(text, second.length), second + other, 'ERR_TOKEN_HEADER');
+    }
+  });
+
+  it('refuses a start that is not a position of the text, and a text that is not ASCII', () => {
+    const { verify, calls } = makeVerifier();
+    for (const start of [-1, 0.5, Number.NaN, valid.length + 1, 2 ** 32]) {
+      rejects((text) => verify(text, start), valid, 'ERR_TOKEN_MALFORMED');
+    }
+    rejects((text) => verify(text, 7), `Bearér${valid}`, 'ERR_TOKEN_MALFORMED');
+    rejects((text) => verify(text, 7), `Bearer ${valid}`.slice(0, -1), 'ERR_TOKEN_MALFORMED');
+    assert.equal(calls.getKey, 0);
+  });
+});

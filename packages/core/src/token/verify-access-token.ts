@@ -75,33 +75,44 @@ function createHeaderJudge(isPinned: Parameters<typeof checkAccessTokenHeader>[1
   let lastHeaderLength = -1;
   let lastHeader: { alg: SigningAlgorithm; kid: string } | undefined;
 
-  /** Whether `bytes[0, length)` are the last header's; `words` are the same memory, from 0. */
-  function isLastHeader(bytes: Uint8Array, words: Uint32Array, length: number): boolean {
+  /**
+   * Whether `bytes[at, at + length)` are the last header's; `words` are the same memory, from 0,
+   * and `at` is a multiple of 4.
+   */
+  function isLastHeader(bytes: Uint8Array, words: Uint32Array, at: number, length: number): boolean {
     if (length !== lastHeaderLength) return false;
     const whole = length >>> 2;
-    for (let index = 0; index < whole; index++) if (words[index] !== lastHeaderWords[index]) return false;
+    const word = at >>> 2;
+    for (let index = 0; index < whole; index++)
+      if (words[word + index] !== lastHeaderWords[index]) return false;
     for (let index = whole << 2; index < length; index++) {
-      if (bytes[index] !== lastHeaderBytes[index]) return false;
+      if (bytes[at + index] !== lastHeaderBytes[index]) return false;
     }
     return true;
   }
 
-  /** The header `token[0, firstDot)`, whose bytes are `bytes[0, firstDot)`, checked or remembered. */
+  /**
+   * The header `text[start, firstDot)`, whose bytes are `bytes[at, at + firstDot - start)` (`at` a
+   * multiple of 4), checked or remembered.
+   */
   return function headerOf(
-    token: string,
+    text: string,
+    start: number,
     firstDot: number,
     bytes: Uint8Array,
     words: Uint32Array,
+    at: number,
   ): { alg: SigningAlgorithm; kid: string } {
-    if (lastHeader && isLastHeader(bytes, words, firstDot)) return lastHeader;
-    const headerText = token.slice(0, firstDot);
+    const length = firstDot - start;
+    if (lastHeader && isLastHeader(bytes, words, at, length)) return lastHeader;
+    const headerText = text.slice(start, firstDot);
     const header = checkedHeaders.get(headerText) ?? checkHeader(headerText);
-    if (lastHeaderBytes.length < firstDot) {
-      lastHeaderWords = new Uint32Array(firstDot);
+    if (lastHeaderBytes.length < length) {
+      lastHeaderWords = new Uint32Array(length);
       lastHeaderBytes = new Uint8Array(lastHeaderWords.buffer);
     }
-    lastHeaderBytes.set(bytes.subarray(0, firstDot));
-    lastHeaderLength = firstDot;
+    lastHeaderBytes.set(bytes.subarray(at, at + length));
+    lastHeaderLength = length;
     lastHeader = header;
     return header;
   };
@@ -109,7 +120,7 @@ function createHeaderJudge(isPinned: Parameters<typeof checkAccessTokenHeader>[1
 
 /**
  * A working buffer of one verifier, grown as needed (to at least twice its size), with a DataView
- * and 32-bit words of it, and the last prefix view asked of it: a token of a key has the same signing-input and
+ * and 32-bit words of it, and the last view of a part of it asked for: a token of a key has the same signing-input and
  * signature lengths as the one before, and a new Buffer view per token cost more instructions than
  * the decoding.
  */
@@ -117,30 +128,40 @@ function createScratch(initialBytes: number) {
   // Its own ArrayBuffer (allocUnsafeSlow), so the words start at byte 0.
   const viewOf = (buffer: Buffer) => new DataView(buffer.buffer, 0, buffer.length);
   const wordsOf = (buffer: Buffer) => new Uint32Array(buffer.buffer, 0, buffer.length >>> 2);
+  /**
+   * `buffer.subarray(pad)` for each pad of 0 to 3: `write(text)` on one of these takes node's
+   * short path, where `buffer.write(text, pad)` validates the offset through a wrapper that costs
+   * more than the write (about 1.3k instructions a token, callgrind).
+   */
+  const fromOf = (buffer: Buffer) => [0, 1, 2, 3].map((pad) => buffer.subarray(pad));
   const initial: Buffer = Buffer.allocUnsafeSlow(initialBytes);
   const scratch = {
     buffer: initial,
     view: viewOf(initial),
     words: wordsOf(initial),
+    from: fromOf(initial),
     grow(bytes: number): void {
       if (scratch.buffer.length < bytes) {
         const buffer = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.buffer.length));
         scratch.buffer = buffer;
         scratch.view = viewOf(buffer);
         scratch.words = wordsOf(buffer);
+        scratch.from = fromOf(buffer);
       }
     },
-    /** `buffer.subarray(0, bytes)`: the last one made while buffer and length repeat. */
-    prefix(buffer: Buffer, bytes: number): Buffer {
-      if (prefixOf !== buffer || prefix.length !== bytes) {
-        prefixOf = buffer;
-        prefix = buffer.subarray(0, bytes);
+    /** `buffer.subarray(begin, end)`: the last one made while buffer, begin and end repeat. */
+    part(buffer: Buffer, begin: number, end: number): Buffer {
+      if (partOf !== buffer || partBegin !== begin || part.length !== end - begin) {
+        partOf = buffer;
+        partBegin = begin;
+        part = buffer.subarray(begin, end);
       }
-      return prefix;
+      return part;
     },
   };
-  let prefixOf = initial;
-  let prefix = initial.subarray(0, 0);
+  let partOf = initial;
+  let partBegin = 0;
+  let part = initial.subarray(0, 0);
   return scratch;
 }
 
@@ -179,37 +200,49 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   let calls = 0;
 
   return {
-    verify(token) {
-      if (typeof token !== 'string') throw new TokenError('ERR_TOKEN_MALFORMED', 'token is not a string');
-      // Length in UTF-16 units; any non-ASCII character fails the UTF-8 write below.
-      if (token.length > maxTokenBytes) throw new TokenError('ERR_TOKEN_TOO_LARGE', 'token too large');
+    verify(text, start = 0) {
+      if (typeof text !== 'string') throw new TokenError('ERR_TOKEN_MALFORMED', 'token is not a string');
+      // The token is text[start, end); its length in UTF-16 units (non-ASCII fails the write below).
+      const end = text.length;
+      if (start >>> 0 !== start || start > end) throw new TokenError('ERR_TOKEN_MALFORMED', 'bad start');
+      const length = end - start;
+      if (length > maxTokenBytes) throw new TokenError('ERR_TOKEN_TOO_LARGE', 'token too large');
 
       // Three parts, found without splitting: the signing input is then one prefix of the token. A
       // third dot is in the signature segment, which its decoding refuses ('.' is not base64url).
-      const firstDot = token.indexOf('.');
-      const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
+      const firstDot = text.indexOf('.', start);
+      const secondDot = firstDot === -1 ? -1 : text.indexOf('.', firstDot + 1);
       if (secondDot === -1) throw new TokenError('ERR_TOKEN_MALFORMED', 'not a three-part JWS');
-      // The token is written once, as UTF-8, into this verifier's own buffer: its prefix is the
-      // signing input, and the payload and signature are decoded from those bytes, never from the
-      // string (charCodeAt per character cost more than the rest of the verification). With room
-      // for 3 bytes per character, the write is `length` bytes exactly when every character is
-      // ASCII; anything else is refused here (a Latin-1 write would take U+0141 for 'A').
+      // The text is written once, as UTF-8, into this verifier's own buffer: the token's prefix is
+      // the signing input, payload and signature are decoded from those bytes, never from the string
+      // (charCodeAt per character cost more than the rest of the verification). With room for 3
+      // bytes per character, the write is `end` bytes exactly when every character is ASCII; else
+      // refused here (a Latin-1 write would take U+0141 for 'A'). The whole text, not a slice (node
+      // writes a sliced string on a slower path), from `pad`: the token starts at `at`, a multiple
+      // of 4 for the header's word compare. Position `i` of the text is byte `pad + i`.
       const call = ++calls;
-      const length = token.length;
-      tokenScratch.grow(3 * length);
+      const pad = (4 - (start & 3)) & 3;
+      const at = pad + start;
+      const bytesEnd = pad + end;
+      tokenScratch.grow(pad + 3 * end);
       signatureScratch.grow(length);
-      const { buffer, view, words } = tokenScratch;
+      const { buffer, view, words, from } = tokenScratch;
       const { buffer: signatureBuffer, view: signatureView } = signatureScratch;
-      if (buffer.write(token) !== length) throw malformed(token, secondDot);
-      // The signature is decoded into its own buffer, the payload after the token; each is checked
+      if (from[pad]!.write(text) !== end) throw malformed(text, secondDot);
+      // The signature is decoded into its own buffer, the payload after the text; each is checked
       // canonical as it decodes. The payload's bytes are known ASCII or not from that decoding.
-      const signatureLength = decodeCanonicalBase64UrlBytes(view, secondDot + 1, length, 0, signatureView);
+      const signatureStart = pad + secondDot + 1;
+      const signatureLength = decodeCanonicalBase64UrlBytes(view, signatureStart, bytesEnd, 0, signatureView);
+      const payloadStart = pad + firstDot + 1;
       const payloadBytes =
-        signatureLength >= 0 ? decodeCanonicalBase64UrlBytes(view, firstDot + 1, secondDot, length) : -1;
-      const payload = payloadBytes > 0 ? readJsonObject(buffer, length, payloadBytes, decodedAscii()) : null;
+        signatureLength >= 0
+          ? decodeCanonicalBase64UrlBytes(view, payloadStart, signatureStart - 1, bytesEnd)
+          : -1;
+      const payload =
+        payloadBytes > 0 ? readJsonObject(buffer, bytesEnd, payloadBytes, decodedAscii()) : null;
       // The header is judged only once payload and signature are well-formed, as it always was.
-      const header = payload && firstDot > 0 ? headerOf(token, firstDot, buffer, words) : null;
-      if (!header || !payload) throw malformed(token, secondDot);
+      const header = payload && firstDot > start ? headerOf(text, start, firstDot, buffer, words, at) : null;
+      if (!header || !payload) throw malformed(text, secondDot);
       const { alg, kid } = header;
 
       const key = getKey(kid);
@@ -222,11 +255,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
       // getKey is caller code: had it verified a token with this verifier, the buffers are rewritten.
       if (calls !== call) {
-        buffer.write(token);
-        decodeCanonicalBase64UrlBytes(view, secondDot + 1, length, 0, signatureView);
+        from[pad]!.write(text);
+        decodeCanonicalBase64UrlBytes(view, signatureStart, bytesEnd, 0, signatureView);
       }
-      const signingInput = tokenScratch.prefix(buffer, secondDot);
-      const signature = signatureScratch.prefix(signatureBuffer, signatureLength);
+      const signingInput = tokenScratch.part(buffer, at, signatureStart - 1);
+      const signature = signatureScratch.part(signatureBuffer, 0, signatureLength);
       let valid: boolean;
       try {
         valid = signatureMatches(alg, key, signingInput, signature, signatureBytes);

@@ -77,7 +77,8 @@ export function createJwtPath(ctx: JwtPathContext) {
       if (cached === null) return refuseRevoked();
       if (keys.prepare) return undefined;
       const token = header.slice(7);
-      const checked = local.check(token) as LocalResult;
+      // From the header itself, as `local.check(token)` would (no `prepare` step here).
+      const checked = local.checkAt(header, 7);
       if (!checked.ok) {
         const credential = readCredential(request);
         if (credential.kind !== 'jwt' || credential.value !== token) return undefined;

@@ -49,8 +49,8 @@ export function freezePrincipal(principal: Principal): Principal {
 
 /**
  * A verified access token's principal, frozen, built without a spread. `claims` is the core
- * verifier's answer for this one call (checkAccessTokenClaims copies `roles` out of the payload):
- * nothing else holds its roles array, so a new role list is frozen in place, not copied again.
+ * verifier's answer for this one call (its `roles` is the array of that call's own parse of the
+ * payload): nothing else holds it, so a new role list is frozen in place, not copied again.
  */
 export function tokenPrincipal(claims: AccessTokenClaims): Principal {
   const principal: Principal = {

@@ -28,8 +28,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     resolveVerifierOptions(options);
 
   return {
-    verify(token) {
-      if (typeof token !== 'string') throw new TokenError('ERR_TOKEN_MALFORMED', 'token is not a string');
+    verify(text, start = 0) {
+      if (typeof text !== 'string') throw new TokenError('ERR_TOKEN_MALFORMED', 'token is not a string');
+      if (start >>> 0 !== start || start > text.length)
+        throw new TokenError('ERR_TOKEN_MALFORMED', 'bad start');
+      const token = start === 0 ? text : text.slice(start);
       // Length in UTF-16 units; any non-ASCII character fails the base64url check below, undecoded.
       if (token.length > maxTokenBytes) throw new TokenError('ERR_TOKEN_TOO_LARGE', 'token too large');
 
