@@ -43,10 +43,8 @@ export interface VerificationCache {
    */
   getBearer(header: string, nowMs: number): Principal | null | undefined;
   /**
-   * The session principal of the entry whose kept source (see `get`) is exactly this Cookie
-   * header: found by the header's own tag, so the header is neither read for its value nor
-   * sliced. Undefined when no session entry kept this header (or it expired, or another kept
-   * header shares its tag): the caller then reads the header and asks `get`.
+   * The session principal whose entry kept (see `get`) exactly this Cookie header, found by the
+   * header's own tag without reading it; else undefined, and the caller reads it and asks `get`.
    */
   getKnownSource(header: string, nowMs: number): Principal | undefined;
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void;
@@ -137,7 +135,11 @@ class LruCache implements VerificationCache {
       entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
     if (source !== undefined && entry.header !== source) {
-      if (kind === 'session') this.keepSource(entry, source);
+      // A session entry is filed under the tag of the header it now keeps, no longer its last one's.
+      if (kind === 'session') {
+        this.forgetSource(entry);
+        this.sources.set(this.tagFor(source, 0), entry);
+      }
       holdSource(entry, key, source);
     }
     return this.hit(entry, nowMs);
@@ -152,19 +154,12 @@ class LruCache implements VerificationCache {
 
   getKnownSource(header: string, nowMs: number): Principal | undefined {
     const entry = this.sources.get(this.tagFor(header, 0));
-    // A kept source is only ever set with the key it was read to (`get`): the same text, the same key.
+    // Only `get` keeps a source, with the key it read to; a session entry is never a tombstone.
     if (entry === undefined || entry.header !== header || entry.kind !== 'session') return undefined;
-    // A session entry is never a tombstone (`revokes`): a principal or, expired, undefined.
     return this.hit(entry, nowMs) ?? undefined;
   }
 
-  /** Files a session entry under the tag of the header it is about to keep, instead of its last one. */
-  private keepSource(entry: Entry, header: string): void {
-    this.forgetSource(entry);
-    this.sources.set(this.tagFor(header, 0), entry);
-  }
-
-  /** Takes an entry out of `sources`, where its kept header files it (it may have lost that slot). */
+  /** Takes an entry out of `sources`, where its kept header filed it (if it still holds the slot). */
   private forgetSource(entry: Entry): void {
     if (entry.header === undefined || entry.kind !== 'session') return;
     const tag = this.tagFor(entry.header, 0);
