@@ -14,6 +14,8 @@ interface Harness {
   port: number;
   responses: ServerResponse[];
   arrived: Promise<void>;
+  /** Ends every open response and stops the server. */
+  close(): void;
 }
 
 /** An HTTP server whose every request becomes an open SSE response, handed to the test. */
@@ -31,7 +33,11 @@ async function startHarness(expected: number): Promise<Harness> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port, responses, arrived };
+  const close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { server, port: (server.address() as AddressInfo).port, responses, arrived, close };
 }
 
 /** A raw client: counts the body bytes it reads, or reads nothing at all when `stalled`. */
@@ -71,10 +77,7 @@ describe('SSE fan-out', { timeout: 20_000 }, () => {
   before(async () => {
     harness = await startHarness(6);
   });
-  after(() => {
-    harness.server.closeAllConnections();
-    harness.server.close();
-  });
+  after(() => harness.close());
 
   it('drops a follower that stops reading at the bound; the others get every message', async () => {
     let drops = 0;
@@ -145,8 +148,7 @@ describe('SSE fan-out writes', () => {
       for (const connection of connections) connection.end();
       for (const { socket } of clients) socket.destroy();
     } finally {
-      harness.server.closeAllConnections();
-      harness.server.close();
+      harness.close();
     }
   });
 
@@ -175,8 +177,7 @@ describe('SSE fan-out writes', () => {
       for (const connection of connections) connection.end();
       for (const { socket } of clients) socket.destroy();
     } finally {
-      harness.server.closeAllConnections();
-      harness.server.close();
+      harness.close();
     }
   });
 
@@ -199,8 +200,7 @@ describe('SSE fan-out writes', () => {
       for (const connection of connections) connection.end();
       for (const { socket } of clients) socket.destroy();
     } finally {
-      harness.server.closeAllConnections();
-      harness.server.close();
+      harness.close();
     }
   });
 
@@ -236,8 +236,7 @@ describe('SSE fan-out writes', () => {
       for (const connection of connections) connection.end();
       for (const { socket } of clients) socket.destroy();
     } finally {
-      harness.server.closeAllConnections();
-      harness.server.close();
+      harness.close();
     }
   });
 
@@ -257,8 +256,7 @@ describe('SSE fan-out writes', () => {
         /^: hello\n\nid: e\.1\nevent: revocation\n.*\n\nid: e\.1\nevent: heartbeat\ndata: \{"at":5\}\n\n$/s,
       );
     } finally {
-      harness.server.closeAllConnections();
-      harness.server.close();
+      harness.close();
     }
   });
 });
@@ -268,10 +266,7 @@ describe('SSE fan-out behind a shared tail, as the stream route sets it up', { t
   before(async () => {
     harness = await startHarness(4);
   });
-  after(() => {
-    harness.server.closeAllConnections();
-    harness.server.close();
-  });
+  after(() => harness.close());
 
   it('still drops a follower that stops reading at the bound, with heartbeats spread and writes unsliced', async () => {
     let drops = 0;
