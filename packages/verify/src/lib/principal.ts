@@ -33,36 +33,39 @@ function frozenRoles(roles: readonly string[], owned: boolean): readonly string[
   return frozen;
 }
 
+/**
+ * A frozen principal, its fields always set in the same order (one object shape for every
+ * principal), without a spread; the optional fields only when present.
+ */
+function frozenPrincipal(
+  sub: string,
+  sid: string,
+  roles: readonly string[],
+  strategy: Principal['strategy'],
+  exp: number,
+  clientId: string | undefined,
+  jkt: string | undefined,
+): Principal {
+  const principal: Principal = { sub, sid, roles, strategy, exp };
+  if (clientId !== undefined) principal.clientId = clientId;
+  if (jkt !== undefined) principal.jkt = jkt;
+  return Object.freeze(principal);
+}
+
 /** Cached principals are shared between requests, so no handler may change one. */
 export function freezePrincipal(principal: Principal): Principal {
-  const frozen: Principal = {
-    sub: principal.sub,
-    sid: principal.sid,
-    roles: frozenRoles(principal.roles, false),
-    strategy: principal.strategy,
-    exp: principal.exp,
-  };
-  if (principal.clientId !== undefined) frozen.clientId = principal.clientId;
-  if (principal.jkt !== undefined) frozen.jkt = principal.jkt;
-  return Object.freeze(frozen);
+  const { sub, sid, roles, strategy, exp, clientId, jkt } = principal;
+  return frozenPrincipal(sub, sid, frozenRoles(roles, false), strategy, exp, clientId, jkt);
 }
 
 /**
- * A verified access token's principal, frozen, built without a spread. `claims` is the core
- * verifier's answer for this one call (its `roles` is the array of that call's own parse of the
- * payload): nothing else holds it, so a new role list is frozen in place, not copied again.
+ * A verified access token's principal, frozen. `claims` is the core verifier's answer for this one
+ * call (its `roles` is the array of that call's own parse of the payload): nothing else holds it,
+ * so a new role list is frozen in place, not copied again.
  */
 export function tokenPrincipal(claims: AccessTokenClaims): Principal {
-  const principal: Principal = {
-    sub: claims.sub,
-    sid: claims.sid,
-    roles: frozenRoles(claims.roles, true),
-    strategy: 'jwt',
-    exp: claims.exp,
-  };
-  if (claims.client_id !== undefined) principal.clientId = claims.client_id;
-  if (claims.cnf !== undefined) principal.jkt = claims.cnf.jkt;
-  return Object.freeze(principal);
+  const { sub, sid, roles, exp, client_id, cnf } = claims;
+  return frozenPrincipal(sub, sid, frozenRoles(roles, true), 'jwt', exp, client_id, cnf?.jkt);
 }
 
 export function isPrincipalShaped(value: Principal): boolean {
