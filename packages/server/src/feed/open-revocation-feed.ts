@@ -93,7 +93,7 @@ export async function openRevocationFeed(
     });
     return {
       // Nothing to wait for: the event is on the (only) feed when `publish` returns.
-      publisher: recordingFirst(durable, feed, () => undefined),
+      publisher: source.gate(recordingFirst(durable, feed, () => undefined)),
       source,
       pending: 0,
       flush: async () => {},
@@ -138,7 +138,8 @@ export async function openRevocationFeed(
     publisher.start();
     void publisher.tick();
   }
-  // Every SSE follower (and the server's own key-event follower) rides one Redis reader.
+  // Every SSE follower (and the server's own key-event follower) rides one Redis reader, which
+  // reads an event of ours just before the reply to our XADD: the gate holds its hand-out for that.
   const source = createSharedTail({
     source: feed,
     compare: compareStreamIds,
@@ -146,7 +147,7 @@ export async function openRevocationFeed(
     head: () => feed.head(),
   });
   return {
-    publisher: recordingFirst(durable, publisher, () => clock.now()),
+    publisher: source.gate(recordingFirst(durable, publisher, () => clock.now())),
     source,
     get pending() {
       return publisher.pending;
