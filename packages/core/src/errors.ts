@@ -129,11 +129,22 @@ export class ThrottledError extends GatehouseError {
   }
 }
 
-/** Password hashing is at capacity (see `limitHasher`): nothing was done; retry after a moment. */
+/**
+ * Password hashing is at capacity (see `limitHasher`): nothing was done; retry after a moment.
+ * It carries no stack trace (`stack` is its first line only): it is an answer, not a fault, thrown
+ * for every refused request of a flood (hundreds a second), and capturing the stack was the
+ * larger part of a refusal's cost on the event loop.
+ */
 export class OverloadedError extends GatehouseError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('ERR_OVERLOADED', 'password hashing at capacity');
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super('ERR_OVERLOADED', 'password hashing at capacity');
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../audit/audit-log.ts';
 import { toBase64Url } from '../lib/encoding.ts';
+import { nextEventLoopTurn } from '../lib/event-loop-turn.ts';
 import type { RandomSource } from '../random.ts';
 import { ipThrottleKey } from '../throttle/throttle-keys.ts';
 import type { HashPermit, HashPurpose, PasswordHasher } from './password-hasher.ts';
@@ -17,7 +18,13 @@ export async function admitHashing(
 ): Promise<HashPermit> {
   const permit = hasher.admit?.(purpose, keys) ?? { hasher, release() {} };
   // A displaced permit has already given its place back: nothing to release.
-  if (permit.ready) await permit.ready;
+  if (permit.ready) {
+    await permit.ready;
+    // Started by the end of another operation (its hash answered): its reads and its own hash
+    // request wait for the event loop's next turn, so that they are not one stretch with the end
+    // of the other operation. A place taken at once goes on directly.
+    await nextEventLoopTurn();
+  }
   return permit;
 }
 

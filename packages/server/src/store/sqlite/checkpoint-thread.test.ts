@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,20 @@ const event = (index: number) => ({
   // Half a page: every row writes a page of its own.
   data: { padding: 'x'.repeat(2000) },
 });
+
+/** The WAL header's salts: a WAL started over (its next write at its start) has new ones. */
+const walSalts = async (path: string) => (await readFile(`${path}-wal`)).subarray(16, 24).toString('hex');
+
+/** Polls until `read` gives something other than `before`, or `ms` pass; the last value. */
+async function changed(read: () => Promise<string>, before: string, ms: number): Promise<string> {
+  const deadline = Date.now() + ms;
+  let now = await read();
+  while (now === before && Date.now() < deadline) {
+    await sleep(50);
+    now = await read();
+  }
+  return now;
+}
 
 describe('SQLite checkpoint thread', () => {
   let directory: string;
@@ -53,6 +67,47 @@ describe('SQLite checkpoint thread', () => {
       assert.equal((await reopened.audit.query({ limit: 10 })).length, 1);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('starts the WAL over itself once all is copied, so that no commit syncs its new header', async () => {
+    const path = join(directory, 'restarted.db');
+    const store = await openSqliteStore({ path });
+    try {
+      await sleep(CHECKPOINT_INTERVAL_MS * 2);
+      for (let index = 0; index < 20; index++) await store.audit.append(event(index));
+      const before = await walSalts(path);
+      // No write from the store meanwhile: only the thread can start the WAL over.
+      const after = await changed(() => walSalts(path), before, CHECKPOINT_INTERVAL_MS * 6);
+      assert.notEqual(after, before, 'the thread started the WAL over');
+      // A commit now appends to the new WAL: its salts stay.
+      await store.audit.append(event(100));
+      assert.equal(await walSalts(path), after);
+      assert.equal((await store.audit.query({ limit: 1000 })).length, 21);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('writes nothing while nothing is written, even with two stores (two threads) on one file', async () => {
+    const path = join(directory, 'quiet.db');
+    const first = await openSqliteStore({ path });
+    const second = await openSqliteStore({ path });
+    try {
+      for (let index = 0; index < 20; index++) await first.audit.append(event(index));
+      await second.audit.append(event(50));
+      // Time for both threads to copy and start the WAL over, then a quiet stretch.
+      await sleep(CHECKPOINT_INTERVAL_MS * 4);
+      const salts = await walSalts(path);
+      const { mtimeMs, size } = await stat(`${path}-wal`);
+      await sleep(CHECKPOINT_INTERVAL_MS * 5);
+      assert.equal(await walSalts(path), salts, 'the WAL was not started over again');
+      const now = await stat(`${path}-wal`);
+      assert.deepEqual([now.mtimeMs, now.size], [mtimeMs, size], 'nothing was written to the WAL');
+      assert.equal((await second.audit.query({ limit: 1000 })).length, 21);
+    } finally {
+      await second.close();
+      await first.close();
     }
   });
 });
