@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { OverloadedError } from '@gatehouse/core';
 import { SESSION_COOKIE } from './auth/session-cookie.ts';
 import {
   bearer,
@@ -137,5 +138,48 @@ describe('one log line per request', () => {
     assert.equal(ok.refusal, undefined);
     const log = lines.join('');
     for (const secret of [session.token, session.csrfToken, 'token=abc']) assert.ok(!log.includes(secret));
+  });
+
+  it('logs hashing at capacity as one warn line without a stack, and a store fault as an error with one', async () => {
+    const lines: string[] = [];
+    let failWith: Error | undefined;
+    const { app } = createTestServer({
+      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
+      wrapStore: (store) => ({
+        ...store,
+        users: {
+          ...store.users,
+          getByEmail: async (email: string) => {
+            if (failWith) throw failWith;
+            return store.users.getByEmail(email);
+          },
+        },
+      }),
+    });
+    const attempt = async (error: Error, status: number) => {
+      failWith = error;
+      lines.length = 0;
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email: 'flood@example.com', password: PASSWORD },
+      });
+      assert.equal(answer.statusCode, status);
+      return lines.map((line) => JSON.parse(line)).filter((line) => line.level >= 40);
+    };
+
+    const overloaded = await attempt(new OverloadedError(1), 503);
+    assert.equal(overloaded.length, 1, 'only the request line');
+    assert.equal(overloaded[0].level, 40);
+    assert.equal(overloaded[0].refusal.code, 'ERR_OVERLOADED');
+    assert.equal(overloaded[0].err, undefined);
+
+    const fault = await attempt(new Error('store went away'), 500);
+    assert.deepEqual(
+      fault.map((line) => line.level),
+      [50, 50],
+      'the failure with its stack, then the request line',
+    );
+    assert.match(fault[0].err.stack, /store went away/);
   });
 });

@@ -35,7 +35,8 @@ function pathOf(url: string): string {
 /**
  * One log line per request, when its response is sent: method, path, status, time taken, client
  * address and, for a refusal, why (`refusal: {error, code, reason}`). Replaces Fastify's two lines
- * (arrival and completion). 5xx at `error`, everything else at `info`.
+ * (arrival and completion). 5xx at `error`, except hashing at capacity (an answer to load, counted in
+ * `gatehouse_password_hash_overload_total`) at `warn`; everything else at `info`.
  */
 export function logEachRequest(app: FastifyInstance): void {
   // Answers sent without throwing (404 not_found, a feed guard's 401): their body's code is the reason.
@@ -63,7 +64,8 @@ export function logEachRequest(app: FastifyInstance): void {
       ...(refusal ? { refusal } : {}),
     };
     const message = `${request.method} ${line.url} ${statusCode}${refusal ? ` ${refusal.error}${refusal.reason ? `: ${refusal.reason}` : ''}` : ''}`;
-    if (statusCode >= 500) request.log.error(line, message);
+    if (statusCode >= 500 && refusal?.code !== 'ERR_OVERLOADED') request.log.error(line, message);
+    else if (statusCode >= 500) request.log.warn(line, message);
     else request.log.info(line, message);
   });
 }
