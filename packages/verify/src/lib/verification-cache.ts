@@ -121,11 +121,10 @@ class LruCache implements VerificationCache {
   ): Principal | null | undefined {
     const tag = this.tagFor(key, 0);
     let entry = this.index.withTag(tag);
-    // The same text as a kept source reads to the same key (see above); its tag is the same too.
+    // This tag's entries only: the same key, or a session's kept source text (it reads to the same key).
     while (
       entry !== undefined &&
-      entry.key !== key &&
-      (source === undefined || entry.header !== source || entry.tag !== tag)
+      (entry.tag !== tag || (entry.key !== key && (source === undefined || entry.header !== source)))
     )
       entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
@@ -142,8 +141,10 @@ class LruCache implements VerificationCache {
 
   getBearer(header: string, nowMs: number): Principal | null | undefined {
     // The header's last characters are the token's (from 7 on): the token's own tag.
-    let entry = this.index.withTag(this.tagFor(header, 7));
-    while (entry !== undefined && !holdsBearer(entry, header)) entry = entry.sameTag;
+    const tag = this.tagFor(header, 7);
+    let entry = this.index.withTag(tag);
+    // Another tag is another token: only the entries of this one's are compared with it.
+    while (entry !== undefined && (entry.tag !== tag || !holdsBearer(entry, header))) entry = entry.sameTag;
     return entry === undefined ? undefined : this.hit(entry, nowMs);
   }
 
@@ -178,7 +179,7 @@ class LruCache implements VerificationCache {
     if (this.maxEntries === 0) return;
     const tag = this.tagFor(key, 0);
     let same = this.index.withTag(tag);
-    while (same !== undefined && same.key !== key) same = same.sameTag;
+    while (same !== undefined && (same.tag !== tag || same.key !== key)) same = same.sameTag;
     // The same string again replaces its entry; otherwise a full cache lets its oldest go.
     const leaving = same ?? (this.count >= this.maxEntries ? this.oldest : undefined);
     if (leaving !== undefined) this.remove(leaving);
