@@ -85,16 +85,18 @@ export function tagOf(text: string, start = 0): number {
   return (tag ^ (tag >>> 30)) & 0x3fffffff;
 }
 
-/** How many of an identifier's last characters `hashOf` reads. */
-const HASH_CHARACTERS = 16;
+/** How many of an identifier's last characters `hashOf` reads (with its length and first one). */
+const HASH_CHARACTERS = 8;
 
 /**
- * A `sid`, `sub` or `jti` value's bucket number (entry-index.ts), like `tagOf` from its length
- * and last characters. Values that share it only share a bucket: each reader compares the value.
+ * A `sid`, `sub` or `jti` value's bucket number (entry-index.ts), like `tagOf` from its length and
+ * last characters (random in a `sid` or `jti`), and its first (subs may end alike: emails). Values
+ * that share it only share a bucket: each reader compares the value itself.
  */
 export function hashOf(text: string): number {
   const end = text.length;
-  let hash = end;
+  if (end === 0) return 0;
+  let hash = end ^ (text.charCodeAt(0) << 8);
   for (let at = end > HASH_CHARACTERS ? end - HASH_CHARACTERS : 0; at < end; at++) {
     hash = ((hash << 7) | (hash >>> 25)) ^ text.charCodeAt(at);
   }
