@@ -47,6 +47,24 @@ describe('createVerifier: verification cache', () => {
     });
   }
 
+  for (const [kind, eventFor] of events) {
+    it(`refuses on first sight after a ${kind} event that came once the set had been asked empty`, async () => {
+      // No cache: every request is a first sight, answered by the revocation set alone.
+      const t = await createFixture({ cache: { maxEntries: 0 } });
+      const { token, claims } = await t.sign();
+      const bearer = { headers: { authorization: `Bearer ${token}` } };
+      assert.equal((await t.verifier.verifyRequest(bearer)).ok, true, 'the set is empty');
+      await t.feed.publish([eventFor(claims, t.clock.now())]);
+      assert.deepEqual(await t.verifier.verifyRequest(bearer), revoked);
+      assert.deepEqual(await t.verifier.verifyToken(token), revoked);
+      if (kind !== 'token') {
+        const other = await t.sign();
+        assert.deepEqual(await t.verifier.verifyToken(other.token), revoked, 'a token not seen before');
+      }
+      await t.stop();
+    });
+  }
+
   it('drops only the entries an event names', async () => {
     const t = await createFixture();
     const a = (await t.sign({ sid: 'session-a' })).token;

@@ -22,6 +22,33 @@ describe('createRevocationSet', () => {
     assert.equal(set.size, 0);
   });
 
+  it('refuses what an event names once it arrives, after the set was empty (asked) or emptied by prune', () => {
+    // 22 base64url characters, as sid and sub: kept in the compact session form.
+    const compactSid = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const events: [RevocationEvent, object][] = [
+      [{ type: 'session', sid: 's1', sub: 'u1', until: 0 }, { sid: 's1' }],
+      [{ type: 'session', sid: compactSid, sub: compactSid, until: 0 }, { sid: compactSid }],
+      [{ type: 'token', jti: 'j1', until: 0 }, { jti: 'j1' }],
+      [{ type: 'key', kid: 'k1', until: 0 }, { kid: 'k1' }],
+      [
+        { type: 'user', sub: 'u1', before: 1000, until: 0 },
+        { sub: 'u1', iat: 0 },
+      ],
+    ];
+    for (const [event, query] of events) {
+      const { clock, set, until } = setup();
+      assert.equal(set.isRevoked({ ...token, ...query }), false, `${event.type}: empty`);
+      set.apply({ ...event, until });
+      assert.equal(set.isRevoked({ ...token, ...query }), true, `${event.type}: applied`);
+      assert.equal(set.isRevoked(query), true, `${event.type}: alone`);
+      clock.set(until + 1);
+      assert.equal(set.prune(), 1);
+      assert.equal(set.isRevoked({ ...token, ...query }), false, `${event.type}: pruned`);
+      set.apply({ ...event, until: until + MINUTE });
+      assert.equal(set.isRevoked({ ...token, ...query }), true, `${event.type}: again`);
+    }
+  });
+
   it('a session event revokes its sid and nothing else', () => {
     const { set, until } = setup();
     set.apply({ type: 'session', sid: 's1', sub: 'u1', until });

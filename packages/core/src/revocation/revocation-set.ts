@@ -143,10 +143,11 @@ export function createRevocationSet(options: RevocationSetOptions): RevocationSe
     },
 
     isRevoked(query) {
-      if (query.sid !== undefined && sessions.has(query.sid)) return true;
-      if (query.jti !== undefined && tokens.has(query.jti)) return true;
-      if (query.kid !== undefined && keys.has(query.kid)) return true;
-      if (query.sub !== undefined) {
+      // An empty table is not asked: each lookup hashes (or parses) a string made for this token.
+      if (query.sid !== undefined && sessions.size > 0 && sessions.has(query.sid)) return true;
+      if (query.jti !== undefined && tokens.size > 0 && tokens.has(query.jti)) return true;
+      if (query.kid !== undefined && keys.size > 0 && keys.has(query.kid)) return true;
+      if (query.sub !== undefined && users.size > 0) {
         const user = users.get(query.sub);
         if (user && (query.iat === undefined || query.iat * 1000 < user.before)) return true;
       }

@@ -11,9 +11,9 @@ export interface CacheIndexKeys {
 }
 
 /**
- * One remembered credential, threaded through the cache's lists: its tag's collision chain, the
- * recency order, and one list per value of `sid`, `sub` and `jti` (every entry in such a list
- * carries that value). Links are undefined at either end and outside a list. One class, so every
+ * One remembered credential, threaded through the cache's lists: the chain of its tag's bucket,
+ * the recency order, and the chain of the bucket of each of its `sid`, `sub` and `jti` values
+ * (entry-index.ts). Links are undefined at either end and outside a list. One class, so every
  * entry has one shape.
  */
 export class Entry {
@@ -31,7 +31,7 @@ export class Entry {
   readonly jti: string | undefined;
   readonly kid: string | undefined;
   readonly iat: number | undefined;
-  /** The next entry filed under the same tag. */
+  /** The next entry in the bucket of its tag (which may hold other tags). */
   sameTag: Entry | undefined = undefined;
   older: Entry | undefined = undefined;
   newer: Entry | undefined = undefined;
@@ -41,6 +41,10 @@ export class Entry {
   subNext: Entry | undefined = undefined;
   jtiPrevious: Entry | undefined = undefined;
   jtiNext: Entry | undefined = undefined;
+  /** `hashOf` each identifier: where the entry is filed (entry-index.ts). */
+  readonly sidHash: number;
+  readonly subHash: number;
+  readonly jtiHash: number;
 
   constructor(key: string, tag: number, principal: Principal, expiresAtMs: number, index: CacheIndexKeys) {
     this.key = key;
@@ -53,6 +57,9 @@ export class Entry {
     this.jti = index.jti;
     this.kid = index.kid;
     this.iat = index.iat;
+    this.sidHash = hashOf(index.sid);
+    this.subHash = hashOf(index.sub);
+    this.jtiHash = index.jti === undefined ? 0 : hashOf(index.jti);
   }
 }
 
@@ -60,12 +67,12 @@ export class Entry {
 const TAG_CHARACTERS = 10;
 
 /**
- * Where an entry is filed: a 30-bit number (a small integer to V8: no string is made, and a Map
- * hashes it in a few instructions) from the credential's last characters (a token's signature, a
+ * Where an entry is filed: a 30-bit number (a small integer to V8: no string is made; its low
+ * bits pick the entry's bucket, entry-index.ts) from the credential's last characters (a token's signature, a
  * cookie's secret: random in every credential worth caching), rotated and xor-ed in 32-bit integer
  * arithmetic only. A fresh 400-character header string would cost a hash of its whole length in
- * a Map, a slice of its tail an allocation and a hash. Credentials that share a tag are chained
- * (`Entry.sameTag`), never put in each other's place. `start`: the credential is `text` from
+ * a Map, a slice of its tail an allocation and a hash. Credentials that share a bucket are
+ * chained (`Entry.sameTag`), never put in each other's place. `start`: the credential is `text` from
  * there on (a `Bearer ` header's token, tagged without slicing it); the same tag as the slice's.
  */
 export function tagOf(text: string, start = 0): number {
@@ -78,72 +85,20 @@ export function tagOf(text: string, start = 0): number {
   return (tag ^ (tag >>> 30)) & 0x3fffffff;
 }
 
+/** How many of an identifier's last characters `hashOf` reads (with its length and first one). */
+const HASH_CHARACTERS = 8;
+
 /**
- * The entries carrying each value of one identifier: the first of them by value, the rest linked
- * from it. Written out per identifier (below) rather than by property name: a keyed access by a
- * name is megamorphic.
+ * A `sid`, `sub` or `jti` value's bucket number (entry-index.ts), like `tagOf` from its length and
+ * last characters (random in a `sid` or `jti`), and its first (subs may end alike: emails). Values
+ * that share it only share a bucket: each reader compares the value itself.
  */
-export type Index = Map<string, Entry>;
-
-// A new entry goes second in its list when there is one: the Map is written only for a new value.
-export function linkSid(index: Index, entry: Entry): void {
-  const first = index.get(entry.sid);
-  if (first === undefined) index.set(entry.sid, entry);
-  else {
-    entry.sidPrevious = first;
-    entry.sidNext = first.sidNext;
-    if (first.sidNext !== undefined) first.sidNext.sidPrevious = entry;
-    first.sidNext = entry;
+export function hashOf(text: string): number {
+  const end = text.length;
+  if (end === 0) return 0;
+  let hash = end ^ (text.charCodeAt(0) << 8);
+  for (let at = end > HASH_CHARACTERS ? end - HASH_CHARACTERS : 0; at < end; at++) {
+    hash = ((hash << 7) | (hash >>> 25)) ^ text.charCodeAt(at);
   }
-}
-
-export function unlinkSid(index: Index, entry: Entry): void {
-  const { sidPrevious: previous, sidNext: next } = entry;
-  if (next !== undefined) next.sidPrevious = previous;
-  if (previous !== undefined) previous.sidNext = next;
-  else if (next === undefined) index.delete(entry.sid);
-  else index.set(entry.sid, next);
-  entry.sidPrevious = entry.sidNext = undefined;
-}
-
-export function linkSub(index: Index, entry: Entry): void {
-  const first = index.get(entry.sub);
-  if (first === undefined) index.set(entry.sub, entry);
-  else {
-    entry.subPrevious = first;
-    entry.subNext = first.subNext;
-    if (first.subNext !== undefined) first.subNext.subPrevious = entry;
-    first.subNext = entry;
-  }
-}
-
-export function unlinkSub(index: Index, entry: Entry): void {
-  const { subPrevious: previous, subNext: next } = entry;
-  if (next !== undefined) next.subPrevious = previous;
-  if (previous !== undefined) previous.subNext = next;
-  else if (next === undefined) index.delete(entry.sub);
-  else index.set(entry.sub, next);
-  entry.subPrevious = entry.subNext = undefined;
-}
-
-export function linkJti(index: Index, entry: Entry): void {
-  if (entry.jti === undefined) return;
-  const first = index.get(entry.jti);
-  if (first === undefined) index.set(entry.jti, entry);
-  else {
-    entry.jtiPrevious = first;
-    entry.jtiNext = first.jtiNext;
-    if (first.jtiNext !== undefined) first.jtiNext.jtiPrevious = entry;
-    first.jtiNext = entry;
-  }
-}
-
-export function unlinkJti(index: Index, entry: Entry): void {
-  if (entry.jti === undefined) return;
-  const { jtiPrevious: previous, jtiNext: next } = entry;
-  if (next !== undefined) next.jtiPrevious = previous;
-  if (previous !== undefined) previous.jtiNext = next;
-  else if (next === undefined) index.delete(entry.jti);
-  else index.set(entry.jti, next);
-  entry.jtiPrevious = entry.jtiNext = undefined;
+  return (hash ^ (hash >>> 15)) & 0x3fffffff;
 }

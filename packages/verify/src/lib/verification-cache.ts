@@ -1,17 +1,7 @@
 import type { RevocationEvent } from '@gatehouse/core';
 import type { Principal } from '../types.ts';
-import {
-  type CacheIndexKeys,
-  Entry,
-  type Index,
-  linkJti,
-  linkSid,
-  linkSub,
-  tagOf,
-  unlinkJti,
-  unlinkSid,
-  unlinkSub,
-} from './cache-entry.ts';
+import { type CacheIndexKeys, Entry, tagOf } from './cache-entry.ts';
+import { EntryIndex } from './entry-index.ts';
 
 export type { CacheIndexKeys } from './cache-entry.ts';
 
@@ -65,10 +55,11 @@ export interface VerificationCache {
 /**
  * A bounded LRU of verified credentials, matched on the whole token or cookie string: a key that
  * is only the `jti` would let any token carrying a known jti ride on another's verification. Filed
- * by tag (`tagOf`, injectable for tests); credentials that share a tag are chained, each only ever
- * returned for its own exact string. Recency is a list threaded through the entries: a hit moves
- * its entry to the newest end, an insert into a full cache evicts the oldest. A revocation event
- * finds its entries through one list per `sid`, `sub` and `jti` value (cache-entry.ts).
+ * by tag (`tagOf`, injectable for tests) in buckets; credentials in one bucket are chained, each
+ * only ever returned for its own exact string. Recency is a list threaded through the entries: a
+ * hit moves its entry to the newest end, an insert into a full cache evicts the oldest. A
+ * revocation event finds its entries through the buckets of `sid`, `sub` and `jti` values
+ * (entry-index.ts).
  */
 export function createVerificationCache(maxEntries: number, tagFor = tagOf): VerificationCache {
   return new LruCache(maxEntries, tagFor);
@@ -99,10 +90,7 @@ function holdSource(entry: Entry, key: string, header: string): void {
 class LruCache implements VerificationCache {
   private readonly maxEntries: number;
   private readonly tagFor: (text: string, start: number) => number;
-  private readonly entries = new Map<number, Entry>();
-  private readonly sids: Index = new Map();
-  private readonly subs: Index = new Map();
-  private readonly jtis: Index = new Map();
+  private readonly index: EntryIndex;
   /** Session entries by the tag of the Cookie header they kept (`holdSource`); one per tag, the latest. */
   private readonly sources = new Map<number, Entry>();
   private oldest: Entry | undefined = undefined;
@@ -114,6 +102,7 @@ class LruCache implements VerificationCache {
   constructor(maxEntries: number, tagFor: (text: string, start: number) => number) {
     this.maxEntries = maxEntries;
     this.tagFor = tagFor;
+    this.index = new EntryIndex(maxEntries);
   }
 
   get size(): number {
@@ -130,8 +119,13 @@ class LruCache implements VerificationCache {
     nowMs: number,
     source?: string,
   ): Principal | null | undefined {
-    let entry = this.entries.get(this.tagFor(key, 0));
-    while (entry !== undefined && entry.key !== key && (source === undefined || entry.header !== source))
+    const tag = this.tagFor(key, 0);
+    let entry = this.index.withTag(tag);
+    // This tag's entries only: the same key, or a session's kept source text (it reads to the same key).
+    while (
+      entry !== undefined &&
+      (entry.tag !== tag || (entry.key !== key && (source === undefined || entry.header !== source)))
+    )
       entry = entry.sameTag;
     if (entry === undefined || entry.kind !== kind) return undefined;
     if (source !== undefined && entry.header !== source) {
@@ -147,8 +141,10 @@ class LruCache implements VerificationCache {
 
   getBearer(header: string, nowMs: number): Principal | null | undefined {
     // The header's last characters are the token's (from 7 on): the token's own tag.
-    let entry = this.entries.get(this.tagFor(header, 7));
-    while (entry !== undefined && !holdsBearer(entry, header)) entry = entry.sameTag;
+    const tag = this.tagFor(header, 7);
+    let entry = this.index.withTag(tag);
+    // Another tag is another token: only the entries of this one's are compared with it.
+    while (entry !== undefined && (entry.tag !== tag || !holdsBearer(entry, header))) entry = entry.sameTag;
     return entry === undefined ? undefined : this.hit(entry, nowMs);
   }
 
@@ -182,23 +178,15 @@ class LruCache implements VerificationCache {
   set(key: string, principal: Principal, expiresAtMs: number, index: CacheIndexKeys): void {
     if (this.maxEntries === 0) return;
     const tag = this.tagFor(key, 0);
-    let first = this.entries.get(tag);
-    let same = first;
-    while (same !== undefined && same.key !== key) same = same.sameTag;
+    let same = this.index.withTag(tag);
+    while (same !== undefined && (same.tag !== tag || same.key !== key)) same = same.sameTag;
     // The same string again replaces its entry; otherwise a full cache lets its oldest go.
     const leaving = same ?? (this.count >= this.maxEntries ? this.oldest : undefined);
-    if (leaving !== undefined) {
-      this.remove(leaving);
-      if (leaving.tag === tag) first = this.entries.get(tag);
-    }
+    if (leaving !== undefined) this.remove(leaving);
     const entry = new Entry(key, tag, principal, expiresAtMs, index);
-    entry.sameTag = first;
-    this.entries.set(tag, entry);
+    this.index.add(entry, this.count, this.oldest);
     this.linkNewest(entry);
     this.count++;
-    linkSid(this.sids, entry);
-    linkSub(this.subs, entry);
-    linkJti(this.jtis, entry);
   }
 
   drop(event: RevocationEvent, nowMs = 0): number {
@@ -208,22 +196,25 @@ class LruCache implements VerificationCache {
     // Each list is read one step ahead: settling an entry takes it out of every list.
     switch (event.type) {
       case 'session':
-        for (entry = this.sids.get(event.sid); entry !== undefined; entry = next) {
+        for (entry = this.index.withSid(event.sid); entry !== undefined; entry = next) {
           next = entry.sidNext;
+          if (entry.sid !== event.sid) continue;
           this.settle(entry, event, nowMs);
           dropped++;
         }
         break;
       case 'user':
-        for (entry = this.subs.get(event.sub); entry !== undefined; entry = next) {
+        for (entry = this.index.withSub(event.sub); entry !== undefined; entry = next) {
           next = entry.subNext;
+          if (entry.sub !== event.sub) continue;
           this.settle(entry, event, nowMs);
           dropped++;
         }
         break;
       case 'token':
-        for (entry = this.jtis.get(event.jti); entry !== undefined; entry = next) {
+        for (entry = this.index.withJti(event.jti); entry !== undefined; entry = next) {
           next = entry.jtiNext;
+          if (entry.jti !== event.jti) continue;
           this.settle(entry, event, nowMs);
           dropped++;
         }
@@ -249,35 +240,22 @@ class LruCache implements VerificationCache {
     }
     // Only the exact credential string can reach it (get compares the whole key); no later
     // event needs to find it, so it leaves the indexes, and its principal is let go.
-    this.unindex(entry);
+    this.index.unindex(entry);
     entry.principal = null;
     entry.expiresAtMs = untilMs;
     this.tombstoneCount++;
   }
 
   private remove(entry: Entry): void {
-    const first = this.entries.get(entry.tag)!;
-    if (first === entry) {
-      if (entry.sameTag === undefined) this.entries.delete(entry.tag);
-      else this.entries.set(entry.tag, entry.sameTag);
-    } else {
-      let before = first;
-      while (before.sameTag !== entry) before = before.sameTag!;
-      before.sameTag = entry.sameTag;
-    }
-    entry.sameTag = undefined;
+    // A tombstone was taken out of the identifiers' buckets when it was made.
+    if (entry.principal === null) this.tombstoneCount--;
+    this.index.remove(entry);
     this.forgetSource(entry);
     this.unlinkRecency(entry);
+    // A removed entry that reached the old generation would otherwise keep every newer entry
+    // (through `newer`) alive across scavenges, so that each of them got promoted in turn.
+    entry.older = entry.newer = undefined;
     this.count--;
-    // A tombstone was taken out of the indexes when it was made.
-    if (entry.principal === null) this.tombstoneCount--;
-    else this.unindex(entry);
-  }
-
-  private unindex(entry: Entry): void {
-    unlinkSid(this.sids, entry);
-    unlinkSub(this.subs, entry);
-    unlinkJti(this.jtis, entry);
   }
 
   private unlinkRecency(entry: Entry): void {
