@@ -217,6 +217,31 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
       headers: async () => ({ authorization: [`Bearer ${await sign()}`, 'Bearer x'] }),
     },
     {
+      name: 'an Authorization header named in capitals',
+      status: 200,
+      headers: async () => ['AUTHORIZATION', `Bearer ${await sign()}`],
+    },
+    {
+      name: 'two Authorization headers named in different letter cases',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => {
+        const token = await sign();
+        return ['Authorization', `Bearer ${token}`, 'aUTHORIZATION', `Bearer ${token}`];
+      },
+    },
+    {
+      name: 'a valid session cookie, then a second Cookie header with another one',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+      headers: async () => [
+        'Cookie',
+        `${SESSION_COOKIE}=${GOOD_SESSION}`,
+        'cookie',
+        `${SESSION_COOKIE}=${UNKNOWN_SESSION}`,
+      ],
+    },
+    {
       name: 'an unknown session cookie',
       status: 401,
       challenge: 'Bearer error="invalid_token"',
@@ -264,6 +289,14 @@ describe('Hono: gatehouseHandler accepts and refuses exactly as the gatehouse mi
         async (form) => {
           const proof = await proofFor(dpopKey, form, token);
           return { authorization: `DPoP ${token}`, dpop: [proof, proof] };
+        },
+      ],
+      [
+        'with its proof sent twice, under names in different letter cases',
+        'invalid_dpop_proof',
+        async (form) => {
+          const proof = await proofFor(dpopKey, form, token);
+          return ['Authorization', `DPoP ${token}`, 'DPoP', proof, 'dpop', proof];
         },
       ],
       [

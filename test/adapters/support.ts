@@ -44,8 +44,11 @@ export async function createHarness() {
   };
 }
 
-/** Header values that are arrays go out as repeated header lines. */
-export type RequestHeaders = Record<string, string | string[]>;
+/**
+ * Header values that are arrays go out as repeated header lines; a flat list of names and values
+ * (as Node's `rawHeaders`) goes out as it is, names in their own letter case.
+ */
+export type RequestHeaders = Record<string, string | string[]> | string[];
 
 export interface Reply {
   status: number;
@@ -56,7 +59,9 @@ export interface Reply {
 /** A GET over a fresh socket. */
 export function get(url: string, headers: RequestHeaders = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { headers, agent: false }, (response) => {
+    // Node adds no Host header to a flat list.
+    const sent = Array.isArray(headers) ? ['Host', new URL(url).host, ...headers] : headers;
+    const request = httpRequest(url, { headers: sent, agent: false }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {

@@ -2,7 +2,7 @@
 import type { Context, Input, Next } from 'hono';
 import type { BlankInput } from 'hono/types';
 import { toFailureResponse } from '../lib/failure-response.ts';
-import { type NodeRequestLike, type RequestTarget, readNodeHeaders } from '../lib/read-node-headers.ts';
+import { isHeaderNamed, type RequestTarget } from '../lib/read-node-headers.ts';
 import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
@@ -25,7 +25,7 @@ export type GatehouseEnv = { Variables: { auth: Principal } };
  * Hono middleware: `c.set('auth', principal)` then `next()`, or a response of its own: 401 with a
  * `WWW-Authenticate: Bearer` challenge, or 503 with `Retry-After` while the feed is stale; bodies
  * are generic. Two Authorization headers are refused: on @hono/node-server they are seen in Node's
- * request (`c.env.incoming`), which the guard reads as the Express and Fastify adapters do unless
+ * request (`c.env.incoming`, its `rawHeaders`, as node-server's own `Headers` reads them), unless
  * a middleware rewrote the request or its headers; elsewhere they reach it joined by a comma
  * (Fetch `Headers`).
  *
@@ -128,19 +128,20 @@ function nothing(): undefined {
 /**
  * The verifier's input. From Node's request (`c.env.incoming`) where `c.req.raw` is the request
  * @hono/node-server made from it and its Fetch `Headers` were never built (so no middleware can
- * have rewritten them): read as the Express and Fastify adapters read it, every Authorization and
+ * have rewritten them), read as node-server's `Headers` would read it: every Authorization and
  * DPoP header as received, without building that `Headers` view. Otherwise (a request rewritten
  * by a middleware, other runtimes: workerd, Deno, Bun) from the Fetch request. The method and URL
  * come from `c.req.raw` either way.
  */
 function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   const raw = c.req.raw;
-  const incoming = nodeRequestOf(c.env);
-  if (incoming !== undefined && isUntouched(raw, incoming))
-    return readNodeHeaders(incoming.headers, incoming, undefined, raw, targetOf);
+  const incoming = (c.env as { incoming?: unknown } | null | undefined)?.incoming;
+  if (isUntouched(raw, incoming)) return readIncoming(incoming as NodeServerIncoming, raw);
   const { headers, method, url } = raw;
-  if (incoming !== undefined && nodeServerRequest === undefined)
-    learnNodeServerRequest(raw, incoming, headers);
+  if (nodeServerRequest === undefined) {
+    const node = nodeRequestOf(incoming);
+    if (node !== undefined) learnNodeServerRequest(raw, node, headers);
+  }
   const authorization = headers.get('authorization') ?? undefined;
   // Each header is read only where the verifier reads it: the cookie when there is no
   // Authorization header, the DPoP proof under the DPoP scheme (the only one starting with d/D).
@@ -151,7 +152,7 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
     },
   };
   // Two DPoP headers arrive joined by a comma, which no proof survives.
-  if (authorization !== undefined && (authorization.charCodeAt(0) | 0x20) === 0x64)
+  if (authorization !== undefined && isDpopScheme(authorization))
     input.headers.dpop = headers.get('dpop') ?? undefined;
   // The request URL is absolute here; the verifier takes its path and its own configured base.
   if (method !== undefined) input.method = method;
@@ -159,9 +160,54 @@ function readHonoRequest(c: HonoLikeContext): VerifyRequestInput {
   return input;
 }
 
-/** The Fetch request's method and absolute URL: the verifier takes the URL's path and its own base. */
-function targetOf(raw: RequestTarget): RequestTarget {
-  return raw;
+/** Node's request as @hono/node-server passed it: an `IncomingMessage` or an `Http2ServerRequest`. */
+interface NodeServerIncoming {
+  rawHeaders: string[];
+  headers: { cookie?: string | undefined };
+}
+
+/**
+ * Node's request, read as node-server's own `Headers` reads it: Authorization and DPoP from
+ * `rawHeaders` (every value received, so that two of them are seen and refused; Node's `headers`
+ * keeps the first Authorization header only), in one pass over it; the Cookie header from Node's
+ * `headers` (several joined by `; `), only where there is no Authorization header. The method
+ * and URL only under the DPoP scheme, or with several Authorization headers, where the proof
+ * check may need them.
+ */
+function readIncoming(incoming: NodeServerIncoming, raw: RequestTarget): VerifyRequestInput {
+  const rawHeaders = incoming.rawHeaders;
+  let authorization: string | string[] | undefined;
+  let dpop: string | string[] | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    // Most names differ from both in length.
+    if (name.length === 13 && isHeaderNamed(name, 'authorization'))
+      authorization = withValue(authorization, rawHeaders[index + 1]!);
+    else if (name.length === 4 && isHeaderNamed(name, 'dpop')) dpop = withValue(dpop, rawHeaders[index + 1]!);
+  }
+  const input: VerifyRequestInput = {
+    headers: { authorization, cookie: authorization === undefined ? incoming.headers.cookie : undefined },
+  };
+  if (dpop !== undefined) input.headers.dpop = dpop;
+  if (authorization !== undefined && (typeof authorization !== 'string' || isDpopScheme(authorization))) {
+    const { method, url } = raw;
+    if (method !== undefined) input.method = method;
+    if (url !== undefined) input.url = url;
+  }
+  return input;
+}
+
+/** One more value of a header: a string the first time, a list from the second on. */
+function withValue(values: string | string[] | undefined, value: string): string | string[] {
+  if (values === undefined) return value;
+  if (typeof values === 'string') return [values, value];
+  values.push(value);
+  return values;
+}
+
+/** The DPoP scheme is the only one starting with d/D. */
+function isDpopScheme(authorization: string): boolean {
+  return (authorization.charCodeAt(0) | 0x20) === 0x64;
 }
 
 /**
@@ -169,12 +215,11 @@ function targetOf(raw: RequestTarget): RequestTarget {
  * `IncomingMessage` or an `Http2ServerRequest`, both with `rawHeaders`), otherwise undefined: on
  * other runtimes `c.env` is their bindings or server, or nothing.
  */
-function nodeRequestOf(env: unknown): (NodeRequestLike & { rawHeaders: string[] }) | undefined {
-  const incoming = (env as { incoming?: Partial<NodeRequestLike> } | null | undefined)?.incoming;
+function nodeRequestOf(incoming: unknown): NodeServerIncoming | undefined {
   if (typeof incoming !== 'object' || incoming === null) return undefined;
-  const { headers, rawHeaders } = incoming;
+  const { headers, rawHeaders } = incoming as Partial<NodeServerIncoming>;
   return Array.isArray(rawHeaders) && typeof headers === 'object' && headers !== null
-    ? (incoming as NodeRequestLike & { rawHeaders: string[] })
+    ? (incoming as NodeServerIncoming)
     : undefined;
 }
 
@@ -208,10 +253,17 @@ function learnNodeServerRequest(raw: object, incoming: object, headers: object):
     nodeServerRequest = { prototype, incoming: incomingKey, headers: headersKey };
 }
 
-/** `raw` is node-server's request made from `incoming`, whose Fetch `Headers` were never built. */
-function isUntouched(raw: object, incoming: object): boolean {
+/**
+ * `raw` is node-server's request made from `incoming`, whose Fetch `Headers` were never built.
+ * Its own fields first: once they are read, the optimizing compiler may know `raw`'s prototype.
+ */
+function isUntouched(raw: object, incoming: unknown): boolean {
   const known = nodeServerRequest;
-  if (known === undefined || Object.getPrototypeOf(raw) !== known.prototype) return false;
+  if (known === undefined || typeof incoming !== 'object' || incoming === null) return false;
   const fields = raw as Record<symbol, unknown>;
-  return fields[known.incoming] === incoming && fields[known.headers] === undefined;
+  return (
+    fields[known.incoming] === incoming &&
+    fields[known.headers] === undefined &&
+    Object.getPrototypeOf(raw) === known.prototype
+  );
 }
