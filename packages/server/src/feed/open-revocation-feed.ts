@@ -93,7 +93,7 @@ export async function openRevocationFeed(
     });
     return {
       // Nothing to wait for: the event is on the (only) feed when `publish` returns.
-      publisher: source.gate(recordingFirst(durable, feed, () => undefined)),
+      publisher: recordingFirst(durable, feed, () => undefined),
       source,
       pending: 0,
       flush: async () => {},
@@ -138,8 +138,7 @@ export async function openRevocationFeed(
     publisher.start();
     void publisher.tick();
   }
-  // Every SSE follower (and the server's own key-event follower) rides one Redis reader, which
-  // reads an event of ours just before the reply to our XADD: the gate holds its hand-out for that.
+  // Every SSE follower (and the server's own key-event follower) rides one Redis reader.
   const source = createSharedTail({
     source: feed,
     compare: compareStreamIds,
@@ -147,7 +146,7 @@ export async function openRevocationFeed(
     head: () => feed.head(),
   });
   return {
-    publisher: source.gate(recordingFirst(durable, publisher, () => clock.now())),
+    publisher: recordingFirst(durable, publisher, () => clock.now()),
     source,
     get pending() {
       return publisher.pending;

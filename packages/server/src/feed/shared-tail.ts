@@ -1,10 +1,4 @@
-import {
-  FeedCursorExpiredError,
-  type FeedMessage,
-  type FeedSource,
-  type RevocationPublisher,
-} from '@gatehouse/core';
-import { createPublishGate } from './publish-gate.ts';
+import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from '@gatehouse/core';
 import { type Compare, createHandOut, createMember, type Deliver, type Member } from './tail-hand-out.ts';
 
 export interface SharedTailOptions {
@@ -55,12 +49,6 @@ export interface OpeningFeedSource extends FeedSource {
 export interface SharedTail extends OpeningFeedSource {
   /** Followers served by the tail (a follower still catching up on its own is not counted). */
   readonly followers: number;
-  /**
-   * `publisher` with each of its publishes under way counted (PublishGate): a hand-out, or a
-   * heartbeat's slice, that would start meanwhile starts after it, so the request that published
-   * answers before any follower is written to. Publish this process's events through it.
-   */
-  gate(publisher: RevocationPublisher): RevocationPublisher;
   /** Ends every follower and stops the tail. */
   close(): void;
 }
@@ -78,13 +66,11 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   const members = new Set<Member>();
   const perTurn = options.deliveriesPerTurn ?? DELIVERIES_PER_TURN;
   const spreadMs = options.heartbeatSpreadMs ?? 500;
-  const publishing = createPublishGate();
   const handOut = createHandOut(
     members,
     perTurn,
     Math.min(perTurn, options.firstDeliveries ?? 16),
     spreadMs > 0 ? { maxMs: spreadMs, now: () => performance.now() } : undefined,
-    publishing.hold,
   );
   let tail: AbortController | null = null;
 
@@ -158,7 +144,6 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
     get followers() {
       return members.size;
     },
-    gate: (publisher) => ({ publish: (events) => publishing.run(() => publisher.publish(events)) }),
     close() {
       handOut.flush();
       for (const member of [...members]) member.end();

@@ -53,12 +53,6 @@ export interface HandOut {
   flush(): void;
 }
 
-/**
- * Takes over starting a turn while a publish of this process is under way (PublishGate.hold):
- * true, and `then` runs once it is done; false, and the hand-out goes on as it would have.
- */
-export type Hold = (then: () => void) => boolean;
-
 /** How heartbeats are spread over time instead of handed to every member at once. */
 export interface HeartbeatSpread {
   /** The longest a heartbeat's pass over the members may take. */
@@ -82,16 +76,12 @@ const SPREAD_SHARE_OF_GAP = 0.5;
  * behind them. Members keep their order from one pass to the next, so each still gets one
  * heartbeat per interval. An event that arrives meanwhile ends the spacing: the rest of the pass
  * (the heartbeat with the event) and then everyone else get it at full speed.
- *
- * With `hold`, a pass (or a heartbeat's slice) that would start while a publish of this process is
- * under way starts after it (PublishGate): the request that published answers first.
  */
 export function createHandOut(
   members: Set<Member>,
   perTurn: number,
   first: number,
   spread?: HeartbeatSpread,
-  hold?: Hold,
 ): HandOut {
   /** The messages some member may still need; pending[i] is message number base + i + 1. */
   let pending: FeedMessage[] = [];
@@ -104,7 +94,6 @@ export function createHandOut(
   /** The pass under way hands out heartbeats only, one slice per `sliceMs`, on this timer. */
   let paced: ReturnType<typeof setTimeout> | null = null;
   let sliceMs = 0;
-  const starter = createStarter(hold);
   const slicing = spacing(spread, () => Math.ceil(members.size / perTurn));
 
   function catchUp(member: Member): void {
@@ -119,7 +108,7 @@ export function createHandOut(
   const nextTurn = () => turn(perTurn);
   const nextSlice = () => {
     paced = null;
-    starter.start(nextTurn, (run) => run());
+    turn(perTurn);
   };
   const scheduleTurn = () => {
     if (sliceMs > 0) paced = setTimeout(nextSlice, sliceMs);
@@ -161,7 +150,7 @@ export function createHandOut(
           if (paced) {
             clearTimeout(paced);
             paced = null;
-            starter.start(() => turn(first), queueMicrotask);
+            queueMicrotask(() => turn(first));
           }
         }
         return;
@@ -169,53 +158,22 @@ export function createHandOut(
       scheduled = true;
       passTarget = received;
       sliceMs = sliceGap;
-      starter.start(() => turn(sliceMs > 0 ? perTurn : first), queueMicrotask);
+      queueMicrotask(() => turn(sliceMs > 0 ? perTurn : first));
     },
     get received() {
       return received;
     },
     flush() {
       for (const member of [...members]) catchUp(member);
-      if (paced || starter.held) {
-        if (paced) clearTimeout(paced);
+      if (paced) {
+        clearTimeout(paced);
         paced = null;
         scheduled = false;
       }
-      starter.cancel();
       pass = null;
       pending = [];
       base = received;
       passTarget = received;
-    },
-  };
-}
-
-/**
- * Starts the hand-out's turns: each once the code now running is done (`now`), or, while a publish
- * of this process is under way, once `hold` lets it (a later turn).
- */
-function createStarter(hold: Hold | undefined) {
-  /** Bumped by `cancel`: a turn still held is then dropped. */
-  let generation = 0;
-  let held = false;
-  return {
-    /** A turn is waiting for `hold`. */
-    get held() {
-      return held;
-    },
-    start(run: () => void, now: (run: () => void) => void): void {
-      const at = generation;
-      held =
-        hold?.(() => {
-          if (at !== generation) return;
-          held = false;
-          run();
-        }) ?? false;
-      if (!held) now(run);
-    },
-    cancel(): void {
-      generation++;
-      held = false;
     },
   };
 }
