@@ -6,7 +6,9 @@
  *   node bench/first-sight-profile.ts <sdk|core|raw> <ES256|EdDSA|RS256> <warmup> <measured> [fixture.json]
  *
  * Under callgrind (immune to load) run it twice, with <measured> 0 and N, and divide the
- * difference of the totals by N: the instructions of one call, GC included. With a fixture file
+ * difference of the totals by N: the instructions of one call, GC included. Prefer
+ * `--separate-threads=yes` and the main thread's count over node's `--single-threaded`: with no
+ * helper threads V8's incremental marking does not finish, which inflates the GC share. With a fixture file
  * (written on first use) every run verifies the same signatures under the same key, so the
  * crypto's count is the same in both runs and in every variant of the code compared; the
  * verifiers' clock is set back to 60 s after the tokens were signed.
