@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { once } from 'node:events';
-import { createConnection, createServer, type Socket } from 'node:net';
 import { createAuth } from './auth.ts';
 import {
   InvalidCredentialsError,
@@ -14,6 +12,7 @@ import type { RevocationEvent } from './revocation/revocation-event.ts';
 import { createFastHasher } from './testing/fast-hasher.ts';
 import { createManualClock } from './testing/manual-clock.ts';
 import { createMemoryStore } from './testing/memory-store.ts';
+import { socketPair } from './testing/socket-pair.ts';
 
 const MINUTE = 60_000;
 const password = 'a long enough passphrase';
@@ -220,28 +219,6 @@ describe('createAuth', () => {
     );
   });
 });
-
-/** A connected pair of TCP sockets on the loopback interface: `client` writes, `server` reads. */
-async function socketPair(): Promise<{ client: Socket; server: Socket; close(): void }> {
-  const listener = createServer();
-  listener.listen(0, '127.0.0.1');
-  await once(listener, 'listening');
-  const { port } = listener.address() as { port: number };
-  const accepted = once(listener, 'connection') as Promise<[Socket]>;
-  const client = createConnection(port, '127.0.0.1');
-  await once(client, 'connect');
-  const [server] = await accepted;
-  server.setEncoding('utf8');
-  return {
-    client,
-    server,
-    close() {
-      client.destroy();
-      server.destroy();
-      listener.close();
-    },
-  };
-}
 
 describe('createAuth: a login and the event loop', () => {
   it('lets I/O that arrives during a login run before each of its writes (a store answering at once holds no turn)', async () => {

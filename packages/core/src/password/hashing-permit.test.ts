@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { admitHashing } from './hashing-permit.ts';
 import { limitHasher } from './hashing-limiter.ts';
 import type { PasswordHasher } from './password-hasher.ts';
+import { socketPair } from '../testing/socket-pair.ts';
 
 const never: PasswordHasher = {
   hash: () => new Promise(() => {}),
   verify: () => new Promise(() => {}),
   needsRehash: () => false,
 };
-
-/** A connected pair of TCP sockets on the loopback interface: `client` writes, `server` reads. */
-async function socketPair(): Promise<{ client: Socket; server: Socket; close(): void }> {
-  const listener = createServer();
-  listener.listen(0, '127.0.0.1');
-  await once(listener, 'listening');
-  const { port } = listener.address() as { port: number };
-  const accepted = once(listener, 'connection') as Promise<[Socket]>;
-  const client = createConnection(port, '127.0.0.1');
-  await once(client, 'connect');
-  const [server] = await accepted;
-  server.setEncoding('utf8');
-  return {
-    client,
-    server,
-    close() {
-      client.destroy();
-      server.destroy();
-      listener.close();
-    },
-  };
-}
 
 describe('admitHashing and the event loop', () => {
   it('lets I/O that arrives when a place frees up run before the operation that waited for it goes on', async () => {
