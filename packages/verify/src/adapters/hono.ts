@@ -2,7 +2,13 @@
 import type { Context, Input, Next } from 'hono';
 import type { BlankInput } from 'hono/types';
 import { toFailureResponse } from '../lib/failure-response.ts';
-import { isHeaderNamed, type RequestTarget } from '../lib/read-node-headers.ts';
+import {
+  isDpopScheme,
+  isHeaderNamed,
+  mayNeedTarget,
+  type RequestTarget,
+  withValue,
+} from '../lib/read-node-headers.ts';
 import { verifierNow } from '../lib/verify-now.ts';
 import type { Principal, Verifier, VerifyRequestInput, VerifyResult } from '../types.ts';
 
@@ -189,25 +195,12 @@ function readIncoming(incoming: NodeServerIncoming, raw: RequestTarget): VerifyR
     headers: { authorization, cookie: authorization === undefined ? incoming.headers.cookie : undefined },
   };
   if (dpop !== undefined) input.headers.dpop = dpop;
-  if (authorization !== undefined && (typeof authorization !== 'string' || isDpopScheme(authorization))) {
+  if (authorization !== undefined && mayNeedTarget(authorization)) {
     const { method, url } = raw;
     if (method !== undefined) input.method = method;
     if (url !== undefined) input.url = url;
   }
   return input;
-}
-
-/** One more value of a header: a string the first time, a list from the second on. */
-function withValue(values: string | string[] | undefined, value: string): string | string[] {
-  if (values === undefined) return value;
-  if (typeof values === 'string') return [values, value];
-  values.push(value);
-  return values;
-}
-
-/** The DPoP scheme is the only one starting with d/D. */
-function isDpopScheme(authorization: string): boolean {
-  return (authorization.charCodeAt(0) | 0x20) === 0x64;
 }
 
 /**

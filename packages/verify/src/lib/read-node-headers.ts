@@ -38,17 +38,24 @@ export function isHeaderNamed(header: string, name: string): boolean {
 function receivedValues(raw: NodeRequestLike | undefined, name: string, value: string | string[]) {
   const rawHeaders = raw?.rawHeaders;
   if (rawHeaders === undefined) return raw?.headersDistinct?.[name] ?? value;
-  let first: string | undefined;
-  let all: string[] | undefined;
+  let values: string | string[] | undefined;
   for (let index = 0; index < rawHeaders.length; index += 2) {
-    const header = rawHeaders[index]!;
-    if (!isHeaderNamed(header, name)) continue;
-    const received = rawHeaders[index + 1]!;
-    if (first === undefined) first = received;
-    else if (all === undefined) all = [first, received];
-    else all.push(received);
+    if (isHeaderNamed(rawHeaders[index]!, name)) values = withValue(values, rawHeaders[index + 1]!);
   }
-  return all ?? first ?? value;
+  return values ?? value;
+}
+
+/** One more value of a header: a string the first time, a list from the second on. */
+export function withValue(values: string | string[] | undefined, value: string): string | string[] {
+  if (values === undefined) return value;
+  if (typeof values === 'string') return [values, value];
+  values.push(value);
+  return values;
+}
+
+/** The DPoP scheme is the only Authorization scheme starting with d/D. */
+export function isDpopScheme(authorization: string): boolean {
+  return (authorization.charCodeAt(0) | 0x20) === 0x64;
 }
 
 /** The request line's method and target, for a DPoP proof's `htm` and `htu`. */
@@ -62,8 +69,8 @@ export interface RequestTarget {
  * method and target: under the DPoP scheme (the only one starting with d/D, and only at the very
  * start), or when it is not one plain string. No other request ever reaches the proof check.
  */
-function mayNeedTarget(authorization: string | string[]): boolean {
-  return typeof authorization !== 'string' || (authorization.charCodeAt(0) | 0x20) === 0x64;
+export function mayNeedTarget(authorization: string | string[]): boolean {
+  return typeof authorization !== 'string' || isDpopScheme(authorization);
 }
 
 /**
