@@ -65,16 +65,26 @@ async function expectReply(port: number, httpCase: HttpCase, status: number, sub
   }
 }
 
-/** Before any timing: the guard accepts its credential, refuses none, and the open route answers. */
-async function checkReplies(port: number, adapterCase: AdapterCase): Promise<void> {
-  await expectReply(port, adapterCase.guarded, 200, adapterCase.expectedSub);
-  await expectReply(port, { ...adapterCase.guarded, headers: {} }, 401);
-  await expectReply(port, adapterCase.open, 200, OPEN_SUB);
-  await expectReply(port, adapterCase.noop, 200, OPEN_SUB);
-  if (adapterCase.wrapped) {
-    await expectReply(port, adapterCase.wrapped, 200, adapterCase.expectedSub);
-    await expectReply(port, { ...adapterCase.wrapped, headers: {} }, 401);
+/** A side's port: every form of the app serves the same paths on its own port. */
+function portOf(ready: AdapterAppReady, side: Side): number {
+  const port = ready.ports[side];
+  if (port === undefined) throw new Error(`no ${side} app is listening`);
+  return port;
+}
+
+/**
+ * Before any timing: the guard accepts its credential and refuses a request without one, and the
+ * same route of the open and no-op apps answers without asking for it.
+ */
+async function checkReplies(ready: AdapterAppReady, adapterCase: AdapterCase): Promise<void> {
+  for (const side of ['guarded', 'wrapped'] as const) {
+    const httpCase = adapterCase[side];
+    if (httpCase === undefined) continue;
+    await expectReply(portOf(ready, side), httpCase, 200, adapterCase.expectedSub);
+    await expectReply(portOf(ready, side), { ...httpCase, headers: {} }, 401);
   }
+  await expectReply(portOf(ready, 'open'), adapterCase.open, 200, OPEN_SUB);
+  await expectReply(portOf(ready, 'noop'), adapterCase.noop, 200, OPEN_SUB);
 }
 
 /** The sides of round `round`: rotated, so none always runs first or right after the same one. */
@@ -87,7 +97,7 @@ async function measureSide(app: Worker<AdapterAppReady>, runs: PairedRuns, side:
   const httpCase = runs.adapterCase[side];
   if (httpCase === undefined) return;
   const before = processCpuMicros(app.pid);
-  const load = await loadCase(app.ready.port, httpCase, settings.seconds, CONNECTIONS);
+  const load = await loadCase(portOf(app.ready, side), httpCase, settings.seconds, CONNECTIONS);
   const after = processCpuMicros(app.pid);
   runs[side].push(load.requestsPerSecond.median);
   if (before !== undefined && after !== undefined && load.completed > 0)
@@ -124,16 +134,16 @@ async function measureFramework(
 ): Promise<PairedRuns[]> {
   const app: Worker<AdapterAppReady> = await startWorker(APP, { framework });
   try {
-    const { port, cases } = app.ready;
+    const { cases } = app.ready;
     const label = FRAMEWORK_LABELS[framework];
     const live: PairedRuns[] = [];
     for (const adapterCase of cases) {
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
-        await checkReplies(port, adapterCase);
+        await checkReplies(app.ready, adapterCase);
         if (settings.warmUpSeconds > 0) {
           for (const side of sidesOf(adapterCase)) {
             const httpCase = adapterCase[side];
-            if (httpCase) await warmUp(port, httpCase, settings.warmUpSeconds);
+            if (httpCase) await warmUp(portOf(app.ready, side), httpCase, settings.warmUpSeconds);
           }
         }
         return true;
@@ -201,7 +211,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `${CONNECTIONS} connections. Each row: the open route, the guarded route and the open route behind a no-op middleware sent the very same request (the guard's credential in all three), back to back in each round; req/s is the median of quarter-second samples; each ratio is that side ÷ open per round, median over rounds. The no-op column is what the framework charges for any middleware on the route. On Hono a fourth side, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over rounds; Linux /proc).`,
+    description: `${CONNECTIONS} connections. Each row: one route, the same in three apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app on its own port with the very same route table, sent the very same request (the guard's credential in all three), back to back in each round; req/s is the median of quarter-second samples; each ratio is that side ÷ open per round, median over rounds. The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over rounds; Linux /proc).`,
     table: {
       columns: [
         'framework',
@@ -244,10 +254,10 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three sides (open, guarded, open behind a no-op middleware; on Hono a fourth, the wrapped handler) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
-      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open route `{"sub": "anonymous"}`; the no-op route is the open route behind a middleware that only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`).',
+      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three apps (open, guarded, no-op middleware; on Hono a fourth, the wrapped handler) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
+      'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
-      'Before timing, each guard is checked to answer 200 with the expected principal, 401 without a credential, and the open route 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
+      'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
     );
     return result;
   },

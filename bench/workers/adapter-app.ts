@@ -1,6 +1,8 @@
 /**
- * One framework's app (Fastify, Express or Hono) guarded by the SDK's adapter, in its own process
- * so autocannon (in the bench process) never shares its event loop. One SDK verifier per guard, as
+ * One framework's app (Fastify, Express or Hono) in each of its forms (open, no-op middleware,
+ * guarded by the SDK's adapter, and on Hono wrapped by `gatehouseHandler`), each form on its own
+ * port with the same routes, all in one process of their own so autocannon (in the bench process)
+ * never shares their event loop. One SDK verifier per guard, as
  * a service runs it (static JWKS, in-process revocation feed, cache on); the session guard's
  * validateSession hook is backed by the real auth flow over the memory store. Started by
  * bench/scenarios/adapters.ts; not meant to be run by hand.
@@ -12,12 +14,12 @@ import { startSdkVerifier } from '../lib/sdk-fixture.ts';
 import { createSessionFixture, validateSessionWith } from '../lib/session-fixture.ts';
 import { ASYMMETRIC, createSigningFixture } from '../lib/signing-fixture.ts';
 import {
+  type AppForm,
   type Framework,
+  formsOf,
   type GuardedRoute,
-  NOOP_PATH,
-  OPEN_PATH,
+  type RunningApp,
   startApp,
-  wrappedPathOf,
 } from './adapters/frameworks.ts';
 import type { HttpCase } from './http/types.ts';
 
@@ -25,22 +27,26 @@ export interface AdapterAppConfig {
   framework: Framework;
 }
 
-/** One guard of the app: its route, the request sent to it and to the open route, what it must answer. */
+/**
+ * One guard of the app: the request sent to its route in each form of the app (the same path and
+ * headers every time), and what the guarded forms must answer.
+ */
 export interface AdapterCase {
   credential: string;
   guarded: HttpCase;
-  /** The open route sent exactly the guarded case's headers. */
+  /** The same request to the same route of the open app. */
   open: HttpCase;
-  /** The open route behind a middleware that does nothing, the same headers: the framework's share. */
+  /** The same request to the same route behind a middleware that does nothing: the framework's share. */
   noop: HttpCase;
-  /** Where the adapter has a second form (Hono's `gatehouseHandler`): the same guard, that form. */
+  /** Where the adapter has a second form (Hono's `gatehouseHandler`): the same request to that app. */
   wrapped?: HttpCase;
   /** The `sub` the guarded route must answer with. */
   expectedSub: string;
 }
 
 export interface AdapterAppReady {
-  port: number;
+  /** Each form's port: every form serves the same paths. */
+  ports: Partial<Record<AppForm, number>>;
   cases: AdapterCase[];
 }
 
@@ -49,7 +55,7 @@ export type GuardCounters = Record<string, { accepted: number; cacheHits: number
 
 const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['reader'] };
 
-function pair(
+function adapterCaseOf(
   framework: Framework,
   credential: string,
   path: string,
@@ -62,18 +68,13 @@ function pair(
     name: `${credential}, open route, same headers`,
     group: 'open-same-headers',
     pairedWith: guarded.name,
-    path: OPEN_PATH,
+    path,
     method: 'GET',
     headers,
   };
-  const noop: HttpCase = { ...open, name: `${credential}, no-op middleware, same headers`, path: NOOP_PATH };
-  const wrappedPath = wrappedPathOf(framework, path);
-  if (wrappedPath === undefined) return { credential, guarded, open, noop, expectedSub };
-  const wrapped: HttpCase = {
-    ...guarded,
-    name: `${credential}, guarded, wrapped handler`,
-    path: wrappedPath,
-  };
+  const noop: HttpCase = { ...open, name: `${credential}, no-op middleware, same headers` };
+  if (!formsOf(framework).includes('wrapped')) return { credential, guarded, open, noop, expectedSub };
+  const wrapped: HttpCase = { ...guarded, name: `${credential}, guarded, wrapped handler` };
   return { credential, guarded, open, noop, wrapped, expectedSub };
 }
 
@@ -85,11 +86,17 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
     const fixture = await createSigningFixture(alg);
     const sdk = await startSdkVerifier(alg, fixture.jwks);
     closers.push(sdk.close);
-    const path = `/guarded/${alg}`;
+    const path = `/api/${alg}`;
     routes.push({ path, verifier: sdk.verifier });
     const { token } = await fixture.signer.sign(CLAIMS);
     cases.push(
-      pair(framework, `Bearer ${alg} (cache hit)`, path, { authorization: `Bearer ${token}` }, CLAIMS.sub),
+      adapterCaseOf(
+        framework,
+        `Bearer ${alg} (cache hit)`,
+        path,
+        { authorization: `Bearer ${token}` },
+        CLAIMS.sub,
+      ),
     );
   }
   const session = await createSessionFixture(createMemoryStore());
@@ -98,18 +105,24 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
     validateSession: validateSessionWith(session.auth),
   });
   closers.push(sdk.close);
-  routes.push({ path: '/guarded/session', verifier: sdk.verifier });
+  routes.push({ path: '/api/session', verifier: sdk.verifier });
   cases.push(
-    pair(
+    adapterCaseOf(
       framework,
       'session cookie (cache hit)',
-      '/guarded/session',
+      '/api/session',
       { cookie: `${SESSION_COOKIE}=${session.sessionToken}` },
       session.userId,
     ),
   );
-  const app = await startApp(framework, routes);
-  const ready: AdapterAppReady = { port: app.port, cases };
+  const apps: RunningApp[] = [];
+  const ports: AdapterAppReady['ports'] = {};
+  for (const form of formsOf(framework)) {
+    const app = await startApp(framework, form, routes);
+    apps.push(app);
+    ports[form] = app.port;
+  }
+  const ready: AdapterAppReady = { ports, cases };
   return {
     ready,
     call: (): GuardCounters =>
@@ -120,7 +133,7 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
         }),
       ),
     async close() {
-      await app.close();
+      for (const app of apps) await app.close();
       for (const close of closers) await close();
     },
   };
