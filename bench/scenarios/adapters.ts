@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
 import { loadCase, warmUp } from '../lib/http-service.ts';
+import { pinToCpu } from '../lib/pin.ts';
 import { processCpuMicros } from '../lib/process-cpu.ts';
 import { describeCores } from '../lib/machine.ts';
 import { recordScore } from '../lib/scorecard.ts';
@@ -20,6 +21,8 @@ interface Settings {
   rounds: number;
   seconds: number;
   warmUpSeconds: number;
+  /** Whether the app and the load each had a CPU of their own (Linux with taskset, 2+ CPUs). */
+  pinned?: boolean;
 }
 
 type Side = 'open' | 'guarded' | 'noop' | 'wrapped';
@@ -133,6 +136,10 @@ async function measureFramework(
   settings: Settings,
 ): Promise<PairedRuns[]> {
   const app: Worker<AdapterAppReady> = await startWorker(APP, { framework });
+  // As the issue measured: the app on one CPU, the load (this process, autocannon) on the other.
+  const unpinApp = pinToCpu(app.pid, 1);
+  const unpinLoad = unpinApp && pinToCpu(process.pid, 0);
+  settings.pinned = unpinLoad !== undefined;
   try {
     const { cases } = app.ready;
     const label = FRAMEWORK_LABELS[framework];
@@ -164,6 +171,7 @@ async function measureFramework(
     }
     return checkCacheHits(result, label, live, await app.call<GuardCounters>({}));
   } finally {
+    unpinLoad?.();
     await app.stop();
   }
 }
@@ -254,7 +262,7 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each framework's app runs in a child process (not pinned to a core), autocannon in the bench process; they share this machine's CPU (${describeCores()}), so both sides of each ratio are capped alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three apps (open, guarded, no-op middleware; on Hono a fourth, the wrapped handler) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
+      `Each framework's app runs in a child process, autocannon in the bench process, ${settings.pinned ? 'the app pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}); both sides of each ratio are measured alike. Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.seconds} s per side, the order of the three apps (open, guarded, no-op middleware; on Hono a fourth, the wrapped handler) rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}.`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss).',
       'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',

@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+/**
+ * Pins a process (every thread it has, and so every thread it starts later) to one CPU with
+ * util-linux's `taskset`, and answers how to give it every CPU back; undefined where that cannot
+ * be done (not Linux, no taskset, fewer than two CPUs), and the run goes on unpinned.
+ */
+export function pinToCpu(pid: number, cpu: number): (() => void) | undefined {
+  const cpus = availableParallelism();
+  if (process.platform !== 'linux' || cpus < 2 || cpu >= cpus) return undefined;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return () => {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', `0-${cpus - 1}`, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // The process has exited: nothing left to unpin.
+    }
+  };
+}
