@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 export function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
@@ -12,9 +12,13 @@ export function fromBase64Url(text: string): Buffer | null {
   return Buffer.from(text, 'base64url');
 }
 
-/** SHA-256 of a UTF-8 string, base64url. Used to store secrets by hash only. */
+/**
+ * SHA-256 of a UTF-8 string, base64url. Used to store secrets by hash only. One-shot `hash`: no
+ * Hash object to create, update and digest (three calls into C++), on every login, session check
+ * and throttle key.
+ */
 export function sha256Base64Url(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url');
+  return hash('sha256', value, 'base64url');
 }
 
 /** Constant-time comparison of two strings; unequal lengths return false without early exit on content. */

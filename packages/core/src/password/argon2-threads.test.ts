@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
 import { createArgon2Hasher } from './password-hasher.ts';
 
@@ -50,6 +51,26 @@ describe('createThreadedArgon2Hasher', () => {
     for (const stored of ['', 'plain', '$2b$10$abcdefghijklmnopqrstuv']) {
       assert.equal(await threaded.verify(stored, 'pw one'), false);
     }
+  });
+
+  it('hands a thread only the 16 bytes of a salt, not the Buffer pool a PHC salt is decoded into', async () => {
+    const stored = await pooled.hash('correct horse battery staple');
+    const posted: unknown[] = [];
+    const postMessage = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, value: unknown, ...rest: never[]) {
+      posted.push(value);
+      return postMessage.call(this, value, ...rest);
+    };
+    try {
+      assert.equal(await threaded.verify(stored, 'correct horse battery staple'), true);
+    } finally {
+      Worker.prototype.postMessage = postMessage;
+    }
+    const salts = posted.map((message) => (message as { salt: Uint8Array }).salt);
+    assert.equal(salts.length, 1);
+    assert.equal(salts[0]!.byteLength, 16);
+    // postMessage copies a view's whole ArrayBuffer (Buffer's pool: 64 KiB in Node 24).
+    assert.equal(salts[0]!.buffer.byteLength, 16);
   });
 
   it('queues more hashes than threads and finishes them all', async () => {

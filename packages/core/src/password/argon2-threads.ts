@@ -168,7 +168,10 @@ function createArgon2Threads(options: Argon2ThreadsOptions = {}): Argon2Threads 
       // Referenced while it works: a pending hash keeps the process alive, an idle pool does not.
       slot.worker.ref();
       const { password, salt, params, tagLength, id } = job;
-      slot.worker.postMessage({ id, password, salt, params, tagLength });
+      // postMessage copies a view's whole ArrayBuffer: a salt decoded from a PHC string is a slice
+      // of Buffer's shared pool (64 KiB in Node 24), copied on the event loop at every verify.
+      // Its 16 bytes alone cross.
+      slot.worker.postMessage({ id, password, salt: new Uint8Array(salt), params, tagLength });
     }
   }
 

@@ -13,10 +13,11 @@ export interface LoginInput extends Credentials {
 
 /**
  * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted).
- * Each of its two writes (the session, the audit event) waits for the event loop's next turn first:
- * over a synchronous store (SQLite) a served login is then three short stretches of event-loop work
- * instead of one, and a request that arrives meanwhile (a guarded route during a login flood) waits
- * for one of them at most.
+ * Each of its two writes (the session, the audit event) waits for the event loop's next turn first,
+ * and so does its answer after the last write: over a synchronous store (SQLite) a served login is
+ * then four short stretches of event-loop work instead of one (the caller's response, cookie or
+ * tokens, in the last instead of behind the audit write), and a request that arrives meanwhile (a
+ * guarded route during a login flood) waits for one of them at most.
  */
 export async function login(
   deps: AuthDeps,
@@ -38,5 +39,6 @@ export async function login(
     },
     context,
   );
+  await nextEventLoopTurn();
   return { user, session, sessionToken };
 }
