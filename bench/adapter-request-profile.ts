@@ -28,6 +28,8 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const SERVER = process.env.ADAPTER_PROFILE_SERVER === '1';
+/** Under valgrind the feed's heartbeat can be late by seconds: a 503 (stale) would end the run. */
+const PATIENT = { maxStalenessMs: 600_000 };
 
 if (SERVER) await serve();
 else await drive();
@@ -45,11 +47,12 @@ async function serve(): Promise<void> {
     const { createSessionFixture, validateSessionWith } = await import('./lib/session-fixture.ts');
     const session = await createSessionFixture(createMemoryStore());
     sdk = await startSdkVerifier('ES256', signing.jwks, {
+      ...PATIENT,
       validateSession: validateSessionWith(session.auth),
     });
     header = ['cookie', `${SESSION_COOKIE}=${session.sessionToken}`];
   } else {
-    sdk = await startSdkVerifier('ES256', signing.jwks);
+    sdk = await startSdkVerifier('ES256', signing.jwks, PATIENT);
     const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
     header = ['authorization', `Bearer ${token}`];
   }
@@ -62,7 +65,8 @@ async function serve(): Promise<void> {
     const routes = [];
     for (const alg of ASYMMETRIC) {
       const fixture = alg === 'ES256' ? signing : await createSigningFixture(alg);
-      const verifier = alg === 'ES256' ? sdk.verifier : (await startSdkVerifier(alg, fixture.jwks)).verifier;
+      const verifier =
+        alg === 'ES256' ? sdk.verifier : (await startSdkVerifier(alg, fixture.jwks, PATIENT)).verifier;
       const { token } = await fixture.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
       routes.push({ path: `/guarded/${alg}`, verifier });
       const sent: [string, string] = ['authorization', `Bearer ${token}`];
