@@ -1,0 +1,238 @@
+/**
+ * Instruction counts of one request through a framework adapter, for the adapters scenario's three
+ * routes (bench/workers/adapters/frameworks.ts): `open`, `noop` (a middleware / preHandler that
+ * does nothing) or `guarded` (the SDK's adapter, cached ES256 Bearer token, or the session cookie
+ * with `cookie`). Each run's server has that one route only, at `/r`, so route order plays no part.
+ * The driver starts the server (optionally under a wrapper such as valgrind), sends
+ * <warmup> + <measured> GET requests over CONNECTIONS (env, default 4) keep-alive sockets, one in
+ * flight on each, then closes the server's stdin, on which it exits (callgrind writes its totals then).
+ *
+ *   node --conditions=gatehouse-source bench/adapter-request-profile.ts \
+ *     <express|fastify> <open|noop|guarded|/path> <warmup> <measured> [bearer|cookie] [-- wrapper...]
+ *
+ * With a path (`/open`, `/open-noop`, `/guarded/ES256`...) the server is instead the adapters
+ * scenario's app (startApp: every route in one app, ES256, EdDSA and RS256 guards), each of whose
+ * routes is warmed up before the one measured (WARM_ROUNDS times; `cookie` adds the session guard).
+ *
+ * Instructions per request: run twice (e.g. measured 2000 and 12000) under
+ *   -- valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p
+ * and divide the difference of the main threads' totals (the `-01` file's `summary:`) by 10000.
+ * Count the other threads too (`-02`... files): Turbofan compiles and concurrent marking run
+ * there, and /proc's CPU time (the adapters scenario's) includes them. SERVER_FLAGS (env) go to
+ * the server's node, e.g. `--perf-basic-prof` to name JIT code in callgrind's output through
+ * /tmp/perf-<pid>.map. Without a wrapper it prints the server's CPU µs per measured request
+ * (process.cpuUsage, all threads; not meaningful on a loaded machine).
+ */
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+
+const SERVER = process.env.ADAPTER_PROFILE_SERVER === '1';
+/** Under valgrind the feed's heartbeat can be late by seconds: a 503 (stale) would end the run. */
+const PATIENT = { maxStalenessMs: 600_000 };
+
+if (SERVER) await serve();
+else await drive();
+
+async function serve(): Promise<void> {
+  const [framework, route, credential] = process.argv.slice(2) as [string, string, string];
+  const { SESSION_COOKIE } = await import('@gatehouse/verify');
+  const { createMemoryStore } = await import('@gatehouse/core/testing');
+  const { startSdkVerifier } = await import('./lib/sdk-fixture.ts');
+  const { createSigningFixture } = await import('./lib/signing-fixture.ts');
+  const signing = await createSigningFixture('ES256');
+  let header: [string, string];
+  let sdk: Awaited<ReturnType<typeof startSdkVerifier>>;
+  if (credential === 'cookie') {
+    const { createSessionFixture, validateSessionWith } = await import('./lib/session-fixture.ts');
+    const session = await createSessionFixture(createMemoryStore());
+    sdk = await startSdkVerifier('ES256', signing.jwks, {
+      ...PATIENT,
+      validateSession: validateSessionWith(session.auth),
+    });
+    header = ['cookie', `${SESSION_COOKIE}=${session.sessionToken}`];
+  } else {
+    sdk = await startSdkVerifier('ES256', signing.jwks, PATIENT);
+    const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
+    header = ['authorization', `Bearer ${token}`];
+  }
+  let port: number;
+  let warm: { path: string; header: [string, string] }[] = [];
+  if (route.startsWith('/')) {
+    // As bench/workers/adapter-app.ts: one app, every route, the open ones sent the same headers.
+    const { startApp, OPEN_PATH, NOOP_PATH } = await import('./workers/adapters/frameworks.ts');
+    const { ASYMMETRIC } = await import('./lib/signing-fixture.ts');
+    const routes = [];
+    for (const alg of ASYMMETRIC) {
+      const fixture = alg === 'ES256' ? signing : await createSigningFixture(alg);
+      const verifier =
+        alg === 'ES256' ? sdk.verifier : (await startSdkVerifier(alg, fixture.jwks, PATIENT)).verifier;
+      const { token } = await fixture.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
+      routes.push({ path: `/guarded/${alg}`, verifier });
+      const sent: [string, string] = ['authorization', `Bearer ${token}`];
+      warm.push(...[`/guarded/${alg}`, OPEN_PATH, NOOP_PATH].map((path) => ({ path, header: sent })));
+    }
+    if (credential === 'cookie') {
+      routes.push({ path: '/guarded/session', verifier: sdk.verifier });
+      warm.push(...['/guarded/session', OPEN_PATH, NOOP_PATH].map((path) => ({ path, header })));
+    }
+    const app = await startApp(framework as 'express' | 'fastify', routes);
+    port = app.port;
+    header = warm.find((each) => each.path === route)?.header ?? header;
+  } else {
+    port =
+      framework === 'fastify' ? await fastifyApp(route, sdk.verifier) : await expressApp(route, sdk.verifier);
+    warm = [{ path: '/r', header }];
+  }
+  const before = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ port, header, warm })}\n`);
+  let marked = before;
+  // The driver writes a line when the warm-up is done, and closes stdin at the end.
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', () => {
+    marked = process.cpuUsage();
+  });
+  lines.on('close', () => {
+    const used = process.cpuUsage(marked);
+    process.stdout.write(`${JSON.stringify({ cpuMicros: used.user + used.system })}\n`);
+    process.exit(0);
+  });
+}
+
+type Verifier = import('@gatehouse/verify').Verifier;
+
+async function expressApp(route: string, verifier: Verifier): Promise<number> {
+  const { default: express } = await import('express');
+  const { gatehouse } = await import('@gatehouse/verify/express');
+  const app = express();
+  if (route === 'open') app.get('/r', (_req, res) => void res.json({ sub: 'anonymous' }));
+  else if (route === 'noop')
+    app.get(
+      '/r',
+      (_req, _res, next) => next(),
+      (_req, res) => void res.json({ sub: 'anonymous' }),
+    );
+  else app.get('/r', gatehouse(verifier), (req, res) => void res.json({ sub: req.auth!.sub }));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return (server.address() as import('node:net').AddressInfo).port;
+}
+
+async function fastifyApp(route: string, verifier: Verifier): Promise<number> {
+  const { default: Fastify } = await import('fastify');
+  const { gatehouseHook } = await import('@gatehouse/verify/fastify');
+  const app = Fastify({ logger: false });
+  app.decorateRequest('auth', null);
+  if (route === 'open') app.get('/r', async () => ({ sub: 'anonymous' }));
+  else if (route === 'noop')
+    app.get('/r', { preHandler: (_q, _r, done) => done() }, async () => ({ sub: 'anonymous' }));
+  else
+    app.get('/r', { preHandler: gatehouseHook(verifier) }, async (request) => ({ sub: request.auth!.sub }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as import('node:net').AddressInfo).port;
+}
+
+/** Sends `count` requests on one socket, one at a time; resolves when all were answered 200. */
+function sendOn(port: number, request: string, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (count === 0) return resolve();
+    const socket = connect(port, '127.0.0.1');
+    let pending = '';
+    let left = count;
+    socket.setEncoding('latin1');
+    socket.on('connect', () => socket.write(request));
+    socket.on('error', reject);
+    socket.on('data', (chunk: string) => {
+      pending += chunk;
+      for (;;) {
+        const end = pending.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const head = pending.slice(0, end);
+        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? Number.NaN);
+        if (!head.startsWith('HTTP/1.1 200') || Number.isNaN(length)) {
+          reject(new Error(`unexpected answer: ${head}`));
+          return socket.destroy();
+        }
+        if (pending.length < end + 4 + length) return;
+        pending = pending.slice(end + 4 + length);
+        if (--left === 0) {
+          socket.end();
+          return resolve();
+        }
+        socket.write(request);
+      }
+    });
+  });
+}
+
+async function sendAll(port: number, request: string, total: number, connections: number): Promise<void> {
+  const each = Math.floor(total / connections);
+  await Promise.all(
+    Array.from({ length: connections }, (_, index) =>
+      sendOn(port, request, index === 0 ? total - each * (connections - 1) : each),
+    ),
+  );
+}
+
+async function drive(): Promise<void> {
+  const args = process.argv.slice(2);
+  const split = args.indexOf('--');
+  const own = split === -1 ? args : args.slice(0, split);
+  const wrapper = split === -1 ? [] : args.slice(split + 1);
+  const [framework = 'express', route = 'guarded', warmupText = '2000', measuredText = '10000'] = own;
+  const credential = own[4] ?? 'bearer';
+  const connections = Number(process.env.CONNECTIONS ?? 4);
+  const node = process.execPath;
+  const flags = (process.env.SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const command = [
+    ...wrapper,
+    node,
+    ...process.execArgv,
+    ...flags,
+    import.meta.filename,
+    framework,
+    route,
+    credential,
+  ];
+  const child = spawn(command[0]!, command.slice(1), {
+    env: { ...process.env, ADAPTER_PROFILE_SERVER: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // The server's other output (--trace-opt...) is passed on to stderr.
+  const out = createInterface({ input: child.stdout! });
+  const lines = (async function* () {
+    for await (const line of out) {
+      if (line.startsWith('{"')) yield line;
+      else process.stderr.write(`${line}\n`);
+    }
+  })();
+  const first = await lines.next();
+  if (first.done) throw new Error('the server exited before listening');
+  type Sent = { path: string; header: [string, string] };
+  const { port, header, warm } = JSON.parse(first.value) as {
+    port: number;
+    header: [string, string];
+    warm: Sent[];
+  };
+  const requestOf = (path: string, [name, value]: [string, string]) =>
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
+  const request = requestOf(route.startsWith('/') ? route : '/r', header);
+  // Every route the app has is warmed up (in turn, as the bench does), then the one measured again.
+  const rounds = Number(process.env.WARM_ROUNDS ?? 1);
+  for (let round = 0; round < rounds; round++) {
+    for (const each of warm)
+      await sendAll(port, requestOf(each.path, each.header), Number(warmupText), connections);
+  }
+  await sendAll(port, request, Number(warmupText), connections);
+  child.stdin!.write('warm\n');
+  const measured = Number(measuredText);
+  await sendAll(port, request, measured, connections);
+  child.stdin!.end();
+  const last = await lines.next();
+  if (last.done) throw new Error('the server exited without its totals');
+  const { cpuMicros } = JSON.parse(last.value) as { cpuMicros: number };
+  if (wrapper.length === 0 && measured > 0)
+    console.log(
+      `${framework} ${route} ${credential}: ${(cpuMicros / measured).toFixed(2)} µs CPU per request`,
+    );
+}
