@@ -8,11 +8,7 @@
  * flight on each, then closes the server's stdin, on which it exits (callgrind writes its totals then).
  *
  *   node --conditions=gatehouse-source bench/adapter-request-profile.ts \
- *     <express|fastify> <open|noop|guarded|/path> <warmup> <measured> [bearer|cookie] [-- wrapper...]
- *
- * With a path (`/open`, `/open-noop`, `/guarded/ES256`...) the server is instead the adapters
- * scenario's app (startApp: every route in one app, ES256, EdDSA and RS256 guards), each of whose
- * routes is warmed up before the one measured (WARM_ROUNDS times; `cookie` adds the session guard).
+ *     <express|fastify> <open|noop|guarded> <warmup> <measured> [bearer|cookie] [-- wrapper...]
  *
  * Instructions per request: run twice (e.g. measured 2000 and 12000) under
  *   -- valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p
@@ -56,36 +52,10 @@ async function serve(): Promise<void> {
     const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
     header = ['authorization', `Bearer ${token}`];
   }
-  let port: number;
-  let warm: { path: string; header: [string, string] }[] = [];
-  if (route.startsWith('/')) {
-    // As bench/workers/adapter-app.ts: one app, every route, the open ones sent the same headers.
-    const { startApp, OPEN_PATH, NOOP_PATH } = await import('./workers/adapters/frameworks.ts');
-    const { ASYMMETRIC } = await import('./lib/signing-fixture.ts');
-    const routes = [];
-    for (const alg of ASYMMETRIC) {
-      const fixture = alg === 'ES256' ? signing : await createSigningFixture(alg);
-      const verifier =
-        alg === 'ES256' ? sdk.verifier : (await startSdkVerifier(alg, fixture.jwks, PATIENT)).verifier;
-      const { token } = await fixture.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
-      routes.push({ path: `/guarded/${alg}`, verifier });
-      const sent: [string, string] = ['authorization', `Bearer ${token}`];
-      warm.push(...[`/guarded/${alg}`, OPEN_PATH, NOOP_PATH].map((path) => ({ path, header: sent })));
-    }
-    if (credential === 'cookie') {
-      routes.push({ path: '/guarded/session', verifier: sdk.verifier });
-      warm.push(...['/guarded/session', OPEN_PATH, NOOP_PATH].map((path) => ({ path, header })));
-    }
-    const app = await startApp(framework as 'express' | 'fastify', routes);
-    port = app.port;
-    header = warm.find((each) => each.path === route)?.header ?? header;
-  } else {
-    port =
-      framework === 'fastify' ? await fastifyApp(route, sdk.verifier) : await expressApp(route, sdk.verifier);
-    warm = [{ path: '/r', header }];
-  }
+  const port =
+    framework === 'fastify' ? await fastifyApp(route, sdk.verifier) : await expressApp(route, sdk.verifier);
   const before = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ port, header, warm })}\n`);
+  process.stdout.write(`${JSON.stringify({ port, header })}\n`);
   let marked = before;
   // The driver writes a line when the warm-up is done, and closes stdin at the end.
   const lines = createInterface({ input: process.stdin });
@@ -208,21 +178,9 @@ async function drive(): Promise<void> {
   })();
   const first = await lines.next();
   if (first.done) throw new Error('the server exited before listening');
-  type Sent = { path: string; header: [string, string] };
-  const { port, header, warm } = JSON.parse(first.value) as {
-    port: number;
-    header: [string, string];
-    warm: Sent[];
-  };
-  const requestOf = (path: string, [name, value]: [string, string]) =>
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
-  const request = requestOf(route.startsWith('/') ? route : '/r', header);
-  // Every route the app has is warmed up (in turn, as the bench does), then the one measured again.
-  const rounds = Number(process.env.WARM_ROUNDS ?? 1);
-  for (let round = 0; round < rounds; round++) {
-    for (const each of warm)
-      await sendAll(port, requestOf(each.path, each.header), Number(warmupText), connections);
-  }
+  const { port, header } = JSON.parse(first.value) as { port: number; header: [string, string] };
+  const [name, value] = header;
+  const request = `GET /r HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
   await sendAll(port, request, Number(warmupText), connections);
   child.stdin!.write('warm\n');
   const measured = Number(measuredText);
