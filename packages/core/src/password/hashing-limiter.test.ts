@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { OverloadedError } from '../errors.ts';
+import { FairPlaces } from './fair-places.ts';
 import { defaultHashConcurrency, limitHasher, withHashPermit } from './hashing-limiter.ts';
 import type { HashPurpose, PasswordHasher } from './password-hasher.ts';
 
@@ -226,6 +227,18 @@ describe('limitHasher', { timeout: 10_000 }, () => {
     // A newcomer holding nothing displaces a's newest... which is started; nothing of a's waits.
     assert.throws(() => hasher.admit!('login', ['ip:c']), OverloadedError);
     for (const permit of [...a, b]) permit.release();
+  });
+
+  it('a key given twice holds one place: the refusal at capacity counts it once', () => {
+    // Two places, one started at once. Full: another key's operation runs, the twice-keyed one waits.
+    const places = new FairPlaces(2, 1, 1);
+    places.admit('login', ['x']);
+    const twice = places.admit('login', ['a', 'a']);
+    assert.equal(twice.state, 'waiting');
+    // 'a' holds one place, not two: a newcomer holding none may not displace it (that takes two more).
+    assert.throws(() => places.admit('login', ['b']), OverloadedError);
+    assert.equal(twice.state, 'waiting');
+    assert.deepEqual(twice.keys, ['a']);
   });
 
   it('defaults to cores − 1 (at least 1) and refuses nonsense limits', () => {

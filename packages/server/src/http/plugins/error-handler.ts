@@ -11,7 +11,7 @@ import { noteRefusal } from './request-log.ts';
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const response = toErrorResponse(error);
-  noteRefusal(request, error);
+  noteRefusal(request, error, response);
   if (response.status >= 500 && !(error instanceof OverloadedError)) {
     request.log.error({ err: error }, 'request failed');
   } else {

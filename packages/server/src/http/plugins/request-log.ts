@@ -1,6 +1,6 @@
 import { isGatehouseError } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorResponse } from '../error-map.ts';
+import { type ErrorResponse, toErrorResponse } from '../error-map.ts';
 import { clientAddress } from '../request-context.ts';
 
 /** Why a request was refused: the body's code, the internal code, and the reason written for logs. */
@@ -15,9 +15,13 @@ const refusals = new WeakMap<FastifyRequest, Refusal>();
 /**
  * Remembers why `request` was refused, for its request line. Core messages are written to be
  * logged (never a secret); other errors (Fastify's, which may quote input) give only their code.
+ * `response`: the error's mapped answer when the caller has it already (the error handler).
  */
-export function noteRefusal(request: FastifyRequest, error: unknown): void {
-  const { body } = toErrorResponse(error);
+export function noteRefusal(
+  request: FastifyRequest,
+  error: unknown,
+  { body }: Pick<ErrorResponse, 'body'> = toErrorResponse(error),
+): void {
   const code = (error as { code?: unknown } | null)?.code;
   refusals.set(request, {
     error: body.error,
