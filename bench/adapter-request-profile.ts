@@ -22,6 +22,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
+import type { AppForm } from './workers/adapters/frameworks.ts';
 
 const SERVER = process.env.ADAPTER_PROFILE_SERVER === '1';
 /** Under valgrind the feed's heartbeat can be late by seconds: a 503 (stale) would end the run. */
@@ -52,8 +53,11 @@ async function serve(): Promise<void> {
     const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
     header = ['authorization', `Bearer ${token}`];
   }
-  const port =
-    framework === 'fastify' ? await fastifyApp(route, sdk.verifier) : await expressApp(route, sdk.verifier);
+  // The adapters scenario's own app (bench/workers/adapters/frameworks.ts), in the form asked for,
+  // with one route.
+  const { startApp } = await import('./workers/adapters/frameworks.ts');
+  const routes = [{ path: '/r', verifier: sdk.verifier }];
+  const { port } = await startApp(framework as 'express' | 'fastify', route as AppForm, routes);
   const before = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ port, header })}\n`);
   let marked = before;
@@ -67,39 +71,6 @@ async function serve(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ cpuMicros: used.user + used.system })}\n`);
     process.exit(0);
   });
-}
-
-type Verifier = import('@gatehouse/verify').Verifier;
-
-async function expressApp(route: string, verifier: Verifier): Promise<number> {
-  const { default: express } = await import('express');
-  const { gatehouse } = await import('@gatehouse/verify/express');
-  const app = express();
-  if (route === 'open') app.get('/r', (_req, res) => void res.json({ sub: 'anonymous' }));
-  else if (route === 'noop')
-    app.get(
-      '/r',
-      (_req, _res, next) => next(),
-      (_req, res) => void res.json({ sub: 'anonymous' }),
-    );
-  else app.get('/r', gatehouse(verifier), (req, res) => void res.json({ sub: req.auth!.sub }));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return (server.address() as import('node:net').AddressInfo).port;
-}
-
-async function fastifyApp(route: string, verifier: Verifier): Promise<number> {
-  const { default: Fastify } = await import('fastify');
-  const { gatehouseHook } = await import('@gatehouse/verify/fastify');
-  const app = Fastify({ logger: false });
-  app.decorateRequest('auth', null);
-  if (route === 'open') app.get('/r', async () => ({ sub: 'anonymous' }));
-  else if (route === 'noop')
-    app.get('/r', { preHandler: (_q, _r, done) => done() }, async () => ({ sub: 'anonymous' }));
-  else
-    app.get('/r', { preHandler: gatehouseHook(verifier) }, async (request) => ({ sub: request.auth!.sub }));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return (app.server.address() as import('node:net').AddressInfo).port;
 }
 
 /** Sends `count` requests on one socket, one at a time; resolves when all were answered 200. */
