@@ -10,7 +10,13 @@ import { median } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
 import { startWorker, type Worker } from '../lib/workers.ts';
 import type { AdapterAppReady, AdapterCase, GuardCounters } from '../workers/adapter-app.ts';
-import { FRAMEWORK_LABELS, FRAMEWORKS, type Framework, OPEN_SUB } from '../workers/adapters/frameworks.ts';
+import {
+  type AppForm,
+  FRAMEWORK_LABELS,
+  FRAMEWORKS,
+  type Framework,
+  OPEN_SUB,
+} from '../workers/adapters/frameworks.ts';
 import type { HttpCase } from '../workers/http/types.ts';
 
 const APP = fileURLToPath(new URL('../workers/adapter-app.ts', import.meta.url));
@@ -25,7 +31,8 @@ interface Settings {
   pinned?: boolean;
 }
 
-type Side = 'open' | 'guarded' | 'noop' | 'wrapped';
+/** A side is one form of the app (frameworks.ts), listed here in the report's column order. */
+type Side = AppForm;
 const SIDES: readonly Side[] = ['open', 'guarded', 'noop'];
 
 /** The sides a guard is measured on: the adapter's second form (Hono's wrapped handler) where it has one. */
