@@ -1,8 +1,8 @@
 /**
- * One framework's app (Fastify, Express or Hono) in each of its forms (open, no-op middleware,
+ * One framework's app (Fastify, Express or Hono) in the forms asked for (open, no-op middleware,
  * guarded by the SDK's adapter, and on Hono wrapped by `gatehouseHandler`), each form on its own
- * port with the same routes, all in one process of their own so autocannon (in the bench process)
- * never shares their event loop. One SDK verifier per guard, as
+ * port with the same routes, in a process of their own so autocannon (in the bench process)
+ * never shares their event loop (the adapters scenario starts one process per form). One SDK verifier per guard, as
  * a service runs it (static JWKS, in-process revocation feed, cache on); the session guard's
  * validateSession hook is backed by the real auth flow over the memory store. Started by
  * bench/scenarios/adapters.ts; not meant to be run by hand.
@@ -25,6 +25,8 @@ import type { HttpCase } from './http/types.ts';
 
 export interface AdapterAppConfig {
   framework: Framework;
+  /** The forms this process serves; default every form of the framework. */
+  forms?: readonly AppForm[];
 }
 
 /**
@@ -78,7 +80,7 @@ function adapterCaseOf(
   return { credential, guarded, open, noop, wrapped, expectedSub };
 }
 
-runWorker<AdapterAppConfig>(async ({ framework }) => {
+runWorker<AdapterAppConfig>(async ({ framework, forms = formsOf(framework) }) => {
   const closers: (() => Promise<void>)[] = [];
   const routes: GuardedRoute[] = [];
   const cases: AdapterCase[] = [];
@@ -117,7 +119,7 @@ runWorker<AdapterAppConfig>(async ({ framework }) => {
   );
   const apps: RunningApp[] = [];
   const ports: AdapterAppReady['ports'] = {};
-  for (const form of formsOf(framework)) {
+  for (const form of forms) {
     const app = await startApp(framework, form, routes);
     apps.push(app);
     ports[form] = app.port;
