@@ -1,0 +1,51 @@
+import type { Worker } from './workers.ts';
+import type { AdapterAppReady } from '../workers/adapter-app.ts';
+import { type AppForm, OPEN_SUB } from '../workers/adapters/frameworks.ts';
+import type { HttpCase } from '../workers/http/types.ts';
+
+/** The apps of one framework in the adapters scenario: one process per form (side). */
+type Side = AppForm;
+
+/** One process per side, each serving its form of the app alone. */
+export type SideApps = Partial<Record<Side, Worker<AdapterAppReady>>>;
+
+async function expectReply(port: number, httpCase: HttpCase, status: number, sub?: string): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}${httpCase.path}`, { headers: httpCase.headers });
+  const body = await response.text();
+  const subOk = sub === undefined || (JSON.parse(body) as { sub?: unknown }).sub === sub;
+  if (response.status !== status || !subOk) {
+    const credential = Object.keys(httpCase.headers).length > 0 ? 'with' : 'without';
+    throw new Error(
+      `${httpCase.path} ${credential} a credential answered ${response.status} ${body.slice(0, 80)}; expected ${status}${sub === undefined ? '' : ` with sub ${sub}`}`,
+    );
+  }
+}
+
+/** A side's app, its port, and the request its copy of guard `index` is sent (its own keys and token). */
+export function sideOf(
+  apps: SideApps,
+  side: Side,
+  index: number,
+): { app: Worker<AdapterAppReady>; port: number; httpCase: HttpCase } {
+  const app = apps[side];
+  const port = app?.ready.ports[side];
+  const httpCase = app?.ready.cases[index]?.[side];
+  if (!app || port === undefined || !httpCase) throw new Error(`no ${side} app serves guard ${index}`);
+  return { app, port, httpCase };
+}
+
+/**
+ * Before any timing: the guard accepts its credential and refuses a request without one, and the
+ * same route of the open and no-op apps answers without asking for it.
+ */
+export async function checkReplies(apps: SideApps, index: number, sides: readonly Side[]): Promise<void> {
+  for (const side of sides) {
+    const { port, httpCase } = sideOf(apps, side, index);
+    if (side === 'open' || side === 'noop') {
+      await expectReply(port, httpCase, 200, OPEN_SUB);
+      continue;
+    }
+    await expectReply(port, httpCase, 200, apps[side]!.ready.cases[index]!.expectedSub);
+    await expectReply(port, { ...httpCase, headers: {} }, 401);
+  }
+}
