@@ -242,7 +242,7 @@ export const adaptersScenario: Scenario = {
     const result = emptyResult();
     const settings: Settings = ctx.quick
       ? { rounds: 1, seconds: 0.5, warmUpSeconds: 0 }
-      : { rounds: 5, seconds: 1, warmUpSeconds: 2 };
+      : { rounds: 5, seconds: 1, warmUpSeconds: 5 };
     const measured: PairedRuns[] = [];
     for (const framework of FRAMEWORKS) {
       const runs = await attempt(result, FRAMEWORK_LABELS[framework], () =>
