@@ -3,7 +3,10 @@ import type { AdapterAppReady } from '../workers/adapter-app.ts';
 import { type AppForm, OPEN_SUB } from '../workers/adapters/frameworks.ts';
 import type { HttpCase } from '../workers/http/types.ts';
 
-/** The apps of one framework in the adapters scenario: one process per form (side). */
+/**
+ * The adapters scenario's apps of one framework: one process per side (a form of the app), and
+ * the checks made before any timing.
+ */
 type Side = AppForm;
 
 /** One process per side, each serving its form of the app alone. */

@@ -1,11 +1,12 @@
 /**
  * One framework's app (Fastify, Express or Hono) in the forms asked for (open, no-op middleware,
  * guarded by the SDK's adapter, and on Hono wrapped by `gatehouseHandler`), each form on its own
- * port with the same routes, in a process of their own so autocannon (in the bench process)
- * never shares their event loop (the adapters scenario starts one process per form). One SDK verifier per guard, as
- * a service runs it (static JWKS, in-process revocation feed, cache on); the session guard's
- * validateSession hook is backed by the real auth flow over the memory store. Started by
- * bench/scenarios/adapters.ts; not meant to be run by hand.
+ * port with the same routes, in a process of their own so autocannon (in the bench process) never
+ * shares their event loop (the adapters scenario starts one process per form, and every process
+ * makes the same verifiers, used or not). One SDK verifier per guard, as a service runs it (static
+ * JWKS, in-process revocation feed, cache on); the session guard's validateSession hook is backed
+ * by the real auth flow over the memory store. Started by bench/scenarios/adapters.ts; not meant
+ * to be run by hand.
  */
 import { SESSION_COOKIE } from '@gatehouse/verify';
 import { createMemoryStore } from '@gatehouse/core/testing';
