@@ -43,12 +43,12 @@ export function sideOf(
  */
 export async function checkReplies(apps: SideApps, index: number, sides: readonly Side[]): Promise<void> {
   for (const side of sides) {
-    const { port, httpCase } = sideOf(apps, side, index);
+    const { app, port, httpCase } = sideOf(apps, side, index);
     if (side === 'open' || side === 'noop') {
       await expectReply(port, httpCase, 200, OPEN_SUB);
       continue;
     }
-    await expectReply(port, httpCase, 200, apps[side]!.ready.cases[index]!.expectedSub);
+    await expectReply(port, httpCase, 200, app.ready.cases[index]!.expectedSub);
     await expectReply(port, { ...httpCase, headers: {} }, 401);
   }
 }

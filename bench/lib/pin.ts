@@ -13,8 +13,7 @@ const CPUS = availableParallelism();
  * be done (not Linux, no taskset, fewer than two CPUs), and the run goes on unpinned.
  */
 export function pinToCpu(pid: number, cpu: number): (() => void) | undefined {
-  const cpus = CPUS;
-  if (process.platform !== 'linux' || cpus < 2 || cpu >= cpus) return undefined;
+  if (process.platform !== 'linux' || CPUS < 2 || cpu >= CPUS) return undefined;
   try {
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
   } catch {
@@ -22,7 +21,7 @@ export function pinToCpu(pid: number, cpu: number): (() => void) | undefined {
   }
   return () => {
     try {
-      execFileSync('taskset', ['-a', '-p', '-c', `0-${cpus - 1}`, String(pid)], { stdio: 'ignore' });
+      execFileSync('taskset', ['-a', '-p', '-c', `0-${CPUS - 1}`, String(pid)], { stdio: 'ignore' });
     } catch {
       // The process has exited: nothing left to unpin.
     }

@@ -10,7 +10,7 @@ import { median } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
 import { startWorker } from '../lib/workers.ts';
 import { checkReplies, type SideApps, sideOf } from '../lib/adapter-sides.ts';
-import type { AdapterAppReady, AdapterCase, GuardCounters } from '../workers/adapter-app.ts';
+import type { AdapterAppReady, GuardCounters } from '../workers/adapter-app.ts';
 import {
   type AppForm,
   FRAMEWORK_LABELS,
@@ -35,11 +35,10 @@ interface Settings {
 type Side = AppForm;
 /** The sides each compared with the open one, loaded at the same time as it. */
 type Compared = Exclude<Side, 'open'>;
-const COMPARED: readonly Compared[] = ['guarded', 'noop'];
 
-/** The sides a guard is compared on: the adapter's second form (Hono's wrapped handler) where it has one. */
-function comparedOf(adapterCase: AdapterCase): readonly Compared[] {
-  return adapterCase.wrapped === undefined ? COMPARED : [...COMPARED, 'wrapped'];
+/** A framework's compared sides: every form of its app but the open one (Hono's wrapped handler too). */
+function comparedOf(framework: Framework): Compared[] {
+  return formsOf(framework).filter((side): side is Compared => side !== 'open');
 }
 
 /**
@@ -132,9 +131,10 @@ async function measureFramework(
     settings.pinned = unpin.every((undo) => undo !== undefined);
     if (settings.pinned) unpin.push(pinToCpu(process.pid, 0));
     const label = FRAMEWORK_LABELS[framework];
+    const compared = comparedOf(framework);
+    const sides: Side[] = ['open', ...compared];
     const live: PairedRuns[] = [];
     for (const [index, adapterCase] of sideOf(apps, 'open', 0).app.ready.cases.entries()) {
-      const sides: Side[] = ['open', ...comparedOf(adapterCase)];
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
         await checkReplies(apps, index, sides);
         for (const side of settings.warmUpSeconds > 0 ? sides : []) {
@@ -149,7 +149,6 @@ async function measureFramework(
     }
     for (let round = 0; round < settings.rounds; round++) {
       for (const runs of [...live]) {
-        const compared = comparedOf(apps.open!.ready.cases[runs.index]!);
         const done = await attempt(result, `${label}, ${runs.credential}`, async () => {
           for (const side of sidesOfRound(compared, round)) await measurePair(apps, runs, side, settings);
           return true;
