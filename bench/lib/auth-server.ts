@@ -10,6 +10,8 @@ const WORKER = fileURLToPath(new URL('../workers/auth-server.ts', import.meta.ur
 
 export interface AuthServerClient {
   url: string;
+  /** The server process's id. */
+  pid: number;
   jwks(): Promise<{ keys: JWK[] }>;
   /** A new `token`-strategy login: a fresh session and its access token. */
   login(): Promise<{ accessToken: string; sid: string }>;
@@ -50,6 +52,7 @@ export async function startAuthServer(
   }
   return {
     url,
+    pid: worker.pid,
     async jwks() {
       const response = await fetch(`${url}/.well-known/jwks.json`);
       if (!response.ok) throw new Error(`JWKS answered ${response.status}`);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Arrivals, SseFollowersCall, SseFollowersConfig } from '../workers/sse-followers.ts';
 import type { EventLoopDelay } from '../workers/auth-server.ts';
 import { startAuthServer } from './auth-server.ts';
+import { pinToCpu } from './pin.ts';
 import { sleep, wallClockMs } from './timing.ts';
 import type { ScenarioContext } from './types.ts';
 import { startWorker } from './workers.ts';
@@ -19,6 +20,18 @@ export interface FanoutSettings {
   rounds: number;
   /** The auth server's feed on Redis Streams at this URL; in-process when absent. */
   redisUrl?: string;
+  /**
+   * Pins the auth server to `server` and the followers' process to `followers` (one CPU each,
+   * taskset): the followers stand for verifiers on other machines, so they do not take the
+   * server's CPU. Unpinned when absent, or where pinning cannot be done.
+   */
+  cpus?: { server: number; followers: number };
+}
+
+/** The rounds of one run, and whether both processes were pinned as asked. */
+export interface FanoutRun {
+  rounds: FanoutRound[];
+  pinned: boolean;
 }
 
 /** One revocation seen by every follower. Times in ms. */
@@ -42,7 +55,11 @@ export interface FanoutRound {
  * to wait for, revokes the access token (RFC 7009) and waits until every follower received the
  * event. Every process is stopped whatever happens.
  */
-export async function runFanoutRounds(ctx: ScenarioContext, name: string, settings: FanoutSettings) {
+export async function runFanoutRounds(
+  ctx: ScenarioContext,
+  name: string,
+  settings: FanoutSettings,
+): Promise<FanoutRun> {
   const server = await startAuthServer({
     monitorEventLoop: true,
     ...(settings.redisUrl ? { redisUrl: settings.redisUrl } : {}),
@@ -51,6 +68,12 @@ export async function runFanoutRounds(ctx: ScenarioContext, name: string, settin
     const config: SseFollowersConfig = { url: server.url, followers: settings.followers };
     const followers = await startWorker<{ followers: number }>(FOLLOWERS, config);
     try {
+      const { cpus } = settings;
+      // Pinned only when both processes were: the report then says which layout it measured.
+      const pinned =
+        cpus !== undefined &&
+        pinToCpu(server.pid, cpus.server) !== undefined &&
+        pinToCpu(followers.pid, cpus.followers) !== undefined;
       ctx.progress(`${name}: ${settings.followers} followers connected`);
       await sleep(SETTLE_MS);
       const call = <T>(body: SseFollowersCall) => followers.call<T>(body, DELIVERY_TIMEOUT_MS + 10_000);
@@ -75,7 +98,7 @@ export async function runFanoutRounds(ctx: ScenarioContext, name: string, settin
         if (round % 10 === 0 || round === settings.rounds)
           ctx.progress(`${name}: round ${round}/${settings.rounds}, ${arrivals.missing} missing`);
       }
-      return rounds;
+      return { rounds, pinned };
     } finally {
       await followers.stop();
     }

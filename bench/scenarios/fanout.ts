@@ -6,6 +6,7 @@ import { attempt, unavailable } from '../lib/cases.ts';
 import { DELIVERY_TIMEOUT_MS, type FanoutRound, runFanoutRounds } from '../lib/fanout-rounds.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
 import { describeCores } from '../lib/machine.ts';
+import { pinToCpu } from '../lib/pin.ts';
 import { recordScore } from '../lib/scorecard.ts';
 import { quantile, ratio } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
@@ -16,7 +17,14 @@ interface FanoutCase {
   feed: Feed;
   followers: number;
   rounds: FanoutRound[];
+  pinned: boolean;
 }
+
+/**
+ * As the issue measured: the auth server alone on CPU 0; its followers (standing for verifiers on
+ * other machines), the redis-server and the bench, which logs in and revokes, on CPU 1.
+ */
+const CPUS = { server: 0, followers: 1 } as const;
 
 /** The figures of one case, pooled over its rounds. */
 interface CaseFigures {
@@ -165,14 +173,19 @@ async function runFeed(
 ): Promise<FanoutCase[]> {
   const cases: FanoutCase[] = [];
   for (const followers of counts) {
-    const name = label({ feed, followers, rounds: [] });
+    const name = label({ feed, followers, rounds: [], pinned: false });
     let redis: TestRedisServer | undefined;
     const measured = await attempt(result, name, async () => {
       // A redis-server of its own: the server's stream key is fixed, and the shared one is not ours to write.
       if (feed === 'Redis Streams') redis = await startTestRedisServer();
-      return runFanoutRounds(ctx, name, { followers, rounds, ...(redis ? { redisUrl: redis.url } : {}) });
+      return runFanoutRounds(ctx, name, {
+        followers,
+        rounds,
+        cpus: CPUS,
+        ...(redis ? { redisUrl: redis.url } : {}),
+      });
     }).finally(() => redis?.stop());
-    if (measured) cases.push({ feed, followers, rounds: measured });
+    if (measured) cases.push({ feed, followers, ...measured });
   }
   return cases;
 }
@@ -186,15 +199,27 @@ export const fanoutScenario: Scenario = {
       ? { followers: 50, rounds: 3 }
       : { followers: GOAL_FOLLOWERS, rounds: 20 };
     const counts = [BASELINE_FOLLOWERS, followers];
-    const cases = await runFeed(ctx, result, 'in-process', counts, rounds);
-    if (await redisServerAvailable())
-      cases.push(...(await runFeed(ctx, result, 'Redis Streams', counts, rounds)));
-    else
-      unavailable(result, 'Redis Streams feed', 'redis-server is not on PATH (the scenario starts its own)');
+    // The bench first, so that the redis-servers it starts run on the followers' CPU too.
+    const unpinBench = pinToCpu(process.pid, CPUS.followers);
+    const cases: FanoutCase[] = [];
+    try {
+      cases.push(...(await runFeed(ctx, result, 'in-process', counts, rounds)));
+      if (await redisServerAvailable())
+        cases.push(...(await runFeed(ctx, result, 'Redis Streams', counts, rounds)));
+      else
+        unavailable(
+          result,
+          'Redis Streams feed',
+          'redis-server is not on PATH (the scenario starts its own)',
+        );
+    } finally {
+      unpinBench?.();
+    }
+    const pinned = unpinBench !== undefined && cases.length > 0 && cases.every((entry) => entry.pinned);
     addSection(result, cases);
     score(result, cases);
     result.notes.push(
-      `The auth server (embedded SQLite; feed in-process or on a redis-server the scenario starts) runs in one process, the ${followers.toLocaleString('en-US')} followers in another (bare TCP sockets sending \`GET /revocations/stream\`, each searching its bytes for the awaited session id), and the bench, which logs in and revokes, in a third; nothing is pinned to a core (${describeCores()}).`,
+      `The auth server (embedded SQLite; feed in-process or on a redis-server the scenario starts) runs in one process, the ${followers.toLocaleString('en-US')} followers in another (bare TCP sockets sending \`GET /revocations/stream\`, each searching its bytes for the awaited session id), and the bench, which logs in and revokes, in a third; ${pinned ? `the auth server is pinned to CPU ${CPUS.server}, and the followers, the redis-server and the bench to CPU ${CPUS.followers} (taskset, all threads): the followers stand for verifiers on other machines, so they do not take the server's CPU, as the issue measured (until 2026-12-06 nothing was pinned; docs/benchmarks.md compares the two)` : 'nothing is pinned to a core (taskset or a second CPU missing)'} (${describeCores()}).`,
       "Arrival times are wall-clock readings (performance.timeOrigin + performance.now()) in the followers' process, compared with the bench process's reading as the revoke call answered. The stall is the largest delay of a 1 ms timer in the server process (perf_hooks.monitorEventLoopDelay), reset just before each revoke call: on a shared machine it also counts time the process waited for a core.",
       `Each round waits ${DELIVERY_TIMEOUT_MS / 1000} s at most; a follower that has not received the event by then counts as a missed event, and any missed event fails the scenario (quick run included).`,
     );
