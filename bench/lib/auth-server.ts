@@ -22,6 +22,8 @@ export interface AuthServerClient {
    * `monitorEventLoop`. Each call starts a new window.
    */
   eventLoopDelay(): Promise<EventLoopDelay>;
+  /** A full garbage collection in the server; needs `exposeGc`. */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,10 +37,18 @@ async function post(url: string, body: unknown): Promise<Response> {
 
 /** Starts the auth server in a child process and registers the one user the bench logs in as. */
 export async function startAuthServer(
-  options: Pick<AuthServerConfig, 'redisUrl' | 'monitorEventLoop'> = {},
+  options: Pick<AuthServerConfig, 'redisUrl' | 'monitorEventLoop'> & {
+    /** Starts the server with `--expose-gc`, for `collectGarbage`. */
+    exposeGc?: boolean;
+  } = {},
 ): Promise<AuthServerClient> {
-  const config: AuthServerConfig = { issuer: ISSUER, audience: AUDIENCE, ...options };
-  const worker = await startWorker<{ url: string }>(WORKER, config);
+  const { exposeGc, ...rest } = options;
+  const config: AuthServerConfig = { issuer: ISSUER, audience: AUDIENCE, ...rest };
+  const worker = await startWorker<{ url: string }>(
+    WORKER,
+    config,
+    exposeGc ? { execArgv: ['--expose-gc'] } : {},
+  );
   const { url } = worker.ready;
   const email = 'revocation-bench@example.com';
   // Register and log in through the test client, as the tests do.
@@ -69,6 +79,9 @@ export async function startAuthServer(
       if (response.status !== 200) throw new Error(`revoke answered ${response.status}`);
     },
     eventLoopDelay: () => worker.call<EventLoopDelay>({ op: 'event-loop' } satisfies AuthServerCall),
+    async collectGarbage() {
+      await worker.call({ op: 'collect-garbage' } satisfies AuthServerCall);
+    },
     stop: () => worker.stop(),
   };
 }

@@ -20,8 +20,11 @@ export interface AuthServerConfig {
   monitorEventLoop?: boolean;
 }
 
-/** The one call the worker answers: its event loop's delays since the last such call. */
-export type AuthServerCall = { op: 'event-loop' };
+/**
+ * The calls the worker answers: its event loop's delays since the last such call; a full garbage
+ * collection (only when started with `--expose-gc`).
+ */
+export type AuthServerCall = { op: 'event-loop' } | { op: 'collect-garbage' };
 
 /** Event-loop delay in ms since the previous `event-loop` call (or the server's start). */
 export interface EventLoopDelay {
@@ -53,7 +56,13 @@ runWorker<AuthServerConfig>(async (config) => {
     delay?.enable();
     return {
       ready: { url: server.url },
-      call(body: unknown): EventLoopDelay {
+      call(body: unknown): EventLoopDelay | null {
+        if ((body as AuthServerCall).op === 'collect-garbage') {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          if (!gc) throw new Error('this auth server was started without --expose-gc');
+          gc();
+          return null;
+        }
         if ((body as AuthServerCall).op !== 'event-loop' || !delay)
           throw new Error('this auth server does not monitor its event loop');
         const read = { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
