@@ -54,9 +54,9 @@ export interface FanoutRound {
 /**
  * One auth server (its own process) with `followers` SSE followers (one more process), a full
  * garbage collection in the server once they are connected, one revocation not counted (the
- * first fan-out), and `rounds` revocations: each round logs in (token strategy), tells the followers which session id
- * to wait for, revokes the access token (RFC 7009) and waits until every follower received the
- * event. Every process is stopped whatever happens.
+ * first fan-out), and `rounds` revocations: each round logs in (token strategy), tells the
+ * followers which session id to wait for, revokes the access token (RFC 7009) and waits until
+ * every follower received the event. Every process is stopped whatever happens.
  */
 export async function runFanoutRounds(
   ctx: ScenarioContext,
