@@ -84,7 +84,7 @@ function addSection(result: ScenarioResult, cases: FanoutCase[]): void {
   result.sections.push({
     title: 'Revoke → every SSE follower',
     description:
-      "Each round revokes one session (`POST /oauth/revoke`) while every follower holds `GET /revocations/stream` open. Delivery is when a follower received the event, after the revoke call answered (negative: before it answered); stall is the auth server's worst event-loop delay from just before the call until the last follower had the event. The revoke call × is against the same feed with 10 followers. Before the rounds, one more revocation warms the server up (its first fan-out since the followers connected, shown on its own and not pooled), and every round must deliver to every follower, that one included.",
+      "Each round revokes one session (`POST /oauth/revoke`) while every follower holds `GET /revocations/stream` open. Delivery is when a follower received the event, after the revoke call answered (negative: before it answered); stall is the auth server's worst event-loop delay from just before the call until the last follower had the event. The revoke call × is against the same feed with 10 followers. Before the rounds, once the followers are connected, the server runs one full garbage collection (the bench's server worker, started with `--expose-gc`: the state of the new connections is promoted, as in a server that has held its followers for a while), and one more revocation warms it up (its first fan-out since the followers connected, shown on its own and not pooled); every round must deliver to every follower, that one included.",
     table: {
       columns: [
         'feed, followers',
