@@ -44,6 +44,11 @@ export const DELIVERIES_PER_TURN = 64;
  */
 export interface OpeningFeedSource extends FeedSource {
   follow(cursor: string, onMessage: Deliver, signal: AbortSignal, onOpen?: () => void): Promise<void>;
+  /**
+   * The feed's newest cursor, the one a snapshot taken now would carry, read without the snapshot's
+   * live set: where a follower without a cursor starts. A feed without it is asked for a snapshot.
+   */
+  newestCursor?(): Promise<string>;
 }
 
 export interface SharedTail extends OpeningFeedSource {
@@ -124,6 +129,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
 
   return {
     snapshot: () => source.snapshot(),
+    newestCursor: () => options.head(),
     async follow(cursor, onMessage, signal, onOpen) {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
       let after = cursor;

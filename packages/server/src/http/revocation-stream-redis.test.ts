@@ -80,4 +80,45 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
       controller.abort();
     }
   });
+
+  async function commandCalls(command: string): Promise<number> {
+    const info = await client.info('commandstats');
+    const line = info.split('\r\n').find((entry) => entry.startsWith(`cmdstat_${command}:`));
+    return Number(line?.match(/calls=(\d+)/)?.[1] ?? 0);
+  }
+
+  it('starts a follower without since at the head, without reading the live set for it', async () => {
+    // Live revocations for a snapshot to read, and one before the streams open, never replayed.
+    const earlier = await loginAndLogout('before-the-streams@example.com');
+    const liveSetReads = await commandCalls('zrangebyscore');
+    const controller = new AbortController();
+    try {
+      const streams = await Promise.all(
+        Array.from({ length: FOLLOWERS }, async () => {
+          const response = await fetch(`${server.url}/revocations/stream`, { signal: controller.signal });
+          assert.equal(response.status, 200);
+          const stream = {
+            reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(),
+            text: '',
+          };
+          while (!stream.text.includes('gatehouse revocation feed'))
+            stream.text += (await stream.reader.read()).value ?? '';
+          return stream;
+        }),
+      );
+      // The snapshot script reads the live set with ZRANGEBYSCORE, which Redis counts inside scripts too.
+      assert.equal(await commandCalls('zrangebyscore'), liveSetReads, 'no live-set read per stream');
+      const later = await loginAndLogout('after-the-streams@example.com');
+      for (const stream of streams) {
+        while (!stream.text.includes(later)) {
+          const { value, done } = await stream.reader.read();
+          assert.ok(!done, 'the stream stays open');
+          stream.text += value;
+        }
+        assert.ok(!stream.text.includes(earlier), 'a revocation from before the connection is not replayed');
+      }
+    } finally {
+      controller.abort();
+    }
+  });
 });

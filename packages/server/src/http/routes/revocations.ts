@@ -60,8 +60,12 @@ export function registerRevocationRoutes(
     '/revocations/stream',
     { onRequest: guard },
     async (request, reply) => {
-      // Without `since` the stream follows from now: the head of the feed at connection time.
-      const since = request.query.since ?? (await feed.snapshot()).cursor;
+      // Without `since` the stream follows from now: the head of the feed at connection time (read
+      // on its own where the feed can: a snapshot also reads every live revocation, which a
+      // reconnecting crowd of such followers would pay once each).
+      const since =
+        request.query.since ??
+        (feed.newestCursor ? await feed.newestCursor() : (await feed.snapshot()).cursor);
       if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
       if (closing?.aborted)
         return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
