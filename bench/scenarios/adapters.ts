@@ -180,20 +180,22 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
     const label = FRAMEWORK_LABELS[runs.framework];
     const [open, guarded] = [medianOf(runs.rate.open), medianOf(runs.rate.guarded)];
     const hasWrapped = runs.ratio.wrapped.length > 0;
-    const sides: Side[] = hasWrapped ? ['open', 'guarded', 'noop', 'wrapped'] : ['open', 'guarded', 'noop'];
-    const cpu = sides.map((side) => medianOf(runs.cpu[side]));
+    const cpuSides: Side[] = hasWrapped
+      ? ['open', 'guarded', 'noop', 'wrapped']
+      : ['open', 'guarded', 'noop'];
+    const cpuOf = (side: Side) => formatMicros(medianOf(runs.cpu[side]));
     const wrapped = hasWrapped ? pairedRatio(runs, 'wrapped') : undefined;
     const wrappedNote =
       wrapped === undefined
         ? ''
-        : `; the same guard as gatehouseHandler (wrapped handler, no middleware) ${formatRatio(wrapped)}, app CPU ${formatMicros(cpu[3]!)} µs`;
+        : `; the same guard as gatehouseHandler (wrapped handler, no middleware) ${formatRatio(wrapped)}, app CPU ${cpuOf('wrapped')} µs`;
     recordScore(result, {
       goal: 1,
       what: `${label}, ${runs.credential}: guarded ÷ open route, same headers`,
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${formatMicros(cpu[0]!)} µs, guarded ${formatMicros(cpu[1]!)} µs${wrappedNote}`,
+      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
     });
     return [
       label,
@@ -203,7 +205,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       formatRatio(value),
       formatRatio(noop),
       wrapped === undefined ? '–' : formatRatio(wrapped),
-      cpu.map(formatMicros).join(' / '),
+      cpuSides.map(cpuOf).join(' / '),
     ];
   });
   result.sections.push({

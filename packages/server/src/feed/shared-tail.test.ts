@@ -4,7 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { FeedCursorExpiredError, type FeedMessage, type RevocationEvent, systemClock } from '@gatehouse/core';
 import { Redis } from 'ioredis';
-import { startTestRedisServer, type TestRedisServer } from '../store/redis/test-redis-server.ts';
+import {
+  redisCommandCalls,
+  startTestRedisServer,
+  type TestRedisServer,
+} from '../store/redis/test-redis-server.ts';
 import { createRedisStreamFeed, type RedisStreamFeed } from './redis-stream-feed.ts';
 import { createSharedTail, type SharedTail } from './shared-tail.ts';
 import { compareStreamIds, isStreamId } from './stream-id.ts';
@@ -64,11 +68,7 @@ async function followerConnections(): Promise<number> {
   return list.split('\n').filter((line) => line.includes('name=gatehouse-feed-follower')).length;
 }
 
-async function commandCalls(command: string): Promise<number> {
-  const info = await client.info('commandstats');
-  const line = info.split('\r\n').find((entry) => entry.startsWith(`cmdstat_${command}:`));
-  return Number(line?.match(/calls=(\d+)/)?.[1] ?? 0);
-}
+const commandCalls = (command: string) => redisCommandCalls(client, command);
 
 const isLast = (follower: { received: FeedMessage[] }, event: RevocationEvent) =>
   isDeepStrictEqual(events(follower.received).at(-1), event);

@@ -6,7 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config.ts';
 import { type RunningServer, startServer } from '../server.ts';
-import { startTestRedisServer, type TestRedisServer } from '../store/redis/test-redis-server.ts';
+import {
+  redisCommandCalls,
+  startTestRedisServer,
+  type TestRedisServer,
+} from '../store/redis/test-redis-server.ts';
 import { bearer, createTestClient, fetchTransport } from '../testing/index.ts';
 
 const FOLLOWERS = 20;
@@ -81,16 +85,10 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
     }
   });
 
-  async function commandCalls(command: string): Promise<number> {
-    const info = await client.info('commandstats');
-    const line = info.split('\r\n').find((entry) => entry.startsWith(`cmdstat_${command}:`));
-    return Number(line?.match(/calls=(\d+)/)?.[1] ?? 0);
-  }
-
   it('starts a follower without since at the head, without reading the live set for it', async () => {
     // Live revocations for a snapshot to read, and one before the streams open, never replayed.
     const earlier = await loginAndLogout('before-the-streams@example.com');
-    const liveSetReads = await commandCalls('zrangebyscore');
+    const liveSetReads = await redisCommandCalls(client, 'zrangebyscore');
     const controller = new AbortController();
     try {
       const streams = await Promise.all(
@@ -107,7 +105,11 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
         }),
       );
       // The snapshot script reads the live set with ZRANGEBYSCORE, which Redis counts inside scripts too.
-      assert.equal(await commandCalls('zrangebyscore'), liveSetReads, 'no live-set read per stream');
+      assert.equal(
+        await redisCommandCalls(client, 'zrangebyscore'),
+        liveSetReads,
+        'no live-set read per stream',
+      );
       const later = await loginAndLogout('after-the-streams@example.com');
       for (const stream of streams) {
         while (!stream.text.includes(later)) {

@@ -110,6 +110,13 @@ export async function queryRedis(port: number, command: [string, ...string[]]): 
   }
 }
 
+/** How many times Redis ran `command` (lower case, e.g. `xread`, `xinfo|stream`), scripts' calls included. */
+export async function redisCommandCalls(client: Redis, command: string): Promise<number> {
+  const info = await client.info('commandstats');
+  const line = info.split('\r\n').find((entry) => entry.startsWith(`cmdstat_${command}:`));
+  return Number(line?.match(/calls=(\d+)/)?.[1] ?? 0);
+}
+
 /** SIGTERM, then SIGKILL if the process has not exited within 3 s. Resolves once it has exited. */
 export async function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
