@@ -100,6 +100,14 @@ describe('faults: the feed Redis is down', { timeout: 90_000 }, () => {
     });
     assert.equal(stream.status, 503, 'GET /revocations/stream: 503, not 500');
     assert.ok(stream.ms <= 5_000);
+    // Without since the stream reads only the feed's head (not a snapshot): refused the same way.
+    const fromNow = await timedRequest(auth.server.url, 'GET', '/revocations/stream', {
+      headers: { authorization: `Bearer ${auth.serviceToken}` },
+    });
+    assert.equal(fromNow.status, 503, 'GET /revocations/stream without since: 503, not 500');
+    assert.deepEqual(fromNow.body, { error: 'temporarily_unavailable' });
+    assert.ok(fromNow.retryAfter !== null, 'with Retry-After');
+    assert.ok(fromNow.ms <= 5_000);
 
     for (const verifier of verifiers) {
       const reply = await verifier.me(doomed);
