@@ -5,12 +5,14 @@ import { bundle, clean, copy, emitDeclarations } from '../../scripts/lib/build-p
 
 const packageDir = fileURLToPath(new URL('.', import.meta.url));
 const entries = { index: './src/index.ts', feed: './src/feed/index.ts', cli: './src/cli.ts' };
+// The SQLite store's thread (store/sqlite/store-thread.ts loads it from beside its own bundle).
+const threadEntries = { 'sqlite-store-thread': './src/store/sqlite/store-thread-worker.ts' };
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 clean(packageDir);
 await bundle({
   packageDir,
-  entries,
+  entries: { ...entries, ...threadEntries },
   outdir: 'dist',
   platform: 'node',
   external: [

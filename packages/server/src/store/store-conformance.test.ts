@@ -17,6 +17,14 @@ runStoreSuite('sqlite', async () => {
   };
 });
 
+runStoreSuite('sqlite on its own thread', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'gatehouse-sqlite-thread-'));
+  return {
+    store: await openSqliteStore({ path: join(directory, 'gatehouse.db'), thread: true }),
+    cleanup: () => rm(directory, { recursive: true, force: true }),
+  };
+});
+
 runStoreSuite('postgres', async () => {
   const schema = createTestSchemaName();
   return {

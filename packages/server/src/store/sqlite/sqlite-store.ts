@@ -4,12 +4,18 @@ import { startCheckpointThread, WRITER_CHECKPOINT_PAGES } from './checkpoint-thr
 import { openSqliteDatabase, type SqliteSync } from './database.ts';
 import { createSqliteDriver } from './driver.ts';
 import { applySqliteMigrations } from './migrate.ts';
+import { openSqliteStoreOnThread } from './store-thread.ts';
 
 export interface SqliteStoreOptions {
   /** Database file, created if missing; `:memory:` for a private, throw-away database. */
   path: string;
   /** `PRAGMA synchronous` (database.ts): `normal` (default) or `full` (fsync on every commit). */
   sync?: SqliteSync;
+  /**
+   * Run the statements on a thread of the store's own instead of the event loop (store-thread.ts).
+   * Default false; the server decides with `GATEHOUSE_SQLITE_THREAD` (`usesSqliteThread`).
+   */
+  thread?: boolean;
 }
 
 /**
@@ -21,6 +27,7 @@ export interface SqliteStoreOptions {
  * const auth = createAuth({ store });
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<GatehouseStore> {
+  if (options.thread) return openSqliteStoreOnThread({ path: options.path, sync: options.sync });
   const db = openSqliteDatabase(options.path, { sync: options.sync });
   try {
     applySqliteMigrations(db);
