@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       redisUrl: null,
       store: 'sql',
       sqliteSync: 'normal',
+      sqliteThread: 'auto',
       serviceToken: null,
       sessionIdleTtlSeconds: 1800,
       sessionAbsoluteTtlSeconds: 43200,

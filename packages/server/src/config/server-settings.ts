@@ -1,7 +1,12 @@
 import { type OAuthClient, parseClients } from '../oauth/clients.ts';
 import { ConfigError } from './config-error.ts';
 import { bearerToken, connectionUrl, integer, onOff, oneOf, parseHttpUrl, trimmed } from './parsers.ts';
-import { SQLITE_SYNC_MODES, type SqliteSync } from '../store/sqlite/database.ts';
+import {
+  SQLITE_SYNC_MODES,
+  SQLITE_THREAD_SETTINGS,
+  type SqliteSync,
+  type SqliteThreadSetting,
+} from '../store/sqlite/database.ts';
 import { setting } from './setting.ts';
 
 /**
@@ -103,6 +108,20 @@ export const serverSettings = {
       'SQLite commits: normal (survives a process crash or kill -9; an OS crash or power loss may undo the last commits) or full (fsync on every commit, which blocks the event loop). See docs/stores.md.',
     parse: oneOf(SQLITE_SYNC_MODES, 'normal or full'),
     fallback: 'normal',
+  }),
+  /**
+   * Where the embedded SQLite store runs its statements: on a thread of its own (`on`), on the event
+   * loop (`off`), or `auto`: on the thread under `full` (where every commit's fsync would hold the
+   * event loop), on the event loop under `normal` (where a round trip to the thread costs a request
+   * more than the commit does). See docs/stores.md.
+   */
+  sqliteThread: setting<SqliteThreadSetting>({
+    env: 'GATEHOUSE_SQLITE_THREAD',
+    flag: '--sqlite-thread',
+    description:
+      'Where the embedded SQLite store runs its statements: on (a thread of its own: no commit, fsync or lock wait holds the event loop), off (the event loop), or auto (on with GATEHOUSE_SQLITE_SYNC=full, off with normal). See docs/stores.md.',
+    parse: oneOf(SQLITE_THREAD_SETTINGS, 'auto, on or off'),
+    fallback: 'auto',
   }),
   /**
    * Bearer credential services present to `POST /oauth/introspect` and, when set, to the

@@ -13,6 +13,8 @@ before(async () => {
 after(() => rm(directory, { recursive: true, force: true }));
 
 it('opens the embedded store with the configured GATEHOUSE_SQLITE_SYNC (normal by default)', async () => {
+  // With the statements on the event loop, where this thread's probe sees the connections.
+  const sqliteThread = 'off';
   for (const [sqliteSync, expected] of [
     [undefined, 1],
     ['normal', 1],
@@ -24,6 +26,7 @@ it('opens the embedded store with the configured GATEHOUSE_SQLITE_SYNC (normal b
         databaseUrl: null,
         dataDir: join(directory, `${sqliteSync}`),
         sqliteSync,
+        sqliteThread,
       });
       assert.equal(store.kind, 'sqlite');
       await store.close();
@@ -32,5 +35,44 @@ it('opens the embedded store with the configured GATEHOUSE_SQLITE_SYNC (normal b
     }
     assert.ok(probe.seen.length > 0);
     for (const value of probe.seen) assert.equal(value, expected, `${sqliteSync}`);
+  }
+});
+
+it('runs the statements of the embedded store on a thread of their own with GATEHOUSE_SQLITE_THREAD=on, or auto under full', async () => {
+  for (const [sqliteThread, sqliteSync, onThisThread] of [
+    [undefined, undefined, true],
+    ['auto', 'normal', true],
+    ['auto', 'full', false],
+    ['on', 'normal', false],
+    ['off', 'full', true],
+  ] as const) {
+    const probe = probeSynchronous();
+    const name = `thread-${sqliteThread}-${sqliteSync}`;
+    try {
+      const store = await openStore({
+        databaseUrl: null,
+        dataDir: join(directory, name),
+        sqliteThread,
+        sqliteSync,
+      });
+      // A write: a transaction begun by a connection in this thread shows in the probe.
+      await store.audit.append({
+        id: 'audit-1',
+        type: 'test',
+        at: Date.now(),
+        actorId: null,
+        subjectId: null,
+        sessionId: null,
+        ip: null,
+        userAgent: null,
+        data: {},
+      });
+      assert.equal((await store.audit.query({ limit: 10 })).length, 1);
+      await store.close();
+    } finally {
+      probe.restore();
+    }
+    // Opening migrates in a transaction, on whichever thread runs the statements.
+    assert.equal(probe.seen.length > 0, onThisThread, name);
   }
 });

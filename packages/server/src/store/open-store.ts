@@ -15,7 +15,7 @@ export function sqlitePath(dataDir: string): string {
  */
 export async function openStore(
   config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'> &
-    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl' | 'sqliteSync'>>,
+    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl' | 'sqliteSync' | 'sqliteThread'>>,
 ): Promise<GatehouseStore> {
   // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
   if (config.store === 'redis' && config.redisUrl) {
@@ -29,5 +29,10 @@ export async function openStore(
   // 0700: the directory holds the database and generated secrets.
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const { openSqliteStore } = await import('./sqlite/sqlite-store.ts');
-  return openSqliteStore({ path: sqlitePath(config.dataDir), sync: config.sqliteSync });
+  const { usesSqliteThread } = await import('./sqlite/database.ts');
+  return openSqliteStore({
+    path: sqlitePath(config.dataDir),
+    sync: config.sqliteSync,
+    thread: usesSqliteThread(config.sqliteThread, config.sqliteSync),
+  });
 }

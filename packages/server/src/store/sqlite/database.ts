@@ -12,6 +12,24 @@ const BUSY_TIMEOUT_MS = 5000;
 export type SqliteSync = 'normal' | 'full';
 export const SQLITE_SYNC_MODES: readonly SqliteSync[] = ['normal', 'full'];
 
+/**
+ * `GATEHOUSE_SQLITE_THREAD`: where the store runs its statements (store-thread.ts). `auto` puts
+ * them on the thread under `full` only: there every commit's fsync would hold the event loop
+ * (0.3–3 ms each); under `normal` a commit is about 0.1 ms, less than the round trip to the
+ * thread adds to the request, and a request's several round trips queue behind whatever else the
+ * event loop runs (docs/benchmarks.md, "The SQLite store on its own thread").
+ */
+export type SqliteThreadSetting = 'auto' | 'on' | 'off';
+export const SQLITE_THREAD_SETTINGS: readonly SqliteThreadSetting[] = ['auto', 'on', 'off'];
+
+/** Whether the store runs on its thread, for the setting and the sync mode (both defaulted). */
+export function usesSqliteThread(
+  setting: SqliteThreadSetting = 'auto',
+  sync: SqliteSync = 'normal',
+): boolean {
+  return setting === 'on' || (setting === 'auto' && sync === 'full');
+}
+
 export interface SqliteDatabaseOptions {
   /** Default `normal`. */
   sync?: SqliteSync;
