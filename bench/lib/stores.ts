@@ -38,7 +38,16 @@ async function openSqlite(): Promise<BenchStore> {
   // GATEHOUSE_SQLITE_SYNC=full in the bench's environment: the fsync-per-commit setting (the
   // default before it existed), for an A/B in one checkout (docs/benchmarks.md).
   const sync = process.env.GATEHOUSE_SQLITE_SYNC === 'full' ? 'full' : undefined;
-  const store = await (await storeModule()).openSqliteStore({ path: join(dir, 'gatehouse.db'), sync });
+  // The store's thread as the server decides it (GATEHOUSE_SQLITE_THREAD, auto by default), from the
+  // same variables in the bench's environment, for the same kind of A/B.
+  const { usesSqliteThread } = await import('../../packages/server/src/store/sqlite/database.ts');
+  const setting = process.env.GATEHOUSE_SQLITE_THREAD as 'auto' | 'on' | 'off' | undefined;
+  const thread = usesSqliteThread(setting, sync);
+  const store = await (await storeModule()).openSqliteStore({
+    path: join(dir, 'gatehouse.db'),
+    sync,
+    thread,
+  });
   return {
     kind: 'sqlite',
     store,

@@ -45,9 +45,12 @@ runWorker<AuthServerConfig>(async (config) => {
         GATEHOUSE_SIGNING_ALG: 'ES256',
         LOG_LEVEL: 'silent',
         ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
-        // An A/B of the SQLite sync mode in one checkout (docs/benchmarks.md); unset: the default.
+        // A/Bs of the SQLite sync mode and thread in one checkout (docs/benchmarks.md); unset: the defaults.
         ...(process.env.GATEHOUSE_SQLITE_SYNC
           ? { GATEHOUSE_SQLITE_SYNC: process.env.GATEHOUSE_SQLITE_SYNC }
+          : {}),
+        ...(process.env.GATEHOUSE_SQLITE_THREAD
+          ? { GATEHOUSE_SQLITE_THREAD: process.env.GATEHOUSE_SQLITE_THREAD }
           : {}),
       }),
       { logger: false, print: () => {} },
