@@ -18,36 +18,40 @@ import {
 const port = parentPort!;
 const { path, sync } = workerData as StoreThreadData;
 
-let store: GatehouseStore;
-try {
-  store = await openSqliteStore({ path, sync });
-} catch (error) {
+const store: GatehouseStore | null = await openSqliteStore({ path, sync }).catch((error: unknown) => {
+  // Said in a message, not thrown: the opener reads the reason, and the thread ends quietly.
   port.postMessage({ kind: 'failed', error: toErrorShape(error) } satisfies StoreThreadReply);
   port.close();
-  throw error;
-}
-const target = store as unknown as Record<string, unknown>;
-
-port.on('message', (call: StoreThreadCall) => {
-  if (call === 'close') {
-    port.removeAllListeners('message');
-    void store.close().finally(() => port.close());
-    return;
-  }
-  const [id, subStore, method, args] = call;
-  let answer: Promise<unknown>;
-  try {
-    const owner = (subStore === '' ? target : target[subStore]) as Record<
-      string,
-      (...args: unknown[]) => Promise<unknown>
-    >;
-    answer = owner[method]!(...args);
-  } catch (error) {
-    answer = Promise.reject(error);
-  }
-  answer.then(
-    (value) => port.postMessage([id, true, value] satisfies StoreThreadReply),
-    (error: unknown) => port.postMessage([id, false, toErrorShape(error)] satisfies StoreThreadReply),
-  );
+  return null;
 });
-port.postMessage({ kind: 'ready', shape: storeShape(target) } satisfies StoreThreadReply);
+if (store) serve(store);
+
+function serve(store: GatehouseStore): void {
+  const target = store as unknown as Record<string, unknown>;
+
+  port.on('message', (call: StoreThreadCall) => {
+    if (call === 'close') {
+      port.removeAllListeners('message');
+      void store.close().finally(() => port.close());
+      return;
+    }
+    const [id, subStore, method, args] = call;
+    let answer: Promise<unknown>;
+    try {
+      const owner = (subStore === '' ? target : target[subStore]) as Record<
+        string,
+        (...args: unknown[]) => Promise<unknown>
+      >;
+      answer = owner[method]!(...args);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    const failed = (error: unknown) =>
+      port.postMessage([id, false, toErrorShape(error)] satisfies StoreThreadReply);
+    // A value that cannot be cloned back fails its own call, not the thread.
+    answer
+      .then((value) => port.postMessage([id, true, value] satisfies StoreThreadReply), failed)
+      .catch(failed);
+  });
+  port.postMessage({ kind: 'ready', shape: storeShape(target) } satisfies StoreThreadReply);
+}
