@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { makeEvent } from '@gatehouse/core/testing';
 import { openStore } from './open-store.ts';
 import { probeSynchronous } from './sqlite/synchronous-probe.ts';
 
@@ -56,17 +57,7 @@ it('runs the statements of the embedded store on a thread of their own with GATE
         sqliteSync,
       });
       // A write: a transaction begun by a connection in this thread shows in the probe.
-      await store.audit.append({
-        id: 'audit-1',
-        type: 'test',
-        at: Date.now(),
-        actorId: null,
-        subjectId: null,
-        sessionId: null,
-        ip: null,
-        userAgent: null,
-        data: {},
-      });
+      await store.audit.append(makeEvent());
       assert.equal((await store.audit.query({ limit: 10 })).length, 1);
       await store.close();
     } finally {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import type { GatehouseStore, SessionRecord } from '@gatehouse/core';
+import { makeSession, makeUser, T0 } from '@gatehouse/core/testing';
 import { isUnavailableError } from '../lib/unavailable-error.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
@@ -18,38 +19,11 @@ before(async () => {
 after(() => rm(directory, { recursive: true, force: true }));
 
 const newPath = () => join(directory, `db-${++files}.db`);
-/** One instant for every record, so two stores given the same calls hold the same rows. */
-const NOW = Date.now();
-
-function session(id: string): SessionRecord {
-  const now = NOW;
-  return {
-    id,
-    userId: 'user-1',
-    secretHash: `hash-of-${id}`,
-    strategy: 'session',
-    createdAt: now,
-    lastSeenAt: now,
-    idleExpiresAt: now + 60_000,
-    absoluteExpiresAt: now + 600_000,
-    ip: null,
-    userAgent: null,
-  };
-}
+/** Records fixed to the bit, so two stores given the same calls hold the same rows. */
+const session = (id: string): SessionRecord => makeSession('user-1', { id, secretHash: `hash-of-${id}` });
 
 async function withUser(store: GatehouseStore): Promise<void> {
-  const now = NOW;
-  const created = await store.users.create({
-    id: 'user-1',
-    email: 'a@example.com',
-    passwordHash: 'hash',
-    status: 'active',
-    roles: [],
-    createdAt: now,
-    updatedAt: now,
-    passwordChangedAt: now,
-  });
-  assert.equal(created, true);
+  assert.equal(await store.users.create(makeUser({ id: 'user-1', email: 'a@example.com' })), true);
 }
 
 describe('the SQLite store on its own thread', () => {
@@ -89,7 +63,7 @@ describe('the SQLite store on its own thread', () => {
           store.sessions.create(session('s-1')),
           store.sessions.create(session('s-2')),
           store.sessions.revoke('s-1'),
-          store.sessions.listForUser('user-1', Date.now()),
+          store.sessions.listForUser('user-1', T0),
           store.users.create({ id: 'user-2', email: 'a@example.com' } as never).catch(() => 'refused'),
           store.users.getByEmail('a@example.com'),
         ];
