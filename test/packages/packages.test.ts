@@ -149,6 +149,16 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
     );
   });
 
+  it('the installed CLI runs the SQLite store on its thread (GATEHOUSE_SQLITE_THREAD=on): writes, reads, exits', async () => {
+    // The thread's module is a file of the bundle (dist/sqlite-store-thread.js), found beside it.
+    const dataDir = join(root, 'thread-data');
+    const env = { GATEHOUSE_SQLITE_THREAD: 'on', GATEHOUSE_ADMIN_PASSWORD: 'a long admin passphrase 42' };
+    const gatehouse = (...args: string[]) =>
+      sh('npx', ['--no-install', 'gatehouse', ...args, '--data-dir', dataDir], serverProject, env, 60_000);
+    assert.match(await gatehouse('admin', 'create', '--email', 'thread@example.com'), /Created admin/);
+    assert.match(await gatehouse('users', 'list'), /thread@example\.com\s+active\s+admin/);
+  });
+
   for (const runtime of ['Node 24', 'Node 22'] as const) {
     it(`the SDK README quick start, verbatim, accepts a live token and refuses it within 1 s of a logout (${runtime})`, async () => {
       const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
