@@ -6,10 +6,13 @@
  * makes them, while `monitorEventLoopDelay` records how late the event loop turns. Not part of
  * `npm run bench` (docs/benchmarks.md, "The SQLite store on its own thread"):
  *
- *   flock /tmp/gh-bench.lock node bench/sqlite-thread.ts [seconds] [rate] [rounds]
+ *   flock /tmp/gh-bench.lock npx node bench/sqlite-thread.ts [seconds] [rate] [rounds]
  *
- * Printed per variant and round: the event loop's delay p99 and max (10 ms resolution: the timer that samples it costs the main thread too), the
- * main thread's CPU per login's writes, and how long a login's writes took (p50, p99).
+ * (`npx node`: the Node 24 the repository pins, which runs TypeScript; after `npm run build`.)
+ *
+ * Printed per variant and round: how late the event loop ran, p99 and max (sampled every 10 ms: a
+ * finer timer costs the main thread more than the writes), the main thread's CPU per login's
+ * writes, and how long a login's writes took (p50, p99).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
