@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { GatehouseStore } from '@gatehouse/core';
+import { makeEvent, makeSession, makeUser } from '@gatehouse/core/testing';
 import { openSqliteStore } from '../packages/server/src/store/index.ts';
 
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -33,50 +34,23 @@ const VARIANTS = [
   { sync: 'full', thread: true },
 ] as const;
 
+/** A login's writes, as the core makes them, with the store suite's records. */
 async function loginWrites(store: GatehouseStore, n: number): Promise<void> {
-  const now = Date.now();
-  const id = `session-${n}`;
-  await store.sessions.create({
-    id,
-    userId: 'user-1',
-    secretHash: `secret-${n}`,
-    strategy: 'hybrid',
-    createdAt: now,
-    lastSeenAt: now,
-    idleExpiresAt: now + 1_800_000,
-    absoluteExpiresAt: now + 43_200_000,
-    userAgent: 'bench',
-    ip: '127.0.0.1',
+  const session = makeSession('user-1', { id: `session-${n}` });
+  await store.sessions.create(session);
+  await store.audit.append(makeEvent({ actorId: 'user-1', subjectId: 'user-1', sessionId: session.id }));
+  await store.refreshTokens.issue({
+    hash: `refresh-${n}`,
+    sessionId: session.id,
+    createdAt: session.createdAt,
   });
-  await store.audit.append({
-    id: `audit-${n}`,
-    type: 'login.success',
-    at: now,
-    actorId: 'user-1',
-    subjectId: 'user-1',
-    sessionId: id,
-    ip: '127.0.0.1',
-    userAgent: 'bench',
-    data: { strategy: 'hybrid' },
-  });
-  await store.refreshTokens.issue({ hash: `refresh-${n}`, sessionId: id, createdAt: now });
 }
 
 async function measure(variant: (typeof VARIANTS)[number]) {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-sqlite-thread-'));
   const store = await openSqliteStore({ path: join(directory, 'gatehouse.db'), ...variant });
   try {
-    const now = Date.now();
-    await store.users.create({
-      id: 'user-1',
-      email: 'bench@example.com',
-      passwordHash: 'not a hash',
-      roles: [],
-      status: 'active',
-      createdAt: now,
-      updatedAt: now,
-      passwordChangedAt: now,
-    });
+    await store.users.create(makeUser({ id: 'user-1' }));
     // Warm-up: the statements prepared, the code compiled.
     for (let n = 0; n < 50; n++) await loginWrites(store, -1 - n);
     const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });

@@ -49,28 +49,19 @@ export function fromErrorShape(shape: ErrorShape): Error {
 
 const isFunction = (value: unknown) => typeof value === 'function';
 
-/** The function-valued properties of `store` and of each of its object-valued properties. */
+/**
+ * The function-valued properties of `store` and of each of its object-valued properties (the SQL
+ * sub-stores are object literals: their methods are their own properties).
+ */
 export function storeShape(store: Record<string, unknown>): StoreShape {
   const shape: StoreShape = { methods: [], subStores: {} };
   for (const [name, value] of Object.entries(store)) {
     if (isFunction(value)) shape.methods.push(name);
     else if (value !== null && typeof value === 'object') {
-      shape.subStores[name] = methodsOf(value);
+      shape.subStores[name] = Object.keys(value).filter((key) =>
+        isFunction((value as Record<string, unknown>)[key]),
+      );
     }
   }
   return shape;
-}
-
-function methodsOf(object: object): string[] {
-  const names = new Set<string>();
-  for (
-    let current: object | null = object;
-    current && current !== Object.prototype;
-    current = Object.getPrototypeOf(current)
-  ) {
-    for (const name of Object.getOwnPropertyNames(current)) {
-      if (name !== 'constructor' && isFunction((object as Record<string, unknown>)[name])) names.add(name);
-    }
-  }
-  return [...names];
 }

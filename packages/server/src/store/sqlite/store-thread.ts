@@ -29,7 +29,7 @@ interface Waiting {
  * (name, message and codes), each call a round trip between threads.
  */
 export async function openSqliteStoreOnThread(data: StoreThreadData): Promise<GatehouseStore> {
-  const worker = new Worker(WORKER_URL, { workerData: data satisfies StoreThreadData });
+  const worker = new Worker(WORKER_URL, { workerData: data });
   const waiting = new Map<number, Waiting>();
   let nextId = 0;
   let ended: Error | null = null;
