@@ -221,7 +221,7 @@ describe('createAuth', () => {
 });
 
 describe('createAuth: a login and the event loop', () => {
-  it('lets I/O that arrives during a login run before each of its writes and its answer (a store answering at once holds no turn)', async () => {
+  it('lets I/O that arrives during a login run before its write (session and audit event together) and its answer (a store answering at once holds no turn)', async () => {
     // "Other I/O": bytes on a socket (a request to another route), sent when the hash check
     // answers and when the session is written; the event loop must poll for them to see them.
     const log: string[] = [];
@@ -238,16 +238,16 @@ describe('createAuth: a login and the event loop', () => {
         ...store,
         sessions: {
           ...store.sessions,
-          create: async (session) => {
-            happened('session written');
-            return store.sessions.create(session);
+          create: async (session, audit) => {
+            happened(`session written with audit ${audit?.type}`);
+            return store.sessions.create(session, audit);
           },
         },
         audit: {
           ...store.audit,
           append: async (event) => {
-            // Registration's own audit event is not part of what is checked.
-            if (event.type === 'login.success') happened(`audit ${event.type} written`);
+            // The login's audit event goes with the session's write (one commit), not on its own.
+            happened(`audit ${event.type} written on its own`);
             return store.audit.append(event);
           },
         },
@@ -270,12 +270,17 @@ describe('createAuth: a login and the event loop', () => {
       assert.deepEqual(log, [
         'hash checked',
         'other I/O (sent at hash checked)',
-        'session written',
-        'other I/O (sent at session written)',
-        'audit login.success written',
-        'other I/O (sent at audit login.success written)',
+        'session written with audit login.success',
+        'other I/O (sent at session written with audit login.success)',
         'login answered',
       ]);
+      assert.deepEqual(
+        (await store.audit.query({ type: 'login.success', limit: 2 })).map((event) => event.sessionId),
+        [
+          (await store.sessions.listForUser((await store.users.getByEmail('alice@example.com'))!.id, 0))[0]!
+            .id,
+        ],
+      );
     } finally {
       pair.close();
     }

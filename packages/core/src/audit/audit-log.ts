@@ -15,22 +15,29 @@ export type AuditInput = Partial<Omit<AuditEvent, 'id' | 'at' | 'type'>> & { typ
 
 export interface AuditLog {
   record(input: AuditInput, context?: RequestContext): Promise<void>;
+  /**
+   * The event `record` would append, for a store write that appends it with its change (one
+   * transaction, one commit): `store.sessions.create(session, audit.event(...))`.
+   */
+  event(input: AuditInput, context?: RequestContext): AuditEvent;
 }
 
 export function createAuditLog(store: AuditStore, clock: Clock, random: RandomSource): AuditLog {
+  const event = (input: AuditInput, context = emptyContext): AuditEvent => ({
+    id: toBase64Url(random.bytes(12)),
+    type: input.type,
+    at: clock.now(),
+    actorId: input.actorId ?? null,
+    subjectId: input.subjectId ?? null,
+    sessionId: input.sessionId ?? null,
+    ip: input.ip ?? context.ip,
+    userAgent: input.userAgent ?? context.userAgent,
+    data: input.data ?? {},
+  });
   return {
-    async record(input, context = emptyContext) {
-      await store.append({
-        id: toBase64Url(random.bytes(12)),
-        type: input.type,
-        at: clock.now(),
-        actorId: input.actorId ?? null,
-        subjectId: input.subjectId ?? null,
-        sessionId: input.sessionId ?? null,
-        ip: input.ip ?? context.ip,
-        userAgent: input.userAgent ?? context.userAgent,
-        data: input.data ?? {},
-      });
+    async record(input, context) {
+      await store.append(event(input, context));
     },
+    event,
   };
 }

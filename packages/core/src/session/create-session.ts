@@ -1,4 +1,4 @@
-import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import { type AuditInput, emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { SessionRecord, Strategy, UserRecord } from '../store/types.ts';
 import { generateSessionToken, hashSessionSecret } from './session-token.ts';
@@ -7,6 +7,11 @@ export interface CreateSessionOptions {
   user: UserRecord;
   strategy: Strategy;
   context?: RequestContext;
+  /**
+   * An audit event written with the session, in the same store transaction (one commit); its
+   * `sessionId` is the new session's.
+   */
+  audit?: AuditInput;
 }
 
 export interface CreatedSession {
@@ -17,8 +22,8 @@ export interface CreatedSession {
 
 /** Starts a session for an already-authenticated user: always a fresh id and secret. */
 export async function createSession(
-  deps: Pick<AuthDeps, 'store' | 'clock' | 'random' | 'sessionPolicy'>,
-  { user, strategy, context = emptyContext }: CreateSessionOptions,
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'random' | 'sessionPolicy' | 'audit'>,
+  { user, strategy, context = emptyContext, audit }: CreateSessionOptions,
 ): Promise<CreatedSession> {
   const { sessionPolicy: policy } = deps;
   const now = deps.clock.now();
@@ -35,6 +40,9 @@ export async function createSession(
     userAgent: context.userAgent?.slice(0, 512) ?? null,
     ip: context.ip,
   };
-  await deps.store.sessions.create(session);
+  await deps.store.sessions.create(
+    session,
+    audit && deps.audit.event({ ...audit, sessionId: session.id }, context),
+  );
   return { session, sessionToken: token.value };
 }

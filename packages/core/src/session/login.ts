@@ -13,11 +13,12 @@ export interface LoginInput extends Credentials {
 
 /**
  * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted).
- * Each of its two writes (the session, the audit event) waits for the event loop's next turn first,
- * and so does its answer after the last write: over a synchronous store (SQLite) a served login is
- * then four short stretches of event-loop work instead of one (the caller's response, cookie or
- * tokens, in the last instead of behind the audit write), and a request that arrives meanwhile (a
- * guarded route during a login flood) waits for one of them at most.
+ * The session and its `login.success` audit event are one store write (one transaction, one
+ * commit). That write waits for the event loop's next turn first, and so does the answer after it:
+ * over a synchronous store (SQLite) a served login is then three short stretches of event-loop work
+ * instead of one (the caller's response, cookie or tokens, in the last instead of behind the write),
+ * and a request that arrives meanwhile (a guarded route during a login flood) waits for one of
+ * them at most.
  */
 export async function login(
   deps: AuthDeps,
@@ -27,18 +28,12 @@ export async function login(
   const user = await verifyCredentials(deps, input, context);
   const strategy = input.strategy ?? 'session';
   await nextEventLoopTurn();
-  const { session, sessionToken } = await createSession(deps, { user, strategy, context });
-  await nextEventLoopTurn();
-  await deps.audit.record(
-    {
-      type: 'login.success',
-      actorId: user.id,
-      subjectId: user.id,
-      sessionId: session.id,
-      data: { strategy },
-    },
+  const { session, sessionToken } = await createSession(deps, {
+    user,
+    strategy,
     context,
-  );
+    audit: { type: 'login.success', actorId: user.id, subjectId: user.id, data: { strategy } },
+  });
   await nextEventLoopTurn();
   return { user, session, sessionToken };
 }

@@ -1,4 +1,4 @@
-import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
+import { type AuditInput, emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { RevokeReason } from '../auth-types.ts';
 import { NotFoundError } from '../errors.ts';
@@ -34,24 +34,30 @@ export interface RevokeOwnSessionOptions {
   context?: RequestContext;
 }
 
+interface Audited {
+  reason: RevokeReason;
+  actorId: string | null;
+  context: RequestContext;
+}
+
+/** The `session.revoked` audit event of one ended session. */
+function revoked(session: SessionRecord, { reason, actorId }: Audited): AuditInput {
+  return {
+    type: 'session.revoked',
+    actorId,
+    subjectId: session.userId,
+    sessionId: session.id,
+    data: { reason },
+  };
+}
+
 /** Audits each ended session. */
 async function auditRevocations(
   deps: RevokeDeps,
   sessions: SessionRecord[],
-  audited: { reason: RevokeReason; actorId: string | null; context: RequestContext },
+  audited: Audited,
 ): Promise<void> {
-  for (const session of sessions) {
-    await deps.audit.record(
-      {
-        type: 'session.revoked',
-        actorId: audited.actorId,
-        subjectId: session.userId,
-        sessionId: session.id,
-        data: { reason: audited.reason },
-      },
-      audited.context,
-    );
-  }
+  for (const session of sessions) await deps.audit.record(revoked(session, audited), audited.context);
 }
 
 // Fail safe: the durable revocation is written before the session rows are deleted. A crash or a
@@ -67,10 +73,10 @@ export async function revokeSession(
   const session = await deps.store.sessions.get(sessionId);
   if (!session) return null;
   await publishSessionRevocations(deps, [session]);
-  // Null when a concurrent revocation deleted it first: that one audits it.
-  const revoked = await deps.store.sessions.revoke(sessionId);
-  if (revoked) await auditRevocations(deps, [revoked], { reason, actorId, context });
-  return revoked;
+  // The deletion and its audit event are one write. Null when a concurrent revocation deleted it
+  // first: that one audits it, and this write appends nothing.
+  const audited: Audited = { reason, actorId, context };
+  return deps.store.sessions.revoke(sessionId, deps.audit.event(revoked(session, audited), context));
 }
 
 /**

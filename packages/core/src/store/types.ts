@@ -4,6 +4,11 @@ import type { RevocationEvent } from '../revocation/revocation-event.ts';
  * Narrow, domain-shaped store interfaces. Every backend (memory, SQLite, PostgreSQL, Redis)
  * implements them and passes the one conformance suite. "Not found" is `null`, never an exception.
  * All times are milliseconds since the epoch.
+ *
+ * A write that takes an `audit` event appends it with the change, in the same transaction where the
+ * backend has one that spans both (memory, SQLite, PostgreSQL: the change and its audit row commit
+ * together, or neither does, in one commit instead of two), and only when the write changed
+ * something. Redis appends it right after the change.
  */
 
 export type Strategy = 'session' | 'hybrid' | 'token';
@@ -27,8 +32,11 @@ export type UserPatch = Partial<
 >;
 
 export interface UserStore {
-  /** Inserts the user; returns false (and changes nothing) when the email is taken. */
-  create(user: UserRecord): Promise<boolean>;
+  /**
+   * Inserts the user; returns false (and changes nothing, `audit` included) when the email is
+   * taken. `audit` is appended with the user (see the top of this file).
+   */
+  create(user: UserRecord, audit?: AuditEvent): Promise<boolean>;
   getById(id: string): Promise<UserRecord | null>;
   getByEmail(email: string): Promise<UserRecord | null>;
   /** Returns the updated record, or null when there is no such user. */
@@ -58,12 +66,16 @@ export interface SessionRecord {
 }
 
 export interface SessionStore {
-  create(session: SessionRecord): Promise<void>;
+  /** Inserts the session; `audit` is appended with it (see the top of this file). */
+  create(session: SessionRecord, audit?: AuditEvent): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   /** Records activity: sets `lastSeenAt` and `idleExpiresAt`. Returns false when the session is gone. */
   touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean>;
-  /** Deletes the session and its refresh tokens atomically; returns what was deleted. */
-  revoke(id: string): Promise<SessionRecord | null>;
+  /**
+   * Deletes the session and its refresh tokens atomically; returns what was deleted. `audit` is
+   * appended with the deletion, and only if this call deleted the session.
+   */
+  revoke(id: string, audit?: AuditEvent): Promise<SessionRecord | null>;
   /** Deletes every session of the user (but `exceptId`) with their refresh tokens; returns them. */
   revokeAllForUser(userId: string, exceptId?: string): Promise<SessionRecord[]>;
   /** Sessions of the user that are live at `now` (neither idle- nor absolute-expired), newest first. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { GatehouseStore } from '../store/types.ts';
 import { describeAudit } from './store-suite/audit.ts';
+import { describeAuditedWrites } from './store-suite/audited-writes.ts';
 import type { CurrentStore } from './store-suite/fixtures.ts';
 import { describeKeys } from './store-suite/keys.ts';
 import { describeRefreshLookup } from './store-suite/refresh-lookup.ts';
@@ -52,6 +53,7 @@ export function runStoreSuite(name: string, makeStore: () => Promise<StoreHarnes
     describeRefreshLookup(current);
     describeKeys(current);
     describeAudit(current);
+    describeAuditedWrites(current);
     describeResetTokens(current);
     describeRevocations(current);
     describeRevocationOutbox(current);

@@ -44,9 +44,11 @@ export async function register(
       updatedAt: now,
       passwordChangedAt: now,
     };
-    const created = await deps.store.users.create(user);
-    if (created)
-      await deps.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context);
+    // The user and its audit event commit together; neither is written when the email is taken.
+    const created = await deps.store.users.create(
+      user,
+      deps.audit.event({ type: 'user.registered', actorId: user.id, subjectId: user.id }, context),
+    );
     return { created, user: created ? user : null };
   } finally {
     permit.release();

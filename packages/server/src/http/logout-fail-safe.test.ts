@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { GatehouseStore, RevocationPublisher } from '@gatehouse/core';
+import type { AuditEvent, GatehouseStore, RevocationPublisher } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { bearer, createTestServer, refreshWithBody, registerAndLoginWithTokens } from '../testing/index.ts';
@@ -25,7 +25,7 @@ async function failingServer(failing: Failing) {
     };
     const sessions = {
       ...inner.sessions,
-      revoke: async (id: string) => (await fail()) || inner.sessions.revoke(id),
+      revoke: async (id: string, audit?: AuditEvent) => (await fail()) || inner.sessions.revoke(id, audit),
       revokeAllForUser: async (userId: string, exceptId?: string) =>
         (await fail()) || inner.sessions.revokeAllForUser(userId, exceptId),
     } as GatehouseStore['sessions'];

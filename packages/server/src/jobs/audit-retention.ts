@@ -5,7 +5,7 @@ const DAY_MS = 24 * 60 * 60_000;
 export interface AuditRetentionOptions {
   audit: Pick<AuditStore, 'deleteBefore'>;
   /** Where the pruning itself is recorded, so a gap in the log is never unexplained. */
-  log: AuditLog;
+  log: Pick<AuditLog, 'record'>;
   retentionDays: number;
   clock: Clock;
   /** A failed run is reported here and retried at the next tick; it never stops the server. */

@@ -5,8 +5,9 @@ import { copy, deleteSession, type MemoryState } from './state.ts';
 export function createMemorySessionStore(state: MemoryState): SessionStore {
   const { sessions } = state;
   return {
-    async create(session) {
+    async create(session, audit) {
       sessions.set(session.id, copy(session));
+      if (audit) state.audit.push(copy(audit));
     },
     async get(id) {
       const session = sessions.get(id);
@@ -19,8 +20,10 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
       session.idleExpiresAt = idleExpiresAt;
       return true;
     },
-    async revoke(id) {
-      return deleteSession(state, id);
+    async revoke(id, audit) {
+      const revoked = deleteSession(state, id);
+      if (revoked && audit) state.audit.push(copy(audit));
+      return revoked;
     },
     async revokeAllForUser(userId, exceptId) {
       const revoked: SessionRecord[] = [];

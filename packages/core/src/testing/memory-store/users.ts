@@ -4,10 +4,11 @@ import { copy, deleteResetTokensOf, deleteSession, type MemoryState } from './st
 export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, sessions } = state;
   return {
-    async create(user) {
+    async create(user, audit) {
       for (const existing of users.values()) if (existing.email === user.email) return false;
       if (users.has(user.id)) return false;
       users.set(user.id, copy(user));
+      if (audit) state.audit.push(copy(audit));
       return true;
     },
     async getById(id) {

@@ -69,13 +69,15 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const context: RedisStoreContext = { client, keys, scripts: defineRedisScripts(client) };
   const routing = createRouting(context);
   const outbox = createRedisRevocationOutbox(context);
+  // A write's audit event lives in the `{audit}` slot, not the write's: appended right after it.
+  const audit = createRedisAuditStore(context);
   return {
     kind: 'redis',
-    users: createRedisUserStore(context, routing),
-    sessions: createRedisSessionStore(context, routing),
+    users: createRedisUserStore(context, routing, audit),
+    sessions: createRedisSessionStore(context, routing, audit),
     refreshTokens: createRedisRefreshTokenStore(context, routing, outbox),
     keys: createRedisKeyStore(context),
-    audit: createRedisAuditStore(context),
+    audit,
     resetTokens: createRedisResetTokenStore(context, routing),
     revocationOutbox: outbox,
     async ping() {

@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
+import type { AuditStore, SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
 import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
@@ -18,10 +18,17 @@ const EXPIRED_BATCH = 500;
 const byNewest = (a: SessionRecord, b: SessionRecord) =>
   b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function createRedisSessionStore(context: RedisStoreContext, routing: Routing): SessionStore {
+export function createRedisSessionStore(
+  context: RedisStoreContext,
+  routing: Routing,
+  audit: Pick<AuditStore, 'append'>,
+): SessionStore {
   const { client, keys, scripts } = context;
   return {
-    create: (session) => createSession(context, routing, session),
+    async create(session, event) {
+      await createSession(context, routing, session);
+      if (event) await audit.append(event);
+    },
 
     async get(id) {
       const userId = await routing.userOfSession(id);
@@ -32,7 +39,7 @@ export function createRedisSessionStore(context: RedisStoreContext, routing: Rou
 
     touch: (id, lastSeenAt, idleExpiresAt) => touchSession(context, routing, id, lastSeenAt, idleExpiresAt),
 
-    async revoke(id) {
+    async revoke(id, event) {
       const userId = await routing.userOfSession(id);
       if (userId === null) return null;
       const base = keys.userBase(userId);
@@ -41,6 +48,7 @@ export function createRedisSessionStore(context: RedisStoreContext, routing: Rou
       );
       if (!deleted) return null;
       await routing.forget([deleted]);
+      if (event) await audit.append(event);
       return deleted.session;
     },
 

@@ -1,4 +1,4 @@
-import type { UserPatch, UserRecord, UserStore } from '@gatehouse/core';
+import type { AuditStore, UserPatch, UserRecord, UserStore } from '@gatehouse/core';
 import type { RedisStoreContext } from './context.ts';
 import { decodeId, encodeId } from './key-layout.ts';
 import { toFields, toUserRecord, userToFields } from './records.ts';
@@ -17,17 +17,24 @@ const LIST_BATCH_MAX = 500;
  * record, then claiming the route with SET NX. Whoever claims the route owns the email; the loser
  * removes its record again. `getByEmail` and `list` only return users their route points to.
  */
-export function createRedisUserStore(context: RedisStoreContext, routing: Routing): UserStore {
+export function createRedisUserStore(
+  context: RedisStoreContext,
+  routing: Routing,
+  audit: Pick<AuditStore, 'append'>,
+): UserStore {
   const { client, keys, scripts } = context;
   const userKey = (id: string) => userKeyOf(context, id);
   return {
-    async create(user) {
+    async create(user, event) {
       if ((await scripts.createUser([userKey(user.id)], userToFields(user))) !== 1) return false;
       const member = emailMember(user);
       // Listed before the claim: a crash in between leaves a stale entry `list` skips, never a
       // committed user missing from the list.
       await client.zadd(keys.emails, '0', member);
-      if (await claimEmail(context, user)) return true;
+      if (await claimEmail(context, user)) {
+        if (event) await audit.append(event);
+        return true;
+      }
       await Promise.all([client.del(userKey(user.id)), client.zrem(keys.emails, member)]);
       return false;
     },

@@ -4,7 +4,7 @@ import { AUDIT_COLUMNS, auditEventValues, toAuditEvent } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { count, execute, placeholders, rows, type SqlProgram } from './program.ts';
 
-const INSERT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9)})`;
+export const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9)})`;
 
 function* query(dialect: SqlDialect, query: AuditQuery): SqlProgram<AuditEvent[]> {
   const values: unknown[] = [];
@@ -23,7 +23,7 @@ function* query(dialect: SqlDialect, query: AuditQuery): SqlProgram<AuditEvent[]
 
 export function createSqlAuditStore({ run, dialect }: SqlDriver): AuditStore {
   return {
-    append: (event) => run(execute(INSERT, ...auditEventValues(event))),
+    append: (event) => run(execute(INSERT_AUDIT_EVENT, ...auditEventValues(event))),
     query: (filter) => run(query(dialect, filter)),
     deleteBefore: (before) => run(count('DELETE FROM audit_events WHERE at < ?', before)),
   };

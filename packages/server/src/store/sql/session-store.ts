@@ -1,5 +1,6 @@
 import type { SessionStore, Strategy } from '@gatehouse/core';
 import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
+import { runAudited } from './audited-write.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, execute, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
 
@@ -18,13 +19,24 @@ function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
   return counts;
 }
 
-export function createSqlSessionStore({ run }: SqlDriver): SessionStore {
+export function createSqlSessionStore(driver: SqlDriver): SessionStore {
+  const { run } = driver;
   return {
-    create: (session) => run(execute(INSERT, ...sessionValues(session))),
+    create: async (session, audit) => {
+      if (!audit) return run(execute(INSERT, ...sessionValues(session)));
+      await runAudited(driver, { text: `${INSERT} RETURNING id`, values: sessionValues(session) }, audit);
+    },
     get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
     touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
     // Deleting a session cascades to its refresh tokens within the same statement.
-    revoke: (id) => run(rowAs(toSessionRecord, 'DELETE FROM sessions WHERE id = ? RETURNING *', id)),
+    revoke: async (id, audit) => {
+      const deleted = await runAudited(
+        driver,
+        { text: 'DELETE FROM sessions WHERE id = ? RETURNING *', values: [id] },
+        audit,
+      );
+      return deleted === undefined ? null : toSessionRecord(deleted);
+    },
     revokeAllForUser: (userId, exceptId) =>
       run(
         rowsAs(

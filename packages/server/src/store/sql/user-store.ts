@@ -1,13 +1,15 @@
 import type { UserRecord, UserStore } from '@gatehouse/core';
 import { type Row, toUserRecord } from './rows.ts';
 import { toUserPatchAssignments } from './user-patch.ts';
+import { runAudited } from './audited-write.ts';
 import type { SqlDriver } from './driver.ts';
-import { changed, count, row, rowAs, rowsAs, type SqlProgram } from './program.ts';
+import { changed, row, rowAs, rowsAs, type SqlProgram } from './program.ts';
 
 const BY_ID = 'SELECT * FROM users WHERE id = ?';
 const BY_EMAIL = 'SELECT * FROM users WHERE email = ?';
 
-export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
+export function createSqlUserStore(driver: SqlDriver): UserStore {
+  const { run, dialect } = driver;
   const toUser = (found: Row): UserRecord => toUserRecord(found, dialect.decodeTextList(found.roles));
   // A literal substring, so `%` and `_` do not act as wildcards. Emails are stored lower-cased, so
   // lower-casing the query makes the match case-insensitive.
@@ -15,23 +17,20 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
   const selectPage = `SELECT * FROM users WHERE ${matches} ORDER BY email LIMIT ? OFFSET ?`;
   const countMatches = `SELECT count(*) AS n FROM users WHERE ${matches}`;
 
-  function* insert(user: UserRecord): SqlProgram<boolean> {
-    // No conflict target: a taken email or id both make `create` answer false, even under a race.
-    const inserted = yield* count(
-      `INSERT INTO users (id, email, password_hash, roles, status, created_at, updated_at, password_changed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-      user.id,
-      user.email,
-      user.passwordHash,
-      dialect.encodeTextList(user.roles),
-      user.status,
-      user.createdAt,
-      user.updatedAt,
-      user.passwordChangedAt,
-    );
-    return inserted > 0;
-  }
+  // No conflict target: a taken email or id both make `create` answer false, even under a race.
+  const INSERT = `INSERT INTO users (id, email, password_hash, roles, status, created_at, updated_at, password_changed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`;
+  const insertValues = (user: UserRecord) => [
+    user.id,
+    user.email,
+    user.passwordHash,
+    dialect.encodeTextList(user.roles),
+    user.status,
+    user.createdAt,
+    user.updatedAt,
+    user.passwordChangedAt,
+  ];
 
   function* update(id: string, patch: Parameters<UserStore['update']>[1]): SqlProgram<UserRecord | null> {
     const assignments = toUserPatchAssignments(patch, dialect.encodeTextList);
@@ -51,7 +50,16 @@ export function createSqlUserStore({ run, dialect }: SqlDriver): UserStore {
   }
 
   return {
-    create: (user) => run(insert(user)),
+    create: async (user, audit) => {
+      if (!audit) return run(changed(INSERT, ...insertValues(user)));
+      // The audit row only when the user was inserted: RETURNING is empty on a conflict.
+      const inserted = await runAudited(
+        driver,
+        { text: `${INSERT} RETURNING id`, values: insertValues(user) },
+        audit,
+      );
+      return inserted !== undefined;
+    },
     getById: (id) => run(rowAs(toUser, BY_ID, id)),
     getByEmail: (email) => run(rowAs(toUser, BY_EMAIL, email)),
     update: (id, patch) => run(update(id, patch)),
