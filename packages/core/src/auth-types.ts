@@ -15,6 +15,8 @@ export interface Authenticated {
 export interface LoginResult extends Authenticated {
   /** `id.secret`: goes into the cookie (session strategy) and is never stored. */
   sessionToken: string;
+  /** The first token of the session's refresh family, when the login was asked to start it. */
+  refreshToken?: string;
 }
 
 export type RevokeReason =

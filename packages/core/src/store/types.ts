@@ -66,8 +66,13 @@ export interface SessionRecord {
 }
 
 export interface SessionStore {
-  /** Inserts the session; `audit` is appended with it (see the top of this file). */
-  create(session: SessionRecord, audit?: AuditEvent): Promise<void>;
+  /**
+   * Inserts the session; `audit` is appended with it (see the top of this file). With
+   * `refreshTokenHash`, the first token of the session's refresh family (created at
+   * `session.createdAt`) is stored in the same operation, as `RefreshTokenStore.issue` would: a
+   * hybrid or token login is then one write.
+   */
+  create(session: SessionRecord, audit?: AuditEvent, refreshTokenHash?: string): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   /** Records activity: sets `lastSeenAt` and `idleExpiresAt`. Returns false when the session is gone. */
   touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean>;

@@ -5,8 +5,16 @@ import { copy, deleteSession, type MemoryState } from './state.ts';
 export function createMemorySessionStore(state: MemoryState): SessionStore {
   const { sessions } = state;
   return {
-    async create(session, audit) {
+    async create(session, audit, refreshTokenHash) {
       sessions.set(session.id, copy(session));
+      if (refreshTokenHash !== undefined)
+        state.refresh.set(refreshTokenHash, {
+          hash: refreshTokenHash,
+          sessionId: session.id,
+          createdAt: session.createdAt,
+          consumedAt: null,
+          successorCipher: null,
+        });
       if (audit) state.audit.push(copy(audit));
     },
     async get(id) {

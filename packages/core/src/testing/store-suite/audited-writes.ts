@@ -3,10 +3,13 @@ import { describe, it } from 'node:test';
 import type { AuditEvent, GatehouseStore } from '../../store/types.ts';
 import {
   type CurrentStore,
+  MINUTE,
   T0,
   makeEvent,
+  makeRotation,
   makeSession,
   makeUser,
+  randomHash,
   seedSession,
   seedUser,
 } from './fixtures.ts';
@@ -14,6 +17,7 @@ import {
 export function describeAuditedWrites(current: CurrentStore) {
   describe('writes with their audit event', () => {
     auditedWriteCases(current);
+    sessionStartCases(current);
   });
 }
 
@@ -97,5 +101,38 @@ function auditedWriteCases(current: CurrentStore) {
     await store.sessions.create(session);
     assert.deepEqual(await store.sessions.revoke(session.id), session);
     assert.deepEqual(await allEvents(store), []);
+  });
+}
+
+/** A session stored with its first refresh token, as a hybrid or token login stores it. */
+function sessionStartCases(current: CurrentStore) {
+  it('sessions.create with a refresh token hash starts the family in the same write', async () => {
+    const store = current();
+    const user = await seedUser(store);
+    const session = makeSession(user.id, { strategy: 'hybrid' });
+    const event = makeEvent({
+      type: 'login.success',
+      actorId: user.id,
+      subjectId: user.id,
+      sessionId: session.id,
+    });
+    const hash = randomHash();
+    await store.sessions.create(session, event, hash);
+    assert.deepEqual(await store.sessions.get(session.id), session);
+    assert.equal(await store.refreshTokens.sessionIdFor(hash), session.id);
+    assert.deepEqual(await allEvents(store), [event]);
+    // The token is the live member of its family, as if `issue` had stored it.
+    const rotated = await store.refreshTokens.rotate(makeRotation(hash, T0 + MINUTE));
+    assert.equal(rotated.outcome, 'rotated');
+
+    // Without an audit event, the session and its token alone.
+    const bare = makeSession(user.id, { strategy: 'token' });
+    const bareHash = randomHash();
+    await store.sessions.create(bare, undefined, bareHash);
+    assert.equal(await store.refreshTokens.sessionIdFor(bareHash), bare.id);
+    assert.deepEqual(await allEvents(store), [event]);
+    // Revoking the session takes its token with it.
+    await store.sessions.revoke(bare.id);
+    assert.equal(await store.refreshTokens.sessionIdFor(bareHash), null);
   });
 }

@@ -4,7 +4,7 @@ import type { LoginResponder } from './login-responder.ts';
 import { respondWithSessionCookie } from './session-login.ts';
 import { respondWithTokens } from './token-login.ts';
 
-export type { LoginBinding, LoginResponder } from './login-responder.ts';
+export type { LoginResponder } from './login-responder.ts';
 
 const STRATEGIES: readonly Strategy[] = ['session', 'hybrid', 'token'];
 

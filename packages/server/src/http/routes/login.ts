@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
-import { assertClientMayUse } from '../../oauth/clients.ts';
+import { assertClientMayUse, refreshTokenBinding } from '../../oauth/clients.ts';
 import { readTokenRequestProof } from '../oauth/token-request-proof.ts';
 import type { AppContext } from '../app-context.ts';
 import { readJsonObject } from '../plugins/json-body.ts';
@@ -26,12 +26,15 @@ export function registerLoginRoute(app: FastifyInstance, context: AppContext): v
       throw new InvalidInputError('DPoP applies to the token strategy', 'DPoP');
     }
     const result = await context.auth.login(
-      { email: body.email, password: body.password, strategy },
+      {
+        email: body.email,
+        password: body.password,
+        strategy,
+        // Hybrid and token sessions start their refresh family in the login's own write.
+        ...(strategy === 'session' ? {} : { refreshToken: refreshTokenBinding(client.id, proof?.jkt) }),
+      },
       requestContext(request),
     );
-    return loginResponders[strategy](result, reply, context, {
-      clientId: client.id,
-      ...(proof ? { jkt: proof.jkt } : {}),
-    });
+    return loginResponders[strategy](result, reply, context);
   });
 }

@@ -71,11 +71,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const outbox = createRedisRevocationOutbox(context);
   // A write's audit event lives in the `{audit}` slot, not the write's: appended right after it.
   const audit = createRedisAuditStore(context);
+  const refreshTokens = createRedisRefreshTokenStore(context, routing, outbox);
   return {
     kind: 'redis',
     users: createRedisUserStore(context, routing, audit),
-    sessions: createRedisSessionStore(context, routing, audit),
-    refreshTokens: createRedisRefreshTokenStore(context, routing, outbox),
+    sessions: createRedisSessionStore(context, routing, { audit, refreshTokens }),
+    refreshTokens,
     keys: createRedisKeyStore(context),
     audit,
     resetTokens: createRedisResetTokenStore(context, routing),

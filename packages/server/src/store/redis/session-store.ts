@@ -1,4 +1,4 @@
-import type { AuditStore, SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
+import type { AuditStore, RefreshTokenStore, SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
 import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
@@ -18,15 +18,27 @@ const EXPIRED_BATCH = 500;
 const byNewest = (a: SessionRecord, b: SessionRecord) =>
   b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** The other sub-stores a session write reaches: each in its own slot, so written one after the other. */
+export interface SessionWriteTargets {
+  audit: Pick<AuditStore, 'append'>;
+  refreshTokens: Pick<RefreshTokenStore, 'issue'>;
+}
+
 export function createRedisSessionStore(
   context: RedisStoreContext,
   routing: Routing,
-  audit: Pick<AuditStore, 'append'>,
+  { audit, refreshTokens }: SessionWriteTargets,
 ): SessionStore {
   const { client, keys, scripts } = context;
   return {
-    async create(session, event) {
+    async create(session, event, refreshTokenHash) {
       await createSession(context, routing, session);
+      if (refreshTokenHash !== undefined)
+        await refreshTokens.issue({
+          hash: refreshTokenHash,
+          sessionId: session.id,
+          createdAt: session.createdAt,
+        });
       if (event) await audit.append(event);
     },
 

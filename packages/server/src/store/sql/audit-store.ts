@@ -4,7 +4,7 @@ import { AUDIT_COLUMNS, auditEventValues, toAuditEvent } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { count, execute, placeholders, rows, type SqlProgram } from './program.ts';
 
-export const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9)})`;
+const INSERT_AUDIT_EVENT = `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${placeholders(9)})`;
 
 function* query(dialect: SqlDialect, query: AuditQuery): SqlProgram<AuditEvent[]> {
   const values: unknown[] = [];

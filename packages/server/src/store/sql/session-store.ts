@@ -1,6 +1,6 @@
 import type { SessionStore, Strategy } from '@gatehouse/core';
 import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
-import { runAudited } from './audited-write.ts';
+import { auditInsert, type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, execute, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
 
@@ -22,18 +22,31 @@ function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
 export function createSqlSessionStore(driver: SqlDriver): SessionStore {
   const { run } = driver;
   return {
-    create: async (session, audit) => {
-      if (!audit) return run(execute(INSERT, ...sessionValues(session)));
-      await runAudited(driver, { text: `${INSERT} RETURNING id`, values: sessionValues(session) }, audit);
+    create: async (session, audit, refreshTokenHash) => {
+      const inserts: FollowingInsert[] = [];
+      if (refreshTokenHash !== undefined)
+        inserts.push({
+          table: 'refresh_tokens',
+          columns: 'hash, session_id, created_at',
+          types: ['text', 'text', 'bigint'],
+          values: [refreshTokenHash, session.id, session.createdAt],
+        });
+      if (audit) inserts.push(auditInsert(audit));
+      if (inserts.length === 0) return run(execute(INSERT, ...sessionValues(session)));
+      await runWithInserts(
+        driver,
+        { text: `${INSERT} RETURNING id`, values: sessionValues(session) },
+        inserts,
+      );
     },
     get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
     touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
     // Deleting a session cascades to its refresh tokens within the same statement.
     revoke: async (id, audit) => {
-      const deleted = await runAudited(
+      const deleted = await runWithInserts(
         driver,
         { text: 'DELETE FROM sessions WHERE id = ? RETURNING *', values: [id] },
-        audit,
+        audit ? [auditInsert(audit)] : [],
       );
       return deleted === undefined ? null : toSessionRecord(deleted);
     },

@@ -1,7 +1,7 @@
 import type { UserRecord, UserStore } from '@gatehouse/core';
 import { type Row, toUserRecord } from './rows.ts';
 import { toUserPatchAssignments } from './user-patch.ts';
-import { runAudited } from './audited-write.ts';
+import { auditInsert, runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, row, rowAs, rowsAs, type SqlProgram } from './program.ts';
 
@@ -53,11 +53,8 @@ export function createSqlUserStore(driver: SqlDriver): UserStore {
     create: async (user, audit) => {
       if (!audit) return run(changed(INSERT, ...insertValues(user)));
       // The audit row only when the user was inserted: RETURNING is empty on a conflict.
-      const inserted = await runAudited(
-        driver,
-        { text: `${INSERT} RETURNING id`, values: insertValues(user) },
-        audit,
-      );
+      const write = { text: `${INSERT} RETURNING id`, values: insertValues(user) };
+      const inserted = await runWithInserts(driver, write, [auditInsert(audit)]);
       return inserted !== undefined;
     },
     getById: (id) => run(rowAs(toUser, BY_ID, id)),

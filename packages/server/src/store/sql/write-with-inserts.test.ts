@@ -10,7 +10,7 @@ import { createTestSchemaName, dropTestSchema, testDatabaseUrl } from '../postgr
 import { openSqliteStore } from '../sqlite/sqlite-store.ts';
 
 /**
- * On the SQL backends a write and its audit event are one unit (sql/audited-write.ts): when the
+ * On the SQL backends a write and its audit event are one unit (sql/write-with-inserts.ts): when the
  * audit row cannot be written, the write is undone too. The audit row is made to fail the only way
  * a caller can make it: an event id that is already taken (the primary key).
  */
@@ -74,6 +74,16 @@ for (const [name, open] of backends) {
       const session = makeSession(user.id);
       await assert.rejects(store.sessions.create(session, clash()));
       assert.equal(await store.sessions.get(session.id), null);
+    });
+
+    it('a session whose audit row fails leaves no refresh token either', async () => {
+      const user = makeUser();
+      await store.users.create(user);
+      const session = makeSession(user.id, { strategy: 'token' });
+      const hash = makeEvent().id;
+      await assert.rejects(store.sessions.create(session, clash(), hash));
+      assert.equal(await store.sessions.get(session.id), null);
+      assert.equal(await store.refreshTokens.sessionIdFor(hash), null);
     });
 
     it('a session whose revocation cannot be audited is not deleted', async () => {
