@@ -2,7 +2,7 @@
  * What the embedded store's writes cost the event loop, with the store's statements on the event
  * loop (`GATEHOUSE_SQLITE_THREAD=off`) and on the store's thread (`on`, the default), under
  * `GATEHOUSE_SQLITE_SYNC=normal` and `full`. A login's writes (the session, its audit event, the
- * refresh token) go out at RATE per second for SECONDS through the store's interface, as the core
+ * refresh token: one store call) go out at RATE per second for SECONDS through the store's interface, as the core
  * makes them, while `monitorEventLoopDelay` records how late the event loop turns. Not part of
  * `npm run bench` (docs/benchmarks.md, "The SQLite store on its own thread"):
  *
@@ -34,16 +34,14 @@ const VARIANTS = [
   { sync: 'full', thread: true },
 ] as const;
 
-/** A login's writes, as the core makes them, with the store suite's records. */
+/**
+ * A login's writes, as the core makes them (one store call since 2026-12-06's third stop: the
+ * session, its first refresh token and its audit event), with the store suite's records.
+ */
 async function loginWrites(store: GatehouseStore, n: number): Promise<void> {
   const session = makeSession('user-1', { id: `session-${n}` });
-  await store.sessions.create(session);
-  await store.audit.append(makeEvent({ actorId: 'user-1', subjectId: 'user-1', sessionId: session.id }));
-  await store.refreshTokens.issue({
-    hash: `refresh-${n}`,
-    sessionId: session.id,
-    createdAt: session.createdAt,
-  });
+  const event = makeEvent({ actorId: 'user-1', subjectId: 'user-1', sessionId: session.id });
+  await store.sessions.create(session, event, `refresh-${n}`);
 }
 
 async function measure(variant: (typeof VARIANTS)[number]) {

@@ -2,7 +2,7 @@ import type { SessionStore, Strategy } from '@gatehouse/core';
 import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
 import { auditInsert, type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
-import { changed, count, execute, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
+import { changed, count, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
 
 const INSERT = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10)})`;
 const TOUCH = 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?';
@@ -32,12 +32,7 @@ export function createSqlSessionStore(driver: SqlDriver): SessionStore {
           values: [refreshTokenHash, session.id, session.createdAt],
         });
       if (audit) inserts.push(auditInsert(audit));
-      if (inserts.length === 0) return run(execute(INSERT, ...sessionValues(session)));
-      await runWithInserts(
-        driver,
-        { text: `${INSERT} RETURNING id`, values: sessionValues(session) },
-        inserts,
-      );
+      await runWithInserts(driver, { text: INSERT, values: sessionValues(session) }, inserts);
     },
     get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
     touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
@@ -45,7 +40,7 @@ export function createSqlSessionStore(driver: SqlDriver): SessionStore {
     revoke: async (id, audit) => {
       const deleted = await runWithInserts(
         driver,
-        { text: 'DELETE FROM sessions WHERE id = ? RETURNING *', values: [id] },
+        { text: 'DELETE FROM sessions WHERE id = ?', values: [id], returning: '*' },
         audit ? [auditInsert(audit)] : [],
       );
       return deleted === undefined ? null : toSessionRecord(deleted);

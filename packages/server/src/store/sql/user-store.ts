@@ -51,11 +51,9 @@ export function createSqlUserStore(driver: SqlDriver): UserStore {
 
   return {
     create: async (user, audit) => {
-      if (!audit) return run(changed(INSERT, ...insertValues(user)));
-      // The audit row only when the user was inserted: RETURNING is empty on a conflict.
-      const write = { text: `${INSERT} RETURNING id`, values: insertValues(user) };
-      const inserted = await runWithInserts(driver, write, [auditInsert(audit)]);
-      return inserted !== undefined;
+      // The audit row only when the user was inserted: nothing changes on a conflict.
+      const write = { text: INSERT, values: insertValues(user) };
+      return (await runWithInserts(driver, write, audit ? [auditInsert(audit)] : [])) !== undefined;
     },
     getById: (id) => run(rowAs(toUser, BY_ID, id)),
     getByEmail: (email) => run(rowAs(toUser, BY_EMAIL, email)),

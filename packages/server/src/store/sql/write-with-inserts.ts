@@ -1,13 +1,19 @@
 import type { AuditEvent } from '@gatehouse/core';
 import type { SqlDriver } from './driver.ts';
-import { type SqlProgram, execute, placeholders, row } from './program.ts';
+import { type SqlProgram, count, execute, placeholders, row } from './program.ts';
 import { AUDIT_COLUMNS, auditEventValues, type Row } from './rows.ts';
 
-/** One write with a `RETURNING` clause: the inserts that follow it are made only if it returned a row. */
-export interface ReturningWrite {
-  /** INSERT, UPDATE or DELETE, ending in `RETURNING …`. */
+/** One INSERT, UPDATE or DELETE: the inserts that follow it are made only if it changed a row. */
+export interface Write {
+  /** The statement, without a RETURNING clause. */
   text: string;
   values: readonly unknown[];
+  /**
+   * What to return of the changed row (`*`, `id`): without it, an empty row tells that it changed
+   * one. On SQLite a RETURNING clause costs about 30 µs here, so a write that only needs to know
+   * whether it changed something counts the changes instead.
+   */
+  returning?: string;
 }
 
 /** A row to insert with a write: its table, columns, their PostgreSQL types and its values. */
@@ -34,11 +40,13 @@ export function auditInsert(audit: AuditEvent): FollowingInsert {
   };
 }
 
-function* writeThenInsert(
-  write: ReturningWrite,
-  inserts: readonly FollowingInsert[],
-): SqlProgram<Row | undefined> {
-  const written = yield* row(write.text, ...write.values);
+/** SQLite: the write, and the inserts if it changed a row; resolves its row (or `{}`), or undefined. */
+function* writeThenInsert(write: Write, inserts: readonly FollowingInsert[]): SqlProgram<Row | undefined> {
+  const written = write.returning
+    ? yield* row(`${write.text} RETURNING ${write.returning}`, ...write.values)
+    : (yield* count(write.text, ...write.values)) > 0
+      ? {}
+      : undefined;
   if (written === undefined) return undefined;
   for (const { table, columns, values } of inserts)
     yield* execute(`INSERT INTO ${table} (${columns}) VALUES (${placeholders(values.length)})`, ...values);
@@ -46,7 +54,7 @@ function* writeThenInsert(
 }
 
 /**
- * Runs `write` and, if it returned a row, `inserts` (its audit event, a session's first refresh
+ * Runs `write` and, if it changed a row, `inserts` (its audit event, a session's first refresh
  * token), as one unit: all commit, or none (the store interface's promise,
  * packages/core/src/store/types.ts). Resolves the write's first returned row, or undefined.
  * - SQLite: the statements in one transaction, one commit (one fsync under `synchronous = FULL`)
@@ -59,18 +67,21 @@ function* writeThenInsert(
  */
 export function runWithInserts(
   { run, transaction, dialect }: SqlDriver,
-  write: ReturningWrite,
+  write: Write,
   inserts: readonly FollowingInsert[],
 ): Promise<Row | undefined> {
-  if (inserts.length === 0) return run(row(write.text, ...write.values));
-  if (dialect.name === 'sqlite') return transaction(writeThenInsert(write, inserts));
+  if (inserts.length === 0 || dialect.name === 'sqlite') {
+    const program = writeThenInsert(write, inserts);
+    return inserts.length === 0 ? run(program) : transaction(program);
+  }
   const following = inserts.map(
     ({ table, columns, types }, index) =>
       `inserted_${index} AS (INSERT INTO ${table} (${columns}) SELECT ${types.map((type) => `?::${type}`).join(', ')} FROM written)`,
   );
   return run(
     row(
-      `WITH written AS (${write.text}), ${following.join(', ')} SELECT * FROM written`,
+      `WITH written AS (${write.text} RETURNING ${write.returning ?? 'true AS changed'}), ${following.join(', ')}
+       SELECT * FROM written`,
       ...write.values,
       ...inserts.flatMap((insert) => insert.values),
     ),
