@@ -189,9 +189,12 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const store = await openStore(config);
-  const redisPersistence = await readPersistence(config);
   let app: FastifyInstance | undefined;
+  const store = await openStore(config, {
+    onStoreThreadEnded: (error) =>
+      app?.log.error({ err: error }, 'the SQLite store thread ended; the next store call starts a new one'),
+  });
+  const redisPersistence = await readPersistence(config);
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
   const closing = new AbortController();

@@ -16,6 +16,10 @@ export function sqlitePath(dataDir: string): string {
 export async function openStore(
   config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'> &
     Partial<Pick<GatehouseConfig, 'store' | 'redisUrl' | 'sqliteSync' | 'sqliteThread'>>,
+  events: {
+    /** The embedded store's thread ended unexpectedly; the next store call starts a new one. */
+    onStoreThreadEnded?: (error: Error) => void;
+  } = {},
 ): Promise<GatehouseStore> {
   // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
   if (config.store === 'redis' && config.redisUrl) {
@@ -33,6 +37,8 @@ export async function openStore(
   return openSqliteStore({
     path: sqlitePath(config.dataDir),
     sync: config.sqliteSync,
-    thread: usesSqliteThread(config.sqliteThread, config.sqliteSync),
+    thread: usesSqliteThread(config.sqliteThread, config.sqliteSync)
+      ? { ...(events.onStoreThreadEnded ? { onThreadEnded: events.onStoreThreadEnded } : {}) }
+      : false,
   });
 }

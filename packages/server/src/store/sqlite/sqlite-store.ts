@@ -4,7 +4,7 @@ import { startCheckpointThread, WRITER_CHECKPOINT_PAGES } from './checkpoint-thr
 import { openSqliteDatabase, type SqliteSync } from './database.ts';
 import { createSqliteDriver } from './driver.ts';
 import { applySqliteMigrations } from './migrate.ts';
-import { openSqliteStoreOnThread } from './store-thread.ts';
+import { openSqliteStoreOnThread, type StoreThreadOptions } from './store-thread.ts';
 
 export interface SqliteStoreOptions {
   /** Database file, created if missing; `:memory:` for a private, throw-away database. */
@@ -12,10 +12,12 @@ export interface SqliteStoreOptions {
   /** `PRAGMA synchronous` (database.ts): `normal` (default) or `full` (fsync on every commit). */
   sync?: SqliteSync;
   /**
-   * Run the statements on a thread of the store's own instead of the event loop (store-thread.ts).
-   * Default false; the server decides with `GATEHOUSE_SQLITE_THREAD` (`usesSqliteThread`).
+   * Run the statements on a thread of the store's own instead of the event loop (store-thread.ts);
+   * an object is `true` with the thread's options (its limits, who is told when it ends and a new
+   * one takes over). Default false; the server decides with `GATEHOUSE_SQLITE_THREAD`
+   * (`usesSqliteThread`).
    */
-  thread?: boolean;
+  thread?: boolean | StoreThreadOptions;
 }
 
 /**
@@ -27,7 +29,10 @@ export interface SqliteStoreOptions {
  * const auth = createAuth({ store });
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<GatehouseStore> {
-  if (options.thread) return openSqliteStoreOnThread({ path: options.path, sync: options.sync });
+  if (options.thread) {
+    const threadOptions = options.thread === true ? {} : options.thread;
+    return openSqliteStoreOnThread({ path: options.path, sync: options.sync }, threadOptions);
+  }
   const db = openSqliteDatabase(options.path, { sync: options.sync });
   try {
     applySqliteMigrations(db);

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import type { GatehouseStore, SessionRecord } from '@gatehouse/core';
-import { makeSession, makeUser, T0 } from '@gatehouse/core/testing';
+import { makeEvent, makeSession, makeUser, T0 } from '@gatehouse/core/testing';
 import { isUnavailableError } from '../lib/unavailable-error.ts';
 import { openSqliteStore } from './sqlite-store.ts';
+import { RESTART_BACKOFF_MS } from './store-thread.ts';
 
 let directory: string;
 let files = 0;
@@ -167,7 +168,71 @@ describe('the SQLite store on its own thread', () => {
     const pending = store.users.getById('user-1');
     await store.close();
     assert.equal((await pending)?.email, 'a@example.com');
-    await assert.rejects(store.users.getById('user-1'), /thread has exited/);
+    await assert.rejects(store.users.getById('user-1'), /store is closed/);
+  });
+
+  it('replaces a thread that ran out of memory: its call fails, the next one is answered by a new thread', async () => {
+    const ended: Error[] = [];
+    const store = await openSqliteStore({
+      path: newPath(),
+      thread: { resourceLimits: { maxOldGenerationSizeMb: 48 }, onThreadEnded: (error) => ended.push(error) },
+    });
+    try {
+      await withUser(store);
+      // 120 events of 1 MB: reading them back builds far more than the thread's 48 MB.
+      const blob = 'x'.repeat(1 << 20);
+      for (let index = 0; index < 120; index++)
+        await store.audit.append(makeEvent({ at: T0 + index, data: { blob } }));
+      await assert.rejects(store.audit.query({ limit: 120 }), (error: Error) => {
+        assert.equal((error as { code?: string }).code, 'ERR_WORKER_OUT_OF_MEMORY');
+        return true;
+      });
+      assert.equal(ended.length, 1, 'told once');
+      // A new thread on the same file: what was committed is there, and writes go on.
+      assert.equal((await store.users.getById('user-1'))?.email, 'a@example.com');
+      await store.sessions.create(session('after'));
+      assert.equal((await store.sessions.get('after'))?.id, 'after');
+      assert.equal((await store.audit.query({ limit: 2 })).length, 2);
+      assert.equal(ended.length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails calls at once for a while when a new thread cannot start, then tries again', async () => {
+    const path = newPath();
+    const ended: Error[] = [];
+    const store = await openSqliteStore({
+      path,
+      thread: { resourceLimits: { maxOldGenerationSizeMb: 48 }, onThreadEnded: (error) => ended.push(error) },
+    });
+    try {
+      await withUser(store);
+      const blob = 'x'.repeat(1 << 20);
+      for (let index = 0; index < 120; index++)
+        await store.audit.append(makeEvent({ at: T0 + index, data: { blob } }));
+      await assert.rejects(store.audit.query({ limit: 120 }));
+      // The database (with its WAL) moves away and a directory takes its place: no thread can open it.
+      const aside = (suffix: string) => renameSync(`${path}${suffix}`, `${path}.aside${suffix}`);
+      const back = (suffix: string) => renameSync(`${path}.aside${suffix}`, `${path}${suffix}`);
+      const suffixes = ['', '-wal', '-shm'].filter((suffix) => existsSync(`${path}${suffix}`));
+      for (const suffix of suffixes) aside(suffix);
+      mkdirSync(path);
+      const first = await store.users.getById('user-1').then(
+        () => null,
+        (error: unknown) => error,
+      );
+      assert.ok(first instanceof Error, 'the restart failed');
+      const started = Date.now();
+      await assert.rejects(store.users.getById('user-1'), (error) => error === first);
+      assert.ok(Date.now() - started < RESTART_BACKOFF_MS / 2, 'at once, with the same error');
+      rmdirSync(path);
+      for (const suffix of suffixes) back(suffix);
+      await new Promise((resolve) => setTimeout(resolve, RESTART_BACKOFF_MS));
+      assert.equal((await store.users.getById('user-1'))?.email, 'a@example.com', 'tried again, and served');
+    } finally {
+      await store.close();
+    }
   });
 
   it('does not keep a process alive once its calls are answered (a CLI command that never closes it exits)', () => {
