@@ -274,16 +274,55 @@ describe('createAuth: a login and the event loop', () => {
         'other I/O (sent at session written with audit login.success)',
         'login answered',
       ]);
+      const [session] = await store.sessions.listForUser(
+        (await store.users.getByEmail('alice@example.com'))!.id,
+        0,
+      );
+      const audited = await store.audit.query({ type: 'login.success', limit: 2 });
       assert.deepEqual(
-        (await store.audit.query({ type: 'login.success', limit: 2 })).map((event) => event.sessionId),
-        [
-          (await store.sessions.listForUser((await store.users.getByEmail('alice@example.com'))!.id, 0))[0]!
-            .id,
-        ],
+        audited.map((event) => event.sessionId),
+        [session!.id],
+        'one login.success event, of that session',
       );
     } finally {
       pair.close();
     }
+  });
+});
+
+describe('createAuth: a login that starts its refresh family', () => {
+  it('stores the session, its first refresh token and its audit event in one write', async () => {
+    const t = setup();
+    await t.auth.register({ email: 'alice@example.com', password });
+    const login = await t.auth.login({
+      email: 'alice@example.com',
+      password,
+      strategy: 'hybrid',
+      refreshToken: { clientId: 'mobile-app' },
+    });
+    assert.ok(login.refreshToken, 'the token is in the result');
+    assert.equal(login.refreshToken.split('.')[1], 'mobile-app', 'bound to the client');
+    assert.equal((await t.auth.getRefreshTokenSession(login.refreshToken))?.id, login.session.id);
+    const rotated = await t.auth.rotateRefreshToken(login.refreshToken);
+    assert.equal(rotated.session.id, login.session.id);
+    const audited = await t.store.audit.query({ type: 'login.success', limit: 5 });
+    assert.deepEqual(
+      audited.map((event) => event.sessionId),
+      [login.session.id],
+    );
+  });
+
+  it('refuses a refresh token for a cookie session before anything is checked or stored', async () => {
+    const t = setup();
+    await t.auth.register({ email: 'alice@example.com', password });
+    const verified = t.calls.verify;
+    await assert.rejects(
+      t.auth.login({ email: 'alice@example.com', password, strategy: 'session', refreshToken: {} }),
+      TypeError,
+    );
+    assert.equal(t.calls.verify, verified, 'no hash spent');
+    const user = await t.store.users.getByEmail('alice@example.com');
+    assert.deepEqual(await t.store.sessions.listForUser(user!.id, t.clock.now()), []);
   });
 });
 

@@ -21,11 +21,11 @@ export interface LoginInput extends Credentials {
 /**
  * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted).
  * The session, its `login.success` audit event and (asked with `refreshToken`) the first token of
- * its refresh family are one store write (one transaction, one commit). That write waits for the event loop's next turn first, and so does the answer after it:
- * over a synchronous store (SQLite) a served login is then three short stretches of event-loop work
- * instead of one (the caller's response, cookie or tokens, in the last instead of behind the write),
- * and a request that arrives meanwhile (a guarded route during a login flood) waits for one of
- * them at most.
+ * its refresh family are one store write: one transaction, one commit. That write waits for the
+ * event loop's next turn first, and so does the answer after it: over a synchronous store (SQLite) a
+ * served login is then three short stretches of event-loop work instead of one (the caller's
+ * response, cookie or tokens, in the last instead of behind the write), and a request that arrives
+ * meanwhile (a guarded route during a login flood) waits for one of them at most.
  */
 export async function login(
   deps: AuthDeps,
