@@ -27,6 +27,23 @@ async function withUser(store: GatehouseStore): Promise<void> {
   assert.equal(await store.users.create(makeUser({ id: 'user-1', email: 'a@example.com' })), true);
 }
 
+/**
+ * A store on a thread limited to 48 MB of heap, with a user and 120 audit events of 1 MB each:
+ * `overflow` reads them all back, which builds far more than the thread may hold.
+ */
+async function openSmallThread(path: string) {
+  const ended: Error[] = [];
+  const store = await openSqliteStore({
+    path,
+    thread: { resourceLimits: { maxOldGenerationSizeMb: 48 }, onThreadEnded: (error) => ended.push(error) },
+  });
+  await withUser(store);
+  const blob = 'x'.repeat(1 << 20);
+  for (let index = 0; index < 120; index++)
+    await store.audit.append(makeEvent({ at: T0 + index, data: { blob } }));
+  return { store, ended, overflow: () => store.audit.query({ limit: 120 }) };
+}
+
 describe('the SQLite store on its own thread', () => {
   it('keeps the event loop free while a write waits for the file lock', async () => {
     const path = newPath();
@@ -172,18 +189,9 @@ describe('the SQLite store on its own thread', () => {
   });
 
   it('replaces a thread that ran out of memory: its call fails, the next one is answered by a new thread', async () => {
-    const ended: Error[] = [];
-    const store = await openSqliteStore({
-      path: newPath(),
-      thread: { resourceLimits: { maxOldGenerationSizeMb: 48 }, onThreadEnded: (error) => ended.push(error) },
-    });
+    const { store, ended, overflow } = await openSmallThread(newPath());
     try {
-      await withUser(store);
-      // 120 events of 1 MB: reading them back builds far more than the thread's 48 MB.
-      const blob = 'x'.repeat(1 << 20);
-      for (let index = 0; index < 120; index++)
-        await store.audit.append(makeEvent({ at: T0 + index, data: { blob } }));
-      await assert.rejects(store.audit.query({ limit: 120 }), (error: Error) => {
+      await assert.rejects(overflow(), (error: Error) => {
         assert.equal((error as { code?: string }).code, 'ERR_WORKER_OUT_OF_MEMORY');
         return true;
       });
@@ -201,17 +209,9 @@ describe('the SQLite store on its own thread', () => {
 
   it('fails calls at once for a while when a new thread cannot start, then tries again', async () => {
     const path = newPath();
-    const ended: Error[] = [];
-    const store = await openSqliteStore({
-      path,
-      thread: { resourceLimits: { maxOldGenerationSizeMb: 48 }, onThreadEnded: (error) => ended.push(error) },
-    });
+    const { store, overflow } = await openSmallThread(path);
     try {
-      await withUser(store);
-      const blob = 'x'.repeat(1 << 20);
-      for (let index = 0; index < 120; index++)
-        await store.audit.append(makeEvent({ at: T0 + index, data: { blob } }));
-      await assert.rejects(store.audit.query({ limit: 120 }));
+      await assert.rejects(overflow());
       // The database (with its WAL) moves away and a directory takes its place: no thread can open it.
       const aside = (suffix: string) => renameSync(`${path}${suffix}`, `${path}.aside${suffix}`);
       const back = (suffix: string) => renameSync(`${path}.aside${suffix}`, `${path}${suffix}`);
