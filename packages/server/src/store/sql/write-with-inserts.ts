@@ -56,11 +56,12 @@ function* writeThenInsert(write: Write, inserts: readonly FollowingInsert[]): Sq
 /**
  * Runs `write` and, if it changed a row, `inserts` (its audit event, a session's first refresh
  * token), as one unit: all commit, or none (the store interface's promise,
- * packages/core/src/store/types.ts). Resolves the write's first returned row, or undefined.
+ * packages/core/src/store/types.ts). Resolves the write's returned row (`{}` without `returning`),
+ * or undefined when it changed none.
  * - SQLite: the statements in one transaction, one commit (one fsync under `synchronous = FULL`)
  *   instead of one each.
  * - PostgreSQL: one statement, the write in a data-modifying WITH and each row inserted from its
- *   RETURNING (so only when it returned a row): one round trip and one commit instead of one each,
+ *   RETURNING (so only when it changed a row): one round trip and one commit instead of one each,
  *   where a transaction would have added BEGIN and COMMIT round trips. Foreign keys are checked
  *   at the statement's end, so a row may refer to the one the write inserted.
  * Without inserts, the write alone, committing by itself.
