@@ -17,6 +17,7 @@ import {
 export function describeAuditedWrites(current: CurrentStore) {
   describe('writes with their audit event', () => {
     auditedWriteCases(current);
+    racingWriteCases(current);
     sessionStartCases(current);
   });
 }
@@ -134,5 +135,34 @@ function sessionStartCases(current: CurrentStore) {
     // Revoking the session takes its token with it.
     await store.sessions.revoke(bare.id);
     assert.equal(await store.refreshTokens.sessionIdFor(bareHash), null);
+  });
+}
+
+/** Racing writes: only the one that changed something appends its event. */
+function racingWriteCases(current: CurrentStore) {
+  it('of racing registrations of one email, one creates its user and only its event is appended', async () => {
+    const store = current();
+    const email = makeUser().email;
+    const users = Array.from({ length: 4 }, () => makeUser({ email }));
+    const events = users.map((user, index) =>
+      makeEvent({ type: 'user.registered', actorId: user.id, subjectId: user.id, at: T0 + index }),
+    );
+    const created = await Promise.all(users.map((user, index) => store.users.create(user, events[index])));
+    const winners = events.filter((_, index) => created[index]);
+    assert.equal(winners.length, 1, 'one registration created the user');
+    assert.deepEqual(await allEvents(store), winners);
+  });
+
+  it('of racing revocations of one session, one deletes it and only its event is appended', async () => {
+    const store = current();
+    const user = await seedUser(store);
+    const session = await seedSession(store, user.id);
+    const events = Array.from({ length: 4 }, (_, index) =>
+      makeEvent({ type: 'session.revoked', sessionId: session.id, at: T0 + index }),
+    );
+    const results = await Promise.all(events.map((event) => store.sessions.revoke(session.id, event)));
+    const winners = results.flatMap((result, index) => (result ? [events[index]!] : []));
+    assert.equal(winners.length, 1, 'one revocation deleted it');
+    assert.deepEqual(await allEvents(store), winners);
   });
 }
