@@ -42,7 +42,7 @@ export async function login(
     strategy,
     context,
     audit: { type: 'login.success', actorId: user.id, subjectId: user.id, data: { strategy } },
-    ...(input.refreshToken ? { refreshToken: input.refreshToken } : {}),
+    refreshToken: input.refreshToken,
   });
   await nextEventLoopTurn();
   return { user, ...created };

@@ -41,7 +41,7 @@ interface Audited {
 }
 
 /** The `session.revoked` audit event of one ended session. */
-function revoked(session: SessionRecord, { reason, actorId }: Audited): AuditInput {
+function revoked(session: SessionRecord, { reason, actorId }: Omit<Audited, 'context'>): AuditInput {
   return {
     type: 'session.revoked',
     actorId,
@@ -75,8 +75,10 @@ export async function revokeSession(
   await publishSessionRevocations(deps, [session]);
   // The deletion and its audit event are one write. Null when a concurrent revocation deleted it
   // first: that one audits it, and this write appends nothing.
-  const audited: Audited = { reason, actorId, context };
-  return deps.store.sessions.revoke(sessionId, deps.audit.event(revoked(session, audited), context));
+  return deps.store.sessions.revoke(
+    sessionId,
+    deps.audit.event(revoked(session, { reason, actorId }), context),
+  );
 }
 
 /**

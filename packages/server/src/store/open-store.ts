@@ -37,8 +37,8 @@ export async function openStore(
   return openSqliteStore({
     path: sqlitePath(config.dataDir),
     sync: config.sqliteSync,
-    thread: usesSqliteThread(config.sqliteThread, config.sqliteSync)
-      ? { ...(events.onStoreThreadEnded ? { onThreadEnded: events.onStoreThreadEnded } : {}) }
-      : false,
+    thread: usesSqliteThread(config.sqliteThread, config.sqliteSync) && {
+      onThreadEnded: events.onStoreThreadEnded,
+    },
   });
 }

@@ -8,11 +8,16 @@ import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from 
 import { recordRevocations } from './revocations.ts';
 import { copy, deleteSession, type MemoryState } from './state.ts';
 
+/** Stores the first token of a family (`issue`, and a session created with its token). */
+export function issueToken(state: MemoryState, record: Parameters<RefreshTokenStore['issue']>[0]): void {
+  state.refresh.set(record.hash, { ...record, consumedAt: null, successorCipher: null });
+}
+
 export function createMemoryRefreshTokenStore(state: MemoryState): RefreshTokenStore {
   const { refresh } = state;
   return {
     async issue(record) {
-      refresh.set(record.hash, { ...record, consumedAt: null, successorCipher: null });
+      issueToken(state, record);
     },
     async rotate(input) {
       return rotate(state, input);

@@ -1,5 +1,6 @@
 import { isSessionLive } from '../../refresh/rotation-rule.ts';
 import type { SessionRecord, SessionStore, Strategy } from '../../store/types.ts';
+import { issueToken } from './refresh-tokens.ts';
 import { copy, deleteSession, type MemoryState } from './state.ts';
 
 export function createMemorySessionStore(state: MemoryState): SessionStore {
@@ -8,13 +9,7 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
     async create(session, audit, refreshTokenHash) {
       sessions.set(session.id, copy(session));
       if (refreshTokenHash !== undefined)
-        state.refresh.set(refreshTokenHash, {
-          hash: refreshTokenHash,
-          sessionId: session.id,
-          createdAt: session.createdAt,
-          consumedAt: null,
-          successorCipher: null,
-        });
+        issueToken(state, { hash: refreshTokenHash, sessionId: session.id, createdAt: session.createdAt });
       if (audit) state.audit.push(copy(audit));
     },
     async get(id) {

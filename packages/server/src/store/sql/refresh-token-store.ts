@@ -9,9 +9,17 @@ import { toRefreshTokenRecord, toSessionRecord } from './rows.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { execute, row, type SqlProgram } from './program.ts';
 import { recordPending } from './revocation-store.ts';
+import { type FollowingInsert, insertTarget } from './write-with-inserts.ts';
 
-const INSERT = 'INSERT INTO refresh_tokens (hash, session_id, created_at) VALUES (?, ?, ?)';
+const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created_at', [
+  'text',
+  'text',
+  'bigint',
+]);
+const INSERT = REFRESH_TOKENS.text;
 const SESSION_ID = 'SELECT session_id FROM refresh_tokens WHERE hash = ?';
+
+type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
 /** Run in a transaction: SQLite's holds the write lock throughout, PostgreSQL's locks the rows it reads. */
 function* rotate({ forUpdate }: SqlDialect, input: RotateRefreshInput): SqlProgram<RotateRefreshResult> {
@@ -72,6 +80,11 @@ function* consume(session: SessionRecord, input: RotateRefreshInput): SqlProgram
   return { outcome: 'rotated', session: touched };
 }
 
+/** The first token of a session's family as a row to insert with the session (sql/write-with-inserts.ts). */
+export function refreshTokenInsert(record: IssuedToken): FollowingInsert {
+  return { target: REFRESH_TOKENS, values: [record.hash, record.sessionId, record.createdAt] };
+}
+
 function* sessionIdFor(hash: string): SqlProgram<string | null> {
   const found = yield* row(SESSION_ID, hash);
   return found ? (found.session_id as string) : null;
@@ -79,7 +92,7 @@ function* sessionIdFor(hash: string): SqlProgram<string | null> {
 
 export function createSqlRefreshTokenStore({ run, transaction, dialect }: SqlDriver): RefreshTokenStore {
   return {
-    issue: (record) => run(execute(INSERT, record.hash, record.sessionId, record.createdAt)),
+    issue: (record) => run(execute(INSERT, ...refreshTokenInsert(record).values)),
     rotate: (input) => transaction(rotate(dialect, input)),
     sessionIdFor: (hash) => run(sessionIdFor(hash)),
   };

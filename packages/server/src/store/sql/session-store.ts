@@ -1,6 +1,8 @@
 import type { SessionStore, Strategy } from '@gatehouse/core';
 import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
-import { auditInsert, type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
+import { auditInsert } from './audit-store.ts';
+import { refreshTokenInsert } from './refresh-token-store.ts';
+import { type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
 
@@ -25,12 +27,9 @@ export function createSqlSessionStore(driver: SqlDriver): SessionStore {
     create: async (session, audit, refreshTokenHash) => {
       const inserts: FollowingInsert[] = [];
       if (refreshTokenHash !== undefined)
-        inserts.push({
-          table: 'refresh_tokens',
-          columns: 'hash, session_id, created_at',
-          types: ['text', 'text', 'bigint'],
-          values: [refreshTokenHash, session.id, session.createdAt],
-        });
+        inserts.push(
+          refreshTokenInsert({ hash: refreshTokenHash, sessionId: session.id, createdAt: session.createdAt }),
+        );
       if (audit) inserts.push(auditInsert(audit));
       await runWithInserts(driver, { text: INSERT, values: sessionValues(session) }, inserts);
     },

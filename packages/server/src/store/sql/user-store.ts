@@ -1,7 +1,8 @@
 import type { UserRecord, UserStore } from '@gatehouse/core';
 import { type Row, toUserRecord } from './rows.ts';
 import { toUserPatchAssignments } from './user-patch.ts';
-import { auditInsert, runWithInserts } from './write-with-inserts.ts';
+import { auditInsert } from './audit-store.ts';
+import { runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, row, rowAs, rowsAs, type SqlProgram } from './program.ts';
 

@@ -1,7 +1,6 @@
-import type { AuditEvent } from '@gatehouse/core';
 import type { SqlDriver } from './driver.ts';
 import { type SqlProgram, count, execute, placeholders, row } from './program.ts';
-import { AUDIT_COLUMNS, auditEventValues, type Row } from './rows.ts';
+import type { Row } from './rows.ts';
 
 /** One INSERT, UPDATE or DELETE: the inserts that follow it are made only if it changed a row. */
 export interface Write {
@@ -16,28 +15,28 @@ export interface Write {
   returning?: string;
 }
 
-/** A row to insert with a write: its table, columns, their PostgreSQL types and its values. */
-export interface FollowingInsert {
-  table: string;
-  columns: string;
-  /**
-   * PostgreSQL's type of each column: there the row is inserted by a SELECT, whose parameters have
-   * no type of their own (an INSERT's VALUES would take the column's).
-   */
-  types: readonly string[];
-  values: readonly unknown[];
+/**
+ * A table that rows are inserted into with a write, its statements built once: `text` is the
+ * plain insert (the table's own store runs it too, and SQLite runs it in the write's transaction);
+ * `fromWritten` is PostgreSQL's, the same row inserted by a SELECT from the write's RETURNING. Its
+ * parameters are cast to the column types, which a SELECT's parameters would not otherwise have.
+ */
+export interface InsertTarget {
+  readonly text: string;
+  readonly fromWritten: string;
 }
 
-const AUDIT_TYPES = ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'jsonb'] as const;
-
-/** `audit` as a row to insert with a write. */
-export function auditInsert(audit: AuditEvent): FollowingInsert {
+export function insertTarget(table: string, columns: string, types: readonly string[]): InsertTarget {
   return {
-    table: 'audit_events',
-    columns: AUDIT_COLUMNS,
-    types: AUDIT_TYPES,
-    values: auditEventValues(audit),
+    text: `INSERT INTO ${table} (${columns}) VALUES (${placeholders(types.length)})`,
+    fromWritten: `INSERT INTO ${table} (${columns}) SELECT ${types.map((type) => `?::${type}`).join(', ')} FROM written`,
   };
+}
+
+/** A row to insert with a write: where, and its values in the target's column order. */
+export interface FollowingInsert {
+  target: InsertTarget;
+  values: readonly unknown[];
 }
 
 /** SQLite: the write, and the inserts if it changed a row; resolves its row (or `{}`), or undefined. */
@@ -48,8 +47,7 @@ function* writeThenInsert(write: Write, inserts: readonly FollowingInsert[]): Sq
       ? {}
       : undefined;
   if (written === undefined) return undefined;
-  for (const { table, columns, values } of inserts)
-    yield* execute(`INSERT INTO ${table} (${columns}) VALUES (${placeholders(values.length)})`, ...values);
+  for (const { target, values } of inserts) yield* execute(target.text, ...values);
   return written;
 }
 
@@ -75,10 +73,7 @@ export function runWithInserts(
     const program = writeThenInsert(write, inserts);
     return inserts.length === 0 ? run(program) : transaction(program);
   }
-  const following = inserts.map(
-    ({ table, columns, types }, index) =>
-      `inserted_${index} AS (INSERT INTO ${table} (${columns}) SELECT ${types.map((type) => `?::${type}`).join(', ')} FROM written)`,
-  );
+  const following = inserts.map(({ target }, index) => `inserted_${index} AS (${target.fromWritten})`);
   return run(
     row(
       `WITH written AS (${write.text} RETURNING ${write.returning ?? 'true AS changed'}), ${following.join(', ')}
