@@ -64,6 +64,11 @@ export async function rotateRefreshToken(
     graceMs: policy.refreshGraceMs,
     idleTtlMs: policy.idleTtlMs,
     revocationUntil: until,
+    // Written by the store with the outcome (the session's ids filled in): one commit, no event lost.
+    audit: {
+      rotated: deps.audit.event({ type: 'refresh.rotated' }, context),
+      reused: deps.audit.event({ type: 'refresh.reuse_detected' }, context),
+    },
   });
   if (result.outcome === 'invalid')
     throw new RefreshTokenError('ERR_REFRESH_INVALID', 'unknown or expired refresh token');
@@ -75,13 +80,10 @@ export async function rotateRefreshToken(
       until,
     };
     await deps.revocations.publish([revoked]);
-    await deps.audit.record(
-      { type: 'refresh.reuse_detected', subjectId: result.session.userId, sessionId: result.session.id },
-      context,
-    );
     throw new RefreshTokenError('ERR_REFRESH_REUSED', 'refresh token reused: family revoked');
   }
-  const user = await store.users.getById(result.session.userId);
+  // A store that read the user in the rotation (SQL) returns it; the others cost a read here.
+  const user = result.user ?? (await store.users.getById(result.session.userId));
   if (user?.status !== 'active') throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
   if (result.outcome === 'replayed') {
     const same = decryptSuccessor(presented, result.successorCipher);
@@ -93,10 +95,6 @@ export async function rotateRefreshToken(
       throw new RefreshTokenError('ERR_REFRESH_INVALID', 'session ended');
     return { user, session: { ...result.session, lastSeenAt: now, idleExpiresAt }, refreshToken: same };
   }
-  await deps.audit.record(
-    { type: 'refresh.rotated', actorId: user.id, subjectId: user.id, sessionId: result.session.id },
-    context,
-  );
   return { user, session: result.session, refreshToken: successor };
 }
 
@@ -110,8 +108,11 @@ export async function getRefreshTokenSession(
   presented: unknown,
 ): Promise<SessionRecord | null> {
   if (!isRefreshTokenShaped(presented)) return null;
-  const sessionId = await deps.store.refreshTokens.sessionIdFor(hashRefreshToken(presented));
-  return sessionId ? deps.store.sessions.get(sessionId) : null;
+  const { refreshTokens, sessions } = deps.store;
+  const hash = hashRefreshToken(presented);
+  if (refreshTokens.sessionFor) return refreshTokens.sessionFor(hash);
+  const sessionId = await refreshTokens.sessionIdFor(hash);
+  return sessionId ? sessions.get(sessionId) : null;
 }
 
 /**

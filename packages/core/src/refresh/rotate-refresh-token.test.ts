@@ -6,6 +6,7 @@ import type { RevocationEvent } from '../revocation/revocation-event.ts';
 import { createFastHasher } from '../testing/fast-hasher.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { createMemoryStore } from '../testing/memory-store.ts';
+import type { GatehouseStore } from '../store/types.ts';
 
 const password = 'a long enough passphrase';
 
@@ -110,5 +111,101 @@ describe('rotateRefreshToken', () => {
     }
     t.clock.advance(20 * 60_000);
     await assert.rejects(t.auth.rotateRefreshToken(token), rejectsWith('ERR_REFRESH_INVALID'));
+  });
+});
+
+/** The store's calls, by sub-store and method, as the core makes them. */
+function recordingStore(store: GatehouseStore, calls: string[], overrides: { stripUser?: boolean } = {}) {
+  const wrap = <T extends object>(name: string, target: T): T =>
+    new Proxy(target, {
+      get(object, method, receiver) {
+        const value = Reflect.get(object, method, receiver);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          calls.push(`${name}.${String(method)}`);
+          const result = await value.apply(object, args);
+          // A store that does not read the user in the rotation (Redis, a store of one's own).
+          if (overrides.stripUser && name === 'refreshTokens' && method === 'rotate' && result.user) {
+            const { user: _user, ...rest } = result;
+            return rest;
+          }
+          return result;
+        };
+      },
+    });
+  return {
+    ...store,
+    users: wrap('users', store.users),
+    sessions: wrap('sessions', store.sessions),
+    refreshTokens: wrap('refreshTokens', store.refreshTokens),
+    audit: wrap('audit', store.audit),
+  } satisfies GatehouseStore;
+}
+
+describe('rotateRefreshToken and the store', () => {
+  async function recorded(overrides: { stripUser?: boolean } = {}) {
+    const clock = createManualClock();
+    const inner = createMemoryStore();
+    const calls: string[] = [];
+    const auth = createAuth({
+      store: recordingStore(inner, calls, overrides),
+      clock,
+      hasher: createFastHasher(),
+      revocations: { publish: async () => {} },
+    });
+    await auth.register({ email: 'alice@example.com', password });
+    const login = await auth.login({
+      email: 'alice@example.com',
+      password,
+      strategy: 'hybrid',
+      refreshToken: {},
+    });
+    calls.length = 0;
+    return { auth, clock, store: inner, calls, login, first: login.refreshToken! };
+  }
+
+  it('is one store call: the rotation writes its audit event and returns the user', async () => {
+    const t = await recorded();
+    const context = { ip: '198.51.100.4', userAgent: 'rotating-client' };
+    const rotated = await t.auth.rotateRefreshToken(t.first, context);
+    assert.deepEqual(t.calls, ['refreshTokens.rotate']);
+    assert.equal(rotated.user.id, t.login.user.id);
+    const [event] = await t.store.audit.query({ type: 'refresh.rotated', limit: 5 });
+    assert.deepEqual(
+      { ...event, id: undefined, data: undefined },
+      {
+        id: undefined,
+        type: 'refresh.rotated',
+        at: t.clock.now(),
+        actorId: t.login.user.id,
+        subjectId: t.login.user.id,
+        sessionId: t.login.session.id,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        data: undefined,
+      },
+    );
+  });
+
+  it("reads the user when the store's rotation does not return it", async () => {
+    const t = await recorded({ stripUser: true });
+    const rotated = await t.auth.rotateRefreshToken(t.first);
+    assert.deepEqual(t.calls, ['refreshTokens.rotate', 'users.getById']);
+    assert.equal(rotated.user.id, t.login.user.id);
+  });
+
+  it("refuses a suspended user's token without spending it or auditing a rotation", async () => {
+    const t = await recorded();
+    await t.store.users.update(t.login.user.id, { status: 'suspended' });
+    await assert.rejects(t.auth.rotateRefreshToken(t.first), rejectsWith('ERR_REFRESH_INVALID'));
+    assert.deepEqual(await t.store.audit.query({ type: 'refresh.rotated', limit: 5 }), []);
+    await t.store.users.update(t.login.user.id, { status: 'active' });
+    // Still the live member of its family: it rotates (audited), not replays a stored successor.
+    const rotated = await t.auth.rotateRefreshToken(t.first);
+    const events = await t.store.audit.query({ type: 'refresh.rotated', limit: 5 });
+    assert.deepEqual(
+      events.map((event) => event.sessionId),
+      [rotated.session.id],
+    );
   });
 });

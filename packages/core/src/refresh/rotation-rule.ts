@@ -1,4 +1,10 @@
-import type { RefreshTokenRecord, RotateRefreshInput, SessionRecord } from '../store/types.ts';
+import type {
+  AuditEvent,
+  RefreshTokenRecord,
+  RotateRefreshInput,
+  SessionRecord,
+  UserRecord,
+} from '../store/types.ts';
 
 /** What a rotation does with a presented token whose session is live. */
 export type RotationStep =
@@ -47,4 +53,28 @@ export function sessionAfterRotation(session: SessionRecord, input: RotateRefres
     lastSeenAt: input.now,
     idleExpiresAt: Math.min(input.now + input.idleTtlMs, session.absoluteExpiresAt),
   };
+}
+
+/**
+ * Whether a rotation may go on for this user: only an active one's. Stores that read the user in
+ * the rotation answer `invalid` otherwise, changing nothing (the caller checks again either way).
+ */
+export function mayRotateFor(user: Pick<UserRecord, 'status'> | null | undefined): boolean {
+  return user?.status === 'active';
+}
+
+/**
+ * The audit event a rotation appends with its outcome (`RotateRefreshInput.audit`), naming the
+ * session and its user, or undefined when the input brought none: a rotation is the user's own
+ * act; a reuse happens to them.
+ */
+export function completeRotationAudit(
+  audit: RotateRefreshInput['audit'],
+  outcome: 'rotated' | 'reused',
+  session: Pick<SessionRecord, 'id' | 'userId'>,
+): AuditEvent | undefined {
+  if (!audit) return undefined;
+  return outcome === 'rotated'
+    ? { ...audit.rotated, actorId: session.userId, subjectId: session.userId, sessionId: session.id }
+    : { ...audit.reused, subjectId: session.userId, sessionId: session.id };
 }

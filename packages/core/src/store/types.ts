@@ -1,4 +1,8 @@
 import type { RevocationEvent } from '../revocation/revocation-event.ts';
+import type { RefreshTokenStore } from './refresh-token-types.ts';
+import type { AuditEvent, SessionRecord, Strategy, UserRecord } from './records.ts';
+
+export type { AuditEvent, SessionRecord, Strategy, UserRecord, UserStatus } from './records.ts';
 
 /**
  * Narrow, domain-shaped store interfaces. Every backend (memory, SQLite, PostgreSQL, Redis)
@@ -10,22 +14,6 @@ import type { RevocationEvent } from '../revocation/revocation-event.ts';
  * together, or neither does, in one commit instead of two), and only when the write changed
  * something. Redis appends it right after the change.
  */
-
-export type Strategy = 'session' | 'hybrid' | 'token';
-export type UserStatus = 'active' | 'suspended';
-
-export interface UserRecord {
-  id: string;
-  /** Normalised (see `normalizeEmail`); unique. */
-  email: string;
-  passwordHash: string;
-  roles: string[];
-  status: UserStatus;
-  createdAt: number;
-  updatedAt: number;
-  /** Tokens issued before this instant are refused (password change/reset). */
-  passwordChangedAt: number;
-}
 
 export type UserPatch = Partial<
   Pick<UserRecord, 'passwordHash' | 'roles' | 'status' | 'updatedAt' | 'passwordChangedAt'>
@@ -47,22 +35,6 @@ export interface UserStore {
   list(options: { query?: string; limit: number; offset: number }): Promise<UserRecord[]>;
   /** How many users `list` with this `query` pages through. */
   count(options: { query?: string }): Promise<number>;
-}
-
-export interface SessionRecord {
-  /** Public identifier (128 random bits, base64url): used as `sid`, in session lists and events. Not a secret. */
-  id: string;
-  userId: string;
-  /** SHA-256 (base64url) of the 256-bit secret half of the session token. */
-  secretHash: string;
-  strategy: Strategy;
-  createdAt: number;
-  lastSeenAt: number;
-  /** Idle deadline; moves forward on use, never past `absoluteExpiresAt`. */
-  idleExpiresAt: number;
-  absoluteExpiresAt: number;
-  userAgent: string | null;
-  ip: string | null;
 }
 
 export interface SessionStore {
@@ -91,74 +63,14 @@ export interface SessionStore {
   countActive(now: number): Promise<Record<Strategy, number>>;
 }
 
-export interface RefreshTokenRecord {
-  /** SHA-256 (base64url) of the token; the token itself is never stored. */
-  hash: string;
-  sessionId: string;
-  createdAt: number;
-  /** When it was rotated (consumed); null while it is the live member of its family. */
-  consumedAt: number | null;
-  /**
-   * The successor token encrypted under a key derived from *this* token's secret (which the store
-   * never sees), so a replay inside the grace window can be answered with the same successor.
-   */
-  successorCipher: string | null;
-  /**
-   * Hash of the successor (set with `consumedAt`), so a replay can tell whether the successor was
-   * ever used. Absent on rows written before it existed: they fall back to the grace window.
-   */
-  successorHash?: string | null;
-}
-
-export interface RotateRefreshInput {
-  presentedHash: string;
-  successor: { hash: string; createdAt: number };
-  /** Encryption of the successor token under the presented token (see RefreshTokenRecord). */
-  successorCipher: string;
-  now: number;
-  /**
-   * A consumed token presented again gets the same successor as long as that successor was never
-   * used (a reply lost to a crash or a cut, however long the client took to retry); and within
-   * this many ms of its rotation even when it was (tabs racing). 0 disables the latter.
-   */
-  graceMs: number;
-  /** New idle deadline for the session is `min(now + idleTtlMs, absoluteExpiresAt)`. */
-  idleTtlMs: number;
-  /**
-   * The `until` of the `session` revocation a reuse records: a store that keeps revocations (or an
-   * outbox of them) writes `{type: 'session', sid, sub, until}` pending, in the same transaction
-   * (or before the script) that deletes the session, so a crash before the caller publishes it
-   * cannot leave the session dead in the store yet unrevoked at verifiers.
-   */
-  revocationUntil: number;
-}
-
-export type RotateRefreshResult =
-  /** The presented token was live; it is now consumed and the successor is live. */
-  | { outcome: 'rotated'; session: SessionRecord }
-  /** Already consumed, successor unused (or within the grace window): the caller decrypts `successorCipher`. Nothing changed. */
-  | { outcome: 'replayed'; session: SessionRecord; successorCipher: string }
-  /**
-   * Consumed, its successor (or a later token) used, outside the grace window: theft. The session
-   * and its whole family were deleted, and the session's revocation (`revocationUntil`) recorded
-   * as pending in the store's outbox with the deletion: the caller publishes it.
-   */
-  | { outcome: 'reused'; session: SessionRecord }
-  /** Unknown token, or its session is gone or expired. Nothing changed. */
-  | { outcome: 'invalid' };
-
-export interface RefreshTokenStore {
-  /** Stores the first token of a session's family. */
-  issue(record: Omit<RefreshTokenRecord, 'consumedAt' | 'successorCipher'>): Promise<void>;
-  /** One atomic operation (transaction / script): see `RotateRefreshResult`. Must be safe under concurrency. */
-  rotate(input: RotateRefreshInput): Promise<RotateRefreshResult>;
-  /**
-   * The id of the session a stored token (live or already rotated) belongs to, or null. Reads only:
-   * lets a caller check the session (its strategy, a CSRF binding) before `rotate` consumes the
-   * token, and revoke a family from any of its tokens (RFC 7009).
-   */
-  sessionIdFor(hash: string): Promise<string | null>;
-}
+// Refresh tokens: their records, the rotation's input and outcome, and their store.
+export type {
+  RefreshTokenRecord,
+  RefreshTokenStore,
+  RotateRefreshInput,
+  RotateRefreshResult,
+  RotationAudit,
+} from './refresh-token-types.ts';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256' | 'HS256';
 
@@ -182,19 +94,6 @@ export interface KeyStore {
   remove(kid: string): Promise<boolean>;
   /** Deletes retired keys retired before `before`; returns their kids. */
   pruneRetired(before: number): Promise<string[]>;
-}
-
-export interface AuditEvent {
-  id: string;
-  type: string;
-  at: number;
-  actorId: string | null;
-  subjectId: string | null;
-  sessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** Small JSON object of non-secret details. */
-  data: Record<string, unknown>;
 }
 
 export interface AuditQuery {

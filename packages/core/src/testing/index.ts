@@ -2,7 +2,7 @@ export { createMemoryStore } from './memory-store.ts';
 export { createManualClock, type ManualClock } from './manual-clock.ts';
 export { createFastHasher } from './fast-hasher.ts';
 export { runStoreSuite, type StoreHarness } from './store-suite.ts';
-export { makeEvent, makeSession, makeUser, T0 } from './store-suite/fixtures.ts';
+export { makeEvent, makeRotation, makeSession, makeUser, T0 } from './store-suite/fixtures.ts';
 export { type AttackCase, type AttackCatalogueOptions, buildAttackCatalogue } from './attack-tokens.ts';
 export {
   createTokenForger,

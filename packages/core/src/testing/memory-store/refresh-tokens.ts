@@ -1,10 +1,17 @@
 import {
   chooseRotationStep,
+  completeRotationAudit,
   isSessionLive,
   isSuccessorUsed,
+  mayRotateFor,
   sessionAfterRotation,
 } from '../../refresh/rotation-rule.ts';
-import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '../../store/types.ts';
+import type {
+  AuditEvent,
+  RefreshTokenStore,
+  RotateRefreshInput,
+  RotateRefreshResult,
+} from '../../store/types.ts';
 import { recordRevocations } from './revocations.ts';
 import { copy, deleteSession, type MemoryState } from './state.ts';
 
@@ -25,6 +32,11 @@ export function createMemoryRefreshTokenStore(state: MemoryState): RefreshTokenS
     async sessionIdFor(hash) {
       return refresh.get(hash)?.sessionId ?? null;
     },
+    async sessionFor(hash) {
+      const token = refresh.get(hash);
+      const session = token ? state.sessions.get(token.sessionId) : undefined;
+      return session ? copy(session) : null;
+    },
   };
 }
 
@@ -35,10 +47,17 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
   if (!token) return { outcome: 'invalid' };
   const session = sessions.get(token.sessionId);
   if (!session || !isSessionLive(session, input.now)) return { outcome: 'invalid' };
+  const user = state.users.get(session.userId);
+  if (!mayRotateFor(user)) return { outcome: 'invalid' };
   const successor = token.successorHash ? refresh.get(token.successorHash) : null;
   const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
   if (decision.step === 'replay') {
-    return { outcome: 'replayed', session: copy(session), successorCipher: decision.successorCipher };
+    return {
+      outcome: 'replayed',
+      session: copy(session),
+      successorCipher: decision.successorCipher,
+      user: copy(user!),
+    };
   }
   if (decision.step === 'reuse') {
     recordRevocations(
@@ -46,6 +65,7 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
       [{ type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil }],
       input.now,
     );
+    appendAudit(state, completeRotationAudit(input.audit, 'reused', session));
     return { outcome: 'reused', session: deleteSession(state, session.id)! };
   }
   token.consumedAt = input.now;
@@ -60,5 +80,10 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
   });
   const rotated = sessionAfterRotation(session, input);
   sessions.set(session.id, rotated);
-  return { outcome: 'rotated', session: copy(rotated) };
+  appendAudit(state, completeRotationAudit(input.audit, 'rotated', session));
+  return { outcome: 'rotated', session: copy(rotated), user: copy(user!) };
+}
+
+function appendAudit(state: MemoryState, event: AuditEvent | undefined): void {
+  if (event) state.audit.push(copy(event));
 }

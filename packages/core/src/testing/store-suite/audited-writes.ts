@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuditEvent, GatehouseStore } from '../../store/types.ts';
+import { completeRotationAudit } from '../../refresh/rotation-rule.ts';
+import type { AuditEvent, GatehouseStore, RotationAudit } from '../../store/types.ts';
 import {
   type CurrentStore,
   MINUTE,
@@ -10,7 +11,9 @@ import {
   makeSession,
   makeUser,
   randomHash,
+  rotateIn,
   seedSession,
+  seedToken,
   seedUser,
 } from './fixtures.ts';
 
@@ -19,6 +22,7 @@ export function describeAuditedWrites(current: CurrentStore) {
     auditedWriteCases(current);
     racingWriteCases(current);
     sessionStartCases(current);
+    rotationAuditCases(current);
   });
 }
 
@@ -164,5 +168,79 @@ function racingWriteCases(current: CurrentStore) {
     const winners = results.flatMap((result, index) => (result ? [events[index]!] : []));
     assert.equal(winners.length, 1, 'one revocation deleted it');
     assert.deepEqual(await allEvents(store), winners);
+  });
+}
+
+/** The events of a rotation, as the core builds them: without the session's ids. */
+function rotationAudit(at: number): RotationAudit {
+  return {
+    rotated: makeEvent({ type: 'refresh.rotated', at, ip: '203.0.113.9', userAgent: 'conformance' }),
+    reused: makeEvent({ type: 'refresh.reuse_detected', at, ip: '203.0.113.9', userAgent: 'conformance' }),
+  };
+}
+
+/** A rotation appends its event with its outcome, naming the session and its user; nothing else does. */
+function rotationAuditCases(current: CurrentStore) {
+  it("refreshTokens.rotate appends `rotated` with a rotation and `reused` with the family's end, and nothing for a replay", async () => {
+    const store = current();
+    const user = await seedUser(store);
+    const session = await seedSession(store, user.id, { strategy: 'hybrid' });
+    const hash = await seedToken(store, session.id);
+
+    const first = rotationAudit(T0 + MINUTE);
+    const rotation = makeRotation(hash, T0 + MINUTE, { audit: first });
+    assert.equal((await rotateIn(store, rotation)).outcome, 'rotated');
+    const rotatedEvent = {
+      ...first.rotated,
+      actorId: user.id,
+      subjectId: user.id,
+      sessionId: session.id,
+    };
+    assert.deepEqual(await allEvents(store), [rotatedEvent]);
+
+    // A replay while the successor is unused changes nothing, and appends nothing.
+    const replay = makeRotation(hash, T0 + 2 * MINUTE, { audit: rotationAudit(T0 + 2 * MINUTE) });
+    assert.equal((await rotateIn(store, replay)).outcome, 'replayed');
+    assert.deepEqual(await allEvents(store), [rotatedEvent]);
+
+    // The successor is used, then the first token comes back outside the grace window: theft.
+    const next = makeRotation(rotation.successor.hash, T0 + 3 * MINUTE);
+    assert.equal((await rotateIn(store, next)).outcome, 'rotated', 'no event without one given');
+    const theft = rotationAudit(T0 + 10 * MINUTE);
+    const reused = await rotateIn(store, makeRotation(hash, T0 + 10 * MINUTE, { audit: theft, graceMs: 0 }));
+    assert.equal(reused.outcome, 'reused');
+    assert.equal(await store.sessions.get(session.id), null);
+    const reusedEvent = { ...theft.reused, subjectId: user.id, sessionId: session.id };
+    assert.deepEqual(await allEvents(store), [reusedEvent, rotatedEvent], 'newest first');
+    assert.deepEqual(completeRotationAudit(theft, 'reused', session), reusedEvent);
+
+    // The family is gone: its tokens are invalid and append nothing.
+    const after = makeRotation(next.successor.hash, T0 + 11 * MINUTE, {
+      audit: rotationAudit(T0 + 11 * MINUTE),
+    });
+    assert.deepEqual(await rotateIn(store, after), { outcome: 'invalid' });
+    assert.deepEqual(await allEvents(store), [reusedEvent, rotatedEvent], 'newest first');
+  });
+
+  it("refreshTokens.rotate refuses a suspended user's family, changing nothing and appending nothing", async () => {
+    const store = current();
+    const user = await seedUser(store);
+    const session = await seedSession(store, user.id, { strategy: 'hybrid' });
+    const hash = await seedToken(store, session.id);
+    await store.users.update(user.id, { status: 'suspended' });
+
+    const attempt = makeRotation(hash, T0 + MINUTE, { audit: rotationAudit(T0 + MINUTE) });
+    assert.deepEqual(await rotateIn(store, attempt), { outcome: 'invalid' });
+    assert.deepEqual(await store.sessions.get(session.id), session, 'the session is not touched');
+    assert.deepEqual(await allEvents(store), []);
+    assert.deepEqual(
+      await rotateIn(store, makeRotation(attempt.successor.hash, T0 + MINUTE)),
+      { outcome: 'invalid' },
+      'no successor was stored',
+    );
+
+    // Active again, the same token is still the live one: it was never consumed.
+    await store.users.update(user.id, { status: 'active' });
+    assert.equal((await rotateIn(store, makeRotation(hash, T0 + 2 * MINUTE))).outcome, 'rotated');
   });
 }

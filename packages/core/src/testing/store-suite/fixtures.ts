@@ -158,3 +158,19 @@ export const RESET_TTL_MS = 15 * MINUTE;
 export function makeResetToken(userId: string, overrides: Partial<ResetTokenRecord> = {}): ResetTokenRecord {
   return { hash: randomHash(), userId, createdAt: T0, expiresAt: T0 + RESET_TTL_MS, ...overrides };
 }
+
+/**
+ * `store.refreshTokens.rotate(input)`, with the `user` a store may return beside the session
+ * checked (the session's user as stored) and left out, so that results compare alike on every
+ * backend.
+ */
+export async function rotateIn(
+  store: GatehouseStore,
+  input: RotateRefreshInput,
+): Promise<RotateRefreshResult> {
+  const result = await store.refreshTokens.rotate(input);
+  if (result.outcome !== 'rotated' && result.outcome !== 'replayed') return result;
+  const { user, ...rest } = result;
+  if (user !== undefined) assert.deepEqual(user, await store.users.getById(result.session.userId));
+  return rest;
+}

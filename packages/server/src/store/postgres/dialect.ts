@@ -3,7 +3,8 @@ import type { SqlDialect } from '../sql/driver.ts';
 /** PostgreSQL's side of the SQL the stores share (sql/driver.ts). */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
-  forUpdate: ' FOR UPDATE',
+  // Locked in the order named: sessions before their tokens, as a cascade from a session takes them.
+  lockRows: (tables) => ` FOR UPDATE OF ${tables}`,
   // Row locks are not enough for a key rotation: a second one would find the old key already
   // retired, skip it, and insert a second active key. This mode admits readers but one writer.
   lockTable: (table) => `LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`,

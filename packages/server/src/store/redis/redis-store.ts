@@ -71,7 +71,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const outbox = createRedisRevocationOutbox(context);
   // A write's audit event lives in the `{audit}` slot, not the write's: appended right after it.
   const audit = createRedisAuditStore(context);
-  const refreshTokens = createRedisRefreshTokenStore(context, routing, outbox);
+  const refreshTokens = createRedisRefreshTokenStore(context, routing, outbox, audit);
   return {
     kind: 'redis',
     users: createRedisUserStore(context, routing, audit),

@@ -1,7 +1,8 @@
-import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '@gatehouse/core';
+import type { AuditStore, RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '@gatehouse/core';
+import { completeRotationAudit } from '@gatehouse/core';
 import { EXPIRY_SLACK_MS, type RedisStoreContext } from './context.ts';
 import { encodeId } from './key-layout.ts';
-import { toFields, toSessionRecord } from './records.ts';
+import { toFields, toSessionRecord, toUserRecord } from './records.ts';
 import type { RedisRevocationOutbox } from './revocation-outbox.ts';
 import { type Routing, toDeletedSession } from './routing.ts';
 
@@ -11,16 +12,27 @@ export function createRedisRefreshTokenStore(
   context: RedisStoreContext,
   routing: Routing,
   outbox: RedisRevocationOutbox,
+  audit: Pick<AuditStore, 'append'>,
 ): RefreshTokenStore {
   const { client, keys } = context;
   return {
     issue: (record) => issueRefreshToken(context, routing, record),
-    rotate: (input) => rotateRefreshToken(context, routing, outbox, input),
+    rotate: (input) => rotateRefreshToken(context, routing, outbox, audit, input),
 
     async sessionIdFor(hash) {
       const userId = await client.get(keys.refreshRoute(hash));
       if (userId === null) return null;
       return client.hget(keys.refreshToken(keys.userBase(userId), hash), 'sessionId');
+    },
+
+    async sessionFor(hash) {
+      const userId = await client.get(keys.refreshRoute(hash));
+      if (userId === null) return null;
+      const base = keys.userBase(userId);
+      const reply = await context.scripts.sessionOfRefreshToken([keys.refreshToken(base, hash)], [base]);
+      const session = toSessionRecord(toFields(reply));
+      // As `sessions.get` would: only the user's own session, found through its route.
+      return session?.userId === userId ? session : null;
     },
   };
 }
@@ -60,6 +72,7 @@ async function rotateRefreshToken(
   context: RedisStoreContext,
   routing: Routing,
   outbox: RedisRevocationOutbox,
+  audit: Pick<AuditStore, 'append'>,
   input: RotateRefreshInput,
 ): Promise<RotateRefreshResult> {
   const { client, keys, scripts } = context;
@@ -71,7 +84,7 @@ async function rotateRefreshToken(
   await client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
   const run = async (armed: boolean) =>
     (await scripts.rotateRefreshToken(
-      [keys.refreshToken(base, input.presentedHash)],
+      [keys.refreshToken(base, input.presentedHash), keys.user(base)],
       [
         base,
         encodeId(input.successor.hash),
@@ -98,7 +111,7 @@ async function rotateRefreshToken(
     );
     reply = await run(true);
   }
-  return applyRotation(context, routing, input, reply);
+  return applyRotation(context, routing, audit, input, reply);
 }
 
 /** The owner of a token's slot and how long its route still lives, in one round trip. */
@@ -118,25 +131,36 @@ async function routeOf(
 async function applyRotation(
   { client, keys }: RedisStoreContext,
   routing: Routing,
+  audit: Pick<AuditStore, 'append'>,
   input: RotateRefreshInput,
   reply: unknown[],
 ): Promise<RotateRefreshResult> {
-  const [outcome, detail, extra] = reply;
+  const [outcome, detail, extra, more] = reply;
+  // The `{audit}` slot is not the family's: the event is appended right after the script, as other
+  // writes' events are, at the same time as the other slots are brought up to date.
+  const appendAudit = (result: Extract<RotateRefreshResult, { outcome: 'rotated' | 'reused' }>) => {
+    const event = completeRotationAudit(input.audit, result.outcome, result.session);
+    return event ? audit.append(event) : undefined;
+  };
   if (outcome === 'rotated') {
     const session = toSessionRecord(toFields(detail))!;
-    await routing.markLive(session);
-    return { outcome, session };
+    const user = toUserRecord(toFields(extra)) ?? undefined;
+    await Promise.all([routing.markLive(session), appendAudit({ outcome, session })]);
+    return { outcome, session, user };
   }
   // The successor was never stored: its route (written up front) leads nowhere.
   await client.del(keys.refreshRoute(input.successor.hash));
   if (outcome === 'replayed') {
-    return { outcome, session: toSessionRecord(toFields(detail))!, successorCipher: extra as string };
+    const session = toSessionRecord(toFields(detail))!;
+    const user = toUserRecord(toFields(more)) ?? undefined;
+    return { outcome, session, successorCipher: extra as string, user };
   }
   if (outcome === 'reused') {
     const deleted = toDeletedSession([detail, extra]);
     if (deleted) {
-      await routing.forget([deleted]);
-      return { outcome, session: deleted.session };
+      const result = { outcome, session: deleted.session } as const;
+      await Promise.all([routing.forget([deleted]), appendAudit(result)]);
+      return result;
     }
   }
   if (outcome !== 'invalid') throw new Error('redis: unexpected reply from the rotation script');

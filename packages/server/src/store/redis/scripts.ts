@@ -18,6 +18,7 @@ const SCRIPT_FILES = {
   deleteExpiredSessions: 'delete-expired-sessions.lua',
   issueRefreshToken: 'issue-refresh-token.lua',
   rotateRefreshToken: 'rotate-refresh-token.lua',
+  sessionOfRefreshToken: 'session-of-refresh-token.lua',
   rotateSigningKey: 'rotate-signing-key.lua',
   removeSigningKey: 'remove-signing-key.lua',
   pruneSigningKeys: 'prune-signing-keys.lua',

@@ -17,10 +17,11 @@ export interface SqlDriver {
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
   /**
-   * Appended to a SELECT of a row the transaction goes on to write: PostgreSQL locks the row;
-   * SQLite has no row locks, and its transactions take the database's write lock up front.
+   * Appended to a SELECT whose rows of `tables` (aliases, in the order to lock them) the
+   * transaction goes on to write: PostgreSQL locks them (`FOR UPDATE OF`); SQLite has no row
+   * locks, and its transactions take the database's write lock up front.
    */
-  readonly forUpdate: string;
+  lockRows(tables: string): string;
   /** A statement that admits readers but one writer of `table` until commit, or null if a transaction already does. */
   lockTable(table: string): string | null;
   /** `haystack` contains `needle` literally (no LIKE wildcards): `instr` in SQLite, `strpos` in PostgreSQL. */

@@ -1,15 +1,26 @@
 import type {
+  AuditEvent,
+  RefreshTokenRecord,
   RefreshTokenStore,
   RotateRefreshInput,
   RotateRefreshResult,
   SessionRecord,
+  UserRecord,
 } from '@gatehouse/core';
-import { chooseRotationStep, isSessionLive, isSuccessorUsed, sessionAfterRotation } from '@gatehouse/core';
-import { toRefreshTokenRecord, toSessionRecord } from './rows.ts';
+import {
+  chooseRotationStep,
+  completeRotationAudit,
+  isSessionLive,
+  isSuccessorUsed,
+  mayRotateFor,
+  sessionAfterRotation,
+} from '@gatehouse/core';
+import { auditInsert } from './audit-store.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
-import { execute, row, type SqlProgram } from './program.ts';
+import { execute, row, rowAs, type SqlProgram } from './program.ts';
 import { recordPending } from './revocation-store.ts';
-import { type FollowingInsert, insertTarget } from './write-with-inserts.ts';
+import { type Row, toRefreshTokenRecord, toSessionRecord, toUserRecord } from './rows.ts';
+import { executeAll, type FollowingInsert, insertTarget, type Statement } from './write-with-inserts.ts';
 
 const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created_at', [
   'text',
@@ -18,25 +29,67 @@ const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created
 ]);
 const INSERT = REFRESH_TOKENS.text;
 const SESSION_ID = 'SELECT session_id FROM refresh_tokens WHERE hash = ?';
+const SESSION_OF_TOKEN =
+  'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?';
 
 type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
-/** Run in a transaction: SQLite's holds the write lock throughout, PostgreSQL's locks the rows it reads. */
-function* rotate({ forUpdate }: SqlDialect, input: RotateRefreshInput): SqlProgram<RotateRefreshResult> {
-  const owner = yield* row(SESSION_ID, input.presentedHash);
-  if (!owner) return { outcome: 'invalid' };
-  // Lock the session before the token, the order in which deleting a session (revoke, reuse,
-  // user deletion) takes them through the cascade, so the two can never deadlock.
-  const sessionRow = yield* row(`SELECT * FROM sessions WHERE id = ?${forUpdate}`, owner.session_id);
-  if (!sessionRow) return { outcome: 'invalid' };
-  const session = toSessionRecord(sessionRow);
-  if (!isSessionLive(session, input.now)) return { outcome: 'invalid' };
-  // Read under the lock, after any rotation that got there first has committed: parallel
-  // refreshes of one token queue here, and all but the first find it consumed.
-  const tokenRow = yield* row(`SELECT * FROM refresh_tokens WHERE hash = ?${forUpdate}`, input.presentedHash);
-  if (!tokenRow) return { outcome: 'invalid' };
+/** The user's columns beside the session's, each read as `user_<column>`. */
+const USER_FIELDS = [
+  'email',
+  'password_hash',
+  'roles',
+  'status',
+  'created_at',
+  'updated_at',
+  'password_changed_at',
+];
 
-  const token = toRefreshTokenRecord(tokenRow);
+/**
+ * The presented token with its session and the session's user, in one statement. PostgreSQL locks
+ * the session and then the token (the order in which deleting a session takes them through its
+ * cascade, so the two never deadlock). A rotation that got there first has committed by the time
+ * the locks are granted, and its row is the one read: parallel refreshes of one token queue here,
+ * and all but the first find it consumed.
+ */
+const familyOf = (dialect: SqlDialect) =>
+  `SELECT s.*, t.created_at AS token_created_at, t.consumed_at AS token_consumed_at,
+     t.successor_cipher AS token_successor_cipher, t.successor_hash AS token_successor_hash,
+     ${USER_FIELDS.map((field) => `u.${field} AS user_${field}`).join(', ')}
+   FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN users u ON u.id = s.user_id
+   WHERE t.hash = ?${dialect.lockRows('s, t')}`;
+
+interface Family {
+  session: SessionRecord;
+  token: RefreshTokenRecord;
+  user: UserRecord;
+}
+
+function toFamily(dialect: SqlDialect, found: Row, hash: string): Family {
+  const session = toSessionRecord(found);
+  const token = toRefreshTokenRecord({
+    hash,
+    session_id: session.id,
+    created_at: found.token_created_at,
+    consumed_at: found.token_consumed_at,
+    successor_cipher: found.token_successor_cipher,
+    successor_hash: found.token_successor_hash,
+  });
+  const userRow: Row = { id: session.userId };
+  for (const field of USER_FIELDS) userRow[field] = found[`user_${field}`];
+  return { session, token, user: toUserRecord(userRow, dialect.decodeTextList(userRow.roles)) };
+}
+
+/** Run in a transaction: SQLite's holds the write lock throughout, PostgreSQL's locks the rows it reads. */
+function* rotate(
+  dialect: SqlDialect,
+  family: string,
+  input: RotateRefreshInput,
+): SqlProgram<RotateRefreshResult> {
+  const found = yield* row(family, input.presentedHash);
+  if (!found) return { outcome: 'invalid' };
+  const { session, token, user } = toFamily(dialect, found, input.presentedHash);
+  if (!isSessionLive(session, input.now) || !mayRotateFor(user)) return { outcome: 'invalid' };
   // The family is serialised by the session lock above: the successor cannot change meanwhile.
   const successorRow = token.successorHash
     ? yield* row('SELECT consumed_at FROM refresh_tokens WHERE hash = ?', token.successorHash)
@@ -45,10 +98,10 @@ function* rotate({ forUpdate }: SqlDialect, input: RotateRefreshInput): SqlProgr
   const decision = chooseRotationStep(token, input, isSuccessorUsed(successor));
   switch (decision.step) {
     case 'rotate':
-      return yield* consume(session, input);
+      return { ...(yield* consume(dialect, session, input)), user };
     case 'replay':
-      return { outcome: 'replayed', session, successorCipher: decision.successorCipher };
-    case 'reuse':
+      return { outcome: 'replayed', session, successorCipher: decision.successorCipher, user };
+    case 'reuse': {
       // The outbox: the revocation is durable, pending, in the transaction that ends the session,
       // so no crash can leave the session deleted but unrevoked (docs/design.md §5).
       yield* recordPending(
@@ -56,28 +109,42 @@ function* rotate({ forUpdate }: SqlDialect, input: RotateRefreshInput): SqlProgr
         input.now,
       );
       // Cascades to every token of the family.
-      yield* execute('DELETE FROM sessions WHERE id = ?', session.id);
+      const audit = completeRotationAudit(input.audit, 'reused', session);
+      yield* executeAll(dialect, [
+        ...(audit ? [auditStatement(audit)] : []),
+        { text: 'DELETE FROM sessions WHERE id = ?', values: [session.id] },
+      ]);
       return { outcome: 'reused', session };
+    }
   }
 }
 
-function* consume(session: SessionRecord, input: RotateRefreshInput): SqlProgram<RotateRefreshResult> {
+/** The rotation's writes and its audit event: on PostgreSQL one statement. */
+function* consume(
+  dialect: SqlDialect,
+  session: SessionRecord,
+  input: RotateRefreshInput,
+): SqlProgram<{ outcome: 'rotated'; session: SessionRecord }> {
   const touched = sessionAfterRotation(session, input);
-  yield* execute(
-    'UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ?, successor_hash = ? WHERE hash = ?',
-    input.now,
-    input.successorCipher,
-    input.successor.hash,
-    input.presentedHash,
-  );
-  yield* execute(INSERT, input.successor.hash, session.id, input.successor.createdAt);
-  yield* execute(
-    'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?',
-    touched.lastSeenAt,
-    touched.idleExpiresAt,
-    session.id,
-  );
+  const audit = completeRotationAudit(input.audit, 'rotated', session);
+  yield* executeAll(dialect, [
+    {
+      text: 'UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ?, successor_hash = ? WHERE hash = ?',
+      values: [input.now, input.successorCipher, input.successor.hash, input.presentedHash],
+    },
+    { text: INSERT, values: [input.successor.hash, session.id, input.successor.createdAt] },
+    ...(audit ? [auditStatement(audit)] : []),
+    {
+      text: 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?',
+      values: [touched.lastSeenAt, touched.idleExpiresAt, session.id],
+    },
+  ]);
   return { outcome: 'rotated', session: touched };
+}
+
+function auditStatement(event: AuditEvent): Statement {
+  const { target, values } = auditInsert(event);
+  return { text: target.text, values };
 }
 
 /** The first token of a session's family as a row to insert with the session (sql/write-with-inserts.ts). */
@@ -91,9 +158,11 @@ function* sessionIdFor(hash: string): SqlProgram<string | null> {
 }
 
 export function createSqlRefreshTokenStore({ run, transaction, dialect }: SqlDriver): RefreshTokenStore {
+  const family = familyOf(dialect);
   return {
     issue: (record) => run(execute(INSERT, ...refreshTokenInsert(record).values)),
-    rotate: (input) => transaction(rotate(dialect, input)),
+    rotate: (input) => transaction(rotate(dialect, family, input)),
     sessionIdFor: (hash) => run(sessionIdFor(hash)),
+    sessionFor: (hash) => run(rowAs(toSessionRecord, SESSION_OF_TOKEN, hash)),
   };
 }

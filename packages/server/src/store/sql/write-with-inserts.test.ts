@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatehouseStore } from '@gatehouse/core';
-import { makeEvent, makeSession, makeUser } from '@gatehouse/core/testing';
+import { makeEvent, makeRotation, makeSession, makeUser } from '@gatehouse/core/testing';
 import { openPostgresStore } from '../postgres/postgres-store.ts';
 import { createTestSchemaName, dropTestSchema, testDatabaseUrl } from '../postgres/test-database.ts';
 import { openSqliteStore } from '../sqlite/sqlite-store.ts';
@@ -102,6 +102,25 @@ for (const [name, open] of backends) {
       assert.equal(await store.sessions.get(session.id), null);
       assert.ok((await events()).includes('session.revoked'));
       assert.ok(!(await events()).includes('clash'));
+    });
+
+    it('a rotation whose audit row fails is undone: the token stays live, no successor, the session untouched', async () => {
+      const user = makeUser();
+      await store.users.create(user);
+      const session = makeSession(user.id, { strategy: 'hybrid' });
+      const hash = makeEvent().id;
+      await store.sessions.create(session, undefined, hash);
+      const now = session.createdAt + 60_000;
+      const audit = { rotated: clash(), reused: makeEvent({ type: 'refresh.reuse_detected' }) };
+      const failing = makeRotation(hash, now, { audit });
+      await assert.rejects(store.refreshTokens.rotate(failing), takenAuditId);
+      assert.deepEqual(await store.sessions.get(session.id), session, 'not touched');
+      assert.equal(await store.refreshTokens.sessionIdFor(failing.successor.hash), null, 'no successor');
+      // The token was not consumed: it rotates now, as the live member of its family.
+      const audited = { ...audit, rotated: makeEvent({ type: 'refresh.rotated', at: now }) };
+      const rotated = await store.refreshTokens.rotate(makeRotation(hash, now, { audit: audited }));
+      assert.equal(rotated.outcome, 'rotated');
+      assert.ok((await events()).includes('refresh.rotated'));
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { SqlDriver } from './driver.ts';
+import type { SqlDialect, SqlDriver } from './driver.ts';
 import { type SqlProgram, count, execute, placeholders, row } from './program.ts';
 import type { Row } from './rows.ts';
 
@@ -81,5 +81,31 @@ export function runWithInserts(
       ...write.values,
       ...inserts.flatMap((insert) => insert.values),
     ),
+  );
+}
+
+/** A statement run for its effect, with its values. */
+export interface Statement {
+  text: string;
+  values: readonly unknown[];
+}
+
+/**
+ * Runs `statements` (INSERTs, UPDATEs, DELETEs, each of rows no other one touches) for their
+ * effect, in the transaction of the program that yields it: SQLite one after the other;
+ * PostgreSQL as one statement, every one but the last in a data-modifying WITH, one round trip
+ * instead of one each. In one PostgreSQL statement none sees what another changed and foreign
+ * keys are checked at its end: a row may refer to one inserted beside it, but no statement may
+ * depend on another's effect.
+ */
+export function* executeAll(dialect: SqlDialect, statements: readonly Statement[]): SqlProgram<void> {
+  if (dialect.name === 'sqlite' || statements.length === 1) {
+    for (const { text, values } of statements) yield* execute(text, ...values);
+    return;
+  }
+  const leading = statements.slice(0, -1).map(({ text }, index) => `written_${index} AS (${text})`);
+  yield* execute(
+    `WITH ${leading.join(', ')} ${statements.at(-1)!.text}`,
+    ...statements.flatMap(({ values }) => values),
   );
 }

@@ -4,7 +4,7 @@ import type { SqlDialect } from '../sql/driver.ts';
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   // Every transaction is BEGIN IMMEDIATE: it holds the database's write lock from its first statement.
-  forUpdate: '',
+  lockRows: () => '',
   lockTable: () => null,
   contains: (haystack, needle) => `instr(${haystack}, ${needle}) > 0`,
   encodeTextList: (values) => JSON.stringify(values),

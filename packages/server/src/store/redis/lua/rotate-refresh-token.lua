@@ -1,4 +1,5 @@
--- KEYS[1] presented token hash.
+-- KEYS[1] presented token hash, KEYS[2] the user's hash (the same slot): read for the status check,
+-- and returned with a rotation or a replay, so the caller need not read it again.
 -- ARGV[1] the user's key base, ARGV[2] encoded successor hash, ARGV[3] successor hash,
 -- ARGV[4] successor createdAt, ARGV[5] successor cipher, ARGV[6] now, ARGV[7] graceMs,
 -- ARGV[8] now + idleTtlMs, ARGV[9] expiry slack ms, ARGV[10] '1' once the caller has put the
@@ -16,6 +17,8 @@ if not session[1] then return {'invalid'} end
 local absolute = session[3]
 -- An expired session invalidates even a consumed token: expiry is not theft.
 if tonumber(session[2]) <= now or tonumber(absolute) <= now then return {'invalid'} end
+-- Only an active user's family rotates (mayRotateFor in rotation-rule.ts).
+if redis.call('HGET', KEYS[2], 'status') ~= 'active' then return {'invalid'} end
 
 if not token[2] then
   redis.call('HSET', KEYS[1], 'consumedAt', ARGV[6], 'successorCipher', ARGV[5], 'successor', ARGV[2])
@@ -26,7 +29,7 @@ if not token[2] then
   redis.call('SADD', session_key .. ':tokens', ARGV[2])
   extend_expiry(session_key .. ':tokens', ttl)
   redis.call('HSET', session_key, 'lastSeenAt', ARGV[6], 'idleExpiresAt', earlier(ARGV[8], absolute))
-  return {'rotated', redis.call('HGETALL', session_key)}
+  return {'rotated', redis.call('HGETALL', session_key), redis.call('HGETALL', KEYS[2])}
 end
 
 -- No lockout from a lost response: a successor never used is handed out again, however late. A
@@ -39,7 +42,7 @@ end
 local grace = tonumber(ARGV[7])
 local within_grace = grace > 0 and now - tonumber(token[2]) <= grace
 if (within_grace or not successor_used) and token[3] then
-  return {'replayed', redis.call('HGETALL', session_key), token[3]}
+  return {'replayed', redis.call('HGETALL', session_key), token[3], redis.call('HGETALL', KEYS[2])}
 end
 
 -- Replayed after its successor was used, outside the grace window: theft. The session and its whole family go,
