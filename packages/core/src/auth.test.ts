@@ -416,6 +416,56 @@ describe('createAuth: changePassword', () => {
     assert.equal((await t.store.audit.query({ type: 'password.change_failed', limit: 10 })).length, 4);
   });
 
+  it("with refreshToken, starts the new session's refresh family in the session's own write", async () => {
+    const t = setup();
+    const { current } = await signedIn(t);
+    const created: (string | undefined)[] = [];
+    const { create } = t.store.sessions;
+    t.store.sessions.create = (session, audit, refreshTokenHash) => {
+      created.push(refreshTokenHash);
+      return create(session, audit, refreshTokenHash);
+    };
+    const issue = t.store.refreshTokens.issue;
+    t.store.refreshTokens.issue = () => assert.fail('no write of its own for the refresh token');
+    const result = await t.auth.changePassword({
+      user: current.user,
+      session: current.session,
+      currentPassword: password,
+      newPassword,
+      refreshToken: { clientId: 'mobile-app' },
+    });
+    t.store.refreshTokens.issue = issue;
+    assert.ok(result.refreshToken, 'the token is in the result');
+    assert.equal(result.refreshToken.split('.')[1], 'mobile-app', 'bound to the client');
+    assert.equal(created.length, 1);
+    assert.ok(created[0], 'the session was stored with its refresh token');
+    assert.equal((await t.auth.getRefreshTokenSession(result.refreshToken))?.id, result.session.id);
+    assert.equal((await t.auth.rotateRefreshToken(result.refreshToken)).session.id, result.session.id);
+  });
+
+  it('refuses refreshToken for a cookie session before any hash or change', async () => {
+    const t = setup();
+    await t.auth.register({ email: 'alice@example.com', password });
+    const cookie = await t.auth.login({ email: 'alice@example.com', password });
+    const before = t.calls.hash + t.calls.verify;
+    await assert.rejects(
+      t.auth.changePassword({
+        user: cookie.user,
+        session: cookie.session,
+        currentPassword: password,
+        newPassword,
+        refreshToken: {},
+      }),
+      TypeError,
+    );
+    assert.equal(t.calls.hash + t.calls.verify, before, 'no hash spent');
+    assert.deepEqual(await t.store.sessions.get(cookie.session.id), cookie.session);
+    assert.equal(
+      (await t.store.users.getById(cookie.user.id))?.passwordChangedAt,
+      cookie.user.passwordChangedAt,
+    );
+  });
+
   it('refuses a weak new password before spending a hash', async () => {
     const t = setup();
     const { current } = await signedIn(t);

@@ -2,6 +2,7 @@ import { emptyContext, type RequestContext } from '../audit/audit-log.ts';
 import type { AuthDeps } from '../auth-deps.ts';
 import type { LoginResult } from '../auth-types.ts';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
+import type { RefreshTokenBinding } from '../refresh/refresh-token.ts';
 import { createSession } from '../session/create-session.ts';
 import { revokeAllSessions } from '../session/revoke-sessions.ts';
 import type { SessionRecord, UserRecord } from '../store/types.ts';
@@ -13,6 +14,11 @@ export interface ChangePasswordInput {
   session: SessionRecord;
   currentPassword: unknown;
   newPassword: unknown;
+  /**
+   * Starts the new session's refresh family in the session's own write (hybrid and token
+   * sessions), bound to this client and DPoP key: the token is `refreshToken` in the result.
+   */
+  refreshToken?: RefreshTokenBinding;
 }
 
 /**
@@ -20,7 +26,8 @@ export interface ChangePasswordInput {
  * `InvalidCredentialsError` as a failed login); then the new hash is stored, the caller's
  * session is replaced by a new one of the same strategy (a new id: the old credential dies),
  * and every other session of the user ends. Returns the new session like `login` does; for
- * hybrid and token sessions the caller issues the new refresh token.
+ * hybrid and token sessions, asked with `refreshToken`, with the first token of its refresh family
+ * (stored with the session: no hybrid or token session without one).
  */
 export async function changePassword(
   deps: AuthDeps,
@@ -28,6 +35,8 @@ export async function changePassword(
   context: RequestContext = emptyContext,
 ): Promise<LoginResult> {
   const { store, audit, guard, passwordPolicy } = deps;
+  if (input.refreshToken && input.session.strategy === 'session')
+    throw new TypeError('changePassword: a cookie session has no refresh token');
   const permit = await admitHashing(deps.hasher, 'password_change', hashingKeys(context, input.user.email));
   const hasher = permit.hasher;
   try {
@@ -62,7 +71,12 @@ export async function changePassword(
     // A reset link asked for before the change must not undo it.
     await store.resetTokens.deleteForUser(user.id);
     // The new session exists before the old ones go, so the user is never left signed out.
-    const next = await createSession(deps, { user: updated, strategy: session.strategy, context });
+    const next = await createSession(deps, {
+      user: updated,
+      strategy: session.strategy,
+      context,
+      refreshToken: input.refreshToken,
+    });
     await revokeAllSessions(deps, {
       userId: user.id,
       reason: 'password_changed',
@@ -74,7 +88,7 @@ export async function changePassword(
       { type: 'password.changed', actorId: user.id, subjectId: user.id, sessionId: next.session.id },
       context,
     );
-    return { user: updated, session: next.session, sessionToken: next.sessionToken };
+    return { user: updated, ...next };
   } finally {
     permit.release();
   }

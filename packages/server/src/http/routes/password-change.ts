@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { getPrincipal } from '../auth/authenticate.ts';
 import { readJsonObject } from '../plugins/json-body.ts';
 import { deliverTokens } from '../login/deliver-tokens.ts';
+import { refreshTokenOf } from '../login/login-responder.ts';
 import { setSessionCookieFor } from '../login/session-login.ts';
 import { DEFAULT_CLIENT_ID, refreshTokenBinding } from '../../oauth/clients.ts';
 import { requestContext } from '../request-context.ts';
@@ -21,22 +22,22 @@ export function registerPasswordChangeRoute(app: FastifyInstance, context: AppCo
   app.post('/auth/password/change', route, async (request, reply) => {
     const body = readJsonObject(request.body);
     const { user, session, binding } = getPrincipal(request);
+    // The new tokens keep the caller's client and DPoP key: a password change is no way to unbind
+    // them. The new session's refresh token is stored with it, in one write.
+    const jkt = session.strategy === 'token' ? binding?.jkt : undefined;
+    const refreshToken =
+      session.strategy === 'session'
+        ? undefined
+        : refreshTokenBinding(binding?.clientId ?? DEFAULT_CLIENT_ID, jkt);
     const result = await context.auth.changePassword(
-      { user, session, currentPassword: body.currentPassword, newPassword: body.newPassword },
+      { user, session, currentPassword: body.currentPassword, newPassword: body.newPassword, refreshToken },
       requestContext(request),
     );
     if (result.session.strategy === 'session') {
       setSessionCookieFor(reply, result);
       return reply.code(204).send();
     }
-    // The new tokens keep the caller's client and DPoP key: a password change is no way to unbind them.
-    const clientId = binding?.clientId ?? DEFAULT_CLIENT_ID;
-    const jkt = result.session.strategy === 'token' ? binding?.jkt : undefined;
-    const refreshToken = await context.auth.issueRefreshToken(
-      result.session,
-      refreshTokenBinding(clientId, jkt),
-    );
-    const { tokenType, ...tokens } = await deliverTokens(result, refreshToken, reply, context);
+    const { tokenType, ...tokens } = await deliverTokens(result, refreshTokenOf(result), reply, context);
     if (result.session.strategy === 'token')
       return { ...tokens, ...(tokenType === 'DPoP' ? { tokenType } : {}) };
     return { ...tokens, csrfToken: context.csrf.issue(result.session.id) };
