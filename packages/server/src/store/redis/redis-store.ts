@@ -75,7 +75,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   return {
     kind: 'redis',
     users: createRedisUserStore(context, routing, audit),
-    sessions: createRedisSessionStore(context, routing, { audit, refreshTokens }),
+    sessions: createRedisSessionStore(context, routing, audit),
     refreshTokens,
     keys: createRedisKeyStore(context),
     audit,

@@ -16,7 +16,8 @@ export function createRedisRefreshTokenStore(
 ): RefreshTokenStore {
   const { client, keys } = context;
   return {
-    issue: (record) => issueRefreshToken(context, routing, record),
+    issue: async (record) =>
+      issueRefreshToken(context, await routing.userOfSession(record.sessionId), record),
     rotate: (input) => rotateRefreshToken(context, routing, outbox, audit, input),
 
     async sessionIdFor(hash) {
@@ -37,12 +38,15 @@ export function createRedisRefreshTokenStore(
   };
 }
 
-async function issueRefreshToken(
+/**
+ * Stores the first token of a family, that of a session of `userId` (known to a session's own
+ * create; otherwise read from the session's route; null: no such session, which fails).
+ */
+export async function issueRefreshToken(
   { client, keys, scripts }: RedisStoreContext,
-  routing: Routing,
+  userId: string | null,
   record: IssuedToken,
 ): Promise<void> {
-  const userId = await routing.userOfSession(record.sessionId);
   const base = userId === null ? null : keys.userBase(userId);
   const ttlMs =
     base === null

@@ -1,8 +1,9 @@
-import type { AuditStore, RefreshTokenStore, SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
+import type { AuditStore, SessionRecord, SessionStore, Strategy } from '@gatehouse/core';
 import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { sessionToFields, toFields, toSessionRecord } from './records.ts';
+import { issueRefreshToken } from './refresh-token-store.ts';
 import {
   type DeletedSession,
   liveMember,
@@ -18,23 +19,19 @@ const EXPIRED_BATCH = 500;
 const byNewest = (a: SessionRecord, b: SessionRecord) =>
   b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** The other sub-stores a session write reaches: each in its own slot, so written one after the other. */
-export interface SessionWriteTargets {
-  audit: Pick<AuditStore, 'append'>;
-  refreshTokens: Pick<RefreshTokenStore, 'issue'>;
-}
-
 export function createRedisSessionStore(
   context: RedisStoreContext,
   routing: Routing,
-  { audit, refreshTokens }: SessionWriteTargets,
+  /** The audit events of session writes live in the `{audit}` slot: appended right after them. */
+  audit: Pick<AuditStore, 'append'>,
 ): SessionStore {
   const { client, keys, scripts } = context;
   return {
     async create(session, event, refreshTokenHash) {
       await createSession(context, routing, session);
+      // The session's user is known here: no read of its route before the token's script.
       if (refreshTokenHash !== undefined)
-        await refreshTokens.issue({
+        await issueRefreshToken(context, session.userId, {
           hash: refreshTokenHash,
           sessionId: session.id,
           createdAt: session.createdAt,
@@ -59,8 +56,8 @@ export function createRedisSessionStore(
         await scripts.revokeSession([keys.userSessions(base), keys.session(base, id)], [base, encodeId(id)]),
       );
       if (!deleted) return null;
-      await routing.forget([deleted]);
-      if (event) await audit.append(event);
+      // Other slots, written at the same time once the session is gone.
+      await Promise.all([routing.forget([deleted]), event && audit.append(event)]);
       return deleted.session;
     },
 
