@@ -82,7 +82,7 @@ export async function rotateRefreshToken(
     await deps.revocations.publish([revoked]);
     throw new RefreshTokenError('ERR_REFRESH_REUSED', 'refresh token reused: family revoked');
   }
-  // A store that read the user in the rotation (SQL) returns it; the others cost a read here.
+  // A store that reads the user in the rotation returns it (SQL, Redis, memory); others cost a read here.
   const user = result.user ?? (await store.users.getById(result.session.userId));
   if (user?.status !== 'active') throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
   if (result.outcome === 'replayed') {
