@@ -129,6 +129,8 @@ export async function revokeByRefreshToken(
   if (!session) return false;
   const revoked = await revokeSession(deps, {
     sessionId: session.id,
+    // Just read through the token: not read again.
+    session,
     reason: 'token_revoked',
     actorId: session.userId,
     context,

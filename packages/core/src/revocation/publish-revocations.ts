@@ -6,7 +6,10 @@ import type { RevocationEvent } from './revocation-event.ts';
 type PublishDeps = Pick<AuthDeps, 'clock' | 'sessionPolicy' | 'revocations'>;
 
 /** One `session` event per session, in force as long as an access token of it could live. */
-export async function publishSessionRevocations(deps: PublishDeps, sessions: SessionRecord[]): Promise<void> {
+export async function publishSessionRevocations(
+  deps: PublishDeps,
+  sessions: Pick<SessionRecord, 'id' | 'userId'>[],
+): Promise<void> {
   if (sessions.length === 0) return;
   const until = revocationUntil('session', deps.clock.now(), deps.sessionPolicy.accessTokenTtlMs);
   const events: RevocationEvent[] = sessions.map((session) => ({

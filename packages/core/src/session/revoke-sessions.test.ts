@@ -56,3 +56,85 @@ describe('revokeAllSessions: published before the delete, exact for what the del
     assert.equal(published.filter((event) => event.type === 'user').length, 1);
   });
 });
+
+describe('revokeSession with the session the caller just read', () => {
+  async function signedIn() {
+    const inner = createMemoryStore();
+    const reads: string[] = [];
+    const sessions: GatehouseStore['sessions'] = {
+      ...inner.sessions,
+      async get(id) {
+        reads.push(id);
+        return inner.sessions.get(id);
+      },
+    };
+    const store = Object.assign(Object.create(inner), { sessions }) as GatehouseStore;
+    const published: RevocationEvent[] = [];
+    const auth = createAuth({
+      store,
+      clock: createManualClock(),
+      hasher: createFastHasher(),
+      revocations: { publish: async (events) => void published.push(...events) },
+    });
+    await auth.register({ email: 'seen@example.com', password });
+    const login = await auth.login({ email: 'seen@example.com', password });
+    reads.length = 0;
+    return { auth, inner, reads, published, login };
+  }
+
+  it('publishes, deletes and audits it without reading it again', async () => {
+    const t = await signedIn();
+    const { session, user } = t.login;
+    const revoked = await t.auth.revokeSession({
+      sessionId: session.id,
+      session,
+      reason: 'logout',
+      actorId: user.id,
+    });
+    assert.deepEqual(t.reads, [], 'no read of the session');
+    assert.deepEqual(revoked, session);
+    assert.equal(await t.inner.sessions.get(session.id), null);
+    assert.deepEqual(
+      t.published.map((event) => event.type === 'session' && event.sid),
+      [session.id],
+    );
+    const events = await t.inner.audit.query({ type: 'session.revoked', limit: 5 });
+    assert.deepEqual(
+      events.map((event) => [event.sessionId, event.subjectId, event.actorId]),
+      [[session.id, user.id, user.id]],
+    );
+  });
+
+  it('answers null for a session deleted meanwhile, appending no second audit event', async () => {
+    const t = await signedIn();
+    const { session, user } = t.login;
+    await t.auth.revokeSession({ sessionId: session.id, reason: 'logout', actorId: user.id });
+    const again = await t.auth.revokeSession({
+      sessionId: session.id,
+      session,
+      reason: 'logout',
+      actorId: user.id,
+    });
+    assert.equal(again, null);
+    assert.equal((await t.inner.audit.query({ type: 'session.revoked', limit: 5 })).length, 1);
+    // The event is published once more: events are idempotent at every verifier.
+    assert.equal(t.published.length, 2);
+  });
+
+  it('refuses a session that is not the one named, before anything is published or deleted', async () => {
+    const t = await signedIn();
+    const other = await t.auth.login({ email: 'seen@example.com', password });
+    await assert.rejects(
+      t.auth.revokeSession({
+        sessionId: t.login.session.id,
+        session: other.session,
+        reason: 'logout',
+        actorId: null,
+      }),
+      TypeError,
+    );
+    assert.deepEqual(t.published, []);
+    assert.notEqual(await t.inner.sessions.get(t.login.session.id), null);
+    assert.notEqual(await t.inner.sessions.get(other.session.id), null);
+  });
+});

@@ -17,6 +17,14 @@ export interface RevokeSessionOptions {
   /** Who ends it (audited): the user, an admin, or null for the CLI. */
   actorId: string | null;
   context?: RequestContext;
+  /**
+   * The session (`sessionId`'s) as the caller read it live in this same request, where it did
+   * (logout: the request was authenticated with it): its revocation is published without reading
+   * it again. Should a concurrent call have deleted it meanwhile, the event is published once
+   * more (events are idempotent) and the result is null, as without it. Only for a session just
+   * seen live: an id from an old token would publish for a session long gone.
+   */
+  session?: Pick<SessionRecord, 'id' | 'userId'>;
 }
 
 export interface RevokeAllSessionsOptions {
@@ -41,7 +49,10 @@ interface Audited {
 }
 
 /** The `session.revoked` audit event of one ended session. */
-function revoked(session: SessionRecord, { reason, actorId }: Omit<Audited, 'context'>): AuditInput {
+function revoked(
+  session: Pick<SessionRecord, 'id' | 'userId'>,
+  { reason, actorId }: Omit<Audited, 'context'>,
+): AuditInput {
   return {
     type: 'session.revoked',
     actorId,
@@ -68,9 +79,10 @@ async function auditRevocations(
 /** Ends one session (logout). Idempotent: null when it was already gone. */
 export async function revokeSession(
   deps: RevokeDeps,
-  { sessionId, reason, actorId, context = emptyContext }: RevokeSessionOptions,
+  { sessionId, reason, actorId, context = emptyContext, session: seen }: RevokeSessionOptions,
 ): Promise<SessionRecord | null> {
-  const session = await deps.store.sessions.get(sessionId);
+  if (seen && seen.id !== sessionId) throw new TypeError('revokeSession: session is not sessionId');
+  const session = seen ?? (await deps.store.sessions.get(sessionId));
   if (!session) return null;
   await publishSessionRevocations(deps, [session]);
   // The deletion and its audit event are one write. Null when a concurrent revocation deleted it

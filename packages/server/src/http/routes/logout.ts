@@ -11,8 +11,10 @@ export function registerLogoutRoutes(app: FastifyInstance, context: AppContext):
   app.post('/auth/logout', logout, async (request, reply) => {
     const { user, session } = getPrincipal(request);
     // Revoking the session also ends its refresh family: a hybrid or token login is over too.
+    // The request was authenticated with the session, read live: it is not read again.
     await context.auth.revokeSession({
       sessionId: session.id,
+      session,
       reason: 'logout',
       actorId: user.id,
       context: requestContext(request),
