@@ -103,7 +103,7 @@ const emails = Array.from(
   { length: ROUNDS },
   (_, index) => `w${index}-${randomBytes(4).toString('hex')}@example.com`,
 );
-const sessions: { id: string; refreshToken: string }[] = [];
+const sessions: { id: string; userId: string; refreshToken: string }[] = [];
 try {
   await phase('register', async (index) => {
     if (!(await auth.register({ email: emails[index], password: PASSWORD })).created)
@@ -114,7 +114,7 @@ try {
     const result = await auth.login(input);
     // Before the refresh token was part of the login's write, the server issued it after the login.
     const refreshToken = result.refreshToken ?? (await auth.issueRefreshToken(result.session));
-    sessions.push({ id: result.session.id, refreshToken });
+    sessions.push({ id: result.session.id, userId: result.session.userId, refreshToken });
   });
   await phase('refresh (the rotation)', async (index) => {
     sessions[index]!.refreshToken = (
@@ -129,8 +129,10 @@ try {
     sessions[index]!.refreshToken = (await auth.rotateRefreshToken(presented)).refreshToken;
   });
   await phase('logout', async (index) => {
+    // As `POST /auth/logout` makes it: with the session its authentication read.
     const revoked = await auth.revokeSession({
       sessionId: sessions[index]!.id,
+      session: sessions[index]!,
       reason: 'logout',
       actorId: null,
     });
