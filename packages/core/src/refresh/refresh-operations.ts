@@ -5,6 +5,7 @@ import { RefreshTokenError } from '../errors.ts';
 import { revocationUntil } from '../protocol/revocation-until.ts';
 import type { RevocationEvent } from '../revocation/revocation-event.ts';
 import { revokeSession } from '../session/revoke-sessions.ts';
+import { mayRotateFor } from './rotation-rule.ts';
 import type { SessionRecord } from '../store/types.ts';
 import {
   decryptSuccessor,
@@ -84,7 +85,7 @@ export async function rotateRefreshToken(
   }
   // A store that reads the user in the rotation returns it (SQL, Redis, memory); others cost a read here.
   const user = result.user ?? (await store.users.getById(result.session.userId));
-  if (user?.status !== 'active') throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
+  if (!mayRotateFor(user)) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'user inactive');
   if (result.outcome === 'replayed') {
     const same = decryptSuccessor(presented, result.successorCipher);
     if (!same) throw new RefreshTokenError('ERR_REFRESH_INVALID', 'successor unavailable');

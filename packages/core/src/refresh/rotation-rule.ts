@@ -59,7 +59,7 @@ export function sessionAfterRotation(session: SessionRecord, input: RotateRefres
  * Whether a rotation may go on for this user: only an active one's. Stores that read the user in
  * the rotation answer `invalid` otherwise, changing nothing (the caller checks again either way).
  */
-export function mayRotateFor(user: Pick<UserRecord, 'status'> | null | undefined): boolean {
+export function mayRotateFor<U extends Pick<UserRecord, 'status'>>(user: U | null | undefined): user is U {
   return user?.status === 'active';
 }
 

@@ -1,10 +1,10 @@
 import type { AuditQuery, AuditStore } from '../../store/types.ts';
-import { copy, type MemoryState } from './state.ts';
+import { appendAudit, copy, type MemoryState } from './state.ts';
 
 export function createMemoryAuditStore(state: MemoryState): AuditStore {
   return {
     async append(event) {
-      state.audit.push(copy(event));
+      appendAudit(state, event);
     },
     async query(query: AuditQuery) {
       return state.audit

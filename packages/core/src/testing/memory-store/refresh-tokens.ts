@@ -6,14 +6,9 @@ import {
   mayRotateFor,
   sessionAfterRotation,
 } from '../../refresh/rotation-rule.ts';
-import type {
-  AuditEvent,
-  RefreshTokenStore,
-  RotateRefreshInput,
-  RotateRefreshResult,
-} from '../../store/types.ts';
+import type { RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '../../store/types.ts';
 import { recordRevocations } from './revocations.ts';
-import { copy, deleteSession, type MemoryState } from './state.ts';
+import { appendAudit, copy, deleteSession, type MemoryState } from './state.ts';
 
 /** Stores the first token of a family (`issue`, and a session created with its token). */
 export function issueToken(state: MemoryState, record: Parameters<RefreshTokenStore['issue']>[0]): void {
@@ -56,7 +51,7 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
       outcome: 'replayed',
       session: copy(session),
       successorCipher: decision.successorCipher,
-      user: copy(user!),
+      user: copy(user),
     };
   }
   if (decision.step === 'reuse') {
@@ -71,19 +66,9 @@ function rotate(state: MemoryState, input: RotateRefreshInput): RotateRefreshRes
   token.consumedAt = input.now;
   token.successorCipher = input.successorCipher;
   token.successorHash = input.successor.hash;
-  refresh.set(input.successor.hash, {
-    hash: input.successor.hash,
-    sessionId: session.id,
-    createdAt: input.successor.createdAt,
-    consumedAt: null,
-    successorCipher: null,
-  });
+  issueToken(state, { ...input.successor, sessionId: session.id });
   const rotated = sessionAfterRotation(session, input);
   sessions.set(session.id, rotated);
   appendAudit(state, completeRotationAudit(input.audit, 'rotated', session));
-  return { outcome: 'rotated', session: copy(rotated), user: copy(user!) };
-}
-
-function appendAudit(state: MemoryState, event: AuditEvent | undefined): void {
-  if (event) state.audit.push(copy(event));
+  return { outcome: 'rotated', session: copy(rotated), user: copy(user) };
 }

@@ -1,7 +1,7 @@
 import { isSessionLive } from '../../refresh/rotation-rule.ts';
 import type { SessionRecord, SessionStore, Strategy } from '../../store/types.ts';
 import { issueToken } from './refresh-tokens.ts';
-import { copy, deleteSession, type MemoryState } from './state.ts';
+import { appendAudit, copy, deleteSession, type MemoryState } from './state.ts';
 
 export function createMemorySessionStore(state: MemoryState): SessionStore {
   const { sessions } = state;
@@ -10,7 +10,7 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
       sessions.set(session.id, copy(session));
       if (refreshTokenHash !== undefined)
         issueToken(state, { hash: refreshTokenHash, sessionId: session.id, createdAt: session.createdAt });
-      if (audit) state.audit.push(copy(audit));
+      appendAudit(state, audit);
     },
     async get(id) {
       const session = sessions.get(id);
@@ -25,7 +25,7 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
     },
     async revoke(id, audit) {
       const revoked = deleteSession(state, id);
-      if (revoked && audit) state.audit.push(copy(audit));
+      if (revoked) appendAudit(state, audit);
       return revoked;
     },
     async revokeAllForUser(userId, exceptId) {

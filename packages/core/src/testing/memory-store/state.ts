@@ -35,6 +35,11 @@ export function createMemoryState(): MemoryState {
 
 export const copy = <T>(value: T): T => structuredClone(value);
 
+/** Appends a copy of `event`, if there is one: the audit store's append, and a write's own event. */
+export function appendAudit(state: MemoryState, event: AuditEvent | undefined): void {
+  if (event) state.audit.push(copy(event));
+}
+
 export function deleteResetTokensOf({ resets }: MemoryState, userId: string): number {
   let count = 0;
   for (const [hash, token] of resets) {

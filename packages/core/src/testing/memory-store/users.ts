@@ -1,5 +1,5 @@
 import type { UserRecord, UserStore } from '../../store/types.ts';
-import { copy, deleteResetTokensOf, deleteSession, type MemoryState } from './state.ts';
+import { appendAudit, copy, deleteResetTokensOf, deleteSession, type MemoryState } from './state.ts';
 
 export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, sessions } = state;
@@ -8,7 +8,7 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       for (const existing of users.values()) if (existing.email === user.email) return false;
       if (users.has(user.id)) return false;
       users.set(user.id, copy(user));
-      if (audit) state.audit.push(copy(audit));
+      appendAudit(state, audit);
       return true;
     },
     async getById(id) {

@@ -1,5 +1,4 @@
 import type {
-  AuditEvent,
   RefreshTokenRecord,
   RefreshTokenStore,
   RotateRefreshInput,
@@ -20,7 +19,7 @@ import type { SqlDialect, SqlDriver } from './driver.ts';
 import { execute, row, rowAs, type SqlProgram } from './program.ts';
 import { recordPending } from './revocation-store.ts';
 import { type Row, toRefreshTokenRecord, toSessionRecord, toUserRecord } from './rows.ts';
-import { executeAll, type FollowingInsert, insertTarget, type Statement } from './write-with-inserts.ts';
+import { asStatement, executeAll, type FollowingInsert, insertTarget } from './write-with-inserts.ts';
 
 const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created_at', [
   'text',
@@ -111,7 +110,7 @@ function* rotate(
       // Cascades to every token of the family.
       const audit = completeRotationAudit(input.audit, 'reused', session);
       yield* executeAll(dialect, [
-        ...(audit ? [auditStatement(audit)] : []),
+        ...(audit ? [asStatement(auditInsert(audit))] : []),
         { text: 'DELETE FROM sessions WHERE id = ?', values: [session.id] },
       ]);
       return { outcome: 'reused', session };
@@ -132,19 +131,14 @@ function* consume(
       text: 'UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ?, successor_hash = ? WHERE hash = ?',
       values: [input.now, input.successorCipher, input.successor.hash, input.presentedHash],
     },
-    { text: INSERT, values: [input.successor.hash, session.id, input.successor.createdAt] },
-    ...(audit ? [auditStatement(audit)] : []),
+    asStatement(refreshTokenInsert({ ...input.successor, sessionId: session.id })),
+    ...(audit ? [asStatement(auditInsert(audit))] : []),
     {
       text: 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?',
       values: [touched.lastSeenAt, touched.idleExpiresAt, session.id],
     },
   ]);
   return { outcome: 'rotated', session: touched };
-}
-
-function auditStatement(event: AuditEvent): Statement {
-  const { target, values } = auditInsert(event);
-  return { text: target.text, values };
 }
 
 /** The first token of a session's family as a row to insert with the session (sql/write-with-inserts.ts). */

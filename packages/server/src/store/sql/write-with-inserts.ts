@@ -2,11 +2,17 @@ import type { SqlDialect, SqlDriver } from './driver.ts';
 import { type SqlProgram, count, execute, placeholders, row } from './program.ts';
 import type { Row } from './rows.ts';
 
-/** One INSERT, UPDATE or DELETE: the inserts that follow it are made only if it changed a row. */
-export interface Write {
-  /** The statement, without a RETURNING clause. */
+/** A statement run for its effect, with its values. */
+export interface Statement {
   text: string;
   values: readonly unknown[];
+}
+
+/**
+ * One INSERT, UPDATE or DELETE (`text` without a RETURNING clause): the inserts that follow it are
+ * made only if it changed a row.
+ */
+export interface Write extends Statement {
   /**
    * What to return of the changed row (`*`, `id`): without it, an empty row tells that it changed
    * one. On SQLite a RETURNING clause costs about 30 µs here, so a write that only needs to know
@@ -37,6 +43,11 @@ export function insertTarget(table: string, columns: string, types: readonly str
 export interface FollowingInsert {
   target: InsertTarget;
   values: readonly unknown[];
+}
+
+/** The row as a plain insert, for `executeAll`. */
+export function asStatement({ target, values }: FollowingInsert): Statement {
+  return { text: target.text, values };
 }
 
 /** SQLite: the write, and the inserts if it changed a row; resolves its row (or `{}`), or undefined. */
@@ -82,12 +93,6 @@ export function runWithInserts(
       ...inserts.flatMap((insert) => insert.values),
     ),
   );
-}
-
-/** A statement run for its effect, with its values. */
-export interface Statement {
-  text: string;
-  values: readonly unknown[];
 }
 
 /**
