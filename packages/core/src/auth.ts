@@ -13,6 +13,7 @@ import {
   issueRefreshToken,
   revokeByRefreshToken,
   type Rotated,
+  type RotateRefreshOptions,
   rotateRefreshToken,
 } from './refresh/refresh-operations.ts';
 import type { RefreshTokenBinding } from './refresh/refresh-token.ts';
@@ -62,8 +63,16 @@ export interface Auth {
   listSessions(userId: string): Promise<SessionRecord[]>;
   /** Starts the refresh family of a (hybrid or token) session; returns the token to hand out once. */
   issueRefreshToken(session: SessionRecord, binding?: RefreshTokenBinding): Promise<string>;
-  /** Consumes a refresh token for its successor; a replay outside the grace window kills the family. */
-  rotateRefreshToken(presented: unknown, context?: RequestContext): Promise<Rotated>;
+  /**
+   * Consumes a refresh token for its successor; a replay outside the grace window kills the family.
+   * `session`: what `getRefreshTokenSession` just returned for this token, if the caller asked it
+   * (the store may then skip its own lookup of the token's owner; the outcome is the same).
+   */
+  rotateRefreshToken(
+    presented: unknown,
+    context?: RequestContext,
+    options?: RotateRefreshOptions,
+  ): Promise<Rotated>;
   /** The session a refresh token belongs to, without consuming it; null when malformed or unknown. */
   getRefreshTokenSession(presented: unknown): Promise<SessionRecord | null>;
   /** RFC 7009: ends the session (and family) of any of its refresh tokens; false when unknown. */
@@ -94,7 +103,8 @@ export function createAuthFromDeps(deps: AuthDeps): Auth {
     revokeOwnSession: (options) => revokeOwnSession(deps, options),
     listSessions: (userId) => listSessions(deps, userId),
     issueRefreshToken: (session, binding) => issueRefreshToken(deps, session, binding),
-    rotateRefreshToken: (presented, context) => rotateRefreshToken(deps, presented, context),
+    rotateRefreshToken: (presented, context, options) =>
+      rotateRefreshToken(deps, presented, context, options),
     getRefreshTokenSession: (presented) => getRefreshTokenSession(deps, presented),
     revokeByRefreshToken: (presented, context) => revokeByRefreshToken(deps, presented, context),
     changePassword: (input, context) => changePassword(deps, input, context),

@@ -24,7 +24,7 @@ export type {
   RevokeOwnSessionOptions,
   RevokeSessionOptions,
 } from './session/revoke-sessions.ts';
-export type { Rotated } from './refresh/refresh-operations.ts';
+export type { Rotated, RotateRefreshOptions } from './refresh/refresh-operations.ts';
 export type { ChangePasswordInput } from './password/change-password.ts';
 export type { ConfirmPasswordResetInput } from './password-reset/password-resets.ts';
 export type { Credentials } from './user/verify-credentials.ts';

@@ -19,6 +19,11 @@ import {
 
 export type Rotated = Authenticated & { refreshToken: string };
 
+export interface RotateRefreshOptions {
+  /** The token's session as `getRefreshTokenSession` has just returned it: passed to the store as a shortcut. */
+  session?: SessionRecord | null;
+}
+
 /** Starts the refresh family of a (hybrid or token) session; returns the token to hand out once. */
 export async function issueRefreshToken(
   deps: Pick<AuthDeps, 'store' | 'clock' | 'random'>,
@@ -48,6 +53,7 @@ export async function rotateRefreshToken(
   deps: AuthDeps,
   presented: unknown,
   context: RequestContext = emptyContext,
+  options: RotateRefreshOptions = {},
 ): Promise<Rotated> {
   const { store, sessionPolicy: policy } = deps;
   if (!isRefreshTokenShaped(presented))
@@ -59,6 +65,7 @@ export async function rotateRefreshToken(
   const until = revocationUntil('session', now, policy.accessTokenTtlMs);
   const result = await store.refreshTokens.rotate({
     presentedHash: hashRefreshToken(presented),
+    presentedSession: options.session ?? undefined,
     successor: { hash: hashRefreshToken(successor), createdAt: now },
     successorCipher: encryptSuccessor(presented, successor, deps.random),
     now,

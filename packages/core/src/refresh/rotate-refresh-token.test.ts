@@ -6,7 +6,7 @@ import type { RevocationEvent } from '../revocation/revocation-event.ts';
 import { createFastHasher } from '../testing/fast-hasher.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { createMemoryStore } from '../testing/memory-store.ts';
-import type { GatehouseStore } from '../store/types.ts';
+import type { GatehouseStore, RotateRefreshInput } from '../store/types.ts';
 
 const password = 'a long enough passphrase';
 
@@ -115,7 +115,12 @@ describe('rotateRefreshToken', () => {
 });
 
 /** The store's calls, by sub-store and method, as the core makes them. */
-function recordingStore(store: GatehouseStore, calls: string[], overrides: { stripUser?: boolean } = {}) {
+function recordingStore(
+  store: GatehouseStore,
+  calls: string[],
+  overrides: { stripUser?: boolean } = {},
+  lastArgs = new Map<string, unknown[]>(),
+) {
   const wrap = <T extends object>(name: string, target: T): T =>
     new Proxy(target, {
       get(object, method, receiver) {
@@ -123,6 +128,7 @@ function recordingStore(store: GatehouseStore, calls: string[], overrides: { str
         if (typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           calls.push(`${name}.${String(method)}`);
+          lastArgs.set(`${name}.${String(method)}`, args);
           const result = await value.apply(object, args);
           // A store that does not read the user in the rotation (Redis, a store of one's own).
           if (overrides.stripUser && name === 'refreshTokens' && method === 'rotate' && result.user) {
@@ -147,8 +153,9 @@ describe('rotateRefreshToken and the store', () => {
     const clock = createManualClock();
     const inner = createMemoryStore();
     const calls: string[] = [];
+    const lastArgs = new Map<string, unknown[]>();
     const auth = createAuth({
-      store: recordingStore(inner, calls, overrides),
+      store: recordingStore(inner, calls, overrides, lastArgs),
       clock,
       hasher: createFastHasher(),
       revocations: { publish: async () => {} },
@@ -161,7 +168,7 @@ describe('rotateRefreshToken and the store', () => {
       refreshToken: {},
     });
     calls.length = 0;
-    return { auth, clock, store: inner, calls, login, first: login.refreshToken! };
+    return { auth, clock, store: inner, calls, lastArgs, login, first: login.refreshToken! };
   }
 
   it('is one store call: the rotation writes its audit event and returns the user', async () => {
@@ -185,6 +192,18 @@ describe('rotateRefreshToken and the store', () => {
         data: undefined,
       },
     );
+  });
+
+  it('hands the store the session the caller read for the token, and none when not given', async () => {
+    const t = await recorded();
+    const session = await t.auth.getRefreshTokenSession(t.first);
+    assert.ok(session);
+    const rotated = await t.auth.rotateRefreshToken(t.first, undefined, { session });
+    const [given] = t.lastArgs.get('refreshTokens.rotate') as [RotateRefreshInput];
+    assert.deepEqual(given.presentedSession, session);
+    await t.auth.rotateRefreshToken(rotated.refreshToken);
+    const [plain] = t.lastArgs.get('refreshTokens.rotate') as [RotateRefreshInput];
+    assert.equal(plain.presentedSession, undefined);
   });
 
   it("reads the user when the store's rotation does not return it", async () => {

@@ -21,6 +21,13 @@ export interface RefreshTokenRecord {
 
 export interface RotateRefreshInput {
   presentedHash: string;
+  /**
+   * The presented token's session as the caller has just read it (`sessionFor`), where it has:
+   * a store whose token is found through its owner (Redis: the user's slot) may start there
+   * instead of looking the owner up. Only a shortcut: the rotation reads and decides everything
+   * itself, and a session that is not the token's gives the same outcome as none.
+   */
+  presentedSession?: SessionRecord;
   successor: { hash: string; createdAt: number };
   /** Encryption of the successor token under the presented token (see RefreshTokenRecord). */
   successorCipher: string;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RotateRefreshInput } from '@gatehouse/core';
 import { REFRESH_COOKIE } from './auth/refresh-cookie.ts';
 import {
   assertClearsRefreshCookie,
@@ -209,6 +210,35 @@ describe('POST /auth/refresh, token (body)', () => {
     assertInvalidGrant(await refreshWithBody(app, idle.refreshToken));
     assertInvalidToken(
       await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(idle.accessToken) }),
+    );
+  });
+});
+
+describe('POST /auth/refresh and the store', () => {
+  it('hands the rotation the session it checked, from the cookie and from the body alike', async () => {
+    const rotations: RotateRefreshInput[] = [];
+    const { app } = createTestServer({
+      wrapStore: (store) => ({
+        ...store,
+        refreshTokens: {
+          ...store.refreshTokens,
+          rotate: (input) => {
+            rotations.push(input);
+            return store.refreshTokens.rotate(input);
+          },
+        },
+      }),
+    });
+    const hybrid = await registerAndLoginWithTokens(app, 'seen-h@example.com', 'hybrid');
+    assert.equal((await refreshWithCookie(app, hybrid.refreshToken, hybrid.csrfToken)).statusCode, 200);
+    const token = await registerAndLoginWithTokens(app, 'seen-t@example.com', 'token');
+    assert.equal((await refreshWithBody(app, token.refreshToken)).statusCode, 200);
+    assert.deepEqual(
+      rotations.map((input) => [input.presentedSession?.id, input.presentedSession?.userId]),
+      [
+        [hybrid.sessionId, hybrid.userId],
+        [token.sessionId, token.userId],
+      ],
     );
   });
 });

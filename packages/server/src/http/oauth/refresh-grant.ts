@@ -45,6 +45,6 @@ export async function grantRefreshToken(
   // A hybrid token must not be usable from a body: it was never meant to leave its HttpOnly cookie.
   const session = await context.auth.getRefreshTokenSession(presented);
   if (session?.strategy !== 'token') throw invalidGrant('refresh token of another strategy');
-  const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request));
+  const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request), { session });
   return deliverTokens(rotated, rotated.refreshToken, reply, context, proof?.jkt);
 }

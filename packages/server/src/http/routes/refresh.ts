@@ -26,7 +26,7 @@ async function refreshFromCookie(
     if (session?.strategy !== 'hybrid') throw wrongKind();
     // Checked before the token is spent: a refused request leaves the cookie's token usable.
     assertCsrfToken(request, session.id, context.csrf);
-    const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request));
+    const rotated = await context.auth.rotateRefreshToken(presented, requestContext(request), { session });
     return await deliverTokens(rotated, rotated.refreshToken, reply, context);
   } catch (error) {
     // A dead refresh token is removed so the browser stops presenting it; a CSRF refusal keeps it.

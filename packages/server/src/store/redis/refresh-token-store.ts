@@ -1,6 +1,6 @@
 import type { AuditStore, RefreshTokenStore, RotateRefreshInput, RotateRefreshResult } from '@gatehouse/core';
 import { completeRotationAudit } from '@gatehouse/core';
-import { EXPIRY_SLACK_MS, type RedisStoreContext } from './context.ts';
+import { EXPIRY_SLACK_MS, expiryTtlMs, type RedisStoreContext } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { toFields, toSessionRecord, toUserRecord } from './records.ts';
 import type { RedisRevocationOutbox } from './revocation-outbox.ts';
@@ -79,13 +79,41 @@ async function rotateRefreshToken(
   audit: Pick<AuditStore, 'append'>,
   input: RotateRefreshInput,
 ): Promise<RotateRefreshResult> {
-  const { client, keys, scripts } = context;
+  const { client, keys } = context;
+  const owner = input.presentedSession;
+  if (owner) {
+    // The caller has just read the token's session, so its user's slot is where the token is: the
+    // rotation starts there at once, the token's route read alongside. A token lives in one slot
+    // only, so a session that is not the token's finds nothing there, and the route then decides.
+    const route = { userId: owner.userId, ttlMs: expiryTtlMs(input.now, owner.absoluteExpiresAt) };
+    const [routed, reply] = await Promise.all([
+      client.get(keys.refreshRoute(input.presentedHash)),
+      rotateInSlot(context, outbox, input, route),
+    ]);
+    if (reply[0] !== 'invalid' || routed === null || routed === owner.userId)
+      return applyRotation(context, routing, audit, input, reply);
+  }
   const route = await routeOf(context, input.presentedHash);
-  if (route === null) return { outcome: 'invalid' };
+  // After a session that was not the token's, the successor's route it wrote is withdrawn.
+  if (route === null)
+    return owner ? applyRotation(context, routing, audit, input, ['invalid']) : { outcome: 'invalid' };
+  return applyRotation(context, routing, audit, input, await rotateInSlot(context, outbox, input, route));
+}
+
+/** Runs the rotation script in the slot of `route.userId`, the successor's route written first. */
+async function rotateInSlot(
+  { client, keys, scripts }: RedisStoreContext,
+  outbox: RedisRevocationOutbox,
+  input: RotateRefreshInput,
+  route: { userId: string; ttlMs: number },
+): Promise<unknown[]> {
   const base = keys.userBase(route.userId);
   // The successor's route goes in before the script can make it live, so a client that gets
-  // the successor (now, or later as a grace-window replay) can always find it.
-  await client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
+  // the successor (now, or later as a grace-window replay) can always find it. One connection
+  // runs its commands in the order sent, so there the script follows the route without waiting
+  // for its reply; a cluster may hold the two keys on different nodes, so there it waits.
+  const routed = client.set(keys.refreshRoute(input.successor.hash), route.userId, 'PX', route.ttlMs);
+  if (client.isCluster) await routed;
   const run = async (armed: boolean) =>
     (await scripts.rotateRefreshToken(
       [keys.refreshToken(base, input.presentedHash), keys.user(base)],
@@ -102,20 +130,18 @@ async function rotateRefreshToken(
         armed ? '1' : '0',
       ],
     )) as unknown[];
-  let reply = await run(false);
-  if (reply[0] === 'arm') {
-    // A reuse: its revocation goes to the outbox (another slot) before the script deletes the
-    // session, so a crash in between leaves it pending for a live server to publish. Should the
-    // second call find the session gone meanwhile, the entry only announces a revocation again.
-    const session = toSessionRecord(toFields(reply[1]));
-    if (!session) throw new Error('redis: unexpected reply from the rotation script');
-    await outbox.recordPending(
-      { type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil },
-      input.now,
-    );
-    reply = await run(true);
-  }
-  return applyRotation(context, routing, audit, input, reply);
+  const [, first] = await Promise.all([routed, run(false)]);
+  if (first[0] !== 'arm') return first;
+  // A reuse: its revocation goes to the outbox (another slot) before the script deletes the
+  // session, so a crash in between leaves it pending for a live server to publish. Should the
+  // second call find the session gone meanwhile, the entry only announces a revocation again.
+  const session = toSessionRecord(toFields(first[1]));
+  if (!session) throw new Error('redis: unexpected reply from the rotation script');
+  await outbox.recordPending(
+    { type: 'session', sid: session.id, sub: session.userId, until: input.revocationUntil },
+    input.now,
+  );
+  return run(true);
 }
 
 /** The owner of a token's slot and how long its route still lives, in one round trip. */
