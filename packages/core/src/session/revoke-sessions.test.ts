@@ -61,11 +61,16 @@ describe('revokeSession with the session the caller just read', () => {
   async function signedIn() {
     const inner = createMemoryStore();
     const reads: string[] = [];
+    const owners: Array<string | undefined> = [];
     const sessions: GatehouseStore['sessions'] = {
       ...inner.sessions,
       async get(id) {
         reads.push(id);
         return inner.sessions.get(id);
+      },
+      async revoke(id, event, userId) {
+        owners.push(userId);
+        return inner.sessions.revoke(id, event, userId);
       },
     };
     const store = Object.assign(Object.create(inner), { sessions }) as GatehouseStore;
@@ -79,7 +84,7 @@ describe('revokeSession with the session the caller just read', () => {
     await auth.register({ email: 'seen@example.com', password });
     const login = await auth.login({ email: 'seen@example.com', password });
     reads.length = 0;
-    return { auth, inner, reads, published, login };
+    return { auth, inner, reads, owners, published, login };
   }
 
   it('publishes, deletes and audits it without reading it again', async () => {
@@ -92,6 +97,7 @@ describe('revokeSession with the session the caller just read', () => {
       actorId: user.id,
     });
     assert.deepEqual(t.reads, [], 'no read of the session');
+    assert.deepEqual(t.owners, [user.id], "the store is told the session's user");
     assert.deepEqual(revoked, session);
     assert.equal(await t.inner.sessions.get(session.id), null);
     assert.deepEqual(

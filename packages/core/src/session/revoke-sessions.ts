@@ -90,6 +90,7 @@ export async function revokeSession(
   return deps.store.sessions.revoke(
     sessionId,
     deps.audit.event(revoked(session, { reason, actorId }), context),
+    session.userId,
   );
 }
 

@@ -50,9 +50,11 @@ export interface SessionStore {
   touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean>;
   /**
    * Deletes the session and its refresh tokens atomically; returns what was deleted. `audit` is
-   * appended with the deletion, and only if this call deleted the session.
+   * appended with the deletion, and only if this call deleted the session. `userId`: the session's
+   * user as the caller has just read it, a shortcut for a store that finds a session through its
+   * user (Redis); one that is not the session's changes no outcome.
    */
-  revoke(id: string, audit?: AuditEvent): Promise<SessionRecord | null>;
+  revoke(id: string, audit?: AuditEvent, userId?: string): Promise<SessionRecord | null>;
   /** Deletes every session of the user (but `exceptId`) with their refresh tokens; returns them. */
   revokeAllForUser(userId: string, exceptId?: string): Promise<SessionRecord[]>;
   /** Sessions of the user that are live at `now` (neither idle- nor absolute-expired), newest first. */

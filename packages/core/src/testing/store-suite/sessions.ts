@@ -67,6 +67,27 @@ function sessionRevocationCases(current: CurrentStore) {
     await assertTokensGone(store, session, hashes);
   });
 
+  it("revoke given the session's user, or another user, deletes as without it", async () => {
+    const store = current();
+    const user = await seedUser(store);
+    const other = await seedUser(store);
+    const named = await seedSession(store, user.id);
+    const misnamed = await seedSession(store, user.id);
+    const othersOwn = await seedSession(store, other.id);
+    const hashes = [await seedToken(store, named.id), await seedToken(store, misnamed.id)];
+
+    assert.deepEqual(await store.sessions.revoke(named.id, undefined, user.id), named);
+    assert.deepEqual(await store.sessions.revoke(misnamed.id, undefined, other.id), misnamed);
+    for (const gone of [named, misnamed]) {
+      assert.equal(await store.sessions.get(gone.id), null);
+      assert.equal(await store.sessions.revoke(gone.id, undefined, user.id), null);
+    }
+    assert.equal(await store.sessions.revoke('no-such-session', undefined, user.id), null);
+    assert.deepEqual(await store.sessions.get(othersOwn.id), othersOwn);
+    await assertTokensGone(store, named, hashes.slice(0, 1));
+    await assertTokensGone(store, misnamed, hashes.slice(1));
+  });
+
   it('revokeAllForUser deletes every session of the user but the excepted one', async () => {
     const store = current();
     const user = await seedUser(store);

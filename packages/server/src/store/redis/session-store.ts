@@ -48,13 +48,26 @@ export function createRedisSessionStore(
 
     touch: (id, lastSeenAt, idleExpiresAt) => touchSession(context, routing, id, lastSeenAt, idleExpiresAt),
 
-    async revoke(id, event) {
-      const userId = await routing.userOfSession(id);
-      if (userId === null) return null;
-      const base = keys.userBase(userId);
-      const deleted = toDeletedSession(
-        await scripts.revokeSession([keys.userSessions(base), keys.session(base, id)], [base, encodeId(id)]),
-      );
+    async revoke(id, event, owner) {
+      const revokeIn = async (userId: string) => {
+        const base = keys.userBase(userId);
+        const reply = await scripts.revokeSession(
+          [keys.userSessions(base), keys.session(base, id)],
+          [base, encodeId(id)],
+        );
+        return toDeletedSession(reply);
+      };
+      let deleted: DeletedSession | null;
+      if (owner === undefined) {
+        const userId = await routing.userOfSession(id);
+        deleted = userId === null ? null : await revokeIn(userId);
+      } else {
+        // Started in the slot of the user the caller named, the session's route read alongside: a
+        // session lives in its own user's slot only, so a wrong name finds nothing there and the
+        // route then decides.
+        const [routed, named] = await Promise.all([routing.userOfSession(id), revokeIn(owner)]);
+        deleted = named ?? (routed === null || routed === owner ? null : await revokeIn(routed));
+      }
       if (!deleted) return null;
       // Other slots, written at the same time once the session is gone.
       await Promise.all([routing.forget([deleted]), event && audit.append(event)]);
