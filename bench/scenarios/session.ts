@@ -45,7 +45,7 @@ async function storeCases(ctx: ScenarioContext, kind: StoreKind, closers: Closer
       check: expecting(`${label} lookup`, lookup),
     },
     {
-      name: `${label}: full validation, session + user reads (validateSessionToken)`,
+      name: `${label}: full validation, the session with its user (validateSessionToken)`,
       operation: validate,
       isAsync: true,
       check: expecting(`${label} validation`, validate),

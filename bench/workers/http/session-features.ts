@@ -16,7 +16,7 @@ function sessionCookie(header: string | undefined): string | undefined {
     ?.slice(prefix.length);
 }
 
-/** Routes guarded by full validation per request (a session read and a user read), as the server does it. */
+/** Routes guarded by full validation per request (the session with its user), as the server does it. */
 export async function setUpStoreSessions(context: FeatureContext): Promise<FeatureSetup> {
   const setup: FeatureSetup = { routes: {}, cases: [] };
   const closers: (() => Promise<void>)[] = [];
@@ -53,7 +53,7 @@ async function addStoreRoute(
     }
   };
   setup.cases.push({
-    name: `session cookie, ${STORE_LABELS[kind]} (validateSessionToken: session + user reads)`,
+    name: `session cookie, ${STORE_LABELS[kind]} (validateSessionToken: the session with its user)`,
     group: 'session',
     path,
     method: 'GET',

@@ -25,7 +25,8 @@ async function failingServer(failing: Failing) {
     };
     const sessions = {
       ...inner.sessions,
-      revoke: async (id: string, audit?: AuditEvent) => (await fail()) || inner.sessions.revoke(id, audit),
+      revoke: async (id: string, audit?: AuditEvent, userId?: string) =>
+        (await fail()) || inner.sessions.revoke(id, audit, userId),
       revokeAllForUser: async (userId: string, exceptId?: string) =>
         (await fail()) || inner.sessions.revokeAllForUser(userId, exceptId),
     } as GatehouseStore['sessions'];

@@ -225,15 +225,13 @@ describe('malformed cookies and URLs', () => {
 
 describe('unexpected errors', () => {
   it('answers 500 server_error with no message or stack', async () => {
+    const exploded = async () => {
+      throw new Error('database exploded at /var/lib/secret-path');
+    };
     const { app } = createTestServer({
       wrapStore: (store) => ({
         ...store,
-        sessions: {
-          ...store.sessions,
-          get: async () => {
-            throw new Error('database exploded at /var/lib/secret-path');
-          },
-        },
+        sessions: { ...store.sessions, get: exploded, getWithUser: exploded },
       }),
     });
     const response = await app.inject({

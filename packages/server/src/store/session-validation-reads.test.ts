@@ -1,7 +1,8 @@
 /**
- * What validating a session cookie costs in store calls, on every backend we ship: one session
- * read and one user read (plus the touch, once per touch interval), never a second read of the
- * session. The store is the real one, wrapped only to record which methods were called.
+ * What validating a session cookie costs in store calls, on every backend we ship: one read of the
+ * session with its user (`sessions.getWithUser`; plus the touch, once per touch interval), never a
+ * second read of the session; on a store without that read, one session read and one user read.
+ * The store is the real one, wrapped only to record which methods were called.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,11 +52,24 @@ function recording(store: GatehouseStore, calls: string[]): GatehouseStore {
 
 interface Backend {
   name: string;
+  /** The reads of one validation: both in one call, or the session and then its user. */
+  reads?: string[];
   open(): Promise<{ store: GatehouseStore; cleanup?: () => Promise<void> }>;
 }
 
+const JOINED = ['sessions.getWithUser'];
+
 const backends: Backend[] = [
   { name: 'memory', open: async () => ({ store: createMemoryStore() }) },
+  {
+    name: 'a store without getWithUser',
+    reads: ['sessions.get', 'users.getById'],
+    async open() {
+      const store = createMemoryStore();
+      const { getWithUser: _joined, ...sessions } = store.sessions;
+      return { store: { ...store, sessions } };
+    },
+  },
   {
     name: 'sqlite',
     async open() {
@@ -102,6 +116,7 @@ for (const backend of backends) {
     let auth: Auth;
     let clock: ManualClock;
     const calls: string[] = [];
+    const reads = backend.reads ?? JOINED;
 
     before(async () => {
       ({ store, cleanup } = await backend.open());
@@ -125,45 +140,56 @@ for (const backend of backends) {
       return [...calls];
     }
 
-    it('a live session cookie: one session read, one user read', async () => {
+    it('a live session cookie: the session and its user read once', async () => {
       const { sessionToken, user } = await signedIn();
       let validated: Awaited<ReturnType<Auth['validateSessionToken']>> | undefined;
       const made = await callsOf(async () => {
         validated = await auth.validateSessionToken(sessionToken);
       });
-      assert.deepEqual(made, ['sessions.get', 'users.getById']);
-      assert.equal(validated?.user.id, user.id);
+      assert.deepEqual(made, reads);
+      assert.deepEqual(validated?.user, await store.users.getById(user.id));
     });
 
-    it('once the touch interval has passed: the same two reads and the touch', async () => {
+    it('a suspended user: the same reads, then the refusal', async () => {
+      const { sessionToken, user } = await signedIn();
+      await store.users.update(user.id, { status: 'suspended', updatedAt: clock.now() });
+      const made = await callsOf(() =>
+        assert.rejects(auth.validateSessionToken(sessionToken), UnauthenticatedError),
+      );
+      assert.deepEqual(made, reads);
+    });
+
+    it('once the touch interval has passed: the same reads and the touch', async () => {
       const { sessionToken } = await signedIn();
       clock.advance(defaultSessionPolicy.touchIntervalMs);
       const made = await callsOf(() => auth.validateSessionToken(sessionToken));
-      assert.deepEqual(made, ['sessions.get', 'users.getById', 'sessions.touch']);
+      assert.deepEqual(made, [...reads, 'sessions.touch']);
       // The touch was written: the next validation inside the interval reads only.
       clock.advance(1000);
-      assert.deepEqual(await callsOf(() => auth.validateSessionToken(sessionToken)), [
-        'sessions.get',
-        'users.getById',
-      ]);
+      assert.deepEqual(await callsOf(() => auth.validateSessionToken(sessionToken)), reads);
     });
 
-    it('a wrong secret: one session read, then the refusal', async () => {
+    it('a wrong secret: the first read, then the refusal', async () => {
       const { sessionToken } = await signedIn();
       const [id] = sessionToken.split('.');
       const forged = `${id}.${'A'.repeat(43)}`;
       const made = await callsOf(() =>
         assert.rejects(auth.validateSessionToken(forged), UnauthenticatedError),
       );
-      assert.deepEqual(made, ['sessions.get']);
+      assert.deepEqual(made, reads.slice(0, 1));
     });
 
-    it('an access token’s session (getLiveSession): one session read, one user read', async () => {
-      const { session } = await signedIn();
-      assert.deepEqual(await callsOf(() => auth.getLiveSession(session.id)), [
-        'sessions.get',
-        'users.getById',
-      ]);
+    it('an access token’s session (getLiveSession): the same reads', async () => {
+      const { session, user } = await signedIn();
+      let live: Awaited<ReturnType<Auth['getLiveSession']>> | undefined;
+      assert.deepEqual(
+        await callsOf(async () => {
+          live = await auth.getLiveSession(session.id);
+        }),
+        reads,
+      );
+      assert.equal(live?.user.id, user.id);
+      assert.equal(live?.session.id, session.id);
     });
   });
 }

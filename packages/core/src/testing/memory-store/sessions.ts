@@ -16,6 +16,11 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
       const session = sessions.get(id);
       return session ? copy(session) : null;
     },
+    async getWithUser(id) {
+      const session = sessions.get(id);
+      const user = session && state.users.get(session.userId);
+      return session ? { session: copy(session), user: user ? copy(user) : null } : null;
+    },
     async touch(id, lastSeenAt, idleExpiresAt) {
       const session = sessions.get(id);
       if (!session) return false;

@@ -35,6 +35,23 @@ function sessionRecordCases(current: CurrentStore) {
     assert.equal(await store.sessions.get('no-such-session'), null);
   });
 
+  it('getWithUser, where a store has it, reads what get and users.getById read', async (t) => {
+    const store = current();
+    const getWithUser = store.sessions.getWithUser?.bind(store.sessions);
+    if (!getWithUser) return t.skip('this store has no getWithUser: the core reads both');
+    const user = await seedUser(store, { roles: ['admin', 'billing'] });
+    const other = await seedUser(store);
+    const session = await seedSession(store, user.id, { strategy: 'session' });
+    await seedSession(store, other.id);
+    assert.deepEqual(await getWithUser(session.id), { session, user });
+    const suspended = await store.users.update(user.id, { status: 'suspended', updatedAt: T0 + MINUTE });
+    assert.equal(suspended?.status, 'suspended');
+    assert.deepEqual(await getWithUser(session.id), { session, user: suspended });
+    assert.equal(await getWithUser('no-such-session'), null);
+    await store.sessions.revoke(session.id);
+    assert.equal(await getWithUser(session.id), null);
+  });
+
   it('touch records activity, and reports a missing session', async () => {
     const store = current();
     const user = await seedUser(store);

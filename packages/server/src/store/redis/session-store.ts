@@ -2,7 +2,7 @@ import type { AuditStore, SessionRecord, SessionStore, Strategy } from '@gatehou
 import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
-import { sessionToFields, toFields, toSessionRecord } from './records.ts';
+import { sessionToFields, toFields, toSessionRecord, toUserRecord } from './records.ts';
 import { issueRefreshToken } from './refresh-token-store.ts';
 import {
   type DeletedSession,
@@ -44,6 +44,22 @@ export function createRedisSessionStore(
       if (userId === null) return null;
       const session = toSessionRecord(await client.hgetall(keys.session(keys.userBase(userId), id)));
       return session?.id === id ? session : null;
+    },
+
+    async getWithUser(id) {
+      const userId = await routing.userOfSession(id);
+      if (userId === null) return null;
+      // The session and its user share the user's slot: one pipeline, one round trip.
+      const base = keys.userBase(userId);
+      const replies = await client.pipeline().hgetall(keys.session(base, id)).hgetall(keys.user(base)).exec();
+      const [sessionFields, userFields] = (replies ?? []).map(([error, reply]) => {
+        if (error) throw error;
+        return toFields(reply);
+      });
+      const session = toSessionRecord(sessionFields ?? {});
+      if (session?.id !== id) return null;
+      const user = toUserRecord(userFields ?? {});
+      return { session, user: user?.id === session.userId ? user : null };
     },
 
     touch: (id, lastSeenAt, idleExpiresAt) => touchSession(context, routing, id, lastSeenAt, idleExpiresAt),

@@ -18,7 +18,13 @@ import { auditInsert } from './audit-store.ts';
 import type { SqlDialect, SqlDriver } from './driver.ts';
 import { execute, row, rowAs, type SqlProgram } from './program.ts';
 import { recordPending } from './revocation-store.ts';
-import { type Row, toRefreshTokenRecord, toSessionRecord, toUserRecord } from './rows.ts';
+import {
+  JOINED_USER_COLUMNS,
+  type Row,
+  sessionUserOf,
+  toRefreshTokenRecord,
+  toSessionRecord,
+} from './rows.ts';
 import { asStatement, executeAll, type FollowingInsert, insertTarget } from './write-with-inserts.ts';
 
 const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created_at', [
@@ -33,17 +39,6 @@ const SESSION_OF_TOKEN =
 
 type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
-/** The user's columns beside the session's, each read as `user_<column>`. */
-const USER_FIELDS = [
-  'email',
-  'password_hash',
-  'roles',
-  'status',
-  'created_at',
-  'updated_at',
-  'password_changed_at',
-];
-
 /**
  * The presented token with its session and the session's user, in one statement. PostgreSQL locks
  * the session and then the token (the order in which deleting a session takes them through its
@@ -54,7 +49,7 @@ const USER_FIELDS = [
 const familyOf = (dialect: SqlDialect) =>
   `SELECT s.*, t.created_at AS token_created_at, t.consumed_at AS token_consumed_at,
      t.successor_cipher AS token_successor_cipher, t.successor_hash AS token_successor_hash,
-     ${USER_FIELDS.map((field) => `u.${field} AS user_${field}`).join(', ')}
+     ${JOINED_USER_COLUMNS}
    FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN users u ON u.id = s.user_id
    WHERE t.hash = ?${dialect.lockRows('s, t')}`;
 
@@ -74,9 +69,7 @@ function toFamily(dialect: SqlDialect, found: Row, hash: string): Family {
     successor_cipher: found.token_successor_cipher,
     successor_hash: found.token_successor_hash,
   });
-  const userRow: Row = { id: session.userId };
-  for (const field of USER_FIELDS) userRow[field] = found[`user_${field}`];
-  return { session, token, user: toUserRecord(userRow, dialect.decodeTextList(userRow.roles)) };
+  return { session, token, user: sessionUserOf(found, dialect.decodeTextList) };
 }
 
 /** Run in a transaction: SQLite's holds the write lock throughout, PostgreSQL's locks the rows it reads. */

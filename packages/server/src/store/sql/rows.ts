@@ -28,6 +28,29 @@ export function toUserRecord(row: Row, roles: string[]): UserRecord {
   };
 }
 
+/** The user's columns read beside a session's in one statement, each as `user_<column>`. */
+const JOINED_USER_FIELDS = [
+  'email',
+  'password_hash',
+  'roles',
+  'status',
+  'created_at',
+  'updated_at',
+  'password_changed_at',
+];
+
+/** The select list of a session's user joined as `u` (`sessionUserOf` reads it back). */
+export const JOINED_USER_COLUMNS = JOINED_USER_FIELDS.map((field) => `u.${field} AS user_${field}`).join(
+  ', ',
+);
+
+/** The user of a row that also holds the session's columns (`s.*`) and `JOINED_USER_COLUMNS`. */
+export function sessionUserOf(found: Row, decodeRoles: (value: unknown) => string[]): UserRecord {
+  const userRow: Row = { id: found.user_id };
+  for (const field of JOINED_USER_FIELDS) userRow[field] = found[`user_${field}`];
+  return toUserRecord(userRow, decodeRoles(userRow.roles));
+}
+
 /**
  * Write side of the mappers: a table's insert columns and the values in that order, kept beside
  * the read mapper so the two SQL backends cannot disagree on the order.

@@ -1,5 +1,12 @@
 import type { SessionStore, Strategy } from '@gatehouse/core';
-import { SESSION_COLUMNS, sessionValues, toSessionRecord } from './rows.ts';
+import type { Row } from './rows.ts';
+import {
+  JOINED_USER_COLUMNS,
+  SESSION_COLUMNS,
+  sessionUserOf,
+  sessionValues,
+  toSessionRecord,
+} from './rows.ts';
 import { auditInsert } from './audit-store.ts';
 import { refreshTokenInsert } from './refresh-token-store.ts';
 import { type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
@@ -9,6 +16,8 @@ import { changed, count, placeholders, rowAs, rows, rowsAs, type SqlProgram } fr
 const INSERT = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${placeholders(10)})`;
 const TOUCH = 'UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?';
 const LIVE = 'idle_expires_at > ? AND absolute_expires_at > ?';
+// A session's user always exists: deleting a user cascades to its sessions.
+const WITH_USER = `SELECT s.*, ${JOINED_USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`;
 
 function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
   const counts: Record<Strategy, number> = { session: 0, hybrid: 0, token: 0 };
@@ -22,7 +31,11 @@ function* countActive(now: number): SqlProgram<Record<Strategy, number>> {
 }
 
 export function createSqlSessionStore(driver: SqlDriver): SessionStore {
-  const { run } = driver;
+  const { run, dialect } = driver;
+  const withUser = (found: Row) => ({
+    session: toSessionRecord(found),
+    user: sessionUserOf(found, dialect.decodeTextList),
+  });
   return {
     create: async (session, audit, refreshTokenHash) => {
       const inserts: FollowingInsert[] = [];
@@ -34,6 +47,7 @@ export function createSqlSessionStore(driver: SqlDriver): SessionStore {
       await runWithInserts(driver, { text: INSERT, values: sessionValues(session) }, inserts);
     },
     get: (id) => run(rowAs(toSessionRecord, 'SELECT * FROM sessions WHERE id = ?', id)),
+    getWithUser: (id) => run(rowAs(withUser, WITH_USER, id)),
     touch: (id, lastSeenAt, idleExpiresAt) => run(changed(TOUCH, lastSeenAt, idleExpiresAt, id)),
     // Deleting a session cascades to its refresh tokens within the same statement.
     revoke: async (id, audit) => {
