@@ -12,6 +12,7 @@ import {
   makeUser,
   randomHash,
   rotateIn,
+  rotateGivenSession,
   seedSession,
   seedToken,
   seedUser,
@@ -181,6 +182,13 @@ function rotationAudit(at: number): RotationAudit {
 
 /** A rotation appends its event with its outcome, naming the session and its user; nothing else does. */
 function rotationAuditCases(current: CurrentStore) {
+  describe('refreshTokens.rotate and its audit events', () => rotationAuditCasesWith(current, rotateIn));
+  // As the server's routes call it: the token's session read first, then passed along.
+  describe("refreshTokens.rotate and its audit events, given the presented token's session", () =>
+    rotationAuditCasesWith(current, rotateGivenSession));
+}
+
+function rotationAuditCasesWith(current: CurrentStore, rotate: typeof rotateIn) {
   it("refreshTokens.rotate appends `rotated` with a rotation and `reused` with the family's end, and nothing for a replay", async () => {
     const store = current();
     const user = await seedUser(store);
@@ -189,7 +197,7 @@ function rotationAuditCases(current: CurrentStore) {
 
     const first = rotationAudit(T0 + MINUTE);
     const rotation = makeRotation(hash, T0 + MINUTE, { audit: first });
-    assert.equal((await rotateIn(store, rotation)).outcome, 'rotated');
+    assert.equal((await rotate(store, rotation)).outcome, 'rotated');
     const rotatedEvent = {
       ...first.rotated,
       actorId: user.id,
@@ -200,14 +208,14 @@ function rotationAuditCases(current: CurrentStore) {
 
     // A replay while the successor is unused changes nothing, and appends nothing.
     const replay = makeRotation(hash, T0 + 2 * MINUTE, { audit: rotationAudit(T0 + 2 * MINUTE) });
-    assert.equal((await rotateIn(store, replay)).outcome, 'replayed');
+    assert.equal((await rotate(store, replay)).outcome, 'replayed');
     assert.deepEqual(await allEvents(store), [rotatedEvent]);
 
     // The successor is used, then the first token comes back outside the grace window: theft.
     const next = makeRotation(rotation.successor.hash, T0 + 3 * MINUTE);
-    assert.equal((await rotateIn(store, next)).outcome, 'rotated', 'no event without one given');
+    assert.equal((await rotate(store, next)).outcome, 'rotated', 'no event without one given');
     const theft = rotationAudit(T0 + 10 * MINUTE);
-    const reused = await rotateIn(store, makeRotation(hash, T0 + 10 * MINUTE, { audit: theft, graceMs: 0 }));
+    const reused = await rotate(store, makeRotation(hash, T0 + 10 * MINUTE, { audit: theft, graceMs: 0 }));
     assert.equal(reused.outcome, 'reused');
     assert.equal(await store.sessions.get(session.id), null);
     const reusedEvent = { ...theft.reused, subjectId: user.id, sessionId: session.id };
@@ -218,7 +226,7 @@ function rotationAuditCases(current: CurrentStore) {
     const after = makeRotation(next.successor.hash, T0 + 11 * MINUTE, {
       audit: rotationAudit(T0 + 11 * MINUTE),
     });
-    assert.deepEqual(await rotateIn(store, after), { outcome: 'invalid' });
+    assert.deepEqual(await rotate(store, after), { outcome: 'invalid' });
     assert.deepEqual(await allEvents(store), [reusedEvent, rotatedEvent], 'newest first');
   });
 
@@ -230,17 +238,17 @@ function rotationAuditCases(current: CurrentStore) {
     await store.users.update(user.id, { status: 'suspended' });
 
     const attempt = makeRotation(hash, T0 + MINUTE, { audit: rotationAudit(T0 + MINUTE) });
-    assert.deepEqual(await rotateIn(store, attempt), { outcome: 'invalid' });
+    assert.deepEqual(await rotate(store, attempt), { outcome: 'invalid' });
     assert.deepEqual(await store.sessions.get(session.id), session, 'the session is not touched');
     assert.deepEqual(await allEvents(store), []);
     assert.deepEqual(
-      await rotateIn(store, makeRotation(attempt.successor.hash, T0 + MINUTE)),
+      await rotate(store, makeRotation(attempt.successor.hash, T0 + MINUTE)),
       { outcome: 'invalid' },
       'no successor was stored',
     );
 
     // Active again, the same token is still the live one: it was never consumed.
     await store.users.update(user.id, { status: 'active' });
-    assert.equal((await rotateIn(store, makeRotation(hash, T0 + 2 * MINUTE))).outcome, 'rotated');
+    assert.equal((await rotate(store, makeRotation(hash, T0 + 2 * MINUTE))).outcome, 'rotated');
   });
 }

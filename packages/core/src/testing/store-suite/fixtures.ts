@@ -174,3 +174,13 @@ export async function rotateIn(
   if (user !== undefined) assert.deepEqual(user, await store.users.getById(result.session.userId));
   return rest;
 }
+
+/** `rotateIn`, after reading the token's session as the core's `getRefreshTokenSession` does. */
+export async function rotateGivenSession(store: GatehouseStore, input: RotateRefreshInput) {
+  const { refreshTokens, sessions } = store;
+  const sessionId = refreshTokens.sessionFor ? null : await refreshTokens.sessionIdFor(input.presentedHash);
+  const session = refreshTokens.sessionFor
+    ? await refreshTokens.sessionFor(input.presentedHash)
+    : sessionId && (await sessions.get(sessionId));
+  return rotateIn(store, session ? { ...input, presentedSession: session } : input);
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { GatehouseStore, RotateRefreshInput, SessionRecord } from '../../store/types.ts';
+import type { SessionRecord } from '../../store/types.ts';
 import {
   type CurrentStore,
   type Outcome,
@@ -16,6 +16,7 @@ import {
   seedToken,
   assertTokensGone,
   rotateIn,
+  rotateGivenSession,
 } from './fixtures.ts';
 
 export function describeRefreshRotation(current: CurrentStore) {
@@ -34,16 +35,6 @@ export function describeRefreshRotation(current: CurrentStore) {
 }
 
 type Rotate = typeof rotateIn;
-
-/** `rotateIn`, after reading the token's session as the core's `getRefreshTokenSession` does. */
-async function rotateGivenSession(store: GatehouseStore, input: RotateRefreshInput) {
-  const { refreshTokens, sessions } = store;
-  const sessionId = refreshTokens.sessionFor ? null : await refreshTokens.sessionIdFor(input.presentedHash);
-  const session = refreshTokens.sessionFor
-    ? await refreshTokens.sessionFor(input.presentedHash)
-    : sessionId && (await sessions.get(sessionId));
-  return rotateIn(store, session ? { ...input, presentedSession: session } : input);
-}
 
 /** The session is only a shortcut: one that is not the token's changes no outcome. */
 function wrongSessionCases(current: CurrentStore) {

@@ -25,19 +25,14 @@ import {
   toRefreshTokenRecord,
   toSessionRecord,
 } from './rows.ts';
-import { asStatement, executeAll, type FollowingInsert, insertTarget } from './write-with-inserts.ts';
+import { REFRESH_TOKENS, refreshTokenInsert } from './refresh-token-insert.ts';
+import { rotateInOneStatement } from './rotate-in-one-statement.ts';
+import { asStatement, executeAll } from './write-with-inserts.ts';
 
-const REFRESH_TOKENS = insertTarget('refresh_tokens', 'hash, session_id, created_at', [
-  'text',
-  'text',
-  'bigint',
-]);
 const INSERT = REFRESH_TOKENS.text;
 const SESSION_ID = 'SELECT session_id FROM refresh_tokens WHERE hash = ?';
 const SESSION_OF_TOKEN =
   'SELECT s.* FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?';
-
-type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
 /**
  * The presented token with its session and the session's user, in one statement. PostgreSQL locks
@@ -134,11 +129,6 @@ function* consume(
   return { outcome: 'rotated', session: touched };
 }
 
-/** The first token of a session's family as a row to insert with the session (sql/write-with-inserts.ts). */
-export function refreshTokenInsert(record: IssuedToken): FollowingInsert {
-  return { target: REFRESH_TOKENS, values: [record.hash, record.sessionId, record.createdAt] };
-}
-
 function* sessionIdFor(hash: string): SqlProgram<string | null> {
   const found = yield* row(SESSION_ID, hash);
   return found ? (found.session_id as string) : null;
@@ -148,7 +138,15 @@ export function createSqlRefreshTokenStore({ run, transaction, dialect }: SqlDri
   const family = familyOf(dialect);
   return {
     issue: (record) => run(execute(INSERT, ...refreshTokenInsert(record).values)),
-    rotate: (input) => transaction(rotate(dialect, family, input)),
+    async rotate(input) {
+      // The plain rotation in one statement where it can be (PostgreSQL, the session named);
+      // anything else, or a miss, through the transaction that decides every case.
+      if (dialect.name === 'postgres' && input.presentedSession) {
+        const rotated = await run(rotateInOneStatement(dialect, input, input.presentedSession));
+        if (rotated) return rotated;
+      }
+      return transaction(rotate(dialect, family, input));
+    },
     sessionIdFor: (hash) => run(sessionIdFor(hash)),
     sessionFor: (hash) => run(rowAs(toSessionRecord, SESSION_OF_TOKEN, hash)),
   };

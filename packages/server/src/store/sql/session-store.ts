@@ -8,7 +8,7 @@ import {
   toSessionRecord,
 } from './rows.ts';
 import { auditInsert } from './audit-store.ts';
-import { refreshTokenInsert } from './refresh-token-store.ts';
+import { refreshTokenInsert } from './refresh-token-insert.ts';
 import { type FollowingInsert, runWithInserts } from './write-with-inserts.ts';
 import type { SqlDriver } from './driver.ts';
 import { changed, count, placeholders, rowAs, rows, rowsAs, type SqlProgram } from './program.ts';
