@@ -43,33 +43,45 @@ export function createRedisRefreshTokenStore(
  * create; otherwise read from the session's route; null: no such session, which fails).
  */
 export async function issueRefreshToken(
-  { client, keys, scripts }: RedisStoreContext,
+  context: RedisStoreContext,
   userId: string | null,
   record: IssuedToken,
 ): Promise<void> {
-  const base = userId === null ? null : keys.userBase(userId);
-  const ttlMs =
-    base === null
-      ? null
-      : await scripts.issueRefreshToken(
-          [
-            keys.session(base, record.sessionId),
-            keys.refreshToken(base, record.hash),
-            keys.sessionTokens(base, record.sessionId),
-          ],
-          [
-            encodeId(record.hash),
-            record.hash,
-            record.sessionId,
-            encodeId(record.sessionId),
-            String(record.createdAt),
-            String(EXPIRY_SLACK_MS),
-          ],
-        );
-  // Like the SQL backends' foreign key: a family needs its session.
-  if (userId === null || ttlMs === null) throw new Error('redis: refresh token for an unknown session');
+  const ttlMs = userId === null ? null : await storeRefreshToken(context, userId, record);
+  if (userId === null || ttlMs === null) throw unknownSession();
   // Routed after the write: the caller hands the token out only once this resolves.
-  await client.set(keys.refreshRoute(record.hash), userId, 'PX', Number(ttlMs));
+  await context.client.set(context.keys.refreshRoute(record.hash), userId, 'PX', Number(ttlMs));
+}
+
+/** Like the SQL backends' foreign key: a family needs its session. */
+export const unknownSession = () => new Error('redis: refresh token for an unknown session');
+
+/**
+ * The token's record in its session's family, in the slot of the session's user: resolves the TTL
+ * for its route, or null when the session does not exist (nothing written). The route is the
+ * caller's to write.
+ */
+export function storeRefreshToken(
+  { keys, scripts }: RedisStoreContext,
+  userId: string,
+  record: IssuedToken,
+): Promise<unknown> {
+  const base = keys.userBase(userId);
+  return scripts.issueRefreshToken(
+    [
+      keys.session(base, record.sessionId),
+      keys.refreshToken(base, record.hash),
+      keys.sessionTokens(base, record.sessionId),
+    ],
+    [
+      encodeId(record.hash),
+      record.hash,
+      record.sessionId,
+      encodeId(record.sessionId),
+      String(record.createdAt),
+      String(EXPIRY_SLACK_MS),
+    ],
+  );
 }
 
 async function rotateRefreshToken(

@@ -3,7 +3,7 @@ import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { sessionToFields, toFields, toSessionRecord, toUserRecord } from './records.ts';
-import { issueRefreshToken } from './refresh-token-store.ts';
+import { storeRefreshToken, unknownSession } from './refresh-token-store.ts';
 import {
   type DeletedSession,
   liveMember,
@@ -28,14 +28,11 @@ export function createRedisSessionStore(
   const { client, keys, scripts } = context;
   return {
     async create(session, event, refreshTokenHash) {
-      await createSession(context, routing, session);
-      // The session's user is known here: no read of its route before the token's script.
-      if (refreshTokenHash !== undefined)
-        await issueRefreshToken(context, session.userId, {
-          hash: refreshTokenHash,
-          sessionId: session.id,
-          createdAt: session.createdAt,
-        });
+      const token =
+        refreshTokenHash === undefined
+          ? undefined
+          : { hash: refreshTokenHash, sessionId: session.id, createdAt: session.createdAt };
+      await createSession(context, routing, session, token);
       if (event) await audit.append(event);
     },
 
@@ -119,21 +116,42 @@ export function createRedisSessionStore(
   };
 }
 
+/**
+ * The session, and with `token` the first token of its refresh family. The routes go in before the
+ * records they lead to. One connection runs its commands in the order sent, so there the routes and
+ * the session's script go out at once, one round trip; a cluster may hold the routes on other
+ * nodes, so there the session waits for them. The token's script waits for the session's: a
+ * script unknown to a Redis that restarted empty is sent again after its NOSCRIPT answer, so two
+ * scripts sent back to back may run in the other order.
+ */
 async function createSession(
-  { client, keys, scripts }: RedisStoreContext,
+  context: RedisStoreContext,
   routing: Routing,
   session: SessionRecord,
+  token?: { hash: string; sessionId: string; createdAt: number },
 ): Promise<void> {
+  const { client, keys, scripts } = context;
   const base = keys.userBase(session.userId);
   const ttlMs = expiryTtlMs(session.createdAt, session.absoluteExpiresAt);
-  await Promise.all([
+  const routed = Promise.all([
     client.set(keys.sessionRoute(session.id), session.userId, 'PX', ttlMs),
     routing.markLive(session),
+    token &&
+      client.set(
+        keys.refreshRoute(token.hash),
+        session.userId,
+        'PX',
+        expiryTtlMs(token.createdAt, session.absoluteExpiresAt),
+      ),
   ]);
-  await scripts.createSession(
+  if (client.isCluster) await routed;
+  const created = scripts.createSession(
     [keys.userSessions(base), keys.session(base, session.id)],
     [encodeId(session.id), String(session.createdAt), String(ttlMs), ...sessionToFields(session)],
   );
+  const issued = token && created.then(() => storeRefreshToken(context, session.userId, token));
+  const [, , tokenTtl] = await Promise.all([routed, created, issued]);
+  if (token && (tokenTtl === null || tokenTtl === undefined)) throw unknownSession();
 }
 
 async function touchSession(
