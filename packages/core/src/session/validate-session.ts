@@ -52,8 +52,9 @@ export async function getLiveSession(deps: ValidationDeps, sessionId: string): P
 }
 
 /**
- * Validates a session cookie value: one session read and one user read, or one read of both
- * (plus, at most once per touch interval, the touch). Throws `UnauthenticatedError` for anything but a live session.
+ * Validates a session cookie value: one read of the session with its user, or a session read and a
+ * user read (plus, at most once per touch interval, the touch). Throws `UnauthenticatedError` for
+ * anything but a live session.
  */
 export async function validateSessionToken(deps: ValidationDeps, value: unknown): Promise<Authenticated> {
   const token = parseSessionToken(value);
