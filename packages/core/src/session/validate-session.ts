@@ -7,11 +7,11 @@ import { parseSessionToken, sessionSecretMatches } from './session-token.ts';
 
 type ValidationDeps = Pick<AuthDeps, 'store' | 'clock' | 'sessionPolicy'>;
 
-/** The session, with its user where the store reads both in one go (`getWithUser`). */
+/** The session, with its user where the store reads both in one go (`getWithUser`; else no `user`). */
 async function readSession(
   { store }: ValidationDeps,
   id: string,
-): Promise<SessionWithUser | { session: SessionRecord; user?: undefined } | null> {
+): Promise<{ session: SessionRecord; user?: SessionWithUser['user'] } | null> {
   if (store.sessions.getWithUser) return store.sessions.getWithUser(id);
   const session = await store.sessions.get(id);
   return session && { session };

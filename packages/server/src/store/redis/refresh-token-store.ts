@@ -4,7 +4,7 @@ import { EXPIRY_SLACK_MS, expiryTtlMs, type RedisStoreContext } from './context.
 import { encodeId } from './key-layout.ts';
 import { toFields, toSessionRecord, toUserRecord } from './records.ts';
 import type { RedisRevocationOutbox } from './revocation-outbox.ts';
-import { type Routing, toDeletedSession } from './routing.ts';
+import { inNamedSlot, type Routing, toDeletedSession } from './routing.ts';
 
 type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
@@ -16,8 +16,7 @@ export function createRedisRefreshTokenStore(
 ): RefreshTokenStore {
   const { client, keys } = context;
   return {
-    issue: async (record) =>
-      issueRefreshToken(context, await routing.userOfSession(record.sessionId), record),
+    issue: (record) => issueRefreshToken(context, routing, record),
     rotate: (input) => rotateRefreshToken(context, routing, outbox, audit, input),
 
     async sessionIdFor(hash) {
@@ -38,15 +37,13 @@ export function createRedisRefreshTokenStore(
   };
 }
 
-/**
- * Stores the first token of a family, that of a session of `userId` (known to a session's own
- * create; otherwise read from the session's route; null: no such session, which fails).
- */
-export async function issueRefreshToken(
+/** Stores the first token of a family, in the slot its session's route names (none: it fails). */
+async function issueRefreshToken(
   context: RedisStoreContext,
-  userId: string | null,
+  routing: Routing,
   record: IssuedToken,
 ): Promise<void> {
+  const userId = await routing.userOfSession(record.sessionId);
   const ttlMs = userId === null ? null : await storeRefreshToken(context, userId, record);
   if (userId === null || ttlMs === null) throw unknownSession();
   // Routed after the write: the caller hands the token out only once this resolves.
@@ -91,25 +88,28 @@ async function rotateRefreshToken(
   audit: Pick<AuditStore, 'append'>,
   input: RotateRefreshInput,
 ): Promise<RotateRefreshResult> {
-  const { client, keys } = context;
-  const owner = input.presentedSession;
-  if (owner) {
-    // The caller has just read the token's session, so its user's slot is where the token is: the
-    // rotation starts there at once, the token's route read alongside. A token lives in one slot
-    // only, so a session that is not the token's finds nothing there, and the route then decides.
-    const route = { userId: owner.userId, ttlMs: expiryTtlMs(input.now, owner.absoluteExpiresAt) };
-    const [routed, reply] = await Promise.all([
-      client.get(keys.refreshRoute(input.presentedHash)),
-      rotateInSlot(context, outbox, input, route),
-    ]);
-    if (reply[0] !== 'invalid' || routed === null || routed === owner.userId)
-      return applyRotation(context, routing, audit, input, reply);
+  const named = input.presentedSession;
+  if (!named) {
+    const route = await routeOf(context, input.presentedHash);
+    if (route === null) return { outcome: 'invalid' };
+    return applyRotation(context, routing, audit, input, await rotateInSlot(context, outbox, input, route));
   }
-  const route = await routeOf(context, input.presentedHash);
-  // After a session that was not the token's, the successor's route it wrote is withdrawn.
-  if (route === null)
-    return owner ? applyRotation(context, routing, audit, input, ['invalid']) : { outcome: 'invalid' };
-  return applyRotation(context, routing, audit, input, await rotateInSlot(context, outbox, input, route));
+  // The caller has just read the token's session: the rotation starts in its user's slot. Its
+  // successor's route lives as long as the session can; should the route name another user, as
+  // long as the presented token's route still does.
+  const namedTtl = expiryTtlMs(input.now, named.absoluteExpiresAt);
+  const route = context.keys.refreshRoute(input.presentedHash);
+  const reply = await inNamedSlot(
+    named.userId,
+    context.client.get(route),
+    async (userId) =>
+      rotateInSlot(context, outbox, input, {
+        userId,
+        ttlMs: userId === named.userId ? namedTtl : routeTtl(await context.client.pttl(route)),
+      }),
+    (found) => found[0] === 'invalid',
+  );
+  return applyRotation(context, routing, audit, input, reply);
 }
 
 /** Runs the rotation script in the slot of `route.userId`, the successor's route written first. */
@@ -164,9 +164,11 @@ async function routeOf(
   const route = keys.refreshRoute(hash);
   // Two plain commands sent together, not an ioredis pipeline, whose object costs more CPU.
   const [userId, ttlMs] = await Promise.all([client.get(route), client.pttl(route)]);
-  if (userId === null) return null;
-  return { userId, ttlMs: ttlMs > 0 ? ttlMs : EXPIRY_SLACK_MS };
+  return userId === null ? null : { userId, ttlMs: routeTtl(ttlMs) };
 }
+
+/** A successor's route lives as long as the presented token's (a PTTL reply; at least the slack). */
+const routeTtl = (pttl: number) => (pttl > 0 ? pttl : EXPIRY_SLACK_MS);
 
 /** Turns the rotation script's reply into a result, fixing routes and live indexes to match. */
 async function applyRotation(

@@ -40,6 +40,22 @@ export function resetIndexMember(userId: string, hash: string): string {
 }
 
 /**
+ * `run` in the slot of `named`, the user the caller has just read as the record's owner, with the
+ * record's route (`routed`, read by the caller) answering alongside: a record lives in its own
+ * user's slot only, so where `missed` says `run` found nothing there and the route names another
+ * user, `run` goes again in that one's slot. A wrong name costs a second try, never another outcome.
+ */
+export async function inNamedSlot<T>(
+  named: string,
+  routed: Promise<string | null>,
+  run: (userId: string) => Promise<T>,
+  missed: (result: T) => boolean,
+): Promise<T> {
+  const [owner, result] = await Promise.all([routed, run(named)]);
+  return missed(result) && owner !== null && owner !== named ? run(owner) : result;
+}
+
+/**
  * The entries outside a user's slot that point into it. They are written before the records they
  * lead to and removed after, so a record is always reachable; a leftover entry only costs a lookup
  * that finds nothing.

@@ -6,6 +6,7 @@ import { sessionToFields, toFields, toSessionRecord, toUserRecord } from './reco
 import { storeRefreshToken, unknownSession } from './refresh-token-store.ts';
 import {
   type DeletedSession,
+  inNamedSlot,
   liveMember,
   parseLiveMember,
   type Routing,
@@ -71,17 +72,11 @@ export function createRedisSessionStore(
         );
         return toDeletedSession(reply);
       };
-      let deleted: DeletedSession | null;
-      if (owner === undefined) {
-        const userId = await routing.userOfSession(id);
-        deleted = userId === null ? null : await revokeIn(userId);
-      } else {
-        // Started in the slot of the user the caller named, the session's route read alongside: a
-        // session lives in its own user's slot only, so a wrong name finds nothing there and the
-        // route then decides.
-        const [routed, named] = await Promise.all([routing.userOfSession(id), revokeIn(owner)]);
-        deleted = named ?? (routed === null || routed === owner ? null : await revokeIn(routed));
-      }
+      const routed = routing.userOfSession(id);
+      const deleted =
+        owner === undefined
+          ? await routed.then((userId) => (userId === null ? null : revokeIn(userId)))
+          : await inNamedSlot(owner, routed, revokeIn, (found) => found === null);
       if (!deleted) return null;
       // Other slots, written at the same time once the session is gone.
       await Promise.all([routing.forget([deleted]), event && audit.append(event)]);

@@ -22,6 +22,7 @@ import {
   JOINED_USER_COLUMNS,
   type Row,
   sessionUserOf,
+  TOKEN_FAMILY_JOIN,
   toRefreshTokenRecord,
   toSessionRecord,
 } from './rows.ts';
@@ -45,7 +46,7 @@ const familyOf = (dialect: SqlDialect) =>
   `SELECT s.*, t.created_at AS token_created_at, t.consumed_at AS token_consumed_at,
      t.successor_cipher AS token_successor_cipher, t.successor_hash AS token_successor_hash,
      ${JOINED_USER_COLUMNS}
-   FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN users u ON u.id = s.user_id
+   FROM ${TOKEN_FAMILY_JOIN}
    WHERE t.hash = ?${dialect.lockRows('s, t')}`;
 
 interface Family {

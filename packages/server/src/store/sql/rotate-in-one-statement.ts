@@ -4,7 +4,8 @@ import { auditInsert } from './audit-store.ts';
 import type { SqlDialect } from './driver.ts';
 import { rowAs, type SqlProgram } from './program.ts';
 import { refreshTokenInsert } from './refresh-token-insert.ts';
-import { JOINED_USER_COLUMNS, type Row, sessionUserOf, toSessionRecord } from './rows.ts';
+import { JOINED_USER_COLUMNS, type Row, sessionUserOf, TOKEN_FAMILY_JOIN, toSessionRecord } from './rows.ts';
+import { insertedFromWritten } from './write-with-inserts.ts';
 
 export type Rotated = { outcome: 'rotated'; session: SessionRecord; user: UserRecord };
 
@@ -35,20 +36,19 @@ export function rotateInOneStatement(
     refreshTokenInsert({ ...input.successor, sessionId: session.id }),
     ...(audit ? [auditInsert(audit)] : []),
   ];
-  const following = inserts.map(({ target }, index) => `inserted_${index} AS (${target.fromWritten})`);
+  const following = insertedFromWritten(inserts);
   const text = `WITH found AS (
-      SELECT ${JOINED_USER_COLUMNS}
-      FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN users u ON u.id = s.user_id
+      SELECT ${JOINED_USER_COLUMNS} FROM ${TOKEN_FAMILY_JOIN}
       WHERE t.hash = ? AND s.id = ? AND s.user_id = ? AND t.consumed_at IS NULL
         AND s.idle_expires_at > ? AND s.absolute_expires_at > ? AND u.status = 'active'
-      FOR UPDATE OF s, t
+      ${dialect.lockRows('s, t')}
     ), consumed AS (
       UPDATE refresh_tokens SET consumed_at = ?, successor_cipher = ?, successor_hash = ?
       WHERE hash = ? AND EXISTS (SELECT 1 FROM found) RETURNING session_id
     ), written AS (
       UPDATE sessions SET last_seen_at = ?, idle_expires_at = LEAST(?::bigint, absolute_expires_at)
       WHERE id = (SELECT session_id FROM consumed) RETURNING *
-    ), ${following.join(', ')}
+    ), ${following.text}
     SELECT written.*, found.* FROM written, found`;
   const { now } = input;
   return rowAs(
@@ -61,6 +61,6 @@ export function rotateInOneStatement(
     ...[input.presentedHash, session.id, session.userId, now, now],
     ...[now, input.successorCipher, input.successor.hash, input.presentedHash],
     ...[now, now + input.idleTtlMs],
-    ...inserts.flatMap((insert) => insert.values),
+    ...following.values,
   );
 }

@@ -44,6 +44,10 @@ export const JOINED_USER_COLUMNS = JOINED_USER_FIELDS.map((field) => `u.${field}
   ', ',
 );
 
+/** A refresh token (`t`) with its session (`s`) and the session's user (`u`). */
+export const TOKEN_FAMILY_JOIN =
+  'sessions s JOIN refresh_tokens t ON t.session_id = s.id JOIN users u ON u.id = s.user_id';
+
 /** The user of a row that also holds the session's columns (`s.*`) and `JOINED_USER_COLUMNS`. */
 export function sessionUserOf(found: Row, decodeRoles: (value: unknown) => string[]): UserRecord {
   const userRow: Row = { id: found.user_id };

@@ -45,6 +45,17 @@ export interface FollowingInsert {
   values: readonly unknown[];
 }
 
+/**
+ * PostgreSQL: the `inserted_<n> AS (…)` WITH entries that insert `inserts` from the statement's
+ * `written` entry (each once per row it returned), and their values in order.
+ */
+export function insertedFromWritten(inserts: readonly FollowingInsert[]): Statement {
+  return {
+    text: inserts.map(({ target }, index) => `inserted_${index} AS (${target.fromWritten})`).join(', '),
+    values: inserts.flatMap((insert) => insert.values),
+  };
+}
+
 /** The row as a plain insert, for `executeAll`. */
 export function asStatement({ target, values }: FollowingInsert): Statement {
   return { text: target.text, values };
@@ -84,13 +95,13 @@ export function runWithInserts(
     const program = writeThenInsert(write, inserts);
     return inserts.length === 0 ? run(program) : transaction(program);
   }
-  const following = inserts.map(({ target }, index) => `inserted_${index} AS (${target.fromWritten})`);
+  const following = insertedFromWritten(inserts);
   return run(
     row(
-      `WITH written AS (${write.text} RETURNING ${write.returning ?? 'true AS changed'}), ${following.join(', ')}
+      `WITH written AS (${write.text} RETURNING ${write.returning ?? 'true AS changed'}), ${following.text}
        SELECT * FROM written`,
       ...write.values,
-      ...inserts.flatMap((insert) => insert.values),
+      ...following.values,
     ),
   );
 }
