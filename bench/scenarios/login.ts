@@ -187,7 +187,9 @@ const isBounded = (httpCase: HttpCase) => httpCase.path.startsWith('/login-bound
  * and a route that refuses every login at once (the flood's HTTP cost without any hashing).
  */
 const goalFloodOnly = (httpCase: HttpCase) =>
-  httpCase.path === '/login-bounded-pool' || httpCase.path === '/login-refused';
+  httpCase.path === '/login-bounded-pool' || httpCase.path === '/login-refused' || isWaiting(httpCase);
+/** The bound with each hash replaced by a wait as long (no hashing CPU): a contrast, 15 s. */
+const isWaiting = (httpCase: HttpCase) => httpCase.path === '/login-bounded-wait';
 
 function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
   const floods: Flood[] = [];
@@ -204,7 +206,10 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
   });
   for (const httpCase of cases.filter((c) => c.group === 'login')) {
     if (goalFloodOnly(httpCase)) {
-      floods.push(goalFlood(httpCase));
+      const flood = goalFlood(httpCase);
+      floods.push(
+        isWaiting(httpCase) ? { ...flood, seconds: quick ? seconds : SAME_ADDRESS_SECONDS } : flood,
+      );
       continue;
     }
     const bounded = isBounded(httpCase);
@@ -412,7 +417,7 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
   const alone = rows.find((row) => row.baseline)?.probe.latencyMs.p99;
   result.sections.push({
     title: 'Guarded-route latency while logins flood',
-    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while logins flood the same process: N connections sending as fast as they are answered; paced, one login every 1/rate s from a process of its own (open loop, like wrk2; the goal's flood); or in autocannon bursts (its \`overallRate\` is a budget per connection per second, spent at the start of each second). During the paced floods on a hashing route, legitimate users (${LEGIT_USERS_PER_SECOND} new ones a second, their own connections, each to an account of its own) log in as a client would: on 503 they wait Retry-After and try again, ${LEGIT_MAX_TRIES} tries at most. The paced flood sends from ${FLOOD_ADDRESS} to one account; the users each from an address of their own (127.0.1.n), or, in the row that says so, from the flood's address (the server cannot tell them apart). "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, shared fairly by client address and account, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19 and SCHED_IDLE where util-linux chrt exists) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
+    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while logins flood the same process: N connections sending as fast as they are answered; paced, one login every 1/rate s from a process of its own (open loop, like wrk2; the goal's flood); or in autocannon bursts (its \`overallRate\` is a budget per connection per second, spent at the start of each second). During the paced floods on a hashing route, legitimate users (${LEGIT_USERS_PER_SECOND} new ones a second, their own connections, each to an account of its own) log in as a client would: on 503 they wait Retry-After and try again, ${LEGIT_MAX_TRIES} tries at most. The paced flood sends from ${FLOOD_ADDRESS} to one account; the users each from an address of their own (127.0.1.n), or, in the row that says so, from the flood's address (the server cannot tell them apart). "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, shared fairly by client address and account, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19 and SCHED_IDLE where util-linux chrt exists) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the waiting row runs the same bound with each hash replaced by a timer as long as one hash on this machine (the flood's cost without the hashing CPU: logins served, queue and route alike); the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
     table: {
       columns: [
         'case',
@@ -484,6 +489,7 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
   const sharesOf = (row: FloodRow | undefined) => (row?.legit ? legitShares(row.legit) : '–');
   const idleAfter = p99Of(rows.find((row) => !row.flood && !row.baseline));
   const noHashing = rows.find((row) => row.path === '/login-refused' && row.kind === 'paced');
+  const waiting = rows.find((row) => row.path === '/login-bounded-wait' && row.kind === 'paced');
   const wait = (row: FloodRow | undefined) =>
     row?.cpuWaitMsPerSecond === undefined ? '–' : `${formatNumber(row.cpuWaitMsPerSecond)}`;
   const p99Ratio = ratio(p99Of(flood), alone);
@@ -510,7 +516,7 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
         (flood.unsent ?? 0) === 0 &&
         // Legitimate users (their own addresses) among those served, when the row had any.
         (flood.legit === undefined || flood.legit.eventually > 0),
-      baselines: `the same ${OVERFLOW_RATE_PER_SECOND}/s in autocannon bursts (the flood before, ${bursts?.seconds ?? '–'} s): ${bursts ? formatRatio(ratio(p99Of(bursts), alone)) : '–'}; same paced flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; same paced flood refused without hashing: ${noHashing ? formatRatio(ratio(p99Of(noHashing), alone)) : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms; event loop waiting for a CPU (ms/s): ${wait(flood)} during the flood, ${wait(onPool)} hashing on the libuv pool, ${wait(noHashing)} without hashing, ${wait(rows.find((row) => row.baseline))} idle`,
+      baselines: `the same ${OVERFLOW_RATE_PER_SECOND}/s in autocannon bursts (the flood before, ${bursts?.seconds ?? '–'} s): ${bursts ? formatRatio(ratio(p99Of(bursts), alone)) : '–'}; same paced flood, hashing on the libuv pool: ${onPool ? `${formatRatio(ratio(p99Of(onPool), alone))}` : '–'}; same paced flood, each hash replaced by a wait as long (no hashing CPU, ${waiting?.seconds ?? '–'} s): ${waiting ? formatRatio(ratio(p99Of(waiting), alone)) : '–'}; same paced flood refused without hashing: ${noHashing ? formatRatio(ratio(p99Of(noHashing), alone)) : '–'}; unbounded hashing: ${pool ? `${formatRatio(ratio(p99Of(pool), alone))} (${FLOOD_CONNECTIONS} connections)` : '–'}; idle p99 ${formatNumber(alone)} ms; event loop waiting for a CPU (ms/s): ${wait(flood)} during the flood, ${wait(onPool)} hashing on the libuv pool, ${wait(waiting)} waiting instead of hashing, ${wait(noHashing)} without hashing, ${wait(rows.find((row) => row.baseline))} idle`,
     },
   ];
 }

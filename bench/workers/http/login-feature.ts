@@ -9,6 +9,7 @@ import {
   DEFAULT_HASH_QUEUE,
   limitHasher,
   OverloadedError,
+  type PasswordHasher,
 } from '@gatehouse/core';
 import { BENCH_PASSWORD, createSessionFixture } from '../../lib/session-fixture.ts';
 import { openBenchStore } from '../../lib/stores.ts';
@@ -58,6 +59,31 @@ function hashBlocking(password: unknown): void {
   });
 }
 
+/** How long one hash takes on `hasher`'s threads here: the median of three. */
+async function medianHashMs(hasher: PasswordHasher): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    await hasher.hash(BENCH_PASSWORD);
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+/**
+ * A stand-in for the contrast row only: `verify` waits `ms` (a timer, no CPU) and then accepts the
+ * bench's password, whatever the stored hash; `hash` is the real one (accounts are registered as
+ * usual). Never a hasher to log anyone in with.
+ */
+function waitingHasher(real: PasswordHasher, ms: number): PasswordHasher {
+  return {
+    hash: (password) => real.hash(password),
+    verify: (_encoded, password) =>
+      new Promise((resolve) => setTimeout(() => resolve(password === BENCH_PASSWORD), ms)),
+    needsRehash: () => false,
+  };
+}
+
 /**
  * POST /login through the core's real login (Argon2id with the default parameters, on the libuv
  * pool) over SQLite: what a login flood costs the process that also serves guarded routes.
@@ -72,6 +98,10 @@ export async function setUpLogin(): Promise<FeatureSetup> {
     const bounded = await createSessionFixture(bench.store, limitHasher(threads));
     // The same bound with the hashes on the libuv pool at normal priority (before the threads).
     const boundedPool = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
+    // The same bound again with each hash replaced by a wait as long as one (contrast): the flood's
+    // cost without the hashing CPU, all else the same (places, queue, logins served, the route).
+    const hashMs = await medianHashMs(threads);
+    const boundedWait = await createSessionFixture(bench.store, limitHasher(waitingHasher(threads, hashMs)));
     // Accounts for the legitimate users, registered once (both bounded fixtures share the store).
     const registrar = createAuth({ store: bench.store, hasher: createArgon2Hasher() });
     const otherEmails = Array.from({ length: OTHER_ACCOUNTS }, (_, i) => `user-${i}-${bounded.email}`);
@@ -106,6 +136,7 @@ export async function setUpLogin(): Promise<FeatureSetup> {
         },
         '/login-bounded': boundedRoute(bounded.auth),
         '/login-bounded-pool': boundedRoute(boundedPool.auth),
+        '/login-bounded-wait': boundedRoute(boundedWait.auth),
         // The flood's HTTP cost alone: the body read and a 503, no hashing at all (a floor).
         '/login-refused': async (request, response) => {
           await readJson(request);
@@ -141,6 +172,15 @@ export async function setUpLogin(): Promise<FeatureSetup> {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: loginBody(boundedPool.email),
+          otherAccounts: otherEmails.map(loginBody),
+        },
+        {
+          name: `login, bounded, each hash replaced by a ${hashMs.toFixed(1)} ms wait (as long as one here; no hashing CPU: contrast)`,
+          group: 'login',
+          path: '/login-bounded-wait',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: loginBody(boundedWait.email),
           otherAccounts: otherEmails.map(loginBody),
         },
         {
