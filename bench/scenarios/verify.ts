@@ -56,6 +56,12 @@ function sdkCheck(name: string, verifier: Verifier, operation: () => unknown, ex
   };
 }
 
+/** The next of `items` each call, round and round (each case keeps its own place). */
+function cycle<T>(items: readonly T[]): () => T {
+  let next = 0;
+  return () => items[next++ % items.length]!;
+}
+
 /**
  * The floor and the libraries, each cycling through the same `pool` of distinct tokens as the SDK's
  * first sight: a verifier without a cache sees every token for the first time, and one token
@@ -65,11 +71,6 @@ function sdkCheck(name: string, verifier: Verifier, operation: () => unknown, ex
 function floorAndLibraries(fixture: SigningFixture, pool: string[]): VerifyCase[] {
   const { alg, verificationKey: key } = fixture;
   const split = pool.map((token) => splitJws(token));
-  /** The next of `items` each call, for one case (each case keeps its own place). */
-  const cycle = <T>(items: T[]) => {
-    let next = 0;
-    return () => items[next++ % items.length]!;
-  };
   const joseOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], typ: 'at+jwt' };
   const fastJwt = createFastJwtVerifier({
     key: alg === 'HS256' ? key.export() : key.export({ type: 'spki', format: 'pem' }),
@@ -136,11 +137,9 @@ async function sdkCases(
   closers.push(misses.close);
   const poolHeaders = pool.map((pooled) => Buffer.from(`Bearer ${pooled}`, 'latin1'));
   const header = Buffer.from(`Bearer ${token}`, 'latin1');
-  let next = 0;
+  const nextHeader = cycle(poolHeaders);
   const firstSight = () =>
-    misses.verifier.verifyRequest({
-      headers: { authorization: freshString(poolHeaders[next++ % FIRST_SIGHT_TOKENS]!) },
-    });
+    misses.verifier.verifyRequest({ headers: { authorization: freshString(nextHeader()) } });
   const hit = () => hits.verifier.verifyRequest({ headers: { authorization: freshString(header) } });
   const bestCase = () => hits.verifier.verifyToken(token);
   const firstSightName = 'Gatehouse SDK, first sight (verify + revocation check + cache insert)';

@@ -12,6 +12,7 @@ import {
   type PasswordHasher,
 } from '@gatehouse/core';
 import { BENCH_PASSWORD, createSessionFixture } from '../../lib/session-fixture.ts';
+import { median } from '../../lib/stats.ts';
 import { openBenchStore } from '../../lib/stores.ts';
 import { type FeatureSetup, respond } from './types.ts';
 
@@ -67,7 +68,7 @@ async function medianHashMs(hasher: PasswordHasher): Promise<number> {
     await hasher.hash(BENCH_PASSWORD);
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[1]!;
+  return median(times);
 }
 
 /**

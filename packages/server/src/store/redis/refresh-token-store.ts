@@ -6,7 +6,8 @@ import { toFields, toSessionRecord, toUserRecord } from './records.ts';
 import type { RedisRevocationOutbox } from './revocation-outbox.ts';
 import { inNamedSlot, type Routing, toDeletedSession } from './routing.ts';
 
-type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
+/** The first token of a session's refresh family, as `issue` (or a session's create) stores it. */
+export type IssuedToken = Parameters<RefreshTokenStore['issue']>[0];
 
 export function createRedisRefreshTokenStore(
   context: RedisStoreContext,

@@ -3,7 +3,7 @@ import { isSessionLive } from '@gatehouse/core';
 import { type RedisStoreContext, expiryTtlMs } from './context.ts';
 import { encodeId } from './key-layout.ts';
 import { sessionToFields, toFields, toSessionRecord, toUserRecord } from './records.ts';
-import { storeRefreshToken, unknownSession } from './refresh-token-store.ts';
+import { type IssuedToken, storeRefreshToken, unknownSession } from './refresh-token-store.ts';
 import {
   type DeletedSession,
   inNamedSlot,
@@ -124,7 +124,7 @@ async function createSession(
   context: RedisStoreContext,
   routing: Routing,
   session: SessionRecord,
-  token?: { hash: string; sessionId: string; createdAt: number },
+  token?: IssuedToken,
 ): Promise<void> {
   const { client, keys, scripts } = context;
   const base = keys.userBase(session.userId);

@@ -1,4 +1,4 @@
-import type { RotateRefreshInput, SessionRecord, UserRecord } from '@gatehouse/core';
+import type { RotateRefreshInput, RotateRefreshResult, SessionRecord } from '@gatehouse/core';
 import { completeRotationAudit } from '@gatehouse/core';
 import { auditInsert } from './audit-store.ts';
 import type { SqlDialect } from './driver.ts';
@@ -7,7 +7,7 @@ import { refreshTokenInsert } from './refresh-token-insert.ts';
 import { JOINED_USER_COLUMNS, type Row, sessionUserOf, TOKEN_FAMILY_JOIN, toSessionRecord } from './rows.ts';
 import { insertedFromWritten } from './write-with-inserts.ts';
 
-export type Rotated = { outcome: 'rotated'; session: SessionRecord; user: UserRecord };
+type Rotated = Extract<RotateRefreshResult, { outcome: 'rotated' }>;
 
 /**
  * PostgreSQL, when the caller named the presented token's session (`presentedSession`, as the

@@ -1,7 +1,7 @@
 import type { SessionStore, Strategy } from '@gatehouse/core';
-import type { Row } from './rows.ts';
 import {
   JOINED_USER_COLUMNS,
+  type Row,
   SESSION_COLUMNS,
   sessionUserOf,
   sessionValues,
