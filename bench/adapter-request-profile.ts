@@ -1,18 +1,22 @@
 /**
- * Instruction counts of one request through a framework adapter, for the adapters scenario's three
+ * Instruction counts of one request through a framework adapter, for the adapters scenario's
  * routes (bench/workers/adapters/frameworks.ts): `open`, `noop` (a middleware / preHandler that
- * does nothing) or `guarded` (the SDK's adapter, cached ES256 Bearer token, or the session cookie
- * with `cookie`). Each run's server has that one route only, at `/r`, so route order plays no part.
+ * does nothing), `guarded` (the SDK's adapter, cached ES256 Bearer token, or the session cookie
+ * with `cookie`) or, on Hono, `wrapped` (`gatehouseHandler` around the handler). Each run's server has that one route only, at `/r`, so route order plays no part.
  * The driver starts the server (optionally under a wrapper such as valgrind), sends
  * <warmup> + <measured> GET requests over CONNECTIONS (env, default 4) keep-alive sockets, one in
  * flight on each, then closes the server's stdin, on which it exits (callgrind writes its totals then).
  *
  *   node --conditions=gatehouse-source bench/adapter-request-profile.ts \
- *     <express|fastify> <open|noop|guarded> <warmup> <measured> [bearer|cookie] [-- wrapper...]
+ *     <express|fastify|hono> <open|noop|guarded|wrapped> <warmup> <measured> [bearer|cookie] [-- wrapper...]
  *
  * Instructions per request: run twice (e.g. measured 2000 and 12000) under
  *   -- valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p
  * and divide the difference of the main threads' totals (the `-01` file's `summary:`) by 10000.
+ * Compare two such figures function by function (`callgrind_annotate` of each file) before
+ * trusting their difference: a one-off compile that lands inside one run's window and not the
+ * other's (seen: WebAssembly decoding inside node, `WasmFullDecoder`, 7.8–11k instructions per
+ * request over 10000) moves a total as much as an adapter does; run the pair again when it shows.
  * Count the other threads too (`-02`... files): Turbofan compiles and concurrent marking run
  * there, and /proc's CPU time (the adapters scenario's) includes them. SERVER_FLAGS (env) go to
  * the server's node, e.g. `--perf-basic-prof` to name JIT code in callgrind's output through
@@ -22,7 +26,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { AppForm } from './workers/adapters/frameworks.ts';
+import type { AppForm, Framework } from './workers/adapters/frameworks.ts';
 
 const SERVER = process.env.ADAPTER_PROFILE_SERVER === '1';
 /** Under valgrind the feed's heartbeat can be late by seconds: a 503 (stale) would end the run. */
@@ -57,7 +61,7 @@ async function serve(): Promise<void> {
   // with one route.
   const { startApp } = await import('./workers/adapters/frameworks.ts');
   const routes = [{ path: '/r', verifier: sdk.verifier }];
-  const { port } = await startApp(framework as 'express' | 'fastify', route as AppForm, routes);
+  const { port } = await startApp(framework as Framework, route as AppForm, routes);
   const before = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ port, header })}\n`);
   let marked = before;
