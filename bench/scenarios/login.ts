@@ -178,38 +178,39 @@ const LEGIT_MAX_TRIES = 5;
  */
 const FLOOD_ADDRESS = '127.0.0.2';
 const userAddress = (n: number) => `127.0.1.${n + 1}`;
-/** The row where users send from the flood's address: shorter, to keep the run under 3 minutes. */
-const SAME_ADDRESS_SECONDS = 15;
+/**
+ * The contrast rows (users sending from the flood's address; a wait in place of each hash):
+ * shorter, to keep the run under 3 minutes.
+ */
+const CONTRAST_SECONDS = 15;
 
 const isBounded = (httpCase: HttpCase) => httpCase.path.startsWith('/login-bounded');
+/** The bound with each hash replaced by a wait as long (no hashing CPU): a contrast row. */
+const isWaiting = (httpCase: HttpCase) => httpCase.path === '/login-bounded-wait';
 /**
  * The goal's flood only: the bound with its hashes on the libuv pool at normal priority (the A/B),
- * and a route that refuses every login at once (the flood's HTTP cost without any hashing).
+ * the bound with a wait in place of each hash, and a route that refuses every login at once (the
+ * flood's HTTP cost without any hashing).
  */
 const goalFloodOnly = (httpCase: HttpCase) =>
   httpCase.path === '/login-bounded-pool' || httpCase.path === '/login-refused' || isWaiting(httpCase);
-/** The bound with each hash replaced by a wait as long (no hashing CPU): a contrast, 15 s. */
-const isWaiting = (httpCase: HttpCase) => httpCase.path === '/login-bounded-wait';
 
 function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
   const floods: Flood[] = [];
   // The goal's flood: "a 30 s flood at any rate" (quick: as short as the others), at a fixed rate
-  // far over capacity.
-  const goalFlood = (httpCase: HttpCase): Flood => ({
+  // far over capacity; its shorter variants last `fullSeconds` in a full run.
+  const goalFlood = (httpCase: HttpCase, fullSeconds = 30): Flood => ({
     httpCase,
     kind: 'paced',
     connections: OVERFLOW_CONNECTIONS,
-    seconds: quick ? seconds : 30,
+    seconds: quick ? seconds : fullSeconds,
     bounded: true,
     ratePerSecond: OVERFLOW_RATE_PER_SECOND,
     usersFrom: 'own',
   });
   for (const httpCase of cases.filter((c) => c.group === 'login')) {
     if (goalFloodOnly(httpCase)) {
-      const flood = goalFlood(httpCase);
-      floods.push(
-        isWaiting(httpCase) ? { ...flood, seconds: quick ? seconds : SAME_ADDRESS_SECONDS } : flood,
-      );
+      floods.push(isWaiting(httpCase) ? goalFlood(httpCase, CONTRAST_SECONDS) : goalFlood(httpCase));
       continue;
     }
     const bounded = isBounded(httpCase);
@@ -218,13 +219,9 @@ function floodsOf(cases: HttpCase[], quick: boolean, seconds: number): Flood[] {
       floods.push(goalFlood(httpCase));
       // The same flood with the users sending from the flood's own address: no fairness can tell
       // them apart, shown so that the judged row is not read as more than it is.
-      floods.push({
-        ...goalFlood(httpCase),
-        usersFrom: 'flood',
-        seconds: quick ? seconds : SAME_ADDRESS_SECONDS,
-      });
+      floods.push({ ...goalFlood(httpCase, CONTRAST_SECONDS), usersFrom: 'flood' });
       // The same rate as autocannon sends it (the goal's flood before): bursts at each second's start.
-      floods.push({ ...goalFlood(httpCase), kind: 'bursts', seconds: quick ? seconds : BURST_SECONDS });
+      floods.push({ ...goalFlood(httpCase, BURST_SECONDS), kind: 'bursts' });
       // Then as fast as the server answers, an HTTP flood in itself.
       floods.push({ httpCase, kind: 'closed', connections: OVERFLOW_CONNECTIONS, seconds, bounded });
     }

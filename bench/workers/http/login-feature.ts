@@ -103,7 +103,7 @@ export async function setUpLogin(): Promise<FeatureSetup> {
     // cost without the hashing CPU, all else the same (places, queue, logins served, the route).
     const hashMs = await medianHashMs(threads);
     const boundedWait = await createSessionFixture(bench.store, limitHasher(waitingHasher(threads, hashMs)));
-    // Accounts for the legitimate users, registered once (both bounded fixtures share the store).
+    // Accounts for the legitimate users, registered once (every bounded fixture shares the store).
     const registrar = createAuth({ store: bench.store, hasher: createArgon2Hasher() });
     const otherEmails = Array.from({ length: OTHER_ACCOUNTS }, (_, i) => `user-${i}-${bounded.email}`);
     await Promise.all(otherEmails.map((email) => registrar.register({ email, password: BENCH_PASSWORD })));
