@@ -20,8 +20,9 @@
  * Count the other threads too (`-02`... files): Turbofan compiles and concurrent marking run
  * there, and /proc's CPU time (the adapters scenario's) includes them. SERVER_FLAGS (env) go to
  * the server's node, e.g. `--perf-basic-prof` to name JIT code in callgrind's output through
- * /tmp/perf-<pid>.map. Without a wrapper it prints the server's CPU µs per measured request
- * (process.cpuUsage, all threads; not meaningful on a loaded machine).
+ * /tmp/perf-<pid>.map. It prints the server's CPU µs per measured request (process.cpuUsage, all
+ * threads; not meaningful on a loaded machine, nor under valgrind); to keep the server off the
+ * driver's CPU, pin both: `taskset -c 0 node … -- taskset -c 1`.
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -164,7 +165,8 @@ async function drive(): Promise<void> {
   const last = await lines.next();
   if (last.done) throw new Error('the server exited without its totals');
   const { cpuMicros } = JSON.parse(last.value) as { cpuMicros: number };
-  if (wrapper.length === 0 && measured > 0)
+  // Under valgrind the figure is valgrind's (tens of times slower); under `taskset` it is the app's.
+  if (measured > 0)
     console.log(
       `${framework} ${route} ${credential}: ${(cpuMicros / measured).toFixed(2)} µs CPU per request`,
     );
