@@ -14,8 +14,9 @@
  * bench/adapter-request-profile.ts), and one function's code from different tiers is one row.
  * Cache and branch events come from `--cache-sim=yes --branch-sim=yes` (simulated caches: give
  * the host's sizes, e.g. `--I1=32768,8,64 --D1=32768,8,64 --LL=1048576,8,64` with L2 as the
- * last level; callgrind models two levels). docs/benchmarks.md, "Goal 1: Express in simulated
- * caches", shows it at work.
+ * last level; callgrind models two levels). docs/benchmarks.md, "Goal 1: the guards in
+ * simulated caches", shows it at work. JIT rows are approximate: code that was freed and whose
+ * address was reused by other code is one function to callgrind, so such a row can go negative.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
