@@ -25,6 +25,7 @@
  * driver's CPU, pin both: `taskset -c 0 node … -- taskset -c 1`.
  */
 import { spawn } from 'node:child_process';
+import { on } from 'node:events';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { AppForm, Framework } from './workers/adapters/frameworks.ts';
@@ -144,12 +145,20 @@ async function drive(): Promise<void> {
     env: { ...process.env, ADAPTER_PROFILE_SERVER: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  // The server's other output (--trace-opt...) is passed on to stderr as it comes: read only when
-  // awaited, a trace flag's output filled the pipe and stopped the server mid-run.
-  const messages = serverMessages(child.stdout!);
-  const first = await messages.next();
-  if (first === undefined) throw new Error('the server exited before listening');
-  const { port, header } = JSON.parse(first) as { port: number; header: [string, string] };
+  // The server's other output (--trace-opt...) is passed on to stderr. Its lines are taken as they
+  // come (events.on queues them): readline's own iterator pauses the pipe between reads, and a
+  // trace flag's output then filled it and stopped the server mid-run.
+  const out = createInterface({ input: child.stdout! });
+  const received = on(out, 'line', { close: ['close'] }) as AsyncIterableIterator<[string]>;
+  const lines = (async function* () {
+    for await (const [line] of received) {
+      if (line.startsWith('{"')) yield line;
+      else process.stderr.write(`${line}\n`);
+    }
+  })();
+  const first = await lines.next();
+  if (first.done) throw new Error('the server exited before listening');
+  const { port, header } = JSON.parse(first.value) as { port: number; header: [string, string] };
   const [name, value] = header;
   const request = `GET /r HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
   await sendAll(port, request, Number(warmupText), connections);
@@ -157,38 +166,12 @@ async function drive(): Promise<void> {
   const measured = Number(measuredText);
   await sendAll(port, request, measured, connections);
   child.stdin!.end();
-  const last = await messages.next();
-  if (last === undefined) throw new Error('the server exited without its totals');
-  const { cpuMicros } = JSON.parse(last) as { cpuMicros: number };
+  const last = await lines.next();
+  if (last.done) throw new Error('the server exited without its totals');
+  const { cpuMicros } = JSON.parse(last.value) as { cpuMicros: number };
   // Under valgrind the figure is valgrind's (tens of times slower); under `taskset` it is the app's.
   if (measured > 0)
     console.log(
       `${framework} ${route} ${credential}: ${(cpuMicros / measured).toFixed(2)} µs CPU per request`,
     );
-}
-
-/**
- * The server's JSON lines, in order (`next()` resolves undefined once its output has ended); every
- * other line goes to stderr at once, so the server never waits on a full pipe.
- */
-function serverMessages(output: NodeJS.ReadableStream): { next(): Promise<string | undefined> } {
-  const queued: string[] = [];
-  const waiting: ((line: string | undefined) => void)[] = [];
-  let ended = false;
-  const out = createInterface({ input: output });
-  out.on('line', (line) => {
-    if (!line.startsWith('{"')) process.stderr.write(`${line}\n`);
-    else if (waiting.length > 0) waiting.shift()!(line);
-    else queued.push(line);
-  });
-  out.on('close', () => {
-    ended = true;
-    for (const resolve of waiting.splice(0)) resolve(undefined);
-  });
-  return {
-    next: () =>
-      queued.length > 0 || ended
-        ? Promise.resolve(queued.shift())
-        : new Promise((resolve) => waiting.push(resolve)),
-  };
 }
