@@ -4,12 +4,13 @@
  * warm-up that differ by <units> measured requests (e.g. 2000 and 12000: units 10000), so the
  * start-up and the warm-up cancel out:
  *
- *   node bench/callgrind-compare.ts [--top 40] [--by Ir] <units> <label>=<short.out>,<long.out> …
+ *   node bench/callgrind-compare.ts [--top 40] [--by Ir] [--exclude REGEX] <units> <label>=<short.out>,<long.out> …
  *
  * The files are callgrind's per-thread output (the main thread's is `<name>-01` with
  * `--separate-threads=yes`). It prints each side's cost per request for every recorded event, each
  * later side ÷ the first, and, for exactly two sides, the functions whose self cost differs most
- * (sorted by --by, Ir unless told). JIT code is named from node's perf map
+ * (sorted by --by, Ir unless told). --exclude sets aside the functions whose names match (their cost
+ * leaves the totals too): garbage collection, say, whose rate valgrind changes. JIT code is named from node's perf map
  * (`/tmp/perf-<pid>.map`, written under `--perf-basic-prof`; `SERVER_FLAGS=--perf-basic-prof` for
  * bench/adapter-request-profile.ts), and one function's code from different tiers is one row.
  * Cache and branch events come from `--cache-sim=yes --branch-sim=yes` (simulated caches: give
@@ -22,6 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   type CallgrindProfile,
+  excluding,
   nameJitCode,
   type PerUnitCost,
   parseCallgrind,
@@ -30,14 +32,18 @@ import {
 } from './lib/callgrind.ts';
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '40' }, by: { type: 'string', default: 'Ir' } },
+  options: {
+    top: { type: 'string', default: '40' },
+    by: { type: 'string', default: 'Ir' },
+    exclude: { type: 'string' },
+  },
   allowPositionals: true,
 });
 const [unitsText, ...sideTexts] = positionals;
 const units = Number(unitsText);
 if (!(units > 0) || sideTexts.length === 0) {
   process.stderr.write(
-    'usage: callgrind-compare.ts [--top N] [--by EVENT] <units> <label>=<short.out>,<long.out> …\n',
+    'usage: callgrind-compare.ts [--top N] [--by EVENT] [--exclude REGEX] <units> <label>=<short.out>,<long.out> …\n',
   );
   process.exit(2);
 }
@@ -54,7 +60,8 @@ const sides = sideTexts.map((text) => {
   const [label, files] = text.includes('=') ? (text.split('=', 2) as [string, string]) : [text, text];
   const [short, long] = files.split(',');
   if (!short || !long) throw new Error(`${text}: expected <label>=<short.out>,<long.out>`);
-  return { label, cost: perUnit(load(short), load(long), units) };
+  const cost = perUnit(load(short), load(long), units);
+  return { label, cost: values.exclude === undefined ? cost : excluding(cost, new RegExp(values.exclude)) };
 });
 
 const first = sides[0]!.cost;
@@ -63,7 +70,8 @@ const cell = (value: string) => value.padStart(10);
 const round = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1));
 const line = (label: string, cells: string[]) => `${label.padEnd(width)} ${cells.map(cell).join(' ')}`;
 
-console.log(`per request (÷ ${units}), self cost summed over every function of the thread`);
+const without = values.exclude === undefined ? '' : `, without functions matching /${values.exclude}/`;
+console.log(`per request (÷ ${units}), self cost summed over every function of the thread${without}`);
 console.log(line('', first.events));
 for (const { label, cost } of sides) console.log(line(label, cost.totals.map(round)));
 for (const { label, cost } of sides.slice(1)) {

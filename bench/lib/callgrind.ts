@@ -189,3 +189,19 @@ export function perUnit(base: CallgrindProfile, more: CallgrindProfile, units: n
     self.set(name, difference(base.self.get(name), more.self.get(name)));
   return { events: base.events, totals: difference(base.totals, more.totals), self };
 }
+
+/**
+ * The cost without the functions whose names match `pattern`: their self cost leaves the totals
+ * too. For setting aside work that the measurement itself changes, such as garbage collection
+ * under valgrind (V8 sizes its young generation by timing, so a slowed process scavenges at
+ * another rate than it would natively).
+ */
+export function excluding(cost: PerUnitCost, pattern: RegExp): PerUnitCost {
+  const totals = [...cost.totals];
+  const self = new Map<string, number[]>();
+  for (const [name, values] of cost.self) {
+    if (!pattern.test(name)) self.set(name, values);
+    else for (let index = 0; index < totals.length; index++) totals[index]! -= values[index] ?? 0;
+  }
+  return { events: cost.events, totals, self };
+}

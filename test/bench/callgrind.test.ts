@@ -8,7 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { jitName, nameJitCode, parseCallgrind, parsePerfMap, perUnit } from '../../bench/lib/callgrind.ts';
+import {
+  excluding,
+  jitName,
+  nameJitCode,
+  parseCallgrind,
+  parsePerfMap,
+  perUnit,
+} from '../../bench/lib/callgrind.ts';
 
 /** Two functions; `main` calls `leaf` (inclusive cost 70 Ir after `calls=`), then JIT code at 0x1010. */
 function profile(mainIr: number, jitIr: number, summary = true): string {
@@ -113,6 +120,17 @@ describe('perUnit', () => {
   });
 });
 
+describe('excluding', () => {
+  it('drops the matching functions, and their cost from the totals', () => {
+    const cost = perUnit(parseCallgrind(profile(100, 30)), parseCallgrind(profile(1100, 530)), 10);
+    const kept = excluding(cost, /^0x/);
+    assert.deepEqual(kept.totals, [100, 0]);
+    assert.equal(kept.self.has('0x0000000000001010'), false);
+    assert.deepEqual(kept.self.get('main'), [100, 0]);
+    assert.deepEqual(cost.totals, [150, 0], 'the cost it was given is left as it was');
+  });
+});
+
 describe('bench/callgrind-compare.ts', () => {
   const cli = join(import.meta.dirname, '../../bench/callgrind-compare.ts');
   const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
@@ -142,6 +160,17 @@ describe('bench/callgrind-compare.ts', () => {
       // main grew by 20 per request on side b; only the top row is printed.
       assert.match(stdout, /^ +20\.0 +0\.0 +100 +120 +main$/m);
       assert.doesNotMatch(stdout, /leaf/);
+      // Without main, side b costs what side a does.
+      const without = run([
+        '--exclude',
+        '^main$',
+        '10',
+        `a=${files[0]},${files[1]}`,
+        `b=${files[2]},${files[3]}`,
+      ]);
+      assert.equal(without.status, 0);
+      assert.match(without.stdout, /without functions matching \/\^main\$\//);
+      assert.match(without.stdout, /^b ÷ a +1\.000 +–$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
