@@ -2,7 +2,10 @@
  * Instruction counts of one request through a framework adapter, for the adapters scenario's
  * routes (bench/workers/adapters/frameworks.ts): `open`, `noop` (a middleware / preHandler that
  * does nothing), `guarded` (the SDK's adapter, cached ES256 Bearer token, or the session cookie
- * with `cookie`) or, on Hono, `wrapped` (`gatehouseHandler` around the handler). Each run's server has that one route only, at `/r`, so route order plays no part.
+ * with `cookie`) or, on Hono, `wrapped` (`gatehouseHandler` around the handler). Each run's server
+ * has that one route only, at `/r`, so route order plays no part; with ROUTES=bench (env) it has
+ * the scenario's four (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`, a verifier each),
+ * all warmed up, and the ES256 one (the session one with `cookie`) measured.
  * The driver starts the server (optionally under a wrapper such as valgrind), sends
  * <warmup> + <measured> GET requests over CONNECTIONS (env, default 4) keep-alive sockets, one in
  * flight on each, then closes the server's stdin, on which it exits (callgrind writes its totals then).
@@ -28,7 +31,15 @@ import { spawn } from 'node:child_process';
 import { on } from 'node:events';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
+import type { SigningAlgorithm } from '@gatehouse/core';
 import type { AppForm, Framework } from './workers/adapters/frameworks.ts';
+
+/** The server's first line: its port, each route with a request header it accepts, the one measured. */
+interface ServerReady {
+  port: number;
+  routes: { path: string; header: [string, string] }[];
+  measured: number;
+}
 
 const SERVER = process.env.ADAPTER_PROFILE_SERVER === '1';
 /** Under valgrind the feed's heartbeat can be late by seconds: a 503 (stale) would end the run. */
@@ -43,29 +54,44 @@ async function serve(): Promise<void> {
   const { createMemoryStore } = await import('@gatehouse/core/testing');
   const { startSdkVerifier } = await import('./lib/sdk-fixture.ts');
   const { createSigningFixture } = await import('./lib/signing-fixture.ts');
-  const signing = await createSigningFixture('ES256');
-  let header: [string, string];
-  let sdk: Awaited<ReturnType<typeof startSdkVerifier>>;
-  if (credential === 'cookie') {
-    const { createSessionFixture, validateSessionWith } = await import('./lib/session-fixture.ts');
-    const session = await createSessionFixture(createMemoryStore());
-    sdk = await startSdkVerifier('ES256', signing.jwks, {
-      ...PATIENT,
-      validateSession: validateSessionWith(session.auth),
-    });
-    header = ['cookie', `${SESSION_COOKIE}=${session.sessionToken}`];
-  } else {
-    sdk = await startSdkVerifier('ES256', signing.jwks, PATIENT);
+  const { createSessionFixture, validateSessionWith } = await import('./lib/session-fixture.ts');
+  /** A route guarded by a verifier of its own, and the header of a request it accepts. */
+  async function guardOf(path: string, kind: SigningAlgorithm | 'cookie') {
+    const signing = await createSigningFixture(kind === 'cookie' ? 'ES256' : kind);
+    if (kind === 'cookie') {
+      const session = await createSessionFixture(createMemoryStore());
+      const sdk = await startSdkVerifier('ES256', signing.jwks, {
+        ...PATIENT,
+        validateSession: validateSessionWith(session.auth),
+      });
+      return {
+        path,
+        verifier: sdk.verifier,
+        header: ['cookie', `${SESSION_COOKIE}=${session.sessionToken}`],
+      };
+    }
+    const sdk = await startSdkVerifier(kind, signing.jwks, PATIENT);
     const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
-    header = ['authorization', `Bearer ${token}`];
+    return { path, verifier: sdk.verifier, header: ['authorization', `Bearer ${token}`] };
   }
-  // The adapters scenario's own app (bench/workers/adapters/frameworks.ts), in the form asked for,
-  // with one route.
+  const cookie = credential === 'cookie';
+  // One route at /r, or (ROUTES=bench) the adapters scenario's four, its route table in its order.
+  const guards =
+    process.env.ROUTES === 'bench'
+      ? [
+          await guardOf('/api/ES256', 'ES256'),
+          await guardOf('/api/EdDSA', 'EdDSA'),
+          await guardOf('/api/RS256', 'RS256'),
+          await guardOf('/api/session', 'cookie'),
+        ]
+      : [await guardOf('/r', cookie ? 'cookie' : 'ES256')];
+  const measured = guards.length > 1 && cookie ? guards.length - 1 : 0;
+  // The adapters scenario's own app (bench/workers/adapters/frameworks.ts), in the form asked for.
   const { startApp } = await import('./workers/adapters/frameworks.ts');
-  const routes = [{ path: '/r', verifier: sdk.verifier }];
-  const { port } = await startApp(framework as Framework, route as AppForm, routes);
+  const { port } = await startApp(framework as Framework, route as AppForm, guards);
+  const routes = guards.map(({ path, header }) => ({ path, header }));
   const before = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ port, header })}\n`);
+  process.stdout.write(`${JSON.stringify({ port, routes, measured })}\n`);
   let marked = before;
   // The driver writes a line when the warm-up is done, and closes stdin at the end.
   const lines = createInterface({ input: process.stdin });
@@ -158,9 +184,15 @@ async function drive(): Promise<void> {
   })();
   const first = await lines.next();
   if (first.done) throw new Error('the server exited before listening');
-  const { port, header } = JSON.parse(first.value) as { port: number; header: [string, string] };
-  const [name, value] = header;
-  const request = `GET /r HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
+  const { port, routes, measured: at } = JSON.parse(first.value) as ServerReady;
+  const requestTo = ({ path, header: [name, value] }: ServerReady['routes'][number]) =>
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${name}: ${value}\r\n\r\n`;
+  // With the bench's routes, each is warmed up (twice over, in turn), as the scenario warms every
+  // guard before timing one; then the measured route gets the whole warm-up.
+  for (let round = 0; routes.length > 1 && round < 2; round++)
+    for (const route of routes)
+      await sendAll(port, requestTo(route), Math.floor(Number(warmupText) / 8), connections);
+  const request = requestTo(routes[at]!);
   await sendAll(port, request, Number(warmupText), connections);
   child.stdin!.write('warm\n');
   const measured = Number(measuredText);
