@@ -31,7 +31,6 @@ import { spawn } from 'node:child_process';
 import { on } from 'node:events';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { SigningAlgorithm } from '@gatehouse/core';
 import type { AppForm, Framework } from './workers/adapters/frameworks.ts';
 
 /** The server's first line: its port, each route with a request header it accepts, the one measured. */
@@ -50,42 +49,15 @@ else await drive();
 
 async function serve(): Promise<void> {
   const [framework, route, credential] = process.argv.slice(2) as [string, string, string];
-  const { SESSION_COOKIE } = await import('@gatehouse/verify');
-  const { createMemoryStore } = await import('@gatehouse/core/testing');
-  const { startSdkVerifier } = await import('./lib/sdk-fixture.ts');
-  const { createSigningFixture } = await import('./lib/signing-fixture.ts');
-  const { createSessionFixture, validateSessionWith } = await import('./lib/session-fixture.ts');
-  /** A route guarded by a verifier of its own, and the header of a request it accepts. */
-  async function guardOf(path: string, kind: SigningAlgorithm | 'cookie') {
-    const signing = await createSigningFixture(kind === 'cookie' ? 'ES256' : kind);
-    if (kind === 'cookie') {
-      const session = await createSessionFixture(createMemoryStore());
-      const sdk = await startSdkVerifier('ES256', signing.jwks, {
-        ...PATIENT,
-        validateSession: validateSessionWith(session.auth),
-      });
-      return {
-        path,
-        verifier: sdk.verifier,
-        header: ['cookie', `${SESSION_COOKIE}=${session.sessionToken}`],
-      };
-    }
-    const sdk = await startSdkVerifier(kind, signing.jwks, PATIENT);
-    const { token } = await signing.signer.sign({ sub: 'user-1', sid: 'session-1', roles: ['reader'] });
-    return { path, verifier: sdk.verifier, header: ['authorization', `Bearer ${token}`] };
-  }
+  const { createGuard, createScenarioGuards } = await import('./workers/adapters/guards.ts');
   const cookie = credential === 'cookie';
   // One route at /r, or (ROUTES=bench) the adapters scenario's four, its route table in its order.
   const guards =
     process.env.ROUTES === 'bench'
-      ? [
-          await guardOf('/api/ES256', 'ES256'),
-          await guardOf('/api/EdDSA', 'EdDSA'),
-          await guardOf('/api/RS256', 'RS256'),
-          await guardOf('/api/session', 'cookie'),
-        ]
-      : [await guardOf('/r', cookie ? 'cookie' : 'ES256')];
-  const measured = guards.length > 1 && cookie ? guards.length - 1 : 0;
+      ? await createScenarioGuards(PATIENT)
+      : [await createGuard('/r', cookie ? 'cookie' : 'ES256', PATIENT)];
+  // The session route is the last of the scenario's (and the only one at /r with `cookie`).
+  const measured = cookie ? guards.length - 1 : 0;
   // The adapters scenario's own app (bench/workers/adapters/frameworks.ts), in the form asked for.
   const { startApp } = await import('./workers/adapters/frameworks.ts');
   const { port } = await startApp(framework as Framework, route as AppForm, guards);

@@ -8,20 +8,9 @@
  * by the real auth flow over the memory store. Started by bench/scenarios/adapters.ts; not meant
  * to be run by hand.
  */
-import { SESSION_COOKIE } from '@gatehouse/verify';
-import { createMemoryStore } from '@gatehouse/core/testing';
 import { runWorker } from '../lib/run-worker.ts';
-import { startSdkVerifier } from '../lib/sdk-fixture.ts';
-import { createSessionFixture, validateSessionWith } from '../lib/session-fixture.ts';
-import { ASYMMETRIC, createSigningFixture } from '../lib/signing-fixture.ts';
-import {
-  type AppForm,
-  type Framework,
-  formsOf,
-  type GuardedRoute,
-  type RunningApp,
-  startApp,
-} from './adapters/frameworks.ts';
+import { type AppForm, type Framework, formsOf, type RunningApp, startApp } from './adapters/frameworks.ts';
+import { createScenarioGuards } from './adapters/guards.ts';
 import type { HttpCase } from './http/types.ts';
 
 export interface AdapterAppConfig {
@@ -56,8 +45,6 @@ export interface AdapterAppReady {
 /** What a call to the worker answers: each guarded route's verifier counters. */
 export type GuardCounters = Record<string, { accepted: number; cacheHits: number; staleRequests: number }>;
 
-const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['reader'] };
-
 function adapterCaseOf(
   framework: Framework,
   credential: string,
@@ -82,46 +69,14 @@ function adapterCaseOf(
 }
 
 runWorker<AdapterAppConfig>(async ({ framework, forms = formsOf(framework) }) => {
-  const closers: (() => Promise<void>)[] = [];
-  const routes: GuardedRoute[] = [];
-  const cases: AdapterCase[] = [];
-  for (const alg of ASYMMETRIC) {
-    const fixture = await createSigningFixture(alg);
-    const sdk = await startSdkVerifier(alg, fixture.jwks);
-    closers.push(sdk.close);
-    const path = `/api/${alg}`;
-    routes.push({ path, verifier: sdk.verifier });
-    const { token } = await fixture.signer.sign(CLAIMS);
-    cases.push(
-      adapterCaseOf(
-        framework,
-        `Bearer ${alg} (cache hit)`,
-        path,
-        { authorization: `Bearer ${token}` },
-        CLAIMS.sub,
-      ),
-    );
-  }
-  const session = await createSessionFixture(createMemoryStore());
-  const signing = await createSigningFixture('ES256');
-  const sdk = await startSdkVerifier('ES256', signing.jwks, {
-    validateSession: validateSessionWith(session.auth),
-  });
-  closers.push(sdk.close);
-  routes.push({ path: '/api/session', verifier: sdk.verifier });
-  cases.push(
-    adapterCaseOf(
-      framework,
-      'session cookie (cache hit)',
-      '/api/session',
-      { cookie: `${SESSION_COOKIE}=${session.sessionToken}` },
-      session.userId,
-    ),
+  const guards = await createScenarioGuards();
+  const cases = guards.map(({ credential, path, header: [name, value], expectedSub }) =>
+    adapterCaseOf(framework, credential, path, { [name]: value }, expectedSub),
   );
   const apps: RunningApp[] = [];
   const ports: AdapterAppReady['ports'] = {};
   for (const form of forms) {
-    const app = await startApp(framework, form, routes);
+    const app = await startApp(framework, form, guards);
     apps.push(app);
     ports[form] = app.port;
   }
@@ -130,14 +85,14 @@ runWorker<AdapterAppConfig>(async ({ framework, forms = formsOf(framework) }) =>
     ready,
     call: (): GuardCounters =>
       Object.fromEntries(
-        routes.map(({ path, verifier }) => {
+        guards.map(({ path, verifier }) => {
           const { accepted, cacheHits, staleRequests } = verifier.metrics();
           return [path, { accepted, cacheHits, staleRequests }];
         }),
       ),
     async close() {
       for (const app of apps) await app.close();
-      for (const close of closers) await close();
+      for (const guard of guards) await guard.close();
     },
   };
 });
