@@ -52,3 +52,15 @@ export async function checkReplies(apps: SideApps, index: number, sides: readonl
     await expectReply(port, { ...httpCase, headers: {} }, 401);
   }
 }
+
+/**
+ * Which process of each side round `round` pairs, of `processes` per side: the open side's and the
+ * compared side's, going over every pairing once in `processes`² rounds (two a side: the first
+ * with the first, the second with the second, then crossed). Two processes of the very same app
+ * can differ by 4–10 % in throughput for as long as they live (docs/benchmarks.md, ninth stop),
+ * so a row judged on one pair of processes is judged on their draw.
+ */
+export function processesOfRound(round: number, processes: number): { open: number; compared: number } {
+  const open = round % processes;
+  return { open, compared: (open + Math.floor(round / processes)) % processes };
+}

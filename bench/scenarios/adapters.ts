@@ -9,7 +9,7 @@ import { recordScore } from '../lib/scorecard.ts';
 import { median } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
 import { startWorker } from '../lib/workers.ts';
-import { checkReplies, type SideApps, sideOf } from '../lib/adapter-sides.ts';
+import { checkReplies, processesOfRound, type SideApps, sideOf } from '../lib/adapter-sides.ts';
 import type { AdapterAppReady, GuardCounters } from '../workers/adapter-app.ts';
 import {
   type AppForm,
@@ -24,6 +24,8 @@ const CONNECTIONS = 50;
 const TARGET = 0.95;
 
 interface Settings {
+  /** Processes started per side (each a fresh draw of the same app); rounds go over their pairings. */
+  processes: number;
   rounds: number;
   seconds: number;
   warmUpSeconds: number;
@@ -69,8 +71,18 @@ function sidesOfRound(sides: readonly Compared[], round: number): Compared[] {
 }
 
 /** One pair: `side` and the open app loaded at the same time, for the same seconds. */
-async function measurePair(apps: SideApps, runs: PairedRuns, side: Compared, settings: Settings) {
-  const pair = [sideOf(apps, 'open', runs.index), sideOf(apps, side, runs.index)] as const;
+async function measurePair(
+  sets: SideApps[],
+  runs: PairedRuns,
+  side: Compared,
+  settings: Settings,
+  round: number,
+) {
+  const at = processesOfRound(round, sets.length);
+  const pair = [
+    sideOf(sets[at.open]!, 'open', runs.index),
+    sideOf(sets[at.compared]!, side, runs.index),
+  ] as const;
   const before = pair.map(({ app }) => processCpuMicros(app.pid));
   const loads = await Promise.all(
     pair.map(({ port, httpCase }) => loadCase(port, httpCase, settings.seconds, CONNECTIONS)),
@@ -92,14 +104,16 @@ async function checkCacheHits(
   result: ScenarioResult,
   label: string,
   live: PairedRuns[],
-  apps: SideApps,
+  sets: SideApps[],
 ): Promise<PairedRuns[]> {
   const counters: GuardCounters[] = [];
-  for (const side of ['guarded', 'wrapped'] as const) {
-    if (apps[side]) counters.push(await apps[side].call<GuardCounters>({}));
+  for (const apps of sets) {
+    for (const side of ['guarded', 'wrapped'] as const) {
+      if (apps[side]) counters.push(await apps[side].call<GuardCounters>({}));
+    }
   }
   return live.filter((runs) => {
-    const path = sideOf(apps, 'guarded', runs.index).httpCase.path;
+    const path = sideOf(sets[0]!, 'guarded', runs.index).httpCase.path;
     return counters.every((perPath) => {
       const { accepted = 0, cacheHits = 0, staleRequests = 0 } = perPath[path] ?? {};
       if (accepted > 0 && cacheHits >= accepted * 0.99 && staleRequests === 0) return true;
@@ -112,21 +126,28 @@ async function checkCacheHits(
   });
 }
 
-/** One framework: a process per side, every guard checked, then rounds of pairs, the order rotating. */
+/**
+ * One framework: `settings.processes` processes per side, every guard checked in each, then rounds
+ * of pairs, the order of the sides rotating and the processes paired as `processesOfRound` says.
+ */
 async function measureFramework(
   ctx: ScenarioContext,
   result: ScenarioResult,
   framework: Framework,
   settings: Settings,
 ): Promise<PairedRuns[]> {
-  const apps: SideApps = {};
+  const sets: SideApps[] = [];
   const unpin: ((() => void) | undefined)[] = [];
   try {
-    for (const side of formsOf(framework)) {
-      const app = await startWorker<AdapterAppReady>(APP, { framework, forms: [side] });
-      apps[side] = app;
-      // As the issue measured: the apps on one CPU, the load (this process, autocannon) on the other.
-      unpin.push(pinToCpu(app.pid, 1));
+    for (let set = 0; set < settings.processes; set++) {
+      const apps: SideApps = {};
+      sets.push(apps);
+      for (const side of formsOf(framework)) {
+        const app = await startWorker<AdapterAppReady>(APP, { framework, forms: [side] });
+        apps[side] = app;
+        // As the issue measured: the apps on one CPU, the load (this process, autocannon) on the other.
+        unpin.push(pinToCpu(app.pid, 1));
+      }
     }
     settings.pinned = unpin.every((undo) => undo !== undefined);
     if (settings.pinned) unpin.push(pinToCpu(process.pid, 0));
@@ -134,12 +155,14 @@ async function measureFramework(
     const compared = comparedOf(framework);
     const sides: Side[] = ['open', ...compared];
     const live: PairedRuns[] = [];
-    for (const [index, adapterCase] of sideOf(apps, 'open', 0).app.ready.cases.entries()) {
+    for (const [index, adapterCase] of sideOf(sets[0]!, 'open', 0).app.ready.cases.entries()) {
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
-        await checkReplies(apps, index, sides);
-        for (const side of settings.warmUpSeconds > 0 ? sides : []) {
-          const { port, httpCase } = sideOf(apps, side, index);
-          await warmUp(port, httpCase, settings.warmUpSeconds);
+        for (const apps of sets) {
+          await checkReplies(apps, index, sides);
+          for (const side of settings.warmUpSeconds > 0 ? sides : []) {
+            const { port, httpCase } = sideOf(apps, side, index);
+            await warmUp(port, httpCase, settings.warmUpSeconds);
+          }
         }
         return true;
       });
@@ -150,18 +173,25 @@ async function measureFramework(
     for (let round = 0; round < settings.rounds; round++) {
       for (const runs of [...live]) {
         const done = await attempt(result, `${label}, ${runs.credential}`, async () => {
-          for (const side of sidesOfRound(compared, round)) await measurePair(apps, runs, side, settings);
+          for (const side of sidesOfRound(compared, round))
+            await measurePair(sets, runs, side, settings, round);
           return true;
         });
         if (done === undefined) live.splice(live.indexOf(runs), 1);
       }
       ctx.progress(`${label} round ${round + 1}/${settings.rounds} done`);
     }
-    return await checkCacheHits(result, label, live, apps);
+    return await checkCacheHits(result, label, live, sets);
   } finally {
     for (const undo of unpin) undo?.();
-    for (const app of Object.values(apps)) await app.stop();
+    for (const app of sets.flatMap((apps) => Object.values(apps))) await app.stop();
   }
+}
+
+/** The pairs a ratio is the median of, and their range: how much the processes drawn moved it. */
+function spreadOf(ratios: number[]): string {
+  if (ratios.length < 2) return `${ratios.length} pair`;
+  return `${ratios.length} pairs, ${formatRatio(Math.min(...ratios))}–${formatRatio(Math.max(...ratios))}`;
 }
 
 /** The median of a side's figures, or NaN where there are none (/proc could not be read). */
@@ -195,7 +225,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
+      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; ${spreadOf(runs.ratio.guarded)}; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
     });
     return [
       label,
@@ -210,7 +240,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, median over rounds; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over pairs; Linux /proc).`,
+    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over pairs; Linux /proc).`,
     table: {
       columns: [
         'framework',
@@ -242,8 +272,8 @@ export const adaptersScenario: Scenario = {
   async run(ctx) {
     const result = emptyResult();
     const settings: Settings = ctx.quick
-      ? { rounds: 1, seconds: 0.5, warmUpSeconds: 0 }
-      : { rounds: 5, seconds: 1, warmUpSeconds: 5 };
+      ? { processes: 1, rounds: 1, seconds: 0.5, warmUpSeconds: 0 }
+      : { processes: 2, rounds: 4, seconds: 1, warmUpSeconds: 3 };
     const measured: PairedRuns[] = [];
     for (const framework of FRAMEWORKS) {
       const runs = await attempt(result, FRAMEWORK_LABELS[framework], () =>
@@ -253,7 +283,7 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each side of a framework's app runs in a child process of its own, autocannon in the bench process, ${settings.pinned ? 'the apps pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app for ${settings.seconds} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}. (Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
+      `Each side of a framework's app runs in a child process of its own, autocannon in the bench process, ${settings.pinned ? 'the apps pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app for ${settings.seconds} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}. (Until 2026-12-06's ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss). Each side’s process has its own keys and session, so its request carries a token of the same length, not the same token.',
       'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
