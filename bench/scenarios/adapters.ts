@@ -84,15 +84,9 @@ async function measurePair(
     sideOf(sets[at.compared]!, side, runs.index),
   ] as const;
   const before = pair.map(({ app }) => processCpuMicros(app.pid));
-  // Now and then one of the two loads falls a quarter short in its second, and it was always the
-  // one started first (8 of 8 such pairs on 2026-12-06): each side starts first every other round.
-  const swap = round % 2 === 1;
-  const started = await Promise.all(
-    (swap ? [pair[1], pair[0]] : pair).map(({ port, httpCase }) =>
-      loadCase(port, httpCase, settings.seconds, CONNECTIONS),
-    ),
+  const loads = await Promise.all(
+    pair.map(({ port, httpCase }) => loadCase(port, httpCase, settings.seconds, CONNECTIONS)),
   );
-  const loads = swap ? [started[1], started[0]] : started;
   const after = pair.map(({ app }) => processCpuMicros(app.pid));
   runs.ratio[side].push(loads[1]!.completed / loads[0]!.completed);
   (['open', side] as const).forEach((name, at) => {
