@@ -8,7 +8,8 @@ import { processesOfRound } from '../../bench/lib/adapter-sides.ts';
 
 describe('bench: the adapters scenario pairs its processes', () => {
   it('with one process a side, every round pairs the two it has', () => {
-    for (let round = 0; round < 5; round++) assert.deepEqual(processesOfRound(round, 1), { open: 0, compared: 0 });
+    for (let round = 0; round < 5; round++)
+      assert.deepEqual(processesOfRound(round, 1), { open: 0, compared: 0 });
   });
 
   it('with two a side, four rounds pair first with first, second with second, then crossed', () => {
