@@ -24,9 +24,8 @@ const CONNECTIONS = 50;
 const TARGET = 0.95;
 
 interface Settings {
-  /** Processes started per side (each a fresh draw of the same app); rounds go over their pairings. */
+  /** Processes started per side (each a fresh draw of the same app); one round per pairing of them. */
   processes: number;
-  rounds: number;
   seconds: number;
   warmUpSeconds: number;
   /** Whether the apps and the load each had a CPU of their own (Linux with taskset, 2+ CPUs). */
@@ -65,6 +64,11 @@ function pairedRatio(runs: PairedRuns, side: Compared = 'guarded'): number {
   return runs.ratio[side].length === 0 ? Number.NaN : median(runs.ratio[side]);
 }
 
+/** Rounds per guard: one for each pairing of an open process with a compared side's (`processesOfRound`). */
+function roundsOf(settings: Settings): number {
+  return settings.processes ** 2;
+}
+
 /** The compared sides of round `round`: rotated, so none always runs first. */
 function sidesOfRound(sides: readonly Compared[], round: number): Compared[] {
   return sides.map((_side, index) => sides[(index + round) % sides.length]!);
@@ -78,10 +82,10 @@ async function measurePair(
   settings: Settings,
   round: number,
 ) {
-  const at = processesOfRound(round, sets.length);
+  const pairing = processesOfRound(round, sets.length);
   const pair = [
-    sideOf(sets[at.open]!, 'open', runs.index),
-    sideOf(sets[at.compared]!, side, runs.index),
+    sideOf(sets[pairing.open]!, 'open', runs.index),
+    sideOf(sets[pairing.compared]!, side, runs.index),
   ] as const;
   const before = pair.map(({ app }) => processCpuMicros(app.pid));
   const loads = await Promise.all(
@@ -170,7 +174,8 @@ async function measureFramework(
       const { credential } = adapterCase;
       if (ok) live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides() });
     }
-    for (let round = 0; round < settings.rounds; round++) {
+    const rounds = roundsOf(settings);
+    for (let round = 0; round < rounds; round++) {
       for (const runs of [...live]) {
         const done = await attempt(result, `${label}, ${runs.credential}`, async () => {
           for (const side of sidesOfRound(compared, round))
@@ -179,7 +184,7 @@ async function measureFramework(
         });
         if (done === undefined) live.splice(live.indexOf(runs), 1);
       }
-      ctx.progress(`${label} round ${round + 1}/${settings.rounds} done`);
+      ctx.progress(`${label} round ${round + 1}/${rounds} done`);
     }
     return await checkCacheHits(result, label, live, sets);
   } finally {
@@ -272,8 +277,8 @@ export const adaptersScenario: Scenario = {
   async run(ctx) {
     const result = emptyResult();
     const settings: Settings = ctx.quick
-      ? { processes: 1, rounds: 1, seconds: 0.5, warmUpSeconds: 0 }
-      : { processes: 2, rounds: 4, seconds: 1, warmUpSeconds: 3 };
+      ? { processes: 1, seconds: 0.5, warmUpSeconds: 0 }
+      : { processes: 2, seconds: 1, warmUpSeconds: 3 };
     const measured: PairedRuns[] = [];
     for (const framework of FRAMEWORKS) {
       const runs = await attempt(result, FRAMEWORK_LABELS[framework], () =>
@@ -283,7 +288,7 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each side of a framework's app runs in a child process of its own, autocannon in the bench process, ${settings.pinned ? 'the apps pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app for ${settings.seconds} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}. (Until 2026-12-06's ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
+      `Each side of a framework's app runs in a child process of its own, autocannon in the bench process, ${settings.pinned ? 'the apps pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${roundsOf(settings)} round${roundsOf(settings) > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app for ${settings.seconds} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}. (Until 2026-12-06's ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss). Each side’s process has its own keys and session, so its request carries a token of the same length, not the same token.',
       'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
