@@ -1,10 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpCase, HttpServiceConfig, HttpServiceReady } from '../workers/http/types.ts';
-import { type LoadResult, runLoad } from './load.ts';
+import {
+  type CountedLoad,
+  countTogether,
+  type LoadOptions,
+  type LoadResult,
+  runLoad,
+  runLoadsTogether,
+  type SharedWindow,
+} from './load.ts';
 import type { ScenarioContext } from './types.ts';
 import { startWorker, type Worker } from './workers.ts';
 
 const SERVICE = fileURLToPath(new URL('../workers/http-service.ts', import.meta.url));
+const LOAD_RUNNER = fileURLToPath(new URL('../workers/load-runner.ts', import.meta.url));
 
 /** Starts the tiny service with the given features in a child process; stop it with `stop()`. */
 export function startHttpService(
@@ -40,6 +49,50 @@ export async function loadCase(
   const result = await runLoad({ ...loadOptions(port, httpCase), durationSeconds, connections });
   assertAllOk(httpCase, result);
   return result;
+}
+
+/** Load generators in processes of their own (bench/workers/load-runner.ts), one per load of a pair. */
+export function startLoadProcesses(count: number): Promise<Worker<unknown>[]> {
+  return Promise.all(Array.from({ length: count }, () => startWorker<unknown>(LOAD_RUNNER, {})));
+}
+
+/** A load run by a load process: the window's edges are messages, sent together to every process. */
+function countedIn(
+  runner: Worker<unknown>,
+  options: Omit<LoadOptions, 'durationSeconds'>,
+  until: number,
+): CountedLoad {
+  // A lost edge shows at `finish`, which then answers for a load that was never opened or closed.
+  const send = (command: object) => void runner.call(command).catch(() => {});
+  return {
+    started: runner.call<void>({ start: options, untilSeconds: until }),
+    open: () => send({ open: true }),
+    close: () => send({ close: true }),
+    finish: () => runner.call<LoadResult>({ finish: true }),
+  };
+}
+
+/**
+ * Several services' cases loaded at the same time and counted over one shared window
+ * (`countTogether`), by autocannon in this process or, given one load process per case, in
+ * those; like `loadCase`, a case that got anything but 2xx answers throws.
+ */
+export async function loadCasesTogether(
+  targets: { port: number; httpCase: HttpCase }[],
+  connections: number,
+  window: SharedWindow,
+  runners?: Worker<unknown>[],
+): Promise<LoadResult[]> {
+  const options = targets.map(({ port, httpCase }) => ({ ...loadOptions(port, httpCase), connections }));
+  const until = window.leadInSeconds + window.seconds;
+  const loads = runners
+    ? await countTogether(
+        options.map((load, at) => countedIn(runners[at]!, load, until)),
+        window,
+      )
+    : await runLoadsTogether(options, window);
+  for (const [at, load] of loads.entries()) assertAllOk(targets[at]!.httpCase, load);
+  return loads;
 }
 
 export function assertAllOk(

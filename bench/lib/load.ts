@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { quantileOfSorted, type Summary, summarize } from './stats.ts';
 
@@ -26,31 +27,46 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
 }
 
-/** Sampling interval. Also autocannon's: it checks for the end of the run once per interval. */
+/** Sampling interval. Also autocannon's in a lone run: it checks for the end of the run once per interval. */
 const SAMPLE_MS = 250;
 
 /**
- * One bounded autocannon run (it stops by itself after `durationSeconds`). Throughput is sampled
- * four times a second so even a one-second smoke run has a spread; latencies come from every 2xx
- * response at full resolution, as autocannon's own histogram keeps whole milliseconds, too coarse
- * for a loopback server answering in a fraction of one.
+ * autocannon's tick in loads run together (`runLoadsTogether`): they are stopped by the caller,
+ * and each then ends at its next tick, so a short one keeps the tail after the window short.
  */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+const TOGETHER_TICK_MS = 50;
+
+/** One load whose responses are counted only between `open()` and `close()`, in this process or another. */
+export interface CountedLoad {
+  /** Resolves once the load is under way. */
+  started: Promise<void>;
+  open(): void;
+  close(): void;
+  /** Stops the load; its result: `completed`, rates and latencies as counted, errors and status codes over the whole run. */
+  finish(): Promise<LoadResult>;
+}
+
+/** One autocannon run whose responses are counted only between `open()` and `close()`. */
+function startCounted(options: LoadOptions, sampleInt: number) {
   const latencies: number[] = [];
   const rates: number[] = [];
+  let counting = false;
+  let counted = 0;
   let inInterval = 0;
   let intervalStart = performance.now();
+  let sampler: ReturnType<typeof setInterval> | undefined;
   const instance = autocannon({
     url: options.url,
     connections: options.connections ?? 10,
     duration: options.durationSeconds,
-    sampleInt: SAMPLE_MS,
+    sampleInt,
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     ...(options.body === undefined ? {} : { body: options.body }),
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     timeout: 10,
   });
+  const started = new Promise<void>((resolve) => instance.on('start', () => resolve()));
   const closeInterval = (minimumMs: number) => {
     const now = performance.now();
     const elapsedMs = now - intervalStart;
@@ -59,32 +75,123 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     inInterval = 0;
     intervalStart = now;
   };
-  instance.on('start', () => {
-    inInterval = 0;
-    intervalStart = performance.now();
-  });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
+    if (!counting) return;
+    counted++;
     inInterval++;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
   });
-  const sampler = setInterval(() => closeInterval(0), SAMPLE_MS);
-  let result: Awaited<typeof instance>;
+  return {
+    instance,
+    started,
+    open(): void {
+      counting = true;
+      inInterval = 0;
+      intervalStart = performance.now();
+      sampler = setInterval(() => closeInterval(0), SAMPLE_MS);
+    },
+    close(): void {
+      clearInterval(sampler);
+      if (counting) closeInterval(SAMPLE_MS / 2);
+      counting = false;
+    },
+    summary(result: Awaited<typeof instance>, completed = counted): LoadResult {
+      return summarizeLoad({
+        rateSamples: rates,
+        latencySamples: Float64Array.from(latencies),
+        completed,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        statusCodes: Object.fromEntries(
+          Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+        ),
+      });
+    },
+  };
+}
+
+/**
+ * A load for `countTogether`: it runs until `finish()` (a backstop ends it 10 s past `untilSeconds`
+ * should nobody call it), with a short autocannon tick so that it stops soon after.
+ */
+export function startCountedLoad(
+  options: Omit<LoadOptions, 'durationSeconds'>,
+  untilSeconds: number,
+): CountedLoad {
+  const run = startCounted({ ...options, durationSeconds: untilSeconds + 10 }, TOGETHER_TICK_MS);
+  return {
+    started: run.started,
+    open: run.open,
+    close: run.close,
+    async finish() {
+      run.instance.stop();
+      return run.summary(await run.instance);
+    },
+  };
+}
+
+/**
+ * One bounded autocannon run (it stops by itself after `durationSeconds`). Throughput is sampled
+ * four times a second so even a one-second smoke run has a spread; latencies come from every 2xx
+ * response at full resolution, as autocannon's own histogram keeps whole milliseconds, too coarse
+ * for a loopback server answering in a fraction of one.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const run = startCounted(options, SAMPLE_MS);
+  run.instance.on('start', () => run.open());
+  let result: Awaited<typeof run.instance>;
   try {
-    result = await instance;
+    result = await run.instance;
   } finally {
-    clearInterval(sampler);
+    run.close();
   }
-  closeInterval(SAMPLE_MS / 2);
-  return summarizeLoad({
-    rateSamples: rates,
-    latencySamples: Float64Array.from(latencies),
-    completed: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    statusCodes: Object.fromEntries(
-      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
-    ),
-  });
+  return run.summary(result, result.requests.total);
+}
+
+/** The shared window of `countTogether`, and readings to take at its edges (CPU time, say). */
+export interface SharedWindow {
+  seconds: number;
+  /** How long every load runs before the window opens: connections made, all of them under way. */
+  leadInSeconds: number;
+  onOpen?: () => void;
+  onClose?: () => void;
+}
+
+/**
+ * Several loads at once, each counted over the very same window: once all have started and run
+ * `leadInSeconds`, their responses are counted for `seconds`, then all are stopped. (autocannon
+ * alone notices the end of its duration only at its next tick, so of two runs of equal duration
+ * one sometimes ran a tick longer: on a shared CPU it had that tick to itself, and a pair's ratio
+ * read 1.5× where it was 1.0×.)
+ */
+export async function countTogether(loads: CountedLoad[], window: SharedWindow): Promise<LoadResult[]> {
+  try {
+    await Promise.all(loads.map((load) => load.started));
+    await sleep(window.leadInSeconds * 1000);
+    // Opened and closed in one synchronous step each: in this process no response falls between
+    // two loads' edges; in load processes, the messages leave together.
+    window.onOpen?.();
+    for (const load of loads) load.open();
+    await sleep(window.seconds * 1000);
+    for (const load of loads) load.close();
+    window.onClose?.();
+  } catch (error) {
+    await Promise.allSettled(loads.map((load) => load.finish()));
+    throw error;
+  }
+  return Promise.all(loads.map((load) => load.finish()));
+}
+
+/** `countTogether` with every load run by autocannon in this process. */
+export function runLoadsTogether(
+  loads: Omit<LoadOptions, 'durationSeconds'>[],
+  window: SharedWindow,
+): Promise<LoadResult[]> {
+  const until = window.leadInSeconds + window.seconds;
+  return countTogether(
+    loads.map((options) => startCountedLoad(options, until)),
+    window,
+  );
 }
 
 type RawLoad = Omit<LoadResult, 'requestsPerSecond' | 'latencyMs'>;
