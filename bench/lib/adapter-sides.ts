@@ -1,3 +1,5 @@
+import { formatRatio } from './format.ts';
+import { median } from './stats.ts';
 import type { Worker } from './workers.ts';
 import type { AdapterAppReady } from '../workers/adapter-app.ts';
 import { type AppForm, OPEN_SUB } from '../workers/adapters/frameworks.ts';
@@ -63,4 +65,25 @@ export async function checkReplies(apps: SideApps, index: number, sides: readonl
 export function processesOfRound(round: number, processes: number): { open: number; compared: number } {
   const open = round % processes;
   return { open, compared: (open + Math.floor(round / processes)) % processes };
+}
+
+/** The pairs a ratio is the median of, and their range: how much the processes drawn moved it. */
+export function spreadOf(ratios: number[]): string {
+  if (ratios.length < 2) return `${ratios.length} pair`;
+  return `${ratios.length} pairs, ${formatRatio(Math.min(...ratios))}–${formatRatio(Math.max(...ratios))}`;
+}
+
+/** The median of a side's figures, or NaN where there are none (/proc could not be read). */
+export function medianOf(values: number[]): number {
+  return values.length === 0 ? Number.NaN : median(values);
+}
+
+/** Rounds per guard: one for each pairing of an open process with a compared side's (`processesOfRound`). */
+export function roundsOf(processes: number): number {
+  return processes ** 2;
+}
+
+/** The compared sides of round `round`: rotated, so none always runs first. */
+export function sidesOfRound<Side>(sides: readonly Side[], round: number): Side[] {
+  return sides.map((_side, index) => sides[(index + round) % sides.length]!);
 }

@@ -1,15 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
-import { loadCase, warmUp } from '../lib/http-service.ts';
+import { loadCasesTogether, startLoadProcesses, warmUp } from '../lib/http-service.ts';
 import { pinToCpu } from '../lib/pin.ts';
 import { processCpuMicros } from '../lib/process-cpu.ts';
 import { describeCores } from '../lib/machine.ts';
 import { recordScore } from '../lib/scorecard.ts';
-import { median } from '../lib/stats.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
-import { startWorker } from '../lib/workers.ts';
-import { checkReplies, processesOfRound, type SideApps, sideOf } from '../lib/adapter-sides.ts';
+import { startWorker, type Worker } from '../lib/workers.ts';
+import {
+  checkReplies,
+  medianOf,
+  processesOfRound,
+  roundsOf,
+  type SideApps,
+  sideOf,
+  sidesOfRound,
+  spreadOf,
+} from '../lib/adapter-sides.ts';
 import type { AdapterAppReady, GuardCounters } from '../workers/adapter-app.ts';
 import {
   type AppForm,
@@ -22,6 +30,8 @@ import {
 const APP = fileURLToPath(new URL('../workers/adapter-app.ts', import.meta.url));
 const CONNECTIONS = 50;
 const TARGET = 0.95;
+/** Each pair's loads run this long, both under way, before their shared counting window opens. */
+const LEAD_IN_SECONDS = 0.1;
 
 interface Settings {
   /** Processes started per side (each a fresh draw of the same app); one round per pairing of them. */
@@ -61,22 +71,13 @@ const emptySides = (): Record<Side, number[]> => ({ open: [], guarded: [], noop:
 
 /** A side ÷ open over the rounds: the median of the pairs' ratios. */
 function pairedRatio(runs: PairedRuns, side: Compared = 'guarded'): number {
-  return runs.ratio[side].length === 0 ? Number.NaN : median(runs.ratio[side]);
-}
-
-/** Rounds per guard: one for each pairing of an open process with a compared side's (`processesOfRound`). */
-function roundsOf(settings: Settings): number {
-  return settings.processes ** 2;
-}
-
-/** The compared sides of round `round`: rotated, so none always runs first. */
-function sidesOfRound(sides: readonly Compared[], round: number): Compared[] {
-  return sides.map((_side, index) => sides[(index + round) % sides.length]!);
+  return medianOf(runs.ratio[side]);
 }
 
 /** One pair: `side` and the open app loaded at the same time, for the same seconds. */
 async function measurePair(
   sets: SideApps[],
+  runners: Worker<unknown>[],
   runs: PairedRuns,
   side: Compared,
   settings: Settings,
@@ -87,11 +88,15 @@ async function measurePair(
     sideOf(sets[pairing.open]!, 'open', runs.index),
     sideOf(sets[pairing.compared]!, side, runs.index),
   ] as const;
-  const before = pair.map(({ app }) => processCpuMicros(app.pid));
-  const loads = await Promise.all(
-    pair.map(({ port, httpCase }) => loadCase(port, httpCase, settings.seconds, CONNECTIONS)),
-  );
-  const after = pair.map(({ app }) => processCpuMicros(app.pid));
+  let before: (number | undefined)[] = [];
+  let after: (number | undefined)[] = [];
+  const window = {
+    seconds: settings.seconds,
+    leadInSeconds: LEAD_IN_SECONDS,
+    onOpen: () => (before = pair.map(({ app }) => processCpuMicros(app.pid))),
+    onClose: () => (after = pair.map(({ app }) => processCpuMicros(app.pid))),
+  };
+  const loads = await loadCasesTogether([...pair], CONNECTIONS, window, runners);
   runs.ratio[side].push(loads[1]!.completed / loads[0]!.completed);
   (['open', side] as const).forEach((name, at) => {
     runs.rate[name].push(loads[at]!.requestsPerSecond.median);
@@ -141,15 +146,19 @@ async function measureFramework(
   settings: Settings,
 ): Promise<PairedRuns[]> {
   const sets: SideApps[] = [];
+  const runners: Worker<unknown>[] = [];
   const unpin: ((() => void) | undefined)[] = [];
   try {
+    // One load generator per side of a pair, each in a process of its own, both on CPU 0.
+    runners.push(...(await startLoadProcesses(2)));
+    for (const runner of runners) unpin.push(pinToCpu(runner.pid, 0));
     for (let set = 0; set < settings.processes; set++) {
       const apps: SideApps = {};
       sets.push(apps);
       for (const side of formsOf(framework)) {
         const app = await startWorker<AdapterAppReady>(APP, { framework, forms: [side] });
         apps[side] = app;
-        // As the issue measured: the apps on one CPU, the load (this process, autocannon) on the other.
+        // As the issue measured: the apps on one CPU, the load (autocannon) on the other.
         unpin.push(pinToCpu(app.pid, 1));
       }
     }
@@ -161,25 +170,26 @@ async function measureFramework(
     const live: PairedRuns[] = [];
     for (const [index, adapterCase] of sideOf(sets[0]!, 'open', 0).app.ready.cases.entries()) {
       const ok = await attempt(result, `${label}, ${adapterCase.credential}`, async () => {
-        for (const apps of sets) {
-          await checkReplies(apps, index, sides);
-          for (const side of settings.warmUpSeconds > 0 ? sides : []) {
-            const { port, httpCase } = sideOf(apps, side, index);
-            await warmUp(port, httpCase, settings.warmUpSeconds);
-          }
-        }
+        for (const apps of sets) await checkReplies(apps, index, sides);
         return true;
       });
       const ratio = { guarded: [], noop: [], wrapped: [] };
       const { credential } = adapterCase;
       if (ok) live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides() });
     }
-    const rounds = roundsOf(settings);
+    // Each process is warmed up on every guard's route at once: its code is then compiled for every
+    // credential it will be sent, and is not compiled again when a pair sends it another one.
+    const warmed = settings.warmUpSeconds > 0 ? sets : [];
+    for (const [apps, side] of warmed.flatMap((apps) => sides.map((side) => [apps, side] as const))) {
+      const routes = live.map(({ index }) => sideOf(apps, side, index));
+      await Promise.all(routes.map(({ port, httpCase }) => warmUp(port, httpCase, settings.warmUpSeconds)));
+    }
+    const rounds = roundsOf(settings.processes);
     for (let round = 0; round < rounds; round++) {
       for (const runs of [...live]) {
         const done = await attempt(result, `${label}, ${runs.credential}`, async () => {
           for (const side of sidesOfRound(compared, round))
-            await measurePair(sets, runs, side, settings, round);
+            await measurePair(sets, runners, runs, side, settings, round);
           return true;
         });
         if (done === undefined) live.splice(live.indexOf(runs), 1);
@@ -189,19 +199,8 @@ async function measureFramework(
     return await checkCacheHits(result, label, live, sets);
   } finally {
     for (const undo of unpin) undo?.();
-    for (const app of sets.flatMap((apps) => Object.values(apps))) await app.stop();
+    for (const worker of [...runners, ...sets.flatMap((apps) => Object.values(apps))]) await worker.stop();
   }
-}
-
-/** The pairs a ratio is the median of, and their range: how much the processes drawn moved it. */
-function spreadOf(ratios: number[]): string {
-  if (ratios.length < 2) return `${ratios.length} pair`;
-  return `${ratios.length} pairs, ${formatRatio(Math.min(...ratios))}–${formatRatio(Math.max(...ratios))}`;
-}
-
-/** The median of a side's figures, or NaN where there are none (/proc could not be read). */
-function medianOf(values: number[]): number {
-  return values.length === 0 ? Number.NaN : median(values);
 }
 
 function formatMicros(value: number): string {
@@ -245,7 +244,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over pairs; Linux /proc).`,
+    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, both counted over one shared window that opens once both loads have run ${LEAD_IN_SECONDS} s, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over pairs; Linux /proc).`,
     table: {
       columns: [
         'framework',
@@ -278,7 +277,7 @@ export const adaptersScenario: Scenario = {
     const result = emptyResult();
     const settings: Settings = ctx.quick
       ? { processes: 1, seconds: 0.5, warmUpSeconds: 0 }
-      : { processes: 2, seconds: 1, warmUpSeconds: 3 };
+      : { processes: 2, seconds: 1, warmUpSeconds: 6 };
     const measured: PairedRuns[] = [];
     for (const framework of FRAMEWORKS) {
       const runs = await attempt(result, FRAMEWORK_LABELS[framework], () =>
@@ -288,7 +287,7 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each side of a framework's app runs in a child process of its own, autocannon in the bench process, ${settings.pinned ? 'the apps pinned to CPU 1 and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${roundsOf(settings)} round${roundsOf(settings) > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app for ${settings.seconds} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per side` : ''}. (Until 2026-12-06's ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
+      `Each side of a framework's app runs in a child process of its own, autocannon in two load processes of its own (one per side of a pair), ${settings.pinned ? 'the apps pinned to CPU 1 and the load processes and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${roundsOf(settings.processes)} round${roundsOf(settings.processes) > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app and counted over the same ${settings.seconds} s window once both had run ${LEAD_IN_SECONDS} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per process with every guard's route loaded at once` : ''}. (Until 2026-12-06's tenth stop both loads ran in the bench process, each counted over its own autocannon run: one pair in 20 had a side that ran a quarter second longer than the other, alone on the CPU, and in a third of Hono's pairs the load started second got 0.5–0.75× the requests of the other. Until the ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss). Each side’s process has its own keys and session, so its request carries a token of the same length, not the same token.',
       'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
