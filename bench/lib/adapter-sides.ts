@@ -1,4 +1,6 @@
 import { formatRatio } from './format.ts';
+import type { SharedWindow } from './load.ts';
+import { threadsCpuMicros } from './process-cpu.ts';
 import { median } from './stats.ts';
 import type { Worker } from './workers.ts';
 import type { AdapterAppReady } from '../workers/adapter-app.ts';
@@ -86,4 +88,33 @@ export function roundsOf(processes: number): number {
 /** The compared sides of round `round`: rotated, so none always runs first. */
 export function sidesOfRound<Side>(sides: readonly Side[], round: number): Side[] {
   return sides.map((_side, index) => sides[(index + round) % sides.length]!);
+}
+
+/**
+ * A pair's shared counting window that reads each app process's CPU time at its edges: what each
+ * used inside the window (undefined where /proc could not be read), and the window's length. The
+ * two apps together should keep their CPU busy; if not, the load generator set the pace.
+ */
+export function cpuWindow(pids: number[], seconds: number, leadInSeconds: number) {
+  let before: (number | undefined)[] = [];
+  let after: (number | undefined)[] = [];
+  const edges = { opened: 0, closed: 0 };
+  const window: SharedWindow = {
+    seconds,
+    leadInSeconds,
+    onOpen: () => {
+      before = pids.map(threadsCpuMicros);
+      edges.opened = performance.now();
+    },
+    onClose: () => {
+      edges.closed = performance.now();
+      after = pids.map(threadsCpuMicros);
+    },
+  };
+  const used = () =>
+    pids.map((_pid, at) => {
+      const [start, end] = [before[at], after[at]];
+      return start === undefined || end === undefined ? undefined : end - start;
+    });
+  return { window, used, windowMicros: () => (edges.closed - edges.opened) * 1000 };
 }

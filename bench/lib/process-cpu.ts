@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time (user + system) a process has used so far, in µs, read from Linux's /proc; undefined
@@ -31,4 +31,22 @@ export function runQueueWaitNs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time a process's threads have used so far, in µs to the nanosecond (the sum of each thread's
+ * `/proc/<pid>/task/<tid>/schedstat` run time; a thread that has exited no longer counts), where
+ * schedstats can be read; else `processCpuMicros`, which counts in 10 ms ticks: too coarse to tell
+ * how busy a process was in one second.
+ */
+export function threadsCpuMicros(pid: number): number | undefined {
+  try {
+    let nanos = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(nanos)) return nanos / 1000;
+  } catch {
+    // No schedstats (or the process is gone): the coarser count below, or nothing.
+  }
+  return processCpuMicros(pid);
 }

@@ -3,13 +3,13 @@ import { attempt } from '../lib/cases.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
 import { loadCasesTogether, startLoadProcesses, warmUp } from '../lib/http-service.ts';
 import { pinToCpu } from '../lib/pin.ts';
-import { processCpuMicros } from '../lib/process-cpu.ts';
 import { describeCores } from '../lib/machine.ts';
 import { recordScore } from '../lib/scorecard.ts';
 import { emptyResult, type Scenario, type ScenarioContext, type ScenarioResult } from '../lib/types.ts';
 import { startWorker, type Worker } from '../lib/workers.ts';
 import {
   checkReplies,
+  cpuWindow,
   medianOf,
   processesOfRound,
   roundsOf,
@@ -65,6 +65,8 @@ interface PairedRuns {
   ratio: Record<Compared, number[]>;
   rate: Record<Side, number[]>;
   cpu: Record<Side, number[]>;
+  /** Per pair: the two apps' CPU time ÷ the window's (about 1 when the apps, not the load, set the pace). */
+  busy: number[];
 }
 
 const emptySides = (): Record<Side, number[]> => ({ open: [], guarded: [], noop: [], wrapped: [] });
@@ -88,21 +90,20 @@ async function measurePair(
     sideOf(sets[pairing.open]!, 'open', runs.index),
     sideOf(sets[pairing.compared]!, side, runs.index),
   ] as const;
-  let before: (number | undefined)[] = [];
-  let after: (number | undefined)[] = [];
-  const window = {
-    seconds: settings.seconds,
-    leadInSeconds: LEAD_IN_SECONDS,
-    onOpen: () => (before = pair.map(({ app }) => processCpuMicros(app.pid))),
-    onClose: () => (after = pair.map(({ app }) => processCpuMicros(app.pid))),
-  };
-  const loads = await loadCasesTogether([...pair], CONNECTIONS, window, runners);
+  const edges = cpuWindow(
+    pair.map(({ app }) => app.pid),
+    settings.seconds,
+    LEAD_IN_SECONDS,
+  );
+  const loads = await loadCasesTogether([...pair], CONNECTIONS, edges.window, runners);
   runs.ratio[side].push(loads[1]!.completed / loads[0]!.completed);
+  const used = edges.used();
   (['open', side] as const).forEach((name, at) => {
     runs.rate[name].push(loads[at]!.requestsPerSecond.median);
-    const [start, end] = [before[at], after[at]];
-    if (start !== undefined && end !== undefined) runs.cpu[name].push((end - start) / loads[at]!.completed);
+    if (used[at] !== undefined) runs.cpu[name].push(used[at] / loads[at]!.completed);
   });
+  if (used[0] !== undefined && used[1] !== undefined)
+    runs.busy.push((used[0] + used[1]) / edges.windowMicros());
 }
 
 /**
@@ -175,7 +176,8 @@ async function measureFramework(
       });
       const ratio = { guarded: [], noop: [], wrapped: [] };
       const { credential } = adapterCase;
-      if (ok) live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides() });
+      if (ok)
+        live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides(), busy: [] });
     }
     // Each process is warmed up on every guard's route at once: its code is then compiled for every
     // credential it will be sent, and is not compiled again when a pair sends it another one.
@@ -229,7 +231,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; ${spreadOf(runs.ratio.guarded)}; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
+      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; ${spreadOf(runs.ratio.guarded)}; the two apps' CPU ÷ the window ${formatNumber(medianOf(runs.busy))}; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
     });
     return [
       label,
@@ -244,7 +246,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, both counted over one shared window that opens once both loads have run ${LEAD_IN_SECONDS} s, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's user + system time per request (median over pairs; Linux /proc).`,
+    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, both counted over one shared window that opens once both loads have run ${LEAD_IN_SECONDS} s, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's run time per request, all its threads (median over pairs; Linux /proc schedstat). In the scorecard, the two apps' CPU ÷ the window is their CPU time together over the window's length, median over the pairs: about 1 where the apps set the pace, less where the load generator did (which pulls a ratio toward 1).`,
     table: {
       columns: [
         'framework',

@@ -1,7 +1,7 @@
 /**
  * One framework's app (Fastify, Express or Hono) in the forms asked for (open, no-op middleware,
  * guarded by the SDK's adapter, and on Hono wrapped by `gatehouseHandler`), each form on its own
- * port with the same routes, in a process of their own so autocannon (in the bench process) never
+ * port with the same routes, in a process of their own so autocannon (in load processes) never
  * shares their event loop (the adapters scenario starts one process per form, and every process
  * makes the same verifiers, used or not). One SDK verifier per guard, as a service runs it (static
  * JWKS, in-process revocation feed, cache on); the session guard's validateSession hook is backed
