@@ -31,7 +31,7 @@ export interface LoadResult {
 const SAMPLE_MS = 250;
 
 /**
- * autocannon's tick in loads run together (`runLoadsTogether`): they are stopped by the caller,
+ * autocannon's tick in loads counted together (`startCountedLoad`): they are stopped by the caller,
  * and each then ends at its next tick, so a short one keeps the tail after the window short.
  */
 const TOGETHER_TICK_MS = 50;

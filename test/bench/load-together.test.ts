@@ -1,8 +1,8 @@
 /**
- * bench/lib/load.ts `runLoadsTogether` (via `loadCasesTogether`): loads run at the same time are
- * counted over one shared window. autocannon alone notices the end of its duration only at its
- * next tick, so two runs of one duration could end a tick apart, and goal 1's pairs then compared
- * 1.25 s of one side with 1 s of the other.
+ * bench/lib/load.ts `countTogether` (via `loadCasesTogether`, in this process and in load processes
+ * of their own): loads run at the same time are counted over one shared window. autocannon alone
+ * notices the end of its duration only at its next tick, so two runs of one duration could end a
+ * tick apart, and goal 1's pairs then compared 1.25 s of one side with 1 s of the other.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
