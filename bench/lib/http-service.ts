@@ -51,9 +51,20 @@ export async function loadCase(
   return result;
 }
 
-/** Load generators in processes of their own (bench/workers/load-runner.ts), one per load of a pair. */
-export function startLoadProcesses(count: number): Promise<Worker<unknown>[]> {
-  return Promise.all(Array.from({ length: count }, () => startWorker<unknown>(LOAD_RUNNER, {})));
+/**
+ * Load generators in processes of their own (bench/workers/load-runner.ts), one per load of a pair;
+ * if one cannot start, those already started are stopped before the error is passed on.
+ */
+export async function startLoadProcesses(count: number): Promise<Worker<unknown>[]> {
+  const runners: Worker<unknown>[] = [];
+  try {
+    for (let started = 0; started < count; started++)
+      runners.push(await startWorker<unknown>(LOAD_RUNNER, {}));
+  } catch (error) {
+    for (const runner of runners) await runner.stop();
+    throw error;
+  }
+  return runners;
 }
 
 /** A load run by a load process: the window's edges are messages, sent together to every process. */
