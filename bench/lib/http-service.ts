@@ -6,9 +6,10 @@ import {
   type LoadOptions,
   type LoadResult,
   runLoad,
-  runLoadsTogether,
+  startCountedLoad,
   type SharedWindow,
 } from './load.ts';
+import type { LoadCommand } from '../workers/load-runner.ts';
 import type { ScenarioContext } from './types.ts';
 import { startWorker, type Worker } from './workers.ts';
 
@@ -74,12 +75,14 @@ function countedIn(
   until: number,
 ): CountedLoad {
   // A lost edge shows at `finish`, which then answers for a load that was never opened or closed.
-  const send = (command: object) => void runner.call(command).catch(() => {});
+  const send = (command: LoadCommand) => void runner.call(command).catch(() => {});
+  const start: LoadCommand = { start: options, untilSeconds: until };
+  const finish: LoadCommand = { finish: true };
   return {
-    started: runner.call<void>({ start: options, untilSeconds: until }),
+    started: runner.call<void>(start),
     open: () => send({ open: true }),
     close: () => send({ close: true }),
-    finish: () => runner.call<LoadResult>({ finish: true }),
+    finish: () => runner.call<LoadResult>(finish),
   };
 }
 
@@ -96,12 +99,10 @@ export async function loadCasesTogether(
 ): Promise<LoadResult[]> {
   const options = targets.map(({ port, httpCase }) => ({ ...loadOptions(port, httpCase), connections }));
   const until = window.leadInSeconds + window.seconds;
-  const loads = runners
-    ? await countTogether(
-        options.map((load, at) => countedIn(runners[at]!, load, until)),
-        window,
-      )
-    : await runLoadsTogether(options, window);
+  const counted = options.map((load, at) =>
+    runners ? countedIn(runners[at]!, load, until) : startCountedLoad(load, until),
+  );
+  const loads = await countTogether(counted, window);
   for (const [at, load] of loads.entries()) assertAllOk(targets[at]!.httpCase, load);
   return loads;
 }

@@ -182,18 +182,6 @@ export async function countTogether(loads: CountedLoad[], window: SharedWindow):
   return Promise.all(loads.map((load) => load.finish()));
 }
 
-/** `countTogether` with every load run by autocannon in this process. */
-export function runLoadsTogether(
-  loads: Omit<LoadOptions, 'durationSeconds'>[],
-  window: SharedWindow,
-): Promise<LoadResult[]> {
-  const until = window.leadInSeconds + window.seconds;
-  return countTogether(
-    loads.map((options) => startCountedLoad(options, until)),
-    window,
-  );
-}
-
 type RawLoad = Omit<LoadResult, 'requestsPerSecond' | 'latencyMs'>;
 
 function summarizeLoad(raw: RawLoad): LoadResult {
