@@ -4,6 +4,7 @@ import type { Verifier } from '@gatehouse/verify';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
 import { attempt } from '../lib/cases.ts';
+import { claimsBudgetText } from '../lib/claims-budget.ts';
 import { describeError, formatNumber, formatRatio, formatSpread } from '../lib/format.ts';
 import { rawVerify } from '../lib/raw-verify.ts';
 import { startSdkVerifier } from '../lib/sdk-fixture.ts';
@@ -27,6 +28,10 @@ const CLAIMS = { sub: 'user-1', sid: 'session-1', roles: ['admin'] };
 /** Distinct tokens cycled through for "first sight": more than the cache holds, so every one misses. */
 const FIRST_SIGHT_TOKENS = 256;
 const FIRST_SIGHT_CACHE_ENTRIES = 64;
+/** Goal 2's target: first sight ≥ this share of the raw check's throughput. */
+const GOAL_2_TARGET = 0.97;
+/** The row that bounds goal 2 (not a verifier): see claimsBudgetText. */
+const LEAST_WORK = 'decodes + JSON.parse alone (not a verifier: the least one that reads its claims adds)';
 
 /** Passes when the operation accepted the token (true, claims, or an SDK `{ ok: true }`). */
 function accepting(name: string, operation: () => unknown): () => Promise<void> {
@@ -54,6 +59,15 @@ function sdkCheck(name: string, verifier: Verifier, operation: () => unknown, ex
       throw new Error(`${name}: expected ${expectHits ? 'cache hits' : 'no cache hits'}`);
     }
   };
+}
+
+/** A token's payload and signature segments, each a flat string of its own (as a decoder is handed them). */
+function payloadAndSignature(token: string): [string, string] {
+  const [, payload, signature] = token.split('.');
+  return [
+    Buffer.from(payload!, 'latin1').toString('latin1'),
+    Buffer.from(signature!, 'latin1').toString('latin1'),
+  ];
 }
 
 /** The next of `items` each call, round and round (each case keeps its own place). */
@@ -90,6 +104,15 @@ function floorAndLibraries(fixture: SigningFixture, pool: string[]): VerifyCase[
   const nextForJose = cycle(pool);
   const nextForFastJwt = cycle(pool);
   const nextForCore = cycle(pool);
+  const nextSegments = cycle(pool.map(payloadAndSignature));
+  const decoded = Buffer.allocUnsafe(4096);
+  /** What every verifier that reads claims does besides the check, with node's own decoder, into one buffer. */
+  const leastWork = () => {
+    const [payload, signature] = nextSegments();
+    const payloadBytes = decoded.write(payload, 0, 'base64url');
+    decoded.write(signature, payloadBytes, 'base64url');
+    return JSON.parse(decoded.toString('latin1', 0, payloadBytes));
+  };
   const raw = () => {
     const { input, signature } = nextSplit();
     return rawVerify(alg, key, input, signature);
@@ -99,6 +122,7 @@ function floorAndLibraries(fixture: SigningFixture, pool: string[]): VerifyCase[
     ['jose jwtVerify', () => jwtVerify(nextForJose(), key, joseOptions), true],
     ['fast-jwt (sync, cache off)', () => fastJwt(nextForFastJwt()), false],
     ['Gatehouse core verifier (sync, every check)', () => core.verify(nextForCore()), false],
+    [LEAST_WORK, leastWork, false],
   ];
   return cases.map(([name, operation, isAsync, baseline]) => ({
     name,
@@ -284,7 +308,10 @@ function addScorecard(
   };
   const fastJwt = ratioOf('fast-jwt');
   const jose = ratioOf('jose');
-  const baselines = `raw node:crypto ${formatNumber(measured.find((entry) => entry.verifyCase.baseline)!.measurement.microsPerOp.median)} µs = 1.00×; fast-jwt ${formatRatio(fastJwt)}; jose ${formatRatio(jose)}`;
+  const floorMicros = measured.find((entry) => entry.verifyCase.baseline)!.measurement.microsPerOp.median;
+  const least = measured.find((entry) => entry.verifyCase.name === LEAST_WORK)?.measurement.microsPerOp;
+  const bound = least ? `; ${claimsBudgetText(floorMicros, least.median, GOAL_2_TARGET)}` : '';
+  const baselines = `raw node:crypto ${formatNumber(floorMicros)} µs = 1.00×; fast-jwt ${formatRatio(fastJwt)}; jose ${formatRatio(jose)}${bound}`;
   for (const [prefix, label] of [
     ['Gatehouse core', 'core verifier (sync, every check)'],
     ['Gatehouse SDK, first sight', 'SDK first sight (verify + revocation check + cache insert, one promise)'],
@@ -295,8 +322,8 @@ function addScorecard(
       goal: 2,
       what: `${alg} ${label}, throughput ÷ raw node:crypto`,
       value: formatRatio(value),
-      target: '≥ 0.97×',
-      pass: value >= 0.97,
+      target: `≥ ${GOAL_2_TARGET}×`,
+      pass: value >= GOAL_2_TARGET,
       baselines,
     });
   }
@@ -313,6 +340,7 @@ export const verifyScenario: Scenario = {
       'Every case is checked to accept the token before and after timing (the SDK ones also to have refused nothing and to hit, or miss, the cache as intended).',
       'The token carries iss, aud, sub, sid, jti, iat, exp and roles; header {alg, kid, typ: at+jwt}. fast-jwt runs with its cache off and checks typ, iss and aud like the others.',
       `The floor, jose, fast-jwt and the core verifier each cycle through the same ${FIRST_SIGHT_TOKENS} distinct tokens as the SDK's first sight, so every row of the scorecard verifies tokens it has not just verified (one token verified again and again runs about 1 % faster: the CPU learns its bytes). "First sight" cycles them through a ${FIRST_SIGHT_CACHE_ENTRIES}-entry cache, so every call misses; "cache hit" presents one token again and again. Both go through verifyRequest with an Authorization header made into a new string for every call (as node:http does for each request), which the SDK parses; that string's making is included. The best-case row passes one string object to verifyToken every call (no header parsing, and V8 keeps that string's hash): it is there to show what the realistic row adds, not to be quoted. Both SDK verifiers follow an in-process revocation feed.`,
+      `"${LEAST_WORK}" times, in the same rounds, what every verifier that checks claims does besides the signature check: each token's payload and signature decoded from base64url (node's own decoder, into one buffer) and the payload's JSON.parse. Timed alone and hot, without the checks of format and claims, it is less than any such verifier adds to the floor. Goal 2 allows a verifier to add floor × (1 ÷ ${GOAL_2_TARGET} − 1) µs; the scorecard gives this row's share of that budget, and where it takes all of it, says the target is beyond reach on the machine (RS256's check is the shortest, so its budget is the smallest).`,
       'The scorecard ratios are throughputs relative to the floor, paired by round (run i of a case ÷ run i of the floor, then the median over runs), so load that comes and goes during the measurement falls on both sides of each ratio.',
       'Synchronous verifiers are called without await; async ones (jose, SDK) are awaited one at a time, so their figures include one promise per call.',
       'The SDK has no HS256 rows: it takes public keys from a JWKS, and a JWKS never carries an HMAC secret (HS256 is for a single service, with the core verifier).',
