@@ -15,7 +15,7 @@ describe('bench: goal 2 budget beside the least a verifier adds', () => {
     assert.equal(addedMicrosBudget(80, 0.97), 4 * budget);
   });
 
-  it('says beyond reach where the parse alone takes the budget, and not where it leaves room', () => {
+  it('says beyond reach where the least work alone takes the budget, and not where it leaves room', () => {
     // 20 µs RSA check: 0.619 µs to spend; 0.93 µs of decoding and parsing has spent it.
     const spent = claimsBudgetText(20, 0.93, 0.97);
     assert.match(spent, /decodes \+ JSON\.parse alone 0\.930 µs, 150 % of the 0\.619 µs/);
