@@ -300,15 +300,16 @@ function addScorecard(
   measured: { verifyCase: VerifyCase; measurement: Measurement }[],
 ): void {
   if (alg === 'HS256') return;
-  const floor = measured.find((entry) => entry.verifyCase.baseline)?.measurement.samples;
-  if (!floor) return;
+  const floorMeasurement = measured.find((entry) => entry.verifyCase.baseline)?.measurement;
+  if (!floorMeasurement) return;
+  const floor = floorMeasurement.samples;
+  const floorMicros = floorMeasurement.microsPerOp.median;
   const ratioOf = (prefix: string) => {
     const entry = measured.find((candidate) => candidate.verifyCase.name.startsWith(prefix));
     return entry ? pairedThroughputRatio(entry.measurement.samples, floor) : Number.NaN;
   };
   const fastJwt = ratioOf('fast-jwt');
   const jose = ratioOf('jose');
-  const floorMicros = measured.find((entry) => entry.verifyCase.baseline)!.measurement.microsPerOp.median;
   const least = measured.find((entry) => entry.verifyCase.name === LEAST_WORK)?.measurement.microsPerOp;
   const bound = least ? `; ${claimsBudgetText(floorMicros, least.median, GOAL_2_TARGET)}` : '';
   const baselines = `raw node:crypto ${formatNumber(floorMicros)} µs = 1.00×; fast-jwt ${formatRatio(fastJwt)}; jose ${formatRatio(jose)}${bound}`;

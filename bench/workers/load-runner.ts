@@ -4,8 +4,7 @@
  * load two services in the same seconds without sharing an event loop, so neither load waits
  * behind the other's responses (see `startLoadProcesses`). Not meant to be run by hand.
  */
-import type { LoadOptions } from '../lib/load.ts';
-import { type CountedLoad, startCountedLoad } from '../lib/load.ts';
+import { type CountedLoad, type LoadOptions, startCountedLoad } from '../lib/load.ts';
 import { runWorker } from '../lib/run-worker.ts';
 
 /** What the bench sends: one command per call. */
