@@ -4,7 +4,7 @@ import { threadsCpuMicros } from './process-cpu.ts';
 import { median } from './stats.ts';
 import type { Worker } from './workers.ts';
 import type { AdapterAppReady } from '../workers/adapter-app.ts';
-import { type AppForm, OPEN_SUB } from '../workers/adapters/frameworks.ts';
+import { type AppForm, OPEN_SUB, UNVERIFIED_SUB } from '../workers/adapters/frameworks.ts';
 import type { HttpCase } from '../workers/http/types.ts';
 
 /**
@@ -42,14 +42,20 @@ export function sideOf(
 }
 
 /**
- * Before any timing: the guard accepts its credential and refuses a request without one, and the
- * same route of the open and no-op apps answers without asking for it.
+ * Before any timing: the guard accepts its credential and refuses a request without one, the
+ * same route of the open and no-op apps answers without asking for it, and the adapter around a
+ * verifier that verifies nothing answers its fixed principal with or without one (it guards nothing).
  */
 export async function checkReplies(apps: SideApps, index: number, sides: readonly Side[]): Promise<void> {
   for (const side of sides) {
     const { app, port, httpCase } = sideOf(apps, side, index);
     if (side === 'open' || side === 'noop') {
       await expectReply(port, httpCase, 200, OPEN_SUB);
+      continue;
+    }
+    if (side === 'unverified') {
+      await expectReply(port, httpCase, 200, UNVERIFIED_SUB);
+      await expectReply(port, { ...httpCase, headers: {} }, 200, UNVERIFIED_SUB);
       continue;
     }
     await expectReply(port, httpCase, 200, app.ready.cases[index]!.expectedSub);

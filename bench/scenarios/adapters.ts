@@ -69,7 +69,13 @@ interface PairedRuns {
   busy: number[];
 }
 
-const emptySides = (): Record<Side, number[]> => ({ open: [], guarded: [], noop: [], wrapped: [] });
+const emptySides = (): Record<Side, number[]> => ({
+  open: [],
+  guarded: [],
+  noop: [],
+  wrapped: [],
+  unverified: [],
+});
 
 /** A side ÷ open over the rounds: the median of the pairs' ratios. */
 function pairedRatio(runs: PairedRuns, side: Compared = 'guarded'): number {
@@ -174,7 +180,7 @@ async function measureFramework(
         for (const apps of sets) await checkReplies(apps, index, sides);
         return true;
       });
-      const ratio = { guarded: [], noop: [], wrapped: [] };
+      const ratio = { guarded: [], noop: [], wrapped: [], unverified: [] };
       const { credential } = adapterCase;
       if (ok)
         live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides(), busy: [] });
@@ -205,6 +211,11 @@ async function measureFramework(
   }
 }
 
+/** A difference of two ratios, in points of the open route's rate (0.012 → "1.2 points"). */
+function formatPoints(value: number): string {
+  return Number.isNaN(value) ? 'n/a' : `${(value * 100).toFixed(1)} points`;
+}
+
 function formatMicros(value: number): string {
   return Number.isNaN(value) ? 'n/a' : value.toFixed(1);
 }
@@ -213,12 +224,13 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
   const rows = measured.map((runs) => {
     const value = pairedRatio(runs);
     const noop = pairedRatio(runs, 'noop');
+    const unverified = pairedRatio(runs, 'unverified');
     const label = FRAMEWORK_LABELS[runs.framework];
     const [open, guarded] = [medianOf(runs.rate.open), medianOf(runs.rate.guarded)];
     const hasWrapped = runs.ratio.wrapped.length > 0;
     const cpuSides: Side[] = hasWrapped
-      ? ['open', 'guarded', 'noop', 'wrapped']
-      : ['open', 'guarded', 'noop'];
+      ? ['open', 'guarded', 'noop', 'unverified', 'wrapped']
+      : ['open', 'guarded', 'noop', 'unverified'];
     const cpuOf = (side: Side) => formatMicros(medianOf(runs.cpu[side]));
     const wrapped = hasWrapped ? pairedRatio(runs, 'wrapped') : undefined;
     const wrappedNote =
@@ -231,7 +243,7 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       value: formatRatio(value),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: value >= TARGET,
-      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; ${spreadOf(runs.ratio.guarded)}; the two apps' CPU ÷ the window ${formatNumber(medianOf(runs.busy))}; a no-op middleware ${formatRatio(noop)}; app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs${wrappedNote}`,
+      baselines: `loaded together: open ${formatNumber(open)} req/s, guarded ${formatNumber(guarded)} req/s; ${spreadOf(runs.ratio.guarded)}; the two apps' CPU ÷ the window ${formatNumber(medianOf(runs.busy))}; a no-op middleware ${formatRatio(noop)}; the adapter around a verifier that verifies nothing ${formatRatio(unverified)} (so the verifier's own share ${formatPoints(unverified - value)}); app CPU per request open ${cpuOf('open')} µs, guarded ${cpuOf('guarded')} µs, verifying nothing ${cpuOf('unverified')} µs${wrappedNote}`,
     });
     return [
       label,
@@ -240,13 +252,14 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
       formatNumber(guarded),
       formatRatio(value),
       formatRatio(noop),
+      formatRatio(unverified),
       wrapped === undefined ? '–' : formatRatio(wrapped),
       cpuSides.map(cpuOf).join(' / '),
     ];
   });
   result.sections.push({
     title: 'Guarded route ÷ open route, per framework adapter',
-    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, both counted over one shared window that opens once both loads have run ${LEAD_IN_SECONDS} s, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. On Hono a fourth app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the fourth figure). CPU is the app process's run time per request, all its threads (median over pairs; Linux /proc schedstat). In the scorecard, the two apps' CPU ÷ the window is their CPU time together over the window's length, median over the pairs: about 1 where the apps set the pace, less where the load generator did (which pulls a ratio toward 1).`,
+    description: `Each row: one route, the same in apps that differ only in what stands before its handler (nothing: open; a middleware that does nothing: no-op; the adapter: guarded), each app in a process of its own with the very same route table, all sent the very same request (the guard's credential). Each compared side is loaded at the same time as the open app, ${CONNECTIONS} connections each, the two processes sharing one CPU: what one request costs more on one side shows as fewer requests in the same second, and a host that slows down slows both. Each ratio is that side's requests ÷ the open app's in the same pair, both counted over one shared window that opens once both loads have run ${LEAD_IN_SECONDS} s, median over the pairs: each side runs in more than one process (a full run: two), and the rounds pair every open process with every process of the other side, since two processes of the same app can differ by several per cent for as long as they live; req/s is the median of quarter-second samples while paired (each app had about half a CPU). The no-op column is what the framework charges for any middleware on the route. The adapter verifying nothing is the adapter as shipped around a verifier that accepts every request at once with a fixed principal (it guards nothing, and is checked to answer without a credential): what the adapter itself costs (reading the headers, handing the principal on), so that the guarded side's distance from it is the verifier's own share of a cache hit. On Hono one more app, not judged: the same guard as \`gatehouseHandler\`, which wraps the route's handler so that the route has no middleware (its CPU is the last figure). CPU is the app process's run time per request, all its threads (median over pairs; Linux /proc schedstat). In the scorecard, the two apps' CPU ÷ the window is their CPU time together over the window's length, median over the pairs: about 1 where the apps set the pace, less where the load generator did (which pulls a ratio toward 1).`,
     table: {
       columns: [
         'framework',
@@ -255,10 +268,11 @@ function report(result: ScenarioResult, measured: PairedRuns[]): void {
         'guarded req/s (paired)',
         'guarded ÷ open',
         'no-op middleware ÷ open',
+        'adapter verifying nothing ÷ open',
         'wrapped handler ÷ open',
-        'app CPU µs/request: open / guarded / no-op (/ wrapped)',
+        'app CPU µs/request: open / guarded / no-op / verifying nothing (/ wrapped)',
       ],
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       rows,
     },
   });
@@ -289,10 +303,10 @@ export const adaptersScenario: Scenario = {
     }
     report(result, measured);
     result.notes.push(
-      `Each side of a framework's app runs in a child process of its own, autocannon in two load processes of its own (one per side of a pair), ${settings.pinned ? 'the apps pinned to CPU 1 and the load processes and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${roundsOf(settings.processes)} round${roundsOf(settings.processes) > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware; on Hono also the wrapped handler) loaded together with the open app and counted over the same ${settings.seconds} s window once both had run ${LEAD_IN_SECONDS} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per process with every guard's route loaded at once` : ''}. (Until 2026-12-06's tenth stop both loads ran in the bench process, each counted over its own autocannon run: one pair in 20 had a side that ran a quarter second longer than the other, alone on the CPU, and in a third of Hono's pairs the load started second got 0.5–0.75× the requests of the other. Until the ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
+      `Each side of a framework's app runs in a child process of its own, autocannon in two load processes of its own (one per side of a pair), ${settings.pinned ? 'the apps pinned to CPU 1 and the load processes and the bench to CPU 0 (taskset, all threads) while the scenario runs, as the issue measured' : 'not pinned to a CPU (taskset or a second CPU missing): they share the CPUs'} (${describeCores()}). Per framework: ${settings.processes} process${settings.processes > 1 ? 'es' : ''} per side, and ${roundsOf(settings.processes)} round${roundsOf(settings.processes) > 1 ? 's' : ''} over every guard, ${settings.processes > 1 ? 'each pairing a different open process with a different process of the other side' : 'one pair of processes'}; in each, every compared side (guarded, no-op middleware, the adapter verifying nothing; on Hono also the wrapped handler) loaded together with the open app and counted over the same ${settings.seconds} s window once both had run ${LEAD_IN_SECONDS} s, their order rotating by round${settings.warmUpSeconds > 0 ? `, after ${settings.warmUpSeconds} s of warm-up per process with every guard's route loaded at once` : ''}. (Until 2026-12-06's tenth stop both loads ran in the bench process, each counted over its own autocannon run: one pair in 20 had a side that ran a quarter second longer than the other, alone on the CPU, and in a third of Hono's pairs the load started second got 0.5–0.75× the requests of the other. Until the ninth stop, one process per side, 5 rounds after 5 s of warm-up: two processes of the same app then differed by up to 10 % in one run. Until 2026-12-05 the sides were loaded one after the other, each alone on the CPU, and paired by round: on this shared host the same no-op middleware then measured 0.77–1.17× the open route from one run to the next.)`,
       'The apps are written as a user would with `@gatehouse/verify/fastify` (gatehouseHook as preHandler), `@gatehouse/verify/express` (gatehouse middleware on the route) and `@gatehouse/verify/hono` (gatehouse middleware on the route, served by @hono/node-server; the judged side), and on Hono also `gatehouseHandler` around the route’s handler (the wrapped side). The guarded route answers `{"sub": <principal sub>}`, the open and no-op ones `{"sub": "anonymous"}`; the no-op middleware only passes the request on (Fastify: a preHandler calling `done()`; Express: `next()`; Hono: `await next()`). Each app registers the routes of all four guards in the same order (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`), so routing costs every side the same: Express matches its route layers one by one, and the routers read the path a character at a time. (Until 2026-12-05 the open side was a separate `/open` route registered first in the guarded app, which charged the guarded side for its longer path and, on Express, for the earlier layers.)',
       'One SDK verifier per guard (static JWKS, in-process revocation feed, cache on): every timed request presents the same credential, so it is a cache hit. The session guard’s validateSession hook runs the real auth flow over the in-memory store (only on a miss). Each side’s process has its own keys and session, so its request carries a token of the same length, not the same token.',
-      'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, and the same route of the open and no-op apps 200; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
+      'Before timing, each guard is checked to answer 200 with the expected principal and 401 without a credential, the same route of the open and no-op apps 200, and the adapter verifying nothing 200 with its fixed principal with and without the credential; a timed run with any non-2xx answer fails its case, and so does a guard whose verifier answered under 99% of its accepted requests from the cache or any while its feed was stale.',
     );
     return result;
   },

@@ -1,12 +1,12 @@
 /**
  * One framework's app (Fastify, Express or Hono) in the forms asked for (open, no-op middleware,
- * guarded by the SDK's adapter, and on Hono wrapped by `gatehouseHandler`), each form on its own
- * port with the same routes, in a process of their own so autocannon (in load processes) never
- * shares their event loop (the adapters scenario starts one process per form, and every process
- * makes the same verifiers, used or not). One SDK verifier per guard, as a service runs it (static
- * JWKS, in-process revocation feed, cache on); the session guard's validateSession hook is backed
- * by the real auth flow over the memory store. Started by bench/scenarios/adapters.ts; not meant
- * to be run by hand.
+ * guarded by the SDK's adapter, the adapter around a verifier that verifies nothing, and on Hono
+ * wrapped by `gatehouseHandler`), each form on its own port with the same routes, in a process of
+ * their own so autocannon (in load processes) never shares their event loop (the adapters
+ * scenario starts one process per form, and every process makes the same verifiers, used or not).
+ * One SDK verifier per guard, as a service runs it (static JWKS, in-process revocation feed, cache
+ * on); the session guard's validateSession hook is backed by the real auth flow over the memory
+ * store. Started by bench/scenarios/adapters.ts; not meant to be run by hand.
  */
 import { runWorker } from '../lib/run-worker.ts';
 import { type AppForm, type Framework, formsOf, type RunningApp, startApp } from './adapters/frameworks.ts';
@@ -30,6 +30,8 @@ export interface AdapterCase {
   open: HttpCase;
   /** The same request to the same route behind a middleware that does nothing: the framework's share. */
   noop: HttpCase;
+  /** The same request to the same route behind the adapter around a verifier that verifies nothing. */
+  unverified: HttpCase;
   /** Where the adapter has a second form (Hono's `gatehouseHandler`): the same request to that app. */
   wrapped?: HttpCase;
   /** The `sub` the guarded route must answer with. */
@@ -63,9 +65,10 @@ function adapterCaseOf(
     headers,
   };
   const noop: HttpCase = { ...open, name: `${credential}, no-op middleware, same headers` };
-  if (!formsOf(framework).includes('wrapped')) return { credential, guarded, open, noop, expectedSub };
-  const wrapped: HttpCase = { ...guarded, name: `${credential}, guarded, wrapped handler` };
-  return { credential, guarded, open, noop, wrapped, expectedSub };
+  const unverified: HttpCase = { ...open, name: `${credential}, adapter verifying nothing, same headers` };
+  const sides = { credential, guarded, open, noop, unverified, expectedSub };
+  if (!formsOf(framework).includes('wrapped')) return sides;
+  return { ...sides, wrapped: { ...guarded, name: `${credential}, guarded, wrapped handler` } };
 }
 
 runWorker<AdapterAppConfig>(async ({ framework, forms = formsOf(framework) }) => {

@@ -2,8 +2,8 @@
  * The same tiny app on Fastify, Express and Hono, as a user would write it with the SDK's
  * adapters (`@gatehouse/verify/fastify` etc.), in one of four forms that differ only in what
  * stands before each route's handler: nothing (open), a middleware that does nothing (no-op), the
- * adapter (guarded), or on Hono the adapter's second form, `gatehouseHandler` around the handler
- * (wrapped). Each form is its own app with the very same route table (same paths, same order), so
+ * adapter (guarded), the adapter around a verifier that verifies nothing (unverified), or on Hono
+ * the adapter's second form, `gatehouseHandler` around the handler (wrapped). Each form is its own app with the very same route table (same paths, same order), so
  * a request to one route costs every form the same routing: Express matches its layers one by one
  * (about 0.25 µs per earlier layer on the 2026-12-05 host), and the routers read a path a character
  * at a time. Used by bench/workers/adapter-app.ts.
@@ -11,7 +11,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Verifier } from '@gatehouse/verify';
+import type { Verifier, VerifyResult } from '@gatehouse/verify';
 import { gatehouse as expressGatehouse } from '@gatehouse/verify/express';
 import { gatehouseHook } from '@gatehouse/verify/fastify';
 import { type GatehouseEnv, gatehouseHandler, gatehouse as honoGatehouse } from '@gatehouse/verify/hono';
@@ -31,12 +31,49 @@ export const FRAMEWORK_LABELS: Record<Framework, string> = {
 /** What the open route answers; a guarded route answers the principal's `sub` instead. */
 export const OPEN_SUB = 'anonymous';
 
-/** What stands before a route's handler in one form of the app. */
-export type AppForm = 'open' | 'noop' | 'guarded' | 'wrapped';
+/** What the adapter around a verifier that verifies nothing (the `unverified` form) answers. */
+export const UNVERIFIED_SUB = 'unverified';
+
+/**
+ * What stands before a route's handler in one form of the app. `unverified` is the adapter as
+ * shipped around a verifier that verifies nothing (`verifiesNothing`): the guard's cost without
+ * the verifier's, so guarded − unverified is the verifier's own share of a cache hit.
+ */
+export type AppForm = 'open' | 'noop' | 'guarded' | 'wrapped' | 'unverified';
 
 /** The forms each framework's app is built in: `wrapped` only where the adapter has that form (Hono). */
 export function formsOf(framework: Framework): readonly AppForm[] {
-  return framework === 'hono' ? ['open', 'noop', 'guarded', 'wrapped'] : ['open', 'noop', 'guarded'];
+  return framework === 'hono'
+    ? ['open', 'noop', 'guarded', 'wrapped', 'unverified']
+    : ['open', 'noop', 'guarded', 'unverified'];
+}
+
+/**
+ * Not a guard: a Verifier that accepts every request at once with the same principal, in a fresh
+ * result object as a cache hit's is, through the registered entry the adapters call without a
+ * promise (verify-now.ts). What remains is the adapter's own work: reading the headers, handing
+ * the principal to the request, passing it on.
+ */
+export function verifiesNothing(): Verifier {
+  const principal = Object.freeze({
+    sub: UNVERIFIED_SUB,
+    sid: 'none',
+    roles: [],
+    strategy: 'jwt',
+    exp: 0,
+  } as const);
+  const now = (): VerifyResult => ({ ok: true, principal });
+  const verifier = {
+    start: async () => {},
+    stop: async () => {},
+    verifyRequest: async () => now(),
+    verifyToken: async () => now(),
+    metrics: () => {
+      throw new Error('verifiesNothing() keeps no metrics');
+    },
+    [Symbol.for('gatehouse.verify.verifyRequestNow')]: now,
+  };
+  return verifier;
 }
 
 /** A guarded route: its path and the verifier its adapter guards it with. */
@@ -63,11 +100,16 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** The routes of a form: the `unverified` form's adapters each get a verifier that verifies nothing. */
+function routesOf(form: AppForm, routes: GuardedRoute[]): GuardedRoute[] {
+  return form === 'unverified' ? routes.map(({ path }) => ({ path, verifier: verifiesNothing() })) : routes;
+}
+
 async function startFastify(form: AppForm, routes: GuardedRoute[]): Promise<RunningApp> {
   const app = Fastify({ logger: false });
   app.decorateRequest('auth', null);
-  for (const { path, verifier } of routes) {
-    if (form === 'guarded')
+  for (const { path, verifier } of routesOf(form, routes)) {
+    if (form === 'guarded' || form === 'unverified')
       app.get(path, { preHandler: gatehouseHook(verifier) }, async (request) => ({ sub: request.auth!.sub }));
     else if (form === 'noop')
       app.get(path, { preHandler: (_request, _reply, done) => done() }, async () => ({ sub: OPEN_SUB }));
@@ -88,8 +130,8 @@ async function startExpress(form: AppForm, routes: GuardedRoute[]): Promise<Runn
   const open = (_req: express.Request, res: express.Response) => {
     res.json({ sub: OPEN_SUB });
   };
-  for (const { path, verifier } of routes) {
-    if (form === 'guarded')
+  for (const { path, verifier } of routesOf(form, routes)) {
+    if (form === 'guarded' || form === 'unverified')
       app.get(path, expressGatehouse(verifier), (req, res) => {
         res.json({ sub: req.auth!.sub });
       });
@@ -102,8 +144,9 @@ async function startExpress(form: AppForm, routes: GuardedRoute[]): Promise<Runn
 
 async function startHono(form: AppForm, routes: GuardedRoute[]): Promise<RunningApp> {
   const app = new Hono<GatehouseEnv>();
-  for (const { path, verifier } of routes) {
-    if (form === 'guarded') app.get(path, honoGatehouse(verifier), (c) => c.json({ sub: c.get('auth').sub }));
+  for (const { path, verifier } of routesOf(form, routes)) {
+    if (form === 'guarded' || form === 'unverified')
+      app.get(path, honoGatehouse(verifier), (c) => c.json({ sub: c.get('auth').sub }));
     else if (form === 'wrapped')
       app.get(
         path,
