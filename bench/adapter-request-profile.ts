@@ -2,7 +2,8 @@
  * Instruction counts of one request through a framework adapter, for the adapters scenario's
  * routes (bench/workers/adapters/frameworks.ts): `open`, `noop` (a middleware / preHandler that
  * does nothing), `guarded` (the SDK's adapter, cached ES256 Bearer token, or the session cookie
- * with `cookie`) or, on Hono, `wrapped` (`gatehouseHandler` around the handler). Each run's server
+ * with `cookie`), `unverified` (the same adapter around a verifier that verifies nothing) or, on
+ * Hono, `wrapped` (`gatehouseHandler` around the handler). Each run's server
  * has that one route only, at `/r`, so route order plays no part; with ROUTES=bench (env) it has
  * the scenario's four (`/api/ES256`, `/api/EdDSA`, `/api/RS256`, `/api/session`, a verifier each),
  * all warmed up, and the ES256 one (the session one with `cookie`) measured.
@@ -11,7 +12,7 @@
  * flight on each, then closes the server's stdin, on which it exits (callgrind writes its totals then).
  *
  *   node --conditions=gatehouse-source bench/adapter-request-profile.ts \
- *     <express|fastify|hono> <open|noop|guarded|wrapped> <warmup> <measured> [bearer|cookie] [-- wrapper...]
+ *     <express|fastify|hono> <open|noop|guarded|unverified|wrapped> <warmup> <measured> [bearer|cookie] [-- wrapper...]
  *
  * Instructions per request: run twice (e.g. measured 2000 and 12000) under
  *   -- valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=/tmp/cg.%p
