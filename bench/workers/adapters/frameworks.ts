@@ -1,12 +1,13 @@
 /**
  * The same tiny app on Fastify, Express and Hono, as a user would write it with the SDK's
- * adapters (`@gatehouse/verify/fastify` etc.), in one of four forms that differ only in what
+ * adapters (`@gatehouse/verify/fastify` etc.), in one of five forms that differ only in what
  * stands before each route's handler: nothing (open), a middleware that does nothing (no-op), the
  * adapter (guarded), the adapter around a verifier that verifies nothing (unverified), or on Hono
- * the adapter's second form, `gatehouseHandler` around the handler (wrapped). Each form is its own app with the very same route table (same paths, same order), so
- * a request to one route costs every form the same routing: Express matches its layers one by one
- * (about 0.25 µs per earlier layer on the 2026-12-05 host), and the routers read a path a character
- * at a time. Used by bench/workers/adapter-app.ts.
+ * the adapter's second form, `gatehouseHandler` around the handler (wrapped). Each form is its own
+ * app with the very same route table (same paths, same order), so a request to one route costs
+ * every form the same routing: Express matches its layers one by one (about 0.25 µs per earlier
+ * layer on the 2026-12-05 host), and the routers read a path a character at a time. Used by
+ * bench/workers/adapter-app.ts.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
