@@ -20,6 +20,7 @@ import {
 } from '../lib/adapter-sides.ts';
 import type { AdapterAppReady, GuardCounters } from '../workers/adapter-app.ts';
 import {
+  APP_FORMS,
   type AppForm,
   FRAMEWORK_LABELS,
   FRAMEWORKS,
@@ -69,13 +70,12 @@ interface PairedRuns {
   busy: number[];
 }
 
-const emptySides = (): Record<Side, number[]> => ({
-  open: [],
-  guarded: [],
-  noop: [],
-  wrapped: [],
-  unverified: [],
-});
+/** An empty list of figures per side named. */
+function listsOf<K extends Side>(sides: readonly K[]): Record<K, number[]> {
+  return Object.fromEntries(sides.map((side) => [side, []])) as unknown as Record<K, number[]>;
+}
+
+const emptySides = () => listsOf(APP_FORMS);
 
 /** A side ÷ open over the rounds: the median of the pairs' ratios. */
 function pairedRatio(runs: PairedRuns, side: Compared = 'guarded'): number {
@@ -180,7 +180,7 @@ async function measureFramework(
         for (const apps of sets) await checkReplies(apps, index, sides);
         return true;
       });
-      const ratio = { guarded: [], noop: [], wrapped: [], unverified: [] };
+      const ratio = listsOf(APP_FORMS.filter((side): side is Compared => side !== 'open'));
       const { credential } = adapterCase;
       if (ok)
         live.push({ framework, index, credential, ratio, rate: emptySides(), cpu: emptySides(), busy: [] });

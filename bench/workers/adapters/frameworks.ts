@@ -17,6 +17,7 @@ import { gatehouse as expressGatehouse } from '@gatehouse/verify/express';
 import { gatehouseHook } from '@gatehouse/verify/fastify';
 import { type GatehouseEnv, gatehouseHandler, gatehouse as honoGatehouse } from '@gatehouse/verify/hono';
 import express from 'express';
+import { VERIFY_NOW } from '../../../packages/verify/src/lib/verify-now.ts';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 
@@ -40,7 +41,8 @@ export const UNVERIFIED_SUB = 'unverified';
  * shipped around a verifier that verifies nothing (`verifiesNothing`): the guard's cost without
  * the verifier's, so guarded − unverified is the verifier's own share of a cache hit.
  */
-export type AppForm = 'open' | 'noop' | 'guarded' | 'wrapped' | 'unverified';
+export const APP_FORMS = ['open', 'noop', 'guarded', 'wrapped', 'unverified'] as const;
+export type AppForm = (typeof APP_FORMS)[number];
 
 /** The forms each framework's app is built in: `wrapped` only where the adapter has that form (Hono). */
 export function formsOf(framework: Framework): readonly AppForm[] {
@@ -72,7 +74,7 @@ export function verifiesNothing(): Verifier {
     metrics: () => {
       throw new Error('verifiesNothing() keeps no metrics');
     },
-    [Symbol.for('gatehouse.verify.verifyRequestNow')]: now,
+    [VERIFY_NOW]: now,
   };
   return verifier;
 }
