@@ -138,6 +138,16 @@ interface Tree {
 }
 
 /**
+ * A private package.json whose `allowScripts` approves the install scripts of `approved`: each
+ * of those packages links or checks its binary in one, and npm 12 skips any script not approved
+ * (then `node` has no binary and `bun` answers "Bun's postinstall script was not run").
+ */
+function writeProject(dir: string, name: string, approved: string[]): void {
+  const allowScripts = Object.fromEntries(approved.map((pkg) => [pkg, true]));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, allowScripts }));
+}
+
+/**
  * The Node 22 binary, from the registry's `node` package (as the pinned Node 24 is), installed once
  * into a folder under the system temp dir and reused by later runs.
  */
@@ -146,7 +156,7 @@ export async function node22(): Promise<string> {
   const binary = join(dir, 'node_modules', '.bin', 'node');
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gatehouse-node22', private: true }));
+    writeProject(dir, 'gatehouse-node22', ['node']);
     await sh('npm', ['install', '--no-audit', '--no-fund', 'node@22'], dir);
   }
   const version = (await sh(binary, ['--version'], dir)).trim();
@@ -180,7 +190,7 @@ export async function runtimes(): Promise<string> {
   const bin = join(dir, 'node_modules', '.bin');
   if (!['bun', 'deno', 'workerd'].every((name) => existsSync(join(bin, name)))) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gatehouse-runtimes', private: true }));
+    writeProject(dir, 'gatehouse-runtimes', ['bun', 'deno', 'workerd']);
     await sh('npm', ['install', '--no-audit', '--no-fund', ...RUNTIME_PACKAGES], dir);
   }
   return bin;
