@@ -1,6 +1,7 @@
 // The packages as users get them: every public package packed, the tarballs installed into fresh
 // projects outside the workspace, and there the server started with `npx gatehouse serve`, the
-// server README's curl walk-through, and the SDK README's quick start run verbatim on Node 24 and 22.
+// server README's curl walk-through, and the SDK README's quick start run verbatim on Node 24 and
+// 22, and on Node 26 with a server of its own on Node 26.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   freePort,
   install,
   node22,
+  nodeRelease,
   type PublicPackage,
   repoRoot,
   runtimes,
@@ -44,14 +46,14 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
    * access token and refuses a tampered one; the user logs out, and the service refuses the token
    * within 1 s of the logout's answer.
    */
-  async function verifyAndRevoke(label: string, serviceUrl: string): Promise<void> {
+  async function verifyAndRevoke(label: string, serviceUrl: string, auth = authUrl): Promise<void> {
     const me = (token: string) =>
       fetch(`${serviceUrl}/me`, {
         headers: { authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(5000),
       });
     const post = (path: string, body: unknown) =>
-      fetch(`${authUrl}${path}`, {
+      fetch(`${auth}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -69,7 +71,7 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
     assert.ok(sub.length > 0);
     assert.equal((await me(`${accessToken}x`)).status, 401, `${label}: a tampered token is refused`);
 
-    const logout = await fetch(`${authUrl}/auth/logout`, {
+    const logout = await fetch(`${auth}/auth/logout`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}` },
       signal: AbortSignal.timeout(5000),
@@ -181,6 +183,48 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
       await service.stop();
     });
   }
+
+  it('on Node 26, the newest LTS, the installed server and the SDK quick start: a live token accepted, refused within 1 s of a logout', async () => {
+    // The server too: its SSE feed wrote straight to the socket, and on Node 26 (which keeps a
+    // response's head in the response until the next tick) the first event went out before the head.
+    const node26 = await nodeRelease(26);
+    const server26 = spawnNode(
+      'gatehouse serve on Node 26',
+      '',
+      userEnv({ PORT: String(await freePort()) }),
+      {
+        command: node26,
+        args: [
+          join(serverProject, 'node_modules/@gatehouse/server/bin/gatehouse'),
+          'serve',
+          '--data-dir',
+          join(root, 'data-node26'),
+        ],
+        cwd: serverProject,
+        group: true,
+      },
+    );
+    services.push(server26);
+    const port26 = await server26.waitForLine(
+      (line) => /^Gatehouse listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1],
+      60_000,
+    );
+    const auth26 = `http://127.0.0.1:${port26}`;
+    const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
+    const file = join(serviceProject, 'service-node26.mjs');
+    writeFileSync(file, codeBlockAfter(readme, '## Quick start', 'js'));
+    const env = { GATEHOUSE_URL: auth26, GATEHOUSE_ISSUER: `http://localhost:${port26}`, PORT: '0' };
+    const service = spawnNode('service on Node 26', file, userEnv(env), {
+      command: node26,
+      args: [file],
+      cwd: serviceProject,
+    });
+    services.push(service);
+    const servicePort = await service.waitForLine((line) => /^listening on (\d+)$/.exec(line)?.[1], 30_000);
+    await verifyAndRevoke('Node 26', `http://127.0.0.1:${servicePort}`, auth26);
+    await service.stop();
+    await server26.stop();
+  });
 
   it('the entry for other runtimes (workerd, Deno, Bun) imports no node: module and is held to the attack catalogue', async () => {
     const installed = join(serviceProject, 'node_modules/@gatehouse/verify/dist/web');

@@ -148,21 +148,24 @@ function writeProject(dir: string, name: string, approved: string[]): void {
 }
 
 /**
- * The Node 22 binary, from the registry's `node` package (as the pinned Node 24 is), installed once
- * into a folder under the system temp dir and reused by later runs.
+ * The binary of the newest Node `major` release, from the registry's `node` package (as the pinned
+ * Node 24 is), installed once into a folder under the system temp dir and reused by later runs.
  */
-export async function node22(): Promise<string> {
-  const dir = join(tmpdir(), 'gatehouse-node22');
+export async function nodeRelease(major: 22 | 26): Promise<string> {
+  const dir = join(tmpdir(), `gatehouse-node${major}`);
   const binary = join(dir, 'node_modules', '.bin', 'node');
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true });
-    writeProject(dir, 'gatehouse-node22', ['node']);
-    await sh('npm', ['install', '--no-audit', '--no-fund', 'node@22'], dir);
+    writeProject(dir, `gatehouse-node${major}`, ['node']);
+    await sh('npm', ['install', '--no-audit', '--no-fund', `node@${major}`], dir);
   }
   const version = (await sh(binary, ['--version'], dir)).trim();
-  assert.match(version, /^v22\./);
+  assert.match(version, new RegExp(`^v${major}\\.`));
   return binary;
 }
+
+/** The Node 22 binary (`nodeRelease(22)`). */
+export const node22 = (): Promise<string> => nodeRelease(22);
 
 /** The first fenced block of `lang` after `heading` in a markdown file. */
 export function codeBlockAfter(markdown: string, heading: string, lang: string): string {

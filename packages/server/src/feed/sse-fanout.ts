@@ -181,7 +181,6 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
   // A chunked HTTP/1.1 body is written to its socket as ready-made chunks, one write each (the
   // response's own write costs a third more: size line, data and CRLF gathered per connection).
   const socket = response.headersSent && response.chunkedEncoding ? response.socket : null;
-  const output = socket ?? response;
   // What waits to be written: usually one message, kept without an array; more go to `more`.
   let first: Buffer | null = null;
   let more: Buffer[] | null = null;
@@ -234,9 +233,17 @@ function openConnection(response: ServerResponse, turns: Turns, limits: Limits):
     write() {
       if (closed || blocked || !first) return;
       const chunk = takeQueue();
-      if (!(socket ? socket.write(frame(chunk)) : response.write(chunk))) {
+      // Straight to the socket only while the response holds no bytes of its own: Node 26 keeps the
+      // head and the first write in the response itself until the next tick (Node 24 put them in
+      // the corked socket), and a chunk written to the socket before them would precede the head.
+      if (socket && response.writableLength === socket.writableLength) {
+        if (!socket.write(frame(chunk))) {
+          blocked = true;
+          socket.once('drain', onDrain);
+        }
+      } else if (!response.write(chunk)) {
         blocked = true;
-        output.once('drain', onDrain);
+        response.once('drain', onDrain);
       }
     },
     end() {
