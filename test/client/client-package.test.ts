@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { type PackedInfo, packedInfo } from '../support/npm-pack.ts';
 import { ensureClientBuilt } from './ensure-built.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,11 +35,11 @@ function npm(args: string[], cwd: string): string {
 
 describe('@gatehouse/client from its tarball', { timeout: 120_000 }, () => {
   let project: string;
-  let packed: { filename: string; files: { path: string }[] };
+  let packed: PackedInfo;
   before(() => {
     project = mkdtempSync(join(tmpdir(), 'gatehouse-client-consumer-'));
     ensureClientBuilt();
-    [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', project], CLIENT));
+    packed = packedInfo(npm(['pack', '--json', '--pack-destination', project], CLIENT), '@gatehouse/client');
     writeFileSync(
       join(project, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),

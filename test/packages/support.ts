@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { packedInfo } from '../support/npm-pack.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -84,8 +85,8 @@ export async function buildAndPack(destination: string): Promise<Map<string, Pub
       timeout: 120_000,
       maxBuffer: 64 * 1024 * 1024,
     });
-    const [info] = JSON.parse(stdout) as [{ filename: string }];
-    packed.set(manifest.name, { name: manifest.name, dir, tarball: join(destination, info.filename) });
+    const { filename } = packedInfo(stdout, manifest.name);
+    packed.set(manifest.name, { name: manifest.name, dir, tarball: join(destination, filename) });
   }
   return packed;
 }
