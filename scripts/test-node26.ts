@@ -11,6 +11,7 @@ import { nodeRelease } from '../test/packages/support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = await nodeRelease(26);
+console.log(`test:node26: ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()} at ${node}`);
 const result = spawnSync(
   node,
   ['--test', '--test-concurrency=2', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
