@@ -14,7 +14,7 @@ import { createInProcessFeed } from '@gatehouse/core';
 import { createManualClock } from '@gatehouse/core/testing';
 import { createPullFeedSource, createVerifier } from '@gatehouse/verify';
 import { createMemoryFeed, createTestIssuer } from '@gatehouse/verify/testing';
-import { node22, repoRoot, runtimes, userEnv } from '../../test/packages/support.ts';
+import { nodeRelease, repoRoot, runtimes, userEnv } from '../../test/packages/support.ts';
 import { formatNumber, formatRatio } from '../lib/format.ts';
 import { median, ratio } from '../lib/stats.ts';
 import { emptyResult, type Scenario } from '../lib/types.ts';
@@ -122,7 +122,11 @@ export const runtimesScenario: Scenario = {
         build: 'node',
       },
       { label: 'Node 24, WebCrypto build', command: async () => [process.execPath, []], build: 'web' },
-      { label: 'Node 22, node:crypto build', command: async () => [await node22(), []], build: 'node' },
+      {
+        label: 'Node 22, node:crypto build',
+        command: async () => [await nodeRelease(22), []],
+        build: 'node',
+      },
       {
         label: 'Deno 2.9 (WebCrypto build)',
         command: async () => [join(await runtimes(), 'deno'), ['run', '--allow-read', '--allow-env']],

@@ -15,16 +15,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { userEnv } from '../packages/support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 /** The npm major that blocks unreviewed install scripts by default. */
 const NPM = 'npm@12';
-
-/** The environment without what the `npm test` around this test sets for its own scripts. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-}
 
 describe(`a fresh install with ${NPM}`, { timeout: 180_000 }, () => {
   let dir: string;
@@ -39,7 +35,7 @@ describe(`a fresh install with ${NPM}`, { timeout: 180_000 }, () => {
     }
     const installed = await run('npx', ['--yes', NPM, 'ci', '--no-audit', '--no-fund'], {
       cwd: dir,
-      env: cleanEnv(),
+      env: userEnv(),
       maxBuffer: 16 * 1024 * 1024,
     });
     output = `${installed.stdout}\n${installed.stderr}`;
@@ -49,7 +45,7 @@ describe(`a fresh install with ${NPM}`, { timeout: 180_000 }, () => {
   });
 
   it('installs with npm 12 (the test would pass vacuously on an older npm)', async () => {
-    const { stdout } = await run('npx', ['--yes', NPM, '--version'], { cwd: dir, env: cleanEnv() });
+    const { stdout } = await run('npx', ['--yes', NPM, '--version'], { cwd: dir, env: userEnv() });
     assert.match(stdout.trim(), /^12\./);
   });
 

@@ -17,7 +17,6 @@ import {
   dependencyNames,
   freePort,
   install,
-  node22,
   nodeRelease,
   type PublicPackage,
   repoRoot,
@@ -28,6 +27,8 @@ import {
 } from './support.ts';
 
 const PASSWORD = 'correct horse battery staple';
+/** The port a service of the examples and of the SDK README prints once it listens. */
+const listeningPort = (line: string) => /^listening on (\d+)$/.exec(line)?.[1];
 
 describe('published packages, installed from their tarballs', { timeout: 600_000 }, () => {
   let root: string;
@@ -85,6 +86,48 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
     assert.ok(delayMs < 1000, `${label}: refused ${delayMs.toFixed(0)} ms after the logout (bound: 1000 ms)`);
   }
 
+  /** The installed auth server, started by `command args` in the server project on a free port: that port. */
+  async function startAuthServer(
+    label: string,
+    command: string,
+    args: string[],
+  ): Promise<[NodeProcess, number]> {
+    // A free port of its own rather than PORT=0: the issuer (and the origin the walk-through's
+    // state changes name) follows PORT only when PORT names the port.
+    const started = spawnNode(label, '', userEnv({ PORT: String(await freePort()) }), {
+      command,
+      args,
+      cwd: serverProject,
+      group: true,
+    });
+    const listening = await started.waitForLine((line) => {
+      const match = /^Gatehouse listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      return match ? Number(match[1]) : undefined;
+    }, 60_000);
+    return [started, listening];
+  }
+
+  /**
+   * The SDK README's quick start, verbatim, run by `command` (a Node binary) against the auth server
+   * on `authPort` (issuer http://localhost:<authPort>): `verifyAndRevoke` through it.
+   */
+  async function runQuickStart(runtime: string, command: string, authPort: number): Promise<void> {
+    const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
+    const file = join(serviceProject, 'service.mjs');
+    writeFileSync(file, codeBlockAfter(readme, '## Quick start', 'js'));
+    const auth = `http://127.0.0.1:${authPort}`;
+    const env = { GATEHOUSE_URL: auth, GATEHOUSE_ISSUER: `http://localhost:${authPort}`, PORT: '0' };
+    const service = spawnNode(`service on ${runtime}`, file, userEnv(env), {
+      command,
+      args: [file],
+      cwd: serviceProject,
+    });
+    services.push(service);
+    const servicePort = await service.waitForLine(listeningPort, 30_000);
+    await verifyAndRevoke(runtime, `http://127.0.0.1:${servicePort}`, auth);
+    await service.stop();
+  }
+
   before(async () => {
     root = tempRoot();
     packed = await buildAndPack(join(root, 'tarballs'));
@@ -95,19 +138,7 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
       install(serviceProject, [packed.get('@gatehouse/verify')!.tarball]),
     ]);
     // In an empty folder, as the server README says: SQLite in ./data, secrets generated there.
-    // A free port of its own rather than PORT=0: the issuer (and the origin the walk-through's
-    // state changes name) follows PORT only when PORT names the port.
-    const listenPort = await freePort();
-    server = spawnNode('gatehouse serve', '', userEnv({ PORT: String(listenPort) }), {
-      command: 'npx',
-      args: ['--no-install', 'gatehouse', 'serve'],
-      cwd: serverProject,
-      group: true,
-    });
-    port = await server.waitForLine((line) => {
-      const match = /^Gatehouse listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
-      return match ? Number(match[1]) : undefined;
-    }, 60_000);
+    [server, port] = await startAuthServer('gatehouse serve', 'npx', ['--no-install', 'gatehouse', 'serve']);
     authUrl = `http://127.0.0.1:${port}`;
     issuer = `http://localhost:${port}`;
   });
@@ -163,24 +194,7 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
 
   for (const runtime of ['Node 24', 'Node 22'] as const) {
     it(`the SDK README quick start, verbatim, accepts a live token and refuses it within 1 s of a logout (${runtime})`, async () => {
-      const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
-      const file = join(serviceProject, 'service.mjs');
-      writeFileSync(file, codeBlockAfter(readme, '## Quick start', 'js'));
-      const command = runtime === 'Node 22' ? await node22() : process.execPath;
-      const service = spawnNode(
-        `service on ${runtime}`,
-        file,
-        userEnv({ GATEHOUSE_URL: authUrl, GATEHOUSE_ISSUER: issuer, PORT: '0' }),
-        {
-          command,
-          args: [file],
-          cwd: serviceProject,
-        },
-      );
-      services.push(service);
-      const servicePort = await service.waitForLine((line) => /^listening on (\d+)$/.exec(line)?.[1], 30_000);
-      await verifyAndRevoke(runtime, `http://127.0.0.1:${servicePort}`);
-      await service.stop();
+      await runQuickStart(runtime, runtime === 'Node 22' ? await nodeRelease(22) : process.execPath, port);
     });
   }
 
@@ -188,41 +202,15 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
     // The server too: its SSE feed wrote straight to the socket, and on Node 26 (which keeps a
     // response's head in the response until the next tick) the first event went out before the head.
     const node26 = await nodeRelease(26);
-    const server26 = spawnNode(
-      'gatehouse serve on Node 26',
-      '',
-      userEnv({ PORT: String(await freePort()) }),
-      {
-        command: node26,
-        args: [
-          join(serverProject, 'node_modules/@gatehouse/server/bin/gatehouse'),
-          'serve',
-          '--data-dir',
-          join(root, 'data-node26'),
-        ],
-        cwd: serverProject,
-        group: true,
-      },
-    );
+    const bin = join(serverProject, 'node_modules/@gatehouse/server/bin/gatehouse');
+    const [server26, port26] = await startAuthServer('gatehouse serve on Node 26', node26, [
+      bin,
+      'serve',
+      '--data-dir',
+      join(root, 'data-node26'),
+    ]);
     services.push(server26);
-    const port26 = await server26.waitForLine(
-      (line) => /^Gatehouse listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1],
-      60_000,
-    );
-    const auth26 = `http://127.0.0.1:${port26}`;
-    const readme = readFileSync(join(serviceProject, 'node_modules/@gatehouse/verify/README.md'), 'utf8');
-    const file = join(serviceProject, 'service-node26.mjs');
-    writeFileSync(file, codeBlockAfter(readme, '## Quick start', 'js'));
-    const env = { GATEHOUSE_URL: auth26, GATEHOUSE_ISSUER: `http://localhost:${port26}`, PORT: '0' };
-    const service = spawnNode('service on Node 26', file, userEnv(env), {
-      command: node26,
-      args: [file],
-      cwd: serviceProject,
-    });
-    services.push(service);
-    const servicePort = await service.waitForLine((line) => /^listening on (\d+)$/.exec(line)?.[1], 30_000);
-    await verifyAndRevoke('Node 26', `http://127.0.0.1:${servicePort}`, auth26);
-    await service.stop();
+    await runQuickStart('Node 26', node26, port26);
     await server26.stop();
   });
 
@@ -279,7 +267,6 @@ attempt('no-webcrypto', { ...base, jwksUrl: 'https://auth.test/.well-known/jwks.
       copyFileSync(join(repoRoot, 'examples/edge', name), file);
       return file;
     };
-    const listeningPort = (line: string) => /^listening on (\d+)$/.exec(line)?.[1];
 
     it('Deno: the SDK over SSE accepts a live token and refuses it after a logout', async () => {
       const file = example('deno.js');

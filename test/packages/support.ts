@@ -165,9 +165,6 @@ export async function nodeRelease(major: 22 | 26): Promise<string> {
   return binary;
 }
 
-/** The Node 22 binary (`nodeRelease(22)`). */
-export const node22 = (): Promise<string> => nodeRelease(22);
-
 /** The first fenced block of `lang` after `heading` in a markdown file. */
 export function codeBlockAfter(markdown: string, heading: string, lang: string): string {
   const start = markdown.indexOf(heading);
