@@ -22,3 +22,4 @@ export {
   type TestDpopKey,
   type TestDpopProofInput,
 } from './dpop-proof.ts';
+export { type BusyCores, type BusyCoresOptions, busyEveryCore } from './busy-cores.ts';
