@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       auditRetentionDays: 90,
       passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
       passwordHashQueue: 16,
+      passwordHashRescueMs: 500,
       passwordHashNice: 19,
       logLevel: 'info',
       mail: { mailer: 'console', resetUrl: 'http://localhost:3000/reset#token=' },
@@ -70,11 +71,13 @@ describe('loadConfig', () => {
   it('reads the password-hashing bounds and refuses out-of-range ones', () => {
     const config = loadConfig(
       { GATEHOUSE_PASSWORD_HASH_CONCURRENCY: '3', GATEHOUSE_PASSWORD_HASH_NICE: '0' },
-      ['--password-hash-queue', '0'],
+      ['--password-hash-queue', '0', '--password-hash-rescue-ms', '0'],
     );
     assert.equal(config.passwordHashConcurrency, 3);
     assert.equal(config.passwordHashQueue, 0);
     assert.equal(config.passwordHashNice, 0);
+    assert.equal(config.passwordHashRescueMs, 0);
+    assert.equal(loadConfig({}).passwordHashRescueMs, 500);
     for (const [name, value] of [
       ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '0'],
       ['GATEHOUSE_PASSWORD_HASH_CONCURRENCY', '65'],
@@ -82,6 +85,9 @@ describe('loadConfig', () => {
       ['GATEHOUSE_PASSWORD_HASH_QUEUE', '10001'],
       ['GATEHOUSE_PASSWORD_HASH_NICE', '-1'],
       ['GATEHOUSE_PASSWORD_HASH_NICE', '20'],
+      ['GATEHOUSE_PASSWORD_HASH_RESCUE_MS', '-1'],
+      ['GATEHOUSE_PASSWORD_HASH_RESCUE_MS', '60001'],
+      ['GATEHOUSE_PASSWORD_HASH_RESCUE_MS', '1.5'],
     ] as const) {
       assert.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', setting: name });
     }

@@ -73,6 +73,8 @@ export async function createServerServices(options: ServerServicesOptions): Prom
   const hasher = createThreadedArgon2Hasher(defaultArgon2Params, {
     threads: config.passwordHashConcurrency,
     nice: config.passwordHashNice,
+    rescueAfterMs: config.passwordHashRescueMs,
+    onRescue: () => metrics.passwordHashRescues.inc(),
   });
   // Started now, not at the first login: a thread's start-up (tens of ms, before it lowers its
   // priority) falls on the server's start, not on a request. Idle threads never hold the process.

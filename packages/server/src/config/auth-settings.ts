@@ -147,8 +147,17 @@ export const authSettings = {
     env: 'GATEHOUSE_PASSWORD_HASH_NICE',
     flag: '--password-hash-nice',
     description:
-      'OS priority (nice, per thread; Linux) of the password hashing threads: 19 yields the CPU to the event loop (and, with util-linux chrt installed, also sets SCHED_IDLE on them); lower it on a host whose other processes keep every core busy, where hashing at 19 gets little CPU (0-19).',
+      'OS priority (nice, per thread; Linux) of the password hashing threads: 19 yields the CPU to the event loop (and, with util-linux chrt installed, also sets SCHED_IDLE on them). Where every core is busy with other work, such a thread gets almost no CPU: see GATEHOUSE_PASSWORD_HASH_RESCUE_MS (0-19).',
     parse: integer(0, 19),
     fallback: 19,
+  }),
+  /** A hash its low-priority thread has not finished after this long is also started at nice 10. */
+  passwordHashRescueMs: setting({
+    env: 'GATEHOUSE_PASSWORD_HASH_RESCUE_MS',
+    flag: '--password-hash-rescue-ms',
+    description:
+      'A password hash not finished this many ms after it started (its thread at nice 19 or SCHED_IDLE starved: every core busy with other work) is also started on a rescue thread at nice 10, and the first result answers; counted in gatehouse_password_hash_rescued_total. 0: never, hashing waits for idle CPU (0-60000).',
+    parse: integer(0, 60_000),
+    fallback: 500,
   }),
 };

@@ -87,6 +87,11 @@ function createEventCounters(registers: Registry[]) {
     labelNames: ['flow'] as const,
     registers,
   });
+  const passwordHashRescues = new Counter({
+    name: 'gatehouse_password_hash_rescued_total',
+    help: 'Password hashes also started on a rescue thread at nice 10 because their low-priority thread had not finished in GATEHOUSE_PASSWORD_HASH_RESCUE_MS (every core busy with other work).',
+    registers,
+  });
   const revocations = new Counter({
     name: 'gatehouse_revocations_total',
     help: 'Revocation events published to the feed, by kind (session, user, token, key).',
@@ -110,7 +115,7 @@ function createEventCounters(registers: Registry[]) {
     labelNames: ['kind'] as const,
     registers,
   });
-  return { passwordHashOverloads, revocations, refreshReuse, throttled, alerts };
+  return { passwordHashOverloads, passwordHashRescues, revocations, refreshReuse, throttled, alerts };
 }
 
 /**
@@ -129,7 +134,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
   const registers = [registry];
   const { attempts, loginDuration, refreshDuration, accessTokenVerifyDuration, passwordHashDuration } =
     createAttemptInstruments(registers);
-  const { passwordHashOverloads, revocations, refreshReuse, throttled, alerts } =
+  const { passwordHashOverloads, passwordHashRescues, revocations, refreshReuse, throttled, alerts } =
     createEventCounters(registers);
 
   // Series that exist from the start read 0 instead of missing, so rate() and increase() work on
@@ -137,6 +142,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
   for (const kind of REVOCATION_KINDS) revocations.inc({ kind }, 0);
   for (const kind of ALERT_KINDS) alerts.inc({ kind }, 0);
   refreshReuse.inc(0);
+  passwordHashRescues.inc(0);
   for (const flow of HASH_FLOWS) passwordHashOverloads.inc({ flow }, 0);
   for (const outcome of ATTEMPT_OUTCOMES) attempts.inc({ endpoint: 'login', outcome }, 0);
 
@@ -149,6 +155,7 @@ export function createGatehouseMetrics(options: GatehouseMetricsOptions = {}) {
     accessTokenVerifyDuration,
     passwordHashDuration,
     passwordHashOverloads,
+    passwordHashRescues,
     revocations,
     refreshReuse,
     throttled,
