@@ -134,6 +134,8 @@ interface FloodRow {
   /** Paced floods: where the legitimate users sent from (see `Flood`). */
   usersFrom?: 'own' | 'flood';
   baseline?: boolean;
+  /** `/login-bounded` floods: hashes handed from a starved low-priority thread to a rescue thread. */
+  rescued?: number;
 }
 
 /**
@@ -378,13 +380,21 @@ async function sendFlood(
   };
 }
 
+/** Hashes the service's low-priority threads have handed to a rescue thread so far. */
+async function hashRescues(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/hash-rescues`);
+  return ((await response.json()) as { rescued: number }).rescued;
+}
+
 async function probeDuringFlood(
   port: number,
   flood: Flood,
   probe: (seconds: number) => Promise<ProbeResult>,
   sender: Worker<unknown>,
 ): Promise<FloodRow> {
+  const rescuedBefore = await hashRescues(port);
   const [probed, load] = await Promise.all([probe(flood.seconds), sendFlood(port, flood, sender)]);
+  const rescued = (await hashRescues(port)) - rescuedBefore;
   const completed = Object.values(load.statusCodes).reduce((sum, count) => sum + count, 0);
   if (flood.bounded) {
     // 503 is the bounded route's answer at capacity; anything else but 200 is a failure. No 200 at
@@ -406,6 +416,7 @@ async function probeDuringFlood(
     ...(load.unsent === undefined ? {} : { unsent: load.unsent }),
     probe: probed,
     flood: { statusCodes: load.statusCodes },
+    ...(flood.httpCase.path === '/login-bounded' ? { rescued } : {}),
     seconds: flood.seconds,
   };
 }
@@ -414,7 +425,7 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
   const alone = rows.find((row) => row.baseline)?.probe.latencyMs.p99;
   result.sections.push({
     title: 'Guarded-route latency while logins flood',
-    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while logins flood the same process: N connections sending as fast as they are answered; paced, one login every 1/rate s from a process of its own (open loop, like wrk2; the goal's flood); or in autocannon bursts (its \`overallRate\` is a budget per connection per second, spent at the start of each second). During the paced floods on a hashing route, legitimate users (${LEGIT_USERS_PER_SECOND} new ones a second, their own connections, each to an account of its own) log in as a client would: on 503 they wait Retry-After and try again, ${LEGIT_MAX_TRIES} tries at most. The paced flood sends from ${FLOOD_ADDRESS} to one account; the users each from an address of their own (127.0.1.n), or, in the row that says so, from the flood's address (the server cannot tell them apart). "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, shared fairly by client address and account, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19 and SCHED_IDLE where util-linux chrt exists) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the waiting row runs the same bound with each hash replaced by a timer as long as one hash on this machine (the flood's cost without the hashing CPU: logins served, queue and route alike); the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
+    description: `The guarded route (${guardedName}) is probed at a steady ${PROBE_RATE_PER_SECOND} req/s, alone and while logins flood the same process: N connections sending as fast as they are answered; paced, one login every 1/rate s from a process of its own (open loop, like wrk2; the goal's flood); or in autocannon bursts (its \`overallRate\` is a budget per connection per second, spent at the start of each second). During the paced floods on a hashing route, legitimate users (${LEGIT_USERS_PER_SECOND} new ones a second, their own connections, each to an account of its own) log in as a client would: on 503 they wait Retry-After and try again, ${LEGIT_MAX_TRIES} tries at most. The paced flood sends from ${FLOOD_ADDRESS} to one account; the users each from an address of their own (127.0.1.n), or, in the row that says so, from the flood's address (the server cannot tell them apart). "Bounded" is the server's hashing limit (core \`limitHasher\`: cores − 1 hashes at once, ${DEFAULT_HASH_QUEUE} waiting, shared fairly by client address and account, then 503 without hashing), with the server's hasher (\`createThreadedArgon2Hasher\`: as many worker threads, at nice 19 and SCHED_IDLE where util-linux chrt exists; a hash not finished 500 ms after it started is also started on a rescue thread at nice 10, counted in the last column) or, for A/B, on the libuv pool at normal priority; the first login row hashes on the pool without a bound; the waiting row runs the same bound with each hash replaced by a timer as long as one hash on this machine (the flood's cost without the hashing CPU: logins served, queue and route alike); the refused row answers every login 503 without hashing (the flood's HTTP cost alone). "Event loop waiting for a CPU" is the time the service's main thread spent runnable but not running (Linux schedstat).`,
     table: {
       columns: [
         'case',
@@ -429,8 +440,9 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
         'probe failures',
         'flood logins not sent or failed',
         'legitimate users in: first try / within 5 tries',
+        'hashes rescued at nice 10',
       ],
-      align: ['left', ...Array<'right'>(11).fill('right')],
+      align: ['left', ...Array<'right'>(12).fill('right')],
       rows: rows.map((row) => [
         row.name,
         formatNumber(row.probe.latencyMs.p50),
@@ -444,6 +456,7 @@ function addFloodSection(result: ScenarioResult, rows: FloodRow[], guardedName: 
         String(row.probe.failed),
         row.unsent === undefined ? '–' : String(row.unsent),
         row.legit ? legitShares(row.legit) : '–',
+        row.rescued === undefined ? '–' : String(row.rescued),
       ]),
     },
     chart: {
@@ -503,7 +516,7 @@ function addFloodHeadlines(result: ScenarioResult, rows: FloodRow[], alone: numb
     {
       goal: 3,
       what: `guarded-route p99 during a ${flood.seconds} s login flood (${OVERFLOW_RATE_PER_SECOND}/s paced, open loop, bounded hashing) ÷ idle (the lower of the idle figures taken before and after the floods); logins still served`,
-      value: `${formatRatio(judgedRatio)} (${formatNumber(p99Of(flood))} ms; ${formatRatio(p99Ratio)} the ${formatNumber(alone)} ms idle before the floods, ${formatRatio(afterRatio)} the ${formatNumber(idleAfter)} ms idle after them); ${formatNumber(perSecond)} logins/s served, ${formatNumber(perCore)} per hashing core${flood.unsent ? `; ${flood.unsent} flood logins not sent or failed` : ''}${flood.legit ? `; legitimate users (${LEGIT_USERS_PER_SECOND}/s, each from its own address, retrying after Retry-After) in at the first try / within ${LEGIT_MAX_TRIES} tries: ${legitShares(flood.legit)}; from the flood's own address (${sameAddress?.seconds ?? '–'} s): ${sharesOf(sameAddress)}` : ''}`,
+      value: `${formatRatio(judgedRatio)} (${formatNumber(p99Of(flood))} ms; ${formatRatio(p99Ratio)} the ${formatNumber(alone)} ms idle before the floods, ${formatRatio(afterRatio)} the ${formatNumber(idleAfter)} ms idle after them); ${formatNumber(perSecond)} logins/s served, ${formatNumber(perCore)} per hashing core${flood.unsent ? `; ${flood.unsent} flood logins not sent or failed` : ''}${flood.rescued ? `; ${flood.rescued} hashes rescued at nice 10` : ''}${flood.legit ? `; legitimate users (${LEGIT_USERS_PER_SECOND}/s, each from its own address, retrying after Retry-After) in at the first try / within ${LEGIT_MAX_TRIES} tries: ${legitShares(flood.legit)}; from the flood's own address (${sameAddress?.seconds ?? '–'} s): ${sharesOf(sameAddress)}` : ''}`,
       target: '≤ 2.00×, logins > 0 (legitimate users among them)',
       // A flood that could not be sent at its rate (the in-flight cap reached) did not test the goal.
       pass:

@@ -95,7 +95,12 @@ export async function setUpLogin(): Promise<FeatureSetup> {
     const fixture = await createSessionFixture(bench.store, createArgon2Hasher());
     // What the server runs: at most cores − 1 hashes at once, on as many worker threads at the
     // lowest OS priority, 16 waiting, the rest refused (503).
-    const threads = createThreadedArgon2Hasher(defaultArgon2Params, { threads: defaultHashConcurrency() });
+    // Hashes a rescue thread (nice 10) took over because their thread had no CPU: GET /hash-rescues.
+    let rescued = 0;
+    const threads = createThreadedArgon2Hasher(defaultArgon2Params, {
+      threads: defaultHashConcurrency(),
+      onRescue: () => rescued++,
+    });
     const bounded = await createSessionFixture(bench.store, limitHasher(threads));
     // The same bound with the hashes on the libuv pool at normal priority (before the threads).
     const boundedPool = await createSessionFixture(bench.store, limitHasher(createArgon2Hasher()));
@@ -142,6 +147,10 @@ export async function setUpLogin(): Promise<FeatureSetup> {
         '/login-refused': async (request, response) => {
           await readJson(request);
           respondOverloaded(response);
+        },
+        '/hash-rescues': (_request, response) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ rescued }));
         },
         '/login-blocking': async (request, response) => {
           hashBlocking((await readJson(request)).password);
