@@ -1,45 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { WORKER_SOURCE } from './argon2-worker-source.ts';
 import type { Argon2Params } from './password-hasher.ts';
-
-export interface Argon2ThreadsOptions {
-  /** Worker threads, i.e. hashes computed at once. Default 1. */
-  threads?: number;
-  /** Nice value each worker sets on its own thread (Linux; 0 leaves it). Default 19, the lowest priority. */
-  nice?: number;
-  /**
-   * Also move each worker's thread to SCHED_IDLE (Linux, with util-linux `chrt` at /usr/bin or
-   * /bin; without it the thread keeps its nice value). Default: when `nice` is 19.
-   */
-  schedIdle?: boolean;
-  /**
-   * A hash still unfinished this long after it was asked for is also started on a rescue thread
-   * at `rescueNice`, and the first result answers. A thread at SCHED_IDLE or nice 19 gets almost
-   * no CPU while every core is busy with other work: there a login would take seconds (up to 11 s
-   * with one busy process per core at nice 0, 24–30 s with two, on a 2-vCPU VM), however idle the
-   * server. Default 500; 0 turns rescue off. Only where the threads run below `rescueNice`'s
-   * priority (a higher nice, or SCHED_IDLE).
-   */
-  rescueAfterMs?: number;
-  /**
-   * Nice value of the rescue threads (Linux): started on demand, at most `threads` of them, each
-   * raising its own nice from the event loop's (no privilege needed; lowering it back would need
-   * one). Default 10: about a tenth of a core beside each busy process at nice 0.
-   */
-  rescueNice?: number;
-  /** Called each time a hash is started on a rescue thread (a metric: the host had no idle CPU). */
-  onRescue?: () => void;
-}
-
-/** Where one worker thread runs: its OS thread id, nice value and policy (null where unavailable). */
-export interface Argon2ThreadInfo {
-  tid: number | null;
-  nice: number | null;
-  /** Linux scheduling policy: 'idle' (SCHED_IDLE), 'other' (SCHED_OTHER, the default). */
-  policy: string | null;
-  /** 'primary': hashes first; 'rescue': takes over a hash its primary thread is starved on. */
-  role: 'primary' | 'rescue';
-}
+import { type Argon2ThreadInfo, type Argon2ThreadsOptions, checkOptions } from './argon2-thread-options.ts';
 
 type ThreadRole = Argon2ThreadInfo['role'];
 
@@ -65,6 +28,26 @@ interface Slot {
   role: ThreadRole;
   ready: Promise<Argon2ThreadInfo>;
   job: Job | undefined;
+  /** Its OS thread id, once it reported it (Linux). */
+  tid: number | null;
+  /** Its scheduler times when its job started or was last found not starved. */
+  since: SchedTimes | undefined;
+}
+
+/** Nanoseconds a thread has spent running, and runnable but waiting for a CPU (Linux schedstat). */
+interface SchedTimes {
+  run: number;
+  wait: number;
+}
+
+function schedTimes(tid: number | null): SchedTimes | undefined {
+  if (tid === null) return undefined;
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { run: run!, wait: wait! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Argon2Threads {
@@ -76,30 +59,10 @@ export interface Argon2Threads {
   close(): Promise<void>;
 }
 
-function checkOptions(options: Argon2ThreadsOptions) {
-  const size = options.threads ?? 1;
-  const nice = options.nice ?? 19;
-  const schedIdle = options.schedIdle ?? nice === 19;
-  const rescueNice = options.rescueNice ?? 10;
-  const rescueAfterMs = options.rescueAfterMs ?? 500;
-  if (!Number.isInteger(size) || size < 1) throw new TypeError('threads must be ≥ 1');
-  for (const [name, value] of [
-    ['nice', nice],
-    ['rescueNice', rescueNice],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0 || value > 19) throw new TypeError(`${name} must be 0–19`);
-  }
-  if (!(rescueAfterMs >= 0) || !Number.isFinite(rescueAfterMs))
-    throw new TypeError('rescueAfterMs must be ≥ 0');
-  // Rescue only where it runs at a higher priority than the thread it takes over from.
-  const rescues = rescueAfterMs > 0 && (schedIdle || nice > rescueNice);
-  return { size, nice, schedIdle, rescueNice, rescueAfterMs, rescues };
-}
-
 /**
  * A small pool of worker threads computing Argon2id at low OS priority. Workers start at the
  * first derivation and are unreferenced while idle, so they never keep the process alive. A hash
- * its primary thread has not finished after `rescueAfterMs` (starved: the host has no idle CPU) is
+ * its primary thread is starved on (over `rescueAfterMs` it waited for a CPU longer than it ran) is
  * started again on a rescue thread at `rescueNice`; Argon2 being deterministic, whichever finishes
  * first answers, and the other's result is dropped when it comes.
  */
@@ -152,14 +115,7 @@ class Argon2Pool {
         rescued: false,
         timer: undefined,
       };
-      if (this.options.rescues) {
-        job.timer = setTimeout(() => {
-          if (job.settled || job.rescued || !this.starvable) return;
-          this.due.push(job);
-          this.dispatch();
-        }, this.options.rescueAfterMs);
-        job.timer.unref();
-      }
+      if (this.options.rescues) this.arm(job);
       this.queue.push(job);
       this.dispatch();
     });
@@ -180,6 +136,37 @@ class Argon2Pool {
       job.reject(new Error('argon2 threads closed'));
     }
     await Promise.all(closing.map((slot) => slot.worker.terminate()));
+  }
+
+  /** Checks the job after `rescueAfterMs`, and again each time it is found not starved. */
+  private arm(job: Job): void {
+    job.timer = setTimeout(() => this.check(job), this.options.rescueAfterMs);
+    job.timer.unref();
+  }
+
+  /**
+   * A job its primary thread runs is due for rescue when the thread waited for a CPU longer than it
+   * ran since the job started (or since the last check): starved, not merely a long hash (stronger
+   * parameters, a slow machine), which a second thread would only compute twice. Without schedstat
+   * the wait is all there is to go by. A job still queued waits its turn: a primary thread that
+   * stays on an answered job hands its queue over in `dispatch`.
+   */
+  private check(job: Job): void {
+    if (job.settled || job.rescued || !this.starvable) return;
+    const slot = this.slots.find((s) => s.role === 'primary' && s.job === job);
+    const now = slot && schedTimes(slot.tid);
+    const starved =
+      slot &&
+      (now === undefined ||
+        (slot.since !== undefined && now.run - slot.since.run < now.wait - slot.since.wait));
+    if (!starved) {
+      // Queued, not starved, or not yet judged (its thread's times were unknown when it started).
+      if (slot) slot.since = now;
+      this.arm(job);
+      return;
+    }
+    this.due.push(job);
+    this.dispatch();
   }
 
   private count(role: ThreadRole): number {
@@ -230,13 +217,14 @@ class Argon2Pool {
       worker.once('message', (info: Omit<Argon2ThreadInfo, 'role'> & { ready: true }) => {
         // Unreferenced again once started: an unref() before the thread is up does not hold.
         if (!slot.job) worker.unref();
+        slot.tid = info.tid;
         if (role === 'primary' && (info.policy === 'idle' || (info.nice ?? 0) > rescueNice))
           this.starvable = true;
         resolve({ tid: info.tid, nice: info.nice, policy: info.policy, role });
       });
     });
     ready.catch(() => {});
-    const slot: Slot = { worker, role, job: undefined, ready };
+    const slot: Slot = { worker, role, job: undefined, ready, tid: null, since: undefined };
     worker.on('message', (message) => this.finish(slot, message));
     worker.on('error', (error) => this.fail(slot, error));
     worker.on('exit', (code) => this.fail(slot, new Error(`argon2 worker exited (${code})`)));
@@ -254,6 +242,8 @@ class Argon2Pool {
   private start(slot: Slot, job: Job): void {
     slot.job = job;
     job.running++;
+    // Where a thread can starve: its times now, to tell a starved hash from a long one later.
+    if (slot.role === 'primary' && this.starvable) slot.since = schedTimes(slot.tid);
     // Referenced while it works: a pending hash keeps the process alive, an idle pool does not.
     slot.worker.ref();
     const { password, salt, params, tagLength, id } = job;

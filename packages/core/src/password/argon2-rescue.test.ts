@@ -86,6 +86,28 @@ describe('a starved hash is rescued by a thread at nice 10', { skip: !onLinux },
     }
   });
 
+  it('leaves a long hash on a free core alone: slow is not starved', async () => {
+    let rescued = 0;
+    // About 100 ms of CPU each, checked every 20 ms: a rule on the time alone would rescue all three.
+    const long = { memoryKiB: 64 * 1024, passes: 3, parallelism: 1 };
+    const hasher = createThreadedArgon2Hasher(long, {
+      threads: 1,
+      rescueAfterMs: 20,
+      onRescue: () => rescued++,
+    });
+    try {
+      await hasher.threads();
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) await hasher.hash(`${PASSWORD} ${i}`);
+      assert.ok(performance.now() - started > 3 * 20, 'each hash outlasted the rescue delay');
+      // A test running beside this one may take both cores for a moment (a real starvation, rightly
+      // rescued): not for all three hashes.
+      assert.ok(rescued < 3, `${rescued} of 3 long hashes rescued`);
+    } finally {
+      await hasher.close();
+    }
+  });
+
   // About 10 ms of CPU: starved at SCHED_IDLE, about 200 ms, ten times the control's 20 ms.
   const small = { memoryKiB: 8192, passes: 2, parallelism: 1 };
   for (const [name, options, rescues] of [

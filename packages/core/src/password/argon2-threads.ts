@@ -1,4 +1,5 @@
-import { type Argon2ThreadInfo, type Argon2ThreadsOptions, createArgon2Threads } from './argon2-pool.ts';
+import { createArgon2Threads } from './argon2-pool.ts';
+import type { Argon2ThreadInfo, Argon2ThreadsOptions } from './argon2-thread-options.ts';
 import {
   type Argon2Params,
   createArgon2HasherOn,
@@ -6,7 +7,7 @@ import {
   type PasswordHasher,
 } from './password-hasher.ts';
 
-export type { Argon2ThreadInfo, Argon2ThreadsOptions } from './argon2-pool.ts';
+export type { Argon2ThreadInfo, Argon2ThreadsOptions } from './argon2-thread-options.ts';
 
 /** A password hasher on worker threads; `close` ends them (on server shutdown). */
 export interface ThreadedPasswordHasher extends PasswordHasher {
@@ -18,8 +19,8 @@ export interface ThreadedPasswordHasher extends PasswordHasher {
  * `createArgon2Hasher` with the tags computed on `threads` worker threads at the lowest OS priority
  * (Linux: nice 19, and SCHED_IDLE where util-linux `chrt` is installed): the event loop's thread
  * preempts hashing, so a login flood slows logins more than the other routes. Where every core is
- * busy with other work, such a thread gets almost no CPU: a hash unfinished after `rescueAfterMs`
- * (500) is also started on a rescue thread at nice 10, and the first result answers. Same PHC
+ * busy with other work, such a thread gets almost no CPU: a hash it is starved on for
+ * `rescueAfterMs` (500) is also started on a rescue thread at nice 10, and the first result answers. Same PHC
  * strings: hashes made by either hasher verify with the other. Pair it with `limitHasher`
  * (concurrency = threads) to bound what waits.
  *

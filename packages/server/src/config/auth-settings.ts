@@ -151,12 +151,12 @@ export const authSettings = {
     parse: integer(0, 19),
     fallback: 19,
   }),
-  /** A hash its low-priority thread has not finished after this long is also started at nice 10. */
+  /** A hash its low-priority thread is starved on (it waited more than it ran) this long is also started at nice 10. */
   passwordHashRescueMs: setting({
     env: 'GATEHOUSE_PASSWORD_HASH_RESCUE_MS',
     flag: '--password-hash-rescue-ms',
     description:
-      'A password hash not finished this many ms after it started (its thread at nice 19 or SCHED_IDLE starved: every core busy with other work) is also started on a rescue thread at nice 10, and the first result answers; counted in gatehouse_password_hash_rescued_total. 0: never, hashing waits for idle CPU (0-60000).',
+      'A password hash whose thread (nice 19 or SCHED_IDLE) waited this many ms for a CPU more than it ran (starved: every core busy with other work) is also started on a rescue thread at nice 10, and the first result answers; counted in gatehouse_password_hash_rescued_total. A long hash on a free core is left alone. 0: never, hashing waits for idle CPU (0-60000).',
     parse: integer(0, 60_000),
     fallback: 500,
   }),

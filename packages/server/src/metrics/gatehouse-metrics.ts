@@ -89,7 +89,7 @@ function createEventCounters(registers: Registry[]) {
   });
   const passwordHashRescues = new Counter({
     name: 'gatehouse_password_hash_rescued_total',
-    help: 'Password hashes also started on a rescue thread at nice 10 because their low-priority thread had not finished in GATEHOUSE_PASSWORD_HASH_RESCUE_MS (every core busy with other work).',
+    help: 'Password hashes also started on a rescue thread at nice 10 because their low-priority thread, over GATEHOUSE_PASSWORD_HASH_RESCUE_MS, waited for a CPU longer than it ran (every core busy with other work).',
     registers,
   });
   const revocations = new Counter({
