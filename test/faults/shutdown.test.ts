@@ -6,9 +6,11 @@
  * at once.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { SHUTDOWN_DRAIN_MS } from '../../packages/server/src/server.ts';
@@ -29,7 +31,7 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   });
 
-  async function serve(name: string): Promise<{ process: NodeProcess; url: string }> {
+  async function serve(name: string): Promise<{ process: NodeProcess; url: string; dataDir: string }> {
     const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-shutdown-'));
     const child = spawnNode(name, SERVE, {
       GATEHOUSE_DATA_DIR: dataDir,
@@ -46,7 +48,7 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
       await rm(dataDir, { recursive: true, force: true });
     });
     const url = await child.waitForLine((line) => /Gatehouse listening on ([^\s;]+)/.exec(line)?.[1], 20_000);
-    return { process: child, url };
+    return { process: child, url, dataDir };
   }
 
   it('SIGTERM with 3 SSE followers: readyz 503, in-flight request served, exit within 10 s, followers stale', async (t) => {
@@ -113,6 +115,44 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
         return reply.status === 503 && reply.code === 'ERR_FEED_STALE' ? true : undefined;
       });
     }
+  });
+
+  it('SIGTERM while a password hash outlasts the deadline: exits within 10 s all the same', async (t) => {
+    const { process: server, url, dataDir } = await serve('serve (long hash)');
+    const client = createAuthClient(url);
+    const email = uniqueEmail('long-hash');
+    await client.register(email);
+    // The account's stored hash made with strong parameters (256 MiB, 240 passes: tens of seconds
+    // of one core), as after a migration from a stricter system, or a hash on a starved SCHED_IDLE
+    // thread: the login's hash runs far past the deadline, on a thread that cannot be stopped
+    // inside argon2. (Its tag is random: the login would be refused, were it ever finished.)
+    const stored = `$argon2id$v=19$m=262144,t=240,p=1$${randomBytes(16).toString('base64').replace(/=+$/, '')}$${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
+    const database = new DatabaseSync(join(dataDir, 'gatehouse.db'));
+    try {
+      database.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(stored, email);
+    } finally {
+      database.close();
+    }
+    const inFlight = timedRequest(url, 'POST', '/auth/login', {
+      body: { email, password: PASSWORD },
+      timeoutMs: 30_000,
+    }).catch(() => undefined);
+    // The hash under way (the login's reads take a few ms).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalledAt = performance.now();
+    server.child.kill('SIGTERM');
+    const exitMs = await Promise.race([
+      server.exited.then(() => performance.now() - signalledAt),
+      new Promise<number>((resolve) =>
+        setTimeout(() => resolve(Number.POSITIVE_INFINITY), EXIT_BOUND_MS + 5_000),
+      ),
+    ]);
+    t.diagnostic(`exited ${exitMs.toFixed(0)} ms after SIGTERM (signal ${server.child.signalCode})`);
+    assert.ok(exitMs <= EXIT_BOUND_MS, `exit took ${exitMs.toFixed(0)} ms`);
+    // The graceful stop could not finish (the hash holds it): the deadline ended the process.
+    assert.equal(server.child.signalCode, 'SIGKILL');
+    assert.match(server.output(), /stderr: gatehouse: still stopping after \d+ ms: exiting now/);
+    await inFlight;
   });
 
   it('a second signal exits at once', async () => {

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { startServer } from '../server.ts';
 import { openStore } from '../store/open-store.ts';
 import { createClientRegistry, formatClients } from '../oauth/clients.ts';
@@ -10,6 +11,17 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
 /** After the signal, `/readyz` answers 503 this long before the listener closes. */
 const SHUTDOWN_READINESS_DELAY_MS = 1_000;
 
+/**
+ * Ends the process now, whatever still runs. `process.exit` first waits for every worker thread to
+ * stop, and a thread inside a native call stops only when the call returns: a password hash on a
+ * starved SCHED_IDLE thread, or with strong stored parameters, held the exit for its seconds or
+ * minutes. A process that kills itself waits for nothing (its exit status: killed by SIGKILL).
+ */
+function exitNow(why: string): void {
+  writeSync(2, `gatehouse: ${why}: exiting now\n`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
 /** Returns once listening; the open server keeps the process alive. */
 async function serve({ config, io }: CommandInput): Promise<number> {
   const server = await startServer(config());
@@ -18,9 +30,12 @@ async function serve({ config, io }: CommandInput): Promise<number> {
   // at SHUTDOWN_DEADLINE_MS. A second signal: exit at once.
   let stopping = false;
   const onSignal = () => {
-    if (stopping) process.exit(EXIT_FAILURE);
+    if (stopping) return exitNow('second signal');
     stopping = true;
-    setTimeout(() => process.exit(EXIT_FAILURE), SHUTDOWN_DEADLINE_MS).unref();
+    setTimeout(
+      () => exitNow(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms`),
+      SHUTDOWN_DEADLINE_MS,
+    ).unref();
     server.shutdown({ readinessDelayMs: SHUTDOWN_READINESS_DELAY_MS }).then(
       () => process.exit(EXIT_OK),
       () => process.exit(EXIT_FAILURE),
