@@ -119,7 +119,7 @@ async function rescuedCount(server: RunningServer): Promise<number> {
 
 /**
  * On a host whose every core is busy with other work, the SCHED_IDLE hashing thread gets almost
- * no CPU (a login took up to 11 s on a 2-vCPU VM with one busy process per core at nice 0). The
+ * no CPU (a login took up to 18 s on a 2-vCPU VM with one busy process per core at nice 0). The
  * server's hasher starts such a hash again on a rescue thread at nice 10, so the login is answered,
  * the same answers as ever, and counted. The busy cores are real processes, four per core at nice
  * 19 (a SCHED_IDLE thread gets about 5 % of a core beside them, a test beside this one nearly all

@@ -152,15 +152,18 @@ class Argon2Pool {
    * stays on an answered job hands its queue over in `dispatch`.
    */
   private check(job: Job): void {
-    if (job.settled || job.rescued || !this.starvable) return;
+    if (job.settled || job.rescued) return;
     const slot = this.slots.find((s) => s.role === 'primary' && s.job === job);
     const now = slot && schedTimes(slot.tid);
+    // Nothing is judged until a primary thread reported that it runs at a low priority (its
+    // start-up can itself be slow on a busy host).
     const starved =
+      this.starvable &&
       slot &&
       (now === undefined ||
         (slot.since !== undefined && now.run - slot.since.run < now.wait - slot.since.wait));
     if (!starved) {
-      // Queued, not starved, or not yet judged (its thread's times were unknown when it started).
+      // Queued, not starved, or not yet judged (its thread's times unknown when it started).
       if (slot) slot.since = now;
       this.arm(job);
       return;

@@ -14,8 +14,8 @@ export interface Argon2ThreadsOptions {
    * A hash whose primary thread, over this long, waited for a CPU longer than it ran (Linux
    * schedstat; where the kernel keeps none, still unfinished) is also started on a rescue thread
    * at `rescueNice`, and the first result answers. A thread at SCHED_IDLE or nice 19 gets almost no
-   * CPU while every core is busy with other work: there a login would take seconds (up to 11 s
-   * with one busy process per core at nice 0, 24–30 s with two, on a 2-vCPU VM), however idle the
+   * CPU while every core is busy with other work: there a login would take seconds (up to 18 s
+   * with one busy process per core at nice 0, 20–33 s with two, on a 2-vCPU VM), however idle the
    * server. A long hash on a free core (stronger parameters, a slow machine) is checked again,
    * never computed twice. Default 500; 0 turns rescue off. Only where the threads run below
    * `rescueNice`'s priority (a higher nice, or SCHED_IDLE).
