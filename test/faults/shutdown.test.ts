@@ -2,8 +2,9 @@
  * Issue 10, point 8: SIGTERM with SSE followers attached. `gatehouse serve` in a child process,
  * three verifier services following its `/revocations/stream`: on SIGTERM, `/readyz` turns 503, a
  * request in flight still completes, the streams end, the process exits within 10 s, and the
- * followers go stale (fail closed) instead of trusting a feed that is gone. A second signal exits
- * at once.
+ * followers go stale (fail closed) instead of trusting a feed that is gone. A password hash that
+ * runs past the deadline (a thread inside argon2, which a normal exit waits for) does not hold the
+ * exit. A second signal exits at once.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
