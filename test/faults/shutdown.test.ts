@@ -123,11 +123,11 @@ describe('faults: graceful shutdown', { timeout: 90_000 }, () => {
     const client = createAuthClient(url);
     const email = uniqueEmail('long-hash');
     await client.register(email);
-    // The account's stored hash made with strong parameters (256 MiB, 240 passes: tens of seconds
-    // of one core), as after a migration from a stricter system, or a hash on a starved SCHED_IDLE
+    // The account's stored hash made with strong parameters (256 MiB, 960 passes: minutes of one
+    // core), as after a migration from a stricter system, or a hash on a starved SCHED_IDLE
     // thread: the login's hash runs far past the deadline, on a thread that cannot be stopped
     // inside argon2. (Its tag is random: the login would be refused, were it ever finished.)
-    const stored = `$argon2id$v=19$m=262144,t=240,p=1$${randomBytes(16).toString('base64').replace(/=+$/, '')}$${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
+    const stored = `$argon2id$v=19$m=262144,t=960,p=1$${randomBytes(16).toString('base64').replace(/=+$/, '')}$${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
     const database = new DatabaseSync(join(dataDir, 'gatehouse.db'));
     try {
       database.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(stored, email);

@@ -35,12 +35,18 @@ interface Slot {
 }
 
 /** Nanoseconds a thread has spent running, and runnable but waiting for a CPU (Linux schedstat). */
-interface SchedTimes {
+export interface SchedTimes {
   run: number;
   wait: number;
 }
 
-function schedTimes(tid: number | null): SchedTimes | undefined {
+/** Between two readings of one thread, it waited for a CPU longer than it ran: less than half a core. */
+export function starvedBetween(since: SchedTimes, now: SchedTimes): boolean {
+  return now.run - since.run < now.wait - since.wait;
+}
+
+/** The thread's schedstat (`/proc/self/task/<tid>/schedstat`), or undefined where there is none. */
+export function schedTimes(tid: number | null): SchedTimes | undefined {
   if (tid === null) return undefined;
   try {
     const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
@@ -160,8 +166,7 @@ class Argon2Pool {
     const starved =
       this.starvable &&
       slot &&
-      (now === undefined ||
-        (slot.since !== undefined && now.run - slot.since.run < now.wait - slot.since.wait));
+      (now === undefined || (slot.since !== undefined && starvedBetween(slot.since, now)));
     if (!starved) {
       // Queued, not starved, or not yet judged (its thread's times unknown when it started).
       if (slot) slot.since = now;

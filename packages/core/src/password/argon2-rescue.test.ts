@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { busyEveryCore } from '../testing/busy-cores.ts';
+import { schedTimes, starvedBetween } from './argon2-pool.ts';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
 import { createArgon2Hasher, defaultArgon2Params } from './password-hasher.ts';
 
@@ -86,26 +87,53 @@ describe('a starved hash is rescued by a thread at nice 10', { skip: !onLinux },
     }
   });
 
-  it('leaves a long hash on a free core alone: slow is not starved', async () => {
+  it('leaves a long hash on a free core alone: slow is not starved', async (t) => {
     let rescued = 0;
-    // About 100 ms of CPU each, checked every 20 ms: a rule on the time alone would rescue all three.
-    const long = { memoryKiB: 64 * 1024, passes: 3, parallelism: 1 };
-    const hasher = createThreadedArgon2Hasher(long, {
-      threads: 1,
-      rescueAfterMs: 20,
-      onRescue: () => rescued++,
-    });
+    // A few hundred ms of CPU each, checked every 50 ms: a rule on the time alone would rescue each.
+    const long = { memoryKiB: 128 * 1024, passes: 3, parallelism: 1 };
+    const rescueAfterMs = 50;
+    const hasher = createThreadedArgon2Hasher(long, { threads: 1, rescueAfterMs, onRescue: () => rescued++ });
     try {
-      await hasher.threads();
-      const started = performance.now();
-      for (let i = 0; i < 3; i++) await hasher.hash(`${PASSWORD} ${i}`);
-      assert.ok(performance.now() - started > 3 * 20, 'each hash outlasted the rescue delay');
-      // A test running beside this one may take both cores for a moment (a real starvation, rightly
-      // rescued): not for all three hashes.
-      assert.ok(rescued < 3, `${rescued} of 3 long hashes rescued`);
+      const tid = (await hasher.threads())[0]!.tid!;
+      // The tests beside this one may keep both cores busy (a real starvation, rightly rescued). A
+      // hash can only be rescued if its thread waited for a CPU longer than it ran over one check's
+      // window: more than half of rescueAfterMs in all. A hash that waited less is on a free core,
+      // and must not have been.
+      for (let round = 1; round <= 10; round++) {
+        // A primary thread still on a hash a rescue thread answered hands the next one over at
+        // once: each round starts with it idle (its run time no longer growing).
+        let idle = false;
+        for (const deadline = Date.now() + 10_000; !idle && Date.now() < deadline; ) {
+          const at = schedTimes(tid)!.run;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          idle = schedTimes(tid)!.run === at;
+        }
+        if (!idle) continue;
+        const before = schedTimes(tid)!;
+        const rescuedBefore = rescued;
+        const started = performance.now();
+        await hasher.hash(`${PASSWORD} ${round}`);
+        const waitedMs = (schedTimes(tid)!.wait - before.wait) / 1e6;
+        if (waitedMs >= rescueAfterMs / 2) continue;
+        assert.ok(performance.now() - started > 2 * rescueAfterMs, 'the hash outlasted two checks');
+        assert.equal(rescued - rescuedBefore, 0, `rescued, though its thread waited only ${waitedMs} ms`);
+        return;
+      }
+      t.skip('no core was free for any of 10 hashes');
     } finally {
       await hasher.close();
     }
+  });
+
+  it('judges starvation by a thread’s own times: it waited for a CPU longer than it ran', () => {
+    const since = { run: 1_000_000, wait: 500_000 };
+    assert.equal(starvedBetween(since, { run: 11_000_000, wait: 40_500_000 }), true);
+    assert.equal(starvedBetween(since, { run: 45_000_000, wait: 5_500_000 }), false);
+    assert.equal(
+      starvedBetween(since, { run: 21_000_000, wait: 20_500_000 }),
+      false,
+      'half a core is not starved',
+    );
   });
 
   // About 10 ms of CPU: starved at SCHED_IDLE, about 200 ms, ten times the control's 20 ms.
