@@ -3,14 +3,13 @@
 // processes at normal priority spin on every core, with the starved-hash rescue on (the default,
 // 500 ms) and off (GATEHOUSE_PASSWORD_HASH_RESCUE_MS=0), for 1, 2 and 4 busy processes per core.
 // Each login's time is printed, as the client sees it. Run: npx node bench/login-busy-host.ts [logins]
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { busyEveryCore } from '@gatehouse/core/testing';
+import { spawnNode } from '../test/e2e/support/node-process.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const LOGINS = Number(process.argv[2] ?? 3);
 const PASSWORD = 'correct horse battery staple';
@@ -18,28 +17,24 @@ const cli = new URL('../packages/server/src/cli.ts', import.meta.url).pathname;
 
 async function withServer(rescueMs: number, run: (url: string) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-busy-host-'));
-  // A free port of its own: the default issuer and allowed origin are http://localhost:<port>.
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const port = String((probe.address() as { port: number }).port);
-  probe.close();
-  const server = spawn(process.execPath, [cli, 'serve', '--port', port, '--data-dir', dataDir], {
-    env: { ...process.env, GATEHOUSE_PASSWORD_HASH_RESCUE_MS: String(rescueMs), GATEHOUSE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // A port of its own up front: the default issuer and allowed origin are http://localhost:<port>.
+  const port = await freePort();
+  const server = spawnNode(
+    'auth server',
+    cli,
+    {
+      PORT: String(port),
+      GATEHOUSE_DATA_DIR: dataDir,
+      GATEHOUSE_PASSWORD_HASH_RESCUE_MS: String(rescueMs),
+      LOG_LEVEL: 'warn',
+    },
+    { args: [cli, 'serve'] },
+  );
   try {
-    const url = `http://localhost:${port}`;
-    await new Promise<void>((resolve, reject) => {
-      let printed = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        printed += chunk.toString();
-        if (printed.includes(`:${port}`)) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-    });
-    await run(url);
+    await server.waitForLine((line) => (line.includes('listening on') ? true : undefined), 20_000);
+    await run(`http://localhost:${port}`);
   } finally {
-    server.kill();
+    await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,42 +1,32 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { busyEveryCore } from '@gatehouse/core/testing';
+import { busyEveryCore, SCHED_IDLE, STAT_NICE, STAT_POLICY, threadStatField } from '@gatehouse/core/testing';
 import { loadConfig } from './config.ts';
+import { readSample } from './metrics/read-sample.ts';
 import { type RunningServer, startServer } from './server.ts';
 import { ORIGIN, PASSWORD } from './testing/index.ts';
 
-/** Nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
-function threadNices(): Map<number, number> {
-  const nices = new Map<number, number>();
+/** One stat field of each thread of this process, by thread id. */
+function threadFields(field: number): Map<number, number> {
+  const values = new Map<number, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]));
+      values.set(Number(tid), threadStatField(Number(tid), field));
     } catch {
       // The thread ended between the listing and the read.
     }
   }
-  return nices;
+  return values;
 }
+const threadNices = () => threadFields(STAT_NICE);
 const lowPriorityThreads = () => [...threadNices().values()].filter((nice) => nice === 19).length;
-
-/** Threads of this process at SCHED_IDLE (field 41 of the same file, the policy: 5). */
-function idleThreads(): number {
-  let count = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]) === 5) count++;
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return count;
-}
+/** Threads of this process at SCHED_IDLE. */
+const idleThreads = () =>
+  [...threadFields(STAT_POLICY).values()].filter((policy) => policy === SCHED_IDLE).length;
 /** util-linux chrt, with which the core's hasher moves its threads to SCHED_IDLE. */
 const hasChrt = ['/usr/bin/chrt', '/bin/chrt'].some((path) => existsSync(path));
 
@@ -110,11 +100,9 @@ describe('the server hashes passwords on a low-priority worker thread', {
 async function rescuedCount(server: RunningServer): Promise<number> {
   const response = await server.app.inject({ method: 'GET', url: '/metrics' });
   assert.equal(response.statusCode, 200);
-  const line = response.body
-    .split('\n')
-    .find((text) => text.startsWith('gatehouse_password_hash_rescued_total '));
-  assert.ok(line, 'the rescue counter is exported from the start');
-  return Number(line.split(' ').at(-1));
+  const value = readSample(response.body, 'gatehouse_password_hash_rescued_total');
+  assert.ok(value !== undefined, 'the rescue counter is exported from the start');
+  return value;
 }
 
 /**

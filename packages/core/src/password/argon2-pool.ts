@@ -14,12 +14,8 @@ interface Job {
   tagLength: number;
   resolve: (tag: Buffer) => void;
   reject: (error: Error) => void;
-  /** Threads computing it now (a primary and a rescue thread, at most). */
-  running: number;
   /** Answered: a later result for it is dropped. */
   settled: boolean;
-  /** Started on a rescue thread (never twice). */
-  rescued: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -116,9 +112,7 @@ class Argon2Pool {
         tagLength,
         resolve,
         reject,
-        running: 0,
         settled: false,
-        rescued: false,
         timer: undefined,
       };
       if (this.options.rescues) this.arm(job);
@@ -158,7 +152,7 @@ class Argon2Pool {
    * stays on an answered job hands its queue over in `dispatch`.
    */
   private check(job: Job): void {
-    if (job.settled || job.rescued) return;
+    if (job.settled || this.rescuing(job)) return;
     const slot = this.slots.find((s) => s.role === 'primary' && s.job === job);
     const now = slot && schedTimes(slot.tid);
     // Nothing is judged until a primary thread reported that it runs at a low priority (its
@@ -177,6 +171,11 @@ class Argon2Pool {
     this.dispatch();
   }
 
+  /** On a rescue thread already, or waiting for one (never started on two). */
+  private rescuing(job: Job): boolean {
+    return this.due.includes(job) || this.slots.some((s) => s.role === 'rescue' && s.job === job);
+  }
+
   private count(role: ThreadRole): number {
     return this.slots.filter((s) => s.role === role).length;
   }
@@ -193,7 +192,7 @@ class Argon2Pool {
     const job = slot.job;
     slot.job = undefined;
     // Rejected unless another thread still computes it.
-    if (job && --job.running === 0 && !job.settled) {
+    if (job && !job.settled && !this.slots.some((s) => s.job === job)) {
       this.settle(job);
       job.reject(error);
     }
@@ -206,7 +205,6 @@ class Argon2Pool {
     if (message.id === undefined || !job || job.id !== message.id) return;
     slot.job = undefined;
     slot.worker.unref();
-    job.running--;
     if (!job.settled) {
       this.settle(job);
       if (message.tag) job.resolve(Buffer.from(message.tag));
@@ -249,7 +247,6 @@ class Argon2Pool {
 
   private start(slot: Slot, job: Job): void {
     slot.job = job;
-    job.running++;
     // Where a thread can starve: its times now, to tell a starved hash from a long one later.
     if (slot.role === 'primary' && this.starvable) slot.since = schedTimes(slot.tid);
     // Referenced while it works: a pending hash keeps the process alive, an idle pool does not.
@@ -277,7 +274,6 @@ class Argon2Pool {
       const slot = this.freeSlot('rescue');
       if (!slot) break;
       const job = this.due.shift()!;
-      job.rescued = true;
       // Still waiting for a primary thread: the rescue thread takes it alone.
       this.queue = this.queue.filter((j) => j !== job);
       this.start(slot, job);

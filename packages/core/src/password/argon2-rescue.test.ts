@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { busyEveryCore } from '../testing/busy-cores.ts';
+import { SCHED_OTHER, STAT_POLICY, threadStatField } from '../testing/thread-stat.ts';
 import { schedTimes, starvedBetween } from './argon2-pool.ts';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
 import { createArgon2Hasher, defaultArgon2Params } from './password-hasher.ts';
@@ -9,12 +9,6 @@ import { createArgon2Hasher, defaultArgon2Params } from './password-hasher.ts';
 const PASSWORD = 'correct horse battery staple';
 const cheap = { memoryKiB: 256, passes: 1, parallelism: 1 };
 const onLinux = process.platform === 'linux';
-
-/** Field 41 of /proc/self/task/<tid>/stat: the scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE). */
-function policyOfThread(tid: number): number {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
-}
 
 /**
  * A hashing thread at SCHED_IDLE gets almost no CPU while every core is busy with other work. The
@@ -47,7 +41,7 @@ describe('a starved hash is rescued by a thread at nice 10', { skip: !onLinux },
         assert.ok(rescue?.tid, 'a rescue thread runs');
         assert.equal(rescue.nice, 10);
         assert.equal(rescue.policy, 'other');
-        assert.equal(policyOfThread(rescue.tid), 0, 'SCHED_OTHER');
+        assert.equal(threadStatField(rescue.tid, STAT_POLICY), SCHED_OTHER);
       } finally {
         await busy.stop();
       }

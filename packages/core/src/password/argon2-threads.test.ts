@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { SCHED_IDLE, SCHED_OTHER, STAT_NICE, STAT_POLICY, threadStatField } from '../testing/thread-stat.ts';
 import { createThreadedArgon2Hasher } from './argon2-threads.ts';
 import { createArgon2Hasher } from './password-hasher.ts';
 
 const params = { memoryKiB: 256, passes: 1, parallelism: 1 };
 const onLinux = process.platform === 'linux';
 
-/** Field 19 of /proc/self/task/<tid>/stat is the thread's nice value (after the "(comm)" field). */
-function niceOfThread(tid: number | 'self'): number {
-  const path = tid === 'self' ? '/proc/self/stat' : `/proc/self/task/${tid}/stat`;
-  const stat = readFileSync(path, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[19 - 3]);
-}
-
-/** Field 41 of the same file: the scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE). */
-function policyOfThread(tid: number | 'self'): number {
-  const path = tid === 'self' ? '/proc/self/stat' : `/proc/self/task/${tid}/stat`;
-  const stat = readFileSync(path, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3]);
-}
-const SCHED_OTHER = 0;
-const SCHED_IDLE = 5;
+const niceOfThread = (tid: number | 'self') => threadStatField(tid, STAT_NICE);
+const policyOfThread = (tid: number | 'self') => threadStatField(tid, STAT_POLICY);
 /** util-linux chrt, where the worker looks for it. */
 const hasChrt = ['/usr/bin/chrt', '/bin/chrt'].some((path) => existsSync(path));
 

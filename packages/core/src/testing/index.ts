@@ -23,3 +23,10 @@ export {
   type TestDpopProofInput,
 } from './dpop-proof.ts';
 export { type BusyCores, type BusyCoresOptions, busyEveryCore } from './busy-cores.ts';
+export {
+  SCHED_IDLE,
+  SCHED_OTHER,
+  STAT_NICE,
+  STAT_POLICY,
+  threadStatField,
+} from './thread-stat.ts';
