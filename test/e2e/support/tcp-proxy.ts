@@ -18,6 +18,11 @@ export interface TcpProxy {
    * after a partition that outlived the peer's state: the client has to notice and reconnect.
    */
   restore(): void;
+  /**
+   * New connections go to `port` from now on, and open ones are closed, as when an address moves
+   * to another server (a promoted replica behind a virtual IP or a Sentinel-aware DNS name).
+   */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -28,7 +33,8 @@ interface Link {
 }
 
 /** A TCP proxy on 127.0.0.1 (random port) to `targetPort`, that a test can cut and restore. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(initialTarget: number): Promise<TcpProxy> {
+  let targetPort = initialTarget;
   let state: 'open' | CutMode = 'open';
   const links = new Set<Link>();
   const destroy = (link: Link) => {
@@ -77,6 +83,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       state = 'open';
+    },
+    retarget(port) {
+      targetPort = port;
+      for (const link of [...links]) destroy(link);
     },
     async close() {
       state = 'reset';

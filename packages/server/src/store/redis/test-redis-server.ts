@@ -140,6 +140,11 @@ export interface TestRedisServer {
   stop(): Promise<void>;
 }
 
+export interface TestRedisServerOptions {
+  /** Starts it as a replica of the redis-server at this loopback port (`--replicaof`). */
+  replicaOf?: number;
+}
+
 /**
  * A redis-server of the test's own on a random loopback port, without persistence, so a test can
  * kill and restart it (the shared instance on 6379 stays untouched).
@@ -148,11 +153,12 @@ export interface TestRedisServer {
  * const redis = await startTestRedisServer();
  * after(() => redis.stop());
  */
-export async function startTestRedisServer(): Promise<TestRedisServer> {
+export async function startTestRedisServer(options: TestRedisServerOptions = {}): Promise<TestRedisServer> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-redis-'));
   const args = (port: number) => [
     ...['--save', '', '--appendonly', 'no', '--dir', directory],
     ...['--logfile', join(directory, `redis-${port}.log`)],
+    ...(options.replicaOf === undefined ? [] : ['--replicaof', TEST_REDIS_HOST, String(options.replicaOf)]),
   ];
   let child: ChildProcess | undefined;
   const dispose = killOnProcessExit(() => {
