@@ -46,12 +46,13 @@ function setUp(t: TestContext, overrides: Partial<RedisStreamFeedOptions> = {}):
   });
   t.after(async () => {
     feed.stop();
-    await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey));
+    await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey), replidKeyOf(streamKey));
   });
   return { feed, streamKey, clock, errors };
 }
 
 const epochKeyOf = (streamKey: string) => `${liveSetKeyFor(streamKey).slice(0, -':live'.length)}:epoch`;
+const replidKeyOf = (streamKey: string) => `${liveSetKeyFor(streamKey).slice(0, -':live'.length)}:replid`;
 
 let sequence = 0;
 type TokenEvent = Extract<RevocationEvent, { type: 'token' }>;
@@ -338,6 +339,39 @@ describe('createRedisStreamFeed', () => {
     await feed.heartbeat();
     assert.equal(feed.epoch, 'another-servers-epoch');
     assert.equal(reseeds.length, 3);
+  });
+
+  it('seeds the feed again after a failover: Redis on another replication history than the epoch', async (t) => {
+    const durable = [tokenEvent(), tokenEvent()];
+    const reseeds: string[] = [];
+    const { feed, streamKey } = setUp(t, {
+      seed: async () => durable,
+      onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+    });
+    await feed.heartbeat();
+    const seeded = feed.epoch;
+    const replid = /^master_replid:(\w+)/m.exec(await client.info('replication'))?.[1];
+    assert.ok(replid, 'this Redis reports its replication id');
+    assert.equal(await client.get(replidKeyOf(streamKey)), replid, 'the seed bound the epoch to it');
+    assert.equal((await feed.snapshot()).complete, undefined);
+
+    // What a promoted replica shows: the epoch and the binding it replicated, under a new id of its own.
+    await client.set(replidKeyOf(streamKey), 'the-replication-id-of-the-failed-primary');
+    assert.equal((await feed.snapshot()).complete, false, 'a verifier must not count itself fresh');
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:2', 'failover:2']);
+    assert.notEqual(feed.epoch, seeded);
+    assert.equal(await client.get(replidKeyOf(streamKey)), replid);
+    const snapshot = await feed.snapshot();
+    assert.equal(snapshot.complete, undefined, 'complete once seeded again');
+    assert.equal(snapshot.events.length, 2);
+
+    // A feed seeded before the binding existed is bound at the next heartbeat, and not seeded again.
+    await client.del(replidKeyOf(streamKey));
+    assert.equal((await feed.snapshot()).complete, undefined);
+    await feed.heartbeat();
+    assert.equal(await client.get(replidKeyOf(streamKey)), replid);
+    assert.equal(reseeds.length, 2);
   });
 
   it('republishes the durable live revocations before its first heartbeat on a feed it adopts', async (t) => {

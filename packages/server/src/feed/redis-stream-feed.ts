@@ -11,7 +11,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { liveSetKeyFor } from './live-set-key.ts';
 import { parseEventJson } from './stream-entry.ts';
 import { followStream, readStreamInfo } from './stream-follow.ts';
-import { createStreamWriter } from './stream-writer.ts';
+import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
 
 export interface RedisStreamFeedOptions {
   /** Publishing and snapshots use this connection; each `follow` opens its own (`duplicate()`). */
@@ -34,15 +34,16 @@ export interface RedisStreamFeedOptions {
   onError?: (error: Error) => void;
   /**
    * The durable store's live revocations (docs/design.md §5). When the feed finds that Redis lost data (no
-   * epoch key: restarted empty; or a stream behind what this process wrote: restored from an older
-   * snapshot), it writes them all again before its next heartbeat; and when this process first
+   * epoch key: restarted empty; a stream behind what this process wrote: restored from an older
+   * snapshot; or a replication id other than the epoch's: a replica promoted since, which may have
+   * missed the newest writes), it writes them all again before its next heartbeat; and when this process first
    * adopts an epoch already there, it appends them again (harmless duplicates) before its first
    * heartbeat, for events a server that died had pending only in memory. Omitted: nothing to replay, and
    * the feed is only as durable as Redis's own persistence.
    */
   seed?: () => Promise<RevocationEvent[]>;
   /** Told each time the feed seeds Redis again, and why. */
-  onReseed?: (info: { reason: 'missing' | 'behind'; events: number }) => void;
+  onReseed?: (info: { reason: ReseedReason; events: number }) => void;
   /** Random source for epochs; tests may pin it. */
   newEpoch?: () => string;
 }
@@ -82,10 +83,11 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
   const settings = resolveOptions(options);
   const { client, clock, streamKey, heartbeatMs, retainAfterUntilMs, onError } = settings;
   const liveKey = liveSetKeyFor(streamKey);
-  const epochKey = epochKeyFor(liveKey);
-  client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 3 });
+  const epochKey = siblingKey(liveKey, 'epoch');
+  const replidKey = siblingKey(liveKey, 'replid');
+  client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 4 });
   const commands = client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
-  const writer = createStreamWriter({ ...settings, liveKey, epochKey });
+  const writer = createStreamWriter({ ...settings, liveKey, epochKey, replidKey });
   let timer: ReturnType<typeof setInterval> | undefined;
 
   return {
@@ -105,6 +107,7 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
         streamKey,
         liveKey,
         epochKey,
+        replidKey,
         cutoff,
       )) as [string, string[], number];
       const events: RevocationEvent[] = [];
@@ -182,7 +185,7 @@ function resolveOptions(options: RedisStreamFeedOptions) {
   };
 }
 
-/** The epoch key sits beside the live set, in the stream's cluster slot. */
-function epochKeyFor(liveKey: string): string {
-  return `${liveKey.slice(0, -':live'.length)}:epoch`;
+/** The epoch and replication-id keys sit beside the live set, in the stream's cluster slot. */
+function siblingKey(liveKey: string, name: 'epoch' | 'replid'): string {
+  return `${liveKey.slice(0, -':live'.length)}:${name}`;
 }

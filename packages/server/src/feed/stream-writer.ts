@@ -12,16 +12,25 @@ const SEED_BATCH = 500;
 const PENDING_PREFIX = 'pending:';
 const SEED_MARKER_TTL_MS = 30_000;
 
+/**
+ * Why the feed was seeded again: Redis restarted empty (`missing`), came back from an older snapshot
+ * (`behind`), or is on another replication history than the epoch's, a failover to a replica that
+ * may have missed the newest writes (`failover`).
+ */
+export type ReseedReason = 'missing' | 'behind' | 'failover';
+
 export interface StreamWriterOptions {
   client: Redis | Cluster;
   streamKey: string;
   liveKey: string;
   epochKey: string;
+  /** Holds the replication id of the Redis history the epoch is bound to. */
+  replidKey: string;
   clock: Clock;
   maxLen: number;
   retainAfterUntilMs: number;
   seed?: () => Promise<RevocationEvent[]>;
-  onReseed: (info: { reason: 'missing' | 'behind'; events: number }) => void;
+  onReseed: (info: { reason: ReseedReason; events: number }) => void;
   newEpoch: () => string;
 }
 
@@ -38,7 +47,7 @@ export interface StreamWriter {
  * process whether Redis still holds everything it wrote (docs/design.md §5).
  */
 export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
-  const { client, streamKey, liveKey, epochKey, clock, maxLen, retainAfterUntilMs } = options;
+  const { client, streamKey, liveKey, epochKey, replidKey, clock, maxLen, retainAfterUntilMs } = options;
   const commands = defineCommands(client);
   /** The epoch this process knows the feed to be complete under; null: not looked yet. */
   let epoch: string | null = null;
@@ -64,14 +73,14 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
 
   // Writes every live revocation of the durable store into Redis again under a new epoch. A `pending:`
   // marker goes first; the epoch replaces it only if it survived, so a restart mid-seed seeds again.
-  async function reseed(reason: 'missing' | 'behind'): Promise<void> {
+  async function reseed(reason: ReseedReason): Promise<void> {
     const next = options.newEpoch();
     const marker = `${PENDING_PREFIX}${next}`;
     // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
     await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
     lastWrittenId = '0-0';
     const events = await writeLive();
-    if ((await commands[FINISH_SEED_COMMAND]!(epochKey, marker, next)) !== 1)
+    if ((await commands[FINISH_SEED_COMMAND]!(epochKey, replidKey, marker, next)) !== 1)
       throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
     epoch = next;
     options.onReseed({ reason, events });
@@ -92,6 +101,7 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       const [outcome, detail] = (await commands[HEARTBEAT_COMMAND]!(
         streamKey,
         epochKey,
+        replidKey,
         epoch ?? '',
         lastWrittenId,
         String(maxLen),
@@ -111,7 +121,7 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
         throw new Error('redis-stream-feed: another server is seeding the feed; heartbeat withheld');
       }
-      await reseed(outcome === 'behind' ? 'behind' : 'missing');
+      await reseed(outcome === 'behind' || outcome === 'failover' ? outcome : 'missing');
     }
     throw new Error('redis-stream-feed: the feed keeps changing epoch; heartbeat withheld');
   }
@@ -126,7 +136,7 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
 }
 
 function defineCommands(client: Redis | Cluster) {
-  client.defineCommand(HEARTBEAT_COMMAND, { lua: HEARTBEAT_LUA, numberOfKeys: 2 });
-  client.defineCommand(FINISH_SEED_COMMAND, { lua: FINISH_SEED_LUA, numberOfKeys: 1 });
+  client.defineCommand(HEARTBEAT_COMMAND, { lua: HEARTBEAT_LUA, numberOfKeys: 3 });
+  client.defineCommand(FINISH_SEED_COMMAND, { lua: FINISH_SEED_LUA, numberOfKeys: 2 });
   return client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
 }

@@ -1,10 +1,28 @@
--- KEYS[1] stream, KEYS[2] epoch key. ARGV[1] the epoch the caller seeded or adopted, ARGV[2] the
--- newest stream id the caller wrote, ARGV[3] MAXLEN, ARGV[4] the heartbeat's time (ms).
+-- KEYS[1] stream, KEYS[2] epoch key, KEYS[3] the replication id the epoch is bound to. ARGV[1] the
+-- epoch the caller seeded or adopted, ARGV[2] the newest stream id the caller wrote, ARGV[3] MAXLEN,
+-- ARGV[4] the heartbeat's time (ms).
 -- A heartbeat tells verifiers "you have heard everything", so it is written only into the feed the
 -- caller knows to be complete: same epoch (Redis did not restart empty, nobody reseeded), and a
--- stream not behind what the caller wrote (Redis did not come back from an older snapshot).
+-- stream not behind what the caller wrote (Redis did not come back from an older snapshot); and the
+-- same replication history as when the epoch was bound (no failover to a replica that may have
+-- missed the newest writes of any server: asynchronous replication loses a tail, not a prefix).
+
+-- The replication id of the Redis history this script runs on: a replica shares its primary's, and
+-- a promoted replica (or a server started anew) gets a new one. False where INFO is refused.
+local function replid()
+  local info = redis.pcall('INFO', 'replication')
+  if type(info) ~= 'string' then return false end
+  return string.match(info, 'master_replid:(%w+)') or false
+end
 local epoch = redis.call('GET', KEYS[2])
 if epoch ~= ARGV[1] then return {'epoch', epoch or ''} end
+local current = replid()
+if current then
+  local bound = redis.call('GET', KEYS[3])
+  -- Unbound (a feed seeded before the binding existed): bound now, nothing to compare with.
+  if not bound then redis.call('SET', KEYS[3], current)
+  elseif bound ~= current then return {'failover', bound} end
+end
 local head = '0-0'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])

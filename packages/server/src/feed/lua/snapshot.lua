@@ -1,9 +1,20 @@
--- KEYS[1] stream, KEYS[2] live set, KEYS[3] epoch key. ARGV[1] the lowest `until` still live.
+-- KEYS[1] stream, KEYS[2] live set, KEYS[3] epoch key, KEYS[4] the replication id the epoch is
+-- bound to. ARGV[1] the lowest `until` still live.
 -- One script, so no publish can land between reading the live set and reading the stream's head:
 -- everything in the set is at or before the cursor, everything after it arrives through follow.
 -- last-generated-id, not the last entry: it stays right when entries were trimmed or deleted.
 -- The epoch says whether the live set is complete: missing (Redis lost its data) or still being
 -- seeded again from the durable store, it is not, and the verifier must not count itself fresh.
+-- Nor is it on another replication history than the epoch's (a replica promoted since, which may
+-- have missed the newest revocations), until an auth server has seeded it again.
+
+-- The replication id of the Redis history this script runs on: a replica shares its primary's, and
+-- a promoted replica (or a server started anew) gets a new one. False where INFO is refused.
+local function replid()
+  local info = redis.pcall('INFO', 'replication')
+  if type(info) ~= 'string' then return false end
+  return string.match(info, 'master_replid:(%w+)') or false
+end
 local head = '0-0'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
@@ -13,5 +24,10 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 local epoch = redis.call('GET', KEYS[3])
 local complete = 0
-if epoch and string.sub(epoch, 1, 8) ~= 'pending:' then complete = 1 end
+if epoch and string.sub(epoch, 1, 8) ~= 'pending:' then
+  complete = 1
+  local bound = redis.call('GET', KEYS[4])
+  local current = replid()
+  if bound and current and bound ~= current then complete = 0 end
+end
 return {head, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf'), complete}

@@ -1,0 +1,301 @@
+/**
+ * A Redis failover loses the feed's newest entries, the revocations survive (docs/design.md §5).
+ *
+ * Replication is asynchronous: a primary acknowledges a write before its replica has it, so a
+ * failover can lose the feed's last revocations (docs/stores.md, "Durability"). Here, for real: the
+ * auth server (SQLite store) publishes to a primary redis-server through a TCP proxy, and the
+ * replica follows the primary through a proxy of its own; that link is cut (no byte goes through,
+ * nothing is closed), a token is logged out, the primary is killed, the replica promoted
+ * (`REPLICAOF NO ONE`), and the server's proxy moved to it, as a virtual IP or a Sentinel-aware
+ * name would move. The promoted replica never saw the revocation. Then:
+ * - verifiers started after the failover (Redis Streams and SSE) refuse the revoked token from
+ *   their first answer: the auth server finds the stream behind what it wrote and seeds it again
+ *   from its durable store before it heartbeats;
+ * - verifiers that followed the feed through the failover still refuse it, and refuse a token
+ *   logged out after the failover.
+ * And with two auth servers on PostgreSQL, the one that wrote the revocation killed before the
+ * failover (its write had landed, so nothing of it is pending in the store's outbox): the other
+ * server, which wrote nothing the promoted replica lacks, seeds the feed again all the same.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { liveSetKeyFor } from '../../packages/server/src/feed/live-set-key.ts';
+import {
+  queryRedis,
+  startTestRedisServer,
+  type TestRedisServer,
+} from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { type Credential, createAuthClient } from '../e2e/support/auth-client.ts';
+import {
+  AUDIENCE,
+  type AuthServer,
+  ISSUER,
+  startAuthServer,
+  startVerifierServices,
+  uniqueEmail,
+} from '../e2e/support/gatehouse-stack.ts';
+import { startTcpProxy } from '../e2e/support/tcp-proxy.ts';
+import type { VerifierService } from '../e2e/support/verifier-service.ts';
+import { waitFor } from '../e2e/support/wait-for.ts';
+import { createFaultSchema, type FaultServer, spawnFaultServer, startFaultServer } from './support.ts';
+
+const STREAM_KEY = 'gatehouse:revocations';
+const MAX_STALENESS_MS = 1500;
+
+/** A field of `INFO replication` on the redis-server at `port`. */
+async function replicationField(port: number, field: string): Promise<string | undefined> {
+  const info = String(await queryRedis(port, ['INFO', 'replication']));
+  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
+}
+
+/** Waits until the replica is linked and has everything the primary had written when asked. */
+async function replicaCaughtUp(primary: TestRedisServer, replica: TestRedisServer): Promise<void> {
+  const offset = Number(await replicationField(primary.port, 'master_repl_offset'));
+  await waitFor('the replica to catch up', async () => {
+    if ((await replicationField(replica.port, 'master_link_status')) !== 'up') return undefined;
+    return Number(await replicationField(replica.port, 'slave_repl_offset')) >= offset ? true : undefined;
+  });
+}
+
+/** Whether the feed's stream or live set on the redis-server at `port` names `sid`. */
+async function feedNames(port: number, sid: string): Promise<boolean> {
+  const stream = await queryRedis(port, ['XRANGE', STREAM_KEY, '-', '+']);
+  const live = await queryRedis(port, ['ZRANGE', liveSetKeyFor(STREAM_KEY), '0', '-1']);
+  return JSON.stringify([stream, live]).includes(sid);
+}
+
+/**
+ * A primary and its replica, the replica following through a proxy of its own (`link`), and the
+ * address the auth servers and verifiers use (`proxy`, to the primary until `failover`).
+ */
+async function startReplicatedRedis() {
+  const primary = await startTestRedisServer();
+  const link = await startTcpProxy(primary.port);
+  const replica = await startTestRedisServer({ replicaOf: link.port });
+  const proxy = await startTcpProxy(primary.port);
+  return {
+    primary,
+    replica,
+    url: `redis://127.0.0.1:${proxy.port}`,
+    /** From now on the replica receives nothing (no byte through, nothing closed). */
+    cutReplication: () => link.cut('blackhole'),
+    /** The primary dies; the replica is promoted and takes the address. */
+    async failover(): Promise<void> {
+      await primary.kill();
+      await queryRedis(replica.port, ['REPLICAOF', 'NO', 'ONE']);
+    },
+    moveAddress: () => proxy.retarget(replica.port),
+    async stop(): Promise<void> {
+      await proxy.close();
+      await link.close();
+      await Promise.allSettled([primary.stop(), replica.stop()]);
+    },
+  };
+}
+
+/** Polls until `verifier` accepts `live`; every answer for `revoked` on the way must be a refusal. */
+async function refusesFromTheStart(verifier: VerifierService, revoked: Credential, live: Credential) {
+  const seen = new Set<string>();
+  await waitFor(
+    `${verifier.name} to accept the live token`,
+    async () => {
+      const reply = await verifier.me(revoked);
+      seen.add(`${reply.status} ${reply.code}`);
+      assert.notEqual(reply.status, 200, `${verifier.name} accepted a token revoked before the failover`);
+      return (await verifier.me(live)).status === 200 ? true : undefined;
+    },
+    { intervalMs: 50, timeoutMs: 15_000 },
+  );
+  const reply = await verifier.me(revoked);
+  assert.deepEqual([reply.status, reply.code], [401, 'ERR_TOKEN_REVOKED'], verifier.name);
+  return seen;
+}
+
+describe('faults: a Redis failover loses the feed’s newest entries', { timeout: 120_000 }, () => {
+  let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
+  let auth: AuthServer;
+  const verifiers: VerifierService[] = [];
+
+  before(async () => {
+    redis = await startReplicatedRedis();
+    auth = await startAuthServer({ redisUrl: redis.url });
+  });
+
+  after(async () => {
+    await Promise.allSettled(verifiers.map((verifier) => verifier.stop()));
+    await auth?.close();
+    await redis?.stop();
+  });
+
+  it('verifiers refuse a token whose revocation the promoted replica never had', async (t) => {
+    const email = uniqueEmail('feed-failover');
+    await auth.client.register(email);
+    const revoked = await auth.client.loginWithToken(email);
+    const redisUrl = redis.url;
+    const through = await startVerifierServices([
+      {
+        ...auth.verifierOptions,
+        name: 'through (redis)',
+        feed: 'redis',
+        redisUrl,
+        maxStalenessMs: MAX_STALENESS_MS,
+      },
+      { ...auth.verifierOptions, name: 'through (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
+    ]);
+    verifiers.push(...through);
+    for (const verifier of through) {
+      await waitFor(`${verifier.name} to accept the token`, async () =>
+        (await verifier.me(revoked)).status === 200 ? true : undefined,
+      );
+    }
+    await replicaCaughtUp(redis.primary, redis.replica);
+
+    // The logout is acknowledged by the primary alone.
+    redis.cutReplication();
+    await auth.client.logout(revoked);
+    await waitFor('the revocation on the primary', async () =>
+      (await feedNames(redis.primary.port, revoked.sid)) ? true : undefined,
+    );
+    for (const verifier of through) {
+      await waitFor(`${verifier.name} to refuse the token`, async () =>
+        (await verifier.me(revoked)).status === 401 ? true : undefined,
+      );
+    }
+
+    await redis.failover();
+    assert.equal(await feedNames(redis.replica.port, revoked.sid), false, 'the promoted replica lost it');
+    redis.moveAddress();
+    const failedOverAt = performance.now();
+
+    const live = await waitFor('a login after the failover', async () =>
+      auth.client.loginWithToken(email).catch(() => undefined),
+    );
+    const started = await startVerifierServices([
+      {
+        ...auth.verifierOptions,
+        name: 'after (redis)',
+        feed: 'redis',
+        redisUrl,
+        maxStalenessMs: MAX_STALENESS_MS,
+      },
+      { ...auth.verifierOptions, name: 'after (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
+    ]);
+    verifiers.push(...started);
+    for (const verifier of [...started, ...through]) {
+      const seen = await refusesFromTheStart(verifier, revoked, live);
+      t.diagnostic(
+        `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
+      );
+    }
+    assert.equal(
+      await feedNames(redis.replica.port, revoked.sid),
+      true,
+      'the auth server seeded the feed again',
+    );
+
+    // The feed works on the promoted replica: a logout now reaches every verifier.
+    await auth.client.logout(live);
+    for (const verifier of [...started, ...through]) {
+      await waitFor(`${verifier.name} to refuse the token logged out after the failover`, async () => {
+        const reply = await verifier.me(live);
+        return reply.status === 401 && reply.code === 'ERR_TOKEN_REVOKED' ? true : undefined;
+      });
+    }
+  });
+});
+
+describe('faults: a Redis failover after the server that wrote the revocation died', {
+  timeout: 120_000,
+}, () => {
+  const SERVICE_TOKEN = 'a-service-token-for-the-failover-test-0123456789';
+  let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
+  let database: Awaited<ReturnType<typeof createFaultSchema>>;
+  let dataDir: string;
+  let writer: Awaited<ReturnType<typeof spawnFaultServer>> | undefined;
+  let survivor: FaultServer;
+  const verifiers: VerifierService[] = [];
+
+  before(async () => {
+    redis = await startReplicatedRedis();
+    database = await createFaultSchema();
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-failover-'));
+    const env = {
+      DATABASE_URL: database.urlVia(5432),
+      REDIS_URL: redis.url,
+      GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
+    };
+    // One after the other: the first migrates and creates the signing key, the second finds them.
+    writer = await spawnFaultServer(dataDir, env);
+    survivor = await startFaultServer(env);
+  });
+
+  after(async () => {
+    await Promise.allSettled(verifiers.map((verifier) => verifier.stop()));
+    await writer?.process.stop('SIGKILL');
+    await survivor?.close();
+    await redis?.stop();
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('the other server seeds the feed again, and verifiers refuse the token', async (t) => {
+    const onWriter = createAuthClient(writer!.url);
+    const onSurvivor = createAuthClient(survivor.url);
+    const email = uniqueEmail('feed-failover-two');
+    await onSurvivor.register(email);
+    const revoked = await onWriter.loginWithToken(email);
+    await replicaCaughtUp(redis.primary, redis.replica);
+
+    redis.cutReplication();
+    await onWriter.logout(revoked);
+    await waitFor('the revocation on the primary', async () =>
+      (await feedNames(redis.primary.port, revoked.sid)) ? true : undefined,
+    );
+    // The writer told the store its event landed: no server will publish it again from the outbox.
+    const pg = new Client({ connectionString: database.urlVia(5432) });
+    await pg.connect();
+    try {
+      await waitFor('the revocation marked published', async () => {
+        const { rows } = await pg.query(
+          'SELECT count(*)::int AS n FROM revocations WHERE pending_since IS NOT NULL',
+        );
+        return rows[0].n === 0 ? true : undefined;
+      });
+    } finally {
+      await pg.end();
+    }
+    await writer!.process.stop('SIGKILL');
+    writer = undefined;
+
+    await redis.failover();
+    assert.equal(await feedNames(redis.replica.port, revoked.sid), false, 'the promoted replica lost it');
+    redis.moveAddress();
+    const failedOverAt = performance.now();
+
+    const live = await waitFor('a login on the surviving server', async () =>
+      onSurvivor.loginWithToken(email).catch(() => undefined),
+    );
+    const trust = { authUrl: survivor.url, issuer: ISSUER, audience: AUDIENCE, serviceToken: SERVICE_TOKEN };
+    const started = await startVerifierServices([
+      {
+        ...trust,
+        name: 'after (redis)',
+        feed: 'redis',
+        redisUrl: redis.url,
+        maxStalenessMs: MAX_STALENESS_MS,
+      },
+      { ...trust, name: 'after (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
+    ]);
+    verifiers.push(...started);
+    for (const verifier of started) {
+      const seen = await refusesFromTheStart(verifier, revoked, live);
+      t.diagnostic(
+        `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
+      );
+    }
+  });
+});
