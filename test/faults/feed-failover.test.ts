@@ -16,14 +16,18 @@
  * And with two auth servers on PostgreSQL, the one that wrote the revocation killed before the
  * failover (its write had landed, so nothing of it is pending in the store's outbox): the other
  * server, which wrote nothing the promoted replica lacks, seeds the feed again all the same.
+ * And a Redis restarted from an RDB file older than another server's last revocation.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { RevocationEvent } from '@gatehouse/core';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { liveSetKeyFor } from '../../packages/server/src/feed/live-set-key.ts';
+import { createRedisStreamFeed } from '../../packages/server/src/feed/redis-stream-feed.ts';
 import {
   queryRedis,
   startTestRedisServer,
@@ -297,5 +301,56 @@ describe('faults: a Redis failover after the server that wrote the revocation di
         `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
       );
     }
+  });
+});
+
+describe('faults: Redis restarted from an RDB file older than the newest revocation', {
+  timeout: 60_000,
+}, () => {
+  it('a server that wrote nothing since seeds the feed again, with the revocation', async (t) => {
+    const redis = await startTestRedisServer();
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => {});
+    t.after(async () => {
+      client.disconnect();
+      await redis.stop();
+    });
+    const durable: RevocationEvent[] = [
+      { type: 'token', jti: 'revoked-before-the-save', until: Date.now() + 600_000 },
+    ];
+    const reseeds: string[] = [];
+    const options = { client, streamKey: STREAM_KEY, clock: { now: Date.now }, seed: async () => durable };
+    const feed = createRedisStreamFeed({
+      ...options,
+      onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+    });
+    const other = createRedisStreamFeed(options);
+    await feed.heartbeat();
+    await other.heartbeat();
+    assert.deepEqual(reseeds, ['missing:1']);
+    await client.save();
+
+    // Another server revokes a token after the save; then Redis restarts from the file.
+    const late: RevocationEvent = {
+      type: 'token',
+      jti: 'revoked-after-the-save',
+      until: Date.now() + 600_000,
+    };
+    durable.push(late);
+    await other.publish([late]);
+    await redis.restart();
+    await waitFor('Redis back with the saved data', async () =>
+      (await client.exists(liveSetKeyFor(STREAM_KEY)).catch(() => 0)) === 1 ? true : undefined,
+    );
+    assert.equal((await feed.snapshot()).complete, false, 'verifiers must not count themselves fresh');
+
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:1', 'failover:2']);
+    const snapshot = await feed.snapshot();
+    assert.equal(snapshot.complete, undefined);
+    assert.ok(
+      snapshot.events.some((event) => event.type === 'token' && event.jti === late.jti),
+      'the revocation written after the save is in the feed again',
+    );
   });
 });

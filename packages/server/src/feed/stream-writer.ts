@@ -14,8 +14,9 @@ const SEED_MARKER_TTL_MS = 30_000;
 
 /**
  * Why the feed was seeded again: Redis restarted empty (`missing`), came back from an older snapshot
- * (`behind`), or is on another replication history than the epoch's, a failover to a replica that
- * may have missed the newest writes (`failover`).
+ * (`behind`), or runs on another replication id than the epoch's (`failover`): a replica promoted
+ * since, or a restart from its persistence files (a primary gets a new id then too), either of
+ * which may have lost the newest writes.
  */
 export type ReseedReason = 'missing' | 'behind' | 'failover';
 
