@@ -33,7 +33,7 @@ import {
   startTestRedisServer,
   type TestRedisServer,
 } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { type Credential, createAuthClient } from '../e2e/support/auth-client.ts';
+import { createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
   type AuthServer,
@@ -45,10 +45,10 @@ import {
 import { startTcpProxy } from '../e2e/support/tcp-proxy.ts';
 import type { VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
+import { assertRefusesFromTheStart, onBothFeeds } from './feed-support.ts';
 import { createFaultSchema, type FaultServer, spawnFaultServer, startFaultServer } from './support.ts';
 
 const STREAM_KEY = 'gatehouse:revocations';
-const MAX_STALENESS_MS = 1500;
 
 /** A field of `INFO replication` on the redis-server at `port`. */
 async function replicationField(port: number, field: string): Promise<string | undefined> {
@@ -101,24 +101,6 @@ async function startReplicatedRedis() {
   };
 }
 
-/** Polls until `verifier` accepts `live`; every answer for `revoked` on the way must be a refusal. */
-async function refusesFromTheStart(verifier: VerifierService, revoked: Credential, live: Credential) {
-  const seen = new Set<string>();
-  await waitFor(
-    `${verifier.name} to accept the live token`,
-    async () => {
-      const reply = await verifier.me(revoked);
-      seen.add(`${reply.status} ${reply.code}`);
-      assert.notEqual(reply.status, 200, `${verifier.name} accepted a token revoked before the failover`);
-      return (await verifier.me(live)).status === 200 ? true : undefined;
-    },
-    { intervalMs: 50, timeoutMs: 15_000 },
-  );
-  const reply = await verifier.me(revoked);
-  assert.deepEqual([reply.status, reply.code], [401, 'ERR_TOKEN_REVOKED'], verifier.name);
-  return seen;
-}
-
 describe('faults: a Redis failover loses the feed’s newest entries', { timeout: 120_000 }, () => {
   let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
   let auth: AuthServer;
@@ -139,17 +121,7 @@ describe('faults: a Redis failover loses the feed’s newest entries', { timeout
     const email = uniqueEmail('feed-failover');
     await auth.client.register(email);
     const revoked = await auth.client.loginWithToken(email);
-    const redisUrl = redis.url;
-    const through = await startVerifierServices([
-      {
-        ...auth.verifierOptions,
-        name: 'through (redis)',
-        feed: 'redis',
-        redisUrl,
-        maxStalenessMs: MAX_STALENESS_MS,
-      },
-      { ...auth.verifierOptions, name: 'through (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
-    ]);
+    const through = await startVerifierServices(onBothFeeds(auth.verifierOptions, 'through', redis.url));
     verifiers.push(...through);
     for (const verifier of through) {
       await waitFor(`${verifier.name} to accept the token`, async () =>
@@ -178,19 +150,10 @@ describe('faults: a Redis failover loses the feed’s newest entries', { timeout
     const live = await waitFor('a login after the failover', async () =>
       auth.client.loginWithToken(email).catch(() => undefined),
     );
-    const started = await startVerifierServices([
-      {
-        ...auth.verifierOptions,
-        name: 'after (redis)',
-        feed: 'redis',
-        redisUrl,
-        maxStalenessMs: MAX_STALENESS_MS,
-      },
-      { ...auth.verifierOptions, name: 'after (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
-    ]);
+    const started = await startVerifierServices(onBothFeeds(auth.verifierOptions, 'after', redis.url));
     verifiers.push(...started);
     for (const verifier of [...started, ...through]) {
-      const seen = await refusesFromTheStart(verifier, revoked, live);
+      const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the failover');
       t.diagnostic(
         `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
       );
@@ -284,19 +247,10 @@ describe('faults: a Redis failover after the server that wrote the revocation di
       onSurvivor.loginWithToken(email).catch(() => undefined),
     );
     const trust = { authUrl: survivor.url, issuer: ISSUER, audience: AUDIENCE, serviceToken: SERVICE_TOKEN };
-    const started = await startVerifierServices([
-      {
-        ...trust,
-        name: 'after (redis)',
-        feed: 'redis',
-        redisUrl: redis.url,
-        maxStalenessMs: MAX_STALENESS_MS,
-      },
-      { ...trust, name: 'after (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
-    ]);
+    const started = await startVerifierServices(onBothFeeds(trust, 'after', redis.url));
     verifiers.push(...started);
     for (const verifier of started) {
-      const seen = await refusesFromTheStart(verifier, revoked, live);
+      const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the failover');
       t.diagnostic(
         `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
       );

@@ -1,14 +1,3 @@
-/**
- * Issue 10, point 1: the feed loses its data, the revocations do not (docs/design.md §5).
- *
- * (a) Redis Streams feed (SQLite store, feed-only Redis without persistence): a token-strategy
- *     session is logged out, Redis is killed and restarted empty, and verifiers started only then
- *     (one on Redis, one on the server's SSE stream) refuse the token revoked before: the auth
- *     server seeded the new Redis from its durable store before it heartbeated again.
- * (b) In-process feed: the auth server itself restarts; a verifier started afterwards refuses the
- *     token revoked before the restart (the new process seeds its feed from the database).
- */
-import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +7,7 @@ import {
   startTestRedisServer,
   type TestRedisServer,
 } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { createAuthClient, type Credential } from '../e2e/support/auth-client.ts';
+import { createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
   type AuthServer,
@@ -29,39 +18,7 @@ import {
 } from '../e2e/support/gatehouse-stack.ts';
 import type { VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-
-const MAX_STALENESS_MS = 1500;
-
-/**
- * Polls `verifier` with the revoked and the live credential until the live one is accepted; every
- * answer for the revoked one must be a refusal (503 while stale, then 401 revoked), never 200.
- */
-async function assertRefusesFromTheStart(verifier: VerifierService, revoked: Credential, live: Credential) {
-  const seen: string[] = [];
-  await waitFor(
-    `${verifier.name} to accept the live token`,
-    async () => {
-      const reply = await verifier.me(revoked);
-      seen.push(`${reply.status} ${reply.code}`);
-      assert.notEqual(
-        reply.status,
-        200,
-        `${verifier.name} accepted a token revoked before the feed lost its data`,
-      );
-      return (await verifier.me(live)).status === 200 ? true : undefined;
-    },
-    { intervalMs: 50, timeoutMs: 15_000 },
-  );
-  for (let poll = 0; poll < 20; poll++) {
-    const reply = await verifier.me(revoked);
-    assert.deepEqual(
-      [reply.status, reply.code],
-      [401, 'ERR_TOKEN_REVOKED'],
-      `${verifier.name}, poll ${poll}`,
-    );
-  }
-  return new Set(seen);
-}
+import { assertRefusesFromTheStart, MAX_STALENESS_MS, onBothFeeds } from './feed-support.ts';
 
 describe('faults: the feed loses its data, the revocations survive', { timeout: 90_000 }, () => {
   let redis: TestRedisServer;
@@ -98,19 +55,12 @@ describe('faults: the feed loses its data, the revocations survive', { timeout: 
     const live = await waitFor('a login after the restart', async () =>
       auth.client.loginWithToken(email).catch(() => undefined),
     );
-    const started = await startVerifierServices([
-      {
-        ...auth.verifierOptions,
-        name: 'after-restart (redis)',
-        feed: 'redis',
-        redisUrl: redis.url,
-        maxStalenessMs: MAX_STALENESS_MS,
-      },
-      { ...auth.verifierOptions, name: 'after-restart (sse)', feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
-    ]);
+    const started = await startVerifierServices(
+      onBothFeeds(auth.verifierOptions, 'after-restart', redis.url),
+    );
     verifiers.push(...started);
     for (const verifier of started) {
-      const seen = await assertRefusesFromTheStart(verifier, revoked, live);
+      const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the feed lost its data');
       t.diagnostic(
         `${verifier.name}: answers seen for the revoked token: ${[...seen].join(', ')}; accepting the live one ${(performance.now() - restartedAt).toFixed(0)} ms after the restart`,
       );
@@ -165,6 +115,6 @@ describe('faults: the auth server restarts (in-process feed)', { timeout: 60_000
       },
     ]);
     verifiers.push(verifier!);
-    await assertRefusesFromTheStart(verifier!, revoked, live);
+    await assertRefusesFromTheStart(verifier!, revoked, live, 'the server restarted');
   });
 });
