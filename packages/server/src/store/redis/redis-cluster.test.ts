@@ -131,5 +131,39 @@ if (unavailable) {
         [second],
       );
     });
+
+    it('binds the feed’s epoch to the replication id of the node holding its slot, and seeds again on another', async (t) => {
+      const streamKey = `gh-test-feed-${randomBytes(8).toString('hex')}`;
+      const liveKey = liveSetKeyFor(streamKey);
+      const replidKey = `${liveKey.slice(0, -':live'.length)}:replid`;
+      const reseeds: string[] = [];
+      const durable = [{ type: 'token' as const, jti: 'j1', until: Date.now() + 60_000 }];
+      const feed = createRedisStreamFeed({
+        client: connected(),
+        streamKey,
+        clock: { now: Date.now },
+        seed: async () => durable,
+        onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+      });
+      t.after(() =>
+        connected().del(streamKey, liveKey, `${liveKey.slice(0, -':live'.length)}:epoch`, replidKey),
+      );
+      await feed.heartbeat();
+      const slot = Number(await connected().call('CLUSTER', 'KEYSLOT', streamKey));
+      const holder = connected()
+        .nodes('master')
+        .find((node) => node.options.port === connected().slots[slot]?.[0]?.split(':').map(Number)[1]);
+      assert.ok(holder, 'found the node holding the slot');
+      const replid = /^master_replid:(\w+)/m.exec(await holder.info('replication'))?.[1];
+      assert.ok(replid);
+      assert.equal(await connected().get(replidKey), replid);
+      assert.equal((await feed.snapshot()).complete, undefined);
+
+      await connected().set(replidKey, 'the-replication-id-of-a-failed-primary');
+      assert.equal((await feed.snapshot()).complete, false);
+      await feed.heartbeat();
+      assert.deepEqual(reseeds, ['missing:1', 'failover:1']);
+      assert.equal(await connected().get(replidKey), replid);
+    });
   });
 }
