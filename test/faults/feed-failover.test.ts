@@ -28,11 +28,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { liveSetKeyFor } from '../../packages/server/src/feed/live-set-key.ts';
 import { createRedisStreamFeed } from '../../packages/server/src/feed/redis-stream-feed.ts';
-import {
-  queryRedis,
-  startTestRedisServer,
-  type TestRedisServer,
-} from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
 import { createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
@@ -42,28 +38,13 @@ import {
   startVerifierServices,
   uniqueEmail,
 } from '../e2e/support/gatehouse-stack.ts';
-import { startTcpProxy } from '../e2e/support/tcp-proxy.ts';
 import type { VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { assertRefusesFromTheStart, onBothFeeds } from './feed-support.ts';
+import { type ReplicatedRedis, replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
 import { createFaultSchema, type FaultServer, spawnFaultServer, startFaultServer } from './support.ts';
 
 const STREAM_KEY = 'gatehouse:revocations';
-
-/** A field of `INFO replication` on the redis-server at `port`. */
-async function replicationField(port: number, field: string): Promise<string | undefined> {
-  const info = String(await queryRedis(port, ['INFO', 'replication']));
-  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
-}
-
-/** Waits until the replica is linked and has everything the primary had written when asked. */
-async function replicaCaughtUp(primary: TestRedisServer, replica: TestRedisServer): Promise<void> {
-  const offset = Number(await replicationField(primary.port, 'master_repl_offset'));
-  await waitFor('the replica to catch up', async () => {
-    if ((await replicationField(replica.port, 'master_link_status')) !== 'up') return undefined;
-    return Number(await replicationField(replica.port, 'slave_repl_offset')) >= offset ? true : undefined;
-  });
-}
 
 /** Whether the feed's stream or live set on the redis-server at `port` names `sid`. */
 async function feedNames(port: number, sid: string): Promise<boolean> {
@@ -72,37 +53,8 @@ async function feedNames(port: number, sid: string): Promise<boolean> {
   return JSON.stringify([stream, live]).includes(sid);
 }
 
-/**
- * A primary and its replica, the replica following through a proxy of its own (`link`), and the
- * address the auth servers and verifiers use (`proxy`, to the primary until `failover`).
- */
-async function startReplicatedRedis() {
-  const primary = await startTestRedisServer();
-  const link = await startTcpProxy(primary.port);
-  const replica = await startTestRedisServer({ replicaOf: link.port });
-  const proxy = await startTcpProxy(primary.port);
-  return {
-    primary,
-    replica,
-    url: `redis://127.0.0.1:${proxy.port}`,
-    /** From now on the replica receives nothing (no byte through, nothing closed). */
-    cutReplication: () => link.cut('blackhole'),
-    /** The primary dies; the replica is promoted and takes the address. */
-    async failover(): Promise<void> {
-      await primary.kill();
-      await queryRedis(replica.port, ['REPLICAOF', 'NO', 'ONE']);
-    },
-    moveAddress: () => proxy.retarget(replica.port),
-    async stop(): Promise<void> {
-      await proxy.close();
-      await link.close();
-      await Promise.allSettled([primary.stop(), replica.stop()]);
-    },
-  };
-}
-
 describe('faults: a Redis failover loses the feed’s newest entries', { timeout: 120_000 }, () => {
-  let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
+  let redis: ReplicatedRedis;
   let auth: AuthServer;
   const verifiers: VerifierService[] = [];
 
@@ -179,7 +131,7 @@ describe('faults: a Redis failover after the server that wrote the revocation di
   timeout: 120_000,
 }, () => {
   const SERVICE_TOKEN = 'a-service-token-for-the-failover-test-0123456789';
-  let redis: Awaited<ReturnType<typeof startReplicatedRedis>>;
+  let redis: ReplicatedRedis;
   let database: Awaited<ReturnType<typeof createFaultSchema>>;
   let dataDir: string;
   let writer: Awaited<ReturnType<typeof spawnFaultServer>> | undefined;
