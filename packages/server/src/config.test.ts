@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       databaseUrl: null,
       redisUrl: null,
       store: 'sql',
+      redisWaitReplicas: 0,
+      redisWaitMs: 1000,
       sqliteSync: 'normal',
       sqliteThread: 'auto',
       serviceToken: null,
@@ -90,6 +92,36 @@ describe('loadConfig', () => {
       ['GATEHOUSE_PASSWORD_HASH_RESCUE_MS', '1.5'],
     ] as const) {
       assert.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', setting: name });
+    }
+  });
+
+  it('reads the Redis store’s replica wait, and refuses it without the Redis store or out of range', () => {
+    const redisStore = {
+      GATEHOUSE_STORE: 'redis',
+      REDIS_URL: 'redis://cache',
+      GATEHOUSE_CSRF_SECRET: KEY,
+      GATEHOUSE_KEY_ENCRYPTION_KEY: KEK,
+    };
+    const config = loadConfig({ ...redisStore, GATEHOUSE_REDIS_WAIT_REPLICAS: '2' }, [
+      '--redis-wait-ms',
+      '250',
+    ]);
+    assert.deepEqual([config.redisWaitReplicas, config.redisWaitMs], [2, 250]);
+    assert.throws(() => loadConfig({ REDIS_URL: 'redis://cache', GATEHOUSE_REDIS_WAIT_REPLICAS: '1' }), {
+      name: 'ConfigError',
+      setting: 'GATEHOUSE_REDIS_WAIT_REPLICAS',
+      message: /GATEHOUSE_STORE=redis only/,
+    });
+    for (const [name, value] of [
+      ['GATEHOUSE_REDIS_WAIT_REPLICAS', '-1'],
+      ['GATEHOUSE_REDIS_WAIT_REPLICAS', '17'],
+      ['GATEHOUSE_REDIS_WAIT_MS', '0'],
+      ['GATEHOUSE_REDIS_WAIT_MS', '60001'],
+    ] as const) {
+      assert.throws(() => loadConfig({ ...redisStore, [name]: value }), {
+        name: 'ConfigError',
+        setting: name,
+      });
     }
   });
 

@@ -81,6 +81,12 @@ function readFlags(argv: readonly string[]): Map<string, string> {
 function checkTogether(config: GatehouseConfig, read: (name: string) => string | undefined): void {
   if (config.store === 'redis' && !config.redisUrl)
     throw new ConfigError('GATEHOUSE_STORE', 'GATEHOUSE_STORE=redis needs REDIS_URL');
+  if (config.redisWaitReplicas > 0 && config.store !== 'redis') {
+    throw new ConfigError(
+      'GATEHOUSE_REDIS_WAIT_REPLICAS',
+      'GATEHOUSE_REDIS_WAIT_REPLICAS applies to GATEHOUSE_STORE=redis only (the feed survives a failover by itself: docs/stores.md)',
+    );
+  }
   if (config.sessionAbsoluteTtlSeconds < config.sessionIdleTtlSeconds) {
     throw new ConfigError(
       'GATEHOUSE_SESSION_ABSOLUTE_TTL_SECONDS',

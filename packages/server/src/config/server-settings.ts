@@ -98,6 +98,27 @@ export const serverSettings = {
     fallback: 'sql',
   }),
   /**
+   * With `store: 'redis'`: how many replicas must confirm a revocation write (Redis `WAIT`) before
+   * it is acknowledged; 0 does not wait. See docs/stores.md, "Durability".
+   */
+  redisWaitReplicas: setting({
+    env: 'GATEHOUSE_REDIS_WAIT_REPLICAS',
+    flag: '--redis-wait-replicas',
+    description:
+      'With GATEHOUSE_STORE=redis: revocation writes (sign-outs, refresh rotations, suspensions, password changes, deletions, spent reset tokens, revoked keys) are acknowledged only once this many replicas have them (Redis WAIT), so a failover cannot undo them; if they do not confirm within GATEHOUSE_REDIS_WAIT_MS, the request answers 503 + Retry-After (the primary applied the write, a failover may still undo it; retrying is safe). 0: no waiting (0-16). See docs/stores.md.',
+    parse: integer(0, 16),
+    fallback: 0,
+  }),
+  /** How long a revocation write waits for `redisWaitReplicas` before it answers 503. */
+  redisWaitMs: setting({
+    env: 'GATEHOUSE_REDIS_WAIT_MS',
+    flag: '--redis-wait-ms',
+    description:
+      'How long a revocation write waits for GATEHOUSE_REDIS_WAIT_REPLICAS replicas before the request answers 503 (1-60000).',
+    parse: integer(1, 60_000),
+    fallback: 1000,
+  }),
+  /**
    * When a commit to the embedded SQLite file returns: `normal` (WAL written to the OS, synced at
    * checkpoints) or `full` (the WAL synced on every commit, blocking the event loop for the fsync).
    */

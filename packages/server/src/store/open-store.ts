@@ -15,7 +15,12 @@ export function sqlitePath(dataDir: string): string {
  */
 export async function openStore(
   config: Pick<GatehouseConfig, 'databaseUrl' | 'dataDir'> &
-    Partial<Pick<GatehouseConfig, 'store' | 'redisUrl' | 'sqliteSync' | 'sqliteThread'>>,
+    Partial<
+      Pick<
+        GatehouseConfig,
+        'store' | 'redisUrl' | 'redisWaitReplicas' | 'redisWaitMs' | 'sqliteSync' | 'sqliteThread'
+      >
+    >,
   events: {
     /** The embedded store's thread ended unexpectedly; the next store call starts a new one. */
     onStoreThreadEnded?: (error: Error) => void;
@@ -24,7 +29,11 @@ export async function openStore(
   // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
   if (config.store === 'redis' && config.redisUrl) {
     const { openRedisStore } = await import('./redis/redis-store.ts');
-    return openRedisStore({ url: config.redisUrl });
+    const replicas = config.redisWaitReplicas ?? 0;
+    return openRedisStore({
+      url: config.redisUrl,
+      ...(replicas > 0 ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? 1000 } } : {}),
+    });
   }
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/postgres-store.ts');

@@ -52,7 +52,7 @@ function isUnavailableSqlState(code: string): boolean {
   );
 }
 
-const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'ReplicaWaitError']);
 
 const UNAVAILABLE_MESSAGES = [
   // pg-pool and pg

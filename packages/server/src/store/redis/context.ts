@@ -1,4 +1,5 @@
 import type { KeyLayout } from './key-layout.ts';
+import type { ConfirmedWrites } from './replica-wait.ts';
 import type { RedisClient, RedisScripts } from './scripts.ts';
 
 /** What every sub-store of the Redis backend works with. */
@@ -6,6 +7,8 @@ export interface RedisStoreContext {
   client: RedisClient;
   keys: KeyLayout;
   scripts: RedisScripts;
+  /** Set when revocation writes wait for replicas (`waitForReplicas`). */
+  confirmed?: ConfirmedWrites;
 }
 
 /**

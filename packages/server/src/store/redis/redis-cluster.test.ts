@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FeedMessage } from '@gatehouse/core';
-import { createManualClock, runStoreSuite } from '@gatehouse/core/testing';
+import { createManualClock, makeSession, makeUser, runStoreSuite } from '@gatehouse/core/testing';
 import { Cluster } from 'ioredis';
 import { liveSetKeyFor } from '../../feed/live-set-key.ts';
 import { createRedisStreamFeed } from '../../feed/redis-stream-feed.ts';
@@ -130,6 +130,28 @@ if (unavailable) {
         received.map((message) => message.kind === 'event' && message.event),
         [second],
       );
+    });
+
+    it('waits for replicas on the node that holds the revoked records (WAIT rides with the write)', async (t) => {
+      const keyPrefix = createTestKeyPrefix();
+      // This cluster has no replicas: every confirmed write times out, after it took effect.
+      const store = await openRedisStore({
+        client: connected(),
+        keyPrefix,
+        waitForReplicas: { replicas: 1, timeoutMs: 50 },
+      });
+      t.after(async () => {
+        await store.close();
+        await deleteKeysWithPrefix(connected(), keyPrefix);
+      });
+      const user = makeUser();
+      const userId = user.id;
+      assert.equal(await store.users.create(user), true, 'sign-ups do not wait');
+      await store.sessions.create(makeSession(userId, { id: 'sid-1' }));
+      await assert.rejects(store.sessions.revoke('sid-1', undefined, userId), { name: 'ReplicaWaitError' });
+      assert.equal(await store.sessions.get('sid-1'), null, 'the script ran on the node of its keys');
+      await assert.rejects(store.users.update(userId, { status: 'suspended' }), { name: 'ReplicaWaitError' });
+      assert.equal((await store.users.getById(userId))?.status, 'suspended');
     });
 
     it('binds the feed’s epoch to the replication id of the node holding its slot, and seeds again on another', async (t) => {

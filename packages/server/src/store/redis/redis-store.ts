@@ -1,11 +1,12 @@
 import type { GatehouseStore } from '@gatehouse/core';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createRedisAuditStore } from './audit-store.ts';
 import type { RedisStoreContext } from './context.ts';
 import { createRedisKeyStore } from './key-store.ts';
 import { createKeyLayout } from './key-layout.ts';
 import { createRedisRefreshTokenStore } from './refresh-token-store.ts';
 import { createRedisResetTokenStore } from './reset-token-store.ts';
+import { type ConfirmedWrites, checkReplicaWait, type ReplicaWait } from './replica-wait.ts';
 import { createRedisRevocationOutbox } from './revocation-outbox.ts';
 import { createRouting } from './routing.ts';
 import { defineRedisScripts, type RedisClient } from './scripts.ts';
@@ -19,6 +20,14 @@ export interface RedisStoreOptions {
   client?: RedisClient;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */
   keyPrefix?: string;
+  /**
+   * Revocation writes (ending sessions, refresh rotations, account changes, deletions, spent reset
+   * tokens, revoked keys) are acknowledged only once this many replicas have them (Redis `WAIT`,
+   * on a connection of the store's own), so a failover to one of them cannot undo them; past
+   * `timeoutMs` the call fails with `ReplicaWaitError` (503) though the primary applied it. Unset:
+   * no waiting, and a failover may lose the newest writes (docs/stores.md, "Durability").
+   */
+  waitForReplicas?: ReplicaWait;
 }
 
 const DEFAULT_PREFIX = 'gatehouse:';
@@ -45,6 +54,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   // ioredis would prefix KEYS but not the key names the scripts build from their arguments.
   if (given?.options.keyPrefix) throw new TypeError('redis: use the keyPrefix option, not the client’s');
   const keys = createKeyLayout(keyPrefix);
+  const wait = options.waitForReplicas && checkReplicaWait(options.waitForReplicas);
 
   const client =
     given ??
@@ -66,7 +76,18 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
     if (!given) client.disconnect();
     throw error;
   }
-  const context: RedisStoreContext = { client, keys, scripts: defineRedisScripts(client) };
+  const confirmed =
+    wait &&
+    (await openConfirmedWrites(client, wait).catch((error: unknown) => {
+      if (!given) client.disconnect();
+      throw error;
+    }));
+  const context: RedisStoreContext = {
+    client,
+    keys,
+    scripts: defineRedisScripts(client, confirmed),
+    ...(confirmed ? { confirmed } : {}),
+  };
   const routing = createRouting(context);
   const outbox = createRedisRevocationOutbox(context);
   // A write's audit event lives in the `{audit}` slot, not the write's: appended right after it.
@@ -85,7 +106,22 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
       await client.ping();
     },
     async close() {
+      confirmed?.connection.disconnect();
       if (!given && client.status !== 'end') await client.quit();
     },
   };
+}
+
+/** A connection of the store's own for writes that wait for replicas (a given client stays the caller's). */
+async function openConfirmedWrites(client: RedisClient, wait: ReplicaWait): Promise<ConfirmedWrites> {
+  const connection: RedisClient = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  connection.on('error', () => {});
+  try {
+    if (connection.status === 'wait') await connection.connect();
+    await connection.ping();
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
+  return { connection, wait };
 }

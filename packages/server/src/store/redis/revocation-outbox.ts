@@ -6,6 +6,7 @@ import {
   toRevocationRow,
 } from '@gatehouse/core';
 import type { RedisStoreContext } from './context.ts';
+import { writeConfirmed } from './replica-wait.ts';
 
 /** The member naming an event: its row as JSON, keys in one order, so publish and record agree. */
 function member(event: RevocationEvent): string {
@@ -23,12 +24,19 @@ export interface RedisRevocationOutbox extends RevocationOutbox {
   recordPending(event: RevocationEvent, pendingSince: number): Promise<void>;
 }
 
-export function createRedisRevocationOutbox({ client, keys }: RedisStoreContext): RedisRevocationOutbox {
+export function createRedisRevocationOutbox({
+  client,
+  keys,
+  confirmed,
+}: RedisStoreContext): RedisRevocationOutbox {
   const key = keys.revocationOutbox;
   return {
     async recordPending(event, pendingSince) {
-      // NX: a member already pending keeps its first date.
-      await client.zadd(key, 'NX', String(pendingSince), member(event));
+      // NX: a member already pending keeps its first date. The reuse revocation it records must
+      // survive a failover as surely as the rotation that follows it.
+      const args = [key, 'NX', String(pendingSince), member(event)] as const;
+      if (confirmed) await writeConfirmed(confirmed, (pipeline) => pipeline.zadd(...args));
+      else await client.zadd(...args);
     },
     async listPending(olderThan, liveSince, limit) {
       const members = await client.zrangebyscore(key, '-inf', `(${olderThan}`, 'LIMIT', 0, limit);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import { type ConfirmedWrites, writeConfirmed } from './replica-wait.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -32,6 +33,22 @@ const SCRIPT_FILES = {
 
 export type RedisScripts = Record<keyof typeof SCRIPT_FILES, RedisScript>;
 
+/**
+ * The writes a failover must not undo once acknowledged: ending sessions, a refresh rotation (and
+ * the reuse detection it may declare), account changes (suspension, password, roles), deletion, a
+ * spent reset token, a revoked signing key. With confirmed writes configured, these wait for the
+ * replicas; the rest (sign-ups, sign-ins, touches, housekeeping) do not.
+ */
+const CONFIRMED: ReadonlySet<keyof typeof SCRIPT_FILES> = new Set([
+  'revokeSession',
+  'revokeUserSessions',
+  'rotateRefreshToken',
+  'updateUser',
+  'deleteUser',
+  'consumeResetToken',
+  'removeSigningKey',
+] as const);
+
 const readLua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
 
 // Read once at module load: a missing file fails at start-up, not on the first refresh.
@@ -40,19 +57,31 @@ const SOURCES = Object.fromEntries(
   Object.entries(SCRIPT_FILES).map(([name, file]) => [name, `${LIB}\n${readLua(file)}`]),
 ) as Record<keyof typeof SCRIPT_FILES, string>;
 
+type Commands = Record<string, (...args: Array<string | number>) => Promise<unknown>>;
+
 /**
  * Registers the store's Lua scripts on the client (ioredis sends EVALSHA and falls back to EVAL on
  * NOSCRIPT, per connection and per cluster node). Names carry a `gatehouse` prefix so they cannot
- * clash with the application's own commands; registering twice is harmless.
+ * clash with the application's own commands; registering twice is harmless. With `confirmed`, the
+ * writes a failover must not undo run on its connection and wait for its replicas.
  */
-export function defineRedisScripts(client: RedisClient): RedisScripts {
-  const commands = client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>;
+export function defineRedisScripts(client: RedisClient, confirmed?: ConfirmedWrites): RedisScripts {
+  const commands = client as unknown as Commands;
   const scripts = {} as RedisScripts;
   for (const name of Object.keys(SCRIPT_FILES) as Array<keyof typeof SCRIPT_FILES>) {
     const command = `gatehouse_${name}`;
     // Each script declares no fixed key count: the caller passes it, so one helper serves all.
     client.defineCommand(command, { lua: SOURCES[name] });
-    scripts[name] = (keys, args) => commands[command]!(keys.length, ...keys, ...args);
+    confirmed?.connection.defineCommand(command, { lua: SOURCES[name] });
+    scripts[name] =
+      confirmed && CONFIRMED.has(name)
+        ? async (keys, args) => {
+            const [reply] = await writeConfirmed(confirmed, (pipeline) => {
+              (pipeline as unknown as Commands)[command]!(keys.length, ...keys, ...args);
+            });
+            return reply;
+          }
+        : (keys, args) => commands[command]!(keys.length, ...keys, ...args);
   }
   return scripts;
 }

@@ -1,0 +1,165 @@
+/**
+ * The Redis store (`GATEHOUSE_STORE=redis`) across a failover: replication is asynchronous, so a
+ * promoted replica may lack the primary's newest writes. For real: a primary and its replica (the
+ * replica following through a proxy of its own, which the test cuts), the auth server reaching the
+ * primary through another proxy that moves to the promoted replica.
+ * - Without `GATEHOUSE_REDIS_WAIT_REPLICAS`: a sign-out answered 204 is undone by the failover,
+ *   and the signed-out cookie works again (the risk docs/stores.md states).
+ * - With it: a sign-out is answered 204 only once the replica has it, and survives the failover;
+ *   one the replica cannot confirm answers 503 + Retry-After, and its retry, once a new replica
+ *   follows the promoted one, ends the session.
+ * - The store itself: a revocation waiting for its replica holds no read behind it.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { makeSession, makeUser } from '@gatehouse/core/testing';
+import { TEST_ORIGIN } from '@gatehouse/server/testing/client';
+import { openRedisStore } from '../../packages/server/src/store/redis/redis-store.ts';
+import { ReplicaWaitError } from '../../packages/server/src/store/redis/replica-wait.ts';
+import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { type Credential, createAuthClient, credentialHeaders } from '../e2e/support/auth-client.ts';
+import { uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
+import { waitFor } from '../e2e/support/wait-for.ts';
+import { type ReplicatedRedis, replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
+import { startFaultServer } from './support.ts';
+
+const WAIT_MS = 500;
+
+/** `POST /auth/logout` with a session cookie, as a browser sends it; the status and Retry-After. */
+async function logout(url: string, credential: Credential) {
+  const response = await fetch(`${url}/auth/logout`, {
+    method: 'POST',
+    headers: { ...credentialHeaders(credential), origin: TEST_ORIGIN },
+    signal: AbortSignal.timeout(10_000),
+  });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: await response.text(),
+  };
+}
+
+async function meStatus(url: string, credential: Credential): Promise<number> {
+  const response = await fetch(`${url}/auth/me`, { headers: credentialHeaders(credential) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** A Redis-store auth server on `redis`, with `env` added; closed (with `redis`) when the test ends. */
+async function redisStoreServer(
+  t: { after(fn: () => Promise<void>): void },
+  redis: ReplicatedRedis,
+  env = {},
+) {
+  const server = await startFaultServer({ GATEHOUSE_STORE: 'redis', REDIS_URL: redis.url, ...env });
+  t.after(async () => {
+    await server.close();
+    await redis.stop();
+  });
+  return server;
+}
+
+/** The primary dies, the replica is promoted and takes the address; resolves once a login works there. */
+async function failOver(redis: ReplicatedRedis, url: string, email: string) {
+  await redis.failover();
+  redis.moveAddress();
+  await waitFor('a login after the failover', async () =>
+    createAuthClient(url)
+      .loginWithSession(email)
+      .catch(() => undefined),
+  );
+}
+
+describe('faults: the Redis store across a failover', { timeout: 120_000 }, () => {
+  it('without GATEHOUSE_REDIS_WAIT_REPLICAS, the failover undoes a sign-out answered 204', async (t) => {
+    const redis = await startReplicatedRedis();
+    const server = await redisStoreServer(t, redis);
+    const client = createAuthClient(server.url);
+    const email = uniqueEmail('redis-store-no-wait');
+    await client.register(email);
+    const session = await client.loginWithSession(email);
+    await replicaCaughtUp(redis.primary, redis.replica);
+
+    redis.cutReplication();
+    assert.equal((await logout(server.url, session)).status, 204);
+    assert.equal(await meStatus(server.url, session), 401);
+    await failOver(redis, server.url, email);
+    assert.equal(await meStatus(server.url, session), 200, 'the signed-out session is back');
+  });
+
+  it('with GATEHOUSE_REDIS_WAIT_REPLICAS=1, a 204 survives the failover; an unconfirmed sign-out answers 503', async (t) => {
+    const redis = await startReplicatedRedis();
+    const server = await redisStoreServer(t, redis, {
+      GATEHOUSE_REDIS_WAIT_REPLICAS: '1',
+      GATEHOUSE_REDIS_WAIT_MS: String(WAIT_MS),
+    });
+    const client = createAuthClient(server.url);
+    const email = uniqueEmail('redis-store-wait');
+    await client.register(email);
+    const confirmed = await client.loginWithSession(email);
+    const unconfirmed = await client.loginWithSession(email);
+    await replicaCaughtUp(redis.primary, redis.replica);
+    assert.equal((await logout(server.url, confirmed)).status, 204, 'the replica confirms at once');
+
+    redis.cutReplication();
+    const started = performance.now();
+    const refused = await logout(server.url, unconfirmed);
+    const waited = performance.now() - started;
+    assert.deepEqual([refused.status, JSON.parse(refused.body)], [503, { error: 'temporarily_unavailable' }]);
+    assert.ok(refused.retryAfter, 'Retry-After');
+    assert.ok(waited >= WAIT_MS, `answered after the wait (${waited.toFixed(0)} ms)`);
+    t.diagnostic(`unconfirmed sign-out answered 503 after ${waited.toFixed(0)} ms (wait ${WAIT_MS} ms)`);
+
+    await failOver(redis, server.url, email);
+    assert.equal(await meStatus(server.url, confirmed), 401, 'the confirmed sign-out survived');
+    // The 503 said the sign-out was not done: it was not, on the promoted replica. Retried once a
+    // new replica follows it (until then no revocation there can be confirmed), it is.
+    assert.equal(await meStatus(server.url, unconfirmed), 200);
+    const next = await startTestRedisServer({ replicaOf: redis.replica.port });
+    t.after(() => next.stop());
+    await replicaCaughtUp(redis.replica, next);
+    assert.equal((await logout(server.url, unconfirmed)).status, 204);
+    assert.equal(await meStatus(server.url, unconfirmed), 401);
+  });
+
+  it('a revocation waiting for its replica holds no read of the store behind it', async (t) => {
+    const redis = await startReplicatedRedis();
+    const store = await openRedisStore({
+      url: redis.url,
+      keyPrefix: `gh-test-${randomBytes(6).toString('hex')}:`,
+      waitForReplicas: { replicas: 1, timeoutMs: WAIT_MS },
+    });
+    t.after(async () => {
+      await store.close();
+      await redis.stop();
+    });
+    const user = makeUser();
+    const userId = user.id;
+    await store.users.create(user);
+    const session = (id: string) => makeSession(userId, { id });
+    await store.sessions.create(session('s1'));
+    await store.sessions.create(session('s2'));
+    await replicaCaughtUp(redis.primary, redis.replica);
+    assert.equal((await store.sessions.revoke('s1', undefined, userId))?.id, 's1', 'confirmed at once');
+
+    redis.cutReplication();
+    const revoking = store.sessions.revoke('s2', undefined, userId).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    const readStarted = performance.now();
+    assert.equal((await store.users.getById(userId))?.id, userId);
+    const readMs = performance.now() - readStarted;
+    const outcome = await revoking;
+    const waitedMs = performance.now() - readStarted;
+    assert.ok(outcome instanceof ReplicaWaitError, `the revocation failed unconfirmed: ${String(outcome)}`);
+    assert.ok(waitedMs >= WAIT_MS * 0.9, `it waited for the replica (${waitedMs.toFixed(0)} ms)`);
+    assert.ok(readMs < WAIT_MS / 2, `a read took ${readMs.toFixed(1)} ms while the revocation waited`);
+    assert.equal(await store.sessions.get('s2'), null, 'the primary applied it all the same');
+    assert.equal(
+      await queryRedis(redis.replica.port, ['ROLE']).then((role) => (role as string[])[0]),
+      'slave',
+    );
+  });
+});
