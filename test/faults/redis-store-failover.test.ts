@@ -7,7 +7,7 @@
  *   and the signed-out cookie works again (the risk docs/stores.md states).
  * - With it: a sign-out is answered 204 only once the replica has it, and survives the failover;
  *   one the replica cannot confirm answers 503 + Retry-After, and its retry, once a new replica
- *   follows the promoted one, ends the session.
+ *   follows the promoted one, ends the session (and publishes the token's revocation again).
  * - The store itself: a revocation waiting for its replica holds no read behind it.
  */
 import assert from 'node:assert/strict';
@@ -19,12 +19,13 @@ import { openRedisStore } from '../../packages/server/src/store/redis/redis-stor
 import { ReplicaWaitError } from '../../packages/server/src/store/redis/replica-wait.ts';
 import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
 import { type Credential, createAuthClient, credentialHeaders } from '../e2e/support/auth-client.ts';
-import { uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
+import { AUDIENCE, ISSUER, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { type ReplicatedRedis, replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
 import { startFaultServer } from './support.ts';
 
 const WAIT_MS = 500;
+const SERVICE_TOKEN = 'a-service-token-for-the-redis-store-failover-test-0123';
 
 /** `POST /auth/logout` with a session cookie, as a browser sends it; the status and Retry-After. */
 async function logout(url: string, credential: Credential) {
@@ -93,12 +94,14 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     const server = await redisStoreServer(t, redis, {
       GATEHOUSE_REDIS_WAIT_REPLICAS: '1',
       GATEHOUSE_REDIS_WAIT_MS: String(WAIT_MS),
+      GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
     });
     const client = createAuthClient(server.url);
     const email = uniqueEmail('redis-store-wait');
     await client.register(email);
     const confirmed = await client.loginWithSession(email);
     const unconfirmed = await client.loginWithSession(email);
+    const token = await client.loginWithToken(email);
     await replicaCaughtUp(redis.primary, redis.replica);
     assert.equal((await logout(server.url, confirmed)).status, 204, 'the replica confirms at once');
 
@@ -110,6 +113,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     assert.ok(refused.retryAfter, 'Retry-After');
     assert.ok(waited >= WAIT_MS, `answered after the wait (${waited.toFixed(0)} ms)`);
     t.diagnostic(`unconfirmed sign-out answered 503 after ${waited.toFixed(0)} ms (wait ${WAIT_MS} ms)`);
+    assert.equal((await logout(server.url, token)).status, 503);
 
     await failOver(redis, server.url, email);
     assert.equal(await meStatus(server.url, confirmed), 401, 'the confirmed sign-out survived');
@@ -121,6 +125,30 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     await replicaCaughtUp(redis.replica, next);
     assert.equal((await logout(server.url, unconfirmed)).status, 204);
     assert.equal(await meStatus(server.url, unconfirmed), 401);
+
+    // The token's sign-out: its event (published before the store's write) was lost with it, so a
+    // verifier started now accepts the token, as the 503 said. The retry publishes it again.
+    const [verifier] = await startVerifierServices([
+      {
+        name: 'after the failover (redis)',
+        feed: 'redis',
+        redisUrl: redis.url,
+        authUrl: server.url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        serviceToken: SERVICE_TOKEN,
+        maxStalenessMs: 1500,
+      },
+    ]);
+    t.after(() => verifier!.stop());
+    await waitFor('the verifier to answer', async () =>
+      (await verifier!.me(token)).status === 200 ? true : undefined,
+    );
+    assert.equal((await logout(server.url, token)).status, 204);
+    await waitFor('the verifier to refuse the token signed out again', async () => {
+      const reply = await verifier!.me(token);
+      return reply.status === 401 && reply.code === 'ERR_TOKEN_REVOKED' ? true : undefined;
+    });
   });
 
   it('a revocation waiting for its replica holds no read of the store behind it', async (t) => {
