@@ -31,6 +31,8 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULT_PREFIX = 'gatehouse:';
+/** How long past its own timeout a `WAIT` may take to answer before the command times out. */
+const WAIT_MARGIN_MS = 3_000;
 
 /**
  * The hot-path backend on Redis or Redis Cluster. Every atomic decision (refresh rotation, revoking a
@@ -112,9 +114,16 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   };
 }
 
-/** A connection of the store's own for writes that wait for replicas (a given client stays the caller's). */
+/**
+ * A connection of the store's own for writes that wait for replicas (a given client stays the
+ * caller's), whose command timeout outlasts the wait: `WAIT` answers by itself when it is over.
+ */
 async function openConfirmedWrites(client: RedisClient, wait: ReplicaWait): Promise<ConfirmedWrites> {
-  const connection: RedisClient = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  const commandTimeout = wait.timeoutMs + WAIT_MARGIN_MS;
+  const connection: RedisClient =
+    client instanceof Cluster
+      ? client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, commandTimeout } })
+      : client.duplicate({ commandTimeout });
   connection.on('error', () => {});
   try {
     if (connection.status === 'wait') await connection.connect();
