@@ -158,6 +158,8 @@ export async function startTestRedisServer(options: TestRedisServerOptions = {})
   const args = (port: number) => [
     ...['--save', '', '--appendonly', 'no', '--dir', directory],
     ...['--logfile', join(directory, `redis-${port}.log`)],
+    // A replica that attaches is synced at once, not after Redis's default 5 s wait for others.
+    ...['--repl-diskless-sync-delay', '0'],
     ...(options.replicaOf === undefined ? [] : ['--replicaof', TEST_REDIS_HOST, String(options.replicaOf)]),
   ];
   let child: ChildProcess | undefined;
