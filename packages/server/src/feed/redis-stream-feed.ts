@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { feedLua } from './feed-lua.ts';
 import {
   type Clock,
   type FeedSource,
@@ -64,7 +64,7 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
 }
 
 const SNAPSHOT_COMMAND = 'gatehouse_feedSnapshot';
-const SNAPSHOT_LUA = readFileSync(new URL('./lua/snapshot.lua', import.meta.url), 'utf8');
+const SNAPSHOT_LUA = feedLua('snapshot.lua');
 
 /**
  * The revocation feed over Redis Streams (docs/design.md §5): durable and replayable from a cursor (the

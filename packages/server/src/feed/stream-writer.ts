@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { Clock, RevocationEvent } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
+import { feedLua } from './feed-lua.ts';
 import { compareStreamIds, isStreamId } from './stream-id.ts';
 import { EVENT_FIELD } from './stream-entry.ts';
 
 const HEARTBEAT_COMMAND = 'gatehouse_feedHeartbeat';
-const HEARTBEAT_LUA = readFileSync(new URL('./lua/heartbeat.lua', import.meta.url), 'utf8');
+const HEARTBEAT_LUA = feedLua('heartbeat.lua');
 const FINISH_SEED_COMMAND = 'gatehouse_feedFinishSeed';
-const FINISH_SEED_LUA = readFileSync(new URL('./lua/finish-seed.lua', import.meta.url), 'utf8');
+const FINISH_SEED_LUA = feedLua('finish-seed.lua');
 const SEED_BATCH = 500;
 const PENDING_PREFIX = 'pending:';
 const SEED_MARKER_TTL_MS = 30_000;

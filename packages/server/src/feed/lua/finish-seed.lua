@@ -3,14 +3,7 @@
 -- The seed counts only if the marker survived it: a Redis that restarted (empty) mid-seed lost the
 -- marker and part of the seed, and must be seeded again. The new epoch is bound to this Redis
 -- history: a failover to a replica changes it, and the feed is then seeded again.
-
--- The replication id of the Redis history this script runs on: a replica shares its primary's, and
--- a promoted replica (or a server started anew) gets a new one. False where INFO is refused.
-local function replid()
-  local info = redis.pcall('INFO', 'replication')
-  if type(info) ~= 'string' then return false end
-  return string.match(info, 'master_replid:(%w+)') or false
-end
+-- replid(): lua/replid.lua, prepended by feed-lua.ts.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 local current = replid()

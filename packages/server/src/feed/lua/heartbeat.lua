@@ -6,14 +6,7 @@
 -- stream not behind what the caller wrote (Redis did not come back from an older snapshot); and the
 -- same replication history as when the epoch was bound (no failover to a replica that may have
 -- missed the newest writes of any server: asynchronous replication loses a tail, not a prefix).
-
--- The replication id of the Redis history this script runs on: a replica shares its primary's, and
--- a promoted replica (or a server started anew) gets a new one. False where INFO is refused.
-local function replid()
-  local info = redis.pcall('INFO', 'replication')
-  if type(info) ~= 'string' then return false end
-  return string.match(info, 'master_replid:(%w+)') or false
-end
+-- replid(): lua/replid.lua, prepended by feed-lua.ts.
 local epoch = redis.call('GET', KEYS[2])
 if epoch ~= ARGV[1] then return {'epoch', epoch or ''} end
 local current = replid()

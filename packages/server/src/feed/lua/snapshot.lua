@@ -7,14 +7,7 @@
 -- seeded again from the durable store, it is not, and the verifier must not count itself fresh.
 -- Nor is it on another replication history than the epoch's (a replica promoted since, which may
 -- have missed the newest revocations), until an auth server has seeded it again.
-
--- The replication id of the Redis history this script runs on: a replica shares its primary's, and
--- a promoted replica (or a server started anew) gets a new one. False where INFO is refused.
-local function replid()
-  local info = redis.pcall('INFO', 'replication')
-  if type(info) ~= 'string' then return false end
-  return string.match(info, 'master_replid:(%w+)') or false
-end
+-- replid(): lua/replid.lua, prepended by feed-lua.ts.
 local head = '0-0'
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
