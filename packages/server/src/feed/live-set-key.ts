@@ -13,3 +13,13 @@ export function liveSetKeyFor(streamKey: string): string {
   }
   return `${streamKey}:live`;
 }
+
+/**
+ * Every key of the feed besides the stream, all in the stream's cluster slot: the live set, and
+ * beside it the epoch and the replication id the epoch is bound to.
+ */
+export function feedKeysFor(streamKey: string): { live: string; epoch: string; replid: string } {
+  const live = liveSetKeyFor(streamKey);
+  const base = live.slice(0, -':live'.length);
+  return { live, epoch: `${base}:epoch`, replid: `${base}:replid` };
+}

@@ -4,7 +4,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { FeedCursorExpiredError, type FeedMessage, type RevocationEvent } from '@gatehouse/core';
 import { createManualClock } from '@gatehouse/core/testing';
 import { Redis } from 'ioredis';
-import { liveSetKeyFor } from './live-set-key.ts';
+import { feedKeysFor, liveSetKeyFor } from './live-set-key.ts';
 import {
   createRedisStreamFeed,
   type RedisStreamFeed,
@@ -46,13 +46,13 @@ function setUp(t: TestContext, overrides: Partial<RedisStreamFeedOptions> = {}):
   });
   t.after(async () => {
     feed.stop();
-    await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey), replidKeyOf(streamKey));
+    await client.del(streamKey, ...Object.values(feedKeysFor(streamKey)));
   });
   return { feed, streamKey, clock, errors };
 }
 
-const epochKeyOf = (streamKey: string) => `${liveSetKeyFor(streamKey).slice(0, -':live'.length)}:epoch`;
-const replidKeyOf = (streamKey: string) => `${liveSetKeyFor(streamKey).slice(0, -':live'.length)}:replid`;
+const epochKeyOf = (streamKey: string) => feedKeysFor(streamKey).epoch;
+const replidKeyOf = (streamKey: string) => feedKeysFor(streamKey).replid;
 
 let sequence = 0;
 type TokenEvent = Extract<RevocationEvent, { type: 'token' }>;

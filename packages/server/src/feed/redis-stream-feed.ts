@@ -8,7 +8,7 @@ import {
   type RevocationPublisher,
 } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
-import { liveSetKeyFor } from './live-set-key.ts';
+import { feedKeysFor } from './live-set-key.ts';
 import { parseEventJson } from './stream-entry.ts';
 import { followStream, readStreamInfo } from './stream-follow.ts';
 import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
@@ -82,9 +82,7 @@ const SNAPSHOT_LUA = feedLua('snapshot.lua');
 export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStreamFeed {
   const settings = resolveOptions(options);
   const { client, clock, streamKey, heartbeatMs, retainAfterUntilMs, onError } = settings;
-  const liveKey = liveSetKeyFor(streamKey);
-  const epochKey = siblingKey(liveKey, 'epoch');
-  const replidKey = siblingKey(liveKey, 'replid');
+  const { live: liveKey, epoch: epochKey, replid: replidKey } = feedKeysFor(streamKey);
   client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 4 });
   const commands = client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
   const writer = createStreamWriter({ ...settings, liveKey, epochKey, replidKey });
@@ -183,9 +181,4 @@ function resolveOptions(options: RedisStreamFeedOptions) {
     onReseed,
     newEpoch,
   };
-}
-
-/** The epoch and replication-id keys sit beside the live set, in the stream's cluster slot. */
-function siblingKey(liveKey: string, name: 'epoch' | 'replid'): string {
-  return `${liveKey.slice(0, -':live'.length)}:${name}`;
 }

@@ -20,7 +20,9 @@ local complete = 0
 if epoch and string.sub(epoch, 1, 8) ~= 'pending:' then
   complete = 1
   local bound = redis.call('GET', KEYS[4])
-  local current = replid()
-  if bound and current and bound ~= current then complete = 0 end
+  if bound then
+    local current = replid()
+    if current and current ~= bound then complete = 0 end
+  end
 end
 return {head, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf'), complete}
