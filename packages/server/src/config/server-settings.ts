@@ -8,6 +8,7 @@ import {
   type SqliteThreadSetting,
 } from '../store/sqlite/database.ts';
 import { setting } from './setting.ts';
+import { DEFAULT_REPLICA_WAIT_MS } from '../store/redis/replica-wait.ts';
 
 /**
  * The server's own settings, in `--help` order: one entry each, from which the config type, the
@@ -116,7 +117,7 @@ export const serverSettings = {
     description:
       'How long a revocation write waits for GATEHOUSE_REDIS_WAIT_REPLICAS replicas before the request answers 503 (1-60000).',
     parse: integer(1, 60_000),
-    fallback: 1000,
+    fallback: DEFAULT_REPLICA_WAIT_MS,
   }),
   /**
    * When a commit to the embedded SQLite file returns: `normal` (WAL written to the OS, synced at

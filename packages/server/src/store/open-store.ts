@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GatehouseStore } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
+import { DEFAULT_REPLICA_WAIT_MS } from './redis/replica-wait.ts';
 
 /** Where the embedded database lives inside the data directory. */
 export function sqlitePath(dataDir: string): string {
@@ -32,7 +33,9 @@ export async function openStore(
     const replicas = config.redisWaitReplicas ?? 0;
     return openRedisStore({
       url: config.redisUrl,
-      ...(replicas > 0 ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? 1000 } } : {}),
+      ...(replicas > 0
+        ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? DEFAULT_REPLICA_WAIT_MS } }
+        : {}),
     });
   }
   if (config.databaseUrl) {

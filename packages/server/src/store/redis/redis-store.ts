@@ -71,19 +71,15 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
     });
   // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.
   if (!given) client.on('error', () => {});
+  let confirmed: ConfirmedWrites | undefined;
   try {
     if (!given) await client.connect();
     await client.ping();
+    if (wait) confirmed = await openConfirmedWrites(client, wait);
   } catch (error) {
     if (!given) client.disconnect();
     throw error;
   }
-  const confirmed =
-    wait &&
-    (await openConfirmedWrites(client, wait).catch((error: unknown) => {
-      if (!given) client.disconnect();
-      throw error;
-    }));
   const context: RedisStoreContext = {
     client,
     keys,

@@ -13,15 +13,14 @@ export interface ReplicaWait {
  */
 export class ReplicaWaitError extends Error {
   override readonly name = 'ReplicaWaitError';
-  readonly confirmed: number;
-  readonly wanted: number;
 
   constructor(confirmed: number, wanted: number) {
     super(`redis: ${confirmed} of ${wanted} replicas confirmed the write in time`);
-    this.confirmed = confirmed;
-    this.wanted = wanted;
   }
 }
+
+/** How long a confirmed write waits for its replicas unless told (`GATEHOUSE_REDIS_WAIT_MS`). */
+export const DEFAULT_REPLICA_WAIT_MS = 1000;
 
 /** Checks the setting: at least one replica (zero means no waiting: pass no `ReplicaWait`). */
 export function checkReplicaWait(wait: ReplicaWait): ReplicaWait {

@@ -72,16 +72,17 @@ export function defineRedisScripts(client: RedisClient, confirmed?: ConfirmedWri
     const command = `gatehouse_${name}`;
     // Each script declares no fixed key count: the caller passes it, so one helper serves all.
     client.defineCommand(command, { lua: SOURCES[name] });
-    confirmed?.connection.defineCommand(command, { lua: SOURCES[name] });
-    scripts[name] =
-      confirmed && CONFIRMED.has(name)
-        ? async (keys, args) => {
-            const [reply] = await writeConfirmed(confirmed, (pipeline) => {
-              (pipeline as unknown as Commands)[command]!(keys.length, ...keys, ...args);
-            });
-            return reply;
-          }
-        : (keys, args) => commands[command]!(keys.length, ...keys, ...args);
+    if (confirmed && CONFIRMED.has(name)) {
+      confirmed.connection.defineCommand(command, { lua: SOURCES[name] });
+      scripts[name] = async (keys, args) => {
+        const [reply] = await writeConfirmed(confirmed, (pipeline) => {
+          (pipeline as unknown as Commands)[command]!(keys.length, ...keys, ...args);
+        });
+        return reply;
+      };
+    } else {
+      scripts[name] = (keys, args) => commands[command]!(keys.length, ...keys, ...args);
+    }
   }
   return scripts;
 }
