@@ -9,8 +9,8 @@
  * (`REPLICAOF NO ONE`), and the server's proxy moved to it, as a virtual IP or a Sentinel-aware
  * name would move. The promoted replica never saw the revocation. Then:
  * - verifiers started after the failover (Redis Streams and SSE) refuse the revoked token from
- *   their first answer: the auth server finds the stream behind what it wrote and seeds it again
- *   from its durable store before it heartbeats;
+ *   their first answer: the auth server finds Redis on another replication id than the feed's
+ *   epoch and seeds it again from its durable store before it heartbeats;
  * - verifiers that followed the feed through the failover still refuse it, and refuse a token
  *   logged out after the failover.
  * And with two auth servers on PostgreSQL, the one that wrote the revocation killed before the
@@ -22,14 +22,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { RevocationEvent } from '@gatehouse/core';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { liveSetKeyFor } from '../../packages/server/src/feed/live-set-key.ts';
 import { createRedisStreamFeed } from '../../packages/server/src/feed/redis-stream-feed.ts';
 import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { createAuthClient } from '../e2e/support/auth-client.ts';
+import { type Credential, createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
   type AuthServer,
@@ -51,6 +51,37 @@ async function feedNames(port: number, sid: string): Promise<boolean> {
   const stream = await queryRedis(port, ['XRANGE', STREAM_KEY, '-', '+']);
   const live = await queryRedis(port, ['ZRANGE', liveSetKeyFor(STREAM_KEY), '0', '-1']);
   return JSON.stringify([stream, live]).includes(sid);
+}
+
+/** Waits until the revocation of `sid` is on the primary (acknowledged by it alone). */
+async function onPrimary(redis: ReplicatedRedis, sid: string): Promise<void> {
+  await waitFor('the revocation on the primary', async () =>
+    (await feedNames(redis.primary.port, sid)) ? true : undefined,
+  );
+}
+
+/** Fails over to a replica that lost the revocation of `sid`, then moves the address; when it moved. */
+async function failOverLosing(redis: ReplicatedRedis, sid: string): Promise<number> {
+  await redis.failover();
+  assert.equal(await feedNames(redis.replica.port, sid), false, 'the promoted replica lost it');
+  redis.moveAddress();
+  return performance.now();
+}
+
+/** Each verifier refuses `revoked` from its first answer and accepts `live`: said how, and when. */
+async function refuseFromTheStart(
+  t: TestContext,
+  verifiers: VerifierService[],
+  revoked: Credential,
+  live: Credential,
+  failedOverAt: number,
+): Promise<void> {
+  for (const verifier of verifiers) {
+    const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the failover');
+    t.diagnostic(
+      `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
+    );
+  }
 }
 
 describe('faults: a Redis failover loses the feed’s newest entries', { timeout: 120_000 }, () => {
@@ -85,31 +116,21 @@ describe('faults: a Redis failover loses the feed’s newest entries', { timeout
     // The logout is acknowledged by the primary alone.
     redis.cutReplication();
     await auth.client.logout(revoked);
-    await waitFor('the revocation on the primary', async () =>
-      (await feedNames(redis.primary.port, revoked.sid)) ? true : undefined,
-    );
+    await onPrimary(redis, revoked.sid);
     for (const verifier of through) {
       await waitFor(`${verifier.name} to refuse the token`, async () =>
         (await verifier.me(revoked)).status === 401 ? true : undefined,
       );
     }
 
-    await redis.failover();
-    assert.equal(await feedNames(redis.replica.port, revoked.sid), false, 'the promoted replica lost it');
-    redis.moveAddress();
-    const failedOverAt = performance.now();
+    const failedOverAt = await failOverLosing(redis, revoked.sid);
 
     const live = await waitFor('a login after the failover', async () =>
       auth.client.loginWithToken(email).catch(() => undefined),
     );
     const started = await startVerifierServices(onBothFeeds(auth.verifierOptions, 'after', redis.url));
     verifiers.push(...started);
-    for (const verifier of [...started, ...through]) {
-      const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the failover');
-      t.diagnostic(
-        `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
-      );
-    }
+    await refuseFromTheStart(t, [...started, ...through], revoked, live, failedOverAt);
     assert.equal(
       await feedNames(redis.replica.port, revoked.sid),
       true,
@@ -171,9 +192,7 @@ describe('faults: a Redis failover after the server that wrote the revocation di
 
     redis.cutReplication();
     await onWriter.logout(revoked);
-    await waitFor('the revocation on the primary', async () =>
-      (await feedNames(redis.primary.port, revoked.sid)) ? true : undefined,
-    );
+    await onPrimary(redis, revoked.sid);
     // The writer told the store its event landed: no server will publish it again from the outbox.
     const pg = new Client({ connectionString: database.urlVia(5432) });
     await pg.connect();
@@ -190,10 +209,7 @@ describe('faults: a Redis failover after the server that wrote the revocation di
     await writer!.process.stop('SIGKILL');
     writer = undefined;
 
-    await redis.failover();
-    assert.equal(await feedNames(redis.replica.port, revoked.sid), false, 'the promoted replica lost it');
-    redis.moveAddress();
-    const failedOverAt = performance.now();
+    const failedOverAt = await failOverLosing(redis, revoked.sid);
 
     const live = await waitFor('a login on the surviving server', async () =>
       onSurvivor.loginWithToken(email).catch(() => undefined),
@@ -201,12 +217,7 @@ describe('faults: a Redis failover after the server that wrote the revocation di
     const trust = { authUrl: survivor.url, issuer: ISSUER, audience: AUDIENCE, serviceToken: SERVICE_TOKEN };
     const started = await startVerifierServices(onBothFeeds(trust, 'after', redis.url));
     verifiers.push(...started);
-    for (const verifier of started) {
-      const seen = await assertRefusesFromTheStart(verifier, revoked, live, 'the failover');
-      t.diagnostic(
-        `${verifier.name}: answers for the revoked token: ${[...seen].join(', ')}; live token accepted ${(performance.now() - failedOverAt).toFixed(0)} ms after the failover`,
-      );
-    }
+    await refuseFromTheStart(t, started, revoked, live, failedOverAt);
   });
 });
 

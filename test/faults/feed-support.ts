@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import type { Credential } from '../e2e/support/auth-client.ts';
+import type { AuthServer } from '../e2e/support/gatehouse-stack.ts';
 import type { VerifierService, VerifierServiceOptions } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-
-/** What a verifier needs to trust an auth server (add name and feed). */
-export type Trust = Pick<VerifierServiceOptions, 'authUrl' | 'issuer' | 'audience' | 'serviceToken'>;
 
 /** Staleness bound of the fault tests' verifiers: they fail closed soon after heartbeats stop. */
 export const MAX_STALENESS_MS = 1500;
 
 /** Two verifiers named `label (redis)` and `label (sse)`: one reads Redis at `redisUrl`, one the SSE stream. */
-export function onBothFeeds(trust: Trust, label: string, redisUrl: string): VerifierServiceOptions[] {
+export function onBothFeeds(
+  trust: AuthServer['verifierOptions'],
+  label: string,
+  redisUrl: string,
+): VerifierServiceOptions[] {
   return [
     { ...trust, name: `${label} (redis)`, feed: 'redis', redisUrl, maxStalenessMs: MAX_STALENESS_MS },
     { ...trust, name: `${label} (sse)`, feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },

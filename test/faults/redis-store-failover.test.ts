@@ -15,11 +15,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { makeSession, makeUser } from '@gatehouse/core/testing';
-import { TEST_ORIGIN } from '@gatehouse/server/testing/client';
 import { openRedisStore } from '../../packages/server/src/store/redis/redis-store.ts';
 import { ReplicaWaitError } from '../../packages/server/src/store/redis/replica-wait.ts';
 import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { type Credential, createAuthClient, credentialHeaders } from '../e2e/support/auth-client.ts';
+import { createAuthClient } from '../e2e/support/auth-client.ts';
 import { AUDIENCE, ISSUER, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { type ReplicatedRedis, replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
@@ -27,26 +26,6 @@ import { startFaultServer } from './support.ts';
 
 const WAIT_MS = 500;
 const SERVICE_TOKEN = 'a-service-token-for-the-redis-store-failover-test-0123';
-
-/** `POST /auth/logout` with a session cookie, as a browser sends it; the status and Retry-After. */
-async function logout(url: string, credential: Credential) {
-  const response = await fetch(`${url}/auth/logout`, {
-    method: 'POST',
-    headers: { ...credentialHeaders(credential), origin: TEST_ORIGIN },
-    signal: AbortSignal.timeout(10_000),
-  });
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: await response.text(),
-  };
-}
-
-async function meStatus(url: string, credential: Credential): Promise<number> {
-  const response = await fetch(`${url}/auth/me`, { headers: credentialHeaders(credential) });
-  await response.arrayBuffer();
-  return response.status;
-}
 
 /** A Redis-store auth server on `redis`, with `env` added; closed (with `redis`) when the test ends. */
 async function redisStoreServer(
@@ -84,10 +63,10 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     await replicaCaughtUp(redis.primary, redis.replica);
 
     redis.cutReplication();
-    assert.equal((await logout(server.url, session)).status, 204);
-    assert.equal(await meStatus(server.url, session), 401);
+    assert.equal((await client.logoutAnswer(session)).status, 204);
+    assert.equal((await client.me(session)).status, 401);
     await failOver(redis, server.url, email);
-    assert.equal(await meStatus(server.url, session), 200, 'the signed-out session is back');
+    assert.equal((await client.me(session)).status, 200, 'the signed-out session is back');
   });
 
   it('with GATEHOUSE_REDIS_WAIT_REPLICAS=1, a 204 survives the failover; an unconfirmed sign-out answers 503', async (t) => {
@@ -104,28 +83,28 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     const unconfirmed = await client.loginWithSession(email);
     const token = await client.loginWithToken(email);
     await replicaCaughtUp(redis.primary, redis.replica);
-    assert.equal((await logout(server.url, confirmed)).status, 204, 'the replica confirms at once');
+    assert.equal((await client.logoutAnswer(confirmed)).status, 204, 'the replica confirms at once');
 
     redis.cutReplication();
     const started = performance.now();
-    const refused = await logout(server.url, unconfirmed);
+    const refused = await client.logoutAnswer(unconfirmed);
     const waited = performance.now() - started;
     assert.deepEqual([refused.status, JSON.parse(refused.body)], [503, { error: 'temporarily_unavailable' }]);
-    assert.ok(refused.retryAfter, 'Retry-After');
+    assert.ok(refused.raw.headers.get('retry-after'), 'Retry-After');
     assert.ok(waited >= WAIT_MS, `answered after the wait (${waited.toFixed(0)} ms)`);
     t.diagnostic(`unconfirmed sign-out answered 503 after ${waited.toFixed(0)} ms (wait ${WAIT_MS} ms)`);
-    assert.equal((await logout(server.url, token)).status, 503);
+    assert.equal((await client.logoutAnswer(token)).status, 503);
 
     await failOver(redis, server.url, email);
-    assert.equal(await meStatus(server.url, confirmed), 401, 'the confirmed sign-out survived');
+    assert.equal((await client.me(confirmed)).status, 401, 'the confirmed sign-out survived');
     // The 503 said the sign-out was not done: it was not, on the promoted replica. Retried once a
     // new replica follows it (until then no revocation there can be confirmed), it is.
-    assert.equal(await meStatus(server.url, unconfirmed), 200);
+    assert.equal((await client.me(unconfirmed)).status, 200);
     const next = await startTestRedisServer({ replicaOf: redis.replica.port });
     t.after(() => next.stop());
     await replicaCaughtUp(redis.replica, next);
-    assert.equal((await logout(server.url, unconfirmed)).status, 204);
-    assert.equal(await meStatus(server.url, unconfirmed), 401);
+    assert.equal((await client.logoutAnswer(unconfirmed)).status, 204);
+    assert.equal((await client.me(unconfirmed)).status, 401);
 
     // The token's sign-out: its event (published before the store's write) was lost with it, so a
     // verifier started now accepts the token, as the 503 said. The retry publishes it again.
@@ -145,7 +124,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     await waitFor('the verifier to answer', async () =>
       (await verifier!.me(token)).status === 200 ? true : undefined,
     );
-    assert.equal((await logout(server.url, token)).status, 204);
+    assert.equal((await client.logoutAnswer(token)).status, 204);
     await waitFor('the verifier to refuse the token signed out again', async () => {
       const reply = await verifier!.me(token);
       return reply.status === 401 && reply.code === 'ERR_TOKEN_REVOKED' ? true : undefined;

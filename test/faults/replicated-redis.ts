@@ -40,11 +40,12 @@ export async function startReplicatedRedis() {
     url: `redis://127.0.0.1:${proxy.port}`,
     /** From now on the replica receives nothing (no byte through, nothing closed). */
     cutReplication: () => link.cut('blackhole'),
-    /** The primary dies; the replica is promoted and takes the address. */
+    /** The primary dies and the replica is promoted; the address still leads to the dead primary. */
     async failover(): Promise<void> {
       await primary.kill();
       await queryRedis(replica.port, ['REPLICAOF', 'NO', 'ONE']);
     },
+    /** The address leads to the replica from now on (open connections are closed). */
     moveAddress: () => proxy.retarget(replica.port),
     async stop(): Promise<void> {
       // At once: a primary told to stop waits up to 10 s for a replica it cannot reach (Redis 7).

@@ -60,11 +60,17 @@ export function createAuthClient(baseUrl: string) {
       };
     },
 
+    /** `POST /auth/logout` with the credential; the answer, unchecked. */
+    logoutAnswer: (credential: Credential) => post('/auth/logout', stateChangeHeaders(credential)),
+
     /** `POST /auth/logout` with the credential; asserts 204. */
     async logout(credential: Credential): Promise<void> {
       const answer = await post('/auth/logout', stateChangeHeaders(credential));
       assert.equal(answer.status, 204, 'logout');
     },
+
+    /** `GET /auth/me` with the credential; the answer, unchecked. */
+    me: (credential: Credential) => client.me(credentialHeaders(credential)),
 
     /** `POST /auth/logout-all` with the credential; asserts 204. */
     async logoutAll(credential: Credential): Promise<void> {
