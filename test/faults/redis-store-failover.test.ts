@@ -8,6 +8,8 @@
  * - With it: a sign-out is answered 204 only once the replica has it, and survives the failover;
  *   one the replica cannot confirm answers 503 + Retry-After, and its retry, once a new replica
  *   follows the promoted one, ends the session (and publishes the token's revocation again).
+ * - Redis unreachable with it: sign-outs answer 503 at once (no hang, no 500), and are confirmed
+ *   again once it is back.
  * - The store itself: a revocation waits as long as asked (past the store's command timeout), and
  *   holds no read behind it.
  */
@@ -129,6 +131,36 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
       const reply = await verifier!.me(token);
       return reply.status === 401 && reply.code === 'ERR_TOKEN_REVOKED' ? true : undefined;
     });
+  });
+
+  it('with GATEHOUSE_REDIS_WAIT_REPLICAS=1, Redis unreachable: sign-outs answer 503 at once, and are confirmed again once it is back', async (t) => {
+    const redis = await startReplicatedRedis();
+    const server = await redisStoreServer(t, redis, {
+      GATEHOUSE_REDIS_WAIT_REPLICAS: '1',
+      GATEHOUSE_REDIS_WAIT_MS: String(WAIT_MS),
+    });
+    const client = createAuthClient(server.url);
+    const email = uniqueEmail('redis-store-wait-outage');
+    await client.register(email);
+    const session = await client.loginWithSession(email);
+    await replicaCaughtUp(redis.primary, redis.replica);
+
+    redis.cutAddress();
+    const started = performance.now();
+    const refused = await client.logoutAnswer(session);
+    const tookMs = performance.now() - started;
+    assert.deepEqual([refused.status, JSON.parse(refused.body)], [503, { error: 'temporarily_unavailable' }]);
+    assert.ok(refused.raw.headers.get('retry-after'), 'Retry-After');
+    assert.ok(tookMs < WAIT_MS, `answered at once, not after a wait (${tookMs.toFixed(0)} ms)`);
+
+    // Back: the store's connections, the confirmed-writes one among them, reconnect by themselves.
+    redis.restoreAddress();
+    await waitFor('the sign-out to be confirmed again', async () => {
+      const answer = await client.logoutAnswer(session);
+      assert.notEqual(answer.status, 500);
+      return answer.status === 204 ? true : undefined;
+    });
+    assert.equal((await client.me(session)).status, 401);
   });
 
   it('a revocation waits as long as asked, past the store’s command timeout, and holds no read behind it', async (t) => {

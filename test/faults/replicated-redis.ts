@@ -45,6 +45,10 @@ export async function startReplicatedRedis() {
       await primary.kill();
       await queryRedis(replica.port, ['REPLICAOF', 'NO', 'ONE']);
     },
+    /** The address stops leading anywhere: every connection through it is closed, new ones too. */
+    cutAddress: () => proxy.cut('reset'),
+    /** The address leads where it did before `cutAddress`. */
+    restoreAddress: () => proxy.restore(),
     /** The address leads to the replica from now on (open connections are closed). */
     moveAddress: () => proxy.retarget(replica.port),
     async stop(): Promise<void> {
