@@ -20,14 +20,32 @@ import { makeSession, makeUser } from '@gatehouse/core/testing';
 import { openRedisStore } from '../../packages/server/src/store/redis/redis-store.ts';
 import { ReplicaWaitError } from '../../packages/server/src/store/redis/replica-wait.ts';
 import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { createAuthClient } from '../e2e/support/auth-client.ts';
+import { type AuthClient, type Credential, createAuthClient } from '../e2e/support/auth-client.ts';
 import { AUDIENCE, ISSUER, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { type ReplicatedRedis, replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
 import { startFaultServer } from './support.ts';
 
-const WAIT_MS = 500;
+// The product's default: a healthy replica on a loaded test machine confirms well within it.
+const WAIT_MS = 1000;
+/** What "at once" and "never behind a WAIT" allow. */
+const PROMPT_MS = 500;
 const SERVICE_TOKEN = 'a-service-token-for-the-redis-store-failover-test-0123';
+
+/**
+ * Signs `credential` out as a client honouring Retry-After does: again while the answer is 503 (a
+ * store connection still reconnecting after the address moved, or replicas slower than the wait).
+ * Ends in 204, or in 401 after a 503 whose write took effect though unconfirmed: ended either way.
+ */
+async function signOutOnceReady(client: AuthClient, credential: Credential): Promise<void> {
+  let refused = false;
+  await waitFor('the sign-out to be done', async () => {
+    const { status } = await client.logoutAnswer(credential);
+    if (status === 503) refused = true;
+    else assert.ok(status === 204 || (status === 401 && refused), `sign-out answered ${status}`);
+    return status === 503 ? undefined : true;
+  });
+}
 
 /** A Redis-store auth server on `redis`, with `env` added; closed (with `redis`) when the test ends. */
 async function redisStoreServer(
@@ -105,7 +123,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     const next = await startTestRedisServer({ replicaOf: redis.replica.port });
     t.after(() => next.stop());
     await replicaCaughtUp(redis.replica, next);
-    assert.equal((await client.logoutAnswer(unconfirmed)).status, 204);
+    await signOutOnceReady(client, unconfirmed);
     assert.equal((await client.me(unconfirmed)).status, 401);
 
     // The token's sign-out: its event (published before the store's write) was lost with it, so a
@@ -126,7 +144,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     await waitFor('the verifier to answer', async () =>
       (await verifier!.me(token)).status === 200 ? true : undefined,
     );
-    assert.equal((await client.logoutAnswer(token)).status, 204);
+    await signOutOnceReady(client, token);
     await waitFor('the verifier to refuse the token signed out again', async () => {
       const reply = await verifier!.me(token);
       return reply.status === 401 && reply.code === 'ERR_TOKEN_REVOKED' ? true : undefined;
@@ -151,7 +169,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     const tookMs = performance.now() - started;
     assert.deepEqual([refused.status, JSON.parse(refused.body)], [503, { error: 'temporarily_unavailable' }]);
     assert.ok(refused.raw.headers.get('retry-after'), 'Retry-After');
-    assert.ok(tookMs < WAIT_MS, `answered at once, not after a wait (${tookMs.toFixed(0)} ms)`);
+    assert.ok(tookMs < PROMPT_MS, `answered at once, not after a wait (${tookMs.toFixed(0)} ms)`);
 
     // Back: the store's connections, the confirmed-writes one among them, reconnect by themselves.
     redis.restoreAddress();
@@ -197,7 +215,7 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
     const waitedMs = performance.now() - readStarted;
     assert.ok(outcome instanceof ReplicaWaitError, `the revocation failed unconfirmed: ${String(outcome)}`);
     assert.ok(waitedMs >= waitMs * 0.95, `it waited for the replica (${waitedMs.toFixed(0)} ms)`);
-    assert.ok(readMs < WAIT_MS / 2, `a read took ${readMs.toFixed(1)} ms while the revocation waited`);
+    assert.ok(readMs < PROMPT_MS / 2, `a read took ${readMs.toFixed(1)} ms while the revocation waited`);
     assert.equal(await store.sessions.get('s2'), null, 'the primary applied it all the same');
     assert.equal(
       await queryRedis(redis.replica.port, ['ROLE']).then((role) => (role as string[])[0]),
