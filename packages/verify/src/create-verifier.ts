@@ -70,6 +70,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   revoked.onApply((event) => {
     revocationVersion++;
     counts.cacheRevocations += cache.drop(event, clock.now());
+    if (event.type === 'key') keys.keyRevoked(event.kid);
   });
   const isStale = (now: number) => now - follower.lastMessageAt > config.maxStalenessMs;
   const shared = { config, clock, cache, verdicts, onError, isStale };

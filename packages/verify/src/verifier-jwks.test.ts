@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createAccessTokenSigner, createInProcessFeed } from '@gatehouse/core';
+import { createAccessTokenSigner, createInProcessFeed, type InProcessFeed } from '@gatehouse/core';
 import { createManualClock } from '@gatehouse/core/testing';
 import { describe, it } from 'node:test';
 import { createVerifier } from './create-verifier.ts';
@@ -18,9 +18,10 @@ function jwksServer(initial: TestKey[]) {
   return { state, fetch };
 }
 
-async function setup(initial: TestKey[]) {
+async function setup(initial: TestKey[], onFeed?: (feed: InProcessFeed) => Promise<void>) {
   const clock = createManualClock();
   const feed = createInProcessFeed({ clock, heartbeatMs: 0 });
+  await onFeed?.(feed);
   const server = jwksServer(initial);
   const errors: unknown[] = [];
   const verifier = createVerifier({
@@ -121,6 +122,50 @@ describe('createVerifier: JWKS from a URL', () => {
     t.advance(JWKS_REFETCH_INTERVAL_MS);
     assert.equal((await t.verifier.verifyToken(await t.sign(second))).ok, true);
     assert.equal(t.server.state.fetches, 2);
+    await t.verifier.stop();
+  });
+
+  it('a key event for a key it holds lets the next kid miss fetch at once, once; one for a key it never held does not', async () => {
+    const first = createTestKey('k1');
+    const second = createTestKey('k2');
+    const t = await setup([first]);
+    // The server dropped k1 and signs with k2 (a store that lost its keys, an admin revocation).
+    t.server.state.keys = [second];
+    const until = t.clock.now() + 600_000;
+    await t.feed.publish([{ type: 'key', kid: 'never-held', until }]);
+    assert.equal((await t.verifier.verifyToken(await t.sign(second))).ok, false, 'inside the window');
+    assert.equal(t.server.state.fetches, 1);
+
+    await t.feed.publish([{ type: 'key', kid: first.kid, until }]);
+    await t.feed.publish([{ type: 'key', kid: first.kid, until }]);
+    assert.equal((await t.verifier.verifyToken(await t.sign(second))).ok, true, 'fetched at once');
+    assert.equal(t.server.state.fetches, 2);
+    const stranger = await t.sign(createTestKey('stranger'));
+    assert.equal((await t.verifier.verifyToken(stranger)).ok, false);
+    assert.equal(t.server.state.fetches, 2, 'the window is closed again');
+    assert.deepEqual(
+      await t.verifier.verifyToken(await t.sign(first)),
+      { ok: false, status: 401, code: 'ERR_TOKEN_KID' },
+      'the revoked key left with the refetch',
+    );
+    await t.verifier.stop();
+  });
+
+  it('a key event in the snapshot it starts with counts too, and a set still listing the kid costs one fetch, not one a miss', async () => {
+    const first = createTestKey('k1');
+    const second = createTestKey('k2');
+    const until = Date.now() + 600_000;
+    // The feed says k1 is revoked; the server's set still lists k1 alone (it has not reloaded yet).
+    const t = await setup([first], (feed) => feed.publish([{ type: 'key', kid: first.kid, until }]));
+    const tokenOfSecond = await t.sign(second);
+    assert.equal((await t.verifier.verifyToken(tokenOfSecond)).ok, false);
+    assert.equal(t.server.state.fetches, 2, 'the set listed a revoked kid: the miss fetched at once');
+    assert.equal((await t.verifier.verifyToken(tokenOfSecond)).ok, false);
+    assert.equal(t.server.state.fetches, 2, 'the same outdated set again: the window holds');
+
+    t.server.state.keys = [second];
+    t.advance(JWKS_REFETCH_INTERVAL_MS);
+    assert.equal((await t.verifier.verifyToken(tokenOfSecond)).ok, true);
     await t.verifier.stop();
   });
 

@@ -5,6 +5,8 @@ import type { Clock } from '@gatehouse/core';
 /** An unknown kid triggers at most one JWKS fetch per this window, however many tokens carry one. */
 export const JWKS_REFETCH_INTERVAL_MS = 30_000;
 const FETCH_TIMEOUT_MS = 5000;
+/** Revoked kids remembered (the feed carries a few per rotation; a set never lists many). */
+const REVOKED_KIDS_KEPT = 64;
 
 export interface JwksFetcherOptions {
   jwksUrl?: string;
@@ -20,6 +22,13 @@ export interface JwksFetcher {
   fetchKeys(): Promise<void>;
   /** After a kid miss: refetches unless one happened within the window. True when keys may have changed. */
   refreshOnMiss(): Promise<boolean>;
+  /**
+   * A `key` revocation event came. A set that lists that kid is out of date (the server signs with
+   * another key now, maybe a new one): the next kid miss fetches at once, whatever the window,
+   * whether the set was fetched before the event or after it (a verifier starting up reads its
+   * feed snapshot and its first JWKS side by side).
+   */
+  keyRevoked(kid: string): void;
   readonly fetches: number;
 }
 
@@ -30,6 +39,17 @@ export function createJwksFetcher(options: JwksFetcherOptions): JwksFetcher {
   let fetches = 0;
   let lastFetchAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<boolean> | undefined;
+  /** The kids of the set last applied, and revoked kids seen on the feed (oldest first). */
+  let fetchedKids = new Set<string>();
+  const revokedKids = new Set<string>();
+  // Once per revoked kid: a server whose own set still lists it costs one fetch more, not one a miss.
+  const reopenIfOutdated = () => {
+    for (const kid of revokedKids) {
+      if (!fetchedKids.has(kid)) continue;
+      revokedKids.delete(kid);
+      lastFetchAt = Number.NEGATIVE_INFINITY;
+    }
+  };
 
   async function fetchKeys(): Promise<void> {
     fetches++;
@@ -45,6 +65,8 @@ export function createJwksFetcher(options: JwksFetcherOptions): JwksFetcher {
     const body = (await response.json()) as { keys?: unknown } | null;
     if (!Array.isArray(body?.keys)) throw new Error('JWKS fetch failed: no keys array');
     await apply(body.keys);
+    fetchedKids = new Set(body.keys.map((key) => (key as { kid?: unknown } | null)?.kid).filter(isString));
+    reopenIfOutdated();
   }
 
   return {
@@ -65,8 +87,16 @@ export function createJwksFetcher(options: JwksFetcherOptions): JwksFetcher {
         });
       return inFlight;
     },
+    keyRevoked(kid) {
+      revokedKids.delete(kid);
+      revokedKids.add(kid);
+      if (revokedKids.size > REVOKED_KIDS_KEPT) revokedKids.delete(revokedKids.values().next().value!);
+      reopenIfOutdated();
+    },
     get fetches() {
       return fetches;
     },
   };
 }
+
+const isString = (value: unknown): value is string => typeof value === 'string';

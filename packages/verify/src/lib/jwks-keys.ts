@@ -21,6 +21,8 @@ export interface JwksKeys {
   load(): Promise<void>;
   /** After a kid miss: refetches unless one happened within the window. True when keys may have changed. */
   refreshOnMiss(): Promise<boolean>;
+  /** A `key` revocation event came: see `JwksFetcher.keyRevoked`. */
+  keyRevoked(kid: string): void;
   /** The WebCrypto build's asynchronous signature check before each verification (src/web/). */
   prepare?(token: string): Promise<void>;
   readonly fetches: number;
@@ -54,6 +56,8 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
     },
 
     refreshOnMiss: () => fetcher.refreshOnMiss(),
+
+    keyRevoked: (kid) => fetcher.keyRevoked(kid),
   };
   return withGetters<JwksKeys, 'fetches'>(api, { fetches: () => fetcher.fetches });
 }

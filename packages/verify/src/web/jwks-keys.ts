@@ -33,6 +33,8 @@ export interface JwksKeys {
   get(kid: string): WebVerificationKey | undefined;
   load(): Promise<void>;
   refreshOnMiss(): Promise<boolean>;
+  /** A `key` revocation event came: see `JwksFetcher.keyRevoked`. */
+  keyRevoked(kid: string): void;
   /** Checks the token's signature with WebCrypto, for the synchronous verifier to read next. */
   prepare(token: string): Promise<void>;
   readonly fetches: number;
@@ -168,6 +170,8 @@ export function createJwksKeys(options: JwksKeysOptions): JwksKeys {
     },
 
     refreshOnMiss: () => fetcher.refreshOnMiss(),
+
+    keyRevoked: (kid) => fetcher.keyRevoked(kid),
 
     async prepare(token) {
       await whenReady();
