@@ -6,7 +6,7 @@ import {
   systemClock,
 } from '@gatehouse/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { startBackgroundJobs } from './jobs/background-jobs.ts';
+import { type BackgroundJobs, startBackgroundJobs } from './jobs/background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
@@ -79,11 +79,15 @@ async function readPersistence(config: GatehouseConfig): Promise<RedisPersistenc
   return readRedisPersistence(config.redisUrl);
 }
 
-/** The revocation feed, its problems reported to the app's log once there is one. */
+/**
+ * The revocation feed, its problems reported to the app's log once there is one. A seed carries
+ * the signing keys the store lost too, once the background jobs that know them run.
+ */
 function openFeed(
   config: GatehouseConfig,
   store: GatehouseStore,
   log: () => FastifyBaseLogger | undefined,
+  jobs: () => BackgroundJobs | undefined,
 ): Promise<RevocationFeed> {
   return openRevocationFeed(
     config,
@@ -95,6 +99,7 @@ function openFeed(
           info,
           'revocation feed lost data: seeded again from the durable store before resuming heartbeats',
         ),
+      alsoSeed: async () => (await jobs()?.lostKeys()) ?? [],
     },
     store.revocations,
     store.revocationOutbox,
@@ -199,8 +204,9 @@ export async function startServer(
   let throttling: OpenedThrottles | undefined;
   const closing = new AbortController();
   const log = () => app?.log;
+  let jobs: BackgroundJobs | undefined;
   try {
-    feed = await openFeed(config, store, log);
+    feed = await openFeed(config, store, log, () => jobs);
     const revocations = feed;
     const secrets = await resolveSecrets(config);
     throttling = await openThrottles(config, {
@@ -218,7 +224,6 @@ export async function startServer(
       redisPersistence,
     });
     app = built;
-    let jobs: { stop(): void } | undefined;
     built.addHook('onClose', async () => {
       jobs?.stop();
       // Pending revocations are in the durable store already; give the feed a moment to take them.

@@ -3,6 +3,7 @@ import {
   createInProcessFeed,
   type FeedSource,
   type RevocationOutbox,
+  type RevocationEvent,
   type RevocationPublisher,
   type RevocationStore,
 } from '@gatehouse/core';
@@ -47,6 +48,11 @@ export interface RevocationFeedHooks {
    * durable store's help) would vouch for a feed it has not checked.
    */
   heartbeats?: boolean;
+  /**
+   * Events the Redis feed writes too whenever it seeds from the durable store: the server's
+   * signing keys that the key store lost (`DroppedKeys.lostFromStore`).
+   */
+  alsoSeed?: () => Promise<RevocationEvent[]>;
 }
 
 /**
@@ -78,6 +84,7 @@ export async function openRevocationFeed(
     onError,
     onReseed = () => {},
     heartbeats = true,
+    alsoSeed,
   } = typeof hooks === 'function' ? ({ onError: hooks } as RevocationFeedHooks) : hooks;
   const liveSince = () => clock.now() - RETAIN_AFTER_UNTIL_MS;
   if (!config.redisUrl) {
@@ -113,7 +120,7 @@ export async function openRevocationFeed(
     clock,
     onError,
     retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS,
-    ...seedFrom(durable, outbox, liveSince),
+    ...seedFrom(durable, outbox, liveSince, alsoSeed),
     onReseed,
   });
   // Heartbeats come from the reliable publisher, which withholds them while a revocation is pending.
@@ -179,11 +186,17 @@ function seedFrom(
   durable: RevocationStore | undefined,
   outbox: RevocationOutbox | undefined,
   liveSince: () => number,
+  alsoSeed: (() => Promise<RevocationEvent[]>) | undefined,
 ) {
-  if (durable) return { seed: () => durable.listLive(liveSince()) };
-  if (outbox)
-    return { seed: () => outbox.listPending(Number.MAX_SAFE_INTEGER, liveSince(), OUTBOX_SEED_LIMIT) };
-  return {};
+  const stored = durable
+    ? () => durable.listLive(liveSince())
+    : outbox
+      ? () => outbox.listPending(Number.MAX_SAFE_INTEGER, liveSince(), OUTBOX_SEED_LIMIT)
+      : undefined;
+  if (!stored && !alsoSeed) return {};
+  return {
+    seed: async () => [...((await stored?.()) ?? []), ...((await alsoSeed?.()) ?? [])],
+  };
 }
 
 /**

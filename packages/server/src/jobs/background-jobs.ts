@@ -1,4 +1,11 @@
-import { type Auth, type AuthDeps, type GatehouseStore, type Keyring, systemClock } from '@gatehouse/core';
+import {
+  type Auth,
+  type AuthDeps,
+  type GatehouseStore,
+  type Keyring,
+  type RevocationEvent,
+  systemClock,
+} from '@gatehouse/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { startAuditRetention } from './audit-retention.ts';
 import type { GatehouseConfig } from '../config.ts';
@@ -6,7 +13,7 @@ import { startExpiredSweep } from './expired-sweep.ts';
 import { followKeyEvents } from '../feed/follow-key-events.ts';
 import type { RevocationFeed } from '../feed/open-revocation-feed.ts';
 import { startKeyMaintenance } from '../keys/key-maintenance.ts';
-import { publishDroppedKeys } from '../keys/key-revocation-events.ts';
+import { publishDroppedKeys, trackDroppedKeys } from '../keys/key-revocation-events.ts';
 import { followStoredSigningKey } from '../keys/signing-key-guard.ts';
 
 export interface BackgroundJobsOptions {
@@ -20,21 +27,34 @@ export interface BackgroundJobsOptions {
   log: FastifyBaseLogger;
 }
 
+export interface BackgroundJobs {
+  /** See `DroppedKeys.lostFromStore`: what the revocation feed adds when it is seeded again. */
+  lostKeys(): Promise<RevocationEvent[]>;
+  stop(): void;
+}
+
 /**
  * What a listening server runs beside the requests: signing-key upkeep (announcing dropped keys on
  * the feed), reloading keys other instances revoke, the expired-record sweep and audit retention.
  * Each reports its failures to the log and carries on.
  */
-export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): void } {
+export function startBackgroundJobs(options: BackgroundJobsOptions): BackgroundJobs {
   const { config, store, keyring, auth, authDeps, feed, log } = options;
+  const dropped = trackDroppedKeys(
+    keyring,
+    store.keys,
+    { auth, clock: authDeps.clock },
+    config.accessTokenTtlSeconds * 1000,
+  );
   const maintenance = startKeyMaintenance({
-    keyring: publishDroppedKeys(
-      keyring,
-      { auth, clock: authDeps.clock },
-      config.accessTokenTtlSeconds * 1000,
-    ),
+    keyring: publishDroppedKeys(keyring, dropped),
     onError: (error) => log.error({ err: error }, 'signing-key maintenance failed'),
-    followStore: () => followStoredSigningKey(keyring, store.keys),
+    // A key the store lost is dropped by the reload here (or by the one before a token is signed):
+    // announced either way, at this tick at the latest.
+    followStore: async () => {
+      await followStoredSigningKey(keyring, store.keys);
+      await dropped.announce();
+    },
     // With the Redis store, keys can vanish (Redis restarted empty): look every few seconds.
     ...(config.store === 'redis' ? { refreshEveryMs: 5_000 } : {}),
   });
@@ -59,6 +79,7 @@ export function startBackgroundJobs(options: BackgroundJobsOptions): { stop(): v
     onError: (error) => log.error({ err: error }, 'audit retention failed'),
   });
   return {
+    lostKeys: () => dropped.lostFromStore(),
     stop() {
       maintenance.stop();
       keyEvents.stop();
