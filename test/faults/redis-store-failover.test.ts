@@ -53,6 +53,8 @@ async function redisStoreServer(
   redis: ReplicatedRedis,
   env = {},
 ) {
+  // Linked before the server starts, which counts the replicas once (its warning, /readyz).
+  await replicaCaughtUp(redis.primary, redis.replica);
   const server = await startFaultServer({ GATEHOUSE_STORE: 'redis', REDIS_URL: redis.url, ...env });
   t.after(async () => {
     await server.close();
@@ -76,6 +78,9 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
   it('without GATEHOUSE_REDIS_WAIT_REPLICAS, the failover undoes a sign-out answered 204', async (t) => {
     const redis = await startReplicatedRedis();
     const server = await redisStoreServer(t, redis);
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as Record<string, unknown>;
+    assert.equal(ready.redisReplicas, 1);
+    assert.match(String(ready.warning), /1 replica\(s\), and GATEHOUSE_REDIS_WAIT_REPLICAS is 0/);
     const client = createAuthClient(server.url);
     const email = uniqueEmail('redis-store-no-wait');
     await client.register(email);
@@ -96,6 +101,9 @@ describe('faults: the Redis store across a failover', { timeout: 120_000 }, () =
       GATEHOUSE_REDIS_WAIT_MS: String(WAIT_MS),
       GATEHOUSE_SERVICE_TOKEN: SERVICE_TOKEN,
     });
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as Record<string, unknown>;
+    assert.equal(ready.redisReplicas, 1);
+    assert.doesNotMatch(String(ready.warning), /replica/, 'waited for: nothing to warn of replicas');
     const client = createAuthClient(server.url);
     const email = uniqueEmail('redis-store-wait');
     await client.register(email);

@@ -6,6 +6,7 @@ import {
   systemClock,
 } from '@gatehouse/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { RedisDurability } from './store/redis/redis-durability.ts';
 import { type BackgroundJobs, startBackgroundJobs } from './jobs/background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
@@ -55,9 +56,6 @@ export interface RunningServer {
   shutdown(options?: { readinessDelayMs?: number }): Promise<void>;
 }
 
-const REDIS_WITHOUT_PERSISTENCE =
-  'GATEHOUSE_STORE=redis on a Redis with neither AOF nor RDB: a Redis restart loses every account, session, signing key and revocation (revoked tokens would be accepted again). Enable appendonly, or use PostgreSQL with Redis for the feed only.';
-
 /** How long `close` waits for requests in flight before it cuts their connections. */
 export const SHUTDOWN_DRAIN_MS = 5_000;
 
@@ -65,18 +63,19 @@ function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-type RedisPersistence = Awaited<
-  ReturnType<typeof import('./store/redis/redis-persistence.ts').readRedisPersistence>
-> | null;
+/** A Redis store's Redis (persistence, replicas) and what to warn of; null for the other stores. */
+type RedisStoreDurability = { detail: RedisDurability; warnings: string[] } | null;
 
 /**
  * With the Redis store, Redis is the only copy of everything: without persistence a restart loses
- * every account, session, key and revocation. Read once, said at start-up and in /readyz.
+ * every account, session, key and revocation, and with replicas not waited for a failover can undo
+ * a revocation. Read once, said at start-up and in /readyz.
  */
-async function readPersistence(config: GatehouseConfig): Promise<RedisPersistence> {
+async function readDurability(config: GatehouseConfig): Promise<RedisStoreDurability> {
   if (config.store !== 'redis' || !config.redisUrl) return null;
-  const { readRedisPersistence } = await import('./store/redis/redis-persistence.ts');
-  return readRedisPersistence(config.redisUrl);
+  const { readRedisDurability, durabilityWarnings } = await import('./store/redis/redis-durability.ts');
+  const detail = await readRedisDurability(config.redisUrl);
+  return { detail, warnings: durabilityWarnings(detail, config.redisWaitReplicas) };
 }
 
 /**
@@ -112,12 +111,12 @@ interface ServerAppOptions {
   feed: RevocationFeed;
   logger: AppLoggerOptions | false;
   closing: AbortSignal;
-  redisPersistence: RedisPersistence;
+  redisDurability: RedisStoreDurability;
 }
 
 /** The HTTP app over the server's services, with its readiness detail. */
 function buildServerApp(options: ServerAppOptions): FastifyInstance {
-  const { config, services, feed, closing, redisPersistence } = options;
+  const { config, services, feed, closing, redisDurability } = options;
   return buildApp({
     auth: services.auth,
     authDeps: services.authDeps,
@@ -134,11 +133,12 @@ function buildServerApp(options: ServerAppOptions): FastifyInstance {
       shuttingDown: () => closing.aborted,
       detail: () => ({
         feedPending: feed.pending,
-        ...(redisPersistence === null
+        ...(redisDurability === null
           ? {}
           : {
-              redisPersistence,
-              ...(redisPersistence === 'none' ? { warning: REDIS_WITHOUT_PERSISTENCE } : {}),
+              redisPersistence: redisDurability.detail.persistence,
+              redisReplicas: redisDurability.detail.replicas,
+              ...(redisDurability.warnings.length > 0 ? { warning: redisDurability.warnings.join(' ') } : {}),
             }),
       }),
     },
@@ -199,7 +199,7 @@ export async function startServer(
     onStoreThreadEnded: (error) =>
       app?.log.error({ err: error }, 'the SQLite store thread ended; the next store call starts a new one'),
   });
-  const redisPersistence = await readPersistence(config);
+  const redisDurability = await readDurability(config);
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
   const closing = new AbortController();
@@ -221,7 +221,7 @@ export async function startServer(
       feed,
       logger,
       closing: closing.signal,
-      redisPersistence,
+      redisDurability,
     });
     app = built;
     built.addHook('onClose', async () => {
@@ -236,7 +236,7 @@ export async function startServer(
       await services.closeHasher();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
-    if (redisPersistence === 'none') built.log.warn(REDIS_WITHOUT_PERSISTENCE);
+    for (const warning of redisDurability?.warnings ?? []) built.log.warn(warning);
     await built.listen({ host: config.host, port: config.port });
     const { auth, authDeps, keyring } = services;
     jobs = startBackgroundJobs({ config, store, keyring, auth, authDeps, feed, log: built.log });

@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+
+/** What a Redis server keeps across a restart; `unknown` when it will not say (CONFIG disabled). */
+export type RedisPersistence = 'aof+rdb' | 'aof' | 'rdb' | 'none' | 'unknown';
+
+/** A Redis store's Redis, read once at start-up: said in the log and in `/readyz`. */
+export interface RedisDurability {
+  persistence: RedisPersistence;
+  /** Replicas connected to it (`INFO replication`); null when it will not say. */
+  replicas: number | null;
+}
+
+/**
+ * Asks a Redis server whether it persists anything (AOF, RDB snapshots) and how many replicas
+ * follow it. With the Redis store and no persistence, a restart loses every user, session and
+ * signing key; with replicas whose confirmation the store does not wait for, a failover can undo
+ * a revocation already answered.
+ */
+export async function readRedisDurability(url: string): Promise<RedisDurability> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const [persistence, replicas] = await Promise.all([
+      readPersistence(client).catch((): RedisPersistence => 'unknown'),
+      client
+        .info('replication')
+        .then((info) => {
+          const match = /^connected_slaves:(\d+)\r?$/m.exec(info);
+          return match ? Number(match[1]) : null;
+        })
+        .catch(() => null),
+    ]);
+    return { persistence, replicas };
+  } catch {
+    return { persistence: 'unknown', replicas: null };
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function readPersistence(client: Redis): Promise<RedisPersistence> {
+  const [, appendonly] = (await client.config('GET', 'appendonly')) as [string, string];
+  const [, save] = (await client.config('GET', 'save')) as [string, string];
+  const aof = appendonly === 'yes';
+  const rdb = typeof save === 'string' && save.trim() !== '';
+  return aof && rdb ? 'aof+rdb' : aof ? 'aof' : rdb ? 'rdb' : 'none';
+}
+
+/** What the server warns of, at start-up and in `/readyz`, about a Redis store's Redis. */
+export function durabilityWarnings(durability: RedisDurability, waitReplicas: number): string[] {
+  const { persistence, replicas } = durability;
+  const warnings: string[] = [];
+  if (persistence === 'none')
+    warnings.push(
+      'GATEHOUSE_STORE=redis on a Redis with neither AOF nor RDB: a Redis restart loses every account, session, signing key and revocation (everyone is signed out). Enable appendonly, or use PostgreSQL with Redis for the feed only.',
+    );
+  if (replicas !== null && replicas > 0 && waitReplicas === 0)
+    warnings.push(
+      `GATEHOUSE_STORE=redis on a Redis with ${replicas} replica(s), and GATEHOUSE_REDIS_WAIT_REPLICAS is 0: replication is asynchronous, so a failover can undo a sign-out or any other revocation already answered (the session works again). Set GATEHOUSE_REDIS_WAIT_REPLICAS (docs/stores.md).`,
+    );
+  if (replicas !== null && waitReplicas > replicas)
+    warnings.push(
+      `GATEHOUSE_REDIS_WAIT_REPLICAS is ${waitReplicas} but Redis has ${replicas} replica(s) connected: every revocation (sign-out, refresh, password change) answers 503 until ${waitReplicas} follow it.`,
+    );
+  return warnings;
+}
