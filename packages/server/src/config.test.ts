@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       audience: 'gatehouse',
       databaseUrl: null,
       redisUrl: null,
+      redisCluster: false,
       store: 'sql',
       redisWaitReplicas: 0,
       redisWaitMs: 1000,
@@ -123,6 +124,31 @@ describe('loadConfig', () => {
         setting: name,
       });
     }
+  });
+
+  it('reads GATEHOUSE_REDIS_CLUSTER, and refuses it without REDIS_URL or with a database in it', () => {
+    assert.equal(
+      loadConfig({ REDIS_URL: 'redis://node-1:7000', GATEHOUSE_REDIS_CLUSTER: 'ON' }).redisCluster,
+      true,
+    );
+    assert.equal(
+      loadConfig({ REDIS_URL: 'redis://node-1:7000/0' }, ['--redis-cluster', 'on']).redisCluster,
+      true,
+    );
+    assert.throws(() => loadConfig({ GATEHOUSE_REDIS_CLUSTER: 'on' }), {
+      name: 'ConfigError',
+      setting: 'GATEHOUSE_REDIS_CLUSTER',
+      message: /needs REDIS_URL/,
+    });
+    assert.throws(() => loadConfig({ REDIS_URL: 'redis://node-1:7000/2', GATEHOUSE_REDIS_CLUSTER: 'on' }), {
+      name: 'ConfigError',
+      setting: 'REDIS_URL',
+      message: /database 0 only/,
+    });
+    assert.throws(() => loadConfig({ REDIS_URL: 'redis://node-1', GATEHOUSE_REDIS_CLUSTER: 'yes' }), {
+      name: 'ConfigError',
+      setting: 'GATEHOUSE_REDIS_CLUSTER',
+    });
   });
 
   it('reads the SQLite sync mode (any case) and refuses anything but normal or full', () => {

@@ -81,6 +81,17 @@ function readFlags(argv: readonly string[]): Map<string, string> {
 function checkTogether(config: GatehouseConfig, read: (name: string) => string | undefined): void {
   if (config.store === 'redis' && !config.redisUrl)
     throw new ConfigError('GATEHOUSE_STORE', 'GATEHOUSE_STORE=redis needs REDIS_URL');
+  if (config.redisCluster && !config.redisUrl)
+    throw new ConfigError(
+      'GATEHOUSE_REDIS_CLUSTER',
+      'GATEHOUSE_REDIS_CLUSTER=on needs REDIS_URL (one node of the cluster)',
+    );
+  if (config.redisCluster && !/^\/?0?$/.test(new URL(config.redisUrl!).pathname)) {
+    throw new ConfigError(
+      'REDIS_URL',
+      'REDIS_URL must not select a database with GATEHOUSE_REDIS_CLUSTER=on (a Redis Cluster has database 0 only)',
+    );
+  }
   if (config.redisWaitReplicas > 0 && config.store !== 'redis') {
     throw new ConfigError(
       'GATEHOUSE_REDIS_WAIT_REPLICAS',

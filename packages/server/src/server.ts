@@ -13,6 +13,7 @@ import { resolveSecrets } from './embedded-secrets.ts';
 import { openRevocationFeed, type RevocationFeed } from './feed/open-revocation-feed.ts';
 import { firstAdminHint, hasAdmin } from './first-admin-hint.ts';
 import { type AppLoggerOptions, buildApp } from './http/app.ts';
+import { redisTargetOf } from './lib/bounded-redis.ts';
 import { browserUrl, issuerPortWarning } from './listen-address.ts';
 import { createServerLogger } from './log-format.ts';
 import type { OutboxMailer } from './mail/outbox-mailer.ts';
@@ -72,9 +73,10 @@ type RedisStoreDurability = { detail: RedisDurability; warnings: string[] } | nu
  * a revocation. Read once, said at start-up and in /readyz.
  */
 async function readDurability(config: GatehouseConfig): Promise<RedisStoreDurability> {
-  if (config.store !== 'redis' || !config.redisUrl) return null;
+  const redis = redisTargetOf(config);
+  if (config.store !== 'redis' || !redis) return null;
   const { readRedisDurability, durabilityWarnings } = await import('./store/redis/redis-durability.ts');
-  const detail = await readRedisDurability(config.redisUrl);
+  const detail = await readRedisDurability(redis);
   return { detail, warnings: durabilityWarnings(detail, config.redisWaitReplicas) };
 }
 

@@ -29,6 +29,8 @@ export interface AuthServerOptions {
   redisUrl?: string;
   /** Default true: the server gets a service token (introspection on, feed private). */
   serviceToken?: boolean;
+  /** More settings, as environment variables. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const env = {
       ...(withServiceToken ? { GATEHOUSE_SERVICE_TOKEN: serviceToken } : {}),
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      ...options.env,
     };
     server = await startServer(
       loadConfig(env, ['--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0']),

@@ -14,6 +14,8 @@ export interface VerifierServiceOptions {
   serviceToken: string;
   /** With `feed: 'redis'`: where the verifier reaches Redis (possibly through a proxy). */
   redisUrl?: string;
+  /** With `feed: 'redis'`: `redisUrl` names one node of a Redis Cluster. */
+  redisCluster?: boolean;
   maxStalenessMs?: number;
   onStale?: 'fail-closed' | 'introspect';
 }
@@ -59,6 +61,7 @@ export async function startVerifierService(options: VerifierServiceOptions): Pro
     GATEHOUSE_SERVICE_TOKEN: options.serviceToken,
     FEED: options.feed,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.redisCluster ? { REDIS_CLUSTER: 'on' } : {}),
     ...(options.maxStalenessMs ? { MAX_STALENESS_MS: String(options.maxStalenessMs) } : {}),
     ...(options.onStale ? { ON_STALE: options.onStale } : {}),
   });

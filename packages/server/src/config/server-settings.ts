@@ -89,6 +89,19 @@ export const serverSettings = {
     parse: connectionUrl(['redis:', 'rediss:']),
     fallback: null,
   }),
+  /**
+   * `on`: `redisUrl` names one node of a Redis Cluster; the server finds the others (CLUSTER SLOTS)
+   * and sends each key to the node holding its slot, for the feed, the throttles and the Redis store.
+   */
+  redisCluster: setting({
+    env: 'GATEHOUSE_REDIS_CLUSTER',
+    flag: '--redis-cluster',
+    description:
+      'on: REDIS_URL names one node of a Redis Cluster (no database number), whose other nodes are found from it; the feed, the throttle counters and (with GATEHOUSE_STORE=redis) all state use the cluster, each key on the node holding its slot. off: REDIS_URL is one Redis (on or off).',
+    defaultText: 'off',
+    parse: onOff,
+    fallback: false,
+  }),
   /** `sql`: PostgreSQL when `databaseUrl` is set, else SQLite. `redis`: everything in Redis (needs `redisUrl`). */
   store: setting<'sql' | 'redis'>({
     env: 'GATEHOUSE_STORE',

@@ -8,7 +8,7 @@ import {
   type RevocationStore,
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
-import { connectBoundedRedis } from '../lib/bounded-redis.ts';
+import { connectBoundedRedis, redisTargetOf } from '../lib/bounded-redis.ts';
 import { inProcessCursors } from './in-process-cursor.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
 import { createSharedTail } from './shared-tail.ts';
@@ -74,7 +74,7 @@ export interface RevocationFeedHooks {
  * heartbeats.
  */
 export async function openRevocationFeed(
-  config: Pick<GatehouseConfig, 'redisUrl'>,
+  config: Pick<GatehouseConfig, 'redisUrl'> & Partial<Pick<GatehouseConfig, 'redisCluster'>>,
   clock: Clock,
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,
@@ -87,31 +87,10 @@ export async function openRevocationFeed(
     alsoSeed,
   } = typeof hooks === 'function' ? ({ onError: hooks } as RevocationFeedHooks) : hooks;
   const liveSince = () => clock.now() - RETAIN_AFTER_UNTIL_MS;
-  if (!config.redisUrl) {
-    const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
-    if (durable) await feed.publish(await durable.listLive(liveSince()));
-    // The SSE followers ride one follower of the feed, as over Redis: publishing hands an event to
-    // it alone, and the tail hands it on from the next turn, so a revoke call answers before
-    // thousands of followers are handed anything.
-    const source = createSharedTail({
-      source: feed,
-      ...inProcessCursors(feed.head),
-      head: async () => feed.head,
-    });
-    return {
-      // Nothing to wait for: the event is on the (only) feed when `publish` returns.
-      publisher: recordingFirst(durable, feed, () => undefined),
-      source,
-      pending: 0,
-      flush: async () => {},
-      close: async () => {
-        source.close();
-        feed.close();
-      },
-    };
-  }
+  const redis = redisTargetOf(config);
+  if (!redis) return openInProcessFeed(clock, durable, liveSince);
   const [client, { createRedisStreamFeed }, { compareStreamIds, isStreamId }] = await Promise.all([
-    connectBoundedRedis(config.redisUrl, onError),
+    connectBoundedRedis(redis, onError),
     import('./redis-stream-feed.ts'),
     import('./stream-id.ts'),
   ]);
@@ -173,6 +152,35 @@ export async function openRevocationFeed(
       publisher.stop();
       feed.stop();
       client.disconnect();
+    },
+  };
+}
+
+/** The feed without Redis: in this process, seeded from the durable store at start. */
+async function openInProcessFeed(
+  clock: Clock,
+  durable: RevocationStore | undefined,
+  liveSince: () => number,
+): Promise<RevocationFeed> {
+  const feed = createInProcessFeed({ clock, retainAfterUntilMs: RETAIN_AFTER_UNTIL_MS });
+  if (durable) await feed.publish(await durable.listLive(liveSince()));
+  // The SSE followers ride one follower of the feed, as over Redis: publishing hands an event to
+  // it alone, and the tail hands it on from the next turn, so a revoke call answers before
+  // thousands of followers are handed anything.
+  const source = createSharedTail({
+    source: feed,
+    ...inProcessCursors(feed.head),
+    head: async () => feed.head,
+  });
+  return {
+    // Nothing to wait for: the event is on the (only) feed when `publish` returns.
+    publisher: recordingFirst(durable, feed, () => undefined),
+    source,
+    pending: 0,
+    flush: async () => {},
+    close: async () => {
+      source.close();
+      feed.close();
     },
   };
 }

@@ -93,6 +93,9 @@ function openFollowerConnection(client: Redis | Cluster, socketTimeout: number):
     client instanceof Cluster
       ? client.duplicate(undefined, {
           clusterRetryStrategy: () => null,
+          // The cluster's own queue too: a lazily connected parent (the auth server's, which queues
+          // nothing) would otherwise refuse every read of its copy before it found its nodes.
+          enableOfflineQueue: true,
           redisOptions: { ...client.options.redisOptions, ...overrides },
         })
       : client.duplicate({ ...overrides, retryStrategy: () => null });

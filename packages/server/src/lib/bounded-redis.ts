@@ -1,21 +1,65 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** Where the server's Redis is: one node, or a Redis Cluster reached through one of its nodes. */
+export interface RedisTarget {
+  url: string;
+  cluster: boolean;
+}
+
+/** The configured Redis (`REDIS_URL`, `GATEHOUSE_REDIS_CLUSTER`), or null without one. */
+export function redisTargetOf(config: {
+  redisUrl: string | null;
+  redisCluster?: boolean;
+}): RedisTarget | null {
+  return config.redisUrl ? { url: config.redisUrl, cluster: config.redisCluster ?? false } : null;
+}
+
+export interface RedisBounds {
+  connectTimeout: number;
+  commandTimeout: number;
+}
+
+const DEFAULT_BOUNDS: RedisBounds = { connectTimeout: 2_000, commandTimeout: 2_000 };
 
 /**
- * Connects to Redis with bounded waits: a dead or partitioned Redis fails a command within seconds
- * instead of queueing it behind a reconnect, and never hangs a request. Callers fall back on their
- * own terms meanwhile (the reliable publisher retries; throttles count in memory). ioredis
- * reconnects by itself; `onError` hears each failure (without a listener it prints every failed
- * attempt to stderr). ioredis is loaded only when Redis is configured.
+ * A client for `target`, not yet connected, that never queues a command behind a reconnect: a dead
+ * or partitioned Redis fails it within the bounds. On a cluster, `url` names one node (its user,
+ * password and `rediss:` apply to every node); the client finds the others and sends each key to
+ * the node holding its slot. ioredis is loaded only when Redis is configured.
  */
-export async function connectBoundedRedis(url: string, onError: (error: Error) => void): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, {
+export async function createBoundedRedis(
+  target: RedisTarget,
+  bounds: RedisBounds = DEFAULT_BOUNDS,
+): Promise<Redis | Cluster> {
+  const ioredis = await import('ioredis');
+  const perNode = { ...bounds, maxRetriesPerRequest: 1 };
+  if (!target.cluster) {
+    return new ioredis.Redis(target.url, { ...perNode, lazyConnect: true, enableOfflineQueue: false });
+  }
+  const url = new URL(target.url);
+  const seed = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 6379) };
+  return new ioredis.Cluster([seed], {
     lazyConnect: true,
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    redisOptions: {
+      ...perNode,
+      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
   });
+}
+
+/**
+ * Connects to Redis with bounded waits (see `createBoundedRedis`). Callers fall back on their own
+ * terms meanwhile (the reliable publisher retries; throttles count in memory). ioredis reconnects
+ * by itself; `onError` hears each failure (without a listener it prints every failed attempt).
+ */
+export async function connectBoundedRedis(
+  target: RedisTarget,
+  onError: (error: Error) => void,
+): Promise<Redis | Cluster> {
+  const client = await createBoundedRedis(target);
   client.on('error', onError);
   await client.connect();
   return client;

@@ -19,7 +19,13 @@ export async function openStore(
     Partial<
       Pick<
         GatehouseConfig,
-        'store' | 'redisUrl' | 'redisWaitReplicas' | 'redisWaitMs' | 'sqliteSync' | 'sqliteThread'
+        | 'store'
+        | 'redisUrl'
+        | 'redisCluster'
+        | 'redisWaitReplicas'
+        | 'redisWaitMs'
+        | 'sqliteSync'
+        | 'sqliteThread'
       >
     >,
   events: {
@@ -33,6 +39,7 @@ export async function openStore(
     const replicas = config.redisWaitReplicas ?? 0;
     return openRedisStore({
       url: config.redisUrl,
+      cluster: config.redisCluster ?? false,
       ...(replicas > 0
         ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? DEFAULT_REPLICA_WAIT_MS } }
         : {}),

@@ -1,7 +1,7 @@
 import type { ThrottlePolicy, Throttles } from '@gatehouse/core';
 import type { Pool } from 'pg';
 import type { GatehouseConfig } from '../config.ts';
-import { connectBoundedRedis } from '../lib/bounded-redis.ts';
+import { connectBoundedRedis, redisTargetOf } from '../lib/bounded-redis.ts';
 import {
   createPostgresCounters,
   createRedisCounters,
@@ -30,13 +30,14 @@ const SWEEP_INTERVAL_MS = 5 * 60_000;
  * - else this process's memory: the embedded server is one process.
  */
 export async function openThrottles(
-  config: Pick<GatehouseConfig, 'redisUrl' | 'databaseUrl'>,
+  config: Pick<GatehouseConfig, 'redisUrl' | 'databaseUrl'> & Partial<Pick<GatehouseConfig, 'redisCluster'>>,
   options: { policy?: ThrottlePolicy; onError?: (error: Error) => void } = {},
 ): Promise<OpenedThrottles> {
   const { policy, onError = () => {} } = options;
-  if (config.redisUrl) {
+  const redis = redisTargetOf(config);
+  if (redis) {
     // While disconnected, counts go to the memory insurance limiter at once (rejectIfRedisNotReady).
-    const client = await connectBoundedRedis(config.redisUrl, onError);
+    const client = await connectBoundedRedis(redis, onError);
     return {
       throttles: createRateLimiterThrottles({ backend: { kind: 'redis', client }, policy }),
       backend: 'redis',

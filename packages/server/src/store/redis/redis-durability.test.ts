@@ -15,14 +15,23 @@ describe('readRedisDurability', { timeout: 30_000 }, () => {
   it('reads the persistence and the replicas of a real Redis, and says unknown where it cannot', async (t) => {
     const primary = await startTestRedisServer();
     t.after(() => primary.stop());
-    assert.deepEqual(await readRedisDurability(primary.url), { persistence: 'none', replicas: 0 });
+    assert.deepEqual(await readRedisDurability({ url: primary.url, cluster: false }), {
+      persistence: 'none',
+      replicas: 0,
+    });
     const replica = await startTestRedisServer({ replicaOf: primary.port });
     t.after(() => replica.stop());
     await replicaLinked(replica.port);
-    assert.deepEqual(await readRedisDurability(primary.url), { persistence: 'none', replicas: 1 });
+    assert.deepEqual(await readRedisDurability({ url: primary.url, cluster: false }), {
+      persistence: 'none',
+      replicas: 1,
+    });
 
     await primary.kill();
-    assert.deepEqual(await readRedisDurability(primary.url), { persistence: 'unknown', replicas: null });
+    assert.deepEqual(await readRedisDurability({ url: primary.url, cluster: false }), {
+      persistence: 'unknown',
+      replicas: null,
+    });
   });
 });
 

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { createBoundedRedis, type RedisTarget } from '../../lib/bounded-redis.ts';
 
 /** What a Redis server keeps across a restart; `unknown` when it will not say (CONFIG disabled). */
 export type RedisPersistence = 'aof+rdb' | 'aof' | 'rdb' | 'none' | 'unknown';
@@ -11,39 +12,48 @@ export interface RedisDurability {
 }
 
 /**
- * Asks a Redis server whether it persists anything (AOF, RDB snapshots) and how many replicas
- * follow it. With the Redis store and no persistence, a restart loses every user, session and
- * signing key; with replicas whose confirmation the store does not wait for, a failover can undo
- * a revocation already answered.
+ * Asks the Redis server (on a cluster, every master) whether it persists anything (AOF, RDB
+ * snapshots) and how many replicas follow it; a cluster answers for its weakest master. With the
+ * Redis store and no persistence, a restart loses every user, session and signing key; with
+ * replicas whose confirmation the store does not wait for, a failover can undo a revocation
+ * already answered.
  */
-export async function readRedisDurability(url: string): Promise<RedisDurability> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+export async function readRedisDurability(target: RedisTarget): Promise<RedisDurability> {
+  const client = await createBoundedRedis(target);
   client.on('error', () => {});
   try {
     await client.connect();
-    const [persistence, replicas] = await Promise.all([
-      readPersistence(client).catch((): RedisPersistence => 'unknown'),
-      client
-        .info('replication')
-        .then((info) => {
-          const match = /^connected_slaves:(\d+)\r?$/m.exec(info);
-          return match ? Number(match[1]) : null;
-        })
-        .catch(() => null),
-    ]);
-    return { persistence, replicas };
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    const read = await Promise.all(nodes.map(readNode));
+    return {
+      persistence: read.map((node) => node.persistence).reduce(weaker),
+      replicas: read.some((node) => node.replicas === null)
+        ? null
+        : Math.min(...read.map((node) => node.replicas as number)),
+    };
   } catch {
     return { persistence: 'unknown', replicas: null };
   } finally {
     client.disconnect();
   }
 }
+
+async function readNode(node: Redis): Promise<RedisDurability> {
+  const [persistence, replicas] = await Promise.all([
+    readPersistence(node).catch((): RedisPersistence => 'unknown'),
+    node
+      .info('replication')
+      .then((info) => {
+        const match = /^connected_slaves:(\d+)\r?$/m.exec(info);
+        return match ? Number(match[1]) : null;
+      })
+      .catch(() => null),
+  ]);
+  return { persistence, replicas };
+}
+
+const STRENGTH: Record<RedisPersistence, number> = { none: 0, unknown: 1, rdb: 2, aof: 3, 'aof+rdb': 4 };
+const weaker = (a: RedisPersistence, b: RedisPersistence) => (STRENGTH[b] < STRENGTH[a] ? b : a);
 
 async function readPersistence(client: Redis): Promise<RedisPersistence> {
   const [, appendonly] = (await client.config('GET', 'appendonly')) as [string, string];

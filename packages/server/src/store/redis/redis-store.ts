@@ -1,5 +1,6 @@
 import type { GatehouseStore } from '@gatehouse/core';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import { createBoundedRedis } from '../../lib/bounded-redis.ts';
 import { createRedisAuditStore } from './audit-store.ts';
 import type { RedisStoreContext } from './context.ts';
 import { createRedisKeyStore } from './key-store.ts';
@@ -16,6 +17,8 @@ import { createRedisUserStore } from './user-store.ts';
 export interface RedisStoreOptions {
   /** `redis://` or `rediss://` URL; the store opens (and on `close`, quits) its own connection. */
   url?: string;
+  /** With `url`: it names one node of a Redis Cluster, whose other nodes are found from it. */
+  cluster?: boolean;
   /** An existing connection, e.g. an ioredis `Cluster`. The caller keeps ownership: `close` leaves it open. */
   client?: RedisClient;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */
@@ -43,7 +46,7 @@ const WAIT_MARGIN_MS = 3_000;
  *
  * @example
  * const store = await openRedisStore({ url: 'redis://127.0.0.1:6379' });
- * const clustered = await openRedisStore({ client: new Cluster([{ host: '10.0.0.1', port: 6379 }]) });
+ * const clustered = await openRedisStore({ url: 'redis://10.0.0.1:6379', cluster: true });
  */
 export async function openRedisStore(options: RedisStoreOptions): Promise<GatehouseStore> {
   const { url, client: given, keyPrefix = DEFAULT_PREFIX } = options;
@@ -58,17 +61,14 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const keys = createKeyLayout(keyPrefix);
   const wait = options.waitForReplicas && checkReplicaWait(options.waitForReplicas);
 
+  // Bounded (issue 10): a Redis that is down or partitioned fails a request with 503 within
+  // seconds; commands are not queued behind a reconnect.
   const client =
     given ??
-    new Redis(url!, {
-      lazyConnect: true,
-      // Bounded (issue 10): a Redis that is down or partitioned fails a request with 503 within
-      // seconds; commands are not queued behind a reconnect.
-      connectTimeout: 2_000,
-      commandTimeout: 3_000,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-    });
+    (await createBoundedRedis(
+      { url: url!, cluster: options.cluster ?? false },
+      { connectTimeout: 2_000, commandTimeout: 3_000 },
+    ));
   // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.
   if (!given) client.on('error', () => {});
   let confirmed: ConfirmedWrites | undefined;

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Cluster, Redis } from 'ioredis';
+import { createBoundedRedis, redisTargetOf } from './bounded-redis.ts';
+
+describe('createBoundedRedis', () => {
+  it('one Redis: bounded, lazy, queues nothing while disconnected', async () => {
+    const client = await createBoundedRedis({ url: 'redis://127.0.0.1:6379', cluster: false });
+    assert.ok(client instanceof Redis);
+    const { connectTimeout, commandTimeout, maxRetriesPerRequest, enableOfflineQueue, lazyConnect } =
+      client.options;
+    assert.deepEqual(
+      { connectTimeout, commandTimeout, maxRetriesPerRequest, enableOfflineQueue, lazyConnect },
+      {
+        connectTimeout: 2000,
+        commandTimeout: 2000,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        lazyConnect: true,
+      },
+    );
+    client.disconnect();
+  });
+
+  it('a cluster: the URL names a seed node, whose user, password and TLS apply to every node', async () => {
+    const client = await createBoundedRedis(
+      { url: 'rediss://gate:p%40ss@[::1]:7001', cluster: true },
+      { connectTimeout: 500, commandTimeout: 3000 },
+    );
+    assert.ok(client instanceof Cluster);
+    assert.deepEqual((client as unknown as { startupNodes: unknown }).startupNodes, [
+      { host: '::1', port: 7001 },
+    ]);
+    const { username, password, tls, commandTimeout, connectTimeout } = client.options.redisOptions ?? {};
+    assert.deepEqual(
+      { username, password, tls, commandTimeout, connectTimeout },
+      { username: 'gate', password: 'p@ss', tls: {}, commandTimeout: 3000, connectTimeout: 500 },
+    );
+    assert.equal(client.options.enableOfflineQueue, false);
+    client.disconnect();
+  });
+
+  it('redisTargetOf: none without REDIS_URL; one node unless the cluster setting is on', () => {
+    assert.equal(redisTargetOf({ redisUrl: null, redisCluster: true }), null);
+    assert.deepEqual(redisTargetOf({ redisUrl: 'redis://a' }), { url: 'redis://a', cluster: false });
+    assert.deepEqual(redisTargetOf({ redisUrl: 'redis://a', redisCluster: true }), {
+      url: 'redis://a',
+      cluster: true,
+    });
+  });
+});
