@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createArgon2Hasher, defaultArgon2Params } from './password-hasher.ts';
+import { createArgon2Hasher, createArgon2HasherOn, defaultArgon2Params } from './password-hasher.ts';
 
 describe('createArgon2Hasher', () => {
   const hasher = createArgon2Hasher({ memoryKiB: 256, passes: 1, parallelism: 1 });
@@ -32,6 +32,29 @@ describe('createArgon2Hasher', () => {
     ]) {
       assert.equal(await hasher.verify(stored, 'whatever password'), false);
     }
+  });
+
+  it('refuses a stored hash asking more than 1 GiB, 16 passes or 16 lanes (or impossible ones) without hashing', async () => {
+    let derived = 0;
+    const counting = createArgon2HasherOn(async (_password, _salt, _params, tagLength) => {
+      derived++;
+      return Buffer.alloc(tagLength);
+    });
+    const tail = '$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    for (const params of [
+      'm=9999999,t=2,p=1',
+      'm=19456,t=999,p=1',
+      'm=19456,t=2,p=999',
+      'm=8,t=1,p=2',
+      'm=19456,t=0,p=1',
+    ]) {
+      const stored = `$argon2id$v=19$${params}${tail}`;
+      assert.equal(await counting.verify(stored, 'whatever password'), false, params);
+      assert.equal(counting.needsRehash(stored), true, params);
+    }
+    assert.equal(derived, 0, 'nothing was hashed');
+    await counting.verify(`$argon2id$v=19$m=1048576,t=16,p=16${tail}`, 'whatever password');
+    assert.equal(derived, 1, 'at the limits, it is hashed');
   });
 
   it('flags hashes made with weaker parameters for rehash', async () => {

@@ -71,11 +71,30 @@ function runArgon2(password: string, salt: Buffer, params: Argon2Params, tagLeng
 const PHC =
   /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{16,64})\$([A-Za-z0-9+/]{16,128})$/;
 
+/**
+ * The most a stored hash may ask of a sign-in: 1 GiB (libsodium's "sensitive" limit, 50 times the
+ * default), 16 passes, 16 lanes. The format alone allows 9.5 GiB and 999 passes, which a tampered or
+ * imported row would make every attempt on that account allocate and compute; such a hash is
+ * refused without hashing, and flagged for rehash.
+ */
+export const STORED_ARGON2_LIMITS: Argon2Params = { memoryKiB: 1024 * 1024, passes: 16, parallelism: 16 };
+
 function parsePhc(encoded: string): { params: Argon2Params; salt: Buffer; tag: Buffer } | null {
   const match = PHC.exec(encoded);
   if (!match) return null;
+  const params = { memoryKiB: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]) };
+  const limits = STORED_ARGON2_LIMITS;
+  if (
+    params.memoryKiB > limits.memoryKiB ||
+    params.passes > limits.passes ||
+    params.parallelism > limits.parallelism ||
+    params.memoryKiB < 8 * params.parallelism ||
+    params.passes < 1 ||
+    params.parallelism < 1
+  )
+    return null;
   return {
-    params: { memoryKiB: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]) },
+    params,
     salt: Buffer.from(match[4]!, 'base64'),
     tag: Buffer.from(match[5]!, 'base64'),
   };
