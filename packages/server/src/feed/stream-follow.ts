@@ -91,7 +91,7 @@ function openFollowerConnection(client: Redis | Cluster, socketTimeout: number):
   };
   const connection =
     client instanceof Cluster
-      ? client.duplicate(undefined, {
+      ? client.duplicate(knownNodes(client), {
           clusterRetryStrategy: () => null,
           // The cluster's own queue too: a lazily connected parent (the auth server's, which queues
           // nothing) would otherwise refuse every read of its copy before it found its nodes.
@@ -102,6 +102,18 @@ function openFollowerConnection(client: Redis | Cluster, socketTimeout: number):
   // Failures reach `follow` through the rejected command; without a listener ioredis logs them too.
   connection.on('error', () => {});
   return connection;
+}
+
+/**
+ * Every node the cluster client knows now, to start a copy from: a copy starts from the nodes the
+ * client was created with otherwise, and when that one node died (a master failed over, say) the
+ * copy could never connect, though its parent carries on with the nodes it found since.
+ */
+function knownNodes(client: Cluster): Array<{ host: string; port: number }> {
+  return client
+    .nodes('all')
+    .map((node) => ({ host: node.options.host, port: node.options.port }))
+    .filter((node): node is { host: string; port: number } => Boolean(node.host && node.port));
 }
 
 /**

@@ -68,6 +68,10 @@ const UNAVAILABLE_MESSAGES = [
   /^Failed to refresh slots cache/,
   /^None of startup nodes is available$/,
   /^CLUSTERDOWN/,
+  // Redis Cluster failing over: nodes disagree about a slot's master for a moment, or the client
+  // is still finding the new one.
+  /^Too many Cluster redirections/,
+  /^Cluster isn't ready and enableOfflineQueue options is false$/,
   /^LOADING /,
   /^TRYAGAIN/,
   // SQLite

@@ -33,8 +33,15 @@ export function clusterUnavailableReason(): string | null {
 
 export interface TestCluster {
   readonly nodes: Array<{ host: string; port: number }>;
+  /** Kills the node on `port` at once (SIGKILL): with replicas, one of its replicas takes over. */
+  kill(port: number): Promise<void>;
   /** Kills every node and removes the working directory; safe to call twice. */
   stop(): Promise<void>;
+}
+
+export interface TestClusterOptions {
+  /** Replicas per master (default 0), each promoted within about a second of its master's death. */
+  replicas?: number;
 }
 
 /**
@@ -43,7 +50,8 @@ export interface TestCluster {
  * was started. The processes are also killed if the test process exits or is signalled (say, by
  * the runner's timeout) without calling `stop`.
  */
-export async function startTestCluster(size = 3): Promise<TestCluster> {
+export async function startTestCluster(size = 3, options: TestClusterOptions = {}): Promise<TestCluster> {
+  const replicas = options.replicas ?? 0;
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-cluster-'));
   const processes: ChildProcess[] = [];
   const dispose = killOnProcessExit(() => {
@@ -62,10 +70,15 @@ export async function startTestCluster(size = 3): Promise<TestCluster> {
 
   try {
     const ports: number[] = [];
-    for (let index = 0; index < size; index++) {
-      const { port } = await startRedisProcess({
+    const byPort = new Map<number, ChildProcess>();
+    for (let index = 0; index < size * (1 + replicas); index++) {
+      const { port, child } = await startRedisProcess({
         args: (port) => [
           ...['--cluster-enabled', 'yes', '--cluster-config-file', join(directory, `nodes-${port}.conf`)],
+          // A dead master is noticed, and a replica promoted, within about a second.
+          ...(replicas > 0 ? ['--cluster-node-timeout', '1000'] : []),
+          // However long its link was down, a replica may take over (the test decides what it lost).
+          ...(replicas > 0 ? ['--cluster-replica-validity-factor', '0'] : []),
           ...['--save', '', '--appendonly', 'no', '--dir', directory],
           ...['--logfile', join(directory, `redis-${port}.log`)],
         ],
@@ -73,17 +86,24 @@ export async function startTestCluster(size = 3): Promise<TestCluster> {
         onSpawn: (child) => processes.push(child),
       });
       ports.push(port);
+      byPort.set(port, child);
     }
     const addresses = ports.map((port) => `${HOST}:${port}`);
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
       {
         timeout: CREATE_MS,
       },
     );
     await Promise.all(ports.map((port) => waitForClusterOk(port)));
-    return { nodes: ports.map((port) => ({ host: HOST, port })), stop };
+    // Replicas sync after the cluster is formed: one that never did cannot take over.
+    await Promise.all(ports.map((port) => waitForReplicaLink(port)));
+    const kill = async (port: number) => {
+      const child = byPort.get(port);
+      if (child) await terminate(child, 'SIGKILL');
+    };
+    return { nodes: ports.map((port) => ({ host: HOST, port })), kill, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -98,4 +118,15 @@ async function waitForClusterOk(port: number): Promise<void> {
     await sleep(100);
   }
   throw new Error(`cluster node ${port} did not reach cluster_state:ok within ${CLUSTER_OK_MS} ms`);
+}
+
+/** Resolves at once for a master; for a replica, once its link to its master is up. */
+async function waitForReplicaLink(port: number): Promise<void> {
+  const deadline = Date.now() + CLUSTER_OK_MS;
+  while (Date.now() < deadline) {
+    const info = String(await queryRedis(port, ['INFO', 'replication']).catch(() => ''));
+    if (info.includes('role:master') || info.includes('master_link_status:up')) return;
+    await sleep(100);
+  }
+  throw new Error(`cluster replica ${port} did not link to its master within ${CLUSTER_OK_MS} ms`);
 }
