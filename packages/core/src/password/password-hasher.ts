@@ -73,11 +73,12 @@ const PHC =
 
 /**
  * The most a stored hash may ask of a sign-in: 1 GiB (libsodium's "sensitive" limit, 50 times the
- * default), 16 passes, 16 lanes. The format alone allows 9.5 GiB and 999 passes, which a tampered or
- * imported row would make every attempt on that account allocate and compute; such a hash is
- * refused without hashing, and flagged for rehash.
+ * default) and 16 lanes, which every running hash allocates at once, and 256 passes, which only
+ * cost its thread time (the hashing limit bounds how many run). The format alone allows 9.5 GiB and
+ * 999 lanes, which a tampered or imported row would make every attempt on that account allocate;
+ * such a hash is refused without hashing, and flagged for rehash.
  */
-export const STORED_ARGON2_LIMITS: Argon2Params = { memoryKiB: 1024 * 1024, passes: 16, parallelism: 16 };
+export const STORED_ARGON2_LIMITS: Argon2Params = { memoryKiB: 1024 * 1024, passes: 256, parallelism: 16 };
 
 function parsePhc(encoded: string): { params: Argon2Params; salt: Buffer; tag: Buffer } | null {
   const match = PHC.exec(encoded);
