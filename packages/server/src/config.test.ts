@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       redisUrl: null,
       redisCluster: false,
+      redisSentinels: null,
       store: 'sql',
       redisWaitReplicas: 0,
       redisWaitMs: 1000,
@@ -149,6 +150,49 @@ describe('loadConfig', () => {
       name: 'ConfigError',
       setting: 'GATEHOUSE_REDIS_CLUSTER',
     });
+  });
+
+  it('reads GATEHOUSE_REDIS_SENTINELS, and refuses it without REDIS_URL, with a port in it, beside a cluster, or malformed', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://:secret@gatehouse-primary',
+      GATEHOUSE_REDIS_SENTINELS: ' 10.0.0.1:26379, [::1]:26380 ,sentinel-3.internal:26379',
+    });
+    assert.deepEqual(config.redisSentinels, [
+      { host: '10.0.0.1', port: 26379 },
+      { host: '::1', port: 26380 },
+      { host: 'sentinel-3.internal', port: 26379 },
+    ]);
+    const sentinels = { GATEHOUSE_REDIS_SENTINELS: '10.0.0.1:26379' };
+    for (const [env, setting, message] of [
+      [sentinels, 'GATEHOUSE_REDIS_SENTINELS', /needs REDIS_URL/],
+      [{ ...sentinels, REDIS_URL: 'redis://10.0.0.5:6379' }, 'REDIS_URL', /master's name .* without a port/],
+      [
+        { ...sentinels, REDIS_URL: 'redis://primary', GATEHOUSE_REDIS_CLUSTER: 'on' },
+        'GATEHOUSE_REDIS_SENTINELS',
+        /exclude each other/,
+      ],
+      [
+        { REDIS_URL: 'redis://primary', GATEHOUSE_REDIS_SENTINELS: '10.0.0.1' },
+        'GATEHOUSE_REDIS_SENTINELS',
+        /is not host:port/,
+      ],
+      [
+        { REDIS_URL: 'redis://primary', GATEHOUSE_REDIS_SENTINELS: '10.0.0.1:70000' },
+        'GATEHOUSE_REDIS_SENTINELS',
+        /is not host:port/,
+      ],
+      [
+        { REDIS_URL: 'redis://primary', GATEHOUSE_REDIS_SENTINELS: ' , ' },
+        'GATEHOUSE_REDIS_SENTINELS',
+        /host:port pairs/,
+      ],
+    ] as const) {
+      assert.throws(() => loadConfig(env as Record<string, string>), {
+        name: 'ConfigError',
+        setting,
+        message,
+      });
+    }
   });
 
   it('reads the SQLite sync mode (any case) and refuses anything but normal or full', () => {

@@ -16,6 +16,8 @@ export interface VerifierServiceOptions {
   redisUrl?: string;
   /** With `feed: 'redis'`: `redisUrl` names one node of a Redis Cluster. */
   redisCluster?: boolean;
+  /** With `feed: 'redis'`: Sentinels (`host:port,…`) that name the master `redisUrl`'s host names. */
+  redisSentinels?: string;
   maxStalenessMs?: number;
   onStale?: 'fail-closed' | 'introspect';
 }
@@ -62,6 +64,7 @@ export async function startVerifierService(options: VerifierServiceOptions): Pro
     FEED: options.feed,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...(options.redisCluster ? { REDIS_CLUSTER: 'on' } : {}),
+    ...(options.redisSentinels ? { REDIS_SENTINELS: options.redisSentinels } : {}),
     ...(options.maxStalenessMs ? { MAX_STALENESS_MS: String(options.maxStalenessMs) } : {}),
     ...(options.onStale ? { ON_STALE: options.onStale } : {}),
   });

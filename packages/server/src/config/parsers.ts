@@ -110,6 +110,23 @@ export function connectionUrl(protocols: readonly string[]): Parser<string> {
   };
 }
 
+/** `host:port` pairs separated by commas (Redis Sentinels, say); IPv6 hosts in brackets. */
+export const hostPorts: Parser<Array<{ host: string; port: number }>> = (text, name) => {
+  const pairs = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (pairs.length === 0)
+    throw new ConfigError(name, `${name} must list host:port pairs, separated by commas`);
+  return pairs.map((pair) => {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(pair);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65_535)
+      throw new ConfigError(name, `${name}: "${pair}" is not host:port (an IPv6 host in brackets)`);
+    return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+  });
+};
+
 /** A bearer secret services present: compared as such, a short one could be guessed online. */
 export function bearerToken(text: string, name: string): string {
   const token = text.trim();

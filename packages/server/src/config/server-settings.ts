@@ -1,6 +1,15 @@
 import { type OAuthClient, parseClients } from '../oauth/clients.ts';
 import { ConfigError } from './config-error.ts';
-import { bearerToken, connectionUrl, integer, onOff, oneOf, parseHttpUrl, trimmed } from './parsers.ts';
+import {
+  bearerToken,
+  connectionUrl,
+  hostPorts,
+  integer,
+  onOff,
+  oneOf,
+  parseHttpUrl,
+  trimmed,
+} from './parsers.ts';
 import {
   SQLITE_SYNC_MODES,
   SQLITE_THREAD_SETTINGS,
@@ -101,6 +110,19 @@ export const serverSettings = {
     defaultText: 'off',
     parse: onOff,
     fallback: false,
+  }),
+  /**
+   * Redis Sentinels that know where the master is: then `redisUrl`'s host is the master's name as
+   * they know it, and every connection follows a failover they make.
+   */
+  redisSentinels: setting<Array<{ host: string; port: number }> | null>({
+    env: 'GATEHOUSE_REDIS_SENTINELS',
+    flag: '--redis-sentinels',
+    description:
+      "host:port of Redis Sentinels, separated by commas: every connection asks them where the master is and follows its failovers. REDIS_URL's host is then the master's name as the Sentinels know it (redis://:password@mymaster); its user, password and database apply to the master.",
+    defaultText: '(unset)',
+    parse: hostPorts,
+    fallback: null,
   }),
   /** `sql`: PostgreSQL when `databaseUrl` is set, else SQLite. `redis`: everything in Redis (needs `redisUrl`). */
   store: setting<'sql' | 'redis'>({

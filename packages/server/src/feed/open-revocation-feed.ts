@@ -74,7 +74,8 @@ export interface RevocationFeedHooks {
  * heartbeats.
  */
 export async function openRevocationFeed(
-  config: Pick<GatehouseConfig, 'redisUrl'> & Partial<Pick<GatehouseConfig, 'redisCluster'>>,
+  config: Pick<GatehouseConfig, 'redisUrl'> &
+    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels'>>,
   clock: Clock,
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,

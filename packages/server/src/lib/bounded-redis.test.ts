@@ -40,8 +40,37 @@ describe('createBoundedRedis', () => {
     client.disconnect();
   });
 
-  it('redisTargetOf: none without REDIS_URL; one node unless the cluster setting is on', () => {
+  it('through Sentinels: the URL names the master, its password and database apply to it; failovers followed', async () => {
+    const client = await createBoundedRedis({
+      url: 'redis://:p%40ss@gatehouse-primary/2',
+      cluster: false,
+      sentinels: [{ host: '10.0.0.1', port: 26379 }],
+    });
+    assert.ok(client instanceof Redis);
+    const { sentinels, name, password, db, failoverDetector, enableOfflineQueue, commandTimeout } =
+      client.options;
+    assert.deepEqual(
+      { sentinels, name, password, db, failoverDetector, enableOfflineQueue, commandTimeout },
+      {
+        sentinels: [{ host: '10.0.0.1', port: 26379 }],
+        name: 'gatehouse-primary',
+        password: 'p@ss',
+        db: 2,
+        failoverDetector: true,
+        enableOfflineQueue: false,
+        commandTimeout: 2000,
+      },
+    );
+    client.disconnect();
+  });
+
+  it('redisTargetOf: none without REDIS_URL; one node unless the cluster setting is on, or Sentinels', () => {
     assert.equal(redisTargetOf({ redisUrl: null, redisCluster: true }), null);
+    assert.deepEqual(redisTargetOf({ redisUrl: 'redis://m', redisSentinels: [{ host: 's', port: 1 }] }), {
+      url: 'redis://m',
+      cluster: false,
+      sentinels: [{ host: 's', port: 1 }],
+    });
     assert.deepEqual(redisTargetOf({ redisUrl: 'redis://a' }), { url: 'redis://a', cluster: false });
     assert.deepEqual(redisTargetOf({ redisUrl: 'redis://a', redisCluster: true }), {
       url: 'redis://a',

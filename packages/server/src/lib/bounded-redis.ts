@@ -1,17 +1,27 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
-/** Where the server's Redis is: one node, or a Redis Cluster reached through one of its nodes. */
+/**
+ * Where the server's Redis is: one node; a Redis Cluster reached through one of its nodes; or the
+ * master that Redis Sentinels name (`url`'s host is then the master's name).
+ */
 export interface RedisTarget {
   url: string;
   cluster: boolean;
+  sentinels?: ReadonlyArray<{ host: string; port: number }> | null;
 }
 
-/** The configured Redis (`REDIS_URL`, `GATEHOUSE_REDIS_CLUSTER`), or null without one. */
+/** The configured Redis (`REDIS_URL`, `GATEHOUSE_REDIS_CLUSTER`, `GATEHOUSE_REDIS_SENTINELS`), or null. */
 export function redisTargetOf(config: {
   redisUrl: string | null;
   redisCluster?: boolean;
+  redisSentinels?: ReadonlyArray<{ host: string; port: number }> | null;
 }): RedisTarget | null {
-  return config.redisUrl ? { url: config.redisUrl, cluster: config.redisCluster ?? false } : null;
+  if (!config.redisUrl) return null;
+  return {
+    url: config.redisUrl,
+    cluster: config.redisCluster ?? false,
+    ...(config.redisSentinels ? { sentinels: config.redisSentinels } : {}),
+  };
 }
 
 export interface RedisBounds {
@@ -33,6 +43,7 @@ export async function createBoundedRedis(
 ): Promise<Redis | Cluster> {
   const ioredis = await import('ioredis');
   const perNode = { ...bounds, maxRetriesPerRequest: 1 };
+  if (target.sentinels) return new ioredis.Redis(sentinelOptions(target.url, target.sentinels, perNode));
   if (!target.cluster) {
     return new ioredis.Redis(target.url, { ...perNode, lazyConnect: true, enableOfflineQueue: false });
   }
@@ -48,6 +59,31 @@ export async function createBoundedRedis(
       ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
     },
   });
+}
+
+/**
+ * The master the Sentinels name `url`'s host, with `url`'s user, password, database and TLS; the
+ * client asks them again after a disconnect and on their `+switch-master`, so it follows a failover.
+ */
+function sentinelOptions(
+  text: string,
+  sentinels: ReadonlyArray<{ host: string; port: number }>,
+  perNode: RedisBounds & { maxRetriesPerRequest: number },
+): RedisOptions {
+  const url = new URL(text);
+  const db = Number(url.pathname.slice(1) || 0);
+  return {
+    ...perNode,
+    sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+    name: decodeURIComponent(url.hostname),
+    failoverDetector: true,
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ export async function openStore(
         | 'store'
         | 'redisUrl'
         | 'redisCluster'
+        | 'redisSentinels'
         | 'redisWaitReplicas'
         | 'redisWaitMs'
         | 'sqliteSync'
@@ -40,6 +41,7 @@ export async function openStore(
     return openRedisStore({
       url: config.redisUrl,
       cluster: config.redisCluster ?? false,
+      sentinels: config.redisSentinels ?? null,
       ...(replicas > 0
         ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? DEFAULT_REPLICA_WAIT_MS } }
         : {}),

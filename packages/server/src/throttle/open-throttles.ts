@@ -30,7 +30,8 @@ const SWEEP_INTERVAL_MS = 5 * 60_000;
  * - else this process's memory: the embedded server is one process.
  */
 export async function openThrottles(
-  config: Pick<GatehouseConfig, 'redisUrl' | 'databaseUrl'> & Partial<Pick<GatehouseConfig, 'redisCluster'>>,
+  config: Pick<GatehouseConfig, 'redisUrl' | 'databaseUrl'> &
+    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels'>>,
   options: { policy?: ThrottlePolicy; onError?: (error: Error) => void } = {},
 ): Promise<OpenedThrottles> {
   const { policy, onError = () => {} } = options;

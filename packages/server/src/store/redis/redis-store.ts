@@ -19,6 +19,8 @@ export interface RedisStoreOptions {
   url?: string;
   /** With `url`: it names one node of a Redis Cluster, whose other nodes are found from it. */
   cluster?: boolean;
+  /** With `url`: Sentinels that name the master; `url`'s host is the master's name. */
+  sentinels?: ReadonlyArray<{ host: string; port: number }> | null;
   /** An existing connection, e.g. an ioredis `Cluster`. The caller keeps ownership: `close` leaves it open. */
   client?: RedisClient;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */
@@ -66,7 +68,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const client =
     given ??
     (await createBoundedRedis(
-      { url: url!, cluster: options.cluster ?? false },
+      { url: url!, cluster: options.cluster ?? false, sentinels: options.sentinels ?? null },
       { connectTimeout: 2_000, commandTimeout: 3_000 },
     ));
   // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.

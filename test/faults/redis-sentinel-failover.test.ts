@@ -1,0 +1,121 @@
+/**
+ * `GATEHOUSE_REDIS_SENTINELS`: the auth server and its verifiers find the Redis master through a
+ * Redis Sentinel and follow the failover it makes, for real: a primary and its replica (which
+ * follows through a proxy of its own, cut by the test), and a Sentinel watching the primary, all
+ * started by the test. A token is signed out while the replica hears nothing, the primary is
+ * killed, and the Sentinel promotes the replica, which never saw the revocation. No address moves:
+ * every client asks the Sentinel where the master is now. Then the server answers again, verifiers
+ * started after the failover refuse the signed-out token from their first answer (the feed is
+ * seeded again from the durable store), and those that followed the feed through it still refuse it
+ * and hear a sign-out made afterwards.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { queryRedis } from '../../packages/server/src/store/redis/test-redis-server.ts';
+import {
+  AUDIENCE,
+  ISSUER,
+  startAuthServer,
+  startVerifierServices,
+  uniqueEmail,
+} from '../e2e/support/gatehouse-stack.ts';
+import type { VerifierServiceOptions } from '../e2e/support/verifier-service.ts';
+import { waitFor } from '../e2e/support/wait-for.ts';
+import { assertRefusesFromTheStart, MAX_STALENESS_MS } from './feed-support.ts';
+import { replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
+import { SENTINEL_MASTER, startTestSentinel } from './test-sentinel.ts';
+
+describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS)', {
+  timeout: 120_000,
+}, () => {
+  it('the server and the verifiers follow it, and nobody accepts the revocation the replica missed', async (t) => {
+    const redis = await startReplicatedRedis();
+    t.after(() => redis.stop());
+    const sentinel = await startTestSentinel(redis.primary.port);
+    t.after(() => sentinel.stop());
+    await waitFor('the Sentinel to know the replica', async () => {
+      const replicas = (await queryRedis(sentinel.port, [
+        'SENTINEL',
+        'REPLICAS',
+        SENTINEL_MASTER,
+      ])) as unknown[];
+      return replicas.length > 0 ? true : undefined;
+    });
+    const sentinels = `127.0.0.1:${sentinel.port}`;
+    const redisUrl = `redis://${SENTINEL_MASTER}`;
+    const auth = await startAuthServer({
+      env: { REDIS_URL: redisUrl, GATEHOUSE_REDIS_SENTINELS: sentinels },
+    });
+    t.after(() => auth.close());
+    const trust = {
+      authUrl: auth.server.url,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      serviceToken: auth.serviceToken,
+    };
+    const verifiersNamed = (label: string): VerifierServiceOptions[] => [
+      {
+        ...trust,
+        name: `${label} (redis)`,
+        feed: 'redis',
+        redisUrl,
+        redisSentinels: sentinels,
+        maxStalenessMs: MAX_STALENESS_MS,
+      },
+      { ...trust, name: `${label} (sse)`, feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
+    ];
+    const before = await startVerifierServices(verifiersNamed('before'));
+    t.after(() => Promise.allSettled(before.map((verifier) => verifier.stop())));
+
+    const email = uniqueEmail('sentinel');
+    await auth.client.register(email);
+    const signedOut = await auth.client.loginWithToken(email);
+    await replicaCaughtUp(redis.primary, redis.replica);
+    redis.cutReplication();
+    await auth.client.logout(signedOut);
+    for (const verifier of before) {
+      await waitFor(`${verifier.name} to refuse the signed-out token`, async () =>
+        (await verifier.me(signedOut)).code === 'ERR_TOKEN_REVOKED' ? true : undefined,
+      );
+    }
+
+    const missed = JSON.stringify(
+      await queryRedis(redis.replica.port, ['XRANGE', 'gatehouse:revocations', '-', '+']),
+    );
+    assert.ok(!missed.includes(signedOut.sid), 'the replica never saw the revocation');
+    await redis.primary.kill();
+    const killedAt = performance.now();
+    await waitFor(
+      'the Sentinel to promote the replica',
+      async () => ((await sentinel.masterPort()) === redis.replica.port ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
+    const promotedAt = performance.now();
+    // The server reaches the new master by itself: its feed answers again (503 meanwhile, never 500).
+    await waitFor('the feed to answer after the failover', async () => {
+      const response = await fetch(`${auth.server.url}/revocations`, {
+        headers: { authorization: `Bearer ${auth.serviceToken}` },
+      });
+      await response.body?.cancel();
+      assert.notEqual(response.status, 500);
+      return response.status === 200 ? true : undefined;
+    });
+    t.diagnostic(
+      `promoted ${(promotedAt - killedAt).toFixed(0)} ms after the primary died; the feed answered ${(performance.now() - killedAt).toFixed(0)} ms after`,
+    );
+    const live = await auth.client.loginWithToken(email);
+
+    const after = await startVerifierServices(verifiersNamed('after'));
+    t.after(() => Promise.allSettled(after.map((verifier) => verifier.stop())));
+    for (const verifier of [...after, ...before]) {
+      const seen = await assertRefusesFromTheStart(verifier, signedOut, live, 'the failover');
+      t.diagnostic(`${verifier.name}: answers for the signed-out token: ${[...seen].join(', ')}`);
+    }
+    await auth.client.logout(live);
+    for (const verifier of [...before, ...after]) {
+      await waitFor(`${verifier.name} to refuse a token signed out after the failover`, async () =>
+        (await verifier.me(live)).code === 'ERR_TOKEN_REVOKED' ? true : undefined,
+      );
+    }
+  });
+});
