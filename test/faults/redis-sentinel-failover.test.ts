@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { queryRedis } from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
   ISSUER,
@@ -23,6 +24,7 @@ import type { VerifierServiceOptions } from '../e2e/support/verifier-service.ts'
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { assertRefusesFromTheStart, MAX_STALENESS_MS } from './feed-support.ts';
 import { replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
+import { startFaultServer } from './support.ts';
 import { SENTINEL_MASTER, startTestSentinel } from './test-sentinel.ts';
 
 describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS)', {
@@ -117,5 +119,45 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
         (await verifier.me(live)).code === 'ERR_TOKEN_REVOKED' ? true : undefined,
       );
     }
+  });
+
+  it('the Redis store behind the Sentinel: a confirmed sign-out survives, and the store follows the new master', async (t) => {
+    const redis = await startReplicatedRedis();
+    t.after(() => redis.stop());
+    const sentinel = await startTestSentinel(redis.primary.port);
+    t.after(() => sentinel.stop());
+    await replicaCaughtUp(redis.primary, redis.replica);
+    const server = await startFaultServer({
+      GATEHOUSE_STORE: 'redis',
+      REDIS_URL: `redis://${SENTINEL_MASTER}`,
+      GATEHOUSE_REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`,
+      GATEHOUSE_REDIS_WAIT_REPLICAS: '1',
+    });
+    t.after(() => server.close());
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as Record<string, unknown>;
+    assert.equal(ready.redisReplicas, 1, 'the master, found through the Sentinel');
+    const client = createAuthClient(server.url);
+    const email = uniqueEmail('sentinel-store');
+    await client.register(email);
+    const signedOut = await client.loginWithSession(email);
+    const live = await client.loginWithSession(email);
+    assert.equal((await client.logoutAnswer(signedOut)).status, 204, 'confirmed by the replica');
+
+    await redis.primary.kill();
+    await waitFor(
+      'the Sentinel to promote the replica',
+      async () => ((await sentinel.masterPort()) === redis.replica.port ? true : undefined),
+      { timeoutMs: 20_000 },
+    );
+    await waitFor('the store to answer on the new master', async () => {
+      const answer = await client.me(live);
+      assert.notEqual(answer.status, 500);
+      return answer.status === 200 ? true : undefined;
+    });
+    assert.equal((await client.me(signedOut)).status, 401, 'the confirmed sign-out survived');
+    // No replica follows the promoted master yet: a revocation cannot be confirmed, and says so.
+    const unconfirmed = await client.logoutAnswer(live);
+    assert.equal(unconfirmed.status, 503);
+    assert.ok(unconfirmed.raw.headers.get('retry-after'));
   });
 });

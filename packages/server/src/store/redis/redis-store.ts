@@ -107,7 +107,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
     },
     async close() {
       confirmed?.connection.disconnect();
-      if (!given && client.status !== 'end') await client.quit();
+      if (given || client.status === 'end') return;
+      // QUIT only on a ready connection: one that is reconnecting (Redis down, a failover under
+      // way) queues nothing, so QUIT would throw and leave it reconnecting for ever.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
     },
   };
 }
