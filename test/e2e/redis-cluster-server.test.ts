@@ -7,7 +7,6 @@
  * over an ioredis Cluster) and over SSE.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createTestClient, fetchTransport } from '@gatehouse/server/testing/client';
 import { Cluster } from 'ioredis';
@@ -15,7 +14,12 @@ import {
   clusterUnavailableReason,
   startTestCluster,
 } from '../../packages/server/src/store/redis/test-cluster.ts';
-import { startAuthServer, startVerifierServices, uniqueEmail } from './support/gatehouse-stack.ts';
+import {
+  redisClusterStore,
+  startAuthServer,
+  startVerifierServices,
+  uniqueEmail,
+} from './support/gatehouse-stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const unavailable = clusterUnavailableReason();
@@ -33,15 +37,7 @@ describe('the server on a Redis Cluster (GATEHOUSE_REDIS_CLUSTER=on)', { timeout
     t.after(() => nodes.stop());
     const seed = nodes.nodes[1]!;
     const redisUrl = `redis://${seed.host}:${seed.port}`;
-    const auth = await startAuthServer({
-      env: {
-        GATEHOUSE_STORE: 'redis',
-        REDIS_URL: redisUrl,
-        GATEHOUSE_REDIS_CLUSTER: 'on',
-        GATEHOUSE_CSRF_SECRET: randomBytes(32).toString('base64url'),
-        GATEHOUSE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      },
-    });
+    const auth = await startAuthServer({ env: redisClusterStore(redisUrl) });
     t.after(() => auth.close());
     const cluster = new Cluster(nodes.nodes, { clusterRetryStrategy: () => null });
     t.after(() => cluster.disconnect());

@@ -8,14 +8,18 @@
  * a sign-out made after the failover.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   clusterUnavailableReason,
   startTestCluster,
 } from '../../packages/server/src/store/redis/test-cluster.ts';
 import { queryRedis } from '../../packages/server/src/store/redis/test-redis-server.ts';
-import { startAuthServer, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
+import {
+  redisClusterStore,
+  startAuthServer,
+  startVerifierServices,
+  uniqueEmail,
+} from '../e2e/support/gatehouse-stack.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { MAX_STALENESS_MS } from './feed-support.ts';
 
@@ -40,15 +44,7 @@ describe('faults: a Redis Cluster master fails over', { timeout: 120_000 }, () =
     // REDIS_URL names the very node that dies: the clients must carry on with the nodes they found.
     const victim = await masterOf(nodes.nodes[0]!.port, STREAM_KEY);
     const redisUrl = `redis://127.0.0.1:${victim}`;
-    const auth = await startAuthServer({
-      env: {
-        GATEHOUSE_STORE: 'redis',
-        REDIS_URL: redisUrl,
-        GATEHOUSE_REDIS_CLUSTER: 'on',
-        GATEHOUSE_CSRF_SECRET: randomBytes(32).toString('base64url'),
-        GATEHOUSE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      },
-    });
+    const auth = await startAuthServer({ env: redisClusterStore(redisUrl) });
     t.after(() => auth.close());
     const verifiers = await startVerifierServices([
       {

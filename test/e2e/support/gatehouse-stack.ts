@@ -86,6 +86,20 @@ export async function startVerifierServices(all: VerifierServiceOptions[]): Prom
   return started;
 }
 
+/**
+ * Settings for a server whose every state lives on a Redis Cluster (`redisUrl` names one of its
+ * nodes), with the secrets a shared store requires.
+ */
+export function redisClusterStore(redisUrl: string): Record<string, string> {
+  return {
+    GATEHOUSE_STORE: 'redis',
+    REDIS_URL: redisUrl,
+    GATEHOUSE_REDIS_CLUSTER: 'on',
+    GATEHOUSE_CSRF_SECRET: randomBytes(32).toString('base64url'),
+    GATEHOUSE_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+  };
+}
+
 /** A fresh email for each account a test makes, so tests never share a user. */
 export function uniqueEmail(label: string): string {
   return `${label}-${randomBytes(4).toString('hex')}@example.com`;
