@@ -1,17 +1,17 @@
 /**
  * `GATEHOUSE_REDIS_SENTINELS`: the auth server and its verifiers find the Redis master through a
- * Redis Sentinel and follow the failover it makes, for real: a primary and its replica (which
- * follows through a proxy of its own, cut by the test), and a Sentinel watching the primary, all
- * started by the test. A token is signed out while the replica hears nothing, the primary is
+ * Redis Sentinel and follow the failover it makes, for real: a primary and its replica, and a
+ * Sentinel watching the primary, all started by the test; the test cuts the replica off (points
+ * it at a proxy that passes nothing). A token is signed out while the replica hears nothing, the primary is
  * killed, and the Sentinel promotes the replica, which never saw the revocation. No address moves:
- * every client asks the Sentinel where the master is now. Then the server answers again, verifiers
+ * every client asks the Sentinel (which has a password of its own) where the master is now. Then the server answers again, verifiers
  * started after the failover refuse the signed-out token from their first answer (the feed is
  * seeded again from the durable store), and those that followed the feed through it still refuse it
  * and hear a sign-out made afterwards.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { queryRedis } from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { queryRedis, startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
 import { createAuthClient } from '../e2e/support/auth-client.ts';
 import {
   AUDIENCE,
@@ -23,30 +23,56 @@ import {
 import type { VerifierServiceOptions } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
 import { assertRefusesFromTheStart, MAX_STALENESS_MS } from './feed-support.ts';
-import { replicaCaughtUp, startReplicatedRedis } from './replicated-redis.ts';
+import { replicaCaughtUp } from './replicated-redis.ts';
+import { startTcpProxy } from '../e2e/support/tcp-proxy.ts';
 import { startFaultServer } from './support.ts';
 import { SENTINEL_MASTER, startTestSentinel } from './test-sentinel.ts';
+
+/**
+ * A primary and its replica, the replica following the primary directly (as a Sentinel expects:
+ * it points a replica that follows another address back at the master, some 8 s after it sees it).
+ * `cutReplication` re-points the replica at a proxy that passes nothing: from then on it hears
+ * nothing, for the few seconds until the primary dies.
+ */
+async function startPrimaryAndReplica() {
+  const primary = await startTestRedisServer();
+  const replica = await startTestRedisServer({ replicaOf: primary.port });
+  const nowhere = await startTcpProxy(primary.port);
+  nowhere.cut('blackhole');
+  return {
+    primary,
+    replica,
+    cutReplication: () => queryRedis(replica.port, ['REPLICAOF', '127.0.0.1', String(nowhere.port)]),
+    async stop() {
+      await primary.kill();
+      await nowhere.close();
+      await Promise.allSettled([primary.stop(), replica.stop()]);
+    },
+  };
+}
 
 describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS)', {
   timeout: 120_000,
 }, () => {
   it('the server and the verifiers follow it, and nobody accepts the revocation the replica missed', async (t) => {
-    const redis = await startReplicatedRedis();
+    const redis = await startPrimaryAndReplica();
     t.after(() => redis.stop());
-    const sentinel = await startTestSentinel(redis.primary.port);
+    // A Sentinel with a password of its own, as managed deployments run them.
+    const sentinelPassword = 'a-sentinel-password-for-the-failover-test';
+    const sentinel = await startTestSentinel(redis.primary.port, sentinelPassword);
     t.after(() => sentinel.stop());
     await waitFor('the Sentinel to know the replica', async () => {
-      const replicas = (await queryRedis(sentinel.port, [
-        'SENTINEL',
-        'REPLICAS',
-        SENTINEL_MASTER,
-      ])) as unknown[];
+      const replicas = (await sentinel.query(['SENTINEL', 'REPLICAS', SENTINEL_MASTER])) as unknown[];
       return replicas.length > 0 ? true : undefined;
     });
     const sentinels = `127.0.0.1:${sentinel.port}`;
     const redisUrl = `redis://${SENTINEL_MASTER}`;
     const auth = await startAuthServer({
-      env: { REDIS_URL: redisUrl, GATEHOUSE_REDIS_SENTINELS: sentinels },
+      env: {
+        REDIS_URL: redisUrl,
+        GATEHOUSE_REDIS_SENTINELS: sentinels,
+        GATEHOUSE_REDIS_SENTINEL_PASSWORD: sentinelPassword,
+      },
     });
     t.after(() => auth.close());
     const trust = {
@@ -62,6 +88,7 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
         feed: 'redis',
         redisUrl,
         redisSentinels: sentinels,
+        redisSentinelPassword: sentinelPassword,
         maxStalenessMs: MAX_STALENESS_MS,
       },
       { ...trust, name: `${label} (sse)`, feed: 'sse', maxStalenessMs: MAX_STALENESS_MS },
@@ -73,7 +100,7 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
     await auth.client.register(email);
     const signedOut = await auth.client.loginWithToken(email);
     await replicaCaughtUp(redis.primary, redis.replica);
-    redis.cutReplication();
+    await redis.cutReplication();
     await auth.client.logout(signedOut);
     for (const verifier of before) {
       await waitFor(`${verifier.name} to refuse the signed-out token`, async () =>
@@ -122,7 +149,7 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
   });
 
   it('the Redis store behind the Sentinel: a confirmed sign-out survives, and the store follows the new master', async (t) => {
-    const redis = await startReplicatedRedis();
+    const redis = await startPrimaryAndReplica();
     t.after(() => redis.stop());
     const sentinel = await startTestSentinel(redis.primary.port);
     t.after(() => sentinel.stop());
@@ -159,5 +186,23 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
     const unconfirmed = await client.logoutAnswer(live);
     assert.equal(unconfirmed.status, 503);
     assert.ok(unconfirmed.raw.headers.get('retry-after'));
+  });
+
+  it('without the Sentinel password the server does not start, and says why, instead of waiting for ever', async (t) => {
+    const redis = await startTestRedisServer();
+    t.after(() => redis.stop());
+    const sentinel = await startTestSentinel(redis.port, 'the-sentinel-password-the-server-lacks');
+    t.after(() => sentinel.stop());
+    const started = performance.now();
+    await assert.rejects(
+      startAuthServer({
+        env: {
+          REDIS_URL: `redis://${SENTINEL_MASTER}`,
+          GATEHOUSE_REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`,
+        },
+      }),
+      /not connected within 10000 ms: All sentinels are unreachable.*NOAUTH/s,
+    );
+    t.diagnostic(`refused to start after ${(performance.now() - started).toFixed(0)} ms`);
   });
 });

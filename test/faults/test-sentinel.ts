@@ -20,12 +20,15 @@ export const SENTINEL_MASTER = 'gatehouse-primary';
 
 export interface TestSentinel {
   readonly port: number;
+  /** A command to the Sentinel (with its password). */
+  query(command: [string, ...string[]]): Promise<unknown>;
   /** The address the Sentinel gives for the master now. */
   masterPort(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startTestSentinel(primaryPort: number): Promise<TestSentinel> {
+/** With `password`, the Sentinel asks its clients for it (`requirepass`). */
+export async function startTestSentinel(primaryPort: number, password?: string): Promise<TestSentinel> {
   const directory = await mkdtemp(join(tmpdir(), 'gatehouse-sentinel-'));
   let child: ChildProcess | undefined;
   const dispose = killOnProcessExit(() => {
@@ -47,16 +50,17 @@ export async function startTestSentinel(primaryPort: number): Promise<TestSentin
         `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 1`,
         `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
         `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
+        ...(password ? [`requirepass ${password}`] : []),
         '',
       ].join('\n'),
     );
     child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
     const masterPort = async () => {
-      const reply = (await queryRedis(port, [
-        'SENTINEL',
-        'GET-MASTER-ADDR-BY-NAME',
-        SENTINEL_MASTER,
-      ])) as string[];
+      const reply = (await queryRedis(
+        port,
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER],
+        password,
+      )) as string[];
       return Number(reply[1]);
     };
     for (let wait = 0; wait < 50 && child.exitCode === null; wait++) {
@@ -64,6 +68,7 @@ export async function startTestSentinel(primaryPort: number): Promise<TestSentin
         const started = child;
         return {
           port,
+          query: (command) => queryRedis(port, command, password),
           masterPort,
           async stop() {
             await terminate(started, 'SIGKILL');

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       redisUrl: null,
       redisCluster: false,
       redisSentinels: null,
+      redisSentinelPassword: null,
       store: 'sql',
       redisWaitReplicas: 0,
       redisWaitMs: 1000,
@@ -193,6 +194,22 @@ describe('loadConfig', () => {
         message,
       });
     }
+  });
+
+  it('reads GATEHOUSE_REDIS_SENTINEL_PASSWORD, a secret, with Sentinels only', () => {
+    const sentinels = { REDIS_URL: 'redis://primary', GATEHOUSE_REDIS_SENTINELS: '10.0.0.1:26379' };
+    assert.equal(
+      loadConfig({ ...sentinels, GATEHOUSE_REDIS_SENTINEL_PASSWORD: ' s3cret ' }).redisSentinelPassword,
+      's3cret',
+    );
+    assert.throws(
+      () => loadConfig({ REDIS_URL: 'redis://cache:6379', GATEHOUSE_REDIS_SENTINEL_PASSWORD: 'x' }),
+      {
+        name: 'ConfigError',
+        setting: 'GATEHOUSE_REDIS_SENTINEL_PASSWORD',
+        message: /with GATEHOUSE_REDIS_SENTINELS only/,
+      },
+    );
   });
 
   it('reads the SQLite sync mode (any case) and refuses anything but normal or full', () => {

@@ -75,6 +75,11 @@ function readFlags(argv: readonly string[]): Map<string, string> {
 
 /** With Sentinels, REDIS_URL names the master, not an address; a cluster has no Sentinels. */
 function checkSentinels(config: GatehouseConfig): void {
+  if (config.redisSentinelPassword !== null && !config.redisSentinels)
+    throw new ConfigError(
+      'GATEHOUSE_REDIS_SENTINEL_PASSWORD',
+      'GATEHOUSE_REDIS_SENTINEL_PASSWORD applies with GATEHOUSE_REDIS_SENTINELS only',
+    );
   if (!config.redisSentinels) return;
   if (!config.redisUrl)
     throw new ConfigError(

@@ -18,6 +18,8 @@ export interface VerifierServiceOptions {
   redisCluster?: boolean;
   /** With `feed: 'redis'`: Sentinels (`host:port,…`) that name the master `redisUrl`'s host names. */
   redisSentinels?: string;
+  /** With `redisSentinels`: their own password. */
+  redisSentinelPassword?: string;
   maxStalenessMs?: number;
   onStale?: 'fail-closed' | 'introspect';
 }
@@ -65,6 +67,7 @@ export async function startVerifierService(options: VerifierServiceOptions): Pro
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...(options.redisCluster ? { REDIS_CLUSTER: 'on' } : {}),
     ...(options.redisSentinels ? { REDIS_SENTINELS: options.redisSentinels } : {}),
+    ...(options.redisSentinelPassword ? { REDIS_SENTINEL_PASSWORD: options.redisSentinelPassword } : {}),
     ...(options.maxStalenessMs ? { MAX_STALENESS_MS: String(options.maxStalenessMs) } : {}),
     ...(options.onStale ? { ON_STALE: options.onStale } : {}),
   });

@@ -124,6 +124,17 @@ export const serverSettings = {
     parse: hostPorts,
     fallback: null,
   }),
+  /** The Sentinels' own password (`requirepass` in their config), when they ask for one. */
+  redisSentinelPassword: setting<string | null>({
+    env: 'GATEHOUSE_REDIS_SENTINEL_PASSWORD',
+    flag: '--redis-sentinel-password',
+    description:
+      "The password the Redis Sentinels ask for (their requirepass), when they ask for one; the master's own is REDIS_URL's.",
+    defaultText: '(unset)',
+    secret: true,
+    parse: trimmed,
+    fallback: null,
+  }),
   /** `sql`: PostgreSQL when `databaseUrl` is set, else SQLite. `redis`: everything in Redis (needs `redisUrl`). */
   store: setting<'sql' | 'redis'>({
     env: 'GATEHOUSE_STORE',

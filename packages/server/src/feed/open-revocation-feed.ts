@@ -75,7 +75,7 @@ export interface RevocationFeedHooks {
  */
 export async function openRevocationFeed(
   config: Pick<GatehouseConfig, 'redisUrl'> &
-    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels'>>,
+    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels' | 'redisSentinelPassword'>>,
   clock: Clock,
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,

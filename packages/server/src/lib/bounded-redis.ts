@@ -8,6 +8,8 @@ export interface RedisTarget {
   url: string;
   cluster: boolean;
   sentinels?: ReadonlyArray<{ host: string; port: number }> | null;
+  /** The Sentinels' own password, when they ask for one. */
+  sentinelPassword?: string | null;
 }
 
 /** The configured Redis (`REDIS_URL`, `GATEHOUSE_REDIS_CLUSTER`, `GATEHOUSE_REDIS_SENTINELS`), or null. */
@@ -15,12 +17,14 @@ export function redisTargetOf(config: {
   redisUrl: string | null;
   redisCluster?: boolean;
   redisSentinels?: ReadonlyArray<{ host: string; port: number }> | null;
+  redisSentinelPassword?: string | null;
 }): RedisTarget | null {
   if (!config.redisUrl) return null;
   return {
     url: config.redisUrl,
     cluster: config.redisCluster ?? false,
     ...(config.redisSentinels ? { sentinels: config.redisSentinels } : {}),
+    ...(config.redisSentinelPassword ? { sentinelPassword: config.redisSentinelPassword } : {}),
   };
 }
 
@@ -43,7 +47,12 @@ export async function createBoundedRedis(
 ): Promise<Redis | Cluster> {
   const ioredis = await import('ioredis');
   const perNode = { ...bounds, maxRetriesPerRequest: 1 };
-  if (target.sentinels) return new ioredis.Redis(sentinelOptions(target.url, target.sentinels, perNode));
+  if (target.sentinels) {
+    const options = sentinelOptions(target.url, target.sentinels, perNode);
+    return new ioredis.Redis(
+      target.sentinelPassword ? { ...options, sentinelPassword: target.sentinelPassword } : options,
+    );
+  }
   if (!target.cluster) {
     return new ioredis.Redis(target.url, { ...perNode, lazyConnect: true, enableOfflineQueue: false });
   }
@@ -97,6 +106,37 @@ export async function connectBoundedRedis(
 ): Promise<Redis | Cluster> {
   const client = await createBoundedRedis(target);
   client.on('error', onError);
-  await client.connect();
+  await connectWithin(client);
   return client;
+}
+
+/** How long a first connection may take: Sentinels that refuse are retried for ever otherwise. */
+const FIRST_CONNECT_MS = 10_000;
+
+/**
+ * Connects `client`, or disconnects it and rejects with the last error it reported when it is not
+ * connected within `ms`: a client behind Sentinels keeps asking them (a wrong password, none
+ * reachable) without ever failing its `connect()`, and a server would wait for ever to start.
+ */
+export async function connectWithin(client: Redis | Cluster, ms = FIRST_CONNECT_MS): Promise<void> {
+  let last: Error | undefined;
+  const remember = (error: Error) => {
+    last = error;
+  };
+  client.on('error', remember);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          client.disconnect();
+          reject(new Error(`redis: not connected within ${ms} ms${last ? `: ${last.message}` : ''}`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    client.off('error', remember);
+  }
 }

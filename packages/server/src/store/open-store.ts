@@ -23,6 +23,7 @@ export async function openStore(
         | 'redisUrl'
         | 'redisCluster'
         | 'redisSentinels'
+        | 'redisSentinelPassword'
         | 'redisWaitReplicas'
         | 'redisWaitMs'
         | 'sqliteSync'
@@ -42,6 +43,7 @@ export async function openStore(
       url: config.redisUrl,
       cluster: config.redisCluster ?? false,
       sentinels: config.redisSentinels ?? null,
+      sentinelPassword: config.redisSentinelPassword ?? null,
       ...(replicas > 0
         ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? DEFAULT_REPLICA_WAIT_MS } }
         : {}),

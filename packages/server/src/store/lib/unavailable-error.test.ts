@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isUnavailableError } from './unavailable-error.ts';
 
 describe('isUnavailableError', () => {
-  it('a Redis Cluster failing over is unavailable (503), with the messages ioredis gives', () => {
+  it('a Redis Cluster or Sentinel failing over is unavailable (503), with the messages ioredis gives', () => {
     // As ioredis builds them: its redirection limit wraps the last MOVED or CLUSTERDOWN reply.
     for (const message of [
       'Too many Cluster redirections. Last error: ReplyError: MOVED 5055 127.0.0.1:30221',
@@ -11,6 +11,7 @@ describe('isUnavailableError', () => {
       'CLUSTERDOWN The cluster is down',
       'TRYAGAIN Multiple keys request during rehashing of slot',
       'None of startup nodes is available',
+      'All sentinels are unreachable and retry is disabled. Last error: connect ECONNREFUSED 10.0.0.1:26379',
     ]) {
       assert.equal(isUnavailableError(new Error(message)), true, message);
     }

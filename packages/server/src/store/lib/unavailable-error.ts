@@ -72,6 +72,8 @@ const UNAVAILABLE_MESSAGES = [
   // is still finding the new one.
   /^Too many Cluster redirections/,
   /^Cluster isn't ready and enableOfflineQueue options is false$/,
+  // Redis Sentinel: none reachable for the moment, or a failover under way.
+  /^All sentinels are unreachable/,
   /^LOADING /,
   /^TRYAGAIN/,
   // SQLite

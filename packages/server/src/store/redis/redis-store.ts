@@ -1,6 +1,6 @@
 import type { GatehouseStore } from '@gatehouse/core';
 import { Cluster } from 'ioredis';
-import { createBoundedRedis } from '../../lib/bounded-redis.ts';
+import { connectWithin, createBoundedRedis } from '../../lib/bounded-redis.ts';
 import { createRedisAuditStore } from './audit-store.ts';
 import type { RedisStoreContext } from './context.ts';
 import { createRedisKeyStore } from './key-store.ts';
@@ -21,6 +21,8 @@ export interface RedisStoreOptions {
   cluster?: boolean;
   /** With `url`: Sentinels that name the master; `url`'s host is the master's name. */
   sentinels?: ReadonlyArray<{ host: string; port: number }> | null;
+  /** With `sentinels`: their own password, when they ask for one. */
+  sentinelPassword?: string | null;
   /** An existing connection, e.g. an ioredis `Cluster`. The caller keeps ownership: `close` leaves it open. */
   client?: RedisClient;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */
@@ -68,14 +70,19 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   const client =
     given ??
     (await createBoundedRedis(
-      { url: url!, cluster: options.cluster ?? false, sentinels: options.sentinels ?? null },
+      {
+        url: url!,
+        cluster: options.cluster ?? false,
+        sentinels: options.sentinels ?? null,
+        sentinelPassword: options.sentinelPassword ?? null,
+      },
       { connectTimeout: 2_000, commandTimeout: 3_000 },
     ));
   // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.
   if (!given) client.on('error', () => {});
   let confirmed: ConfirmedWrites | undefined;
   try {
-    if (!given) await client.connect();
+    if (!given) await connectWithin(client);
     await client.ping();
     if (wait) confirmed = await openConfirmedWrites(client, wait);
   } catch (error) {

@@ -91,10 +91,15 @@ async function answersPing(port: number, child: ChildProcess): Promise<boolean> 
 }
 
 /** One command on a short-lived, non-retrying connection, so a dead node fails fast. */
-export async function queryRedis(port: number, command: [string, ...string[]]): Promise<unknown> {
+export async function queryRedis(
+  port: number,
+  command: [string, ...string[]],
+  password?: string,
+): Promise<unknown> {
   const connection = new Redis({
     host: TEST_REDIS_HOST,
     port,
+    ...(password ? { password } : {}),
     lazyConnect: true,
     connectTimeout: 1_000,
     commandTimeout: 1_000,
