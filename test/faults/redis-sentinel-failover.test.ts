@@ -51,6 +51,12 @@ async function startPrimaryAndReplica() {
   };
 }
 
+/**
+ * How long the server may take to reach the promoted master: a few seconds here, more on a loaded
+ * machine (the client asks the Sentinel again after its connection drops, on its own backoff).
+ */
+const RECOVERY = { timeoutMs: 30_000 };
+
 describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS)', {
   timeout: 120_000,
 }, () => {
@@ -121,14 +127,18 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
     );
     const promotedAt = performance.now();
     // The server reaches the new master by itself: its feed answers again (503 meanwhile, never 500).
-    await waitFor('the feed to answer after the failover', async () => {
-      const response = await fetch(`${auth.server.url}/revocations`, {
-        headers: { authorization: `Bearer ${auth.serviceToken}` },
-      });
-      await response.body?.cancel();
-      assert.notEqual(response.status, 500);
-      return response.status === 200 ? true : undefined;
-    });
+    await waitFor(
+      'the feed to answer after the failover',
+      async () => {
+        const response = await fetch(`${auth.server.url}/revocations`, {
+          headers: { authorization: `Bearer ${auth.serviceToken}` },
+        });
+        await response.body?.cancel();
+        assert.notEqual(response.status, 500);
+        return response.status === 200 ? true : undefined;
+      },
+      RECOVERY,
+    );
     t.diagnostic(
       `promoted ${(promotedAt - killedAt).toFixed(0)} ms after the primary died; the feed answered ${(performance.now() - killedAt).toFixed(0)} ms after`,
     );
@@ -176,11 +186,15 @@ describe('faults: a Redis failover made by a Sentinel (GATEHOUSE_REDIS_SENTINELS
       async () => ((await sentinel.masterPort()) === redis.replica.port ? true : undefined),
       { timeoutMs: 20_000 },
     );
-    await waitFor('the store to answer on the new master', async () => {
-      const answer = await client.me(live);
-      assert.notEqual(answer.status, 500);
-      return answer.status === 200 ? true : undefined;
-    });
+    await waitFor(
+      'the store to answer on the new master',
+      async () => {
+        const answer = await client.me(live);
+        assert.notEqual(answer.status, 500);
+        return answer.status === 200 ? true : undefined;
+      },
+      RECOVERY,
+    );
     assert.equal((await client.me(signedOut)).status, 401, 'the confirmed sign-out survived');
     // No replica follows the promoted master yet: a revocation cannot be confirmed, and says so.
     const unconfirmed = await client.logoutAnswer(live);

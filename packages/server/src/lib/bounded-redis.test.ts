@@ -40,23 +40,21 @@ describe('createBoundedRedis', () => {
     client.disconnect();
   });
 
-  it('through Sentinels: the URL names the master, its password and database apply to it; failovers followed', async () => {
+  it('through Sentinels: the URL names the master, its password and database apply to it; asked again after a drop', async () => {
     const client = await createBoundedRedis({
       url: 'redis://:p%40ss@gatehouse-primary/2',
       cluster: false,
       sentinels: [{ host: '10.0.0.1', port: 26379 }],
     });
     assert.ok(client instanceof Redis);
-    const { sentinels, name, password, db, failoverDetector, enableOfflineQueue, commandTimeout } =
-      client.options;
+    const { sentinels, name, password, db, enableOfflineQueue, commandTimeout } = client.options;
     assert.deepEqual(
-      { sentinels, name, password, db, failoverDetector, enableOfflineQueue, commandTimeout },
+      { sentinels, name, password, db, enableOfflineQueue, commandTimeout },
       {
         sentinels: [{ host: '10.0.0.1', port: 26379 }],
         name: 'gatehouse-primary',
         password: 'p@ss',
         db: 2,
-        failoverDetector: true,
         enableOfflineQueue: false,
         commandTimeout: 2000,
       },
