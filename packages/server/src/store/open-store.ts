@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GatehouseStore } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
+import { redisTargetOf } from '../lib/bounded-redis.ts';
 import { DEFAULT_REPLICA_WAIT_MS } from './redis/replica-wait.ts';
 
 /** Where the embedded database lives inside the data directory. */
@@ -36,14 +37,12 @@ export async function openStore(
   } = {},
 ): Promise<GatehouseStore> {
   // Imported on demand: an embedded deployment never loads `pg` or `ioredis`, and vice versa.
-  if (config.store === 'redis' && config.redisUrl) {
+  const redis = redisTargetOf({ redisUrl: null, ...config });
+  if (config.store === 'redis' && redis) {
     const { openRedisStore } = await import('./redis/redis-store.ts');
     const replicas = config.redisWaitReplicas ?? 0;
     return openRedisStore({
-      url: config.redisUrl,
-      cluster: config.redisCluster ?? false,
-      sentinels: config.redisSentinels ?? null,
-      sentinelPassword: config.redisSentinelPassword ?? null,
+      ...redis,
       ...(replicas > 0
         ? { waitForReplicas: { replicas, timeoutMs: config.redisWaitMs ?? DEFAULT_REPLICA_WAIT_MS } }
         : {}),

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durabilityWarnings, readRedisDurability } from './redis-durability.ts';
-import { queryRedis, startTestRedisServer } from './test-redis-server.ts';
-
-async function replicaLinked(replicaPort: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!String(await queryRedis(replicaPort, ['INFO', 'replication'])).includes('master_link_status:up')) {
-    if (Date.now() > deadline) throw new Error('the replica never linked');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { startTestRedisServer, waitForReplicaLink } from './test-redis-server.ts';
 
 describe('readRedisDurability', { timeout: 30_000 }, () => {
   it('reads the persistence and the replicas of a real Redis, and says unknown where it cannot', async (t) => {
@@ -21,7 +13,7 @@ describe('readRedisDurability', { timeout: 30_000 }, () => {
     });
     const replica = await startTestRedisServer({ replicaOf: primary.port });
     t.after(() => replica.stop());
-    await replicaLinked(replica.port);
+    await waitForReplicaLink(replica.port);
     assert.deepEqual(await readRedisDurability({ url: primary.url, cluster: false }), {
       persistence: 'none',
       replicas: 1,

@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import { createBoundedRedis, type RedisTarget } from '../../lib/bounded-redis.ts';
+import { connectWithin, createBoundedRedis, type RedisTarget } from '../../lib/bounded-redis.ts';
 
 /** What a Redis server keeps across a restart; `unknown` when it will not say (CONFIG disabled). */
 export type RedisPersistence = 'aof+rdb' | 'aof' | 'rdb' | 'none' | 'unknown';
@@ -22,7 +22,7 @@ export async function readRedisDurability(target: RedisTarget): Promise<RedisDur
   const client = await createBoundedRedis(target);
   client.on('error', () => {});
   try {
-    await client.connect();
+    await connectWithin(client);
     const nodes = client instanceof Cluster ? client.nodes('master') : [client];
     const read = await Promise.all(nodes.map(readNode));
     return {

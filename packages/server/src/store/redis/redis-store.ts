@@ -1,6 +1,6 @@
 import type { GatehouseStore } from '@gatehouse/core';
 import { Cluster } from 'ioredis';
-import { connectWithin, createBoundedRedis } from '../../lib/bounded-redis.ts';
+import { connectWithin, createBoundedRedis, type RedisTarget } from '../../lib/bounded-redis.ts';
 import { createRedisAuditStore } from './audit-store.ts';
 import type { RedisStoreContext } from './context.ts';
 import { createRedisKeyStore } from './key-store.ts';
@@ -14,15 +14,12 @@ import { defineRedisScripts, type RedisClient } from './scripts.ts';
 import { createRedisSessionStore } from './session-store.ts';
 import { createRedisUserStore } from './user-store.ts';
 
-export interface RedisStoreOptions {
-  /** `redis://` or `rediss://` URL; the store opens (and on `close`, quits) its own connection. */
-  url?: string;
-  /** With `url`: it names one node of a Redis Cluster, whose other nodes are found from it. */
-  cluster?: boolean;
-  /** With `url`: Sentinels that name the master; `url`'s host is the master's name. */
-  sentinels?: ReadonlyArray<{ host: string; port: number }> | null;
-  /** With `sentinels`: their own password, when they ask for one. */
-  sentinelPassword?: string | null;
+/**
+ * `url`: a `redis://` or `rediss://` URL; the store opens (and on `close`, quits) its own
+ * connection. With `cluster`, it names one node of a Redis Cluster; with `sentinels` (and their
+ * `sentinelPassword`), its host is the master's name as they know it (`RedisTarget`).
+ */
+export interface RedisStoreOptions extends Partial<RedisTarget> {
   /** An existing connection, e.g. an ioredis `Cluster`. The caller keeps ownership: `close` leaves it open. */
   client?: RedisClient;
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. Default `gatehouse:`. */

@@ -12,6 +12,7 @@ import {
   startRedisProcess,
   TEST_REDIS_HOST as HOST,
   terminate,
+  waitForReplicaLink,
 } from './test-redis-server.ts';
 
 /** Redis Cluster talks node-to-node on the client port + 10000: both must be free. */
@@ -98,7 +99,7 @@ export async function startTestCluster(size = 3, options: TestClusterOptions = {
     );
     await Promise.all(ports.map((port) => waitForClusterOk(port)));
     // Replicas sync after the cluster is formed: one that never did cannot take over.
-    await Promise.all(ports.map((port) => waitForReplicaLink(port)));
+    await Promise.all(ports.map((port) => waitForReplicaLink(port, CLUSTER_OK_MS)));
     const kill = async (port: number) => {
       const child = byPort.get(port);
       if (child) await terminate(child, 'SIGKILL');
@@ -118,15 +119,4 @@ async function waitForClusterOk(port: number): Promise<void> {
     await sleep(100);
   }
   throw new Error(`cluster node ${port} did not reach cluster_state:ok within ${CLUSTER_OK_MS} ms`);
-}
-
-/** Resolves at once for a master; for a replica, once its link to its master is up. */
-async function waitForReplicaLink(port: number): Promise<void> {
-  const deadline = Date.now() + CLUSTER_OK_MS;
-  while (Date.now() < deadline) {
-    const info = String(await queryRedis(port, ['INFO', 'replication']).catch(() => ''));
-    if (info.includes('role:master') || info.includes('master_link_status:up')) return;
-    await sleep(100);
-  }
-  throw new Error(`cluster replica ${port} did not link to its master within ${CLUSTER_OK_MS} ms`);
 }

@@ -115,6 +115,20 @@ export async function queryRedis(
   }
 }
 
+/**
+ * Resolves once the redis-server at `port` is a master, or a replica whose link to its master is
+ * up (one that never synced cannot take over); rejects after `timeoutMs`.
+ */
+export async function waitForReplicaLink(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const info = String(await queryRedis(port, ['INFO', 'replication']).catch(() => ''));
+    if (info.includes('role:master') || info.includes('master_link_status:up')) return;
+    await sleep(100);
+  }
+  throw new Error(`redis-server ${port} did not link to its master within ${timeoutMs} ms`);
+}
+
 /** How many times Redis ran `command` (lower case, e.g. `xread`, `xinfo|stream`), scripts' calls included. */
 export async function redisCommandCalls(client: Redis, command: string): Promise<number> {
   const info = await client.info('commandstats');
