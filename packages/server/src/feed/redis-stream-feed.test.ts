@@ -85,6 +85,14 @@ const eventsOf = (messages: FeedMessage[]) =>
 const untilEvents = (count: number) => (messages: FeedMessage[]) => eventsOf(messages).length >= count;
 const untilHeartbeat = (messages: FeedMessage[]) => messages.at(-1)?.kind === 'heartbeat';
 
+/** The id of the entry a seed began with, added and deleted at once (lua/begin-seed.lua). */
+async function fenceOf(streamKey: string): Promise<string> {
+  const info = (await client.call('XINFO', 'STREAM', streamKey)) as unknown[];
+  const fence = info[info.indexOf('max-deleted-entry-id') + 1];
+  assert.ok(typeof fence === 'string' && fence !== '0-0', 'the seed left its fence');
+  return fence;
+}
+
 describe('createRedisStreamFeed', () => {
   it('delivers published events to a follower, in order, with rising cursors', async (t) => {
     const { feed } = setUp(t);
@@ -104,10 +112,13 @@ describe('createRedisStreamFeed', () => {
 
   it('resumes from a cursor with exactly the events missed in between', async (t) => {
     const { feed } = setUp(t);
+    // Seeded first, as a server's first heartbeat does: a seed fences off every older cursor.
+    await feed.heartbeat();
+    const start = await feed.head();
     const first = [tokenEvent(), tokenEvent()];
     const missed = [tokenEvent(), tokenEvent(), tokenEvent()];
     await feed.publish(first);
-    const seen = await followUntil(feed, '0-0', untilEvents(2));
+    const seen = await followUntil(feed, start, untilEvents(2));
     assert.deepEqual(eventsOf(seen), first);
 
     await feed.publish(missed);
@@ -118,6 +129,7 @@ describe('createRedisStreamFeed', () => {
 
   it('loses and repeats nothing between a snapshot and following from its cursor', async (t) => {
     const { feed } = setUp(t);
+    await feed.heartbeat(); // seeded first, as a server's first heartbeat does
     const all = Array.from({ length: 150 }, () => tokenEvent());
     const snapshots: Array<Promise<{ events: RevocationEvent[]; cursor: string }>> = [];
     // Snapshots race the publishes: each must split the events into "in the snapshot" and "after the cursor".
@@ -140,10 +152,13 @@ describe('createRedisStreamFeed', () => {
 
   it('appends heartbeats every heartbeatMs until stopped', async (t) => {
     const { feed, streamKey, clock } = setUp(t, { heartbeatMs: 20 });
+    // Seeded first, as a server's first heartbeat does: a seed fences off every older cursor.
+    await feed.heartbeat();
+    const start = await feed.head();
     clock.set(T0 + 42);
     feed.startHeartbeat();
     feed.startHeartbeat();
-    const messages = await followUntil(feed, '0-0', (seen) => seen.length >= 3);
+    const messages = await followUntil(feed, start, (seen) => seen.length >= 3);
     assert.deepEqual(
       messages.map((message) => message.kind === 'heartbeat' && message.at),
       [T0 + 42, T0 + 42, T0 + 42],
@@ -207,6 +222,9 @@ describe('createRedisStreamFeed', () => {
 
   it('refuses a cursor it cannot resume from: foreign, ahead of the stream, or trimmed', async (t) => {
     const { feed } = setUp(t, { maxLen: 10 });
+    // Seeded first, as a server's first heartbeat does: a seed fences off every older cursor.
+    await feed.heartbeat();
+    const start = await feed.head();
     const never = () => assert.fail('no message expected');
     const signal = AbortSignal.timeout(FOLLOW_TIMEOUT_MS);
     await assert.rejects(feed.follow('epoch.17', never, signal), FeedCursorExpiredError);
@@ -214,7 +232,7 @@ describe('createRedisStreamFeed', () => {
 
     // Approximate trimming drops whole radix-tree nodes (100 entries), so publish well past that.
     await feed.publish(Array.from({ length: 300 }, () => tokenEvent()));
-    await assert.rejects(feed.follow('0-0', never, signal), FeedCursorExpiredError);
+    await assert.rejects(feed.follow(start, never, signal), FeedCursorExpiredError);
     const { cursor } = await feed.snapshot();
     await feed.heartbeat();
     const resumed = await followUntil(feed, cursor, untilHeartbeat);
@@ -318,17 +336,26 @@ describe('createRedisStreamFeed', () => {
       new Set(snapshot.events.map((event) => (event as TokenEvent).jti)),
       new Set(durable.map((event) => event.jti)),
     );
-    // The seed went through the stream, before the heartbeat: a follower from before sees both, in order.
-    const followed = await followUntil(feed, '0-0', untilHeartbeat);
+    // A cursor from before the loss cannot resume: whatever Redis lost (sessions, with the Redis
+    // store) left no event, so its reader must take a new snapshot and forget what it cached.
+    await assert.rejects(followUntil(feed, '0-0', untilHeartbeat), FeedCursorExpiredError);
+    // The seed went through the stream, after the fence it began with and before the heartbeat.
+    const entries = await client.xrange(streamKey, '-', '+');
     assert.deepEqual(
-      followed.map((message) => message.kind),
+      entries.map(([, fields]) => fields[0]),
       ['event', 'event', 'heartbeat'],
     );
+    assert.ok(compareIds(entries[0]![0], await fenceOf(streamKey)) > 0);
 
     // Redis loses everything again: the next heartbeat reseeds first.
+    const head = await feed.head();
     await client.del(streamKey, liveSetKeyFor(streamKey), epochKeyOf(streamKey));
     await feed.heartbeat();
     assert.deepEqual(reseeds, ['missing:2', 'missing:2']);
+    // A cursor the new stream has already passed (a reader that reconnects only after the seed) is
+    // refused as well.
+    assert.ok(compareIds(await fenceOf(streamKey), head) > 0);
+    await assert.rejects(followUntil(feed, head, untilHeartbeat), FeedCursorExpiredError);
     // A stream behind what this process wrote (restored from an older snapshot): reseeds too.
     await feed.publish([tokenEvent()]);
     await client.del(streamKey);
@@ -339,6 +366,27 @@ describe('createRedisStreamFeed', () => {
     await feed.heartbeat();
     assert.equal(feed.epoch, 'another-servers-epoch');
     assert.equal(reseeds.length, 3);
+  });
+
+  it('seeds again at the next heartbeat when its own seed failed part-way, instead of waiting out its marker', async (t) => {
+    let failures = 1;
+    const reseeds: string[] = [];
+    const { feed } = setUp(t, {
+      seed: async () => {
+        if (failures-- > 0) throw new Error('the durable store did not answer');
+        return [tokenEvent()];
+      },
+      onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+    });
+    await assert.rejects(feed.heartbeat(), /the durable store did not answer/);
+    assert.equal((await feed.snapshot()).complete, false, 'the marker is left');
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:1']);
+    assert.equal((await feed.snapshot()).complete, undefined);
+    // Another server's marker is still waited for.
+    const { feed: other, streamKey: otherKey } = setUp(t);
+    await client.set(epochKeyOf(otherKey), 'pending:another-servers-seed');
+    await assert.rejects(other.heartbeat(), /another server is seeding/);
   });
 
   it('seeds the feed again after a failover: Redis on another replication history than the epoch', async (t) => {

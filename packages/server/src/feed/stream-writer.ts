@@ -8,6 +8,8 @@ const HEARTBEAT_COMMAND = 'gatehouse_feedHeartbeat';
 const HEARTBEAT_LUA = feedLua('heartbeat.lua');
 const FINISH_SEED_COMMAND = 'gatehouse_feedFinishSeed';
 const FINISH_SEED_LUA = feedLua('finish-seed.lua');
+const BEGIN_SEED_COMMAND = 'gatehouse_feedBeginSeed';
+const BEGIN_SEED_LUA = feedLua('begin-seed.lua');
 const SEED_BATCH = 500;
 const PENDING_PREFIX = 'pending:';
 const SEED_MARKER_TTL_MS = 30_000;
@@ -54,6 +56,9 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   let epoch: string | null = null;
   /** The newest stream id this process wrote under `epoch`: a stream behind it lost entries. */
   let lastWrittenId = '0-0';
+  /** The pending marker of this process's seed that has not finished (in flight, or failed part-way). */
+  let unfinishedMarker: string | null = null;
+  let seeding = false;
 
   async function append(events: RevocationEvent[]): Promise<void> {
     const transaction = client.multi();
@@ -77,14 +82,22 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   async function reseed(reason: ReseedReason): Promise<void> {
     const next = options.newEpoch();
     const marker = `${PENDING_PREFIX}${next}`;
-    // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever.
-    await client.set(epochKey, marker, 'PX', SEED_MARKER_TTL_MS);
-    lastWrittenId = '0-0';
-    const events = await writeLive();
-    if ((await commands[FINISH_SEED_COMMAND]!(epochKey, replidKey, marker, next)) !== 1)
-      throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
-    epoch = next;
-    options.onReseed({ reason, events });
+    seeding = true;
+    try {
+      // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever. The
+      // script also fences off every cursor from before the loss (lua/begin-seed.lua).
+      await commands[BEGIN_SEED_COMMAND]!(epochKey, streamKey, marker, String(SEED_MARKER_TTL_MS));
+      unfinishedMarker = marker;
+      lastWrittenId = '0-0';
+      const events = await writeLive();
+      if ((await commands[FINISH_SEED_COMMAND]!(epochKey, replidKey, marker, next)) !== 1)
+        throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
+      unfinishedMarker = null;
+      epoch = next;
+      options.onReseed({ reason, events });
+    } finally {
+      seeding = false;
+    }
   }
 
   // Appends every live revocation of the durable store, SEED_BATCH per transaction; returns how many.
@@ -120,6 +133,12 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
         continue;
       }
       if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
+        // This process's own seed, failed part-way (the durable store did not answer, say): seeded
+        // again now, not once the marker expires, which withheld every heartbeat for 30 s.
+        if (detail === unfinishedMarker && !seeding) {
+          await reseed('missing');
+          continue;
+        }
         throw new Error('redis-stream-feed: another server is seeding the feed; heartbeat withheld');
       }
       await reseed(outcome === 'behind' || outcome === 'failover' ? outcome : 'missing');
@@ -139,5 +158,6 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
 function defineCommands(client: Redis | Cluster) {
   client.defineCommand(HEARTBEAT_COMMAND, { lua: HEARTBEAT_LUA, numberOfKeys: 3 });
   client.defineCommand(FINISH_SEED_COMMAND, { lua: FINISH_SEED_LUA, numberOfKeys: 2 });
+  client.defineCommand(BEGIN_SEED_COMMAND, { lua: BEGIN_SEED_LUA, numberOfKeys: 2 });
   return client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
 }
