@@ -56,17 +56,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Remembered past `until` for the leeway plus 30 s of skew, or the leeway would re-admit a revoked token.
   const revoked = createRevocationSet({ clock, retainAfterUntilMs: config.leewaySeconds * 1000 + 30_000 });
   const cache = createVerificationCache(config.maxEntries);
+  const verdicts = createVerifierCounts();
+  const { counts, reject } = verdicts;
+  // Bumped by every applied event (and a lost feed): a session validated across one is answered
+  // but not remembered.
+  let revocationVersion = 0;
   const follower = followFeed(options.feed, {
     revoked,
     clock,
     maxStalenessMs: config.maxStalenessMs,
     onError,
+    // The feed lost continuity: a session it may have ended without an event is asked about again.
+    onCursorExpired: () => {
+      revocationVersion++;
+      cache.dropSessions();
+    },
   });
 
-  const verdicts = createVerifierCounts();
-  const { counts, reject } = verdicts;
-  // Bumped by every applied event: a session validated across an event is answered but not remembered.
-  let revocationVersion = 0;
   revoked.onApply((event) => {
     revocationVersion++;
     counts.cacheRevocations += cache.drop(event, clock.now());

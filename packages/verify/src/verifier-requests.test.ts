@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createInProcessFeed, FeedCursorExpiredError } from '@gatehouse/core';
+import { createManualClock } from '@gatehouse/core/testing';
 import { SESSION_COOKIE } from './lib/read-credential.ts';
 import { createFixture } from './testing/fixture.ts';
 import type { Principal } from './types.ts';
@@ -361,6 +363,54 @@ describe('createVerifier: session cookies', () => {
       code: 'ERR_FEED_STALE',
     });
     assert.equal(t.calls.length, 0);
+    await t.stop();
+  });
+
+  it('asks about a cached session again when the feed can no longer resume its cursor, and keeps verified tokens', async () => {
+    // A feed that lost its data (Redis restarted empty) may have lost sessions with it (the Redis
+    // store), and no revocation event says so: only the lost cursor does.
+    const clock = createManualClock();
+    const feed = createInProcessFeed({ clock, heartbeatMs: 0, logCapacity: 1 });
+    const store = sessionFixture();
+    const errors: unknown[] = [];
+    const t = await createFixture({
+      clock,
+      feed,
+      validateSession: store.validateSession,
+      onError: (error) => errors.push(error),
+    });
+    for (const principal of store.sessions.values()) principal.exp = Math.floor(clock.now() / 1000) + 3600;
+    const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
+    const { token } = await t.sign();
+    assert.equal((await t.verifier.verifyRequest(request)).ok, true);
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    store.sessions.delete(cookieValue);
+    assert.equal((await t.verifier.verifyRequest(request)).ok, true, 'cached: the store is not asked');
+    assert.equal(store.calls.length, 1);
+
+    feed.close();
+    // Enough unrelated events to trim the log past the verifier's cursor.
+    await feed.publish([
+      { type: 'token', jti: 'x', until: clock.now() + 60_000 },
+      { type: 'token', jti: 'y', until: clock.now() + 60_000 },
+      { type: 'token', jti: 'z', until: clock.now() + 60_000 },
+    ]);
+    const started = performance.now();
+    let answer = await t.verifier.verifyRequest(request);
+    while (answer.ok && performance.now() - started < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      answer = await t.verifier.verifyRequest(request);
+    }
+    assert.deepEqual(answer, refused('ERR_SESSION_INVALID'));
+    assert.equal(store.calls.length, 2, 'asked once more');
+    assert.ok(errors.some((error) => error instanceof FeedCursorExpiredError));
+    const { cacheHits, cacheMisses } = t.verifier.metrics();
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    assert.deepEqual(
+      [t.verifier.metrics().cacheHits, t.verifier.metrics().cacheMisses],
+      [cacheHits + 1, cacheMisses],
+      'the token is still answered from the cache',
+    );
     await t.stop();
   });
 });

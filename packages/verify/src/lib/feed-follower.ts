@@ -17,6 +17,12 @@ export interface FeedFollowerOptions {
   clock: Clock;
   maxStalenessMs: number;
   onError: (error: unknown) => void;
+  /**
+   * Told when the feed can no longer resume from the follower's cursor (it lost data, or trimmed
+   * past it), before the new snapshot: whatever was remembered on the strength of the old view,
+   * with no revocation event to undo it (a session the lost data held), must go.
+   */
+  onCursorExpired?: () => void;
 }
 
 export interface FeedFollower {
@@ -43,7 +49,7 @@ export type Counters = 'lastMessageAt' | 'events' | 'reconnects';
  * that stays silent past `maxStalenessMs` is abandoned, since a half-open socket never errors.
  */
 export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
-  const { feed, revoked, clock, maxStalenessMs, onError } = options;
+  const { feed, revoked, clock, maxStalenessMs, onError, onCursorExpired } = options;
   // Retrying faster than the staleness bound gives a blip a chance to heal before requests see it.
   const maxRetryMs = Math.min(MAX_RETRY_MS, Math.max(INITIAL_RETRY_MS, maxStalenessMs / 2));
   const watchdogMs = Math.min(1000, Math.max(50, maxStalenessMs / 2));
@@ -94,7 +100,10 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
         await feed.follow(cursor, onMessage, AbortSignal.any([stop, connection.signal]));
       } catch (error) {
         if (!stop.aborted) onError(error);
-        if (error instanceof FeedCursorExpiredError) await takeSnapshot().catch(onError);
+        if (error instanceof FeedCursorExpiredError) {
+          onCursorExpired?.();
+          await takeSnapshot().catch(onError);
+        }
       }
       connection = undefined;
       if (stop.aborted) return;

@@ -270,4 +270,21 @@ describe('createVerificationCache', () => {
     cache.set('h', principal('s9'), 1000, { sid: 's9', sub: 'u2' }); // the lists were emptied cleanly
     assert.ok(cache.get('h', 'jwt', 60));
   });
+
+  it('dropSessions drops every session entry and no other', () => {
+    const cache = createVerificationCache(10);
+    cache.set('cookie-a', principal('s1', 'session'), 1000, { sid: 's1', sub: 'u1' });
+    cache.set('tok-a', principal('s2'), 1000, { sid: 's2', sub: 'u1', jti: 'j1' });
+    cache.set('cookie-b', principal('s3', 'session'), 1000, { sid: 's3', sub: 'u1' });
+    assert.equal(cache.get('cookie-b', 'session', 0, 'gh=cookie-b')?.sid, 's3');
+    assert.equal(cache.drop({ type: 'token', jti: 'j1', until: 500 }, 0), 1); // a tombstone
+    cache.set('tok-b', principal('s4'), 1000, { sid: 's4', sub: 'u1', jti: 'j2' });
+    assert.equal(cache.dropSessions(), 2);
+    assert.equal(cache.get('cookie-a', 'session', 0), undefined);
+    assert.equal(cache.getKnownSource('gh=cookie-b', 0), undefined);
+    assert.equal(cache.get('tok-a', 'jwt', 0), null, 'the tombstone stays');
+    assert.equal(cache.get('tok-b', 'jwt', 0)?.sid, 's4');
+    assert.deepEqual([cache.size, cache.tombstones], [1, 1]);
+    assert.equal(cache.dropSessions(), 0);
+  });
 });

@@ -46,6 +46,11 @@ export interface VerificationCache {
    * event (rare; one key signs nearly every entry), which walks the whole cache.
    */
   drop(event: RevocationEvent, nowMs?: number): number;
+  /**
+   * Drops every session entry; returns how many. For when the feed lost continuity: a session that
+   * ended with the data the feed lost has no event to drop it. Walks the whole cache (rare).
+   */
+  dropSessions(): number;
   /** Entries that can accept a credential (tombstones not counted). */
   readonly size: number;
   /** Tombstones held; they count against `maxEntries` with the rest. */
@@ -227,6 +232,18 @@ class LruCache implements VerificationCache {
           dropped++;
         }
         break;
+    }
+    return dropped;
+  }
+
+  dropSessions(): number {
+    let dropped = 0;
+    let next: Entry | undefined;
+    for (let entry = this.oldest; entry !== undefined; entry = next) {
+      next = entry.newer;
+      if (entry.kind !== 'session') continue;
+      this.remove(entry);
+      dropped++;
     }
     return dropped;
   }
