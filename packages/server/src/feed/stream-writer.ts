@@ -56,9 +56,8 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   let epoch: string | null = null;
   /** The newest stream id this process wrote under `epoch`: a stream behind it lost entries. */
   let lastWrittenId = '0-0';
-  /** The pending marker of this process's seed that has not finished (in flight, or failed part-way). */
-  let unfinishedMarker: string | null = null;
-  let seeding = false;
+  /** The pending marker of this process's last seed that failed part-way. */
+  let failedMarker: string | null = null;
 
   async function append(events: RevocationEvent[]): Promise<void> {
     const transaction = client.multi();
@@ -82,21 +81,19 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   async function reseed(reason: ReseedReason): Promise<void> {
     const next = options.newEpoch();
     const marker = `${PENDING_PREFIX}${next}`;
-    seeding = true;
     try {
       // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever. The
       // script also fences off every cursor from before the loss (lua/begin-seed.lua).
       await commands[BEGIN_SEED_COMMAND]!(epochKey, streamKey, marker, String(SEED_MARKER_TTL_MS));
-      unfinishedMarker = marker;
       lastWrittenId = '0-0';
       const events = await writeLive();
       if ((await commands[FINISH_SEED_COMMAND]!(epochKey, replidKey, marker, next)) !== 1)
         throw new Error('redis-stream-feed: Redis lost the seed while it was written; seeding again');
-      unfinishedMarker = null;
       epoch = next;
       options.onReseed({ reason, events });
-    } finally {
-      seeding = false;
+    } catch (error) {
+      failedMarker = marker;
+      throw error;
     }
   }
 
@@ -112,15 +109,7 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
 
   async function heartbeat(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [outcome, detail] = (await commands[HEARTBEAT_COMMAND]!(
-        streamKey,
-        epochKey,
-        replidKey,
-        epoch ?? '',
-        lastWrittenId,
-        String(maxLen),
-        String(Math.trunc(clock.now())),
-      )) as [string, string];
+      const [outcome, detail] = await tryHeartbeat(commands, options, epoch, lastWrittenId);
       if (outcome === 'ok') return;
       if (outcome === 'epoch' && detail !== '' && !detail.startsWith(PENDING_PREFIX)) {
         // Another auth server seeded (or this process is new): the feed is complete under its epoch,
@@ -132,15 +121,10 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
         epoch = detail;
         continue;
       }
-      if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX)) {
-        // This process's own seed, failed part-way (the durable store did not answer, say): seeded
-        // again now, not once the marker expires, which withheld every heartbeat for 30 s.
-        if (detail === unfinishedMarker && !seeding) {
-          await reseed('missing');
-          continue;
-        }
+      // A pending marker is another server's seed, or this process's own that failed part-way (the
+      // durable store did not answer, say): that one is seeded again now, not once it expires.
+      if (outcome === 'epoch' && detail.startsWith(PENDING_PREFIX) && detail !== failedMarker)
         throw new Error('redis-stream-feed: another server is seeding the feed; heartbeat withheld');
-      }
       await reseed(outcome === 'behind' || outcome === 'failover' ? outcome : 'missing');
     }
     throw new Error('redis-stream-feed: the feed keeps changing epoch; heartbeat withheld');
@@ -153,6 +137,24 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       return epoch;
     },
   };
+}
+
+/** Runs lua/heartbeat.lua: `['ok', id]`, or why not and what it found (`epoch`, `behind`, `failover`). */
+async function tryHeartbeat(
+  commands: Record<string, (...args: string[]) => Promise<unknown>>,
+  { streamKey, epochKey, replidKey, maxLen, clock }: StreamWriterOptions,
+  epoch: string | null,
+  lastWrittenId: string,
+): Promise<[string, string]> {
+  return (await commands[HEARTBEAT_COMMAND]!(
+    streamKey,
+    epochKey,
+    replidKey,
+    epoch ?? '',
+    lastWrittenId,
+    String(maxLen),
+    String(Math.trunc(clock.now())),
+  )) as [string, string];
 }
 
 function defineCommands(client: Redis | Cluster) {
