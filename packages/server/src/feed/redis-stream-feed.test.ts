@@ -356,11 +356,14 @@ describe('createRedisStreamFeed', () => {
     // refused as well.
     assert.ok(compareIds(await fenceOf(streamKey), head) > 0);
     await assert.rejects(followUntil(feed, head, untilHeartbeat), FeedCursorExpiredError);
-    // A stream behind what this process wrote (restored from an older snapshot): reseeds too.
-    await feed.publish([tokenEvent()]);
+    // A stream behind what this process wrote (restored from an older snapshot): reseeds too, with
+    // the event this process published and the restore lost (it was in no durable copy).
+    const published = tokenEvent();
+    await feed.publish([published]);
     await client.del(streamKey);
     await feed.heartbeat();
-    assert.equal(reseeds.at(-1), 'behind:2');
+    assert.equal(reseeds.at(-1), 'behind:3');
+    assert.ok((await feed.snapshot()).events.some((event) => (event as TokenEvent).jti === published.jti));
     // Another server's epoch is adopted, not fought over.
     await client.set(epochKeyOf(streamKey), 'another-servers-epoch');
     await feed.heartbeat();
@@ -420,6 +423,50 @@ describe('createRedisStreamFeed', () => {
     await feed.heartbeat();
     assert.equal(await client.get(replidKeyOf(streamKey)), replid);
     assert.equal(reseeds.length, 2);
+  });
+
+  it('writes again what it published lately when a failover lost the tail, whoever seeds after it', async (t) => {
+    // The Redis store keeps no durable revocations: a sign-out's event lives only in the feed, and
+    // asynchronous replication may not have passed it to the replica a failover promotes.
+    const durable = [tokenEvent()];
+    const reseeds: string[] = [];
+    const { feed, streamKey, clock } = setUp(t, {
+      seed: async () => durable,
+      onReseed: (info) => reseeds.push(`${info.reason}:${info.events}`),
+    });
+    await feed.heartbeat();
+    const signedOut = tokenEvent();
+    const longGone = tokenEvent(T0 + 1000);
+    await feed.publish([longGone, signedOut]);
+    const jtis = async () =>
+      new Set((await feed.snapshot()).events.map((event) => (event as TokenEvent).jti));
+    /** What a promoted replica that missed the last writes holds: the feed without them, on another history. */
+    const loseTheTail = async () => {
+      for (const [id, fields] of await client.xrange(streamKey, '-', '+'))
+        if (fields[0] === 'event' && fields[1]!.includes(signedOut.jti)) await client.xdel(streamKey, id);
+      await client.zremrangebyscore(
+        liveSetKeyFor(streamKey),
+        String(signedOut.until),
+        String(signedOut.until),
+      );
+      await client.set(replidKeyOf(streamKey), 'the-replication-id-of-the-failed-primary');
+    };
+    await loseTheTail();
+    assert.equal((await jtis()).has(signedOut.jti), false);
+    clock.advance(62_000); // longGone's until and the retention have passed: it is not written again
+    await feed.heartbeat();
+    assert.deepEqual(reseeds, ['missing:1', 'failover:2']);
+    assert.deepEqual(await jtis(), new Set([durable[0]!.jti, signedOut.jti]));
+
+    // Another server noticed the failover first and seeded from its own memory: this one adopts its
+    // epoch and writes what it published lately, before its next heartbeat.
+    await loseTheTail();
+    await client.set(epochKeyOf(streamKey), 'the-epoch-another-server-seeded');
+    await client.del(replidKeyOf(streamKey));
+    await feed.heartbeat();
+    assert.equal(feed.epoch, 'the-epoch-another-server-seeded');
+    assert.equal(reseeds.length, 2, 'adopted, not seeded');
+    assert.equal((await jtis()).has(signedOut.jti), true);
   });
 
   it('republishes the durable live revocations before its first heartbeat on a feed it adopts', async (t) => {

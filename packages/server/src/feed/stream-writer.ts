@@ -1,6 +1,7 @@
 import type { Clock, RevocationEvent } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
 import { feedLua } from './feed-lua.ts';
+import { createRecentEvents } from './recent-events.ts';
 import { compareStreamIds, isStreamId } from './stream-id.ts';
 import { EVENT_FIELD } from './stream-entry.ts';
 
@@ -50,7 +51,7 @@ export interface StreamWriter {
  * process whether Redis still holds everything it wrote (docs/design.md §5).
  */
 export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
-  const { client, streamKey, liveKey, epochKey, replidKey, clock, maxLen, retainAfterUntilMs } = options;
+  const { client, streamKey, epochKey, replidKey, clock, retainAfterUntilMs } = options;
   const commands = defineCommands(client);
   /** The epoch this process knows the feed to be complete under; null: not looked yet. */
   let epoch: string | null = null;
@@ -58,22 +59,13 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   let lastWrittenId = '0-0';
   /** The pending marker of this process's last seed that failed part-way. */
   let failedMarker: string | null = null;
+  const recent = createRecentEvents(clock);
 
-  async function append(events: RevocationEvent[]): Promise<void> {
-    const transaction = client.multi();
-    for (const event of events) {
-      const json = JSON.stringify(event);
-      transaction.zadd(liveKey, String(event.until), json);
-      transaction.xadd(streamKey, 'MAXLEN', '~', String(maxLen), '*', EVENT_FIELD, json);
-    }
-    transaction.zremrangebyscore(liveKey, '-inf', `(${clock.now() - retainAfterUntilMs}`);
-    const replies = await transaction.exec();
-    const failed = replies?.find(([error]) => error)?.[0];
-    if (!replies || failed) throw failed ?? new Error('redis-stream-feed: publish transaction aborted');
-    for (const [, reply] of replies) {
-      if (typeof reply === 'string' && isStreamId(reply) && compareStreamIds(reply, lastWrittenId) > 0)
-        lastWrittenId = reply;
-    }
+  /** `remember`: a publish, written again after a loss (recent-events.ts); a seed's events are not. */
+  async function append(events: RevocationEvent[], remember = true): Promise<void> {
+    const ids = await appendEvents(options, events);
+    for (const id of ids) if (compareStreamIds(id, lastWrittenId) > 0) lastWrittenId = id;
+    if (remember) recent.add(events);
   }
 
   // Writes every live revocation of the durable store into Redis again under a new epoch. A `pending:`
@@ -97,13 +89,17 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
     }
   }
 
-  // Appends every live revocation of the durable store, SEED_BATCH per transaction; returns how many.
-  async function writeLive(): Promise<number> {
-    const events = options.seed ? await options.seed() : [];
+  // Appends every live revocation of the durable store (with `durable`) and every one this process
+  // published lately, SEED_BATCH per transaction; returns how many.
+  async function writeLive(durable = true): Promise<number> {
+    const stored = durable && options.seed ? await options.seed() : [];
     const now = clock.now();
-    const live = events.filter((event) => event.until + retainAfterUntilMs >= now);
+    const live = [
+      ...stored.filter((event) => event.until + retainAfterUntilMs >= now),
+      ...recent.live(retainAfterUntilMs),
+    ];
     for (let index = 0; index < live.length; index += SEED_BATCH)
-      await append(live.slice(index, index + SEED_BATCH));
+      await append(live.slice(index, index + SEED_BATCH), false);
     return live.length;
   }
 
@@ -116,8 +112,10 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
         // except for what a server that died with events pending never published (they live only in
         // its memory). So a process adopting an epoch for the first time writes the durable store's
         // live revocations again before its first heartbeat: duplicates are harmless to verifiers.
+        // A later adoption (another server seeded after a loss this process did not notice first)
+        // writes again what this process published lately: the loss may have taken it.
         lastWrittenId = '0-0';
-        if (epoch === null) await writeLive();
+        await writeLive(epoch === null);
         epoch = detail;
         continue;
       }
@@ -137,6 +135,24 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       return epoch;
     },
   };
+}
+
+/** Appends the events to the stream and the live set in one transaction; resolves with their ids. */
+async function appendEvents(
+  { client, streamKey, liveKey, maxLen, clock, retainAfterUntilMs }: StreamWriterOptions,
+  events: RevocationEvent[],
+): Promise<string[]> {
+  const transaction = client.multi();
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    transaction.zadd(liveKey, String(event.until), json);
+    transaction.xadd(streamKey, 'MAXLEN', '~', String(maxLen), '*', EVENT_FIELD, json);
+  }
+  transaction.zremrangebyscore(liveKey, '-inf', `(${clock.now() - retainAfterUntilMs}`);
+  const replies = await transaction.exec();
+  const failed = replies?.find(([error]) => error)?.[0];
+  if (!replies || failed) throw failed ?? new Error('redis-stream-feed: publish transaction aborted');
+  return replies.flatMap(([, reply]) => (typeof reply === 'string' && isStreamId(reply) ? [reply] : []));
 }
 
 /** Runs lua/heartbeat.lua: `['ok', id]`, or why not and what it found (`epoch`, `behind`, `failover`). */
