@@ -6,7 +6,7 @@ import {
   systemClock,
 } from '@gatehouse/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { RedisDurability } from './store/redis/redis-durability.ts';
+import type { DurabilityReading, DurabilityWatch } from './store/redis/durability-watch.ts';
 import { type BackgroundJobs, startBackgroundJobs } from './jobs/background-jobs.ts';
 import { configWarnings, type GatehouseConfig } from './config.ts';
 import { resolveSecrets } from './embedded-secrets.ts';
@@ -64,20 +64,39 @@ function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** A Redis store's Redis (persistence, replicas) and what to warn of; null for the other stores. */
-type RedisStoreDurability = { detail: RedisDurability; warnings: string[] } | null;
+/** A Redis store's Redis (persistence, replicas) and what to warn of, watched; null for the other stores. */
+type RedisStoreDurability = DurabilityWatch | null;
 
 /**
  * With the Redis store, Redis is the only copy of everything: without persistence a restart loses
  * every account, session, key and revocation, and with replicas not waited for a failover can undo
- * a revocation. Read once, said at start-up and in /readyz.
+ * a revocation. Read at start-up and every 10 s after: said in the log when it changes, and in /readyz.
  */
-async function readDurability(config: GatehouseConfig): Promise<RedisStoreDurability> {
+async function watchDurability(
+  config: GatehouseConfig,
+  log: () => FastifyBaseLogger | undefined,
+): Promise<RedisStoreDurability> {
   const redis = redisTargetOf(config);
   if (config.store !== 'redis' || !redis) return null;
-  const { readRedisDurability, durabilityWarnings } = await import('./store/redis/redis-durability.ts');
-  const detail = await readRedisDurability(redis);
-  return { detail, warnings: durabilityWarnings(detail, config.redisWaitReplicas) };
+  const { watchRedisDurability } = await import('./store/redis/durability-watch.ts');
+  return watchRedisDurability(redis, config.redisWaitReplicas, {
+    onChange: (now, before) => {
+      log()?.warn(
+        { redisReplicas: now.detail.replicas, was: before.detail.replicas },
+        'redis store replicas',
+      );
+      for (const warning of now.warnings) log()?.warn(warning);
+    },
+  });
+}
+
+/** What `/readyz` says of a Redis store's Redis. */
+function durabilityDetail({ detail, warnings }: DurabilityReading) {
+  return {
+    redisPersistence: detail.persistence,
+    redisReplicas: detail.replicas,
+    ...(warnings.length > 0 ? { warning: warnings.join(' ') } : {}),
+  };
 }
 
 /**
@@ -135,13 +154,7 @@ function buildServerApp(options: ServerAppOptions): FastifyInstance {
       shuttingDown: () => closing.aborted,
       detail: () => ({
         feedPending: feed.pending,
-        ...(redisDurability === null
-          ? {}
-          : {
-              redisPersistence: redisDurability.detail.persistence,
-              redisReplicas: redisDurability.detail.replicas,
-              ...(redisDurability.warnings.length > 0 ? { warning: redisDurability.warnings.join(' ') } : {}),
-            }),
+        ...(redisDurability === null ? {} : durabilityDetail(redisDurability.current)),
       }),
     },
   });
@@ -201,11 +214,11 @@ export async function startServer(
     onStoreThreadEnded: (error) =>
       app?.log.error({ err: error }, 'the SQLite store thread ended; the next store call starts a new one'),
   });
-  const redisDurability = await readDurability(config);
+  const log = () => app?.log;
+  const redisDurability = await watchDurability(config, log);
   let feed: RevocationFeed | undefined;
   let throttling: OpenedThrottles | undefined;
   const closing = new AbortController();
-  const log = () => app?.log;
   let jobs: BackgroundJobs | undefined;
   try {
     feed = await openFeed(config, store, log, () => jobs);
@@ -228,6 +241,7 @@ export async function startServer(
     app = built;
     built.addHook('onClose', async () => {
       jobs?.stop();
+      redisDurability?.stop();
       // Pending revocations are in the durable store already; give the feed a moment to take them.
       await revocations
         .flush(2_000)
@@ -238,7 +252,7 @@ export async function startServer(
       await services.closeHasher();
     });
     for (const warning of configWarnings(config)) built.log.warn(warning);
-    for (const warning of redisDurability?.warnings ?? []) built.log.warn(warning);
+    for (const warning of redisDurability?.current.warnings ?? []) built.log.warn(warning);
     await built.listen({ host: config.host, port: config.port });
     const { auth, authDeps, keyring } = services;
     jobs = startBackgroundJobs({ config, store, keyring, auth, authDeps, feed, log: built.log });
@@ -254,6 +268,7 @@ export async function startServer(
     // Closing the app closes the store (onClose hook); before the app exists, close it directly.
     if (app) await app.close();
     else {
+      redisDurability?.stop();
       await feed?.close();
       await throttling?.close();
       await store.close();

@@ -4,7 +4,7 @@ import { connectWithin, createBoundedRedis, type RedisTarget } from '../../lib/b
 /** What a Redis server keeps across a restart; `unknown` when it will not say (CONFIG disabled). */
 export type RedisPersistence = 'aof+rdb' | 'aof' | 'rdb' | 'none' | 'unknown';
 
-/** A Redis store's Redis, read once at start-up: said in the log and in `/readyz`. */
+/** A Redis store's Redis, read at start-up and then watched (durability-watch.ts): said in the log and in `/readyz`. */
 export interface RedisDurability {
   persistence: RedisPersistence;
   /** Replicas connected to it (`INFO replication`); null when it will not say. */
@@ -19,6 +19,11 @@ export interface RedisDurability {
  * already answered.
  */
 export async function readRedisDurability(target: RedisTarget): Promise<RedisDurability> {
+  return readOrThrow(target).catch((): RedisDurability => ({ persistence: 'unknown', replicas: null }));
+}
+
+/** `readRedisDurability`, rejecting when Redis cannot be reached. */
+export async function readOrThrow(target: RedisTarget): Promise<RedisDurability> {
   const client = await createBoundedRedis(target);
   client.on('error', () => {});
   try {
@@ -31,8 +36,6 @@ export async function readRedisDurability(target: RedisTarget): Promise<RedisDur
         ? null
         : Math.min(...read.map((node) => node.replicas as number)),
     };
-  } catch {
-    return { persistence: 'unknown', replicas: null };
   } finally {
     client.disconnect();
   }
