@@ -407,6 +407,7 @@ describe('createRedisStreamFeed', () => {
     assert.equal((await feed.snapshot()).complete, undefined);
 
     // What a promoted replica shows: the epoch and the binding it replicated, under a new id of its own.
+    const headBefore = await feed.head();
     await client.set(replidKeyOf(streamKey), 'the-replication-id-of-the-failed-primary');
     assert.equal((await feed.snapshot()).complete, false, 'a verifier must not count itself fresh');
     await feed.heartbeat();
@@ -416,6 +417,9 @@ describe('createRedisStreamFeed', () => {
     const snapshot = await feed.snapshot();
     assert.equal(snapshot.complete, undefined, 'complete once seeded again');
     assert.equal(snapshot.events.length, 2);
+    // No fence after a failover: a reader from before resumes, and reads the seed.
+    const resumed = await followUntil(feed, headBefore, untilHeartbeat);
+    assert.equal(eventsOf(resumed).length, 2);
 
     // A feed seeded before the binding existed is bound at the next heartbeat, and not seeded again.
     await client.del(replidKeyOf(streamKey));

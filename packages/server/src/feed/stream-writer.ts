@@ -75,8 +75,11 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
     const marker = `${PENDING_PREFIX}${next}`;
     try {
       // Expires by itself: a server that dies mid-seed must not withhold every heartbeat forever. The
-      // script also fences off every cursor from before the loss (lua/begin-seed.lua).
-      await commands[BEGIN_SEED_COMMAND]!(epochKey, streamKey, marker, String(SEED_MARKER_TTL_MS));
+      // script also fences off every cursor from before a loss of the whole feed (lua/begin-seed.lua);
+      // not after a failover, whose lost tail is what GATEHOUSE_REDIS_WAIT_REPLICAS guards, where it
+      // cost every SSE follower a second reconnect (stale meanwhile) on a loaded machine.
+      const fence = reason === 'failover' ? '0' : '1';
+      await commands[BEGIN_SEED_COMMAND]!(epochKey, streamKey, marker, String(SEED_MARKER_TTL_MS), fence);
       lastWrittenId = '0-0';
       const events = await writeLive();
       if ((await commands[FINISH_SEED_COMMAND]!(epochKey, replidKey, marker, next)) !== 1)
