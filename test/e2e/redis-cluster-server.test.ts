@@ -4,7 +4,8 @@
  * the revocation feed, the throttle counters. Before, the server could reach one Redis only, and a
  * cluster took code (`openRedisStore({ client: new Cluster(…) })`) and left the feed and the
  * throttles on a single node. Verifiers follow the feed from the cluster (`@gatehouse/verify/redis`
- * over an ioredis Cluster) and over SSE.
+ * over an ioredis Cluster) and over SSE. `GATEHOUSE_REDIS_CLUSTER_NODES` lists more nodes to start
+ * from, so that a server starts while the node REDIS_URL names is down.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -20,6 +21,7 @@ import {
   startVerifierServices,
   uniqueEmail,
 } from './support/gatehouse-stack.ts';
+import { freePort } from '../support/free-port.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const unavailable = clusterUnavailableReason();
@@ -112,5 +114,42 @@ describe('the server on a Redis Cluster (GATEHOUSE_REDIS_CLUSTER=on)', { timeout
     ]) {
       assert.ok(limiters.has(limiter), `the ${limiter} counter is in the cluster`);
     }
+  });
+
+  it('starts from GATEHOUSE_REDIS_CLUSTER_NODES while the node REDIS_URL names is down, and not without them', {
+    skip: unavailable ?? false,
+  }, async (t) => {
+    const nodes = await startTestCluster(3);
+    t.after(() => nodes.stop());
+    // A node being restarted, say: nothing listens at REDIS_URL's address.
+    const down = `redis://127.0.0.1:${await freePort()}`;
+    const others = nodes.nodes.map((node) => `${node.host}:${node.port}`).join(',');
+    const started = performance.now();
+    await assert.rejects(
+      startAuthServer({ env: redisClusterStore(down) }),
+      /None of startup nodes is available/,
+    );
+    t.diagnostic(
+      `without the setting: refused to start after ${(performance.now() - started).toFixed(0)} ms`,
+    );
+
+    const auth = await startAuthServer({
+      env: { ...redisClusterStore(down), GATEHOUSE_REDIS_CLUSTER_NODES: others },
+    });
+    t.after(() => auth.close());
+    assert.equal((await fetch(`${auth.server.url}/readyz`)).status, 200);
+    const email = uniqueEmail('cluster-nodes');
+    await auth.client.register(email);
+    const token = await auth.client.loginWithToken(email);
+    assert.equal((await auth.client.me(token)).status, 200);
+    await auth.client.logout(token);
+    assert.equal((await auth.client.me(token)).status, 401);
+    const cluster = new Cluster(nodes.nodes, { clusterRetryStrategy: () => null });
+    t.after(() => cluster.disconnect());
+    await cluster.ping(); // connected: it knows its nodes
+    assert.ok(
+      (await keysPerNode(cluster, 'gatehouse:{u:*')).some((count) => count > 0),
+      'state in the cluster',
+    );
   });
 });

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       databaseUrl: null,
       redisUrl: null,
       redisCluster: false,
+      redisClusterNodes: null,
       redisSentinels: null,
       redisSentinelPassword: null,
       store: 'sql',
@@ -150,6 +151,30 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ REDIS_URL: 'redis://node-1', GATEHOUSE_REDIS_CLUSTER: 'yes' }), {
       name: 'ConfigError',
       setting: 'GATEHOUSE_REDIS_CLUSTER',
+    });
+  });
+
+  it('reads GATEHOUSE_REDIS_CLUSTER_NODES with the cluster setting only', () => {
+    const env = { REDIS_URL: 'redis://node-1:7000', GATEHOUSE_REDIS_CLUSTER: 'on' };
+    assert.deepEqual(
+      loadConfig({ ...env, GATEHOUSE_REDIS_CLUSTER_NODES: 'node-2:7001, [::1]:7002' }).redisClusterNodes,
+      [
+        { host: 'node-2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    );
+    assert.equal(loadConfig(env).redisClusterNodes, null);
+    assert.throws(
+      () => loadConfig({ REDIS_URL: 'redis://node-1:7000', GATEHOUSE_REDIS_CLUSTER_NODES: 'n:1' }),
+      {
+        name: 'ConfigError',
+        setting: 'GATEHOUSE_REDIS_CLUSTER_NODES',
+        message: /GATEHOUSE_REDIS_CLUSTER=on only/,
+      },
+    );
+    assert.throws(() => loadConfig({ ...env, GATEHOUSE_REDIS_CLUSTER_NODES: 'node-2' }), {
+      name: 'ConfigError',
+      setting: 'GATEHOUSE_REDIS_CLUSTER_NODES',
     });
   });
 

@@ -111,6 +111,11 @@ function checkTogether(config: GatehouseConfig, read: (name: string) => string |
       'GATEHOUSE_REDIS_CLUSTER',
       'GATEHOUSE_REDIS_CLUSTER=on needs REDIS_URL (one node of the cluster)',
     );
+  if (config.redisClusterNodes && !config.redisCluster)
+    throw new ConfigError(
+      'GATEHOUSE_REDIS_CLUSTER_NODES',
+      'GATEHOUSE_REDIS_CLUSTER_NODES applies with GATEHOUSE_REDIS_CLUSTER=on only',
+    );
   if (config.redisCluster && !/^\/?0?$/.test(new URL(config.redisUrl!).pathname)) {
     throw new ConfigError(
       'REDIS_URL',

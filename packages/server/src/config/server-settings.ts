@@ -111,6 +111,16 @@ export const serverSettings = {
     parse: onOff,
     fallback: false,
   }),
+  /** More nodes of the cluster to start from: the server connects if any of them, or `redisUrl`'s, answers. */
+  redisClusterNodes: setting<Array<{ host: string; port: number }> | null>({
+    env: 'GATEHOUSE_REDIS_CLUSTER_NODES',
+    flag: '--redis-cluster-nodes',
+    description:
+      "With GATEHOUSE_REDIS_CLUSTER=on: host:port of more cluster nodes, separated by commas, to start from besides REDIS_URL's, so that the server starts while that one node is down (REDIS_URL's user, password and TLS apply to them all).",
+    defaultText: '(unset)',
+    parse: hostPorts,
+    fallback: null,
+  }),
   /**
    * Redis Sentinels that know where the master is: then `redisUrl`'s host is the master's name as
    * they know it, and every connection follows a failover they make.

@@ -75,7 +75,9 @@ export interface RevocationFeedHooks {
  */
 export async function openRevocationFeed(
   config: Pick<GatehouseConfig, 'redisUrl'> &
-    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels' | 'redisSentinelPassword'>>,
+    Partial<
+      Pick<GatehouseConfig, 'redisCluster' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelPassword'>
+    >,
   clock: Clock,
   hooks: RevocationFeedHooks | ((error: Error) => void),
   durable?: RevocationStore,

@@ -31,6 +31,16 @@ describe('createBoundedRedis', () => {
     assert.deepEqual((client as unknown as { startupNodes: unknown }).startupNodes, [
       { host: '::1', port: 7001 },
     ]);
+    const seeded = await createBoundedRedis({
+      url: 'redis://127.0.0.1:7001',
+      cluster: true,
+      clusterNodes: [{ host: 'node-2', port: 7002 }],
+    });
+    assert.deepEqual((seeded as unknown as { startupNodes: unknown }).startupNodes, [
+      { host: '127.0.0.1', port: 7001 },
+      { host: 'node-2', port: 7002 },
+    ]);
+    seeded.disconnect();
     const { username, password, tls, commandTimeout, connectTimeout } = client.options.redisOptions ?? {};
     assert.deepEqual(
       { username, password, tls, commandTimeout, connectTimeout },
@@ -74,5 +84,14 @@ describe('createBoundedRedis', () => {
       url: 'redis://a',
       cluster: true,
     });
+    const clusterNodes = [{ host: 'b', port: 7001 }];
+    assert.deepEqual(
+      redisTargetOf({ redisUrl: 'redis://a', redisCluster: true, redisClusterNodes: clusterNodes }),
+      {
+        url: 'redis://a',
+        cluster: true,
+        clusterNodes,
+      },
+    );
   });
 });

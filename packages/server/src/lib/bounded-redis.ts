@@ -13,6 +13,8 @@ export interface RedisAddress {
 export interface RedisTarget {
   url: string;
   cluster: boolean;
+  /** With `cluster`: more nodes to start from besides `url`'s. */
+  clusterNodes?: readonly RedisAddress[] | null;
   sentinels?: readonly RedisAddress[] | null;
   /** The Sentinels' own password, when they ask for one. */
   sentinelPassword?: string | null;
@@ -22,6 +24,7 @@ export interface RedisTarget {
 export function redisTargetOf(config: {
   redisUrl: string | null;
   redisCluster?: boolean;
+  redisClusterNodes?: readonly RedisAddress[] | null;
   redisSentinels?: readonly RedisAddress[] | null;
   redisSentinelPassword?: string | null;
 }): RedisTarget | null {
@@ -29,6 +32,7 @@ export function redisTargetOf(config: {
   return {
     url: config.redisUrl,
     cluster: config.redisCluster ?? false,
+    ...(config.redisCluster && config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : {}),
     ...(config.redisSentinels ? { sentinels: config.redisSentinels } : {}),
     ...(config.redisSentinelPassword ? { sentinelPassword: config.redisSentinelPassword } : {}),
   };
@@ -44,8 +48,8 @@ const DEFAULT_BOUNDS: RedisBounds = { connectTimeout: 2_000, commandTimeout: 2_0
 /**
  * A client for `target`, not yet connected, that never queues a command behind a reconnect: a dead
  * or partitioned Redis fails it within the bounds. On a cluster, `url` names one node (its user,
- * password and `rediss:` apply to every node); the client finds the others and sends each key to
- * the node holding its slot. ioredis is loaded only when Redis is configured.
+ * password and `rediss:` apply to every node), and `clusterNodes` any more to start from; the
+ * client finds the others and sends each key to the node holding its slot. ioredis is loaded only when Redis is configured.
  */
 export async function createBoundedRedis(
   target: RedisTarget,
@@ -64,7 +68,7 @@ export async function createBoundedRedis(
   }
   const url = new URL(target.url);
   const seed = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 6379) };
-  return new ioredis.Cluster([seed], {
+  return new ioredis.Cluster([seed, ...(target.clusterNodes ?? [])], {
     lazyConnect: true,
     enableOfflineQueue: false,
     redisOptions: { ...perNode, ...credentialsOf(url) },

@@ -23,6 +23,7 @@ export async function openStore(
         | 'store'
         | 'redisUrl'
         | 'redisCluster'
+        | 'redisClusterNodes'
         | 'redisSentinels'
         | 'redisSentinelPassword'
         | 'redisWaitReplicas'

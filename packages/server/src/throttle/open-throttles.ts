@@ -31,7 +31,9 @@ const SWEEP_INTERVAL_MS = 5 * 60_000;
  */
 export async function openThrottles(
   config: Pick<GatehouseConfig, 'redisUrl' | 'databaseUrl'> &
-    Partial<Pick<GatehouseConfig, 'redisCluster' | 'redisSentinels' | 'redisSentinelPassword'>>,
+    Partial<
+      Pick<GatehouseConfig, 'redisCluster' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelPassword'>
+    >,
   options: { policy?: ThrottlePolicy; onError?: (error: Error) => void } = {},
 ): Promise<OpenedThrottles> {
   const { policy, onError = () => {} } = options;

@@ -70,6 +70,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
       {
         url: url!,
         cluster: options.cluster ?? false,
+        clusterNodes: options.clusterNodes ?? null,
         sentinels: options.sentinels ?? null,
         sentinelPassword: options.sentinelPassword ?? null,
       },
