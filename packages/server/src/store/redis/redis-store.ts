@@ -66,14 +66,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Gateho
   // seconds; commands are not queued behind a reconnect.
   const client =
     given ??
+    // The options are a RedisTarget as they are: a field added to it reaches the client with no copy here.
     (await createBoundedRedis(
-      {
-        url: url!,
-        cluster: options.cluster ?? false,
-        clusterNodes: options.clusterNodes ?? null,
-        sentinels: options.sentinels ?? null,
-        sentinelPassword: options.sentinelPassword ?? null,
-      },
+      { ...options, url: url!, cluster: options.cluster ?? false },
       { connectTimeout: 2_000, commandTimeout: 3_000 },
     ));
   // Failures reach callers through the rejected command (503); without a listener ioredis logs each one.
