@@ -2,7 +2,7 @@ import type { Clock, RevocationEvent } from '@gatehouse/core';
 
 /** How long this process remembers what it published, to write it again after a loss. */
 export const RECENT_EVENTS_MS = 5 * 60_000;
-/** At most this many: a burst beyond it keeps the newest (a seed from the durable store covers the rest). */
+/** At most this many: a burst beyond it keeps the newest (a durable store, where there is one, seeds the rest). */
 export const RECENT_EVENTS_MAX = 10_000;
 
 export interface RecentEvents {

@@ -61,11 +61,15 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   let failedMarker: string | null = null;
   const recent = createRecentEvents(clock);
 
-  /** `remember`: a publish, written again after a loss (recent-events.ts); a seed's events are not. */
-  async function append(events: RevocationEvent[], remember = true): Promise<void> {
+  async function write(events: RevocationEvent[]): Promise<void> {
     const ids = await appendEvents(options, events);
     for (const id of ids) if (compareStreamIds(id, lastWrittenId) > 0) lastWrittenId = id;
-    if (remember) recent.add(events);
+  }
+
+  /** A publish: written, and remembered to be written again after a loss (recent-events.ts). */
+  async function append(events: RevocationEvent[]): Promise<void> {
+    await write(events);
+    recent.add(events);
   }
 
   // Writes every live revocation of the durable store into Redis again under a new epoch. A `pending:`
@@ -102,7 +106,7 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       ...recent.live(retainAfterUntilMs),
     ];
     for (let index = 0; index < live.length; index += SEED_BATCH)
-      await append(live.slice(index, index + SEED_BATCH), false);
+      await write(live.slice(index, index + SEED_BATCH));
     return live.length;
   }
 

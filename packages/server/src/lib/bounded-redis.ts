@@ -1,15 +1,15 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
-/**
- * Where the server's Redis is: one node; a Redis Cluster reached through one of its nodes; or the
- * master that Redis Sentinels name (`url`'s host is then the master's name).
- */
 /** A Redis node or Sentinel: `host:port`. */
 export interface RedisAddress {
   host: string;
   port: number;
 }
 
+/**
+ * Where the server's Redis is: one node; a Redis Cluster reached through one of its nodes; or the
+ * master that Redis Sentinels name (`url`'s host is then the master's name).
+ */
 export interface RedisTarget {
   url: string;
   cluster: boolean;
@@ -49,7 +49,8 @@ const DEFAULT_BOUNDS: RedisBounds = { connectTimeout: 2_000, commandTimeout: 2_0
  * A client for `target`, not yet connected, that never queues a command behind a reconnect: a dead
  * or partitioned Redis fails it within the bounds. On a cluster, `url` names one node (its user,
  * password and `rediss:` apply to every node), and `clusterNodes` any more to start from; the
- * client finds the others and sends each key to the node holding its slot. ioredis is loaded only when Redis is configured.
+ * client finds the others and sends each key to the node holding its slot. ioredis is loaded only
+ * when Redis is configured.
  */
 export async function createBoundedRedis(
   target: RedisTarget,

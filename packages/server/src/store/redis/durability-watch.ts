@@ -49,9 +49,10 @@ export async function watchRedisDurability(
         const next = reading(detail);
         const before = current;
         current = next;
+        // The warnings follow from the reading: a change in it is the only change there is.
         if (
           next.detail.replicas !== before.detail.replicas ||
-          next.warnings.join() !== before.warnings.join()
+          next.detail.persistence !== before.detail.persistence
         )
           onChange(next, before);
       })
