@@ -21,6 +21,8 @@ export interface InProcessFeed extends RevocationPublisher, FeedSource {
   heartbeat(): void;
   /** The cursor of the latest event (what a heartbeat carries). */
   readonly head: string;
+  /** Whether `follow` could resume from `cursor` now: this feed's, and not trimmed from the log. */
+  canResume(cursor: string): boolean;
   readonly followers: number;
   /** Ends every follower's connection (their `follow` resolves) and stops the heartbeat timer. */
   close(): void;
@@ -46,6 +48,36 @@ function sequenceIn(cursor: string, epoch: string): number | null {
   const digits = cursor.slice(dot + 1);
   if (!/^\d{1,15}$/.test(digits)) return null;
   return Number(digits);
+}
+
+/**
+ * A follower, added to `followers` until it ends: by `signal`, or when `onMessage` throws (a
+ * consumer that throws loses its connection, as it would over a network); `onEnd` is told once.
+ */
+function addFollower(
+  followers: Set<Follower>,
+  onMessage: (message: FeedMessage) => void,
+  signal: AbortSignal,
+  onEnd: (error?: unknown) => void,
+): Follower {
+  const follower: Follower = {
+    deliver(message) {
+      try {
+        onMessage(message);
+      } catch (error) {
+        follower.end(error);
+      }
+    },
+    end(error) {
+      if (!followers.delete(follower)) return;
+      signal.removeEventListener('abort', onAbort);
+      onEnd(error);
+    },
+  };
+  const onAbort = () => follower.end();
+  signal.addEventListener('abort', onAbort, { once: true });
+  followers.add(follower);
+  return follower;
 }
 
 /** Runs `beat` every `intervalMs` while there are followers; 0 never runs it. */
@@ -131,26 +163,11 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
       const after = resumePoint(cursor);
       if (after === null) return Promise.reject(new FeedCursorExpiredError());
       return new Promise<void>((resolve, reject) => {
-        const follower: Follower = {
-          deliver(message) {
-            try {
-              onMessage(message);
-            } catch (error) {
-              // A consumer that throws loses its connection, as it would over a network.
-              follower.end(error);
-            }
-          },
-          end(error) {
-            if (!followers.delete(follower)) return;
-            signal.removeEventListener('abort', onAbort);
-            heartbeats.update(followers.size);
-            if (error === undefined) resolve();
-            else reject(error);
-          },
-        };
-        const onAbort = () => follower.end();
-        signal.addEventListener('abort', onAbort, { once: true });
-        followers.add(follower);
+        const follower = addFollower(followers, onMessage, signal, (error) => {
+          heartbeats.update(followers.size);
+          if (error === undefined) resolve();
+          else reject(error);
+        });
         heartbeats.update(followers.size);
         for (let seq = after + 1; seq <= headSeq && followers.has(follower); seq++) {
           follower.deliver({ kind: 'event', cursor: cursorOf(seq), event: log[seq - firstSeq]! });
@@ -166,6 +183,8 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
     get head() {
       return cursorOf(headSeq);
     },
+
+    canResume: (cursor) => resumePoint(cursor) !== null,
 
     get followers() {
       return followers.size;

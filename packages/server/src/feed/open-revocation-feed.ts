@@ -9,7 +9,7 @@ import {
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { connectBoundedRedis, redisTargetOf } from '../lib/bounded-redis.ts';
-import { inProcessCursors } from './in-process-cursor.ts';
+import { inProcessTailOptions } from './in-process-cursor.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
 import { createSharedTail } from './shared-tail.ts';
 
@@ -133,6 +133,7 @@ export async function openRevocationFeed(
     compare: compareStreamIds,
     isCursor: isStreamId,
     head: () => feed.head(),
+    canResume: (cursor) => feed.canResume(cursor),
   });
   return {
     publisher: recordingFirst(durable, publisher, () => clock.now()),
@@ -172,8 +173,7 @@ async function openInProcessFeed(
   // thousands of followers are handed anything.
   const source = createSharedTail({
     source: feed,
-    ...inProcessCursors(feed.head),
-    head: async () => feed.head,
+    ...inProcessTailOptions(feed),
   });
   return {
     // Nothing to wait for: the event is on the (only) feed when `publish` returns.

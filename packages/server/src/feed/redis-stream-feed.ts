@@ -10,7 +10,7 @@ import {
 import type { Cluster, Redis } from 'ioredis';
 import { feedKeysFor } from './live-set-key.ts';
 import { parseEventJson } from './stream-entry.ts';
-import { followStream, readStreamInfo } from './stream-follow.ts';
+import { canResumeStream, followStream, readStreamInfo } from './stream-follow.ts';
 import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
 
 export interface RedisStreamFeedOptions {
@@ -56,6 +56,8 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
   heartbeat(): Promise<void>;
   /** The newest id the stream ever generated ('0-0' for none): where "from now" begins. */
   head(): Promise<string>;
+  /** Whether `follow` could resume from `cursor` now (nothing after it trimmed, deleted or lost). */
+  canResume(cursor: string): Promise<boolean>;
   /** The epoch this process seeded or adopted; null before the first heartbeat. */
   readonly epoch: string | null;
   /** Appends a heartbeat every `heartbeatMs` until `stop`; the auth server runs this. */
@@ -118,6 +120,8 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     },
 
     follow: (cursor, onMessage, signal) => followStream(settings, cursor, onMessage, signal),
+
+    canResume: (cursor) => canResumeStream(client, streamKey, cursor),
 
     head: async () => (await readStreamInfo(client, streamKey)).lastGeneratedId,
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createInProcessFeed, type FeedMessage, type RevocationEvent, systemClock } from '@gatehouse/core';
-import { inProcessCursors } from './in-process-cursor.ts';
+import { inProcessCursors, inProcessTailOptions } from './in-process-cursor.ts';
 import { createSharedTail } from './shared-tail.ts';
 
 /** An in-process feed behind a shared tail, as openRevocationFeed builds it without Redis. */
@@ -9,8 +9,7 @@ function open(deliveriesPerTurn: number, firstDeliveries = 0, heartbeatSpreadMs?
   const feed = createInProcessFeed({ clock: systemClock, heartbeatMs: 0 });
   const tail = createSharedTail({
     source: feed,
-    ...inProcessCursors(feed.head),
-    head: async () => feed.head,
+    ...inProcessTailOptions(feed),
     deliveriesPerTurn,
     firstDeliveries,
     ...(heartbeatSpreadMs === undefined ? {} : { heartbeatSpreadMs }),

@@ -35,6 +35,7 @@ function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail } 
     compare: compareStreamIds,
     isCursor: isStreamId,
     head: () => feed.head(),
+    canResume: (cursor) => feed.canResume(cursor),
     ...(windowSize ? { windowSize } : {}),
   });
   return { feed, tail };

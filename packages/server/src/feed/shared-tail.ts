@@ -10,6 +10,8 @@ export interface SharedTailOptions {
   isCursor(value: string): boolean;
   /** The newest cursor of the feed: where the tail starts, and the furthest a follower may ask for. */
   head(): Promise<string>;
+  /** Whether `source` could resume from one of its cursors now (see `OpeningFeedSource.canResume`). */
+  canResume(cursor: string): Promise<boolean> | boolean;
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
   /**
@@ -49,6 +51,13 @@ export interface OpeningFeedSource extends FeedSource {
    * live set: where a follower without a cursor starts. A feed without it is asked for a snapshot.
    */
   newestCursor?(): Promise<string>;
+  /**
+   * Whether `follow` could resume from `cursor` now: false when the feed no longer holds what came
+   * after it (trimmed, or the feed lost its data, or the text is no cursor of this feed). A pull
+   * answer says so, and the verifier then forgets the sessions it cached, as one whose stream was
+   * refused does. A feed without it is never said to have lost anything.
+   */
+  canResume?(cursor: string): Promise<boolean>;
 }
 
 export interface SharedTail extends OpeningFeedSource {
@@ -130,6 +139,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   return {
     snapshot: () => source.snapshot(),
     newestCursor: () => options.head(),
+    canResume: async (cursor) => isCursor(cursor) && (await options.canResume(cursor)),
     async follow(cursor, onMessage, signal, onOpen) {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
       let after = cursor;

@@ -5,7 +5,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createInProcessFeed, type FeedMessage, systemClock } from '@gatehouse/core';
-import { inProcessCursors } from './in-process-cursor.ts';
+import { inProcessTailOptions } from './in-process-cursor.ts';
 import { createSharedTail } from './shared-tail.ts';
 import { createSseFanOut } from './sse-fanout.ts';
 
@@ -280,8 +280,7 @@ describe('SSE fan-out behind a shared tail, as the stream route sets it up', { t
     const feed = createInProcessFeed({ clock: systemClock, heartbeatMs: 0 });
     const tail = createSharedTail({
       source: feed,
-      ...inProcessCursors(feed.head),
-      head: async () => feed.head,
+      ...inProcessTailOptions(feed),
       deliveriesPerTurn: 2,
       heartbeatSpreadMs: 50,
     });

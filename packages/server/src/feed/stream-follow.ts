@@ -117,20 +117,37 @@ function knownNodes(client: Cluster): Array<{ host: string; port: number }> {
 }
 
 /**
- * Throws when the stream, as `info` describes it, can no longer replay everything after `cursor`:
- * entries past it were trimmed or deleted, or the cursor is ahead of the stream (Redis lost the
+ * Whether the stream, as `info` describes it, can still replay everything after `cursor`: no
+ * entry past it was trimmed or deleted, and the cursor is not ahead of the stream (Redis lost the
  * stream, or the cursor belongs to another one). Trimming only ever removes the oldest entries,
- * and Redis does not record how far it went, so a first entry past the cursor means entries after
- * it may be gone.
+ * and Redis does not record how far it went, so a first entry past the cursor (or none left, with
+ * entries after the cursor once) means entries after it may be gone.
  */
-function assertResumable(info: StreamInfo, cursor: string): void {
-  if (compareStreamIds(cursor, info.lastGeneratedId) > 0) throw new FeedCursorExpiredError();
-  if (info.everTrimmed && info.firstEntryId && compareStreamIds(info.firstEntryId, cursor) > 0) {
-    throw new FeedCursorExpiredError();
-  }
+function isResumable(info: StreamInfo, cursor: string): boolean {
+  const behind = compareStreamIds(cursor, info.lastGeneratedId);
+  if (behind > 0) return false;
+  // Trimmed to nothing, or to a first entry past the cursor: entries after it may be gone.
+  if (
+    behind < 0 &&
+    info.everTrimmed &&
+    (info.firstEntryId === null || compareStreamIds(info.firstEntryId, cursor) > 0)
+  )
+    return false;
   // XDEL leaves a tombstone id behind; an event deleted after the cursor cannot be replayed.
-  if (info.maxDeletedId && compareStreamIds(info.maxDeletedId, cursor) > 0)
-    throw new FeedCursorExpiredError();
+  return !(info.maxDeletedId && compareStreamIds(info.maxDeletedId, cursor) > 0);
+}
+
+function assertResumable(info: StreamInfo, cursor: string): void {
+  if (!isResumable(info, cursor)) throw new FeedCursorExpiredError();
+}
+
+/** Whether `follow` could resume from `cursor` now: one XINFO STREAM, no connection of its own. */
+export async function canResumeStream(
+  client: Redis | Cluster,
+  streamKey: string,
+  cursor: string,
+): Promise<boolean> {
+  return isStreamId(cursor) && isResumable(await readStreamInfo(client, streamKey), cursor);
 }
 
 interface StreamInfo {
