@@ -11,7 +11,8 @@
  * announced at the next key check.
  * A session cookie the restart ended was accepted from a verifier's cache for up to 60 s: a seed
  * now fences off every cursor from before it, and a verifier whose cursor expired forgets the
- * sessions it cached.
+ * sessions it cached. A verifier in pull mode did so too (it cannot be refused a cursor): a pull
+ * from a cursor the feed lost is now answered `expired`, and it forgets them as well.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -20,7 +21,7 @@ import { type Credential, createAuthClient } from '../e2e/support/auth-client.ts
 import { AUDIENCE, ISSUER, startVerifierServices, uniqueEmail } from '../e2e/support/gatehouse-stack.ts';
 import type { VerifierService } from '../e2e/support/verifier-service.ts';
 import { waitFor } from '../e2e/support/wait-for.ts';
-import { onBothFeeds } from './feed-support.ts';
+import { MAX_STALENESS_MS, onBothFeeds } from './feed-support.ts';
 import { startFaultServer } from './support.ts';
 
 const SERVICE_TOKEN = 'a-service-token-for-the-redis-store-keys-lost-test-0123';
@@ -78,7 +79,9 @@ describe('faults: the Redis store restarts empty, its signing keys with it', { t
     const alive = await client.loginWithToken(email);
     await client.logout(signedOut);
     const cookie = await client.loginWithSession(email);
-    const across = await startVerifierServices(onBothFeeds(trust, 'across', redis.url));
+    // And one in pull mode (serverless): no held connection, the feed read when its view is stale.
+    const pull = { ...trust, name: 'across (pull)', feed: 'pull', maxStalenessMs: MAX_STALENESS_MS } as const;
+    const across = await startVerifierServices([...onBothFeeds(trust, 'across', redis.url), pull]);
     verifiers.push(...across);
     for (const verifier of across) {
       await refusedInTheEnd(verifier, signedOut, 'the token signed out before', { never200: true });

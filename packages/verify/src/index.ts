@@ -24,7 +24,12 @@ export {
   type IntrospectionClientOptions,
   IntrospectionError,
 } from './introspection-client.ts';
-export { createPullFeedSource, type PullFeedSource, type PullFeedSourceOptions } from './pull-feed-source.ts';
+export {
+  createPullFeedSource,
+  type PullAnswer,
+  type PullFeedSource,
+  type PullFeedSourceOptions,
+} from './pull-feed-source.ts';
 // The feed sources and types a service needs, so that nothing else has to be installed.
 export {
   type Clock,

@@ -20,9 +20,25 @@ export interface PullFeedSourceOptions {
 export interface PullFeedSource {
   readonly mode: 'pull';
   /** Every live revocation and the cursor to pull from next (`GET /revocations`). */
-  snapshot(): Promise<{ events: RevocationEvent[]; cursor: string }>;
+  snapshot(): Promise<PullAnswer>;
   /** What changed since `cursor` (`GET /revocations?since=`): the live set, or nothing when up to date. */
-  pull(cursor: string): Promise<{ events: RevocationEvent[]; cursor: string }>;
+  pull(cursor: string): Promise<PullAnswer>;
+}
+
+/** One answer of the feed to a pull (`GET /revocations`, with or without `since`). */
+export interface PullAnswer {
+  events: RevocationEvent[];
+  cursor: string;
+  /**
+   * False: the feed lost its data and is being seeded again; the events may miss some, so the
+   * view is not fresh until an answer without it. Absent means true.
+   */
+  complete?: boolean;
+  /**
+   * True: the feed can no longer replay what came after the cursor pulled from (trimmed, or the
+   * feed lost its data, sessions with it perhaps): cached sessions are asked about again.
+   */
+  expired?: boolean;
 }
 
 /**
@@ -49,19 +65,23 @@ export function createPullFeedSource(options: PullFeedSourceOptions): PullFeedSo
   const timeoutMs = options.timeoutMs ?? 5000;
   const headers = { ...options.headers, accept: 'application/json' };
 
-  async function read(url: string): Promise<{ events: RevocationEvent[]; cursor: string }> {
+  async function read(url: string): Promise<PullAnswer> {
     const response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`revocation pull failed: HTTP ${response.status}`);
     }
-    const { events, cursor } = ((await response.json()) ?? {}) as { events?: unknown; cursor?: unknown };
+    const { events, cursor, complete, expired } = ((await response.json()) ?? {}) as Record<string, unknown>;
     if (!Array.isArray(events) || typeof cursor !== 'string' || cursor === '')
       throw new Error('revocation pull: malformed body');
     // One unreadable event makes the whole answer untrustworthy: the verifier stays stale instead.
     const parsed = events.map(parseRevocationEvent);
     if (parsed.some((event) => event === null)) throw new Error('revocation pull: malformed event');
-    return { events: parsed as RevocationEvent[], cursor };
+    const answer: PullAnswer = { events: parsed as RevocationEvent[], cursor };
+    // Only the values that ask for more caution count: anything else reads as their absence.
+    if (complete === false) answer.complete = false;
+    if (expired === true) answer.expired = true;
+    return answer;
   }
 
   return {

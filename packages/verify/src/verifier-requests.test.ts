@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { createInProcessFeed, FeedCursorExpiredError } from '@gatehouse/core';
 import { createManualClock } from '@gatehouse/core/testing';
 import { SESSION_COOKIE } from './lib/read-credential.ts';
+import { createPullFeedSource } from './pull-feed-source.ts';
 import { createFixture } from './testing/fixture.ts';
 import type { Principal } from './types.ts';
 
@@ -411,6 +412,56 @@ describe('createVerifier: session cookies', () => {
       [cacheHits + 1, cacheMisses],
       'the token is still answered from the cache',
     );
+    await t.stop();
+  });
+
+  it('in pull mode, asks about a cached session again when the answer says the feed lost its cursor, and stays stale on an incomplete one', async () => {
+    // The auth server's answers to GET /revocations, one per request, as it sends them.
+    const answers: unknown[] = [{ events: [], cursor: 'c1' }];
+    const asked: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input) => {
+      asked.push(new URL(String(input)).search);
+      return Response.json(answers.shift() ?? { events: [], cursor: 'c9' });
+    };
+    const clock = createManualClock();
+    const store = sessionFixture();
+    const t = await createFixture({
+      clock,
+      feed: createPullFeedSource({ baseUrl: 'https://auth.test', fetch }),
+      maxStalenessMs: 1000,
+      validateSession: store.validateSession,
+    });
+    for (const principal of store.sessions.values()) principal.exp = Math.floor(clock.now() / 1000) + 3600;
+    const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
+    const { token } = await t.sign();
+    assert.equal((await t.verifier.verifyRequest(request)).ok, true);
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    store.sessions.delete(cookieValue);
+
+    // Something changed (the live set, another cursor): cached sessions stay cached.
+    answers.push({ events: [], cursor: 'c2' });
+    clock.advance(1001);
+    assert.equal((await t.verifier.verifyRequest(request)).ok, true, 'still answered from the cache');
+    assert.equal(store.calls.length, 1);
+
+    // The feed can no longer replay from c2: the session is asked about again, and is gone.
+    answers.push({ events: [], cursor: 'c3', expired: true });
+    clock.advance(1001);
+    assert.deepEqual(await t.verifier.verifyRequest(request), refused('ERR_SESSION_INVALID'));
+    assert.equal(store.calls.length, 2, 'asked once more');
+    const { cacheHits } = t.verifier.metrics();
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    assert.equal(t.verifier.metrics().cacheHits, cacheHits + 1, 'the token is still answered from the cache');
+
+    // Being seeded again: applied, but not fresh, so requests get the staleness policy until a
+    // complete answer, which the next request pulls.
+    answers.push({ events: [], cursor: 'c4', complete: false }, { events: [], cursor: 'c4', complete: false });
+    clock.advance(1001);
+    assert.deepEqual(await t.verifier.verifyToken(token), { ok: false, status: 503, code: 'ERR_FEED_STALE' });
+    assert.deepEqual(await t.verifier.verifyToken(token), { ok: false, status: 503, code: 'ERR_FEED_STALE' });
+    answers.push({ events: [], cursor: 'c5' });
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    assert.deepEqual(asked, ['', '?since=c1', '?since=c2', '?since=c3', '?since=c4', '?since=c4']);
     await t.stop();
   });
 });

@@ -7,7 +7,7 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/verifier-service.ts', import.m
 
 export interface VerifierServiceOptions {
   name: string;
-  feed: 'redis' | 'sse';
+  feed: 'redis' | 'sse' | 'pull';
   authUrl: string;
   issuer: string;
   audience: string;
@@ -48,7 +48,7 @@ export interface DebugState {
 
 export interface VerifierService {
   readonly name: string;
-  readonly feed: 'redis' | 'sse';
+  readonly feed: 'redis' | 'sse' | 'pull';
   readonly process: NodeProcess;
   /** `GET /api/me` with the credential. */
   me(credential: Credential): Promise<ServiceReply>;

@@ -36,6 +36,12 @@ describe('GET /revocations?since=CURSOR', () => {
     const behind = (await t.app.inject({ method: 'GET', url: `/revocations?since=${head.cursor}` })).json();
     assert.deepEqual(behind.events.map((event: { sid: string }) => event.sid).sort(), [first, second].sort());
     assert.notEqual(behind.cursor, head.cursor);
+    assert.equal(behind.expired, undefined, 'the feed still holds what came after the cursor');
+
+    // A cursor the feed cannot replay from (another feed's: before a restart): the live set, and
+    // that the feed lost what came after the cursor, so the verifier forgets its cached sessions.
+    const elsewhere = (await t.app.inject({ method: 'GET', url: '/revocations?since=someoneelse.5' })).json();
+    assert.deepEqual(elsewhere, { ...behind, expired: true });
   });
 
   it('refuses a malformed cursor with 400', async () => {

@@ -123,4 +123,38 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
       controller.abort();
     }
   });
+
+  // Last: it trims the stream.
+  it('answers a pull whose cursor the stream can no longer replay with the live set and `expired`', async () => {
+    const pull = async (since: string) => {
+      const response = await fetch(`${server.url}/revocations?since=${since}`);
+      assert.equal(response.status, 200);
+      return (await response.json()) as { events: Array<{ sid?: string }>; cursor: string; expired?: true };
+    };
+    const { cursor } = (await (await fetch(`${server.url}/revocations`)).json()) as { cursor: string };
+    const sid = await loginAndLogout('pull-behind@example.com');
+    const behind = await pull(cursor);
+    assert.ok(behind.events.some((event) => event.sid === sid));
+    assert.equal(behind.expired, undefined, 'the stream still holds what came after the cursor');
+
+    // Every entry after the cursor trimmed away (a stream lost, in part or in all, reads the same).
+    await client.xtrim('gatehouse:revocations', 'MAXLEN', 0);
+    const trimmed = await pull(cursor);
+    assert.equal(trimmed.expired, true);
+    assert.ok(
+      trimmed.events.some((event) => event.sid === sid),
+      'with the live set all the same',
+    );
+    // From the head, nothing is lost (a heartbeat may move the head between the two reads: retried).
+    let head = trimmed.cursor;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = await pull(head);
+      if (answer.cursor === head) {
+        assert.deepEqual(answer, { events: [], cursor: head }, 'the head is no loss');
+        return;
+      }
+      head = answer.cursor;
+    }
+    assert.fail('the head moved on every pull');
+  });
 });

@@ -1,5 +1,5 @@
 import type { Clock, RevocationSet } from '@gatehouse/core';
-import type { PullFeedSource } from '../pull-feed-source.ts';
+import type { PullAnswer, PullFeedSource } from '../pull-feed-source.ts';
 import type { Counters, FeedFollower } from './feed-follower.ts';
 import { withGetters } from './with-getters.ts';
 
@@ -9,6 +9,8 @@ export interface PullFollowerOptions {
   clock: Clock;
   maxStalenessMs: number;
   onError: (error: unknown) => void;
+  /** The feed lost what came after the cursor pulled from (`expired`): see FeedFollowerOptions. */
+  onCursorExpired?: () => void;
 }
 
 export interface PullFollower extends FeedFollower {
@@ -27,20 +29,24 @@ export interface PullFollower extends FeedFollower {
  * then get the staleness policy, and the next request tries again.
  */
 export function createPullFollower(options: PullFollowerOptions): PullFollower {
-  const { feed, revoked, clock, maxStalenessMs, onError } = options;
+  const { feed, revoked, clock, maxStalenessMs, onError, onCursorExpired } = options;
   let lastMessageAt = Number.NEGATIVE_INFINITY;
   let cursor = '';
   let events = 0;
   let pulls = 0;
   let inFlight: Promise<void> | undefined;
 
-  async function apply(read: () => Promise<{ events: RevocationEvent[]; cursor: string }>): Promise<void> {
+  async function apply(read: () => Promise<PullAnswer>): Promise<void> {
     const sentAt = clock.now();
     const answer = await read();
+    // Before the events: a session validated meanwhile is answered but not cached.
+    if (answer.expired) onCursorExpired?.();
     for (const event of answer.events) revoked.apply(event);
     events += answer.events.length;
     cursor = answer.cursor;
-    lastMessageAt = Math.max(lastMessageAt, sentAt);
+    // A feed being seeded again may miss revocations: the view stays as old as it was, so the next
+    // request pulls again (and, stale meanwhile, gets the staleness policy).
+    if (answer.complete !== false) lastMessageAt = Math.max(lastMessageAt, sentAt);
   }
 
   const follower: Omit<PullFollower, Counters> = {
@@ -71,5 +77,3 @@ export function createPullFollower(options: PullFollowerOptions): PullFollower {
     reconnects: () => pulls,
   });
 }
-
-type RevocationEvent = Parameters<RevocationSet['apply']>[0];

@@ -49,9 +49,15 @@ export function registerRevocationRoutes(
       if (since !== undefined && !CURSOR.test(since))
         throw new InvalidInputError('malformed cursor', 'since');
       const snapshot = await feed.snapshot();
+      if (since === undefined) return snapshot;
       // Pull mode (verifiers without a held connection): when nothing happened since their cursor,
       // the answer is a few bytes; otherwise the live set, which they apply idempotently.
-      if (since === snapshot.cursor) return { events: [], cursor: snapshot.cursor };
+      const incomplete = snapshot.complete === false ? { complete: false } : {};
+      if (since === snapshot.cursor) return { events: [], cursor: snapshot.cursor, ...incomplete };
+      // Checked after the snapshot: a loss between the two is then said, never missed. A lost
+      // feed may have taken sessions that ended without an event (the Redis store restarted
+      // empty): `expired` tells the verifier to forget the sessions it cached.
+      if (feed.canResume && !(await feed.canResume(since))) return { ...snapshot, expired: true };
       return snapshot;
     },
   );
