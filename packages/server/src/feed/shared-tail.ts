@@ -1,4 +1,5 @@
 import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from '@gatehouse/core';
+import { coalescedRead } from './coalesced-read.ts';
 import { type Compare, createHandOut, createMember, type Deliver, type Member } from './tail-hand-out.ts';
 
 export interface SharedTailOptions {
@@ -137,8 +138,10 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   }
 
   return {
-    snapshot: () => source.snapshot(),
-    newestCursor: () => options.head(),
+    // A crowd of verifiers asking at once (a fleet starting, or reconnecting after the feed lost its
+    // data) costs two reads of the live set, not one each (docs/design.md §5).
+    snapshot: coalescedRead(() => source.snapshot()),
+    newestCursor: coalescedRead(() => options.head()),
     canResume: async (cursor) => isCursor(cursor) && (await options.canResume(cursor)),
     async follow(cursor, onMessage, signal, onOpen) {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { systemClock } from '@gatehouse/core';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config.ts';
+import { createRedisStreamFeed } from '../feed/redis-stream-feed.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import {
   redisCommandCalls,
@@ -122,6 +125,62 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
     } finally {
       controller.abort();
     }
+  });
+
+  it('answers a crowd of snapshot requests with a few reads of the live set, not one each', async (t) => {
+    // A fleet of verifiers asking at once (starting together, or all told their cursor expired
+    // after Redis lost the feed): 200 at once, with 20,000 live revocations, used to read the live
+    // set 200 times in Redis, whose 2 s command timeout then answered most of them 503.
+    const sid = await loginAndLogout('crowd@example.com');
+    // A live set that takes Redis some milliseconds to read, as a real one does.
+    const writer = createRedisStreamFeed({ client, clock: systemClock });
+    const until = Date.now() + 3_600_000;
+    for (let batch = 0; batch < 20; batch++) {
+      await writer.publish(
+        Array.from({ length: 1000 }, (_, index) => ({
+          type: 'token' as const,
+          jti: `crowd-${batch}-${index}`,
+          until,
+        })),
+      );
+    }
+    writer.stop();
+    // 50 connections opened first, so that the 50 requests leave together, as a crowd's do.
+    const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+    const send = (path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        get(`${server.url}${path}`, { agent }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'] ?? '', body }),
+          );
+        }).on('error', reject);
+      });
+    const crowd = (path: string) => Promise.all(Array.from({ length: 50 }, () => send(path)));
+    await crowd('/healthz');
+    const reads = await redisCommandCalls(client, 'zrangebyscore');
+    const answers = await crowd('/revocations');
+    const used = (await redisCommandCalls(client, 'zrangebyscore')) - reads;
+    agent.destroy();
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.match(answer.type, /^application\/json/);
+    }
+    t.diagnostic(`${used} reads of the live set for 50 requests`);
+    assert.ok(used <= 4, `${used} reads of the live set for 50 requests`);
+    const bodies = answers.map((answer) => answer.body);
+    const snapshot = JSON.parse(bodies[0]!) as { events: Array<{ sid?: string }>; cursor: string };
+    assert.ok(
+      snapshot.events.some((event) => event.sid === sid),
+      'with what was revoked before',
+    );
+    assert.ok(
+      bodies.every((body) => JSON.parse(body).events.some((event: { sid?: string }) => event.sid === sid)),
+    );
   });
 
   // Last: it trims the stream.

@@ -12,6 +12,22 @@ import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
 
 const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A snapshot's JSON, encoded once for every request it answers: the feed hands one snapshot to all
+ * who asked together, and the live set can run to megabytes.
+ */
+const encodings = new WeakMap<object, Buffer>();
+function encoded(snapshot: object): Buffer {
+  let json = encodings.get(snapshot);
+  if (json === undefined) {
+    // As bytes: a string would be encoded again for every response it is written to.
+    json = Buffer.from(JSON.stringify(snapshot));
+    encodings.set(snapshot, json);
+  }
+  return json;
+}
 
 /**
  * The revocation feed over HTTP (docs/design.md §5), for verifiers that cannot reach Redis:
@@ -49,7 +65,7 @@ export function registerRevocationRoutes(
       if (since !== undefined && !CURSOR.test(since))
         throw new InvalidInputError('malformed cursor', 'since');
       const snapshot = await feed.snapshot();
-      if (since === undefined) return snapshot;
+      if (since === undefined) return reply.type(JSON_TYPE).send(encoded(snapshot));
       // Pull mode (verifiers without a held connection): when nothing happened since their cursor,
       // the answer is a few bytes; otherwise the live set, which they apply idempotently.
       const incomplete = snapshot.complete === false ? { complete: false } : {};
@@ -58,7 +74,7 @@ export function registerRevocationRoutes(
       // feed may have taken sessions that ended without an event (the Redis store restarted
       // empty): `expired` tells the verifier to forget the sessions it cached.
       if (feed.canResume && !(await feed.canResume(since))) return { ...snapshot, expired: true };
-      return snapshot;
+      return reply.type(JSON_TYPE).send(encoded(snapshot));
     },
   );
 
