@@ -66,6 +66,30 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
 }
 
 const SNAPSHOT_COMMAND = 'gatehouse_feedSnapshot';
+
+/**
+ * The head, whether the live set is complete (`lua/snapshot.lua`), and the live set, in one
+ * transaction: nothing lands between them, so everything in the set is at or before the head. The
+ * set is read by the transaction, not by the script: handed through Lua, 20,000 members cost Redis
+ * about 10 ms of its one thread per snapshot, against 2 ms read directly.
+ */
+async function readSnapshot(
+  client: Redis | Cluster,
+  keys: [stream: string, live: string, epoch: string, replid: string],
+  cutoff: string,
+): Promise<[head: string, complete: number, members: string[]]> {
+  const transaction = client.multi() as unknown as Record<string, (...args: string[]) => unknown> & {
+    zrangebyscore(key: string, min: string, max: string): unknown;
+    exec(): Promise<Array<[Error | null, unknown]> | null>;
+  };
+  transaction[SNAPSHOT_COMMAND]!(...keys);
+  transaction.zrangebyscore(keys[1], cutoff, '+inf');
+  const replies = await transaction.exec();
+  if (!replies) throw new Error('redis-stream-feed: the snapshot transaction was aborted');
+  for (const [error] of replies) if (error) throw error;
+  const [head, complete] = replies[0]![1] as [string, number];
+  return [head, complete, replies[1]![1] as string[]];
+}
 const SNAPSHOT_LUA = feedLua('snapshot.lua');
 
 /**
@@ -86,7 +110,6 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
   const { client, clock, streamKey, heartbeatMs, retainAfterUntilMs, onError } = settings;
   const { live: liveKey, epoch: epochKey, replid: replidKey } = feedKeysFor(streamKey);
   client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 4 });
-  const commands = client as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
   const writer = createStreamWriter({ ...settings, liveKey, epochKey, replidKey });
   let timer: ReturnType<typeof setInterval> | undefined;
 
@@ -103,13 +126,11 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
 
     async snapshot() {
       const cutoff = String(clock.now() - retainAfterUntilMs);
-      const [cursor, members, complete] = (await commands[SNAPSHOT_COMMAND]!(
-        streamKey,
-        liveKey,
-        epochKey,
-        replidKey,
+      const [cursor, complete, members] = await readSnapshot(
+        client,
+        [streamKey, liveKey, epochKey, replidKey],
         cutoff,
-      )) as [string, string[], number];
+      );
       const events: RevocationEvent[] = [];
       for (const member of members) {
         const event = parseEventJson(member);

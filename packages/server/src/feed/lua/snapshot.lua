@@ -1,7 +1,8 @@
 -- KEYS[1] stream, KEYS[2] live set, KEYS[3] epoch key, KEYS[4] the replication id the epoch is
--- bound to. ARGV[1] the lowest `until` still live.
--- One script, so no publish can land between reading the live set and reading the stream's head:
--- everything in the set is at or before the cursor, everything after it arrives through follow.
+-- bound to. Returns the stream's head and whether the live set is complete.
+-- Run in one transaction with the read of the live set (redis-stream-feed.ts), so no publish can
+-- land between reading the live set and reading the stream's head: everything in the set is at or
+-- before the cursor, everything after it arrives through follow.
 -- last-generated-id, not the last entry: it stays right when entries were trimmed or deleted.
 -- The epoch says whether the live set is complete: missing (Redis lost its data) or still being
 -- seeded again from the durable store, it is not, and the verifier must not count itself fresh.
@@ -25,4 +26,4 @@ if epoch and string.sub(epoch, 1, 8) ~= 'pending:' then
     if current and current ~= bound then complete = 0 end
   end
 end
-return {head, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf'), complete}
+return {head, complete}
