@@ -5,7 +5,8 @@
 // Per round: answers by status, the time until the last answer, the Redis reads of the live set
 // and Redis's own time for them (INFO commandstats), and the server's worst event-loop stall.
 // Baseline, same run: one request alone (its time × the crowd's size is what answering the crowd
-// one by one would take).
+// one by one would take). Last, a pull-mode verifier's pull from a cursor 5 revocations behind,
+// against the same baseline.
 // Run: npx node bench/snapshot-crowd.ts [live=20000] [crowds=50,200,500] [rounds=3]
 import { Agent, get } from 'node:http';
 import { systemClock } from '@gatehouse/core';
@@ -57,8 +58,8 @@ const redis = await startTestRedisServer();
 const client = new Redis(redis.url);
 const server = await startAuthServer({ redisUrl: redis.url, monitorEventLoop: true });
 try {
-  const writer = createRedisStreamFeed({ client, clock: systemClock });
   const until = Date.now() + 3_600_000;
+  const writer = createRedisStreamFeed({ client, clock: systemClock });
   for (let done = 0; done < live; done += 1000) {
     const batch = Math.min(1000, live - done);
     await writer.publish(
@@ -98,6 +99,27 @@ try {
       );
     }
   }
+  // A pull-mode verifier a few revocations behind (one pull per `maxStalenessMs` per instance).
+  const pulls: Array<{ ms: number; bytes: number }> = [];
+  for (let round = 0; round < 5; round++) {
+    const { cursor } = (await (await fetch(`${server.url}/revocations`)).json()) as { cursor: string };
+    const writer = createRedisStreamFeed({ client, clock: systemClock });
+    await writer.publish(
+      Array.from({ length: 5 }, (_, index) => ({
+        type: 'token' as const,
+        jti: `pull-${round}-${index}`,
+        until,
+      })),
+    );
+    writer.stop();
+    const started = performance.now();
+    const body = await (await fetch(`${server.url}/revocations?since=${cursor}`)).arrayBuffer();
+    pulls.push({ ms: performance.now() - started, bytes: body.byteLength });
+  }
+  pulls.sort((a, b) => a.ms - b.ms);
+  console.log(
+    `a pull 5 revocations behind: ${pulls[2]!.ms.toFixed(1)} ms, ${pulls[2]!.bytes} bytes (median of 5); ÷ one snapshot alone: ${(pulls[2]!.ms / one).toFixed(3)}`,
+  );
   agent.destroy();
 } finally {
   await server.stop();

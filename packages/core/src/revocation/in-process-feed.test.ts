@@ -109,6 +109,32 @@ describe('createInProcessFeed', () => {
     assert.equal(feed.followers, 0);
   });
 
+  it('tells what came after a cursor, as follow would replay it, up to a limit, and whether it could resume', async () => {
+    const clock = createManualClock();
+    const feed = createInProcessFeed({ clock, heartbeatMs: 0, logCapacity: 3 });
+    const start = feed.head;
+    assert.deepEqual(feed.changesSince(start, 10), { events: [], cursor: start });
+    await feed.publish([tokenEvent('1'), tokenEvent('2')]);
+    assert.deepEqual(feed.changesSince(start, 2), {
+      events: [tokenEvent('1'), tokenEvent('2')],
+      cursor: feed.head,
+    });
+    assert.equal(feed.changesSince(start, 1), null, 'more than the limit');
+    assert.equal(feed.canResume(start), true);
+    const middle = feed.head;
+    await feed.publish([tokenEvent('3'), tokenEvent('4'), tokenEvent('5')]);
+    assert.deepEqual(feed.changesSince(middle, 10)?.events, [
+      tokenEvent('3'),
+      tokenEvent('4'),
+      tokenEvent('5'),
+    ]);
+    // Trimmed past `start`, another feed's cursor, garbage: nothing to tell.
+    for (const cursor of [start, createInProcessFeed({ clock, heartbeatMs: 0 }).head, 'garbage']) {
+      assert.equal(feed.changesSince(cursor, 10), null, cursor);
+      assert.equal(feed.canResume(cursor), false, cursor);
+    }
+  });
+
   it('a follower whose handler throws is disconnected with that error', async () => {
     const clock = createManualClock();
     const feed = createInProcessFeed({ clock, heartbeatMs: 0 });

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { toBase64Url } from '../lib/encoding.ts';
 import { type RandomSource, systemRandom } from '../random.ts';
-import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from './feed.ts';
+import { FeedCursorExpiredError, type FeedMessage, type FeedSnapshot, type FeedSource } from './feed.ts';
 import type { RevocationEvent, RevocationPublisher } from './revocation-event.ts';
 import { createRevocationSet } from './revocation-set.ts';
 
@@ -23,6 +23,11 @@ export interface InProcessFeed extends RevocationPublisher, FeedSource {
   readonly head: string;
   /** Whether `follow` could resume from `cursor` now: this feed's, and not trimmed from the log. */
   canResume(cursor: string): boolean;
+  /**
+   * The events after `cursor` and the head, as `follow` would replay them; null when it could not
+   * (see `canResume`) or when they are more than `limit`.
+   */
+  changesSince(cursor: string, limit: number): FeedSnapshot | null;
   readonly followers: number;
   /** Ends every follower's connection (their `follow` resolves) and stops the heartbeat timer. */
   close(): void;
@@ -185,6 +190,12 @@ export function createInProcessFeed(options: InProcessFeedOptions): InProcessFee
     },
 
     canResume: (cursor) => resumePoint(cursor) !== null,
+
+    changesSince(cursor, limit) {
+      const after = resumePoint(cursor);
+      if (after === null || headSeq - after > limit) return null;
+      return { events: log.slice(after + 1 - firstSeq, headSeq + 1 - firstSeq), cursor: cursorOf(headSeq) };
+    },
 
     get followers() {
       return followers.size;

@@ -20,10 +20,11 @@ export function inProcessCursors(head: string): {
 /** What a shared tail needs to know of an in-process feed, besides the feed itself. */
 export function inProcessTailOptions(
   feed: InProcessFeed,
-): Pick<SharedTailOptions, 'isCursor' | 'compare' | 'head' | 'canResume'> {
+): Pick<SharedTailOptions, 'isCursor' | 'compare' | 'head' | 'canResume' | 'changesSince'> {
   return {
     ...inProcessCursors(feed.head),
     head: async () => feed.head,
     canResume: (cursor) => feed.canResume(cursor),
+    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   };
 }

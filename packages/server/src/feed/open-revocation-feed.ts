@@ -134,6 +134,7 @@ export async function openRevocationFeed(
     isCursor: isStreamId,
     head: () => feed.head(),
     canResume: (cursor) => feed.canResume(cursor),
+    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   });
   return {
     publisher: recordingFirst(durable, publisher, () => clock.now()),

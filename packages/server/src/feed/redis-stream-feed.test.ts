@@ -242,6 +242,31 @@ describe('createRedisStreamFeed', () => {
     );
   });
 
+  it('tells what came after a cursor, events only, up to a limit of entries, and not where it could not resume', async (t) => {
+    const { feed } = setUp(t, { maxLen: 10 });
+    await feed.heartbeat();
+    const start = await feed.head();
+    assert.deepEqual(await feed.changesSince(start, 5), { events: [], cursor: start });
+    const events = [tokenEvent(), tokenEvent()];
+    await feed.publish(events.slice(0, 1));
+    await feed.heartbeat();
+    await feed.publish(events.slice(1));
+    const head = await feed.head();
+    // Three entries: the two events and the heartbeat between them, which is not an event.
+    assert.deepEqual(await feed.changesSince(start, 3), { events, cursor: head });
+    assert.equal(await feed.changesSince(start, 2), null, 'more entries than the limit');
+    assert.equal(await feed.canResume(start), true);
+
+    for (const cursor of ['epoch.17', '99999999999999-0']) {
+      assert.equal(await feed.changesSince(cursor, 5), null, cursor);
+      assert.equal(await feed.canResume(cursor), false, cursor);
+    }
+    // Approximate trimming drops whole radix-tree nodes (100 entries), so publish well past that.
+    await feed.publish(Array.from({ length: 300 }, () => tokenEvent()));
+    assert.equal(await feed.changesSince(start, 1000), null, 'trimmed past the cursor');
+    assert.equal(await feed.canResume(start), false);
+  });
+
   it('resolves when the signal aborts, at once if it already has', async (t) => {
     const { feed } = setUp(t, { blockMs: 60_000 });
     const aborted = AbortSignal.abort();

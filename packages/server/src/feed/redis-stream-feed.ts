@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { feedLua } from './feed-lua.ts';
 import {
   type Clock,
+  type FeedSnapshot,
   type FeedSource,
   parseRevocationEvent,
   type RevocationEvent,
@@ -9,7 +10,8 @@ import {
 } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
 import { feedKeysFor } from './live-set-key.ts';
-import { parseEventJson } from './stream-entry.ts';
+import { parseEventJson, toFeedMessage } from './stream-entry.ts';
+import { isStreamId } from './stream-id.ts';
 import { canResumeStream, followStream, readStreamInfo } from './stream-follow.ts';
 import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
 
@@ -58,6 +60,12 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
   head(): Promise<string>;
   /** Whether `follow` could resume from `cursor` now (nothing after it trimmed, deleted or lost). */
   canResume(cursor: string): Promise<boolean>;
+  /**
+   * The events after `cursor` and the head (with `complete: false` as a snapshot says it), as
+   * `follow` would deliver them; null when it could not resume from there, or they are more than
+   * `limit` entries.
+   */
+  changesSince(cursor: string, limit: number): Promise<FeedSnapshot | null>;
   /** The epoch this process seeded or adopted; null before the first heartbeat. */
   readonly epoch: string | null;
   /** Appends a heartbeat every `heartbeatMs` until `stop`; the auth server runs this. */
@@ -67,28 +75,56 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
 
 const SNAPSHOT_COMMAND = 'gatehouse_feedSnapshot';
 
+type FeedKeys = [stream: string, live: string, epoch: string, replid: string];
+
+/** A transaction of ioredis, with the feed's script on it. */
+type Transaction = Record<string, (...args: string[]) => unknown> & {
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+};
+
 /**
- * The head, whether the live set is complete (`lua/snapshot.lua`), and the live set, in one
- * transaction: nothing lands between them, so everything in the set is at or before the head. The
- * set is read by the transaction, not by the script: handed through Lua, 20,000 members cost Redis
- * about 10 ms of its one thread per snapshot, against 2 ms read directly.
+ * The head and whether the live set is complete (`lua/snapshot.lua`), and one more read (`read`
+ * queues it), in one transaction: nothing lands between them, so what the read finds is at or
+ * before the head. The read is the transaction's, not the script's: handed through Lua, 20,000
+ * members of the live set cost Redis about 10 ms of its one thread, against 2 ms read directly.
  */
-async function readSnapshot(
+async function readAtHead<T>(
   client: Redis | Cluster,
-  keys: [stream: string, live: string, epoch: string, replid: string],
-  cutoff: string,
-): Promise<[head: string, complete: number, members: string[]]> {
-  const transaction = client.multi() as unknown as Record<string, (...args: string[]) => unknown> & {
-    zrangebyscore(key: string, min: string, max: string): unknown;
-    exec(): Promise<Array<[Error | null, unknown]> | null>;
-  };
+  keys: FeedKeys,
+  read: (transaction: Transaction) => void,
+): Promise<[head: string, complete: number, read: T]> {
+  const transaction = client.multi() as unknown as Transaction;
   transaction[SNAPSHOT_COMMAND]!(...keys);
-  transaction.zrangebyscore(keys[1], cutoff, '+inf');
+  read(transaction);
   const replies = await transaction.exec();
   if (!replies) throw new Error('redis-stream-feed: the snapshot transaction was aborted');
   for (const [error] of replies) if (error) throw error;
   const [head, complete] = replies[0]![1] as [string, number];
-  return [head, complete, replies[1]![1] as string[]];
+  return [head, complete, replies[1]![1] as T];
+}
+
+/**
+ * The events after `cursor` up to the head, in order, or null when there are more than `limit`
+ * entries after it. A malformed entry is skipped (`onError`), as `follow` skips it.
+ */
+async function readChanges(
+  client: Redis | Cluster,
+  keys: FeedKeys,
+  cursor: string,
+  limit: number,
+  onError: (error: Error) => void,
+): Promise<FeedSnapshot | null> {
+  const [head, complete, entries] = await readAtHead<Array<[string, unknown]>>(client, keys, (transaction) =>
+    transaction.xrange!(keys[0], `(${cursor}`, '+', 'COUNT', String(limit + 1)),
+  );
+  if (entries.length > limit) return null;
+  const events: RevocationEvent[] = [];
+  for (const [id, fields] of entries) {
+    const message = toFeedMessage(id, fields);
+    if (!message) onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
+    else if (message.kind === 'event') events.push(message.event);
+  }
+  return complete === 1 ? { events, cursor: head } : { events, cursor: head, complete: false };
 }
 const SNAPSHOT_LUA = feedLua('snapshot.lua');
 
@@ -109,6 +145,7 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
   const settings = resolveOptions(options);
   const { client, clock, streamKey, heartbeatMs, retainAfterUntilMs, onError } = settings;
   const { live: liveKey, epoch: epochKey, replid: replidKey } = feedKeysFor(streamKey);
+  const keys: FeedKeys = [streamKey, liveKey, epochKey, replidKey];
   client.defineCommand(SNAPSHOT_COMMAND, { lua: SNAPSHOT_LUA, numberOfKeys: 4 });
   const writer = createStreamWriter({ ...settings, liveKey, epochKey, replidKey });
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -126,10 +163,8 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
 
     async snapshot() {
       const cutoff = String(clock.now() - retainAfterUntilMs);
-      const [cursor, complete, members] = await readSnapshot(
-        client,
-        [streamKey, liveKey, epochKey, replidKey],
-        cutoff,
+      const [cursor, complete, members] = await readAtHead<string[]>(client, keys, (transaction) =>
+        transaction.zrangebyscore!(liveKey, cutoff, '+inf'),
       );
       const events: RevocationEvent[] = [];
       for (const member of members) {
@@ -143,6 +178,13 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     follow: (cursor, onMessage, signal) => followStream(settings, cursor, onMessage, signal),
 
     canResume: (cursor) => canResumeStream(client, streamKey, cursor),
+
+    async changesSince(cursor, limit) {
+      if (!isStreamId(cursor)) return null;
+      const changes = await readChanges(client, keys, cursor, limit, onError);
+      // Checked after the read, as `follow` checks: trimming only moves the first entry forward.
+      return changes && (await canResumeStream(client, streamKey, cursor)) ? changes : null;
+    },
 
     head: async () => (await readStreamInfo(client, streamKey)).lastGeneratedId,
 

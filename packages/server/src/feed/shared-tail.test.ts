@@ -36,6 +36,7 @@ function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail } 
     isCursor: isStreamId,
     head: () => feed.head(),
     canResume: (cursor) => feed.canResume(cursor),
+    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
     ...(windowSize ? { windowSize } : {}),
   });
   return { feed, tail };

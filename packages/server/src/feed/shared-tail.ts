@@ -1,4 +1,9 @@
-import { FeedCursorExpiredError, type FeedMessage, type FeedSource } from '@gatehouse/core';
+import {
+  FeedCursorExpiredError,
+  type FeedMessage,
+  type FeedSnapshot,
+  type FeedSource,
+} from '@gatehouse/core';
 import { coalescedRead } from './coalesced-read.ts';
 import { type Compare, createHandOut, createMember, type Deliver, type Member } from './tail-hand-out.ts';
 
@@ -13,6 +18,8 @@ export interface SharedTailOptions {
   head(): Promise<string>;
   /** Whether `source` could resume from one of its cursors now (see `OpeningFeedSource.canResume`). */
   canResume(cursor: string): Promise<boolean> | boolean;
+  /** What came after one of `source`'s cursors (see `OpeningFeedSource.changesSince`). */
+  changesSince(cursor: string, limit: number): Promise<FeedSnapshot | null> | FeedSnapshot | null;
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
   /**
@@ -59,6 +66,13 @@ export interface OpeningFeedSource extends FeedSource {
    * refused does. A feed without it is never said to have lost anything.
    */
   canResume?(cursor: string): Promise<boolean>;
+  /**
+   * The events after `cursor` and the head, as `follow` would deliver them from there (with
+   * `complete: false` as a snapshot says it); null when it could not resume from `cursor`, or when
+   * the events are more than `limit`. A pull from a cursor a little behind then costs what changed
+   * since, not the whole live set.
+   */
+  changesSince?(cursor: string, limit: number): Promise<FeedSnapshot | null>;
 }
 
 export interface SharedTail extends OpeningFeedSource {
@@ -138,11 +152,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
   }
 
   return {
-    // A crowd of verifiers asking at once (a fleet starting, or reconnecting after the feed lost its
-    // data) costs two reads of the live set, not one each (docs/design.md §5).
-    snapshot: coalescedRead(() => source.snapshot()),
-    newestCursor: coalescedRead(() => options.head()),
-    canResume: async (cursor) => isCursor(cursor) && (await options.canResume(cursor)),
+    ...readsOf(options),
     async follow(cursor, onMessage, signal, onOpen) {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
       let after = cursor;
@@ -168,6 +178,23 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       for (const member of [...members]) member.end();
       stopTail();
     },
+  };
+}
+
+/**
+ * The reads a shared tail hands to its source: each shared by a crowd that asks at once (a fleet
+ * of verifiers starting together, or all reconnecting after the feed lost its data, costs two reads
+ * of the live set, not one each: docs/design.md §5), and only for the source's own cursors.
+ */
+function readsOf(
+  options: SharedTailOptions,
+): Pick<SharedTail, 'snapshot' | 'newestCursor' | 'canResume' | 'changesSince'> {
+  const { source, isCursor } = options;
+  return {
+    snapshot: coalescedRead(() => source.snapshot()),
+    newestCursor: coalescedRead(() => options.head()),
+    canResume: async (cursor) => isCursor(cursor) && (await options.canResume(cursor)),
+    changesSince: async (cursor, limit) => (isCursor(cursor) ? options.changesSince(cursor, limit) : null),
   };
 }
 

@@ -12,7 +12,7 @@ import { type RunningServer, startServer } from '../server.ts';
 import { createTestServer, PASSWORD, registerAndLogin, sameOriginHeaders } from '../testing/index.ts';
 
 describe('GET /revocations?since=CURSOR', () => {
-  it('answers nothing when the cursor is the head, and the live set otherwise', async () => {
+  it('answers nothing when the cursor is the head, what changed when it is behind, and the live set when the feed cannot tell', async () => {
     const t = createTestServer();
     const logOut = async (email: string) => {
       const session = await registerAndLogin(t.app, email);
@@ -24,24 +24,39 @@ describe('GET /revocations?since=CURSOR', () => {
       assert.equal(logout.statusCode, 204);
       return session.sessionId;
     };
+    const pull = async (since: string) => {
+      const response = await t.app.inject({ method: 'GET', url: `/revocations?since=${since}` });
+      assert.equal(response.statusCode, 200);
+      assert.equal(response.headers['cache-control'], 'no-store');
+      return response.json();
+    };
     const first = await logOut('pull-1@example.com');
     const head = (await t.app.inject({ method: 'GET', url: '/revocations' })).json();
     assert.equal(head.events.length, 1);
-    const upToDate = await t.app.inject({ method: 'GET', url: `/revocations?since=${head.cursor}` });
-    assert.equal(upToDate.statusCode, 200);
-    assert.deepEqual(upToDate.json(), { events: [], cursor: head.cursor });
-    assert.equal(upToDate.headers['cache-control'], 'no-store');
+    assert.deepEqual(await pull(head.cursor), { events: [], cursor: head.cursor });
 
+    // Behind: the events after the cursor, as a stream from there would deliver them, not the
+    // whole live set (which a verifier 5 s behind would otherwise fetch on every pull).
     const second = await logOut('pull-2@example.com');
-    const behind = (await t.app.inject({ method: 'GET', url: `/revocations?since=${head.cursor}` })).json();
-    assert.deepEqual(behind.events.map((event: { sid: string }) => event.sid).sort(), [first, second].sort());
+    const third = await logOut('pull-3@example.com');
+    const behind = await pull(head.cursor);
+    assert.deepEqual(
+      behind.events.map((event: { sid: string }) => event.sid),
+      [second, third],
+    );
     assert.notEqual(behind.cursor, head.cursor);
     assert.equal(behind.expired, undefined, 'the feed still holds what came after the cursor');
+    assert.deepEqual(await pull(behind.cursor), { events: [], cursor: behind.cursor });
 
     // A cursor the feed cannot replay from (another feed's: before a restart): the live set, and
     // that the feed lost what came after the cursor, so the verifier forgets its cached sessions.
-    const elsewhere = (await t.app.inject({ method: 'GET', url: '/revocations?since=someoneelse.5' })).json();
-    assert.deepEqual(elsewhere, { ...behind, expired: true });
+    const elsewhere = await pull('someoneelse.5');
+    assert.equal(elsewhere.expired, true);
+    assert.equal(elsewhere.cursor, behind.cursor);
+    assert.deepEqual(
+      elsewhere.events.map((event: { sid: string }) => event.sid).sort(),
+      [first, second, third].sort(),
+    );
   });
 
   it('refuses a malformed cursor with 400', async () => {

@@ -3,6 +3,7 @@ import {
   encodeSseComment,
   FeedCursorExpiredError,
   type FeedMessage,
+  type FeedSnapshot,
   sseResponseHeaders,
 } from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +28,33 @@ function encoded(snapshot: object): Buffer {
     encodings.set(snapshot, json);
   }
   return json;
+}
+
+/** Events after its cursor a pull is answered with; beyond them, the live set (it is smaller then). */
+const PULL_CHANGES_LIMIT = 1000;
+
+/**
+ * The answer to a pull (`GET /revocations?since=CURSOR`, verifiers without a held connection):
+ * what changed since the cursor, as a stream from there would deliver it (nothing, when it is the
+ * head), where the feed can tell; otherwise the live set, which the verifier applies idempotently,
+ * with `expired` when the feed can no longer replay from the cursor.
+ */
+async function answerPull(
+  feed: OpeningFeedSource,
+  since: string,
+): Promise<FeedSnapshot | (FeedSnapshot & { expired: true }) | { bytes: Buffer }> {
+  const changes = await feed.changesSince?.(since, PULL_CHANGES_LIMIT);
+  if (changes) return changes;
+  const snapshot = await feed.snapshot();
+  if (since === snapshot.cursor)
+    return snapshot.complete === false
+      ? { events: [], cursor: since, complete: false }
+      : { events: [], cursor: since };
+  // Checked after the snapshot: a loss between the two is then said, never missed. A lost feed may
+  // have taken sessions that ended without an event (the Redis store restarted empty): `expired`
+  // tells the verifier to forget the sessions it cached.
+  if (feed.canResume && !(await feed.canResume(since))) return { ...snapshot, expired: true };
+  return { bytes: encoded(snapshot) };
 }
 
 /**
@@ -64,17 +92,9 @@ export function registerRevocationRoutes(
       const { since } = request.query;
       if (since !== undefined && !CURSOR.test(since))
         throw new InvalidInputError('malformed cursor', 'since');
-      const snapshot = await feed.snapshot();
-      if (since === undefined) return reply.type(JSON_TYPE).send(encoded(snapshot));
-      // Pull mode (verifiers without a held connection): when nothing happened since their cursor,
-      // the answer is a few bytes; otherwise the live set, which they apply idempotently.
-      const incomplete = snapshot.complete === false ? { complete: false } : {};
-      if (since === snapshot.cursor) return { events: [], cursor: snapshot.cursor, ...incomplete };
-      // Checked after the snapshot: a loss between the two is then said, never missed. A lost
-      // feed may have taken sessions that ended without an event (the Redis store restarted
-      // empty): `expired` tells the verifier to forget the sessions it cached.
-      if (feed.canResume && !(await feed.canResume(since))) return { ...snapshot, expired: true };
-      return reply.type(JSON_TYPE).send(encoded(snapshot));
+      if (since === undefined) return reply.type(JSON_TYPE).send(encoded(await feed.snapshot()));
+      const answer = await answerPull(feed, since);
+      return 'bytes' in answer ? reply.type(JSON_TYPE).send(answer.bytes) : answer;
     },
   );
 
