@@ -455,7 +455,10 @@ describe('createVerifier: session cookies', () => {
 
     // Being seeded again: applied, but not fresh, so requests get the staleness policy until a
     // complete answer, which the next request pulls.
-    answers.push({ events: [], cursor: 'c4', complete: false }, { events: [], cursor: 'c4', complete: false });
+    answers.push(
+      { events: [], cursor: 'c4', complete: false },
+      { events: [], cursor: 'c4', complete: false },
+    );
     clock.advance(1001);
     assert.deepEqual(await t.verifier.verifyToken(token), { ok: false, status: 503, code: 'ERR_FEED_STALE' });
     assert.deepEqual(await t.verifier.verifyToken(token), { ok: false, status: 503, code: 'ERR_FEED_STALE' });
