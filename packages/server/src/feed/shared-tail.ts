@@ -6,6 +6,7 @@ import {
 } from '@gatehouse/core';
 import { coalescedRead } from './coalesced-read.ts';
 import { type Compare, createHandOut, createMember, type Deliver, type Member } from './tail-hand-out.ts';
+import { createTailWindow, type TailWindow } from './tail-window.ts';
 
 export interface SharedTailOptions {
   /** The feed every follower would otherwise read on a connection of its own. */
@@ -198,76 +199,6 @@ function readsOf(
   };
 }
 
-interface TailWindow {
-  /** Every event after `start` up to `last` is in the window; null: not placed on the feed yet. */
-  readonly start: string | null;
-  readonly last: string;
-  /** Places an unplaced window at the feed's head; resolves to `start`. */
-  place(head: () => Promise<string>): Promise<string>;
-  receive(message: FeedMessage): void;
-  /** Delivers the events after `after`, then the newest heartbeat if the running tail vouched for it. */
-  replay(after: string, deliver: Deliver): void;
-  /** Forgets the heartbeat: it vouches for the head only while the tail reads it. */
-  unvouch(): void;
-  reset(): void;
-}
-
-function createTailWindow(size: number, compare: Compare): TailWindow {
-  let start: string | null = null;
-  let last = '';
-  let events: FeedMessage[] = [];
-  let heartbeat: FeedMessage | null = null;
-  let placing: Promise<void> | null = null;
-  return {
-    get start() {
-      return start;
-    },
-    get last() {
-      return last;
-    },
-    async place(head) {
-      while (start === null) {
-        placing ??= head()
-          .then((cursor) => {
-            if (start !== null) return;
-            start = cursor;
-            last = cursor;
-          })
-          .finally(() => {
-            placing = null;
-          });
-        await placing;
-      }
-      return start;
-    },
-    receive(message) {
-      last = message.cursor;
-      heartbeat = message.kind === 'heartbeat' ? message : null;
-      if (heartbeat) return;
-      events.push(message);
-      // Trimmed in batches, so a busy feed does not shift the window on every event.
-      if (events.length > size + Math.ceil(size / 4)) {
-        const drop = events.length - size;
-        start = events[drop - 1]!.cursor;
-        events = events.slice(drop);
-      }
-    },
-    replay(after, deliver) {
-      const held = events;
-      for (let index = firstAfter(held, after, compare); index < held.length; index++) deliver(held[index]!);
-      if (heartbeat && compare(heartbeat.cursor, after) >= 0) deliver(heartbeat);
-    },
-    unvouch() {
-      heartbeat = null;
-    },
-    reset() {
-      start = null;
-      events = [];
-      heartbeat = null;
-    },
-  };
-}
-
 /** Reads `source` on its own from `cursor` until it reaches the tail's window; null if it stopped first. */
 async function catchUp(
   source: FeedSource,
@@ -289,16 +220,4 @@ async function catchUp(
   };
   await source.follow(cursor, forward, AbortSignal.any([signal, reached.signal]));
   return signal.aborted ? null : at;
-}
-
-/** Index of the first message in `window` (ascending cursors) that is newer than `cursor`. */
-function firstAfter(window: FeedMessage[], cursor: string, compare: Compare): number {
-  let low = 0;
-  let high = window.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compare(window[middle]!.cursor, cursor) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
