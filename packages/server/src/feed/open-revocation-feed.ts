@@ -133,6 +133,7 @@ export async function openRevocationFeed(
     compare: compareStreamIds,
     isCursor: isStreamId,
     head: () => feed.head(),
+    recent: (count) => feed.recent(count),
     canResume: (cursor) => feed.canResume(cursor),
     changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   });

@@ -13,6 +13,7 @@ import { feedKeysFor } from './live-set-key.ts';
 import { parseEventJson, toFeedMessage } from './stream-entry.ts';
 import { isStreamId } from './stream-id.ts';
 import { canResumeStream, followStream, readStreamInfo } from './stream-follow.ts';
+import { type RecentEntries, readRecentEntries } from './stream-recent.ts';
 import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
 
 export interface RedisStreamFeedOptions {
@@ -60,6 +61,8 @@ export interface RedisStreamFeed extends RevocationPublisher, FeedSource {
   head(): Promise<string>;
   /** Whether `follow` could resume from `cursor` now (nothing after it trimmed, deleted or lost). */
   canResume(cursor: string): Promise<boolean>;
+  /** The newest `count` events, to start a shared tail's window with (`stream-recent.ts`). */
+  recent(count: number): Promise<RecentEntries>;
   /**
    * The events after `cursor` and the head (with `complete: false` as a snapshot says it), as
    * `follow` would deliver them; null when it could not resume from there, or they are more than
@@ -178,6 +181,8 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
     follow: (cursor, onMessage, signal) => followStream(settings, cursor, onMessage, signal),
 
     canResume: (cursor) => canResumeStream(client, streamKey, cursor),
+
+    recent: (count) => readRecentEntries(client, streamKey, count, onError),
 
     async changesSince(cursor, limit) {
       if (!isStreamId(cursor)) return null;

@@ -27,7 +27,7 @@ after(async () => {
   await redis?.stop();
 });
 
-function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail } {
+function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail; streamKey: string } {
   const streamKey = `gh-test-tail-${randomBytes(6).toString('hex')}`;
   const feed = createRedisStreamFeed({ client, clock: systemClock, streamKey, blockMs: 200 });
   const tail = createSharedTail({
@@ -39,7 +39,7 @@ function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail } 
     changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
     ...(windowSize ? { windowSize } : {}),
   });
-  return { feed, tail };
+  return { feed, tail, streamKey };
 }
 
 const sessionEvent = (n: number): RevocationEvent => ({
@@ -126,6 +126,42 @@ describe('shared tail of the Redis Streams feed', { timeout: 30_000 }, () => {
     for (const follower of [live, near, far]) await waitFor('the later event', () => isLast(follower, later));
     assert.deepEqual(events(far.received), [...published.slice(1), later], 'nothing lost or repeated');
     for (const follower of [live, near, far]) follower.stop();
+  });
+
+  it('starts its window with the newest events, but never before an entry deleted after a cursor (a seed fence)', async () => {
+    const { feed, streamKey: key } = open();
+    const [first, second, third, fourth] = Array.from({ length: 4 }, (_, n) => sessionEvent(n));
+    await feed.publish([first!, second!]);
+    const beforeFence = (await client.xrange(key, '-', '+'))[0]![0];
+    // What a seed after a loss of the feed does first (lua/begin-seed.lua): an entry added and deleted.
+    const fence = (await client.xadd(key, '*', 'heartbeat', '1'))!;
+    await client.xdel(key, fence);
+    await feed.publish([third!]);
+    const afterFence = (await client.xrange(key, '-', '+')).at(-1)![0];
+    await feed.publish([fourth!]);
+    // A tail started now (a server just started), its window filled with the stream's newest events.
+    const tail = createSharedTail({
+      source: feed,
+      compare: compareStreamIds,
+      isCursor: isStreamId,
+      head: () => feed.head(),
+      recent: (count) => feed.recent(count),
+      canResume: (cursor) => feed.canResume(cursor),
+      changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
+    });
+    const reads = await commandCalls('xread');
+    const near = follow(tail, afterFence);
+    await waitFor('the event after its cursor', () => events(near.received).length === 1);
+    assert.deepEqual(events(near.received), [fourth]);
+    assert.ok((await commandCalls('xread')) - reads <= 1, 'joined the window: no catch-up read of its own');
+    // A cursor from before the fence is refused, as the feed refuses it, never replayed from the window.
+    await assert.rejects(
+      // Joined instead, it would end (resolve) when the signal times out.
+      tail.follow(beforeFence, () => {}, AbortSignal.timeout(WAIT_MS)),
+      FeedCursorExpiredError,
+    );
+    near.stop();
+    await near.done;
   });
 
   it('refuses a cursor ahead of the stream or not a stream id, as the feed does', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@gatehouse/core';
 import { coalescedRead } from './coalesced-read.ts';
 import { type Compare, createHandOut, createMember, type Deliver, type Member } from './tail-hand-out.ts';
-import { createTailWindow, type TailWindow } from './tail-window.ts';
+import { createTailWindow, type TailWindow, type WindowPlacement } from './tail-window.ts';
 
 export interface SharedTailOptions {
   /** The feed every follower would otherwise read on a connection of its own. */
@@ -17,6 +17,12 @@ export interface SharedTailOptions {
   isCursor(value: string): boolean;
   /** The newest cursor of the feed: where the tail starts, and the furthest a follower may ask for. */
   head(): Promise<string>;
+  /**
+   * The feed's newest `count` events, to start the window with (`stream-recent.ts`), so that
+   * followers resuming a little behind the head join it at once. Without it the window starts at
+   * the head, and every follower behind reads `source` on its own until it reaches the window.
+   */
+  recent?(count: number): Promise<WindowPlacement>;
   /** Whether `source` could resume from one of its cursors now (see `OpeningFeedSource.canResume`). */
   canResume(cursor: string): Promise<boolean> | boolean;
   /** What came after one of `source`'s cursors (see `OpeningFeedSource.changesSince`). */
@@ -92,7 +98,9 @@ export interface SharedTail extends OpeningFeedSource {
  */
 export function createSharedTail(options: SharedTailOptions): SharedTail {
   const { source, compare, isCursor } = options;
-  const window = createTailWindow(options.windowSize ?? 10_000, compare);
+  const windowSize = options.windowSize ?? 10_000;
+  const window = createTailWindow(windowSize, compare);
+  const placement = placementOf(options, windowSize);
   const members = new Set<Member>();
   const perTurn = options.deliveriesPerTurn ?? DELIVERIES_PER_TURN;
   const spreadMs = options.heartbeatSpreadMs ?? 500;
@@ -158,7 +166,7 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       if (!isCursor(cursor)) return source.follow(cursor, onMessage, signal);
       let after = cursor;
       while (!signal.aborted) {
-        const start = await window.place(options.head);
+        const start = await window.place(placement);
         if (compare(after, start) >= 0) {
           // Past what the tail has read: fine if the feed has it (the tail gets there), not otherwise.
           if (compare(after, window.last) > 0 && compare(after, await options.head()) > 0)
@@ -179,6 +187,16 @@ export function createSharedTail(options: SharedTailOptions): SharedTail {
       for (const member of [...members]) member.end();
       stopTail();
     },
+  };
+}
+
+/** Where the window is placed: with the feed's newest events where it can tell them, else at its head. */
+function placementOf(options: SharedTailOptions, windowSize: number): () => Promise<WindowPlacement> {
+  const { recent, head } = options;
+  if (recent) return () => recent(windowSize);
+  return async () => {
+    const cursor = await head();
+    return { start: cursor, last: cursor, events: [] };
   };
 }
 

@@ -150,7 +150,7 @@ export async function canResumeStream(
   return isStreamId(cursor) && isResumable(await readStreamInfo(client, streamKey), cursor);
 }
 
-interface StreamInfo {
+export interface StreamInfo {
   lastGeneratedId: string;
   firstEntryId: string | null;
   /** Whether entries were ever removed; assumed when Redis (before 7) cannot say. */
@@ -159,17 +159,30 @@ interface StreamInfo {
   maxDeletedId: string | null;
 }
 
+/** What XINFO STREAM says of a stream that does not exist: nothing was ever generated or removed. */
+export const NO_STREAM: StreamInfo = {
+  lastGeneratedId: '0-0',
+  firstEntryId: null,
+  everTrimmed: false,
+  maxDeletedId: null,
+};
+
+/** Whether a command failed because the stream does not exist (yet, or any more). */
+export function isNoSuchKey(error: unknown): boolean {
+  return error instanceof Error && /no such key/i.test(error.message);
+}
+
 export async function readStreamInfo(connection: Redis | Cluster, streamKey: string): Promise<StreamInfo> {
-  let reply: unknown;
   try {
-    reply = await connection.call('XINFO', 'STREAM', streamKey);
+    return streamInfoOf(await connection.call('XINFO', 'STREAM', streamKey));
   } catch (error) {
-    // No stream yet (or no longer): nothing was ever generated or removed.
-    if (error instanceof Error && /no such key/i.test(error.message)) {
-      return { lastGeneratedId: '0-0', firstEntryId: null, everTrimmed: false, maxDeletedId: null };
-    }
+    if (isNoSuchKey(error)) return NO_STREAM;
     throw error;
   }
+}
+
+/** Reads a reply of XINFO STREAM. */
+export function streamInfoOf(reply: unknown): StreamInfo {
   const fields = new Map<unknown, unknown>();
   const flat = reply as unknown[];
   for (let index = 0; index + 1 < flat.length; index += 2) fields.set(flat[index], flat[index + 1]);

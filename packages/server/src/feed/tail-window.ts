@@ -1,13 +1,23 @@
 import type { FeedMessage } from '@gatehouse/core';
 import type { Compare, Deliver } from './tail-hand-out.ts';
 
+/**
+ * Where a window starts: every event after `start` up to `last` is in `events` (ascending; none
+ * when the window starts at the head).
+ */
+export interface WindowPlacement {
+  start: string;
+  last: string;
+  events: FeedMessage[];
+}
+
 /** The recent events a shared tail keeps, for followers that join a little behind its head. */
 export interface TailWindow {
   /** Every event after `start` up to `last` is in the window; null: not placed on the feed yet. */
   readonly start: string | null;
   readonly last: string;
-  /** Places an unplaced window at the feed's head; resolves to `start`. */
-  place(head: () => Promise<string>): Promise<string>;
+  /** Places an unplaced window where `read` says (at the feed's head, or with its newest events); resolves to `start`. */
+  place(read: () => Promise<WindowPlacement>): Promise<string>;
   receive(message: FeedMessage): void;
   /** Delivers the events after `after`, then the newest heartbeat if the running tail vouched for it. */
   replay(after: string, deliver: Deliver): void;
@@ -29,13 +39,15 @@ export function createTailWindow(size: number, compare: Compare): TailWindow {
     get last() {
       return last;
     },
-    async place(head) {
+    async place(read) {
       while (start === null) {
-        placing ??= head()
-          .then((cursor) => {
+        placing ??= read()
+          .then((placement) => {
             if (start !== null) return;
-            start = cursor;
-            last = cursor;
+            start = placement.start;
+            last = placement.last;
+            events = placement.events.slice(-size);
+            if (placement.events.length > size) start = events[0]!.cursor;
           })
           .finally(() => {
             placing = null;
