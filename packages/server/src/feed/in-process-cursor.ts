@@ -1,6 +1,3 @@
-import type { InProcessFeed } from '@gatehouse/core';
-import type { SharedTailOptions } from './shared-tail.ts';
-
 /**
  * The cursors of one in-process feed (`epoch.sequence`, packages/core in-process-feed.ts), told
  * apart from any other text by its epoch and ordered by sequence number, for a shared tail over it.
@@ -14,17 +11,5 @@ export function inProcessCursors(head: string): {
   return {
     isCursor: (value) => value.startsWith(prefix) && /^\d{1,15}$/.test(value.slice(prefix.length)),
     compare: (a, b) => Math.sign(sequence(a) - sequence(b)),
-  };
-}
-
-/** What a shared tail needs to know of an in-process feed, besides the feed itself. */
-export function inProcessTailOptions(
-  feed: InProcessFeed,
-): Pick<SharedTailOptions, 'isCursor' | 'compare' | 'head' | 'canResume' | 'changesSince'> {
-  return {
-    ...inProcessCursors(feed.head),
-    head: async () => feed.head,
-    canResume: (cursor) => feed.canResume(cursor),
-    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '@gatehouse/core';
 import type { GatehouseConfig } from '../config.ts';
 import { connectBoundedRedis, redisTargetOf } from '../lib/bounded-redis.ts';
-import { inProcessTailOptions } from './in-process-cursor.ts';
+import { inProcessTailOptions, redisTailOptions } from './tail-options.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
 import { createSharedTail } from './shared-tail.ts';
 
@@ -92,10 +92,9 @@ export async function openRevocationFeed(
   const liveSince = () => clock.now() - RETAIN_AFTER_UNTIL_MS;
   const redis = redisTargetOf(config);
   if (!redis) return openInProcessFeed(clock, durable, liveSince);
-  const [client, { createRedisStreamFeed }, { compareStreamIds, isStreamId }] = await Promise.all([
+  const [client, { createRedisStreamFeed }] = await Promise.all([
     connectBoundedRedis(redis, onError),
     import('./redis-stream-feed.ts'),
-    import('./stream-id.ts'),
   ]);
   const feed = createRedisStreamFeed({
     client,
@@ -130,12 +129,7 @@ export async function openRevocationFeed(
   // Every SSE follower (and the server's own key-event follower) rides one Redis reader.
   const source = createSharedTail({
     source: feed,
-    compare: compareStreamIds,
-    isCursor: isStreamId,
-    head: () => feed.head(),
-    recent: (count) => feed.recent(count),
-    canResume: (cursor) => feed.canResume(cursor),
-    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
+    ...redisTailOptions(feed),
   });
   return {
     publisher: recordingFirst(durable, publisher, () => clock.now()),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createInProcessFeed, type FeedMessage, type RevocationEvent, systemClock } from '@gatehouse/core';
-import { inProcessCursors, inProcessTailOptions } from './in-process-cursor.ts';
+import { inProcessCursors } from './in-process-cursor.ts';
+import { inProcessTailOptions } from './tail-options.ts';
 import { createSharedTail } from './shared-tail.ts';
 
 /** An in-process feed behind a shared tail, as openRevocationFeed builds it without Redis. */

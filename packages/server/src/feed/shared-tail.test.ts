@@ -11,7 +11,7 @@ import {
 } from '../store/redis/test-redis-server.ts';
 import { createRedisStreamFeed, type RedisStreamFeed } from './redis-stream-feed.ts';
 import { createSharedTail, type SharedTail } from './shared-tail.ts';
-import { compareStreamIds, isStreamId } from './stream-id.ts';
+import { redisTailOptions } from './tail-options.ts';
 
 const WAIT_MS = 5_000;
 
@@ -32,11 +32,7 @@ function open(windowSize?: number): { feed: RedisStreamFeed; tail: SharedTail; s
   const feed = createRedisStreamFeed({ client, clock: systemClock, streamKey, blockMs: 200 });
   const tail = createSharedTail({
     source: feed,
-    compare: compareStreamIds,
-    isCursor: isStreamId,
-    head: () => feed.head(),
-    canResume: (cursor) => feed.canResume(cursor),
-    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
+    ...redisTailOptions(feed),
     ...(windowSize ? { windowSize } : {}),
   });
   return { feed, tail, streamKey };
@@ -140,15 +136,7 @@ describe('shared tail of the Redis Streams feed', { timeout: 30_000 }, () => {
     const afterFence = (await client.xrange(key, '-', '+')).at(-1)![0];
     await feed.publish([fourth!]);
     // A tail started now (a server just started), its window filled with the stream's newest events.
-    const tail = createSharedTail({
-      source: feed,
-      compare: compareStreamIds,
-      isCursor: isStreamId,
-      head: () => feed.head(),
-      recent: (count) => feed.recent(count),
-      canResume: (cursor) => feed.canResume(cursor),
-      changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
-    });
+    const tail = createSharedTail({ source: feed, ...redisTailOptions(feed) });
     const reads = await commandCalls('xread');
     const near = follow(tail, afterFence);
     await waitFor('the event after its cursor', () => events(near.received).length === 1);

@@ -5,7 +5,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createInProcessFeed, type FeedMessage, systemClock } from '@gatehouse/core';
-import { inProcessTailOptions } from './in-process-cursor.ts';
+import { inProcessTailOptions } from './tail-options.ts';
 import { createSharedTail } from './shared-tail.ts';
 import { createSseFanOut } from './sse-fanout.ts';
 
