@@ -2,8 +2,8 @@ import type { FeedMessage } from '@gatehouse/core';
 import type { Compare, Deliver } from './tail-hand-out.ts';
 
 /**
- * Where a window starts: every event after `start` up to `last` is in `events` (ascending; none
- * when the window starts at the head).
+ * Where a window starts: every event after `start` up to `last` is in `events` (ascending, at most
+ * the window's size; none when the window starts at the head).
  */
 export interface WindowPlacement {
   start: string;
@@ -46,8 +46,7 @@ export function createTailWindow(size: number, compare: Compare): TailWindow {
             if (start !== null) return;
             start = placement.start;
             last = placement.last;
-            events = placement.events.slice(-size);
-            if (placement.events.length > size) start = events[0]!.cursor;
+            events = placement.events;
           })
           .finally(() => {
             placing = null;
