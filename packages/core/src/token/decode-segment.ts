@@ -77,7 +77,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * zero. The text is written as UTF-8 and decoded by `decodeCanonicalBase64UrlBytes` (one decoder
  * for both paths); a non-ASCII character makes the write longer than the text and is refused.
  * Node's native base64 decoder (simdutf) is faster by itself, but the signature check that
- * follows it ran 3–5 µs slower in the same process (docs/benchmarks.md, goal 2). The caller
+ * follows it ran 3–5 µs slower in the same process (docs/benchmarks/journal.md, goal 2). The caller
  * provides room for `(text.length * 3) >> 2` bytes.
  */
 export function writeCanonicalBase64Url(text: string, buffer: Uint8Array, offset: number): number {
@@ -119,7 +119,7 @@ export function decodedAscii(): boolean {
  * or -1 unless they are canonical (the same contract: alphabet only, no dangling character,
  * unused trailing bits zero; any byte over 0x7f is outside the alphabet). Reads four or eight characters at a time as whole words and
  * looks each up in a table of pre-shifted values: a third of the instructions of the string
- * decoder, whose `charCodeAt` per character dominated the verifier's own cost (docs/benchmarks.md,
+ * decoder, whose `charCodeAt` per character dominated the verifier's own cost (docs/benchmarks/journal.md,
  * goal 2). The output must not overlap the input, and the caller provides room for
  * `((end - start) * 3) >> 2` bytes at `at`.
  */

@@ -7,7 +7,7 @@ const BUSY_TIMEOUT_MS = 5000;
  * `PRAGMA synchronous` in WAL mode (docs/stores.md): `normal` writes the WAL to the OS on commit
  * and syncs it at checkpoints, so a process crash or kill -9 loses nothing and an OS crash or power
  * loss may undo the last commits (never corrupts); `full` also fsyncs the WAL on every commit,
- * which node:sqlite does on the event loop (~3 ms per commit measured here, docs/benchmarks.md).
+ * which node:sqlite does on the event loop (~3 ms per commit measured here, docs/benchmarks/journal.md).
  */
 export type SqliteSync = 'normal' | 'full';
 export const SQLITE_SYNC_MODES: readonly SqliteSync[] = ['normal', 'full'];
@@ -17,7 +17,7 @@ export const SQLITE_SYNC_MODES: readonly SqliteSync[] = ['normal', 'full'];
  * them on the thread under `full` only: there every commit's fsync would hold the event loop
  * (0.3–3 ms each); under `normal` a commit is about 0.1 ms, less than the round trip to the
  * thread adds to the request, and a request's several round trips queue behind whatever else the
- * event loop runs (docs/benchmarks.md, "The SQLite store on its own thread").
+ * event loop runs (docs/benchmarks/journal.md, "The SQLite store on its own thread").
  */
 export type SqliteThreadSetting = 'auto' | 'on' | 'off';
 export const SQLITE_THREAD_SETTINGS: readonly SqliteThreadSetting[] = ['auto', 'on', 'off'];
