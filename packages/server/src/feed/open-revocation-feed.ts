@@ -1,7 +1,6 @@
 import {
   type Clock,
   createInProcessFeed,
-  type FeedSource,
   type RevocationOutbox,
   type RevocationEvent,
   type RevocationPublisher,
@@ -11,7 +10,7 @@ import type { GatehouseConfig } from '../config.ts';
 import { connectBoundedRedis, redisTargetOf } from '../lib/bounded-redis.ts';
 import { inProcessTailOptions, redisTailOptions } from './tail-options.ts';
 import { createReliablePublisher } from './reliable-publisher.ts';
-import { createSharedTail } from './shared-tail.ts';
+import { createSharedTail, type SharedTail } from './shared-tail.ts';
 
 /** What the feed and the durable copy keep past an event's `until`: the verifiers' leeway. */
 const RETAIN_AFTER_UNTIL_MS = 60_000;
@@ -30,7 +29,8 @@ const OUTBOX_SEED_LIMIT = 100_000;
 /** The server's side of the revocation feed: where revocations go, and what `/revocations` serves. */
 export interface RevocationFeed {
   publisher: RevocationPublisher;
-  source: FeedSource;
+  /** What `/revocations` serves: one shared tail of the feed. */
+  source: SharedTail;
   /** Events accepted but not yet on the feed (always 0 in-process). */
   readonly pending: number;
   /** Retries pending events until none is left; rejects if some remain after `timeoutMs`. */

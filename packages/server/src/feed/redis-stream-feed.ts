@@ -10,7 +10,7 @@ import {
 } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
 import { feedKeysFor } from './live-set-key.ts';
-import { parseEventJson, toFeedMessage } from './stream-entry.ts';
+import { eventMessagesOf, parseEventJson } from './stream-entry.ts';
 import { isStreamId } from './stream-id.ts';
 import { canResumeStream, followStream, readStreamInfo } from './stream-follow.ts';
 import { type RecentEntries, readRecentEntries } from './stream-recent.ts';
@@ -121,12 +121,7 @@ async function readChanges(
     transaction.xrange!(keys[0], `(${cursor}`, '+', 'COUNT', String(limit + 1)),
   );
   if (entries.length > limit) return null;
-  const events: RevocationEvent[] = [];
-  for (const [id, fields] of entries) {
-    const message = toFeedMessage(id, fields);
-    if (!message) onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
-    else if (message.kind === 'event') events.push(message.event);
-  }
+  const events = eventMessagesOf(entries, onError).map((message) => message.event);
   return complete === 1 ? { events, cursor: head } : { events, cursor: head, complete: false };
 }
 const SNAPSHOT_LUA = feedLua('snapshot.lua');

@@ -24,9 +24,9 @@ export interface SharedTailOptions {
    */
   recent?(count: number): Promise<WindowPlacement>;
   /** Whether `source` could resume from one of its cursors now (see `OpeningFeedSource.canResume`). */
-  canResume(cursor: string): Promise<boolean> | boolean;
+  canResume: OpeningFeedSource['canResume'];
   /** What came after one of `source`'s cursors (see `OpeningFeedSource.changesSince`). */
-  changesSince(cursor: string, limit: number): Promise<FeedSnapshot | null> | FeedSnapshot | null;
+  changesSince: OpeningFeedSource['changesSince'];
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
   /**
@@ -70,16 +70,16 @@ export interface OpeningFeedSource extends FeedSource {
    * Whether `follow` could resume from `cursor` now: false when the feed no longer holds what came
    * after it (trimmed, or the feed lost its data, or the text is no cursor of this feed). A pull
    * answer says so, and the verifier then forgets the sessions it cached, as one whose stream was
-   * refused does. A feed without it is never said to have lost anything.
+   * refused does.
    */
-  canResume?(cursor: string): Promise<boolean>;
+  canResume(cursor: string): Promise<boolean> | boolean;
   /**
    * The events after `cursor` and the head, as `follow` would deliver them from there (with
    * `complete: false` as a snapshot says it); null when it could not resume from `cursor`, or when
    * the events are more than `limit`. A pull from a cursor a little behind then costs what changed
    * since, not the whole live set.
    */
-  changesSince?(cursor: string, limit: number): Promise<FeedSnapshot | null>;
+  changesSince(cursor: string, limit: number): Promise<FeedSnapshot | null> | FeedSnapshot | null;
 }
 
 export interface SharedTail extends OpeningFeedSource {

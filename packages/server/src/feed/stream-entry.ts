@@ -33,3 +33,20 @@ export function toFeedMessage(id: string, fields: unknown): FeedMessage | null {
   }
   return null;
 }
+
+/**
+ * The events among stream entries (`[id, fields]`, as XRANGE returns them), in order; heartbeats
+ * are left out, and a malformed entry is skipped and reported, as `follow` skips it.
+ */
+export function eventMessagesOf(
+  entries: Array<[id: string, fields: unknown]>,
+  onError: (error: Error) => void,
+): Array<Extract<FeedMessage, { kind: 'event' }>> {
+  const events: Array<Extract<FeedMessage, { kind: 'event' }>> = [];
+  for (const [id, fields] of entries) {
+    const message = toFeedMessage(id, fields);
+    if (!message) onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
+    else if (message.kind === 'event') events.push(message);
+  }
+  return events;
+}

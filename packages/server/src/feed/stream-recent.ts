@@ -1,7 +1,7 @@
 import type { FeedMessage } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
 import { compareStreamIds } from './stream-id.ts';
-import { toFeedMessage } from './stream-entry.ts';
+import { eventMessagesOf } from './stream-entry.ts';
 import { isNoSuchKey, NO_STREAM, type StreamInfo, streamInfoOf } from './stream-follow.ts';
 
 /** Where a shared tail's window starts: every event after `start` up to `last`, in `events`. */
@@ -41,12 +41,6 @@ export async function readRecentEntries(
   const entries = (range as Array<[string, unknown]>).reverse();
   let start = entries[0]?.[0] ?? info.lastGeneratedId;
   if (info.maxDeletedId && compareStreamIds(info.maxDeletedId, start) > 0) start = info.maxDeletedId;
-  const events: FeedMessage[] = [];
-  for (const [id, fields] of entries) {
-    if (compareStreamIds(id, start) <= 0) continue;
-    const message = toFeedMessage(id, fields);
-    if (!message) onError(new Error(`redis-stream-feed: skipped malformed stream entry ${id}`));
-    else if (message.kind === 'event') events.push(message);
-  }
-  return { start, last: info.lastGeneratedId, events };
+  const after = entries.filter(([id]) => compareStreamIds(id, start) > 0);
+  return { start, last: info.lastGeneratedId, events: eventMessagesOf(after, onError) };
 }

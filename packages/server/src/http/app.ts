@@ -5,7 +5,6 @@ import {
   type CsrfTokens,
   createDpopProofChecker,
   type DpopNonces,
-  type FeedSource,
 } from '@gatehouse/core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { LogLevel } from '../config.ts';
@@ -36,6 +35,7 @@ import { registerPasswordResetRoutes } from './routes/password-reset.ts';
 import { registerRefreshRoute } from './routes/refresh.ts';
 import { registerRefreshCsrfRoute } from './routes/refresh-csrf.ts';
 import { registerRegisterRoute } from './routes/register.ts';
+import type { OpeningFeedSource } from '../feed/shared-tail.ts';
 import { registerRevocationRoutes } from './routes/revocations.ts';
 import { registerRevokeRoute } from './routes/revoke.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
@@ -70,7 +70,7 @@ export interface BuildAppOptions {
   csrf: CsrfTokens;
   config: HttpConfig;
   /** Served at `/revocations` and `/revocations/stream`; omitted: no feed endpoints. */
-  feed?: FeedSource;
+  feed?: OpeningFeedSource;
   /** Omitted or false: no logging (the default in tests). */
   logger?: AppLoggerOptions | false;
   /** Shutdown state and extra detail for `/readyz` (startServer passes them). */

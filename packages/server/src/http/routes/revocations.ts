@@ -42,19 +42,14 @@ const PULL_CHANGES_LIMIT = 1000;
 async function answerPull(
   feed: OpeningFeedSource,
   since: string,
-): Promise<FeedSnapshot | (FeedSnapshot & { expired: true }) | { bytes: Buffer }> {
-  const changes = await feed.changesSince?.(since, PULL_CHANGES_LIMIT);
+): Promise<FeedSnapshot & { expired?: true }> {
+  const changes = await feed.changesSince(since, PULL_CHANGES_LIMIT);
   if (changes) return changes;
   const snapshot = await feed.snapshot();
-  if (since === snapshot.cursor)
-    return snapshot.complete === false
-      ? { events: [], cursor: since, complete: false }
-      : { events: [], cursor: since };
   // Checked after the snapshot: a loss between the two is then said, never missed. A lost feed may
   // have taken sessions that ended without an event (the Redis store restarted empty): `expired`
   // tells the verifier to forget the sessions it cached.
-  if (feed.canResume && !(await feed.canResume(since))) return { ...snapshot, expired: true };
-  return { bytes: encoded(snapshot) };
+  return (await feed.canResume(since)) ? snapshot : { ...snapshot, expired: true };
 }
 
 /**
@@ -92,9 +87,8 @@ export function registerRevocationRoutes(
       const { since } = request.query;
       if (since !== undefined && !CURSOR.test(since))
         throw new InvalidInputError('malformed cursor', 'since');
-      if (since === undefined) return reply.type(JSON_TYPE).send(encoded(await feed.snapshot()));
-      const answer = await answerPull(feed, since);
-      return 'bytes' in answer ? reply.type(JSON_TYPE).send(answer.bytes) : answer;
+      const answer = since === undefined ? await feed.snapshot() : await answerPull(feed, since);
+      return reply.type(JSON_TYPE).send(encoded(answer));
     },
   );
 
