@@ -135,6 +135,25 @@ describe('createVerifier: session cookies', () => {
     };
   }
 
+  /**
+   * A verifier (`overrides` on a manual clock) that has validated the session cookie and a token,
+   * both now in its cache, and a store that no longer knows the session.
+   */
+  async function cachedSessionAndToken(
+    overrides: Parameters<typeof createFixture>[0] & { clock: ReturnType<typeof createManualClock> },
+  ) {
+    const store = sessionFixture();
+    const t = await createFixture({ ...overrides, validateSession: store.validateSession });
+    const exp = Math.floor(overrides.clock.now() / 1000) + 3600;
+    for (const principal of store.sessions.values()) principal.exp = exp;
+    const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
+    const { token } = await t.sign();
+    assert.equal((await t.verifier.verifyRequest(request)).ok, true);
+    assert.equal((await t.verifier.verifyToken(token)).ok, true);
+    store.sessions.delete(cookieValue);
+    return { t, store, request, token };
+  }
+
   async function setup(options: { sessionTtlMs?: number } = {}) {
     const store = sessionFixture();
     const t = await createFixture({ validateSession: store.validateSession, cache: options });
@@ -372,20 +391,12 @@ describe('createVerifier: session cookies', () => {
     // store), and no revocation event says so: only the lost cursor does.
     const clock = createManualClock();
     const feed = createInProcessFeed({ clock, heartbeatMs: 0, logCapacity: 1 });
-    const store = sessionFixture();
     const errors: unknown[] = [];
-    const t = await createFixture({
+    const { t, store, request, token } = await cachedSessionAndToken({
       clock,
       feed,
-      validateSession: store.validateSession,
       onError: (error) => errors.push(error),
     });
-    for (const principal of store.sessions.values()) principal.exp = Math.floor(clock.now() / 1000) + 3600;
-    const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
-    const { token } = await t.sign();
-    assert.equal((await t.verifier.verifyRequest(request)).ok, true);
-    assert.equal((await t.verifier.verifyToken(token)).ok, true);
-    store.sessions.delete(cookieValue);
     assert.equal((await t.verifier.verifyRequest(request)).ok, true, 'cached: the store is not asked');
     assert.equal(store.calls.length, 1);
 
@@ -424,19 +435,11 @@ describe('createVerifier: session cookies', () => {
       return Response.json(answers.shift() ?? { events: [], cursor: 'c9' });
     };
     const clock = createManualClock();
-    const store = sessionFixture();
-    const t = await createFixture({
+    const { t, store, request, token } = await cachedSessionAndToken({
       clock,
       feed: createPullFeedSource({ baseUrl: 'https://auth.test', fetch }),
       maxStalenessMs: 1000,
-      validateSession: store.validateSession,
     });
-    for (const principal of store.sessions.values()) principal.exp = Math.floor(clock.now() / 1000) + 3600;
-    const request = { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } };
-    const { token } = await t.sign();
-    assert.equal((await t.verifier.verifyRequest(request)).ok, true);
-    assert.equal((await t.verifier.verifyToken(token)).ok, true);
-    store.sessions.delete(cookieValue);
 
     // Something changed (the live set, another cursor): cached sessions stay cached.
     answers.push({ events: [], cursor: 'c2' });

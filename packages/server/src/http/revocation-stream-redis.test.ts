@@ -18,6 +18,33 @@ import { bearer, createTestClient, fetchTransport } from '../testing/index.ts';
 
 const FOLLOWERS = 20;
 
+interface Stream {
+  reader: ReadableStreamDefaultReader<string>;
+  text: string;
+}
+
+/** FOLLOWERS SSE streams of `url` (a `/revocations/stream` address), opened at once; each answered 200. */
+function openStreams(url: string, signal: AbortSignal): Promise<Stream[]> {
+  return Promise.all(
+    Array.from({ length: FOLLOWERS }, async () => {
+      const response = await fetch(url, { signal });
+      assert.equal(response.status, 200);
+      return { reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(), text: '' };
+    }),
+  );
+}
+
+/** Reads every stream until what it received holds `text`; none may end meanwhile. */
+async function readUntil(streams: Stream[], text: string): Promise<void> {
+  for (const stream of streams) {
+    while (!stream.text.includes(text)) {
+      const { value, done } = await stream.reader.read();
+      assert.ok(!done, 'the stream stays open');
+      stream.text += value;
+    }
+  }
+}
+
 /** Issue 14: with REDIS_URL, SSE followers share the server's one reader of the stream. */
 describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }, () => {
   let dataDir: string;
@@ -64,23 +91,11 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
     const controller = new AbortController();
     try {
       const { cursor } = (await (await fetch(`${server.url}/revocations`)).json()) as { cursor: string };
-      const streams = await Promise.all(
-        Array.from({ length: FOLLOWERS }, async () => {
-          const response = await fetch(`${server.url}/revocations/stream?since=${cursor}`, {
-            signal: controller.signal,
-          });
-          assert.equal(response.status, 200);
-          return { reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(), text: '' };
-        }),
+      const streams = await openStreams(
+        `${server.url}/revocations/stream?since=${cursor}`,
+        controller.signal,
       );
-      const sid = await loginAndLogout('fan-out@example.com');
-      for (const stream of streams) {
-        while (!stream.text.includes(sid)) {
-          const { value, done } = await stream.reader.read();
-          assert.ok(!done, 'the stream stays open');
-          stream.text += value;
-        }
-      }
+      await readUntil(streams, await loginAndLogout('fan-out@example.com'));
       // The server's own key-event follower rides the same reader.
       assert.equal(await followerConnections(), 1);
     } finally {
@@ -94,34 +109,17 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
     const liveSetReads = await redisCommandCalls(client, 'zrangebyscore');
     const controller = new AbortController();
     try {
-      const streams = await Promise.all(
-        Array.from({ length: FOLLOWERS }, async () => {
-          const response = await fetch(`${server.url}/revocations/stream`, { signal: controller.signal });
-          assert.equal(response.status, 200);
-          const stream = {
-            reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(),
-            text: '',
-          };
-          while (!stream.text.includes('gatehouse revocation feed'))
-            stream.text += (await stream.reader.read()).value ?? '';
-          return stream;
-        }),
-      );
+      const streams = await openStreams(`${server.url}/revocations/stream`, controller.signal);
+      await readUntil(streams, 'gatehouse revocation feed');
       // The snapshot script reads the live set with ZRANGEBYSCORE, which Redis counts inside scripts too.
       assert.equal(
         await redisCommandCalls(client, 'zrangebyscore'),
         liveSetReads,
         'no live-set read per stream',
       );
-      const later = await loginAndLogout('after-the-streams@example.com');
-      for (const stream of streams) {
-        while (!stream.text.includes(later)) {
-          const { value, done } = await stream.reader.read();
-          assert.ok(!done, 'the stream stays open');
-          stream.text += value;
-        }
+      await readUntil(streams, await loginAndLogout('after-the-streams@example.com'));
+      for (const stream of streams)
         assert.ok(!stream.text.includes(earlier), 'a revocation from before the connection is not replayed');
-      }
     } finally {
       controller.abort();
     }
@@ -148,22 +146,8 @@ describe('GET /revocations/stream on a Redis-backed server', { timeout: 60_000 }
       await rm(lateDir, { recursive: true, force: true });
     });
     const reads = await redisCommandCalls(client, 'xread');
-    const streams = await Promise.all(
-      Array.from({ length: FOLLOWERS }, async () => {
-        const response = await fetch(`${late.url}/revocations/stream?since=${cursor}`, {
-          signal: controller.signal,
-        });
-        assert.equal(response.status, 200);
-        return { reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(), text: '' };
-      }),
-    );
-    for (const stream of streams) {
-      while (!stream.text.includes(sid)) {
-        const { value, done } = await stream.reader.read();
-        assert.ok(!done, 'the stream stays open');
-        stream.text += value;
-      }
-    }
+    const streams = await openStreams(`${late.url}/revocations/stream?since=${cursor}`, controller.signal);
+    await readUntil(streams, sid);
     const used = (await redisCommandCalls(client, 'xread')) - reads;
     t.diagnostic(`${used} stream reads for ${FOLLOWERS} followers resuming`);
     assert.ok(used < FOLLOWERS / 2, `${used} stream reads for ${FOLLOWERS} followers resuming`);
