@@ -108,6 +108,14 @@ describe('faults: the feed Redis is down', { timeout: 90_000 }, () => {
     assert.deepEqual(fromNow.body, { error: 'temporarily_unavailable' });
     assert.ok(fromNow.retryAfter !== null, 'with Retry-After');
     assert.ok(fromNow.ms <= 5_000);
+    // A pull (the changes since a cursor, read in one transaction): refused the same way.
+    const pull = await timedRequest(auth.server.url, 'GET', '/revocations?since=0-0', {
+      headers: { authorization: `Bearer ${auth.serviceToken}` },
+    });
+    assert.equal(pull.status, 503, 'GET /revocations?since=: 503, not 500');
+    assert.deepEqual(pull.body, { error: 'temporarily_unavailable' });
+    assert.ok(pull.retryAfter !== null, 'with Retry-After');
+    assert.ok(pull.ms <= 5_000);
 
     for (const verifier of verifiers) {
       const reply = await verifier.me(doomed);
