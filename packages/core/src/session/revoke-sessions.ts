@@ -42,7 +42,7 @@ export interface RevokeOwnSessionOptions {
   context?: RequestContext;
 }
 
-interface Audited {
+export interface Audited {
   reason: RevokeReason;
   actorId: string | null;
   context: RequestContext;
@@ -84,14 +84,28 @@ export async function revokeSession(
   if (seen && seen.id !== sessionId) throw new TypeError('revokeSession: session is not sessionId');
   const session = seen ?? (await deps.store.sessions.get(sessionId));
   if (!session) return null;
-  await publishSessionRevocations(deps, [session]);
-  // The deletion and its audit event are one write. Null when a concurrent revocation deleted it
-  // first: that one audits it, and this write appends nothing.
-  return deps.store.sessions.revoke(
-    sessionId,
-    deps.audit.event(revoked(session, { reason, actorId }), context),
-    session.userId,
-  );
+  const [ended] = await revokeListedSessions(deps, [session], { reason, actorId, context });
+  return ended ?? null;
+}
+
+/**
+ * Ends sessions the caller has just read live: their revocations are published together, then
+ * each is deleted with its audit event (one write each). Returns those this call deleted: one a
+ * concurrent revocation deleted first is audited by that one, and this write appends nothing.
+ */
+export async function revokeListedSessions(
+  deps: RevokeDeps,
+  sessions: Pick<SessionRecord, 'id' | 'userId'>[],
+  { reason, actorId, context }: Audited,
+): Promise<SessionRecord[]> {
+  await publishSessionRevocations(deps, sessions);
+  const ended: SessionRecord[] = [];
+  for (const session of sessions) {
+    const event = deps.audit.event(revoked(session, { reason, actorId }), context);
+    const deleted = await deps.store.sessions.revoke(session.id, event, session.userId);
+    if (deleted) ended.push(deleted);
+  }
+  return ended;
 }
 
 /**
