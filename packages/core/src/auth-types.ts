@@ -29,7 +29,8 @@ export type RevokeReason =
   | 'suspended'
   | 'refresh_reuse'
   | 'token_revoked'
-  | 'rotated';
+  | 'rotated'
+  | 'session_limit';
 
 export function toPublicUser(user: UserRecord): PublicUser {
   return { id: user.id, email: user.email, roles: [...user.roles] };

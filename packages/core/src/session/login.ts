@@ -6,6 +6,7 @@ import type { RefreshTokenBinding } from '../refresh/refresh-token.ts';
 import type { Strategy } from '../store/types.ts';
 import { type Credentials, verifyCredentials } from '../user/verify-credentials.ts';
 import { createSession } from './create-session.ts';
+import { endSessionsOverLimit } from './session-limit.ts';
 
 export interface LoginInput extends Credentials {
   /** Default `session` (a cookie session). */
@@ -19,7 +20,8 @@ export interface LoginInput extends Credentials {
 }
 
 /**
- * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted).
+ * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted),
+ * then ends the user's least recently used sessions past `sessionPolicy.maxSessionsPerUser`.
  * The session, its `login.success` audit event and (asked with `refreshToken`) the first token of
  * its refresh family are one store write: one transaction, one commit. That write waits for the
  * event loop's next turn first, and so does the answer after it: over a synchronous store (SQLite) a
@@ -44,6 +46,7 @@ export async function login(
     audit: { type: 'login.success', actorId: user.id, subjectId: user.id, data: { strategy } },
     refreshToken: input.refreshToken,
   });
+  await endSessionsOverLimit(deps, created.session, context);
   await nextEventLoopTurn();
   return { user, ...created };
 }

@@ -9,6 +9,13 @@ export interface SessionPolicy {
   accessTokenTtlMs: number;
   /** A rotated refresh token replayed within this window gets the same successor (tabs racing). 0 disables. */
   refreshGraceMs: number;
+  /**
+   * Live sessions one user may hold at once. A login past it ends the user's least recently used
+   * sessions (revocations published, audited `session.revoked` with reason `session_limit`), so
+   * an account logging in in a loop cannot grow its sessions, its session list or a later
+   * logout-everywhere without bound. Default 100.
+   */
+  maxSessionsPerUser: number;
 }
 
 export const defaultSessionPolicy: SessionPolicy = {
@@ -17,6 +24,7 @@ export const defaultSessionPolicy: SessionPolicy = {
   touchIntervalMs: 60_000,
   accessTokenTtlMs: 10 * 60_000,
   refreshGraceMs: 10_000,
+  maxSessionsPerUser: 100,
 };
 
 /** The defaults with `overrides` applied, checked; throws TypeError for impossible lifetimes. */
@@ -27,6 +35,9 @@ export function resolveSessionPolicy(overrides: Partial<SessionPolicy> = {}): Se
   }
   if (policy.refreshGraceMs < 0 || policy.refreshGraceMs > 60_000) {
     throw new TypeError('refreshGraceMs must be between 0 and 60000');
+  }
+  if (!Number.isSafeInteger(policy.maxSessionsPerUser) || policy.maxSessionsPerUser < 1) {
+    throw new TypeError('maxSessionsPerUser must be a whole number of at least 1');
   }
   return policy;
 }
