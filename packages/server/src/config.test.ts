@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       sessionAbsoluteTtlSeconds: 43200,
       accessTokenTtlSeconds: 600,
       refreshGraceSeconds: 10,
+      maxSessionsPerUser: 100,
       trustProxy: false,
       allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
       uiStrategy: 'session',
@@ -338,6 +339,17 @@ describe('loadConfig', () => {
       assert.throws(() => loadConfig({ GATEHOUSE_AUDIT_RETENTION_DAYS: bad }), {
         name: 'ConfigError',
         setting: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+      });
+    }
+  });
+
+  it('reads the live sessions a user may hold, 1 to 100000', () => {
+    assert.equal(loadConfig({ GATEHOUSE_MAX_SESSIONS_PER_USER: '5' }).maxSessionsPerUser, 5);
+    assert.equal(loadConfig({}, ['--max-sessions-per-user=100000']).maxSessionsPerUser, 100_000);
+    for (const bad of ['0', '100001', '-1', 'unlimited', '2.5']) {
+      assert.throws(() => loadConfig({ GATEHOUSE_MAX_SESSIONS_PER_USER: bad }), {
+        name: 'ConfigError',
+        setting: 'GATEHOUSE_MAX_SESSIONS_PER_USER',
       });
     }
   });

@@ -3,15 +3,20 @@ import type { GatehouseConfig } from './config.ts';
 
 type SessionSettings = Pick<
   GatehouseConfig,
-  'sessionIdleTtlSeconds' | 'sessionAbsoluteTtlSeconds' | 'accessTokenTtlSeconds' | 'refreshGraceSeconds'
+  | 'sessionIdleTtlSeconds'
+  | 'sessionAbsoluteTtlSeconds'
+  | 'accessTokenTtlSeconds'
+  | 'refreshGraceSeconds'
+  | 'maxSessionsPerUser'
 >;
 
-/** The session lifetimes of the configuration, as core's session policy (the server and the CLI). */
+/** The session lifetimes and limit of the configuration, as core's session policy (the server and the CLI). */
 export function sessionPolicyFrom(config: SessionSettings): Partial<SessionPolicy> {
   return {
     idleTtlMs: config.sessionIdleTtlSeconds * 1000,
     absoluteTtlMs: config.sessionAbsoluteTtlSeconds * 1000,
     accessTokenTtlMs: config.accessTokenTtlSeconds * 1000,
     refreshGraceMs: config.refreshGraceSeconds * 1000,
+    maxSessionsPerUser: config.maxSessionsPerUser,
   };
 }

@@ -43,6 +43,14 @@ export const authSettings = {
     parse: integer(0, 60),
     fallback: 10,
   }),
+  maxSessionsPerUser: setting({
+    env: 'GATEHOUSE_MAX_SESSIONS_PER_USER',
+    flag: '--max-sessions-per-user',
+    description:
+      "Live sessions one user may hold, of every strategy together; a login past it signs out the user's least recently used sessions (1-100000).",
+    parse: integer(1, 100_000),
+    fallback: 100,
+  }),
   trustProxy: setting<TrustProxy>({
     env: 'GATEHOUSE_TRUST_PROXY',
     flag: '--trust-proxy',
