@@ -72,6 +72,19 @@ export function createAuthClient(baseUrl: string) {
     /** `GET /auth/me` with the credential; the answer, unchecked. */
     me: (credential: Credential) => client.me(credentialHeaders(credential)),
 
+    /** `GET /auth/sessions` with the credential: the ids of the live sessions it lists; asserts 200. */
+    async sessionIds(credential: Credential): Promise<string[]> {
+      const answer = await client.send({
+        method: 'GET',
+        path: '/auth/sessions',
+        headers: credentialHeaders(credential),
+      });
+      assert.equal(answer.status, 200, 'GET /auth/sessions');
+      return (JSON.parse(answer.body) as { sessions: { id: string }[] }).sessions.map(
+        (session) => session.id,
+      );
+    },
+
     /** `POST /auth/logout-all` with the credential; asserts 204. */
     async logoutAll(credential: Credential): Promise<void> {
       const answer = await post('/auth/logout-all', stateChangeHeaders(credential));
