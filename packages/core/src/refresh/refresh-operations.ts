@@ -20,7 +20,11 @@ import {
 export type Rotated = Authenticated & { refreshToken: string };
 
 export interface RotateRefreshOptions {
-  /** The token's session as `getRefreshTokenSession` has just returned it: passed to the store as a shortcut. */
+  /**
+   * The token's session as `getRefreshTokenSession` has just returned it (null: none): its
+   * rotations are counted (`Throttles.refreshSession`) and it is passed to the store as a
+   * shortcut. Without it, it is read here.
+   */
   session?: SessionRecord | null;
 }
 
@@ -58,6 +62,11 @@ export async function rotateRefreshToken(
   const { store, sessionPolicy: policy } = deps;
   if (!isRefreshTokenShaped(presented))
     throw new RefreshTokenError('ERR_REFRESH_INVALID', 'malformed refresh token');
+  // Counted against the token's session before anything is spent or stored; an unknown token
+  // (no session) stores nothing and is refused below.
+  const owner =
+    options.session === undefined ? await getRefreshTokenSession(deps, presented) : options.session;
+  if (owner) await deps.guard.beforeRefresh(owner, context);
   const now = deps.clock.now();
   // The successor keeps the client and DPoP key of the token it replaces.
   const successor = generateRefreshToken(deps.random, readRefreshTokenBinding(presented));
@@ -65,7 +74,7 @@ export async function rotateRefreshToken(
   const until = revocationUntil('session', now, policy.accessTokenTtlMs);
   const result = await store.refreshTokens.rotate({
     presentedHash: hashRefreshToken(presented),
-    presentedSession: options.session ?? undefined,
+    presentedSession: owner ?? undefined,
     successor: { hash: hashRefreshToken(successor), createdAt: now },
     successorCipher: encryptSuccessor(presented, successor, deps.random),
     now,

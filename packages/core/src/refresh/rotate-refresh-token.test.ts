@@ -171,10 +171,12 @@ describe('rotateRefreshToken and the store', () => {
     return { auth, clock, store: inner, calls, lastArgs, login, first: login.refreshToken! };
   }
 
-  it('is one store call: the rotation writes its audit event and returns the user', async () => {
+  it('is one store call given the session the caller read (the routes): the rotation writes its audit event and returns the user', async () => {
     const t = await recorded();
     const context = { ip: '198.51.100.4', userAgent: 'rotating-client' };
-    const rotated = await t.auth.rotateRefreshToken(t.first, context);
+    const session = await t.auth.getRefreshTokenSession(t.first);
+    t.calls.length = 0;
+    const rotated = await t.auth.rotateRefreshToken(t.first, context, { session });
     assert.deepEqual(t.calls, ['refreshTokens.rotate']);
     assert.equal(rotated.user.id, t.login.user.id);
     const [event] = await t.store.audit.query({ type: 'refresh.rotated', limit: 5 });
@@ -194,21 +196,25 @@ describe('rotateRefreshToken and the store', () => {
     );
   });
 
-  it('hands the store the session the caller read for the token, and none when not given', async () => {
+  it('hands the store the session the caller read for the token, or reads it first when not given (to count the rotation)', async () => {
     const t = await recorded();
     const session = await t.auth.getRefreshTokenSession(t.first);
     assert.ok(session);
     const rotated = await t.auth.rotateRefreshToken(t.first, undefined, { session });
     const [given] = t.lastArgs.get('refreshTokens.rotate') as [RotateRefreshInput];
     assert.deepEqual(given.presentedSession, session);
+    t.calls.length = 0;
     await t.auth.rotateRefreshToken(rotated.refreshToken);
+    assert.deepEqual(t.calls, ['refreshTokens.sessionFor', 'refreshTokens.rotate']);
     const [plain] = t.lastArgs.get('refreshTokens.rotate') as [RotateRefreshInput];
-    assert.equal(plain.presentedSession, undefined);
+    assert.equal(plain.presentedSession?.id, session.id);
   });
 
   it("reads the user when the store's rotation does not return it", async () => {
     const t = await recorded({ stripUser: true });
-    const rotated = await t.auth.rotateRefreshToken(t.first);
+    const session = await t.auth.getRefreshTokenSession(t.first);
+    t.calls.length = 0;
+    const rotated = await t.auth.rotateRefreshToken(t.first, undefined, { session });
     assert.deepEqual(t.calls, ['refreshTokens.rotate', 'users.getById']);
     assert.equal(rotated.user.id, t.login.user.id);
   });

@@ -15,7 +15,8 @@ export type ThrottleScope =
   | 'login_global'
   | 'register_ip'
   | 'reset_ip'
-  | 'reset_account';
+  | 'reset_account'
+  | 'refresh_session';
 
 type Refusal = Extract<ThrottleVerdict, { allowed: false }>;
 
@@ -144,6 +145,25 @@ export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
     },
     beforeResetRequest: (email: string | null, context: RequestContext) =>
       beforeResetRequest(deps, email, context),
+    /**
+     * Before a refresh token of `session` is spent: one more rotation of that session. The first
+     * refusal of a lock is audited, naming the session and its user.
+     */
+    async beforeRefresh(session: { id: string; userId: string }, context: RequestContext): Promise<void> {
+      const verdict = await throttles.refreshSession.consume(session.id);
+      if (verdict.allowed) return;
+      if (verdict.firstRefusal)
+        await audit.record(
+          {
+            type: 'throttle.locked',
+            subjectId: session.userId,
+            sessionId: session.id,
+            data: { scope: 'refresh_session', retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
+          },
+          context,
+        );
+      throw new ThrottledError(verdict.retryAfterMs / 1000);
+    },
     /** A completed password reset, or a correct current password, proves the account holder: the login lock goes. */
     async accountRecovered(email: string): Promise<void> {
       await throttles.loginAccount.reset(accountThrottleKey(email));

@@ -28,6 +28,12 @@ export interface ThrottlePolicy {
   registerIp: WindowPolicy;
   resetRequestIp: WindowPolicy;
   resetRequestAccount: WindowPolicy;
+  /**
+   * Refresh-token rotations per session (hybrid and token strategies). Each rotation stores a
+   * token (kept with its family, so that a replay of it is seen as theft) and an audit event:
+   * without a limit, one client refreshing in a loop grew both by about a thousand rows a second.
+   */
+  refreshSession: WindowPolicy;
 }
 
 /**
@@ -49,6 +55,8 @@ export const defaultThrottlePolicy: ThrottlePolicy = Object.freeze({
   registerIp: { limit: 50, windowSeconds: 60 * 60 },
   resetRequestIp: { limit: 20, windowSeconds: 60 * 60 },
   resetRequestAccount: { limit: 5, windowSeconds: 60 * 60 },
+  // A client refreshes once per access-token lifetime (at least 30 s), plus page loads and tabs.
+  refreshSession: { limit: 60, windowSeconds: 60 },
 });
 
 /**
@@ -82,6 +90,7 @@ export function assertThrottlePolicy(policy: ThrottlePolicy): void {
     'registerIp',
     'resetRequestIp',
     'resetRequestAccount',
+    'refreshSession',
   ] as const) {
     assertWholeNumber(`${name}.limit`, policy[name].limit, 1);
     assertWholeNumber(`${name}.windowSeconds`, policy[name].windowSeconds, 1);

@@ -18,6 +18,8 @@ export interface Throttles {
   resetRequestIp: Throttle;
   /** Per account: password-reset requests (unknown emails counted alike). */
   resetRequestAccount: Throttle;
+  /** Per session: refresh-token rotations (keyed on the session id). */
+  refreshSession: Throttle;
 }
 
 export const unlimitedThrottles: Throttles = Object.freeze({
@@ -27,4 +29,5 @@ export const unlimitedThrottles: Throttles = Object.freeze({
   registerIp: unlimitedThrottle,
   resetRequestIp: unlimitedThrottle,
   resetRequestAccount: unlimitedThrottle,
+  refreshSession: unlimitedThrottle,
 });

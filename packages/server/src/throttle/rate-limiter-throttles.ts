@@ -53,5 +53,6 @@ export function createRateLimiterThrottles(options: RateLimiterThrottlesOptions)
     registerIp: window('register-ip', policy.registerIp),
     resetRequestIp: window('reset-ip', policy.resetRequestIp),
     resetRequestAccount: window('reset-account', policy.resetRequestAccount),
+    refreshSession: window('refresh-session', policy.refreshSession),
   };
 }
