@@ -172,4 +172,38 @@ describe('browser: @gatehouse/client safety', { skip: skipReason, timeout: 120_0
     assert.deepEqual(await page.evaluate(() => window.harness.events), []);
     await context.close();
   });
+
+  it('a refresh the server refuses for a while (429, past 60 rotations a minute) is no sign-out: the call keeps its answer, the session its token', async () => {
+    const email = 'refresh-loop@example.com';
+    await createAccount(server, email);
+    const context = await newContext(browser);
+    await context.grantPermissions(['local-network-access']);
+    await installHarness(context, server.origin, { apiOrigins: [listed.origin] });
+    const { page } = await openTab(context, server.origin);
+    await page.evaluate(([e, p]) => window.harness.signIn(e!, p!), [email, PASSWORD]);
+    // Each 401 from a listed origin costs one refresh (then a retry): the session's 60 of this minute.
+    const status = async () =>
+      (await page.evaluate((url) => window.harness.fetch(url), `${listed.origin}/always-401`)).status;
+    server.resetCounts();
+    listed.seen.length = 0;
+    for (let index = 0; index < 60; index++) assert.equal(await status(), 401, `call ${index + 1}`);
+    assert.deepEqual([server.refreshes(), listed.seen.length], [60, 120], 'each call refreshed and retried');
+    const lastRotated = await page.evaluate(() => window.harness.token());
+
+    assert.equal(await status(), 401);
+
+    assert.deepEqual([server.refreshes(), listed.seen.length], [61, 121], 'refreshed, refused, not retried');
+    assert.deepEqual(await page.evaluate(() => window.harness.events), [], 'no sign-out');
+    assert.equal(await page.evaluate(() => window.harness.user()), email);
+    assert.equal(
+      await page.evaluate(() => window.harness.token()),
+      lastRotated,
+      "the last rotation's token still serves",
+    );
+    assert.equal(
+      (await page.evaluate((url) => window.harness.fetch(url), `${server.origin}/auth/me`)).status,
+      200,
+    );
+    await context.close();
+  });
 });

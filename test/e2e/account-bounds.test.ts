@@ -1,9 +1,12 @@
 /**
- * GATEHOUSE_MAX_SESSIONS_PER_USER on a real server over each store it ships (SQLite, PostgreSQL,
- * Redis), with a verifier service following its feed in a child process: a login past the limit
- * ends the user's least recently used session everywhere (the server answers 401 for it, the
- * verifier refuses its access token once the revocation arrives), lists only the sessions left,
- * and touches no other session.
+ * What one account can make the server store, bounded, on a real server over each store it ships
+ * (SQLite, PostgreSQL, Redis; the throttles count in memory, in PostgreSQL and in Redis
+ * accordingly), with a verifier service following its feed in a child process:
+ * - GATEHOUSE_MAX_SESSIONS_PER_USER: a login past the limit ends the user's least recently used
+ *   session everywhere (the server answers 401 for it, the verifier refuses its access token once
+ *   the revocation arrives), lists only the sessions left, and touches no other session;
+ * - the default refresh limit (60 rotations a session a minute): a client refreshing in a loop is
+ *   refused with 429 at the 61st, while the user's other session refreshes.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +14,7 @@ import {
   startTestRedisServer,
   type TestRedisServer,
 } from '../../packages/server/src/store/redis/test-redis-server.ts';
+import { createTestClient, fetchTransport } from '@gatehouse/server/testing/client';
 import { createFaultSchema, KEK, KEY } from '../faults/support.ts';
 import {
   type AuthServer,
@@ -22,6 +26,8 @@ import type { VerifierService } from './support/verifier-service.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const LIMIT = 3;
+/** defaultThrottlePolicy.refreshSession: rotations of one session in a minute. */
+const ROTATIONS_PER_MINUTE = 60;
 
 interface Backend {
   env: Record<string, string>;
@@ -41,7 +47,7 @@ const backends: Record<string, () => Promise<Backend>> = {
 };
 
 for (const [name, open] of Object.entries(backends)) {
-  describe(`${LIMIT} sessions per user at most, ${name} store`, { timeout: 60_000 }, () => {
+  describe(`one account's sessions and refreshes are bounded, ${name} store`, { timeout: 60_000 }, () => {
     let backend: Backend;
     let auth: AuthServer;
     let verifier: VerifierService;
@@ -93,6 +99,29 @@ for (const [name, open] of Object.entries(backends)) {
       for (const login of [...kept, newest, bystander])
         assert.equal((await auth.client.me(login)).status, 200, `session ${login.sid} still lives`);
       assert.equal((await verifier.me(kept[0]!)).status, 200);
+    });
+
+    it('a session refreshing in a loop is refused at the 61st rotation of the minute, and no other session is', async () => {
+      const client = createTestClient(fetchTransport(auth.server.url));
+      const email = uniqueEmail('loop');
+      await auth.client.register(email);
+      const looping = (await client.login(email, 'token')).login;
+      const other = (await client.login(email, 'token')).login;
+      const rotate = async (token: string) => {
+        const answer = await client.refreshWithBody(token);
+        assert.equal(answer.status, 200, answer.body);
+        return (JSON.parse(answer.body) as { refreshToken: string }).refreshToken;
+      };
+      let token = looping.refreshToken;
+      for (let index = 0; index < ROTATIONS_PER_MINUTE; index++) token = await rotate(token);
+
+      const refused = await client.refreshWithBody(token);
+
+      assert.equal(refused.status, 429, refused.body);
+      assert.deepEqual(JSON.parse(refused.body), { error: 'too_many_attempts' });
+      const retryAfter = Number(refused.raw.headers.get('retry-after'));
+      assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+      await rotate(other.refreshToken);
     });
   });
 }
