@@ -116,11 +116,15 @@ try {
     const refreshToken = result.refreshToken ?? (await auth.issueRefreshToken(result.session));
     sessions.push({ id: result.session.id, userId: result.session.userId, refreshToken });
   });
-  await phase('refresh (the rotation)', async (index) => {
-    sessions[index]!.refreshToken = (
-      await auth.rotateRefreshToken(sessions[index]!.refreshToken)
-    ).refreshToken;
-  });
+  // Without the session, rotateRefreshToken reads it first (to count the rotation per session).
+  await phase(
+    'refresh (rotateRefreshToken alone: its lookup of the session, then the rotation)',
+    async (index) => {
+      sessions[index]!.refreshToken = (
+        await auth.rotateRefreshToken(sessions[index]!.refreshToken)
+      ).refreshToken;
+    },
+  );
   // As `POST /auth/refresh` and the token endpoint make it: the session is checked (its strategy,
   // the CSRF binding) before the rotation spends the token.
   await phase("refresh (as the server's route: the session's lookup, then the rotation)", async (index) => {

@@ -23,6 +23,13 @@ import { createFaultSchema, PASSWORD, spawnFaultServer, timedRequest } from './s
 const FAMILIES = 12;
 const GRACE_SECONDS = 1;
 const RESTART_AFTER_MS = Number(process.env.FAULT_RESTART_AFTER_MS ?? 3_000);
+const FLOOD_MS = 1_500;
+/**
+ * Between a family's rotations: its 1.5 s of flood then stays under the 60 rotations a session
+ * may make in a minute (`refreshSession`), counting the three refreshes after the restart, which
+ * fall in the same minute (PostgreSQL's counters outlive the restart).
+ */
+const PACE_MS = 30;
 
 /** Where the server keeps its state, and a read-only query of it once the server has stopped. */
 interface Backend {
@@ -108,7 +115,8 @@ function describeCrash(open: (dataDir: string) => Promise<Backend>) {
         }),
       );
 
-      // Each family refreshes in a loop, one request at a time, until its request fails (the crash).
+      // Each family refreshes in a loop, one request at a time, until its request fails (the crash),
+      // as fast as the refresh limit lets one session.
       let crashed = false;
       const flood = families.map(async (family) => {
         while (!crashed) {
@@ -121,13 +129,14 @@ function describeCrash(open: (dataDir: string) => Promise<Backend>) {
             if (reply.status !== 200) throw new Error(`refresh answered ${reply.status} before the crash`);
             family.token = (reply.body as { refreshToken: string }).refreshToken;
             family.rotations++;
+            await sleep(PACE_MS);
           } catch (error) {
             if (!crashed) throw error;
             return; // the reply to `sent` was lost; family.token is still `sent`
           }
         }
       });
-      await sleep(1_500);
+      await sleep(FLOOD_MS);
       crashed = true;
       await first.process.stop('SIGKILL');
       await Promise.all(flood);
