@@ -44,6 +44,9 @@ runWorker<AuthServerConfig>(async (config) => {
         GATEHOUSE_AUDIENCE: config.audience,
         GATEHOUSE_SIGNING_ALG: 'ES256',
         LOG_LEVEL: 'silent',
+        // The followers (one process on loopback) stand for verifiers on as many machines: the
+        // public feed's bound per address (64) would refuse all but the first of them.
+        GATEHOUSE_FEED_MAX_STREAMS_PER_ADDRESS: '1000000',
         ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
         // A/Bs of the SQLite sync mode and thread in one checkout (docs/benchmarks.md); unset: the defaults.
         ...(process.env.GATEHOUSE_SQLITE_SYNC

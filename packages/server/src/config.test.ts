@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       sqliteSync: 'normal',
       sqliteThread: 'auto',
       serviceToken: null,
+      feedMaxStreams: 10_000,
+      feedMaxStreamsPerAddress: 64,
       sessionIdleTtlSeconds: 1800,
       sessionAbsoluteTtlSeconds: 43200,
       accessTokenTtlSeconds: 600,
@@ -341,6 +343,14 @@ describe('loadConfig', () => {
         setting: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
       });
     }
+  });
+
+  it('reads the revocation streams a server and an address may hold open, 1 to 1000000', () => {
+    const config = loadConfig({ GATEHOUSE_FEED_MAX_STREAMS: '5000' }, ['--feed-max-streams-per-address=8']);
+    assert.deepEqual([config.feedMaxStreams, config.feedMaxStreamsPerAddress], [5000, 8]);
+    for (const setting of ['GATEHOUSE_FEED_MAX_STREAMS', 'GATEHOUSE_FEED_MAX_STREAMS_PER_ADDRESS'])
+      for (const bad of ['0', '1000001', 'many', '1.5'])
+        assert.throws(() => loadConfig({ [setting]: bad }), { name: 'ConfigError', setting });
   });
 
   it('reads the live sessions a user may hold, 1 to 100000', () => {

@@ -18,6 +18,7 @@ import {
 } from '../store/sqlite/database.ts';
 import { setting } from './setting.ts';
 import { DEFAULT_REPLICA_WAIT_MS } from '../store/redis/replica-wait.ts';
+import { DEFAULT_STREAM_LIMITS } from '../http/stream-admission.ts';
 
 /**
  * The server's own settings, in `--help` order: one entry each, from which the config type, the
@@ -214,6 +215,22 @@ export const serverSettings = {
     secret: true,
     parse: bearerToken,
     fallback: null,
+  }),
+  feedMaxStreams: setting({
+    env: 'GATEHOUSE_FEED_MAX_STREAMS',
+    flag: '--feed-max-streams',
+    description:
+      'Revocation streams (GET /revocations/stream) this server holds open at once; past it a new one is answered 503 with Retry-After (1-1000000).',
+    parse: integer(1, 1_000_000),
+    fallback: DEFAULT_STREAM_LIMITS.maxStreams,
+  }),
+  feedMaxStreamsPerAddress: setting({
+    env: 'GATEHOUSE_FEED_MAX_STREAMS_PER_ADDRESS',
+    flag: '--feed-max-streams-per-address',
+    description:
+      'Revocation streams one client address (an IPv6 /64) may hold open at once while the feed is public (no GATEHOUSE_SERVICE_TOKEN); past it 429 with Retry-After (1-1000000).',
+    parse: integer(1, 1_000_000),
+    fallback: DEFAULT_STREAM_LIMITS.maxPerAddress,
   }),
   /** Registered OAuth clients besides the default one (`GATEHOUSE_CLIENTS`). */
   clients: setting<OAuthClient[]>({

@@ -12,7 +12,7 @@ export type HttpConfig = Pick<
   GatehouseConfig,
   'allowedOrigins' | 'trustProxy' | 'issuer' | 'signingAlgorithm' | 'serviceToken'
 > &
-  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients'>>;
+  Partial<Pick<GatehouseConfig, 'uiStrategy' | 'clients' | 'feedMaxStreams' | 'feedMaxStreamsPerAddress'>>;
 
 /**
  * What the HTTP layer takes from the composition root besides the auth operations: the store (key,

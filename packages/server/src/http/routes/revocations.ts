@@ -1,16 +1,18 @@
 import {
   InvalidInputError,
   encodeSseComment,
+  ipThrottleKey,
   FeedCursorExpiredError,
   type FeedMessage,
   type FeedSnapshot,
   sseResponseHeaders,
 } from '@gatehouse/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpeningFeedSource } from '../../feed/shared-tail.ts';
 import { createSseFanOut, type SseConnection } from '../../feed/sse-fanout.ts';
 import type { AppContext } from '../app-context.ts';
 import { createServiceTokenGuard } from '../service-token-guard.ts';
+import { createStreamAdmission, DEFAULT_STREAM_LIMITS, type RefusedStream } from '../stream-admission.ts';
 
 const CURSOR = /^[A-Za-z0-9._-]{1,128}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -92,6 +94,15 @@ export function registerRevocationRoutes(
     },
   );
 
+  // A private feed's callers hold the service token: only a public one is counted per address.
+  const admission = createStreamAdmission({
+    maxStreams: context.config.feedMaxStreams ?? DEFAULT_STREAM_LIMITS.maxStreams,
+    maxPerAddress: serviceToken
+      ? null
+      : (context.config.feedMaxStreamsPerAddress ?? DEFAULT_STREAM_LIMITS.maxPerAddress),
+  });
+  let serverLimitLoggedAt = Number.NEGATIVE_INFINITY;
+
   app.get<{ Querystring: { since?: string } }>(
     '/revocations/stream',
     { onRequest: guard },
@@ -105,32 +116,70 @@ export function registerRevocationRoutes(
       if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
       if (closing?.aborted)
         return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
-      const controller = new AbortController();
-      reply.raw.on('close', () => controller.abort());
-      const signal = closing ? AbortSignal.any([controller.signal, closing]) : controller.signal;
-      let stream: SseConnection | undefined;
-      // As soon as the feed accepted the cursor (or with its first message, for a feed that does
-      // not say): before that, a refusal can still answer 410.
-      const open = (): SseConnection => {
-        if (stream) return stream;
-        reply.hijack();
-        reply.raw.writeHead(200, sseResponseHeaders);
-        // A comment first: proxies flush the headers, and the client knows it is connected.
-        reply.raw.write(encodeSseComment('gatehouse revocation feed'));
-        stream = fanOut.open(reply.raw);
-        return stream;
-      };
-      const write = (message: FeedMessage) => open().send(message);
-      try {
-        await feed.follow(since, write, signal, open);
-      } catch (error) {
-        if (!stream && error instanceof FeedCursorExpiredError)
-          return reply.code(410).send({ error: 'cursor_expired' });
-        if (!stream) throw error;
-        request.log.warn({ err: error }, 'revocation stream ended with an error');
+      const admitted = admission.admit(ipThrottleKey(request.ip));
+      if (!admitted.admitted) {
+        if (admitted.limit === 'server' && Date.now() - serverLimitLoggedAt > 60_000) {
+          serverLimitLoggedAt = Date.now();
+          request.log.warn(`revocation stream refused: ${admission.open} open (GATEHOUSE_FEED_MAX_STREAMS)`);
+        }
+        return refuseStream(reply, admitted);
       }
-      if (stream) stream.end();
-      else return reply.code(204).send();
+      try {
+        return await followStream(request, reply, { feed, fanOut, since, closing });
+      } finally {
+        admitted.release();
+      }
     },
   );
+}
+
+/** Past the server's bound, 503 (any server may have room); past the address's, 429. */
+function refuseStream(reply: FastifyReply, refused: RefusedStream) {
+  reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
+  return refused.limit === 'server'
+    ? reply.code(503).send({ error: 'temporarily_unavailable' })
+    : reply.code(429).send({ error: 'too_many_attempts' });
+}
+
+const STREAM_RETRY_AFTER_SECONDS = 5;
+
+interface Following {
+  feed: OpeningFeedSource;
+  fanOut: ReturnType<typeof createSseFanOut>;
+  since: string;
+  closing: AbortSignal | undefined;
+}
+
+/** Streams the feed from `since` to the client until either side ends it; 410 for a cursor it cannot replay. */
+async function followStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { feed, fanOut, since, closing }: Following,
+) {
+  const controller = new AbortController();
+  reply.raw.on('close', () => controller.abort());
+  const signal = closing ? AbortSignal.any([controller.signal, closing]) : controller.signal;
+  let stream: SseConnection | undefined;
+  // As soon as the feed accepted the cursor (or with its first message, for a feed that does
+  // not say): before that, a refusal can still answer 410.
+  const open = (): SseConnection => {
+    if (stream) return stream;
+    reply.hijack();
+    reply.raw.writeHead(200, sseResponseHeaders);
+    // A comment first: proxies flush the headers, and the client knows it is connected.
+    reply.raw.write(encodeSseComment('gatehouse revocation feed'));
+    stream = fanOut.open(reply.raw);
+    return stream;
+  };
+  const write = (message: FeedMessage) => open().send(message);
+  try {
+    await feed.follow(since, write, signal, open);
+  } catch (error) {
+    if (!stream && error instanceof FeedCursorExpiredError)
+      return reply.code(410).send({ error: 'cursor_expired' });
+    if (!stream) throw error;
+    request.log.warn({ err: error }, 'revocation stream ended with an error');
+  }
+  if (stream) stream.end();
+  else return reply.code(204).send();
 }
