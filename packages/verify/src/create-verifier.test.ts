@@ -45,6 +45,8 @@ describe('createVerifier: options', () => {
     ["'introspect' without introspect", { onStale: 'introspect' }],
     ['non-function validateSession', { validateSession: 'yes' }],
     ['negative cache size', { cache: { maxEntries: -1 } }],
+    ['no upstream call at once', { upstream: { maxConcurrent: 0 } }],
+    ['a fractional upstream queue', { upstream: { maxQueued: 2.5 } }],
   ];
   for (const [name, change] of broken) {
     it(`throws TypeError for ${name}`, () => {

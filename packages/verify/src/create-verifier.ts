@@ -8,6 +8,7 @@ import { createLocalTokenCheck } from './lib/local-token-check.ts';
 import { createPullFollower } from './lib/pull-follower.ts';
 import { type Credential, readCredential } from './lib/read-credential.ts';
 import { createSessionPath } from './lib/session-path.ts';
+import { createUpstreamLimiter } from './lib/upstream-limiter.ts';
 import { validateOptions } from './lib/validate-options.ts';
 import { createVerificationCache } from './lib/verification-cache.ts';
 import { VERIFY_NOW } from './lib/verify-now.ts';
@@ -79,7 +80,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (event.type === 'key') keys.keyRevoked(event.kid);
   });
   const isStale = (now: number) => now - follower.lastMessageAt > config.maxStalenessMs;
-  const shared = { config, clock, cache, verdicts, onError, isStale };
+  const upstream = createUpstreamLimiter(config.upstream);
+  const shared = { config, clock, cache, verdicts, onError, isStale, upstream };
   const jwt = createJwtPath({
     ...shared,
     keys,

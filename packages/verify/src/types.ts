@@ -87,6 +87,14 @@ export interface VerifierOptions {
   introspect?: (token: string) => Promise<Principal | null>;
   /** Validates a session cookie value against the session store or by introspection; null when invalid. */
   validateSession?: (cookieValue: string) => Promise<Principal | null>;
+  /**
+   * Bounds the calls to `validateSession` (cache misses) and `introspect` (while stale): at most
+   * `maxConcurrent` at once (default 32) and `maxQueued` waiting (default 1000); past that a
+   * request is answered 503 without a call. The same credential asked about while a call for it
+   * is under way joins that call. So however many requests arrive (random session cookies, every
+   * request during a feed outage), the auth server or session store sees a bounded number at once.
+   */
+  upstream?: { maxConcurrent?: number; maxQueued?: number };
   cache?: {
     /**
      * Bound on cached tokens and sessions together, revoked ones kept as tombstones included.

@@ -85,6 +85,45 @@ describe('createVerifier: staleness', () => {
     await t.stop();
   });
 
+  it("'introspect': parallel requests with one token make one call, and past the bound a request is 503 without one", {
+    timeout: 5000,
+  }, async () => {
+    const asked: string[] = [];
+    const pending: Array<() => void> = [];
+    const clock = createManualClock();
+    const t = await createFixture({
+      clock,
+      feed: createSilentFeed(),
+      onStale: 'introspect',
+      introspect: (token) => {
+        asked.push(token);
+        const principal: Principal = { sub: 'user-1', sid: 'session-1', roles: [], strategy: 'jwt', exp: 1 };
+        return new Promise((resolve) => pending.push(() => resolve(principal)));
+      },
+      upstream: { maxConcurrent: 1, maxQueued: 1 },
+    });
+    const [first, second, third] = [await t.sign(), await t.sign(), await t.sign()];
+    clock.advance(5001);
+    const same = Array.from({ length: 10 }, () => t.verifier.verifyToken(first.token));
+    const queued = t.verifier.verifyToken(second.token);
+    const refused = await t.verifier.verifyToken(third.token);
+    assert.deepEqual(refused, stale, 'one running, one waiting: the third is refused at once');
+    /** Answers the next call once it has been made (a bounded wait: a call never made fails the test). */
+    const answerNext = async () => {
+      for (let turn = 0; pending.length === 0 && turn < 100; turn++)
+        await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(pending.length > 0, 'a call was made');
+      pending.shift()!();
+    };
+    await answerNext();
+    assert.ok((await Promise.all(same)).every((result) => result.ok));
+    await answerNext();
+    assert.equal((await queued).ok, true);
+    assert.deepEqual(asked, [first.token, second.token], 'one call for ten requests; none for the refused');
+    assert.equal(t.verifier.metrics().introspections, 2);
+    await t.stop();
+  });
+
   it("'introspect': junk never reaches the auth server, and an unreachable one means 503", async () => {
     let calls = 0;
     const clock = createManualClock();

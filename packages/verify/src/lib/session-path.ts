@@ -1,6 +1,7 @@
 import { type Clock, parseSessionToken, type RevocationSet } from '@gatehouse/core';
 import type { Principal, VerifierOptions, VerifyResult } from '../types.ts';
 import { freezePrincipal, isPrincipalShaped } from './principal.ts';
+import type { UpstreamLimiter } from './upstream-limiter.ts';
 import type { ValidatedOptions } from './validate-options.ts';
 import type { VerificationCache } from './verification-cache.ts';
 import type { Verdict, VerifierCounts } from './verifier-counts.ts';
@@ -12,6 +13,8 @@ export interface SessionPathContext {
   revoked: RevocationSet;
   verdicts: VerifierCounts;
   validateSession: VerifierOptions['validateSession'];
+  /** Bounds and joins the validations (shared with the stale access-token path's introspections). */
+  upstream: UpstreamLimiter;
   onError: (error: unknown) => void;
   isStale(now: number): boolean;
   /** Bumped by every applied revocation event. */
@@ -29,9 +32,11 @@ export function createSessionPath(ctx: SessionPathContext) {
     stale: boolean,
   ): Promise<VerifyResult> {
     const versionBefore = ctx.revocationVersion();
+    const call = ctx.upstream.run(`session:${value}`, () => validateSession(value));
+    if (call === null) return reject(503, 'ERR_UPSTREAM_UNAVAILABLE');
     let answer: Principal | null;
     try {
-      answer = await validateSession(value);
+      answer = await call.answer;
     } catch (error) {
       // The store or auth server is unreachable: that is "try again", not "who are you" nor a crash.
       ctx.onError(error);
@@ -44,8 +49,9 @@ export function createSessionPath(ctx: SessionPathContext) {
     if (revoked.isRevoked({ sid: answer.sid })) return reject(401, 'ERR_SESSION_INVALID');
     const principal = freezePrincipal({ ...answer, strategy: 'session' });
     const later = clock.now();
-    // A session validated across an event is answered but not remembered.
-    if (!stale && !ctx.isStale(later) && versionBefore === ctx.revocationVersion()) {
+    // A session validated across an event is answered but not remembered; so is one whose call
+    // began before this request (joined): an event may have come between the two.
+    if (!call.joined && !stale && !ctx.isStale(later) && versionBefore === ctx.revocationVersion()) {
       const expiresAtMs = Math.min(principal.exp * 1000, later + config.sessionTtlMs);
       if (expiresAtMs > later)
         cache.set(value, principal, expiresAtMs, { sid: principal.sid, sub: principal.sub });

@@ -1,5 +1,6 @@
 import type { SigningAlgorithm } from '@gatehouse/core';
 import type { StalePolicy, VerifierOptions } from '../types.ts';
+import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './upstream-limiter.ts';
 
 const ASYMMETRIC: ReadonlySet<string> = new Set(['ES256', 'EdDSA', 'RS256']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -14,6 +15,7 @@ export interface ValidatedOptions {
   sessionTtlMs: number;
   leewaySeconds: number;
   fetch: typeof fetch;
+  upstream: UpstreamLimits;
 }
 
 function fail(message: string): never {
@@ -73,6 +75,18 @@ export function validateOptions(options: VerifierOptions): ValidatedOptions {
     sessionTtlMs: requireInteger(options.cache?.sessionTtlMs ?? 60_000, 'cache.sessionTtlMs', 0),
     leewaySeconds: requireInteger(options.leewaySeconds ?? 30, 'leewaySeconds', 0),
     fetch: fetchImpl,
+    upstream: {
+      maxConcurrent: requireInteger(
+        options.upstream?.maxConcurrent ?? DEFAULT_UPSTREAM_LIMITS.maxConcurrent,
+        'upstream.maxConcurrent',
+        1,
+      ),
+      maxQueued: requireInteger(
+        options.upstream?.maxQueued ?? DEFAULT_UPSTREAM_LIMITS.maxQueued,
+        'upstream.maxQueued',
+        0,
+      ),
+    },
   };
 }
 
