@@ -111,8 +111,8 @@ describe('browser: @gatehouse/client safety', { skip: skipReason, timeout: 120_0
     await context.close();
   });
 
-  it('the fetch wrapper sends Authorization to the listed origins only, and retries once after a 401', async () => {
-    const email = 'origins@example.com';
+  /** A new account signed in on a harness page whose client lists the `listed` API. */
+  async function signedInWithApi(email: string) {
     await createAccount(server, email);
     const context = await newContext(browser);
     // The harness page is served by Playwright's router, so Chromium cannot place it in the
@@ -121,6 +121,11 @@ describe('browser: @gatehouse/client safety', { skip: skipReason, timeout: 120_0
     await installHarness(context, server.origin, { apiOrigins: [listed.origin] });
     const { page } = await openTab(context, server.origin);
     await page.evaluate(([e, p]) => window.harness.signIn(e!, p!), [email, PASSWORD]);
+    return { context, page };
+  }
+
+  it('the fetch wrapper sends Authorization to the listed origins only, and retries once after a 401', async () => {
+    const { context, page } = await signedInWithApi('origins@example.com');
     const accessToken = await page.evaluate(() => window.harness.token());
     const call = (url: string) =>
       page
@@ -175,12 +180,7 @@ describe('browser: @gatehouse/client safety', { skip: skipReason, timeout: 120_0
 
   it('a refresh the server refuses for a while (429, past 60 rotations a minute) is no sign-out: the call keeps its answer, the session its token', async () => {
     const email = 'refresh-loop@example.com';
-    await createAccount(server, email);
-    const context = await newContext(browser);
-    await context.grantPermissions(['local-network-access']);
-    await installHarness(context, server.origin, { apiOrigins: [listed.origin] });
-    const { page } = await openTab(context, server.origin);
-    await page.evaluate(([e, p]) => window.harness.signIn(e!, p!), [email, PASSWORD]);
+    const { context, page } = await signedInWithApi(email);
     // Each 401 from a listed origin costs one refresh (then a retry): the session's 60 of this minute.
     const status = async () =>
       (await page.evaluate((url) => window.harness.fetch(url), `${listed.origin}/always-401`)).status;
