@@ -107,15 +107,12 @@ export function registerRevocationRoutes(
     '/revocations/stream',
     { onRequest: guard },
     async (request, reply) => {
-      // Without `since` the stream follows from now: the head of the feed at connection time (read
-      // on its own where the feed can: a snapshot also reads every live revocation, which a
-      // reconnecting crowd of such followers would pay once each).
-      const since =
-        request.query.since ??
-        (feed.newestCursor ? await feed.newestCursor() : (await feed.snapshot()).cursor);
-      if (!CURSOR.test(since)) return reply.code(400).send({ error: 'invalid_request' });
+      const given = request.query.since;
+      if (given !== undefined && !CURSOR.test(given))
+        return reply.code(400).send({ error: 'invalid_request' });
       if (closing?.aborted)
         return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
+      // Before any read of the feed: a refused stream costs nothing but its answer.
       const admitted = admission.admit(ipThrottleKey(request.ip));
       if (!admitted.admitted) {
         if (admitted.limit === 'server' && Date.now() - serverLimitLoggedAt > 60_000) {
@@ -125,6 +122,11 @@ export function registerRevocationRoutes(
         return refuseStream(reply, admitted);
       }
       try {
+        // Without `since` the stream follows from now: the head of the feed at connection time (read
+        // on its own where the feed can: a snapshot also reads every live revocation, which a
+        // reconnecting crowd of such followers would pay once each).
+        const since =
+          given ?? (feed.newestCursor ? await feed.newestCursor() : (await feed.snapshot()).cursor);
         return await followStream(request, reply, { feed, fanOut, since, closing });
       } finally {
         admitted.release();
