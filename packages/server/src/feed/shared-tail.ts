@@ -9,8 +9,11 @@ import { type Compare, createHandOut, createMember, type Deliver, type Member } 
 import { createTailWindow, type TailWindow, type WindowPlacement } from './tail-window.ts';
 
 export interface SharedTailOptions {
-  /** The feed every follower would otherwise read on a connection of its own. */
-  source: FeedSource;
+  /**
+   * The feed every follower would otherwise read on a connection of its own; it says whether it
+   * can resume from a cursor and what came after one (the in-process and Redis Streams feeds do).
+   */
+  source: FeedSource & Pick<OpeningFeedSource, 'canResume' | 'changesSince'>;
   /** Orders two cursors of `source` (negative: `a` is older). */
   compare(a: string, b: string): number;
   /** Whether a string is a cursor of `source` at all; anything else goes to `source` to refuse. */
@@ -23,10 +26,6 @@ export interface SharedTailOptions {
    * the head, and every follower behind reads `source` on its own until it reaches the window.
    */
   recent?(count: number): Promise<WindowPlacement>;
-  /** Whether `source` could resume from one of its cursors now (see `OpeningFeedSource.canResume`). */
-  canResume: OpeningFeedSource['canResume'];
-  /** What came after one of `source`'s cursors (see `OpeningFeedSource.changesSince`). */
-  changesSince: OpeningFeedSource['changesSince'];
   /** How many recent events are kept for followers that join a little behind. Default 10 000. */
   windowSize?: number;
   /**
@@ -212,8 +211,8 @@ function readsOf(
   return {
     snapshot: coalescedRead(() => source.snapshot()),
     newestCursor: coalescedRead(() => options.head()),
-    canResume: async (cursor) => isCursor(cursor) && (await options.canResume(cursor)),
-    changesSince: async (cursor, limit) => (isCursor(cursor) ? options.changesSince(cursor, limit) : null),
+    canResume: async (cursor) => isCursor(cursor) && (await source.canResume(cursor)),
+    changesSince: async (cursor, limit) => (isCursor(cursor) ? source.changesSince(cursor, limit) : null),
   };
 }
 

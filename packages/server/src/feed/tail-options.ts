@@ -5,15 +5,13 @@ import type { SharedTailOptions } from './shared-tail.ts';
 import { compareStreamIds, isStreamId } from './stream-id.ts';
 
 /** What a shared tail asks of its feed, besides the feed itself. */
-type FeedReads = Pick<SharedTailOptions, 'isCursor' | 'compare' | 'head' | 'canResume' | 'changesSince'>;
+type FeedReads = Pick<SharedTailOptions, 'isCursor' | 'compare' | 'head'>;
 
 /** What a shared tail needs to know of an in-process feed, besides the feed itself. */
 export function inProcessTailOptions(feed: InProcessFeed): FeedReads {
   return {
     ...inProcessCursors(feed.head),
     head: async () => feed.head,
-    canResume: (cursor) => feed.canResume(cursor),
-    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   };
 }
 
@@ -24,7 +22,5 @@ export function redisTailOptions(feed: RedisStreamFeed): FeedReads & Pick<Shared
     isCursor: isStreamId,
     head: () => feed.head(),
     recent: (count) => feed.recent(count),
-    canResume: (cursor) => feed.canResume(cursor),
-    changesSince: (cursor, limit) => feed.changesSince(cursor, limit),
   };
 }
