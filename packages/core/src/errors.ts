@@ -130,18 +130,19 @@ export class ThrottledError extends GatehouseError {
 }
 
 /**
- * Password hashing is at capacity (see `limitHasher`): nothing was done; retry after a moment.
- * It carries no stack trace (`stack` is its first line only): it is an answer, not a fault, thrown
- * for every refused request of a flood (hundreds a second), and capturing the stack was the
- * larger part of a refusal's cost on the event loop.
+ * Something bounded is at capacity (`what`: password hashing, see `limitHasher`, by default; the
+ * server's revocation streams): nothing was done; retry after a moment. It carries no stack trace
+ * (`stack` is its first line only): it is an answer, not a fault, thrown for every refused request
+ * of a flood (hundreds a second), and capturing the stack was the larger part of a refusal's cost
+ * on the event loop.
  */
 export class OverloadedError extends GatehouseError {
   readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, what = 'password hashing') {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super('ERR_OVERLOADED', 'password hashing at capacity');
+      super('ERR_OVERLOADED', `${what} at capacity`);
     } finally {
       Error.stackTraceLimit = limit;
     }

@@ -30,17 +30,12 @@ export interface RefusedStream {
 export interface StreamAdmission {
   /** `address`: the client's address key (an IPv6 /64 already folded), or null where none counts. */
   admit(address: string | null): AdmittedStream | RefusedStream;
-  /** Streams open now. */
-  readonly open: number;
 }
 
 export function createStreamAdmission(limits: StreamLimits): StreamAdmission {
   let open = 0;
   const byAddress = new Map<string, number>();
   return {
-    get open() {
-      return open;
-    },
     admit(address) {
       if (open >= limits.maxStreams) return { admitted: false, limit: 'server' };
       const counted = limits.maxPerAddress === null ? null : address;

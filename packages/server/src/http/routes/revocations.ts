@@ -2,6 +2,8 @@ import {
   InvalidInputError,
   encodeSseComment,
   ipThrottleKey,
+  OverloadedError,
+  ThrottledError,
   FeedCursorExpiredError,
   type FeedMessage,
   type FeedSnapshot,
@@ -101,7 +103,6 @@ export function registerRevocationRoutes(
       ? null
       : (context.config.feedMaxStreamsPerAddress ?? DEFAULT_STREAM_LIMITS.maxPerAddress),
   });
-  let serverLimitLoggedAt = Number.NEGATIVE_INFINITY;
 
   app.get<{ Querystring: { since?: string } }>(
     '/revocations/stream',
@@ -114,13 +115,7 @@ export function registerRevocationRoutes(
         return reply.code(503).header('retry-after', '1').send({ error: 'temporarily_unavailable' });
       // Before any read of the feed: a refused stream costs nothing but its answer.
       const admitted = admission.admit(ipThrottleKey(request.ip));
-      if (!admitted.admitted) {
-        if (admitted.limit === 'server' && Date.now() - serverLimitLoggedAt > 60_000) {
-          serverLimitLoggedAt = Date.now();
-          request.log.warn(`revocation stream refused: ${admission.open} open (GATEHOUSE_FEED_MAX_STREAMS)`);
-        }
-        return refuseStream(reply, admitted);
-      }
+      if (!admitted.admitted) throw refusalOf(admitted);
       try {
         // Without `since` the stream follows from now: the head of the feed at connection time (read
         // on its own where the feed can: a snapshot also reads every live revocation, which a
@@ -135,12 +130,14 @@ export function registerRevocationRoutes(
   );
 }
 
-/** Past the server's bound, 503 (any server may have room); past the address's, 429. */
-function refuseStream(reply: FastifyReply, refused: RefusedStream) {
-  reply.header('retry-after', String(STREAM_RETRY_AFTER_SECONDS));
+/**
+ * Past the server's bound, 503 (another server may have room); past the address's, 429. Both wait
+ * `STREAM_RETRY_AFTER_SECONDS`, and each refusal is one request log line saying which.
+ */
+function refusalOf(refused: RefusedStream): Error {
   return refused.limit === 'server'
-    ? reply.code(503).send({ error: 'temporarily_unavailable' })
-    : reply.code(429).send({ error: 'too_many_attempts' });
+    ? new OverloadedError(STREAM_RETRY_AFTER_SECONDS, 'revocation streams (GATEHOUSE_FEED_MAX_STREAMS)')
+    : new ThrottledError(STREAM_RETRY_AFTER_SECONDS);
 }
 
 const STREAM_RETRY_AFTER_SECONDS = 5;
