@@ -25,17 +25,23 @@ interface GuardDeps {
   audit: AuditLog;
 }
 
+/** What a lock is about, besides its scope: an account (by email, its user when known) or a session. */
+type Locked = { email: string; user: UserRecord | null } | { session: { id: string; userId: string } };
+
 async function recordLock(
   deps: GuardDeps,
   scope: ThrottleScope,
   refusal: Refusal,
   context: RequestContext,
-  account?: { email: string; user: UserRecord | null },
+  locked?: Locked,
 ): Promise<void> {
+  const session = locked && 'session' in locked ? locked.session : undefined;
+  const account = locked && 'email' in locked ? locked : undefined;
   await deps.audit.record(
     {
       type: 'throttle.locked',
-      subjectId: account?.user?.id ?? null,
+      subjectId: session?.userId ?? account?.user?.id ?? null,
+      ...(session ? { sessionId: session.id } : {}),
       data: {
         scope,
         retryAfterSeconds: Math.ceil(refusal.retryAfterMs / 1000),
@@ -53,11 +59,10 @@ async function enforce(
   verdict: ThrottleVerdict,
   scope: ThrottleScope,
   context: RequestContext,
-  email?: string,
+  locked?: Locked,
 ): Promise<void> {
   if (verdict.allowed) return;
-  if (verdict.firstRefusal)
-    await recordLock(deps, scope, verdict, context, email === undefined ? undefined : { email, user: null });
+  if (verdict.firstRefusal) await recordLock(deps, scope, verdict, context, locked);
   throw new ThrottledError(verdict.retryAfterMs / 1000);
 }
 
@@ -76,7 +81,7 @@ async function beforeLogin(deps: GuardDeps, email: string | null, context: Reque
       await throttles.loginAccount.consume(accountThrottleKey(email)),
       'login_account',
       context,
-      email,
+      { email, user: null },
     );
 }
 
@@ -115,7 +120,7 @@ async function beforeResetRequest(
   if (ip !== null) await enforce(deps, await deps.throttles.resetRequestIp.consume(ip), 'reset_ip', context);
   if (email !== null) {
     const verdict = await deps.throttles.resetRequestAccount.consume(accountThrottleKey(email));
-    await enforce(deps, verdict, 'reset_account', context, email);
+    await enforce(deps, verdict, 'reset_account', context, { email, user: null });
   }
 }
 
@@ -137,7 +142,7 @@ export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
      */
     async beforeReauthentication(email: string, context: RequestContext): Promise<void> {
       const verdict = await throttles.loginAccount.consume(accountThrottleKey(email));
-      await enforce(deps, verdict, 'login_account', context, email);
+      await enforce(deps, verdict, 'login_account', context, { email, user: null });
     },
     async beforeRegister(context: RequestContext): Promise<void> {
       const ip = ipThrottleKey(context.ip);
@@ -151,18 +156,7 @@ export function createAttemptGuard(throttles: Throttles, audit: AuditLog) {
      */
     async beforeRefresh(session: { id: string; userId: string }, context: RequestContext): Promise<void> {
       const verdict = await throttles.refreshSession.consume(session.id);
-      if (verdict.allowed) return;
-      if (verdict.firstRefusal)
-        await audit.record(
-          {
-            type: 'throttle.locked',
-            subjectId: session.userId,
-            sessionId: session.id,
-            data: { scope: 'refresh_session', retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) },
-          },
-          context,
-        );
-      throw new ThrottledError(verdict.retryAfterMs / 1000);
+      await enforce(deps, verdict, 'refresh_session', context, { session });
     },
     /** A completed password reset, or a correct current password, proves the account holder: the login lock goes. */
     async accountRecovered(email: string): Promise<void> {
