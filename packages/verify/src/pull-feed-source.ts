@@ -21,7 +21,10 @@ export interface PullFeedSource {
   readonly mode: 'pull';
   /** Every live revocation and the cursor to pull from next (`GET /revocations`). */
   snapshot(): Promise<PullAnswer>;
-  /** What changed since `cursor` (`GET /revocations?since=`): the live set, or nothing when up to date. */
+  /**
+   * What changed since `cursor` (`GET /revocations?since=`): the events after it (none when up to
+   * date), or the live set where the feed can no longer tell (then with `expired` if it lost them).
+   */
   pull(cursor: string): Promise<PullAnswer>;
 }
 
