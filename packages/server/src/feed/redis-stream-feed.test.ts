@@ -267,6 +267,28 @@ describe('createRedisStreamFeed', () => {
     assert.equal(await feed.canResume(start), false);
   });
 
+  it('answers a pull in one round trip to Redis, resumable or not', async (t) => {
+    const { feed } = setUp(t);
+    await feed.heartbeat();
+    const start = await feed.head();
+    await feed.publish([tokenEvent()]);
+    // ioredis writes a whole transaction (MULTI … EXEC) to its socket at once: one write, one round trip.
+    const socket = client.stream;
+    const write = socket.write;
+    let writes = 0;
+    socket.write = function (this: typeof socket, ...args: Parameters<typeof write>) {
+      writes++;
+      return write.apply(this, args);
+    } as typeof write;
+    t.after(() => {
+      socket.write = write;
+    });
+    assert.equal((await feed.changesSince(start, 5))?.events.length, 1);
+    assert.equal(writes, 1, 'a resumable cursor');
+    assert.equal(await feed.changesSince('99999999999999-0', 5), null);
+    assert.equal(writes, 2, 'a cursor the stream cannot resume from');
+  });
+
   it('resolves when the signal aborts, at once if it already has', async (t) => {
     const { feed } = setUp(t, { blockMs: 60_000 });
     const aborted = AbortSignal.abort();

@@ -12,7 +12,13 @@ import type { Cluster, Redis } from 'ioredis';
 import { feedKeysFor } from './live-set-key.ts';
 import { eventMessagesOf, parseEventJson } from './stream-entry.ts';
 import { isStreamId } from './stream-id.ts';
-import { canResumeStream, followStream, readStreamInfo } from './stream-follow.ts';
+import {
+  canResumeStream,
+  followStream,
+  isResumable,
+  readStreamInfo,
+  streamInfoOfQueued,
+} from './stream-follow.ts';
 import { type RecentEntries, readRecentEntries } from './stream-recent.ts';
 import { createStreamWriter, type ReseedReason } from './stream-writer.ts';
 
@@ -85,30 +91,38 @@ type Transaction = Record<string, (...args: string[]) => unknown> & {
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 };
 
+type Reply = [Error | null, unknown];
+
 /**
- * The head and whether the live set is complete (`lua/snapshot.lua`), and one more read (`read`
- * queues it), in one transaction: nothing lands between them, so what the read finds is at or
- * before the head. The read is the transaction's, not the script's: handed through Lua, 20,000
- * members of the live set cost Redis about 10 ms of its one thread, against 2 ms read directly.
+ * The head and whether the live set is complete (`lua/snapshot.lua`), and the replies of the reads
+ * `read` queues after it, in one transaction: nothing lands between them, so what the reads find
+ * is at or before the head. The reads are the transaction's, not the script's: handed through Lua,
+ * 20,000 members of the live set cost Redis about 10 ms of its one thread, against 2 ms read directly.
  */
-async function readAtHead<T>(
+async function readAtHead(
   client: Redis | Cluster,
   keys: FeedKeys,
   read: (transaction: Transaction) => void,
-): Promise<[head: string, complete: number, read: T]> {
+): Promise<[head: string, complete: number, reads: Reply[]]> {
   const transaction = client.multi() as unknown as Transaction;
   transaction[SNAPSHOT_COMMAND]!(...keys);
   read(transaction);
   const replies = await transaction.exec();
   if (!replies) throw new Error('redis-stream-feed: the snapshot transaction was aborted');
-  for (const [error] of replies) if (error) throw error;
-  const [head, complete] = replies[0]![1] as [string, number];
-  return [head, complete, replies[1]![1] as T];
+  const [head, complete] = replyValue(replies[0]!) as [string, number];
+  return [head, complete, replies.slice(1)];
+}
+
+function replyValue([error, value]: Reply): unknown {
+  if (error) throw error;
+  return value;
 }
 
 /**
  * The events after `cursor` up to the head, in order, or null when there are more than `limit`
- * entries after it. A malformed entry is skipped (`onError`), as `follow` skips it.
+ * entries after it or the stream can no longer replay everything after it, in one round trip: the
+ * XINFO STREAM that tells the latter is in the same transaction as the read, so nothing is trimmed
+ * or deleted between the two. A malformed entry is skipped (`onError`), as `follow` skips it.
  */
 async function readChanges(
   client: Redis | Cluster,
@@ -117,10 +131,12 @@ async function readChanges(
   limit: number,
   onError: (error: Error) => void,
 ): Promise<FeedSnapshot | null> {
-  const [head, complete, entries] = await readAtHead<Array<[string, unknown]>>(client, keys, (transaction) =>
-    transaction.xrange!(keys[0], `(${cursor}`, '+', 'COUNT', String(limit + 1)),
-  );
-  if (entries.length > limit) return null;
+  const [head, complete, [range, info]] = await readAtHead(client, keys, (transaction) => {
+    transaction.xrange!(keys[0], `(${cursor}`, '+', 'COUNT', String(limit + 1));
+    transaction.call!('XINFO', 'STREAM', keys[0]);
+  });
+  const entries = replyValue(range!) as Array<[string, unknown]>;
+  if (entries.length > limit || !isResumable(streamInfoOfQueued(info!), cursor)) return null;
   const events = eventMessagesOf(entries, onError).map((message) => message.event);
   return complete === 1 ? { events, cursor: head } : { events, cursor: head, complete: false };
 }
@@ -161,9 +177,10 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
 
     async snapshot() {
       const cutoff = String(clock.now() - retainAfterUntilMs);
-      const [cursor, complete, members] = await readAtHead<string[]>(client, keys, (transaction) =>
+      const [cursor, complete, [range]] = await readAtHead(client, keys, (transaction) =>
         transaction.zrangebyscore!(liveKey, cutoff, '+inf'),
       );
+      const members = replyValue(range!) as string[];
       const events: RevocationEvent[] = [];
       for (const member of members) {
         const event = parseEventJson(member);
@@ -179,12 +196,8 @@ export function createRedisStreamFeed(options: RedisStreamFeedOptions): RedisStr
 
     recent: (count) => readRecentEntries(client, streamKey, count, onError),
 
-    async changesSince(cursor, limit) {
-      if (!isStreamId(cursor)) return null;
-      const changes = await readChanges(client, keys, cursor, limit, onError);
-      // Checked after the read, as `follow` checks: trimming only moves the first entry forward.
-      return changes && (await canResumeStream(client, streamKey, cursor)) ? changes : null;
-    },
+    changesSince: async (cursor, limit) =>
+      isStreamId(cursor) ? readChanges(client, keys, cursor, limit, onError) : null,
 
     head: async () => (await readStreamInfo(client, streamKey)).lastGeneratedId,
 

@@ -123,7 +123,7 @@ function knownNodes(client: Cluster): Array<{ host: string; port: number }> {
  * and Redis does not record how far it went, so a first entry past the cursor (or none left, with
  * entries after the cursor once) means entries after it may be gone.
  */
-function isResumable(info: StreamInfo, cursor: string): boolean {
+export function isResumable(info: StreamInfo, cursor: string): boolean {
   const behind = compareStreamIds(cursor, info.lastGeneratedId);
   if (behind > 0) return false;
   // Trimmed to nothing, or to a first entry past the cursor: entries after it may be gone.
@@ -179,6 +179,13 @@ export async function readStreamInfo(connection: Redis | Cluster, streamKey: str
     if (isNoSuchKey(error)) return NO_STREAM;
     throw error;
   }
+}
+
+/** An XINFO STREAM queued in a transaction, from its `[error, reply]`: a missing stream is NO_STREAM. */
+export function streamInfoOfQueued([error, reply]: [Error | null, unknown]): StreamInfo {
+  if (!error) return streamInfoOf(reply);
+  if (isNoSuchKey(error)) return NO_STREAM;
+  throw error;
 }
 
 /** Reads a reply of XINFO STREAM. */

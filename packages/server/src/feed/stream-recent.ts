@@ -2,7 +2,7 @@ import type { FeedMessage } from '@gatehouse/core';
 import type { Cluster, Redis } from 'ioredis';
 import { compareStreamIds } from './stream-id.ts';
 import { eventMessagesOf } from './stream-entry.ts';
-import { isNoSuchKey, NO_STREAM, type StreamInfo, streamInfoOf } from './stream-follow.ts';
+import { streamInfoOfQueued } from './stream-follow.ts';
 
 /** Where a shared tail's window starts: every event after `start` up to `last`, in `events`. */
 export interface RecentEntries {
@@ -31,13 +31,9 @@ export async function readRecentEntries(
     .xrevrange(streamKey, '+', '-', 'COUNT', count)
     .exec();
   if (!replies) throw new Error('redis-stream-feed: the transaction was aborted');
-  const [[infoError, infoReply], [rangeError, range]] = replies as [
-    [Error | null, unknown],
-    [Error | null, unknown],
-  ];
-  if (infoError && !isNoSuchKey(infoError)) throw infoError;
+  const [infoReply, [rangeError, range]] = replies as [[Error | null, unknown], [Error | null, unknown]];
+  const info = streamInfoOfQueued(infoReply);
   if (rangeError) throw rangeError;
-  const info: StreamInfo = infoError ? NO_STREAM : streamInfoOf(infoReply);
   const entries = (range as Array<[string, unknown]>).reverse();
   let start = entries[0]?.[0] ?? info.lastGeneratedId;
   if (info.maxDeletedId && compareStreamIds(info.maxDeletedId, start) > 0) start = info.maxDeletedId;
