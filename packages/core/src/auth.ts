@@ -18,8 +18,8 @@ import {
 } from './refresh/refresh-operations.ts';
 import type { RefreshTokenBinding } from './refresh/refresh-token.ts';
 import type { RevocationEvent } from './revocation/revocation-event.ts';
-import { type CreatedSession, type CreateSessionOptions, createSession } from './session/create-session.ts';
-import { type LoginInput, login } from './session/login.ts';
+import type { CreatedSession, CreateSessionOptions } from './session/create-session.ts';
+import { type LoginInput, login, startSession } from './session/login.ts';
 import {
   listSessions,
   type RevokeAllSessionsOptions,
@@ -47,7 +47,10 @@ export interface Auth {
   verifyCredentials(input: Credentials, context?: RequestContext): Promise<UserRecord>;
   /** Verifies credentials and starts a new session (always a fresh id). */
   login(input: LoginInput, context?: RequestContext): Promise<LoginResult>;
-  /** Starts a session for an already-authenticated user (used when rotating a session). */
+  /**
+   * Starts a session for a user authenticated some other way (an embedder's own sign-in), held to
+   * `sessionPolicy.maxSessionsPerUser` as a login is.
+   */
   createSession(options: CreateSessionOptions): Promise<CreatedSession>;
   /** A live session with its active user; null when either is gone, expired or suspended. */
   getLiveSession(sessionId: string): Promise<Authenticated | null>;
@@ -95,7 +98,7 @@ export function createAuthFromDeps(deps: AuthDeps): Auth {
     register: (input, context) => register(deps, input, context),
     verifyCredentials: (input, context) => verifyCredentials(deps, input, context),
     login: (input, context) => login(deps, input, context),
-    createSession: (options) => createSession(deps, options),
+    createSession: (options) => startSession(deps, options),
     getLiveSession: (sessionId) => getLiveSession(deps, sessionId),
     validateSessionToken: (value) => validateSessionToken(deps, value),
     revokeSession: (options) => revokeSession(deps, options),

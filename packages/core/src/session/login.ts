@@ -5,7 +5,7 @@ import type { LoginResult } from '../auth-types.ts';
 import type { RefreshTokenBinding } from '../refresh/refresh-token.ts';
 import type { Strategy } from '../store/types.ts';
 import { type Credentials, verifyCredentials } from '../user/verify-credentials.ts';
-import { createSession } from './create-session.ts';
+import { type CreatedSession, type CreateSessionOptions, createSession } from './create-session.ts';
 import { endSessionsOverLimit } from './session-limit.ts';
 
 export interface LoginInput extends Credentials {
@@ -21,7 +21,7 @@ export interface LoginInput extends Credentials {
 
 /**
  * Verifies credentials and starts a new session (always a fresh id: a presented one is never adopted),
- * then ends the user's least recently used sessions past `sessionPolicy.maxSessionsPerUser`.
+ * then ends the user's least recently used sessions past `sessionPolicy.maxSessionsPerUser` (`startSession`).
  * The session, its `login.success` audit event and (asked with `refreshToken`) the first token of
  * its refresh family are one store write: one transaction, one commit. That write waits for the
  * event loop's next turn first, and so does the answer after it: over a synchronous store (SQLite) a
@@ -39,14 +39,24 @@ export async function login(
     throw new TypeError('login: a cookie session has no refresh token');
   const user = await verifyCredentials(deps, input, context);
   await nextEventLoopTurn();
-  const created = await createSession(deps, {
+  const created = await startSession(deps, {
     user,
     strategy,
     context,
     audit: { type: 'login.success', actorId: user.id, subjectId: user.id, data: { strategy } },
     refreshToken: input.refreshToken,
   });
-  await endSessionsOverLimit(deps, created.session, context);
   await nextEventLoopTurn();
   return { user, ...created };
+}
+
+/**
+ * `createSession`, then the user held to `sessionPolicy.maxSessionsPerUser` (`endSessionsOverLimit`):
+ * how every session starts, through a login or through `Auth.createSession` (an embedder's own
+ * sign-in), so no way in passes the limit.
+ */
+export async function startSession(deps: AuthDeps, options: CreateSessionOptions): Promise<CreatedSession> {
+  const created = await createSession(deps, options);
+  await endSessionsOverLimit(deps, created.session, options.context ?? emptyContext);
+  return created;
 }

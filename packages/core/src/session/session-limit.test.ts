@@ -15,18 +15,21 @@ function signedUp(maxSessionsPerUser: number) {
   const clock = createManualClock();
   const store = createMemoryStore();
   const published: RevocationEvent[] = [];
-  const auth = createAuth({
-    store,
-    clock,
-    hasher: createFastHasher(),
-    revocations: { publish: async (events) => void published.push(...events) },
-    sessionPolicy: { maxSessionsPerUser },
-  });
+  /** An auth over the same store and clock, as a server restarted with another limit would be. */
+  const authWithLimit = (limit: number) =>
+    createAuth({
+      store,
+      clock,
+      hasher: createFastHasher(),
+      revocations: { publish: async (events) => void published.push(...events) },
+      sessionPolicy: { maxSessionsPerUser: limit },
+    });
+  const auth = authWithLimit(maxSessionsPerUser);
   const login = async (email = 'many@example.com', strategy: 'session' | 'hybrid' | 'token' = 'session') => {
     clock.advance(1000);
     return auth.login({ email, password, strategy });
   };
-  return { auth, clock, store, published, login };
+  return { auth, authWithLimit, clock, store, published, login };
 }
 
 const ids = (sessions: Array<{ id: string }>) => sessions.map((session) => session.id).sort();
@@ -59,13 +62,14 @@ describe('a login past maxSessionsPerUser ends the least recently used sessions'
   });
 
   it('counts every strategy together and brings a user far past the limit back to it, sparing other users', async () => {
-    const { auth, published, login } = signedUp(2);
+    const { auth, authWithLimit, published, login } = signedUp(2);
     await auth.register({ email: 'many@example.com', password });
     await auth.register({ email: 'other@example.com', password });
     const others = [await login('other@example.com'), await login('other@example.com')];
     const user = (await login('many@example.com', 'token')).user;
-    // Sessions started without a login (the limit's only gate), as before a limit existed.
-    for (let index = 0; index < 5; index++) await auth.createSession({ user, strategy: 'hybrid' });
+    // Sessions started while the limit was higher (a server since restarted with a lower one).
+    const before = authWithLimit(10);
+    for (let index = 0; index < 5; index++) await before.createSession({ user, strategy: 'hybrid' });
     assert.equal((await auth.listSessions(user.id)).length, 6);
 
     const newest = await login('many@example.com', 'session');
@@ -79,6 +83,28 @@ describe('a login past maxSessionsPerUser ends the least recently used sessions'
     assert.equal(published.length, 5);
     assert.ok(published.every((event) => event.type === 'session' && event.sub === user.id));
     assert.deepEqual(ids(await auth.listSessions(others[0]!.user.id)), ids(others.map((o) => o.session)));
+  });
+
+  it("holds a session started without a login (Auth.createSession, an embedder's own sign-in) to the same limit", async () => {
+    const { auth, clock, store, published, login } = signedUp(2);
+    await auth.register({ email: 'many@example.com', password });
+    const first = await login();
+    const second = await login();
+    clock.advance(1000);
+    const context = { ip: '203.0.113.9', userAgent: 'embedder' };
+    const started = await auth.createSession({ user: first.user, strategy: 'hybrid', context });
+
+    assert.deepEqual(ids(await auth.listSessions(first.user.id)), ids([second.session, started.session]));
+    assert.deepEqual(
+      published.map((event) => (event.type === 'session' ? event.sid : event.type)),
+      [first.session.id],
+    );
+    await assert.rejects(auth.validateSessionToken(first.sessionToken), UnauthenticatedError);
+    const [audit] = await store.audit.query({ type: 'session.revoked', limit: 10 });
+    assert.deepEqual(
+      [audit?.sessionId, audit?.data, audit?.ip],
+      [first.session.id, { reason: 'session_limit' }, context.ip],
+    );
   });
 
   it('with a limit of one, each login signs the previous one out', async () => {
