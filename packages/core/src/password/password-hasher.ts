@@ -101,6 +101,15 @@ function parsePhc(encoded: string): { params: Argon2Params; salt: Buffer; tag: B
   };
 }
 
+/**
+ * Whether `encoded` is an Argon2id PHC string this hasher verifies (within `STORED_ARGON2_LIMITS`),
+ * whatever made it: Gatehouse, or another system whose hashes are imported (passlib, Ory Kratos,
+ * SuperTokens).
+ */
+export function isArgon2idHash(encoded: string): boolean {
+  return parsePhc(encoded) !== null;
+}
+
 function b64(buffer: Buffer): string {
   return buffer.toString('base64').replace(/=+$/, '');
 }
@@ -137,13 +146,15 @@ export function createArgon2HasherOn(
     async verify(encoded, password) {
       const parsed = parsePhc(encoded);
       if (!parsed) return false;
-      const tag = await derive(password, parsed.salt, parsed.params, TAG_LENGTH);
+      // The stored tag's own length: other systems' Argon2id (passlib: 16 bytes) verify too.
+      const tag = await derive(password, parsed.salt, parsed.params, parsed.tag.length);
       return constantTimeEqual(tag.toString('base64'), parsed.tag.toString('base64'));
     },
     needsRehash(encoded) {
       const parsed = parsePhc(encoded);
       if (!parsed) return true;
       return (
+        parsed.tag.length !== TAG_LENGTH ||
         parsed.params.memoryKiB < params.memoryKiB ||
         parsed.params.passes < params.passes ||
         parsed.params.parallelism !== params.parallelism
