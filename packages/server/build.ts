@@ -17,6 +17,7 @@ await bundle({
   platform: 'node',
   external: [
     '@fastify/cookie',
+    '@node-rs/bcrypt',
     'fastify',
     'ioredis',
     'jose',

@@ -12,11 +12,15 @@ import type { GatehouseConfig } from './config.ts';
 import { sessionPolicyFrom } from './session-policy.ts';
 import type { GatehouseMetrics } from './metrics/gatehouse-metrics.ts';
 import { instrumentHasher } from './metrics/instrument-hasher.ts';
+import { withImportedHashes } from './import/imported-hash.ts';
 import { instrumentRevocationPublisher } from './metrics/instrument-revocation-publisher.ts';
 
 export interface ServerAuthParts {
   store: GatehouseStore;
-  /** The Argon2id hasher (`createThreadedArgon2Hasher`); bounded and instrumented here. */
+  /**
+   * The Argon2id hasher (`createThreadedArgon2Hasher`); here it also verifies imported accounts'
+   * hashes (`withImportedHashes`), and is bounded and instrumented.
+   */
   hasher: PasswordHasher;
   metrics: GatehouseMetrics;
   /** The revocation feed's publisher; counted here. */
@@ -38,7 +42,7 @@ export function createServerAuthDeps(config: GatehouseConfig, parts: ServerAuthP
   return createAuthDeps({
     store: parts.store,
     // Bounded outside the timing: the duration metric measures hashing, not the wait for a slot.
-    hasher: limitHasher(instrumentHasher(parts.hasher, metrics), {
+    hasher: limitHasher(instrumentHasher(withImportedHashes(parts.hasher), metrics), {
       concurrency: config.passwordHashConcurrency,
       queue: config.passwordHashQueue,
       onRejected: (purpose) => metrics.passwordHashOverloads.inc({ flow: purpose }),

@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/core';
 import { toAuditView } from '../audit-view.ts';
 import { withCliAuth } from './cli-auth.ts';
+import { usersImportCommand } from './import-command.ts';
 import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandInput, CommandSpec, OperandSpec } from './command-spec.ts';
 import { formatTable } from './table.ts';
@@ -159,6 +160,7 @@ export const accountCommands: readonly CommandSpec[] = [
       return `Deleted ${target.email} (${target.id}; ${sessionsRevoked} session(s) signed out).`;
     }, true),
   },
+  usersImportCommand,
   {
     name: 'sessions revoke',
     options: [{ ...USER_OPTION, required: true }],

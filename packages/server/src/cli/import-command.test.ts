@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type CliIo, formatHelp, runCli } from '../cli.ts';
+import { loadConfig } from '../config.ts';
+import { openStore } from '../store/open-store.ts';
+
+/** A bcrypt hash (cost 4) of "correct horse battery staple", as Python's bcrypt writes it. */
+const BCRYPT = '$2b$04$jfvey7BmiX.q1V5d7xCT4enayTBLbdIvqUfDIZnZB8866y9ZYtMo.';
+
+describe('gatehouse users import (the command)', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-import-cli-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function cli(argv: string[], stdin: string, stdinIsTerminal = false) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      env: {},
+      readStdin: async () => stdin,
+      stdinIsTerminal,
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+    };
+    const code = await runCli(['users', 'import', ...argv, '--data-dir', dataDir], io);
+    return { code, out, err };
+  }
+
+  async function countUsers(): Promise<number> {
+    const store = await openStore(loadConfig({}, ['--data-dir', dataDir]));
+    try {
+      return await store.users.count({});
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('is listed in --help', () => {
+    assert.ok(formatHelp().includes('users import [--file <path>] [--dry-run]'));
+  });
+
+  it('reads lines piped to stdin, and refuses a line too long unread', async () => {
+    const lines = [
+      JSON.stringify({ email: 'piped@example.com', passwordHash: BCRYPT }),
+      JSON.stringify({ email: 'long@example.com', passwordHash: BCRYPT, padding: 'x'.repeat(70_000) }),
+    ];
+    const run = await cli([], `${lines.join('\r\n')}\r\n`);
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.out, [
+      'Imported 1 account(s) (1 bcrypt); 0 already registered, left as they are; 1 refused.',
+    ]);
+    assert.deepEqual(run.err, ['line 2: refused: line too long']);
+    assert.equal(await countUsers(), 1);
+  });
+
+  it('refuses to read a terminal or a file it cannot read, importing nothing (usage error)', async () => {
+    const line = JSON.stringify({ email: 'terminal@example.com', passwordHash: BCRYPT });
+    const terminal = await cli([], line, true);
+    assert.equal(terminal.code, 2);
+    assert.match(terminal.err.join('\n'), /pipe them in \(< users\.jsonl\) or use --file <path>/);
+    const missing = await cli(['--file', join(dataDir, 'no-such-file.jsonl')], line);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err.join('\n'), /cannot read --file/);
+    assert.equal(await countUsers(), 1);
+  });
+});
