@@ -5,7 +5,9 @@
  * own code), into a running server's store (SQLite, PostgreSQL, Redis). Each account then signs in
  * over HTTP with its old password, its hash becomes Argon2id at that first sign-in, and it signs in
  * again on the new hash; wrong passwords, a suspended account and unusable lines are refused, and
- * no line's hash appears in the command's output.
+ * no line's hash appears in the command's output. And a PostgreSQL that stops answering (its
+ * connections reset by a proxy) mid-import: the command stops at a line it names, what came before
+ * stays, and running it again finishes the import.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,6 +22,8 @@ import { openStore } from '../../packages/server/src/store/open-store.ts';
 import { startTestRedisServer } from '../../packages/server/src/store/redis/test-redis-server.ts';
 import { type ForeignHash, foreignHashes } from '../../packages/server/src/import/test-foreign-hashes.ts';
 import { createFaultSchema, KEK, KEY } from '../faults/support.ts';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const CLI = new URL('../../packages/server/src/cli.ts', import.meta.url).pathname;
 const PASSWORDS = ['correct horse battery staple', 'crème brûlée au café ☕ 2024'];
@@ -182,3 +186,66 @@ for (const [name, open] of Object.entries(backends)) {
     });
   });
 }
+
+describe('gatehouse users import, a database that stops answering mid-import', { timeout: 120_000 }, () => {
+  let database: Awaited<ReturnType<typeof createFaultSchema>>;
+  let proxy: TcpProxy;
+  let store: GatehouseStore;
+  let dataDir: string;
+
+  before(async () => {
+    database = await createFaultSchema();
+    proxy = await startTcpProxy(5432);
+    dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-import-cut-'));
+    // Opened first (and straight to PostgreSQL): the schema is migrated before the command runs.
+    store = await openStore(loadConfig(envFor(database.urlVia(5432)), []));
+  });
+  after(async () => {
+    await store?.close();
+    await proxy?.close();
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function envFor(databaseUrl: string): Record<string, string> {
+    return { DATABASE_URL: databaseUrl, GATEHOUSE_CSRF_SECRET: KEY, GATEHOUSE_KEY_ENCRYPTION_KEY: KEK };
+  }
+
+  it('stops at the line it could not write, names it, keeps what came before, and a second run finishes', async () => {
+    const [bcrypt] = (await foreignHashes(PASSWORDS)).filter((hash) => hash.scheme === 'bcrypt');
+    const total = 3000;
+    const file = join(dataDir, 'many.jsonl');
+    const lines = Array.from({ length: total }, (_, index) =>
+      JSON.stringify({ email: `many-${index}@example.com`, ...bcrypt!.fields }),
+    );
+    await writeFile(file, lines.join('\n'));
+    const env = envFor(database.urlVia(proxy.port));
+
+    const running = gatehouse(['users', 'import', '--file', file], env);
+    await waitFor('the import to be under way', async () =>
+      (await store.users.count({})) >= 100 ? true : undefined,
+    );
+    proxy.cut('reset');
+    const cut = await running;
+    proxy.restore();
+
+    assert.equal(cut.code, 1, cut.stdout);
+    const stopped = /^line (\d+): stopped here; the lines before it are done \(run again to go on\)$/m.exec(
+      cut.stderr,
+    );
+    assert.ok(stopped, cut.stderr);
+    const line = Number(stopped[1]);
+    const written = await store.users.count({});
+    // The line it stopped at may have committed before its answer was lost.
+    assert.ok(written === line - 1 || written === line, `${written} written, stopped at line ${line}`);
+    assert.ok(written < total, 'the cut came before the end');
+
+    const rerun = await gatehouse(['users', 'import', '--file', file], env);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(
+      rerun.stdout.trim(),
+      `Imported ${total - written} account(s) (${total - written} bcrypt); ${written} already registered, left as they are; 0 refused.`,
+    );
+    assert.equal(await store.users.count({}), total);
+  });
+});

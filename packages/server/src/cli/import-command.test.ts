@@ -60,6 +60,38 @@ describe('gatehouse users import (the command)', () => {
     assert.equal(await countUsers(), 1);
   });
 
+  it("keeps a line's id and creation time, and refuses an id that is not one, is another account's, or a time that is not one", async () => {
+    const id = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({ email: 'kept-id@example.com', passwordHash: BCRYPT, ...fields });
+    const lines = [
+      line({ id, createdTimestamp: 1_600_000_000_000 }),
+      line({ id }), // the same account again
+      line({ id, email: 'other@example.com' }),
+      line({ id: 'not an id', email: 'bad-id@example.com' }),
+      line({ email: 'bad-time@example.com', createdAt: 'last spring' }),
+      line({ email: 'future@example.com', createdAt: '2999-01-01T00:00:00Z' }),
+    ];
+    const run = await cli([], lines.join('\n'));
+    assert.deepEqual(run.out, [
+      'Imported 1 account(s) (1 bcrypt); 1 already registered, left as they are; 4 refused.',
+    ]);
+    assert.deepEqual(run.err, [
+      'line 3: refused: id taken by another account',
+      'line 4: refused: invalid id (1-128 characters: letters, digits, - and _)',
+      'line 5: refused: invalid createdAt',
+      'line 6: refused: invalid createdAt',
+    ]);
+    const store = await openStore(loadConfig({}, ['--data-dir', dataDir]));
+    try {
+      const user = await store.users.getById(id);
+      assert.deepEqual([user?.email, user?.createdAt], ['kept-id@example.com', 1_600_000_000_000]);
+      assert.equal(await store.users.getByEmail('other@example.com'), null);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to read a terminal or a file it cannot read, importing nothing (usage error)', async () => {
     const line = JSON.stringify({ email: 'terminal@example.com', passwordHash: BCRYPT });
     const terminal = await cli([], line, true);
@@ -68,6 +100,6 @@ describe('gatehouse users import (the command)', () => {
     const missing = await cli(['--file', join(dataDir, 'no-such-file.jsonl')], line);
     assert.equal(missing.code, 2);
     assert.match(missing.err.join('\n'), /cannot read --file/);
-    assert.equal(await countUsers(), 1);
+    assert.equal(await countUsers(), 2);
   });
 });

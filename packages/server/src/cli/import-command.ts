@@ -4,7 +4,7 @@ import { withCliAuth } from './cli-auth.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandInput, CommandSpec } from './command-spec.ts';
 
-/** A line longer than this is refused unread: an account is a few hundred bytes. */
+/** A line longer than this is refused without being parsed: an account is a few hundred bytes. */
 const MAX_LINE_CHARS = 64 * 1024;
 
 async function readInput({ values, io }: CommandInput): Promise<string> {
@@ -40,10 +40,17 @@ async function importUsers(input: CommandInput): Promise<number> {
   await withCliAuth(input.config(), async (cli) => {
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue;
-      let outcome: ImportOutcome =
-        line.length > MAX_LINE_CHARS
-          ? { result: 'refused', reason: 'line too long' }
-          : await importUser(cli, parseLine(line), { dryRun });
+      let outcome: ImportOutcome;
+      try {
+        outcome =
+          line.length > MAX_LINE_CHARS
+            ? { result: 'refused', reason: 'line too long' }
+            : await importUser(cli, parseLine(line), { dryRun });
+      } catch (error) {
+        // The store failed (it is down, say): what is written stays, and a second run skips it.
+        io.err(`line ${index + 1}: stopped here; the lines before it are done (run again to go on)`);
+        throw error;
+      }
       if (dryRun && outcome.result === 'imported') {
         if (wouldImport.has(outcome.user.email)) outcome = { result: 'exists' };
         else wouldImport.add(outcome.user.email);

@@ -17,6 +17,11 @@ import { type KeycloakCredential, keycloakCredentialHash } from './keycloak-cred
  * lines). Other fields are ignored, so exported user objects can be passed as they are.
  */
 export interface ImportRecord {
+  /**
+   * Keeps the account's id (the `sub` of its tokens), so data other services keyed on it still
+   * matches: 1–128 characters of base64url (a UUID fits). Default: a new random id.
+   */
+  id?: unknown;
   email: unknown;
   passwordHash?: unknown;
   credentials?: unknown;
@@ -25,6 +30,9 @@ export interface ImportRecord {
   /** `active` (default) or `suspended`; a Keycloak user's `enabled: false` means suspended. */
   status?: unknown;
   enabled?: unknown;
+  /** When the account was made: ISO 8601, or milliseconds since 1970 (Keycloak's `createdTimestamp`). Default: now. */
+  createdAt?: unknown;
+  createdTimestamp?: unknown;
 }
 
 export type ImportOutcome =
@@ -44,19 +52,27 @@ export async function importUser(
   record: unknown,
   options: { dryRun?: boolean } = {},
 ): Promise<ImportOutcome> {
-  const parsed = parseRecord(record);
-  if ('reason' in parsed) return { result: 'refused', ...parsed };
   const now = deps.clock.now();
+  const parsed = parseRecord(record, now);
+  if ('reason' in parsed) return { result: 'refused', ...parsed };
   const user: UserRecord = {
-    id: randomBytes(16).toString('base64url'),
+    id: parsed.id ?? randomBytes(16).toString('base64url'),
     email: parsed.email,
     passwordHash: parsed.passwordHash,
     roles: parsed.roles,
     status: parsed.status,
-    createdAt: now,
+    createdAt: parsed.createdAt ?? now,
     updatedAt: now,
     passwordChangedAt: now,
   };
+  if (parsed.id !== undefined) {
+    // An id kept from the old system must not be another account's (it is this one's on a rerun).
+    const holder = await deps.store.users.getById(parsed.id);
+    if (holder)
+      return holder.email === user.email
+        ? { result: 'exists' }
+        : { result: 'refused', reason: 'id taken by another account' };
+  }
   if (options.dryRun) {
     const taken = (await deps.store.users.getByEmail(user.email)) !== null;
     return taken ? { result: 'exists' } : { result: 'imported', user, scheme: parsed.scheme };
@@ -74,6 +90,8 @@ export async function importUser(
 }
 
 interface ParsedRecord {
+  id?: string;
+  createdAt?: number;
   email: string;
   passwordHash: string;
   scheme: string;
@@ -81,10 +99,14 @@ interface ParsedRecord {
   status: UserStatus;
 }
 
-function parseRecord(record: unknown): ParsedRecord | { reason: string } {
+function parseRecord(record: unknown, now: number): ParsedRecord | { reason: string } {
   if (typeof record !== 'object' || record === null || Array.isArray(record))
     return { reason: 'not a JSON object' };
   const input = record as ImportRecord;
+  if (input.id !== undefined && (typeof input.id !== 'string' || !USER_ID.test(input.id)))
+    return { reason: 'invalid id (1-128 characters: letters, digits, - and _)' };
+  const createdAt = createdAtOf(input, now);
+  if (createdAt === null) return { reason: 'invalid createdAt' };
   let email: string;
   try {
     email = normalizeEmail(input.email);
@@ -106,7 +128,26 @@ function parseRecord(record: unknown): ParsedRecord | { reason: string } {
   }
   const status = statusOf(input);
   if (status === null) return { reason: 'invalid status (active or suspended)' };
-  return { email, passwordHash, scheme, roles, status };
+  return {
+    ...(input.id === undefined ? {} : { id: input.id as string }),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    email,
+    passwordHash,
+    scheme,
+    roles,
+    status,
+  };
+}
+
+/** User ids are base64url (Gatehouse's own are 128 random bits); a UUID is one too. */
+const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** `createdAt` (ISO 8601 or ms), else Keycloak's `createdTimestamp` (ms); undefined for neither, null if unusable. */
+function createdAtOf(input: ImportRecord, now: number): number | null | undefined {
+  const given = input.createdAt ?? input.createdTimestamp;
+  if (given === undefined) return undefined;
+  const ms = typeof given === 'string' ? Date.parse(given) : given;
+  return typeof ms === 'number' && Number.isSafeInteger(ms) && ms >= 0 && ms <= now ? ms : null;
 }
 
 /** The record's hash: `passwordHash`, else its Keycloak password credential's; null if neither is usable. */
