@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/core';
 import { toAuditView } from '../audit-view.ts';
 import { withCliAuth } from './cli-auth.ts';
+import { usersExportCommand } from './export-command.ts';
 import { usersImportCommand } from './import-command.ts';
 import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandInput, CommandSpec, OperandSpec } from './command-spec.ts';
@@ -161,6 +162,7 @@ export const accountCommands: readonly CommandSpec[] = [
     }, true),
   },
   usersImportCommand,
+  usersExportCommand,
   {
     name: 'sessions revoke',
     options: [{ ...USER_OPTION, required: true }],
