@@ -135,6 +135,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       return readAll(process.stdin);
     },
     stdinIsTerminal: process.stdin.isTTY === true,
+    stdin: process.stdin,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   });

@@ -5,6 +5,8 @@ export interface CliIo {
   readStdin(): Promise<string>;
   /** True when stdin is a terminal, not a pipe or a file: nothing is there to read as data. */
   stdinIsTerminal?: boolean;
+  /** Stdin as a stream, for a command that reads data from it as it comes (`users import`); else `readStdin`. */
+  stdin?: NodeJS.ReadableStream;
   out(line: string): void;
   err(line: string): void;
 }

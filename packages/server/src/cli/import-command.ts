@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { type ImportOutcome, importUser } from '../import/import-user.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './cli-errors.ts';
@@ -7,20 +8,34 @@ import type { CommandInput, CommandSpec } from './command-spec.ts';
 /** A line longer than this is refused without being parsed: an account is a few hundred bytes. */
 const MAX_LINE_CHARS = 64 * 1024;
 
-async function readInput({ values, io }: CommandInput): Promise<string> {
+type Lines = AsyncIterable<string> | Iterable<string>;
+
+/**
+ * The input's lines, read as they come (a million accounts need not fit in memory): `--file`, or
+ * stdin. Checked before the store is opened (a file that cannot be read, or a terminal, is a
+ * usage error); read once the loop asks (readline drops what arrives before it is iterated).
+ */
+async function openLines({ values, io }: CommandInput): Promise<() => Lines> {
   const path = values.get('--file');
+  const lines = (input: NodeJS.ReadableStream) =>
+    createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   if (path === undefined) {
     if (io.stdinIsTerminal)
       throw new UsageError(
         'users import reads one JSON object a line: pipe them in (< users.jsonl) or use --file <path>',
       );
-    return io.readStdin();
+    const stdin = io.stdin;
+    if (stdin) return () => lines(stdin);
+    const text = await io.readStdin();
+    return () => text.split('\n');
   }
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
+  const handle = await open(path).catch(() => undefined);
+  if (!handle || !(await handle.stat()).isFile()) {
+    await handle?.close();
     throw new UsageError(`cannot read --file ${path}`);
   }
+  // The stream closes the file when it ends.
+  return () => lines(handle.createReadStream());
 }
 
 /**
@@ -32,13 +47,15 @@ async function readInput({ values, io }: CommandInput): Promise<string> {
 async function importUsers(input: CommandInput): Promise<number> {
   const { io } = input;
   const dryRun = input.flags.has('--dry-run');
-  const lines = (await readInput(input)).split('\n');
+  const lines = await openLines(input);
   const counts = { imported: 0, exists: 0, refused: 0 };
   const schemes = new Map<string, number>();
   // A dry run writes nothing, so it remembers the emails it would have imported itself.
   const wouldImport = new Set<string>();
   await withCliAuth(input.config(), async (cli) => {
-    for (const [index, line] of lines.entries()) {
+    let index = -1;
+    for await (const line of lines()) {
+      index++;
       if (line.trim() === '') continue;
       let outcome: ImportOutcome;
       try {
