@@ -9,8 +9,12 @@ import { type AdminActor, actorIdOf, recordAdminAction } from './admin-actor.ts'
 const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
 const MAX_ROLES = 16;
 
-/** User ids are 128 random bits in base64url; anything else cannot name a user, so no store read. */
-const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * What a user id may be: 1–128 characters of base64url. Gatehouse's own are 128 random bits; an
+ * account imported with its old id (a UUID, say) keeps it. Anything else cannot name a user, so it
+ * is refused without a store read.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 export interface ListUsersOptions {
   query?: string;
@@ -39,7 +43,7 @@ export interface UserAdminDeps extends Pick<AuthDeps, 'store' | 'clock' | 'audit
 }
 
 async function requireUser(deps: UserAdminDeps, userId: string): Promise<UserRecord> {
-  const user = USER_ID.test(userId) ? await deps.store.users.getById(userId) : null;
+  const user = USER_ID_PATTERN.test(userId) ? await deps.store.users.getById(userId) : null;
   if (!user) throw new NotFoundError('no such user');
   return user;
 }

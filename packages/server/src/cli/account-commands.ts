@@ -3,6 +3,7 @@ import {
   createUserAdmin,
   type GatehouseStore,
   normalizeEmail,
+  USER_ID_PATTERN,
   type UserRecord,
 } from '@gatehouse/core';
 import { toAuditView } from '../audit-view.ts';
@@ -19,7 +20,6 @@ import { formatTable } from './table.ts';
  * audit log); exit 1 for no such account or a store down, 2 for a usage error.
  */
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /** An account by id, or by email when the text has an `@`. */
@@ -34,7 +34,7 @@ async function findUser(store: GatehouseStore, idOrEmail: string): Promise<UserR
     }
     user = await store.users.getByEmail(email);
   } else {
-    user = ID.test(idOrEmail) ? await store.users.getById(idOrEmail) : null;
+    user = USER_ID_PATTERN.test(idOrEmail) ? await store.users.getById(idOrEmail) : null;
   }
   if (!user) throw new Error(`no account ${idOrEmail}`);
   return user;
@@ -43,7 +43,7 @@ async function findUser(store: GatehouseStore, idOrEmail: string): Promise<UserR
 /** `--user` of `audit`: an email names a current account; an id may also be that of a deleted one. */
 async function resolveUserId(store: GatehouseStore, idOrEmail: string): Promise<string> {
   if (idOrEmail.includes('@')) return (await findUser(store, idOrEmail)).id;
-  if (!ID.test(idOrEmail)) throw new UsageError('--user is not an account id or email');
+  if (!USER_ID_PATTERN.test(idOrEmail)) throw new UsageError('--user is not an account id or email');
   return idOrEmail;
 }
 

@@ -5,6 +5,7 @@ import {
   normalizeEmail,
   parseRoles,
   type UserRecord,
+  USER_ID_PATTERN,
   type UserStatus,
 } from '@gatehouse/core';
 import { parseImportedHash } from './imported-hash.ts';
@@ -103,7 +104,7 @@ function parseRecord(record: unknown, now: number): ParsedRecord | { reason: str
   if (typeof record !== 'object' || record === null || Array.isArray(record))
     return { reason: 'not a JSON object' };
   const input = record as ImportRecord;
-  if (input.id !== undefined && (typeof input.id !== 'string' || !USER_ID.test(input.id)))
+  if (input.id !== undefined && (typeof input.id !== 'string' || !USER_ID_PATTERN.test(input.id)))
     return { reason: 'invalid id (1-128 characters: letters, digits, - and _)' };
   const createdAt = createdAtOf(input, now);
   if (createdAt === null) return { reason: 'invalid createdAt' };
@@ -138,9 +139,6 @@ function parseRecord(record: unknown, now: number): ParsedRecord | { reason: str
     status,
   };
 }
-
-/** User ids are base64url (Gatehouse's own are 128 random bits); a UUID is one too. */
-const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** `createdAt` (ISO 8601 or ms), else Keycloak's `createdTimestamp` (ms); undefined for neither, null if unusable. */
 function createdAtOf(input: ImportRecord, now: number): number | null | undefined {

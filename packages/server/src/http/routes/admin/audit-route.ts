@@ -1,9 +1,14 @@
-import { type AuditEvent, type AuditStore, InvalidInputError, type UserStore } from '@gatehouse/core';
+import {
+  type AuditEvent,
+  type AuditStore,
+  InvalidInputError,
+  USER_ID_PATTERN,
+  type UserStore,
+} from '@gatehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { toAuditView } from './admin-views.ts';
 import { type QueryParams, readCount, readText, readTime } from './query-params.ts';
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const EVENT_TYPE = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /**
@@ -36,7 +41,7 @@ export function registerAdminAuditRoute(
   users: Pick<UserStore, 'getById'>,
 ): void {
   app.get<{ Querystring: QueryParams }>('/admin/audit', async (request) => {
-    const userId = readText(request.query, 'userId', ID);
+    const userId = readText(request.query, 'userId', USER_ID_PATTERN);
     const type = readText(request.query, 'type', EVENT_TYPE);
     const from = readTime(request.query, 'from');
     const to = readTime(request.query, 'to');
