@@ -134,7 +134,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       if (process.stdin.isTTY) return promptNewPassword({ input: process.stdin, output: process.stderr });
       return readAll(process.stdin);
     },
-    stdinIsTerminal: process.stdin.isTTY === true,
     stdin: process.stdin,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { type CliIo, formatHelp, runCli } from '../cli.ts';
 import { loadConfig } from '../config.ts';
@@ -19,13 +20,14 @@ describe('gatehouse users import (the command)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function cli(argv: string[], stdin: string, stdinIsTerminal = false) {
+  /** The command with `stdin` as its input: a pipe (a stream of it), or a terminal. */
+  async function cli(argv: string[], stdin: string, terminal = false) {
     const out: string[] = [];
     const err: string[] = [];
     const io: CliIo = {
       env: {},
       readStdin: async () => stdin,
-      stdinIsTerminal,
+      stdin: Object.assign(Readable.from([Buffer.from(stdin)]), { isTTY: terminal }),
       out: (line) => out.push(line),
       err: (line) => err.push(line),
     };

@@ -8,26 +8,22 @@ import type { CommandInput, CommandSpec } from './command-spec.ts';
 /** A line longer than this is refused without being parsed: an account is a few hundred bytes. */
 const MAX_LINE_CHARS = 64 * 1024;
 
-type Lines = AsyncIterable<string> | Iterable<string>;
-
 /**
  * The input's lines, read as they come (a million accounts need not fit in memory): `--file`, or
  * stdin. Checked before the store is opened (a file that cannot be read, or a terminal, is a
  * usage error); read once the loop asks (readline drops what arrives before it is iterated).
  */
-async function openLines({ values, io }: CommandInput): Promise<() => Lines> {
+async function openLines({ values, io }: CommandInput): Promise<() => AsyncIterable<string>> {
   const path = values.get('--file');
   const lines = (input: NodeJS.ReadableStream) =>
     createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   if (path === undefined) {
-    if (io.stdinIsTerminal)
+    const stdin = io.stdin;
+    if (!stdin || stdin.isTTY)
       throw new UsageError(
         'users import reads one JSON object a line: pipe them in (< users.jsonl) or use --file <path>',
       );
-    const stdin = io.stdin;
-    if (stdin) return () => lines(stdin);
-    const text = await io.readStdin();
-    return () => text.split('\n');
+    return () => lines(stdin);
   }
   const handle = await open(path).catch(() => undefined);
   if (!handle || !(await handle.stat()).isFile()) {
