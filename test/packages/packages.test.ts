@@ -192,6 +192,30 @@ describe('published packages, installed from their tarballs', { timeout: 600_000
     assert.match(await gatehouse('users', 'list'), /thread@example\.com\s+active\s+admin/);
   });
 
+  it("the installed CLI imports an account with another system's bcrypt hash, which then signs in to the running server", async () => {
+    // bcrypt (cost 4) of "correct horse battery staple", as Python's bcrypt wrote it: the bundle
+    // verifies it with its @node-rs/bcrypt dependency, installed from the registry.
+    const passwordHash = '$2b$04$jfvey7BmiX.q1V5d7xCT4enayTBLbdIvqUfDIZnZB8866y9ZYtMo.';
+    const file = join(serverProject, 'old-system.jsonl');
+    writeFileSync(file, `${JSON.stringify({ email: 'moved@example.com', passwordHash })}\n`);
+    const output = await sh(
+      'npx',
+      ['--no-install', 'gatehouse', 'users', 'import', '--file', file],
+      serverProject,
+    );
+    assert.match(output, /Imported 1 account\(s\) \(1 bcrypt\)/);
+    const login = await fetch(`${authUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'moved@example.com',
+        password: 'correct horse battery staple',
+        strategy: 'token',
+      }),
+    });
+    assert.equal(login.status, 200, await login.text());
+  });
+
   for (const runtime of ['Node 24', 'Node 22'] as const) {
     it(`the SDK README quick start, verbatim, accepts a live token and refuses it within 1 s of a logout (${runtime})`, async () => {
       await runQuickStart(runtime, runtime === 'Node 22' ? await nodeRelease(22) : process.execPath, port);
