@@ -1,15 +1,13 @@
 import type { GatehouseStore } from '@gatehouse/core';
 import { resolve } from 'node:path';
 import type { GatehouseConfig } from './config.ts';
+import { userPages } from './store/lib/user-pages.ts';
 
 /** True once any user holds the admin role. Scans in pages: it runs once, at start-up. */
 export async function hasAdmin(store: GatehouseStore): Promise<boolean> {
-  const pageSize = 500;
-  for (let offset = 0; ; offset += pageSize) {
-    const users = await store.users.list({ limit: pageSize, offset });
+  for await (const users of userPages(store.users, 500))
     if (users.some((user) => user.roles.includes('admin'))) return true;
-    if (users.length < pageSize) return false;
-  }
+  return false;
 }
 
 /** Single-quoted for a POSIX shell. */

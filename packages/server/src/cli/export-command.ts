@@ -1,13 +1,11 @@
 import { open } from 'node:fs/promises';
 import type { UserRecord } from '@gatehouse/core';
+import { userPages } from '../store/lib/user-pages.ts';
 import { withCliAuth } from './cli-auth.ts';
 import { EXIT_OK, UsageError } from './cli-errors.ts';
 import type { CommandInput, CommandSpec } from './command-spec.ts';
 
-/**
- * Accounts a page. Large: the store pages by offset, and the Redis store reads every account up to
- * the offset again for each page (10,000 accounts: 4.1 s in pages of 500, 1.6 s in one).
- */
+/** Accounts a page, large (`userPages`): 10,000 accounts on the Redis store, 4.1 s in pages of 500, 1.6 s in one. */
 const PAGE = 10_000;
 
 /** One account as `users import` reads it back: the same id, email, hash, roles, status and creation time. */
@@ -55,11 +53,9 @@ async function exportUsers(input: CommandInput): Promise<number> {
   let count = 0;
   try {
     await withCliAuth(input.config(), async (cli) => {
-      for (let offset = 0; ; offset += PAGE) {
-        const page = await cli.store.users.list({ limit: PAGE, offset });
+      for await (const page of userPages(cli.store.users, PAGE)) {
         await sink.write(page.map(exportLine));
         count += page.length;
-        if (page.length < PAGE) break;
       }
       await cli.audit.record({ type: 'users.exported', actorId: null, data: { count, via: 'cli' } });
     });
