@@ -1,4 +1,5 @@
-import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { PasswordHasher } from '@gatehouse/core';
 import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 
@@ -30,6 +31,9 @@ export interface ImportedHash {
 export const MAX_BCRYPT_COST = 14;
 export const MAX_PBKDF2_ITERATIONS = 2_000_000;
 const MAX_HASH_BYTES = 128;
+
+const pbkdf2Async = promisify(pbkdf2);
+const scryptAsync = promisify<string, string, number, ScryptOptions, Buffer>(scrypt);
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const PASSLIB_PBKDF2 =
@@ -76,11 +80,10 @@ export function parseImportedHash(encoded: string): ImportedHash | null {
     const key = Buffer.from(betterAuth[2]!, 'hex');
     return {
       scheme: 'better-auth-scrypt',
-      verify: (password) =>
-        new Promise((resolve, reject) =>
-          scrypt(password.normalize('NFKC'), salt, key.length, BETTER_AUTH_SCRYPT_COST, (error, derived) =>
-            error ? reject(error) : resolve(timingSafeEqual(derived, key)),
-          ),
+      verify: async (password) =>
+        timingSafeEqual(
+          await scryptAsync(password.normalize('NFKC'), salt, key.length, BETTER_AUTH_SCRYPT_COST),
+          key,
         ),
     };
   }
@@ -104,12 +107,8 @@ function pbkdf2Hash(
     return null;
   return {
     scheme,
-    verify: (password) =>
-      new Promise((resolve, reject) =>
-        pbkdf2(password, salt, iterations, hash.length, digest, (error, key) =>
-          error ? reject(error) : resolve(timingSafeEqual(key, hash)),
-        ),
-      ),
+    verify: async (password) =>
+      timingSafeEqual(await pbkdf2Async(password, salt, iterations, hash.length, digest), hash),
   };
 }
 
