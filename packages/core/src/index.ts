@@ -28,7 +28,7 @@ export type { Rotated, RotateRefreshOptions } from './refresh/refresh-operations
 export type { ChangePasswordInput } from './password/change-password.ts';
 export type { ConfirmPasswordResetInput } from './password-reset/password-resets.ts';
 export type { Credentials } from './user/verify-credentials.ts';
-export type { RegisterInput, RegisterResult } from './user/register.ts';
+export { newUserId, type RegisterInput, type RegisterResult } from './user/register.ts';
 export * from './mail/mailer.ts';
 export * from './throttle/throttle.ts';
 export * from './throttle/throttles.ts';

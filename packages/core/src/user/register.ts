@@ -3,6 +3,7 @@ import type { AuthDeps } from '../auth-deps.ts';
 import { toBase64Url } from '../lib/encoding.ts';
 import { admitHashing, hashingKeys } from '../password/hashing-permit.ts';
 import { assertPasswordAcceptable } from '../password/password-policy.ts';
+import type { RandomSource } from '../random.ts';
 import type { UserRecord } from '../store/types.ts';
 import { normalizeEmail } from './normalize-email.ts';
 
@@ -16,6 +17,11 @@ export interface RegisterResult {
   created: boolean;
   /** The new user; null when the email was taken. */
   user: UserRecord | null;
+}
+
+/** A new account's id: 128 random bits, base64url (an imported account may keep its old one). */
+export function newUserId(random: RandomSource): string {
+  return toBase64Url(random.bytes(16));
 }
 
 /**
@@ -35,7 +41,7 @@ export async function register(
     const passwordHash = await permit.hasher.hash(input.password);
     const now = deps.clock.now();
     const user: UserRecord = {
-      id: toBase64Url(deps.random.bytes(16)),
+      id: newUserId(deps.random),
       email,
       passwordHash,
       roles: input.roles ?? [],

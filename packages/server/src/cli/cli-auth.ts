@@ -12,7 +12,8 @@ import { sessionPolicyFrom } from '../session-policy.ts';
 import { openStore } from '../store/open-store.ts';
 
 /** The auth operations for one command, with the store, clock, audit log and policies they use. */
-export interface CliAuth extends Pick<AuthDeps, 'clock' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
+export interface CliAuth
+  extends Pick<AuthDeps, 'clock' | 'random' | 'audit' | 'sessionPolicy' | 'passwordPolicy'> {
   auth: Auth;
   /** The store `auth` runs on, for reads (lists, lookups); every change goes through `auth` and the admin operations. */
   store: GatehouseStore;
@@ -50,11 +51,12 @@ export async function withCliAuth<T>(config: GatehouseConfig, use: (cli: CliAuth
       ...(feed ? { revocations: feed.publisher } : {}),
       sessionPolicy: sessionPolicyFrom(config),
     });
-    const { clock, audit, sessionPolicy, passwordPolicy } = deps;
+    const { clock, random, audit, sessionPolicy, passwordPolicy } = deps;
     const result = await use({
       auth: createAuthFromDeps(deps),
       store,
       clock,
+      random,
       audit,
       sessionPolicy,
       passwordPolicy,

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import {
   type AuthDeps,
   isArgon2idHash,
+  newUserId,
   normalizeEmail,
   parseRoles,
   type UserRecord,
@@ -41,7 +41,7 @@ export type ImportOutcome =
   | { result: 'exists' }
   | { result: 'refused'; reason: string };
 
-type ImportDeps = Pick<AuthDeps, 'store' | 'clock' | 'audit'>;
+type ImportDeps = Pick<AuthDeps, 'store' | 'clock' | 'random' | 'audit'>;
 
 /**
  * Creates the account `record` describes, keeping its password hash (replaced by Argon2id at its
@@ -57,7 +57,7 @@ export async function importUser(
   const parsed = parseRecord(record, now);
   if ('reason' in parsed) return { result: 'refused', ...parsed };
   const user: UserRecord = {
-    id: parsed.id ?? randomBytes(16).toString('base64url'),
+    id: parsed.id ?? newUserId(deps.random),
     email: parsed.email,
     passwordHash: parsed.passwordHash,
     roles: parsed.roles,

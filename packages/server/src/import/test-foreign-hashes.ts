@@ -21,7 +21,7 @@ export interface ForeignHash {
 
 const PYTHON = '/usr/bin/python3';
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 import base64, hashlib, json, os, sys
 import bcrypt
 from django.conf import settings
